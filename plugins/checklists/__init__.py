@@ -1,0 +1,11 @@
+"""Executable checklists: bind Markdown checklist items to checks and render their verdicts.
+
+The engine knows nothing of Docker or of MkDocs; `checklists.plugin` is the only module that
+imports mkdocs. Checks import `check`, `Outcome` and `Evidence` from here.
+"""
+
+from checklists.model import Evidence, Outcome, Status
+from checklists.registry import check
+from checklists.target import Target
+
+__all__ = ["Evidence", "Outcome", "Status", "Target", "check"]

@@ -1,0 +1,143 @@
+"""User-facing labels in the site language (Japanese first, English available)."""
+
+from __future__ import annotations
+
+from checklists.verdict import Verdict
+
+LANGUAGES = ("ja", "en")
+
+VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
+    "ja": {
+        Verdict.VERIFIED: "検証済み",
+        Verdict.BROKEN: "主張違反",
+        Verdict.NOT_YET: "未対応",
+        Verdict.DONE_UNTICKED: "完了・未チェック",
+        Verdict.ERROR: "検証不可",
+        Verdict.UNVERIFIED: "未計測",
+        Verdict.NOT_APPLICABLE: "対象外",
+        Verdict.WAIVED: "免除",
+        Verdict.WAIVER_EXPIRED: "免除期限切れ",
+        Verdict.UNBOUND: "未連携",
+    },
+    "en": {
+        Verdict.VERIFIED: "Verified",
+        Verdict.BROKEN: "Claim broken",
+        Verdict.NOT_YET: "Not yet",
+        Verdict.DONE_UNTICKED: "Done, not ticked",
+        Verdict.ERROR: "Cannot verify",
+        Verdict.UNVERIFIED: "Not measured",
+        Verdict.NOT_APPLICABLE: "Not applicable",
+        Verdict.WAIVED: "Waived",
+        Verdict.WAIVER_EXPIRED: "Waiver expired",
+        Verdict.UNBOUND: "Unbound",
+    },
+}
+
+VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
+    "ja": {
+        Verdict.VERIFIED: "チェック済みの主張がターゲットで成り立つことを確認しました",
+        Verdict.BROKEN: "チェック済みの項目ですが、ターゲットでは成り立っていません",
+        Verdict.NOT_YET: "未チェックの項目で、ターゲットでもまだ成り立っていません（予定）",
+        Verdict.DONE_UNTICKED: "ターゲットでは成り立っていますが、チェックが付いていません",
+        Verdict.ERROR: "チェックを実行できませんでした。理由は根拠を参照してください",
+        Verdict.UNVERIFIED: "判断に必要な証拠（スキャンレポートや計測結果）がまだありません",
+        Verdict.NOT_APPLICABLE: "このターゲットには当てはまりません",
+        Verdict.WAIVED: "期限付きで免除されています",
+        Verdict.WAIVER_EXPIRED: "免除の期限が切れています",
+        Verdict.UNBOUND: "この項目はまだチェックに結び付けられていません",
+    },
+    "en": {
+        Verdict.VERIFIED: "The ticked claim holds in the target",
+        Verdict.BROKEN: "The item is ticked but does not hold in the target",
+        Verdict.NOT_YET: "The item is not ticked and does not hold yet (planned)",
+        Verdict.DONE_UNTICKED: "The item holds in the target but is not ticked",
+        Verdict.ERROR: "The check could not run; see the evidence for why",
+        Verdict.UNVERIFIED: "There is no evidence yet (no scan report or measurement)",
+        Verdict.NOT_APPLICABLE: "The item does not apply to this target",
+        Verdict.WAIVED: "The item is waived until the given date",
+        Verdict.WAIVER_EXPIRED: "The waiver has expired",
+        Verdict.UNBOUND: "The item is not bound to a check yet",
+    },
+}
+
+VERDICT_ICONS: dict[Verdict, str] = {
+    Verdict.VERIFIED: "✓",
+    Verdict.BROKEN: "✗",
+    Verdict.NOT_YET: "○",
+    Verdict.DONE_UNTICKED: "☑",
+    Verdict.ERROR: "⚠",
+    Verdict.UNVERIFIED: "?",
+    Verdict.NOT_APPLICABLE: "–",
+    Verdict.WAIVED: "⏸",
+    Verdict.WAIVER_EXPIRED: "⏰",
+    Verdict.UNBOUND: "·",
+}
+
+TEXT: dict[str, dict[str, str]] = {
+    "ja": {
+        "summary": "{total}項目中 {verified} 検証済み",
+        "summary_detail": "内訳",
+        "report_link": "準拠レポート",
+        "evidence": "根拠",
+        "check": "チェック",
+        "params": "パラメータ",
+        "waiver": "免除",
+        "waiver_text": "理由: {reason}（期限 {until}{by}）",
+        "waiver_by": "、承認 {by}",
+        "claim": "作者の主張",
+        "claim_ticked": "完了 [x]",
+        "claim_open": "未完了 [ ]",
+        "hint_fails": "{hint}。このビルドを失敗させます",
+        "compliance_title": "準拠レポート",
+        "compliance_intro": (
+            "ガイドのチェックリスト項目ごとの判定です。各項目はビルド時に対象リポジトリ"
+            " {target} に対して検証されています。"
+        ),
+        "col_verdict": "判定",
+        "col_section": "セクション",
+        "col_item": "項目",
+        "col_check": "チェック",
+        "col_evidence": "根拠",
+        "col_location": "場所",
+        "unbound_title": "チェック未連携の項目",
+        "unbound_none": "すべての項目がチェックに連携されています。",
+        "no_items": "チェックリスト項目はありません。",
+        "value": "観測値",
+    },
+    "en": {
+        "summary": "{verified} of {total} items verified",
+        "summary_detail": "Breakdown",
+        "report_link": "Compliance report",
+        "evidence": "Evidence",
+        "check": "Check",
+        "params": "Parameters",
+        "waiver": "Waiver",
+        "waiver_text": "Reason: {reason} (until {until}{by})",
+        "waiver_by": ", approved by {by}",
+        "claim": "Author's claim",
+        "claim_ticked": "done [x]",
+        "claim_open": "open [ ]",
+        "hint_fails": "{hint}. This fails the build",
+        "compliance_title": "Compliance report",
+        "compliance_intro": (
+            "The verdict of every checklist item of the guide, checked at build time against"
+            " the target repository {target}."
+        ),
+        "col_verdict": "Verdict",
+        "col_section": "Section",
+        "col_item": "Item",
+        "col_check": "Check",
+        "col_evidence": "Evidence",
+        "col_location": "Location",
+        "unbound_title": "Items not bound to a check",
+        "unbound_none": "Every item is bound to a check.",
+        "no_items": "There are no checklist items.",
+        "value": "Observed",
+    },
+}
+
+
+def language(code: str | None) -> str:
+    """The supported language closest to the theme's language (ja by default)."""
+    base = (code or "ja").split("-")[0].lower()
+    return base if base in LANGUAGES else "en"

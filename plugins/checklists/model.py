@@ -1,0 +1,66 @@
+"""The data that flows through the engine: outcomes of checks and the evidence behind them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(enum.StrEnum):
+    """What a check found. `ERROR` is only ever set by the engine, never returned by a check."""
+
+    PASS = "pass"  # noqa: S105 - a status name, not a password
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One thing a check looked at: a place in the target, what was there, what it means."""
+
+    note: str
+    path: str | None = None
+    line: int | None = None
+    excerpt: str | None = None
+
+    @property
+    def location(self) -> str | None:
+        if self.path is None:
+            return None
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def to_json(self) -> dict[str, Any]:
+        return {"note": self.note, "path": self.path, "line": self.line, "excerpt": self.excerpt}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one evaluation of a check. Evidence is required for every status."""
+
+    status: Status
+    summary: str
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    value: str | None = None  # an observed value to show next to the verdict, e.g. "2 stages"
+
+    @classmethod
+    def passed(cls, summary: str, *evidence: Evidence, value: str | None = None) -> Outcome:
+        return cls(Status.PASS, summary, evidence, value)
+
+    @classmethod
+    def failed(cls, summary: str, *evidence: Evidence, value: str | None = None) -> Outcome:
+        return cls(Status.FAIL, summary, evidence, value)
+
+    @classmethod
+    def unknown(cls, summary: str, *evidence: Evidence) -> Outcome:
+        return cls(Status.UNKNOWN, summary, evidence)
+
+    @classmethod
+    def not_applicable(cls, summary: str, *evidence: Evidence) -> Outcome:
+        return cls(Status.NOT_APPLICABLE, summary, evidence)
+
+    @classmethod
+    def error(cls, summary: str, *evidence: Evidence) -> Outcome:
+        return cls(Status.ERROR, summary, evidence)

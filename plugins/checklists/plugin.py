@@ -1,0 +1,153 @@
+"""MkDocs wiring for executable checklists. The event story:
+
+- on_config      read the options, aim at the target, add the stylesheet;
+- on_files       collect the items of ALL pages, evaluate every distinct check once, judge;
+                 add the generated compliance page and the stylesheet as site files;
+- on_page_markdown  swap each binding comment for an empty slot;
+- on_page_content   fill the slots with badges and evidence, and the summary marker;
+- on_post_build  write compliance.json, log the summary, then fail the build if a claim broke.
+
+All real work is in modules that never import mkdocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from checklists import render, report
+from checklists.engine import ItemResult, Run, Settings, collect, evaluate
+from checklists.errors import SetupError
+from checklists.i18n import TEXT, language
+from checklists.verdict import Policy
+
+log = get_plugin_logger("checklists")
+ASSET = "assets/checklists/checklists.css"
+
+
+class ChecklistsConfig(Config):
+    target = c.Type(str, default="examples/autoforgenexus")
+    """The repository the checks inspect, relative to mkdocs.yml (env: CHECKLISTS_TARGET)."""
+    checks = c.ListOfItems(c.Type(str), default=["checks"])
+    """Python packages whose modules register checks."""
+    defaults = c.Type(dict, default={})
+    """Parameter values for every check that declares them, unless a binding sets its own."""
+    timeout = c.Type((int, float), default=30)
+    """Seconds one check may run before it is reported as an error."""
+    workers = c.Type(int, default=4)
+    """How many checks run at the same time."""
+    require_evidence = c.Type(bool, default=False)
+    """Fail the build when a ticked claim has no evidence yet (unverified)."""
+    require_bindings = c.Type(bool, default=False)
+    """Fail the build when a checklist item is not bound to a check."""
+    report_page = c.Type(str, default="compliance.md")
+    """Where the generated compliance page goes in the site."""
+
+
+class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
+    def __init__(self) -> None:
+        self.command = "build"
+        self.run: Run | None = None
+        self.slots: dict[str, dict[str, ItemResult]] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").resolve().parent
+        target = Path(os.environ.get("CHECKLISTS_TARGET") or self.config.target)
+        self.lang = language(config.theme.get("language"))
+        self.settings = Settings(
+            target=target if target.is_absolute() else root / target,
+            packages=tuple(self.config.checks),
+            defaults=dict(self.config.defaults),
+            timeout=float(self.config.timeout),
+            workers=self.config.workers,
+            policy=Policy(
+                today=dt.date.today(),
+                require_evidence=self.config.require_evidence,
+                require_bindings=self.config.require_bindings,
+            ),
+        )
+        self.target_name = os.path.relpath(self.settings.target, root)
+        config.extra_css.append(ASSET)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
+        try:
+            self.run = evaluate(collect(pages), self.settings, log)
+        except SetupError as error:
+            raise PluginError(f"checklists: {error}") from error
+        css = (Path(__file__).parent / "assets" / "checklists.css").read_text(encoding="utf-8")
+        files.append(File.generated(config, ASSET, content=css))
+        title = TEXT[self.lang]["compliance_title"]
+        files.append(File.generated(config, self.config.report_page, content=f"# {title}\n"))
+        self.urls = {f.src_uri: f.url for f in files.documentation_pages()}
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if self.run is None:
+            return markdown
+        results = self.run.for_page(page.file.src_uri)
+        markdown, self.slots[page.file.src_uri] = render.place_slots(
+            markdown, page.file.src_uri, results
+        )
+        if page.file.src_uri == self.config.report_page:
+            markdown += f"\n{render.slot('compliance')}\n"
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.run is None:
+            return html
+        run, src = self.run, page.file.src_uri
+        html = render.fill_slots(html, self.slots.pop(src, {}), self.lang)
+        if src == self.config.report_page:
+
+            def link(result: ItemResult) -> str:
+                url = self.urls.get(result.item.page, "")
+                return f"{get_relative_url(url, page.url)}#{render.anchor(result)}"
+
+            content = render.compliance_html(run, self.lang, link, self.target_name)
+            html = html.replace(render.slot("compliance"), content)
+        report_url = get_relative_url(self.urls[self.config.report_page], page.url)
+        return html.replace(
+            render.SUMMARY_MARKER, render.summary_html(run, self.lang, report_url, src)
+        )
+
+    @event_priority(-100)  # after every other plugin has written its files
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.run is None:
+            return
+        run = self.run
+        data = report.compliance(run, self.target_name)
+        report.write_atomic(Path(config.site_dir) / "compliance.json", report.to_text(data))
+        for result in run.results:
+            item, outcome = result.item, result.outcome
+            detail = f" - {outcome.summary}" if outcome else ""
+            message = f"{item.location} [{result.verdict.value}] {item.text}{detail}"
+            if result.fails:
+                log.error(message)
+            elif result.verdict.value in {"unbound", "unverified", "done_unticked"}:
+                (log.warning if result.verdict.value == "done_unticked" else log.info)(message)
+            else:
+                log.debug(message)
+        counts = ", ".join(f"{v.value} {n}" for v, n in run.counts().items())
+        log.info(f"{len(run.bound)} bound items ({counts}); {len(run.unbound)} unbound")
+        if run.failures and self.command != "serve":
+            raise PluginError(
+                f"checklists: {len(run.failures)} claim(s) of the guide do not hold or could "
+                "not be checked; the site and compliance.json were written, see the errors above"
+            )

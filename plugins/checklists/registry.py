@@ -1,0 +1,165 @@
+"""The check registry: `@check` records machine fields; the docstring carries the prose.
+
+A check is a plain function `(target, **params) -> Outcome` in a module of its own. Its
+docstring opens with a one-line title and has three sections, in this order:
+
+    What it checks:
+    Why it matters:
+    How to fix:
+
+The site's check catalog and every report's rule text come from these sections, so a check
+without them fails at load time, as does an id registered twice (both places are named).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from checklists.errors import SetupError
+from checklists.model import Outcome
+
+Severity = Literal["critical", "high", "medium", "low", "info"]
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+SECTIONS: tuple[str, ...] = ("What it checks", "Why it matters", "How to fix")
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+CheckFunction = Callable[..., Outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """A registered check: what the decorator said plus what the docstring says."""
+
+    id: str
+    severity: Severity
+    related: tuple[str, ...]
+    title: str
+    what: str
+    why: str
+    fix: str
+    function: CheckFunction
+    params: Mapping[str, Any]  # parameter name -> default (inspect.Parameter.empty if required)
+    source: str  # "file:line" of the function, for duplicate-id messages and the catalog
+
+    @property
+    def module(self) -> str:
+        return self.function.__module__
+
+
+def parse_docstring(doc: str | None, where: str) -> tuple[str, str, str, str]:
+    """Split a check docstring into (title, what, why, fix); SetupError when a part is missing."""
+    text = inspect.cleandoc(doc or "")
+    if not text:
+        raise SetupError(f"{where}: the check has no docstring; give it a title and {SECTIONS}")
+    title, _, body = text.partition("\n")
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in body.splitlines():
+        heading = line.strip().rstrip(":")
+        if line.strip().endswith(":") and heading in SECTIONS and not line.startswith(" "):
+            current = found.setdefault(heading, [])
+        elif current is not None:
+            current.append(line)
+    missing = [name for name in SECTIONS if not inspect.cleandoc("\n".join(found.get(name, [])))]
+    if missing:
+        raise SetupError(f"{where}: the docstring lacks the section(s) {', '.join(missing)}")
+    what, why, fix = (inspect.cleandoc("\n".join(found[name])) for name in SECTIONS)
+    return title.strip().rstrip("."), what, why, fix
+
+
+def _source_of(function: CheckFunction) -> str:
+    try:
+        line = inspect.getsourcelines(function)[1]
+    except (OSError, TypeError):
+        line = 0
+    return f"{inspect.getsourcefile(function) or function.__module__}:{line}"
+
+
+def _params_of(function: CheckFunction, where: str) -> dict[str, Any]:
+    parameters = list(inspect.signature(function).parameters.values())
+    if not parameters or parameters[0].kind not in (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    ):
+        raise SetupError(f"{where}: a check takes the target as its first positional parameter")
+    params: dict[str, Any] = {}
+    for parameter in parameters[1:]:
+        if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            raise SetupError(f"{where}: check parameter {parameter.name!r} must be keyword-only")
+        params[parameter.name] = parameter.default
+    return params
+
+
+class Registry:
+    """Checks by id. The module-level `REGISTRY` is the one `@check` fills."""
+
+    def __init__(self) -> None:
+        self._checks: dict[str, CheckSpec] = {}
+
+    def check(
+        self, id: str, *, severity: Severity = "medium", related: tuple[str, ...] = ()
+    ) -> Callable[[CheckFunction], CheckFunction]:
+        """Register the decorated function as the check `id`."""
+
+        def register(function: CheckFunction) -> CheckFunction:
+            where = _source_of(function)
+            if not _ID.match(id):
+                raise SetupError(f"{where}: check id {id!r} must look like 'area.name'")
+            if severity not in SEVERITIES:
+                raise SetupError(f"{where}: severity {severity!r} is not one of {SEVERITIES}")
+            if id in self._checks:
+                first = self._checks[id].source
+                raise SetupError(f"check id {id!r} is registered twice: at {first} and at {where}")
+            title, what, why, fix = parse_docstring(function.__doc__, where)
+            self._checks[id] = CheckSpec(
+                id=id,
+                severity=severity,
+                related=tuple(related),
+                title=title,
+                what=what,
+                why=why,
+                fix=fix,
+                function=function,
+                params=_params_of(function, where),
+                source=where,
+            )
+            return function
+
+        return register
+
+    def get(self, id: str) -> CheckSpec | None:
+        return self._checks.get(id)
+
+    def __contains__(self, id: object) -> bool:
+        return id in self._checks
+
+    def __iter__(self) -> Iterator[CheckSpec]:
+        return iter(sorted(self._checks.values(), key=lambda spec: spec.id))
+
+    def __len__(self) -> int:
+        return len(self._checks)
+
+
+REGISTRY = Registry()
+check = REGISTRY.check
+
+
+def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registry:
+    """Import every module of the given packages so their `@check`s register."""
+    for package_name in packages:
+        try:
+            package = importlib.import_module(package_name)
+        except ImportError as error:
+            raise SetupError(
+                f"cannot import the check package {package_name!r}: {error}. "
+                "Install the project (pip install -e .) or fix the 'checks' option."
+            ) from error
+        for module in pkgutil.walk_packages(getattr(package, "__path__", []), f"{package_name}."):
+            importlib.import_module(module.name)
+    return registry

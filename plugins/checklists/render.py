@@ -1,0 +1,201 @@
+"""HTML for verdicts: the badge and evidence of an item, the summary, the compliance report.
+
+Everything that comes from the target or from a check (file names, excerpts, messages) goes
+through `esc`, so a file holding `<script>` is shown as text. The output is one line per
+fragment, because it is spliced into Markdown-rendered HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+
+from checklists.engine import ItemResult, Run
+from checklists.i18n import TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
+from checklists.model import Evidence
+from checklists.verdict import Verdict
+
+Link = Callable[[ItemResult], str]  # the URL of an item's anchor, relative to the current page
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def anchor(result: ItemResult) -> str:
+    """The id of an item's verdict element, stable across builds while the line stays."""
+    return f"check-{result.item.line}"
+
+
+def badge(verdict: Verdict, lang: str, *, fails: bool = False) -> str:
+    label = VERDICT_LABELS[lang][verdict]
+    hint = VERDICT_HINTS[lang][verdict]
+    if fails:
+        hint = TEXT[lang]["hint_fails"].format(hint=hint)
+    return (
+        f'<span class="cl-badge cl-v-{verdict.value}" title="{esc(hint)}">'
+        f'<span class="cl-icon" aria-hidden="true">{VERDICT_ICONS[verdict]}</span>'
+        f"{esc(label)}</span>"
+    )
+
+
+def evidence_html(evidence: Iterable[Evidence]) -> str:
+    parts = []
+    for item in evidence:
+        where = f'<code class="cl-where">{esc(item.location)}</code> ' if item.location else ""
+        excerpt = (
+            f'<pre class="cl-excerpt"><code>{esc(item.excerpt)}</code></pre>'
+            if item.excerpt
+            else ""
+        )
+        parts.append(f"<li>{where}{esc(item.note)}{excerpt}</li>")
+    return f'<ul class="cl-evidence-list">{"".join(parts)}</ul>' if parts else ""
+
+
+def item_html(result: ItemResult, lang: str) -> str:
+    """The verdict of one item: a badge that opens the evidence in place."""
+    text = TEXT[lang]
+    outcome = result.outcome
+    rows = []
+    if outcome is not None:
+        rows.append(f'<p class="cl-outcome">{esc(outcome.summary)}</p>')
+        if outcome.value:
+            rows.append(f'<p class="cl-value">{esc(text["value"])}: {esc(outcome.value)}</p>')
+        rows.append(evidence_html(outcome.evidence))
+    item = result.item
+    if item.waiver is not None:
+        by = text["waiver_by"].format(by=esc(item.waiver.by)) if item.waiver.by else ""
+        waiver = text["waiver_text"].format(
+            reason=esc(item.waiver.reason), until=item.waiver.until.isoformat(), by=by
+        )
+        rows.append(f'<p class="cl-waiver">{esc(text["waiver"])}: {waiver}</p>')
+    claim = text["claim_ticked"] if item.claim else text["claim_open"]
+    meta = f"{esc(text['claim'])}: {esc(claim)}"
+    if item.check_id:
+        meta += f" · {esc(text['check'])}: <code>{esc(item.check_id)}</code>"
+    if item.params:
+        params = ", ".join(f"{key}={value}" for key, value in sorted(item.params.items()))
+        meta += f" · {esc(text['params'])}: <code>{esc(params)}</code>"
+    rows.append(f'<p class="cl-meta">{meta}</p>')
+    return (
+        f'<details class="cl-result cl-v-{result.verdict.value}" id="{anchor(result)}"'
+        f' data-verdict="{result.verdict.value}">'
+        f"<summary>{badge(result.verdict, lang, fails=result.fails)}</summary>"
+        f'<div class="cl-evidence">{"".join(rows)}</div></details>'
+    )
+
+
+def counts_html(run: Run, results: list[ItemResult], lang: str) -> str:
+    return "".join(
+        f'<li>{badge(verdict, lang)} <span class="cl-count">{count}</span></li>'
+        for verdict, count in run.counts(results).items()
+    )
+
+
+def summary_html(run: Run, lang: str, report_url: str | None, page: str | None = None) -> str:
+    """The box at the top of the guide: how many of its items hold, and the breakdown."""
+    text = TEXT[lang]
+    results = run.bound if page is None else [r for r in run.for_page(page) if r.item.bound]
+    verified = sum(1 for r in results if r.verdict is Verdict.VERIFIED)
+    headline = text["summary"].format(total=len(results), verified=verified)
+    status = "fail" if any(r.fails for r in results) else "ok"
+    link = (
+        f' <a class="cl-report-link" href="{esc(report_url)}">{esc(text["report_link"])}</a>'
+        if report_url
+        else ""
+    )
+    return (
+        f'<div class="cl-summary cl-summary-{status}" data-total="{len(results)}"'
+        f' data-verified="{verified}">'
+        f'<p class="cl-headline"><strong>{esc(headline)}</strong>{link}</p>'
+        f'<ul class="cl-counts" aria-label="{esc(text["summary_detail"])}">'
+        f"{counts_html(run, results, lang)}</ul></div>"
+    )
+
+
+def compliance_html(run: Run, lang: str, link: Link, target_name: str) -> str:
+    """The generated report page: every bound item, then the items without a binding."""
+    text = TEXT[lang]
+    head = "".join(
+        f"<th>{esc(text[key])}</th>"
+        for key in ("col_verdict", "col_section", "col_item", "col_check", "col_evidence")
+    )
+    rows = []
+    for result in run.bound:
+        outcome = result.outcome
+        evidence = ""
+        if outcome is not None:
+            evidence = f"<p>{esc(outcome.summary)}</p>{evidence_html(outcome.evidence)}"
+        rows.append(
+            f'<tr data-verdict="{result.verdict.value}">'
+            f"<td>{badge(result.verdict, lang, fails=result.fails)}</td>"
+            f"<td>{esc(result.item.section or '')}</td>"
+            f'<td><a href="{esc(link(result))}">{esc(result.item.text)}</a>'
+            f' <span class="cl-location">{esc(result.item.location)}</span></td>'
+            f"<td><code>{esc(result.item.check_id or '')}</code></td>"
+            f"<td>{evidence}</td></tr>"
+        )
+    table = (
+        f'<table class="cl-compliance"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        if rows
+        else f"<p>{esc(text['no_items'])}</p>"
+    )
+    unbound = [
+        f'<li><span class="cl-location">{esc(r.item.location)}</span> '
+        f'<a href="{esc(link(r))}">{esc(r.item.text)}</a>'
+        f"{' ' + badge(r.verdict, lang, fails=True) if r.fails else ''}</li>"
+        for r in run.unbound
+    ]
+    unbound_html = (
+        f'<ul class="cl-unbound">{"".join(unbound)}</ul>'
+        if unbound
+        else f"<p>{esc(text['unbound_none'])}</p>"
+    )
+    return (
+        f'<p class="cl-intro">{esc(text["compliance_intro"].format(target=target_name))}</p>'
+        f"{summary_html(run, lang, None)}{table}"
+        f'<h2 id="unbound">{esc(text["unbound_title"])}</h2>{unbound_html}'
+    )
+
+
+SUMMARY_MARKER = "<!-- checklists:summary -->"
+
+
+def slot(key: str) -> str:
+    """An empty span the Markdown renderer passes through untouched; filled after rendering."""
+    return f'<span class="cl-slot" data-cl-slot="{esc(key)}"></span>'
+
+
+def place_slots(
+    markdown: str, page: str, results: list[ItemResult]
+) -> tuple[str, dict[str, ItemResult]]:
+    """Replace each binding comment of the page with a slot; return the slots' results.
+
+    The page is scanned again (cheaply) because another plugin may have changed the Markdown
+    since the items were collected: results are matched by line, then by order.
+    """
+    from checklists.bindings import scan  # noqa: PLC0415 - keeps render importable alone
+
+    by_line = {r.item.line: r for r in results if r.item.bound}
+    in_order = [r for r in results if r.item.bound]
+    lines = markdown.splitlines(keepends=True)
+    filled: dict[str, ItemResult] = {}
+    for index, item in enumerate(i for i in scan(markdown, page) if i.comment is not None):
+        found = by_line.get(item.line)
+        if found is None or found.item.check_id != item.check_id:
+            found = in_order[index] if index < len(in_order) else None
+        if found is None or item.comment is None:
+            continue
+        number, start, end = item.comment
+        key = f"L{found.item.line}"
+        text = lines[number - 1]
+        lines[number - 1] = text[:start] + slot(key) + text[end:]
+        filled[key] = found
+    return "".join(lines), filled
+
+
+def fill_slots(html_text: str, slots: dict[str, ItemResult], lang: str) -> str:
+    for key, result in slots.items():
+        html_text = html_text.replace(slot(key), item_html(result, lang), 1)
+    return html_text

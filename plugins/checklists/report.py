@@ -1,0 +1,88 @@
+"""`compliance.json`: the machine-readable result of a run, in a versioned, stable shape.
+
+The shape is documented by `checklists/assets/compliance.schema.json`. Items are ordered by
+page and line; keys are sorted; nothing depends on the machine or the clock, so the same
+inputs give the same bytes. Files are written atomically (a temporary file, then a rename),
+so a reader never sees half a report even when the build fails right after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from checklists.engine import ItemResult, Run
+
+SCHEMA_VERSION = 1
+
+
+def item_json(result: ItemResult) -> dict[str, Any]:
+    item, outcome = result.item, result.outcome
+    return {
+        "page": item.page,
+        "line": item.line,
+        "section": item.section,
+        "text": item.text,
+        "check": item.check_id,
+        "params": dict(item.params),
+        "claim": "checked" if item.claim else "unchecked",
+        "outcome": outcome.status.value if outcome else None,
+        "verdict": result.verdict.value,
+        "fails": result.fails,
+        "summary": outcome.summary if outcome else None,
+        "value": outcome.value if outcome else None,
+        "evidence": [e.to_json() for e in outcome.evidence] if outcome else [],
+        "waiver": item.waiver.to_json() if item.waiver else None,
+    }
+
+
+def compliance(run: Run, target_name: str) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "target": target_name,
+        "summary": {
+            "items": len(run.bound),
+            "unbound": len(run.unbound),
+            "failed": bool(run.failures),
+            "failures": len(run.failures),
+            "verdicts": {verdict.value: count for verdict, count in run.counts().items()},
+        },
+        "run": {
+            "evaluations": run.evaluations,
+            "files_read": run.target.reads,
+            "files_parsed": run.target.parses,
+        },
+        "items": [item_json(result) for result in run.bound],
+        "unbound": [
+            {
+                "page": r.item.page,
+                "line": r.item.line,
+                "section": r.item.section,
+                "text": r.item.text,
+                "claim": "checked" if r.item.claim else "unchecked",
+                "fails": r.fails,
+            }
+            for r in run.unbound
+        ],
+    }
+
+
+def to_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        Path(temporary).chmod(0o644)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,148 @@
+"""The target repository as checks see it: confined, read once, parsed once.
+
+Everything in the target is untrusted. Every path a check asks for is relative to the target
+root; `..`, absolute paths and symlinks that lead outside the root are refused with an
+`InputError`. Each file is read from disk at most once per build and each (file, parser)
+pair is parsed at most once, even when checks run in parallel; the counts are kept so the
+report can show them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+from checklists.errors import InputError
+
+T = TypeVar("T")
+Parser = Callable[[bytes], T]
+
+
+class Target:
+    """A read-only, path-confined view of one repository on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._bytes: dict[str, bytes | InputError] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
+        self.reads = 0
+        self.parses = 0
+
+    # -- paths ---------------------------------------------------------------------------
+
+    def normalize(self, relative: str) -> str:
+        """The canonical POSIX form of a target path; InputError if it leaves the root."""
+        pure = PurePosixPath(relative.replace("\\", "/"))
+        if pure.is_absolute() or ".." in pure.parts:
+            raise InputError(f"path {relative!r} must stay inside the target", path=relative)
+        return pure.as_posix() if pure.parts else "."
+
+    def path(self, relative: str) -> Path:
+        """The real path on disk; InputError if it (or a symlink on the way) leaves the root."""
+        rel = self.normalize(relative)
+        real = Path(os.path.realpath(self.root / rel))
+        if real != self.root and self.root not in real.parents:
+            raise InputError(f"{rel} is a symlink that leads outside the target", path=rel)
+        return real
+
+    def exists(self, relative: str) -> bool:
+        try:
+            return self.path(relative).exists()
+        except InputError:
+            return False
+
+    def is_file(self, relative: str) -> bool:
+        try:
+            return self.path(relative).is_file()
+        except InputError:
+            return False
+
+    def files(self, directory: str = ".") -> Iterator[str]:
+        """Every regular file under `directory`, as sorted target paths, symlinks not followed."""
+        base = self.path(directory)
+        prefix = self.normalize(directory)
+        for current, dirnames, filenames in os.walk(base):
+            dirnames.sort()
+            rel_dir = Path(current).relative_to(base).as_posix()
+            for name in sorted(filenames):
+                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                if not Path(current, name).is_symlink():
+                    yield rel if prefix == "." else f"{prefix}/{rel}"
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _key_lock(self, key: tuple[str, str]) -> threading.Lock:
+        with self._lock:
+            return self._key_locks.setdefault(key, threading.Lock())
+
+    def read_bytes(self, relative: str) -> bytes:
+        """The file's bytes, read once per build. InputError if missing or outside the root."""
+        rel = self.normalize(relative)
+        with self._key_lock((rel, "")):
+            if rel not in self._bytes:
+                self._bytes[rel] = self._load(rel)
+        cached = self._bytes[rel]
+        if isinstance(cached, InputError):
+            raise cached
+        return cached
+
+    def _load(self, rel: str) -> bytes | InputError:
+        try:
+            real = self.path(rel)
+            if not real.is_file():
+                return InputError("file not found in the target", path=rel)
+            with self._lock:
+                self.reads += 1
+            return real.read_bytes()
+        except InputError as error:
+            return error
+        except OSError as error:
+            return InputError(f"cannot read the file: {error.strerror}", path=rel)
+
+    def read_text(self, relative: str) -> str:
+        """The file as UTF-8 text; InputError for a binary file, with the offending line."""
+        data = self.read_bytes(relative)
+        return decode_text(data, self.normalize(relative))
+
+    def parse(self, relative: str, parser: Callable[[bytes], T]) -> T:
+        """`parser(bytes)` for the file, computed once per (file, parser) and shared.
+
+        A parser's `InputError` is cached too and re-raised with the file's path filled in.
+        """
+        rel = self.normalize(relative)
+        key = (rel, f"{parser.__module__}.{parser.__qualname__}")
+        with self._key_lock(key):
+            if key not in self._parsed:
+                try:
+                    data = self.read_bytes(rel)
+                    with self._lock:
+                        self.parses += 1
+                    self._parsed[key] = parser(data)
+                except InputError as error:
+                    self._parsed[key] = error.with_path(rel)
+        result = self._parsed[key]
+        if isinstance(result, InputError):
+            raise result
+        return result  # type: ignore[no-any-return]
+
+    @property
+    def files_read(self) -> list[str]:
+        return sorted(self._bytes)
+
+
+def decode_text(data: bytes, path: str | None = None) -> str:
+    """UTF-8 text without a BOM; InputError naming the line of a NUL byte or bad UTF-8."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError("not a text file (it contains a NUL byte)", path=path, line=line)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError("not a UTF-8 text file", path=path, line=line) from error
+    return text.removeprefix("\ufeff")

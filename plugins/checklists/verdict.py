@@ -1,0 +1,89 @@
+"""The claim table: the author's checkbox against the check's outcome.
+
+    claim  outcome          verdict          fails the build
+    [x]    pass             verified         no
+    [x]    fail             broken           yes
+    [ ]    fail             not_yet          no
+    [ ]    pass             done_unticked    no (a warning)
+    any    error            error            yes
+    [x]    unknown          unverified       only when evidence is required
+    [ ]    unknown          unverified       no
+    any    not_applicable   not_applicable   no
+    any    waived           waived           no; an expired waiver fails
+
+An item without a binding is `unbound`; it fails only when bindings are required.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from checklists.bindings import Waiver
+from checklists.model import Status
+
+
+class Verdict(enum.StrEnum):
+    VERIFIED = "verified"
+    BROKEN = "broken"
+    NOT_YET = "not_yet"
+    DONE_UNTICKED = "done_unticked"
+    ERROR = "error"
+    UNVERIFIED = "unverified"
+    NOT_APPLICABLE = "not_applicable"
+    WAIVED = "waived"
+    WAIVER_EXPIRED = "waiver_expired"
+    UNBOUND = "unbound"
+
+
+# Worst first: the order summaries and reports use.
+ORDER: tuple[Verdict, ...] = (
+    Verdict.ERROR,
+    Verdict.BROKEN,
+    Verdict.WAIVER_EXPIRED,
+    Verdict.UNVERIFIED,
+    Verdict.UNBOUND,
+    Verdict.NOT_YET,
+    Verdict.DONE_UNTICKED,
+    Verdict.WAIVED,
+    Verdict.NOT_APPLICABLE,
+    Verdict.VERIFIED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Site settings that decide which verdicts fail the build."""
+
+    today: dt.date
+    require_evidence: bool = False
+    require_bindings: bool = False
+
+
+def judge(claim: bool, status: Status, waiver: Waiver | None, policy: Policy) -> Verdict:
+    """The verdict for one bound item."""
+    if waiver is not None and status is not Status.PASS:
+        return Verdict.WAIVED if policy.today <= waiver.until else Verdict.WAIVER_EXPIRED
+    match status:
+        case Status.ERROR:
+            return Verdict.ERROR
+        case Status.NOT_APPLICABLE:
+            return Verdict.NOT_APPLICABLE
+        case Status.UNKNOWN:
+            return Verdict.UNVERIFIED
+        case Status.PASS:
+            return Verdict.VERIFIED if claim else Verdict.DONE_UNTICKED
+        case Status.FAIL:
+            return Verdict.BROKEN if claim else Verdict.NOT_YET
+
+
+def fails(verdict: Verdict, claim: bool, policy: Policy) -> bool:
+    """Whether this verdict makes the build (and the CI job) fail."""
+    if verdict in (Verdict.BROKEN, Verdict.ERROR, Verdict.WAIVER_EXPIRED):
+        return True
+    if verdict is Verdict.UNVERIFIED:
+        return claim and policy.require_evidence
+    if verdict is Verdict.UNBOUND:
+        return policy.require_bindings
+    return False

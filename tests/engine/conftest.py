@@ -1,0 +1,77 @@
+"""A tiny registry of fake checks for engine tests, independent of the Docker library."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from checklists.errors import InputError
+from checklists.model import Evidence, Outcome
+from checklists.registry import Registry
+from checklists.target import Target
+
+DOC = """{title}
+
+What it checks:
+    A fake check for the engine's tests.
+
+Why it matters:
+    Tests need checks whose outcome they control.
+
+How to fix:
+    Nothing to fix.
+"""
+
+CALLS: dict[str, int] = {}
+RELEASE = threading.Event()
+
+
+def _count(name: str) -> None:
+    CALLS[name] = CALLS.get(name, 0) + 1
+
+
+def make_registry() -> Registry:
+    registry = Registry()
+
+    def passes(target: Target, *, note: str = "fine") -> Outcome:
+        _count("passes")
+        return Outcome.passed("it holds", Evidence(note, path="file.txt", line=1, excerpt=note))
+
+    def fails(target: Target) -> Outcome:
+        _count("fails")
+        return Outcome.failed("it does not hold", Evidence("broken", path="file.txt", line=2))
+
+    def unknown(target: Target) -> Outcome:
+        return Outcome.unknown("no report", Evidence("run the scanner"))
+
+    def raises(target: Target) -> Outcome:
+        raise RuntimeError("boom")
+
+    def hangs(target: Target) -> Outcome:
+        RELEASE.wait(10)
+        return Outcome.passed("too late")
+
+    def reads(target: Target, *, path: str = "file.txt") -> Outcome:
+        text = target.read_text(path)
+        return Outcome.passed("read", Evidence(text.strip(), path=path, line=1, excerpt=text))
+
+    def needs(target: Target, *, size: int) -> Outcome:
+        return Outcome.passed(f"size {size}")
+
+    def bad_input(target: Target) -> Outcome:
+        raise InputError("unterminated heredoc", path="Dockerfile", line=7)
+
+    for name, function in {
+        "passes": passes, "fails": fails, "unknown": unknown, "raises": raises, "hangs": hangs,
+        "reads": reads, "needs": needs, "bad_input": bad_input,
+    }.items():
+        function.__doc__ = DOC.format(title=name)
+        registry.check(f"fake.{name}")(function)
+    return registry
+
+
+@pytest.fixture
+def registry() -> Registry:
+    CALLS.clear()
+    return make_registry()

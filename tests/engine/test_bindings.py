@@ -1,0 +1,131 @@
+"""The binding scanner: items, claims, params, waivers, and code that only shows the syntax."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from checklists.bindings import Item, mask_inline_code, parse_binding, scan
+
+
+def bound(markdown: str) -> list[Item]:
+    return [item for item in scan(markdown, "page.md") if item.bound]
+
+
+def test_task_items_keep_page_line_section_and_claim() -> None:
+    items = scan(
+        "# Guide\n\n## Checklist\n\n- [x] done <!-- check: a.b -->\n- [ ] open\n* [X] caps\n",
+        "guide.md",
+    )
+    assert [(i.line, i.section, i.text, i.claim, i.check_id) for i in items] == [
+        (5, "Checklist", "done", True, "a.b"),
+        (6, "Checklist", "open", False, None),
+        (7, "Checklist", "caps", True, None),
+    ]
+    assert items[0].location == "guide.md:5"
+    assert items[0].comment == (5, 11, 30)
+
+
+def test_params_are_a_yaml_flow_mapping() -> None:
+    (item,) = bound("- [x] user <!-- check: dockerfile.non_root_user {uid: 1000, gid: 1000} -->")
+    assert item.check_id == "dockerfile.non_root_user"
+    assert dict(item.params) == {"uid": 1000, "gid": 1000}
+    assert item.error is None
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "```markdown\n- [x] shown <!-- check: a.b -->\n```\n",
+        "~~~\n- [x] shown <!-- check: a.b -->\n~~~\n",
+        "- item\n\n    ```md\n    - [x] nested fence <!-- check: a.b -->\n    ```\n",
+        "Text.\n\n    - [x] indented code <!-- check: a.b -->\n",
+        "- [x] inline `<!-- check: a.b -->` only\n",
+        "Write ``<!-- check: a.b -->`` after the item.\n",
+    ],
+    ids=["backtick-fence", "tilde-fence", "fence-in-list", "indented-code", "inline-code",
+         "double-backtick-inline"],
+)
+def test_code_is_never_a_binding(markdown: str) -> None:
+    assert bound(markdown) == []
+
+
+def test_nested_task_item_in_a_list_is_not_indented_code() -> None:
+    items = bound("- [x] parent <!-- check: a.b -->\n\n    - [x] child <!-- check: a.c -->\n")
+    assert [i.check_id for i in items] == ["a.b", "a.c"]
+
+
+def test_a_fence_closes_only_with_its_own_kind_and_length() -> None:
+    markdown = "````\n```\n- [x] a <!-- check: a.b -->\n```\n````\n- [x] b <!-- check: a.c -->\n"
+    assert [i.check_id for i in bound(markdown)] == ["a.c"]
+
+
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [
+        ("<!-- check: a.b {uid: *alias} -->", "bad YAML"),
+        ("<!-- check: a.b {uid: 1000 -->", "not closed"),
+        ("<!-- check: a.b [1, 2] -->", "unexpected text"),
+        ("<!-- check: -->", "names no check id"),
+        ("<!-- check: a.b {x: 1} trailing -->", "unexpected text"),
+        ("<!-- check: a.b {waive: {until: 2027-01-31}} -->", "needs a reason"),
+        ("<!-- check: a.b {waive: {reason: r, until: someday}} -->", "not a date"),
+        ("<!-- check: a.b {waive: {reason: r, until: 2027-01-31, who: x}} -->", "unknown waiver"),
+    ],
+)
+def test_malformed_bindings_are_located_errors(comment: str, message: str) -> None:
+    (item,) = scan(f"text\n\n- [x] item {comment}\n", "p.md")
+    assert item.line == 3
+    assert item.error is not None
+    assert message in item.error
+
+
+def test_two_bindings_on_one_item_are_reported() -> None:
+    (item,) = bound("- [x] twice <!-- check: a.b --> <!-- check: a.c -->")
+    assert item.error is not None
+    assert "2 bindings" in item.error
+
+
+def test_a_binding_outside_a_task_item_is_an_error() -> None:
+    (item,) = scan("A paragraph <!-- check: a.b -->\n", "p.md")
+    assert item.error is not None
+    assert "must end a task-list item" in item.error
+
+
+def test_ordinary_comments_are_not_bindings() -> None:
+    (item,) = scan("- [x] text <!-- just a note -->\n", "p.md")
+    assert not item.bound
+    assert item.text == "text <!-- just a note -->"
+
+
+def test_waiver_inside_or_after_the_params() -> None:
+    inside = parse_binding(" check: a.b {x: 1, waive: {reason: 'vendor fix', until: 2027-01-31}} ")
+    after = parse_binding(" check: a.b {x: 1} waive: {reason: 'vendor fix', until: 2027-01-31} ")
+    alone = parse_binding(" check: a.b waive: {reason: 'vendor fix', until: '2027-01-31', by: ops}")
+    assert inside == after
+    assert inside[1] == {"x": 1}
+    assert inside[2] is not None
+    assert inside[2].until == dt.date(2027, 1, 31)
+    assert alone[2] is not None
+    assert alone[2].by == "ops"
+
+
+def test_quoted_braces_do_not_end_the_mapping() -> None:
+    check_id, params, _ = parse_binding(" check: a.b {pattern: '}{'} ")
+    assert (check_id, params) == ("a.b", {"pattern": "}{"})
+
+
+def test_same_check_and_params_share_a_key() -> None:
+    first, second, other = bound(
+        "- [x] a <!-- check: a.b {y: 2, x: 1} -->\n- [x] b <!-- check: a.b {x: 1, y: 2} -->\n"
+        "- [x] c <!-- check: a.b {x: 2} -->\n"
+    )
+    assert first.key == second.key
+    assert first.key != other.key
+
+
+def test_mask_inline_code_blanks_only_closed_spans() -> None:
+    assert mask_inline_code("a `b` c") == "a     c"
+    assert mask_inline_code("a `` b ` c `` d") == "a             d"
+    assert mask_inline_code("unclosed `tick") == "unclosed `tick"

@@ -1,0 +1,103 @@
+"""Rendering goldens: exact HTML out, target text always escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import markdown
+import pytest
+
+from checklists import render
+from checklists.engine import Run, Settings, collect, evaluate
+from checklists.registry import Registry
+from checklists.verdict import Policy
+
+PAYLOAD = '"><img src=x onerror=alert(1)>\n<script>alert(1)</script>\n'
+
+
+def run_for(page: str, tmp_path: Path, registry: Registry) -> Run:
+    (tmp_path / "file.txt").write_text(PAYLOAD, encoding="utf-8")
+    settings = Settings(target=tmp_path, policy=Policy(today=dt.date(2026, 11, 28)))
+    return evaluate(collect({"p.md": page}), settings, logging.getLogger("t"), registry)
+
+
+def test_item_golden_escapes_target_text(tmp_path: Path, registry: Registry) -> None:
+    run = run_for("- [x] a <!-- check: fake.reads -->\n", tmp_path, registry)
+    assert render.item_html(run.results[0], "ja") == (
+        '<details class="cl-result cl-v-verified" id="check-1" data-verdict="verified">'
+        '<summary><span class="cl-badge cl-v-verified" title="チェック済みの主張がターゲットで'
+        '成り立つことを確認しました"><span class="cl-icon" aria-hidden="true">✓</span>検証済み'
+        '</span></summary><div class="cl-evidence"><p class="cl-outcome">read</p>'
+        '<ul class="cl-evidence-list"><li><code class="cl-where">file.txt:1</code> '
+        "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\n&lt;script&gt;alert(1)&lt;/script&gt;"
+        '<pre class="cl-excerpt"><code>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\n'
+        "&lt;script&gt;alert(1)&lt;/script&gt;\n</code></pre></li></ul>"
+        '<p class="cl-meta">作者の主張: 完了 [x] · チェック: <code>fake.reads</code></p>'
+        "</div></details>"
+    )
+
+
+def test_broken_claim_golden_in_english(tmp_path: Path, registry: Registry) -> None:
+    run = run_for("- [x] b <!-- check: fake.fails -->\n", tmp_path, registry)
+    assert render.item_html(run.results[0], "en") == (
+        '<details class="cl-result cl-v-broken" id="check-1" data-verdict="broken">'
+        '<summary><span class="cl-badge cl-v-broken" title="The item is ticked but does not '
+        'hold in the target. This fails the build"><span class="cl-icon" aria-hidden="true">'
+        "✗</span>Claim broken</span></summary><div class=\"cl-evidence\">"
+        '<p class="cl-outcome">it does not hold</p><ul class="cl-evidence-list"><li>'
+        '<code class="cl-where">file.txt:2</code> broken</li></ul><p class="cl-meta">'
+        "Author&#x27;s claim: done [x] · Check: <code>fake.fails</code></p></div></details>"
+    )
+
+
+def test_summary_golden(tmp_path: Path, registry: Registry) -> None:
+    run = run_for(
+        "- [x] a <!-- check: fake.passes -->\n- [x] b <!-- check: fake.fails -->\n- [ ] c\n",
+        tmp_path,
+        registry,
+    )
+    assert render.summary_html(run, "ja", "../compliance/", "p.md") == (
+        '<div class="cl-summary cl-summary-fail" data-total="2" data-verified="1">'
+        '<p class="cl-headline"><strong>2項目中 1 検証済み</strong> '
+        '<a class="cl-report-link" href="../compliance/">準拠レポート</a></p>'
+        '<ul class="cl-counts" aria-label="内訳"><li><span class="cl-badge cl-v-broken" '
+        'title="チェック済みの項目ですが、ターゲットでは成り立っていません">'
+        '<span class="cl-icon" aria-hidden="true">✗</span>主張違反</span> '
+        '<span class="cl-count">1</span></li><li><span class="cl-badge cl-v-verified" '
+        'title="チェック済みの主張がターゲットで成り立つことを確認しました">'
+        '<span class="cl-icon" aria-hidden="true">✓</span>検証済み</span> '
+        '<span class="cl-count">1</span></li></ul></div>'
+    )
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_slots_survive_markdown_and_are_filled_in_place(
+    tmp_path: Path, registry: Registry, lang: str
+) -> None:
+    page = (
+        "## List\n\n- [x] shows `<!-- check: fake.passes -->` <!-- check: fake.reads -->\n"
+        "- [ ] other <!-- check: fake.fails -->\n\n```\n- [x] code <!-- check: fake.fails -->\n```\n"
+    )
+    run = run_for(page, tmp_path, registry)
+    text, slots = render.place_slots(page, "p.md", run.for_page("p.md"))
+    assert sorted(slots) == ["L3", "L4"]
+    converter = markdown.Markdown(extensions=["pymdownx.tasklist", "pymdownx.superfences"])
+    html = render.fill_slots(converter.convert(text), slots, lang)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'onerror=alert(1)>' not in html
+    assert html.count('<details class="cl-result') == 2
+    assert "&lt;!-- check: fake.passes --&gt;" in html  # the inline code stays text
+    assert "- [x] code &lt;!-- check: fake.fails --&gt;" in html  # so does the fence
+    assert 'class="cl-slot"' not in html
+
+
+def test_compliance_page_lists_bound_and_unbound_items(tmp_path: Path, registry: Registry) -> None:
+    run = run_for("## S\n\n- [x] a <!-- check: fake.passes -->\n- [ ] <b>c</b>\n", tmp_path, registry)
+    html = render.compliance_html(run, "ja", lambda r: f"../#{render.anchor(r)}", "examples/x")
+    assert '<tr data-verdict="verified">' in html
+    assert '<a href="../#check-3">a</a>' in html
+    assert 'p.md:4</span> <a href="../#check-4">&lt;b&gt;c&lt;/b&gt;</a>' in html
+    assert "examples/x" in html

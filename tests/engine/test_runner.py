@@ -1,0 +1,134 @@
+"""Evaluation: each distinct (check, params) once; errors and timeouts contained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pytest
+
+from checklists.engine import Settings, collect, evaluate
+from checklists.errors import SetupError
+from checklists.registry import Registry
+from checklists.verdict import Policy, Verdict
+from tests.engine.conftest import CALLS, RELEASE
+
+LOG = logging.getLogger("test.checklists")
+
+
+def settings(root: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "target": root, "timeout": 5.0, "workers": 4, "policy": Policy(today=dt.date(2026, 11, 28)),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "file.txt").write_text("<script>alert(1)</script>\n", encoding="utf-8")
+    return tmp_path
+
+
+def verdicts(markdown: str, registry: Registry, root: Path, **overrides: object) -> list[str]:
+    run = evaluate(collect({"p.md": markdown}), settings(root, **overrides), LOG, registry)
+    return [r.verdict.value for r in run.results]
+
+
+def test_each_distinct_evaluation_runs_once_across_pages(registry: Registry, repo: Path) -> None:
+    pages = {
+        "a.md": "- [x] one <!-- check: fake.passes -->\n- [x] two <!-- check: fake.passes -->\n",
+        "b.md": "- [x] three <!-- check: fake.passes -->\n- [x] other <!-- check: fake.passes {note: x} -->\n",
+    }
+    run = evaluate(collect(pages), settings(repo), LOG, registry)
+    assert [r.verdict for r in run.results] == [Verdict.VERIFIED] * 4
+    assert CALLS["passes"] == 2
+    assert run.evaluations == 2
+    assert [r.item.location for r in run.results] == ["a.md:1", "a.md:2", "b.md:1", "b.md:2"]
+
+
+def test_a_raising_check_is_an_error_and_the_others_still_run(
+    registry: Registry, repo: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    markdown = "- [x] a <!-- check: fake.raises -->\n- [x] b <!-- check: fake.passes -->\n"
+    run = evaluate(collect({"p.md": markdown}), settings(repo), LOG, registry)
+    broken, fine = run.results
+    assert (broken.verdict, fine.verdict) == (Verdict.ERROR, Verdict.VERIFIED)
+    assert broken.outcome is not None
+    assert "RuntimeError: boom" in broken.outcome.summary
+    assert "Traceback" in caplog.text
+
+
+def test_a_hanging_check_times_out_without_blocking_the_rest(registry: Registry, repo: Path) -> None:
+    RELEASE.clear()
+    try:
+        markdown = "- [x] a <!-- check: fake.hangs -->\n- [x] b <!-- check: fake.fails -->\n"
+        run = evaluate(collect({"p.md": markdown}), settings(repo, timeout=0.2), LOG, registry)
+    finally:
+        RELEASE.set()
+    hung, failed = run.results
+    assert hung.verdict is Verdict.ERROR
+    assert hung.outcome is not None
+    assert "did not finish within 0.2 s" in hung.outcome.summary
+    assert failed.verdict is Verdict.BROKEN
+
+
+def test_binding_problems_become_located_errors(registry: Registry, repo: Path) -> None:
+    markdown = (
+        "- [x] a <!-- check: fake.pases -->\n"
+        "- [x] b <!-- check: fake.passes {colour: red} -->\n"
+        "- [x] c <!-- check: fake.needs -->\n"
+        "- [x] d <!-- check: fake.passes {note: *x} -->\n"
+    )
+    run = evaluate(collect({"p.md": markdown}), settings(repo), LOG, registry)
+    summaries = [r.outcome.summary for r in run.results if r.outcome]
+    assert [r.verdict for r in run.results] == [Verdict.ERROR] * 4
+    assert "p.md:1: unknown check id 'fake.pases'; did you mean 'fake.passes'?" == summaries[0]
+    assert "p.md:2: fake.passes has no parameter colour (it takes: note)" == summaries[1]
+    assert summaries[2].startswith("p.md:3: fake.needs needs the parameter(s) size")
+    assert summaries[3].startswith("p.md:4: bad YAML")
+
+
+def test_site_defaults_fill_declared_params_only(registry: Registry, repo: Path) -> None:
+    markdown = "- [x] a <!-- check: fake.needs -->\n- [x] b <!-- check: fake.needs {size: 2} -->\n"
+    run = evaluate(
+        collect({"p.md": markdown}), settings(repo, defaults={"size": 1, "other": 9}), LOG, registry
+    )
+    assert [r.outcome.summary for r in run.results if r.outcome] == ["size 1", "size 2"]
+
+
+def test_input_errors_keep_their_location(registry: Registry, repo: Path) -> None:
+    run = evaluate(
+        collect({"p.md": "- [x] a <!-- check: fake.bad_input -->\n"}), settings(repo), LOG, registry
+    )
+    (result,) = run.results
+    assert result.outcome is not None
+    assert result.outcome.summary == "Dockerfile:7: unterminated heredoc"
+    assert result.outcome.evidence[0].location == "Dockerfile:7"
+
+
+def test_claims_and_outcomes_meet_in_the_claim_table(registry: Registry, repo: Path) -> None:
+    markdown = (
+        "- [x] a <!-- check: fake.passes -->\n- [x] b <!-- check: fake.fails -->\n"
+        "- [ ] c <!-- check: fake.fails -->\n- [ ] d <!-- check: fake.passes -->\n"
+        "- [x] e <!-- check: fake.unknown -->\n- [x] f\n"
+        "- [x] g <!-- check: fake.fails waive: {reason: later, until: 2027-01-01} -->\n"
+        "- [x] h <!-- check: fake.fails waive: {reason: late, until: 2026-01-01} -->\n"
+    )
+    assert verdicts(markdown, registry, repo) == [
+        "verified", "broken", "not_yet", "done_unticked", "unverified", "unbound", "waived",
+        "waiver_expired",
+    ]
+
+
+def test_require_evidence_turns_unverified_into_a_failure(registry: Registry, repo: Path) -> None:
+    markdown = "- [x] e <!-- check: fake.unknown -->\n"
+    policy = Policy(today=dt.date(2026, 11, 28), require_evidence=True)
+    run = evaluate(collect({"p.md": markdown}), settings(repo, policy=policy), LOG, registry)
+    assert [r.fails for r in run.results] == [True]
+
+
+def test_a_missing_target_is_a_setup_error_naming_the_path(registry: Registry, tmp_path: Path) -> None:
+    with pytest.raises(SetupError, match=r"nowhere does not exist.*option 'target'"):
+        evaluate([], settings(tmp_path / "nowhere"), LOG, registry)
