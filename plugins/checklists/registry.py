@@ -1,7 +1,8 @@
 """The check registry: `@check` records machine fields; the docstring carries the prose.
 
 A check is a plain function `(target, **params) -> Outcome` in a module of its own. Its
-docstring opens with a one-line title and has three sections, in this order:
+docstring (or, when the function has none, its module's) opens with a one-line title and
+has three sections, in this order:
 
     What it checks:
     Why it matters:
@@ -17,6 +18,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -116,7 +118,9 @@ class Registry:
             if id in self._checks:
                 first = self._checks[id].source
                 raise SetupError(f"check id {id!r} is registered twice: at {first} and at {where}")
-            title, what, why, fix = parse_docstring(function.__doc__, where)
+            module = sys.modules.get(function.__module__)
+            doc = function.__doc__ or (module.__doc__ if module else None)
+            title, what, why, fix = parse_docstring(doc, where)
             self._checks[id] = CheckSpec(
                 id=id,
                 severity=severity,

@@ -51,16 +51,12 @@ class Target:
         return real
 
     def exists(self, relative: str) -> bool:
-        try:
-            return self.path(relative).exists()
-        except InputError:
-            return False
+        """Whether the path exists. A symlink that leads outside is an InputError, not False,
+        so a check never mistakes an escaping link for a missing file."""
+        return self.path(relative).exists()
 
     def is_file(self, relative: str) -> bool:
-        try:
-            return self.path(relative).is_file()
-        except InputError:
-            return False
+        return self.path(relative).is_file()
 
     def files(self, directory: str = ".") -> Iterator[str]:
         """Every regular file under `directory`, as sorted target paths, symlinks not followed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -62,10 +63,17 @@ def make_registry() -> Registry:
     def bad_input(target: Target) -> Outcome:
         raise InputError("unterminated heredoc", path="Dockerfile", line=7)
 
-    for name, function in {
-        "passes": passes, "fails": fails, "unknown": unknown, "raises": raises, "hangs": hangs,
-        "reads": reads, "needs": needs, "bad_input": bad_input,
-    }.items():
+    functions: dict[str, Callable[..., Outcome]] = {
+        "passes": passes,
+        "fails": fails,
+        "unknown": unknown,
+        "raises": raises,
+        "hangs": hangs,
+        "reads": reads,
+        "needs": needs,
+        "bad_input": bad_input,
+    }
+    for name, function in functions.items():
         function.__doc__ = DOC.format(title=name)
         registry.check(f"fake.{name}")(function)
     return registry

@@ -44,8 +44,14 @@ def test_params_are_a_yaml_flow_mapping() -> None:
         "- [x] inline `<!-- check: a.b -->` only\n",
         "Write ``<!-- check: a.b -->`` after the item.\n",
     ],
-    ids=["backtick-fence", "tilde-fence", "fence-in-list", "indented-code", "inline-code",
-         "double-backtick-inline"],
+    ids=[
+        "backtick-fence",
+        "tilde-fence",
+        "fence-in-list",
+        "indented-code",
+        "inline-code",
+        "double-backtick-inline",
+    ],
 )
 def test_code_is_never_a_binding(markdown: str) -> None:
     assert bound(markdown) == []

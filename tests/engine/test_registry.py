@@ -32,7 +32,12 @@ def test_docstring_sections_become_fields() -> None:
     registry.check("area.sample", severity="high", related=("hadolint:DL3002",))(sample)
     spec = registry.get("area.sample")
     assert spec is not None
-    assert (spec.title, spec.what, spec.why, spec.fix) == ("Title line", "Something.", "Because.", "Do this.")
+    assert (spec.title, spec.what, spec.why, spec.fix) == (
+        "Title line",
+        "Something.",
+        "Because.",
+        "Do this.",
+    )
     assert spec.params == {"size": 3}
     assert spec.related == ("hadolint:DL3002",)
 
@@ -58,9 +63,12 @@ def test_duplicate_id_names_both_places() -> None:
 @pytest.mark.parametrize(
     ("doc", "missing"),
     [
-        (None, "no docstring"),
+        (None, "lacks the section\\(s\\) What it checks"),  # falls back to the module docstring
         ("Title.\n\nWhat it checks:\n    x\n", "Why it matters, How to fix"),
-        ("Title.\n\nWhat it checks:\n\nWhy it matters:\n    y\nHow to fix:\n    z\n", "What it checks"),
+        (
+            "Title.\n\nWhat it checks:\n\nWhy it matters:\n    y\nHow to fix:\n    z\n",
+            "What it checks",
+        ),
     ],
 )
 def test_missing_docstring_sections_fail_at_load(doc: str | None, missing: str) -> None:

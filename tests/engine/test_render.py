@@ -45,7 +45,7 @@ def test_broken_claim_golden_in_english(tmp_path: Path, registry: Registry) -> N
         '<details class="cl-result cl-v-broken" id="check-1" data-verdict="broken">'
         '<summary><span class="cl-badge cl-v-broken" title="The item is ticked but does not '
         'hold in the target. This fails the build"><span class="cl-icon" aria-hidden="true">'
-        "✗</span>Claim broken</span></summary><div class=\"cl-evidence\">"
+        '✗</span>Claim broken</span></summary><div class="cl-evidence">'
         '<p class="cl-outcome">it does not hold</p><ul class="cl-evidence-list"><li>'
         '<code class="cl-where">file.txt:2</code> broken</li></ul><p class="cl-meta">'
         "Author&#x27;s claim: done [x] · Check: <code>fake.fails</code></p></div></details>"
@@ -78,7 +78,8 @@ def test_slots_survive_markdown_and_are_filled_in_place(
 ) -> None:
     page = (
         "## List\n\n- [x] shows `<!-- check: fake.passes -->` <!-- check: fake.reads -->\n"
-        "- [ ] other <!-- check: fake.fails -->\n\n```\n- [x] code <!-- check: fake.fails -->\n```\n"
+        "- [ ] other <!-- check: fake.fails -->\n\n"
+        "```\n- [x] code <!-- check: fake.fails -->\n```\n"
     )
     run = run_for(page, tmp_path, registry)
     text, slots = render.place_slots(page, "p.md", run.for_page("p.md"))
@@ -87,7 +88,7 @@ def test_slots_survive_markdown_and_are_filled_in_place(
     html = render.fill_slots(converter.convert(text), slots, lang)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert 'onerror=alert(1)>' not in html
+    assert "onerror=alert(1)>" not in html
     assert html.count('<details class="cl-result') == 2
     assert "&lt;!-- check: fake.passes --&gt;" in html  # the inline code stays text
     assert "- [x] code &lt;!-- check: fake.fails --&gt;" in html  # so does the fence
@@ -95,7 +96,9 @@ def test_slots_survive_markdown_and_are_filled_in_place(
 
 
 def test_compliance_page_lists_bound_and_unbound_items(tmp_path: Path, registry: Registry) -> None:
-    run = run_for("## S\n\n- [x] a <!-- check: fake.passes -->\n- [ ] <b>c</b>\n", tmp_path, registry)
+    run = run_for(
+        "## S\n\n- [x] a <!-- check: fake.passes -->\n- [ ] <b>c</b>\n", tmp_path, registry
+    )
     html = render.compliance_html(run, "ja", lambda r: f"../#{render.anchor(r)}", "examples/x")
     assert '<tr data-verdict="verified">' in html
     assert '<a href="../#check-3">a</a>' in html

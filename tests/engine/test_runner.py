@@ -19,7 +19,10 @@ LOG = logging.getLogger("test.checklists")
 
 def settings(root: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
-        "target": root, "timeout": 5.0, "workers": 4, "policy": Policy(today=dt.date(2026, 11, 28)),
+        "target": root,
+        "timeout": 5.0,
+        "workers": 4,
+        "policy": Policy(today=dt.date(2026, 11, 28)),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -39,7 +42,8 @@ def verdicts(markdown: str, registry: Registry, root: Path, **overrides: object)
 def test_each_distinct_evaluation_runs_once_across_pages(registry: Registry, repo: Path) -> None:
     pages = {
         "a.md": "- [x] one <!-- check: fake.passes -->\n- [x] two <!-- check: fake.passes -->\n",
-        "b.md": "- [x] three <!-- check: fake.passes -->\n- [x] other <!-- check: fake.passes {note: x} -->\n",
+        "b.md": "- [x] three <!-- check: fake.passes -->\n"
+        "- [x] other <!-- check: fake.passes {note: x} -->\n",
     }
     run = evaluate(collect(pages), settings(repo), LOG, registry)
     assert [r.verdict for r in run.results] == [Verdict.VERIFIED] * 4
@@ -60,7 +64,9 @@ def test_a_raising_check_is_an_error_and_the_others_still_run(
     assert "Traceback" in caplog.text
 
 
-def test_a_hanging_check_times_out_without_blocking_the_rest(registry: Registry, repo: Path) -> None:
+def test_a_hanging_check_times_out_without_blocking_the_rest(
+    registry: Registry, repo: Path
+) -> None:
     RELEASE.clear()
     try:
         markdown = "- [x] a <!-- check: fake.hangs -->\n- [x] b <!-- check: fake.fails -->\n"
@@ -84,8 +90,8 @@ def test_binding_problems_become_located_errors(registry: Registry, repo: Path) 
     run = evaluate(collect({"p.md": markdown}), settings(repo), LOG, registry)
     summaries = [r.outcome.summary for r in run.results if r.outcome]
     assert [r.verdict for r in run.results] == [Verdict.ERROR] * 4
-    assert "p.md:1: unknown check id 'fake.pases'; did you mean 'fake.passes'?" == summaries[0]
-    assert "p.md:2: fake.passes has no parameter colour (it takes: note)" == summaries[1]
+    assert summaries[0] == "p.md:1: unknown check id 'fake.pases'; did you mean 'fake.passes'?"
+    assert summaries[1] == "p.md:2: fake.passes has no parameter colour (it takes: note)"
     assert summaries[2].startswith("p.md:3: fake.needs needs the parameter(s) size")
     assert summaries[3].startswith("p.md:4: bad YAML")
 
@@ -117,7 +123,13 @@ def test_claims_and_outcomes_meet_in_the_claim_table(registry: Registry, repo: P
         "- [x] h <!-- check: fake.fails waive: {reason: late, until: 2026-01-01} -->\n"
     )
     assert verdicts(markdown, registry, repo) == [
-        "verified", "broken", "not_yet", "done_unticked", "unverified", "unbound", "waived",
+        "verified",
+        "broken",
+        "not_yet",
+        "done_unticked",
+        "unverified",
+        "unbound",
+        "waived",
         "waiver_expired",
     ]
 
@@ -129,6 +141,8 @@ def test_require_evidence_turns_unverified_into_a_failure(registry: Registry, re
     assert [r.fails for r in run.results] == [True]
 
 
-def test_a_missing_target_is_a_setup_error_naming_the_path(registry: Registry, tmp_path: Path) -> None:
+def test_a_missing_target_is_a_setup_error_naming_the_path(
+    registry: Registry, tmp_path: Path
+) -> None:
     with pytest.raises(SetupError, match=r"nowhere does not exist.*option 'target'"):
         evaluate([], settings(tmp_path / "nowhere"), LOG, registry)
