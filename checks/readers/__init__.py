@@ -1,0 +1,1 @@
+"""Readers: parse target files into plain data, with no judgement."""
