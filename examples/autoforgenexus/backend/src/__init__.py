@@ -1,0 +1,3 @@
+"""AutoForgeNexus API."""
+
+__version__ = "0.1.0"
