@@ -1,0 +1,132 @@
+"""Shared reading helpers for checks: parsed Dockerfiles, stage chains, build contexts.
+
+Everything here goes through the target object, so each file is read and parsed once per
+build however many checks look at it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from checklists import Evidence, Target
+from checks.readers.dockerfile import Dockerfile, Instruction, parse
+from checks.readers.dockerfile_model import Stage, stages, walk
+from checks.readers.dockerignore import Pattern, PatternMatcher, read_dockerignore
+
+EXCERPT_LINES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDockerfile:
+    dockerfile: Dockerfile
+    stages: tuple[Stage, ...]
+
+    @property
+    def final(self) -> Stage:
+        return self.stages[-1]
+
+    def chain(self, stage: Stage) -> list[Stage]:
+        """The stage and the earlier stages it is built FROM, root first."""
+        found = [stage]
+        while found[0].base_stage is not None:
+            found.insert(0, self.stages[found[0].base_stage])
+        return found
+
+    def walk_chain(
+        self, stage: Stage
+    ) -> Iterator[tuple[Stage, Instruction, Mapping[str, str | None]]]:
+        """Every instruction that shapes `stage`'s image, with the variables visible to it."""
+        for link in self.chain(stage):
+            for instruction, variables in walk(self.dockerfile, link):
+                yield link, instruction, variables
+
+
+def read_dockerfile(data: bytes) -> ParsedDockerfile:
+    """The parser every Dockerfile check shares (one parse per file per build)."""
+    dockerfile = parse(data)
+    return ParsedDockerfile(dockerfile, tuple(stages(dockerfile)))
+
+
+def load_dockerfile(target: Target, path: str) -> ParsedDockerfile:
+    return target.parse(path, read_dockerfile)
+
+
+def excerpt(instruction: Instruction) -> str:
+    lines = instruction.original.splitlines() or [instruction.original]
+    if len(lines) > EXCERPT_LINES:
+        lines = [*lines[: EXCERPT_LINES - 1], "..."]
+    return "\n".join(lines)
+
+
+def at(path: str, instruction: Instruction, note: str) -> Evidence:
+    """Evidence pointing at one instruction of a Dockerfile."""
+    return Evidence(note, path=path, line=instruction.start_line, excerpt=excerpt(instruction))
+
+
+def stage_label(stage: Stage) -> str:
+    return f"stage {stage.index} ({stage.name})" if stage.name else f"stage {stage.index}"
+
+
+# -- build contexts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreFile:
+    path: str | None  # None when the context has no ignore file
+    patterns: tuple[Pattern, ...]
+
+    @property
+    def matcher(self) -> PatternMatcher:
+        return PatternMatcher(self.patterns)
+
+
+def context_of(dockerfile: str, context: str | None) -> str:
+    """The build context: given explicitly, else the Dockerfile's folder."""
+    if context is not None:
+        return posixpath.normpath(context)
+    return posixpath.dirname(dockerfile) or "."
+
+
+def ignore_file(target: Target, dockerfile: str, context: str) -> IgnoreFile:
+    """The ignore file BuildKit uses: `<Dockerfile>.dockerignore` first, then the context's."""
+    candidates = (f"{dockerfile}.dockerignore", posixpath.join(context, ".dockerignore"))
+    for candidate in candidates:
+        if target.is_file(candidate):
+            patterns = target.parse(candidate, read_dockerignore)
+            return IgnoreFile(candidate, tuple(patterns))
+    return IgnoreFile(None, ())
+
+
+def relative_to(context: str, path: str) -> str:
+    return path if context == "." else posixpath.relpath(path, context)
+
+
+# -- shell scripts ---------------------------------------------------------------------------
+
+_SEPARATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "(", ")"})
+
+
+def shell_commands(script: str) -> list[list[str]]:
+    """The simple commands of a POSIX shell script, as word lists (no expansion).
+
+    Good enough to recognise `useradd -u 1000 app` inside `a && b; c | d`; a script that
+    does not tokenise (an unbalanced quote) yields no commands rather than a guess.
+    """
+    import shlex  # noqa: PLC0415 - only the user checks need it
+
+    text = script.replace("\\\r\n", " ").replace("\\\n", " ").replace("\n", " ; ")
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    try:
+        tokens = list(lexer)
+    except ValueError:
+        return []
+    commands: list[list[str]] = [[]]
+    for token in tokens:
+        if token in _SEPARATORS:
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    return [command for command in commands if command]

@@ -1,0 +1,1 @@
+"""Checks that read a Dockerfile: stages, user, healthcheck, environment."""

@@ -1,0 +1,188 @@
+"""Non-root user: the final image runs as a user other than root.
+
+What it checks:
+    The effective user of the final stage, the one the container starts with. It follows
+    the final stage and the earlier stages it is built FROM, expands ARG and ENV defaults
+    the way BuildKit does (`ARG UID=0` then `USER $UID` is root), and treats `USER root`,
+    `USER 0`, `root:root` and `0:0` as root. No USER at all means the base image's user,
+    which is root for the official images. A USER set only in a builder stage does not
+    reach the final image and does not count. A user created with uid 0
+    (`useradd -o -u 0 app`) is root under another name. With the parameters `uid` / `gid`
+    it also checks that the user is created with those fixed ids (`useradd -u`,
+    `groupadd -g`, or a numeric `USER uid:gid`). A USER that depends on a build argument
+    without a default cannot be judged and is reported as unknown.
+
+    Unlike hadolint's DL3002, which only flags a last `USER root`, a missing USER fails
+    here, as in Trivy's DS-0002 and Checkov's CKV_DOCKER_3.
+
+Why it matters:
+    A process that runs as root in the container is root on the host when it escapes the
+    container, and can modify everything in the image at run time. Fixed ids keep file
+    ownership on volumes predictable (CIS Docker Benchmark 4.1).
+
+How to fix:
+    In the final stage create a dedicated user with fixed ids and switch to it after the
+    files are in place:
+    `RUN groupadd -g 1000 appuser && useradd -m -u 1000 -g appuser appuser` then
+    `USER appuser`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checklists import Evidence, Outcome, Target, check
+from checks.common import ParsedDockerfile, at, load_dockerfile, shell_commands, stage_label
+from checks.readers.dockerfile import Instruction
+from checks.readers.dockerfile_model import expand, shell_script
+
+# Options of useradd, adduser (Debian and BusyBox) and groupadd that take a value.
+_USER_OPTIONS_WITH_VALUE = frozenset(
+    {
+        *("-b", "-c", "-d", "-e", "-f", "-g", "-G", "-h", "-k", "-K", "-p", "-P", "-R"),
+        *("-s", "-u", "-Z", "--base-dir", "--comment", "--home-dir", "--expiredate"),
+        *("--inactive", "--gid", "--groups", "--skel", "--key", "--password", "--prefix"),
+        *("--root", "--shell", "--uid", "--selinux-user", "--home", "--gecos", "--ingroup"),
+        *("--firstuid", "--lastuid", "--conf"),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A user or group created by a RUN command."""
+
+    name: str
+    id: str | None
+    group: str | None  # the primary group (name or id) of a user
+    instruction: Instruction
+
+
+def _options(words: list[str]) -> tuple[dict[str, str], list[str]]:
+    options: dict[str, str] = {}
+    names: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word.startswith("--") and "=" in word:
+            key, _, value = word.partition("=")
+            options[key] = value
+        elif word in _USER_OPTIONS_WITH_VALUE and index + 1 < len(words):
+            options[word] = words[index + 1]
+            index += 1
+        elif word.startswith("-"):
+            options[word] = ""
+        else:
+            names.append(word)
+        index += 1
+    return options, names
+
+
+def _accounts(parsed: ParsedDockerfile) -> tuple[dict[str, Account], dict[str, Account]]:
+    """Users and groups created in the final stage's chain, by name."""
+    users: dict[str, Account] = {}
+    groups: dict[str, Account] = {}
+    for _, instruction, _ in parsed.walk_chain(parsed.final):
+        if instruction.keyword != "run":
+            continue
+        for words in shell_commands(shell_script(instruction)):
+            program = words[0].rsplit("/", 1)[-1]
+            options, names = _options(words[1:])
+            if not names:
+                continue
+            if program == "useradd":
+                uid, group = options.get("-u") or options.get("--uid"), options.get("-g")
+                group = group or options.get("--gid")
+                users[names[0]] = Account(names[0], uid, group, instruction)
+            elif program == "adduser":
+                uid = options.get("-u") or options.get("--uid")
+                group = options.get("--gid") or options.get("--ingroup") or options.get("-G")
+                users[names[0]] = Account(names[0], uid, group, instruction)
+            elif program in ("groupadd", "addgroup"):
+                gid = options.get("-g") or options.get("--gid")
+                groups[names[0]] = Account(names[0], gid, None, instruction)
+    return users, groups
+
+
+def _is_root(user: str) -> bool:
+    return user == "root" or (user.isdigit() and int(user) == 0)
+
+
+@check(
+    "dockerfile.non_root_user",
+    severity="high",
+    related=("hadolint:DL3002", "trivy:DS-0002", "checkov:CKV_DOCKER_3"),
+)
+def non_root_user(
+    target: Target,
+    *,
+    dockerfile: str = "Dockerfile",
+    uid: int | None = None,
+    gid: int | None = None,
+) -> Outcome:
+    parsed = load_dockerfile(target, dockerfile)
+    final, escape = parsed.final, parsed.dockerfile.escape
+    last: tuple[Instruction, str, frozenset[str]] | None = None
+    for _, instruction, variables in parsed.walk_chain(final):
+        if instruction.keyword == "user" and instruction.args:
+            value, unresolved = expand(instruction.args[0], variables, escape=escape)
+            last = (instruction, value, unresolved)
+    if last is None:
+        elsewhere = [
+            at(dockerfile, i, f"USER in {stage_label(s)}, which the final stage does not build on")
+            for s in parsed.stages[:-1]
+            for i in s.instructions
+            if i.keyword == "user" and s not in parsed.chain(final)
+        ]
+        return Outcome.failed(
+            f"the final stage sets no USER, so the container runs as the user of "
+            f"{final.base or 'its base image'}, which is root",
+            at(dockerfile, final.from_instruction, f"final {stage_label(final)}"),
+            *elsewhere,
+        )
+    instruction, value, unresolved = last
+    if unresolved:
+        names = ", ".join(sorted(unresolved))
+        return Outcome.unknown(
+            f"USER depends on the build argument(s) {names}, which have no default",
+            at(dockerfile, instruction, "the effective USER of the final stage"),
+        )
+    user, _, group = value.partition(":")
+    where = at(dockerfile, instruction, f"the final stage runs as {value!r}")
+    if not user:
+        return Outcome.failed(f"USER {value!r} names no user", where)
+    if _is_root(user):
+        return Outcome.failed(f"the final stage runs as root ({value!r})", where)
+    users, groups = _accounts(parsed)
+    account = users.get(user)
+    created = [at(dockerfile, account.instruction, f"creates {user}")] if account else []
+    if account and account.id is not None and account.id.isdigit() and int(account.id) == 0:
+        return Outcome.failed(f"{user} is created with uid 0, which is root", where, *created)
+    problems: list[str] = []
+    evidence: list[Evidence] = [where, *created]
+    unknowns: list[str] = []
+    if uid is not None:
+        actual = user if user.isdigit() else (account.id if account else None)
+        if account is None and not user.isdigit():
+            unknowns.append(
+                f"{user} is not created in {dockerfile}; its uid comes from the base image"
+            )
+        elif actual is None or not actual.isdigit() or int(actual) != uid:
+            problems.append(
+                f"{user} has uid {actual or 'unset (assigned by the system)'}, not {uid}"
+            )
+    if gid is not None:
+        primary = group or (account.group if account else None)
+        if primary is not None and not primary.isdigit() and primary in groups:
+            evidence.append(at(dockerfile, groups[primary].instruction, f"creates group {primary}"))
+            primary = groups[primary].id
+        if primary is None and account is None and not user.isdigit():
+            unknowns.append(f"the primary group of {user} comes from the base image")
+        elif primary is None or not primary.isdigit() or int(primary) != gid:
+            problems.append(f"the primary group id is {primary or 'unset'}, not {gid}")
+    if problems:
+        return Outcome.failed("; ".join(problems), *evidence)
+    if unknowns:
+        return Outcome.unknown("; ".join(unknowns), *evidence)
+    ids = f" (uid {uid}, gid {gid})" if uid is not None and gid is not None else ""
+    return Outcome.passed(f"the final stage runs as {value}{ids}", *evidence)

@@ -1,0 +1,1 @@
+"""Checks that judge what a build context sends, by Docker's .dockerignore rules."""

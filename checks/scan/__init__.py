@@ -1,0 +1,1 @@
+"""Checks that read security scan reports."""

@@ -1,0 +1,89 @@
+"""Every check against its sample targets, and the catalog rules that guard the library.
+
+Samples live in `tests/fixtures/checks/<area>/<check>/<expected>/<case>/`, where `<area>.<check>`
+is the check id and `<expected>` is the outcome status the check must return (`pass`, `fail`,
+`unknown`, `error`). Each case folder is a small target repository. An optional `case.yml`
+gives `params:` for the check and `summary:`, a text the outcome's summary must contain.
+Adding a case means adding a folder.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from checklists.bindings import Item
+from checklists.model import Status
+from checklists.registry import REGISTRY, CheckSpec, load_packages
+from checklists.runner import Task, resolve, run_one
+from checklists.target import Target
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "checks"
+load_packages(["checks"])
+
+
+def cases() -> list[Any]:
+    found = []
+    for case in sorted(FIXTURES.glob("*/*/*/*")):
+        if case.is_dir():
+            expected, check, area = case.parent.name, case.parent.parent.name, case.parents[2].name
+            found.append(
+                pytest.param(
+                    f"{area}.{check}", expected, case, id=f"{area}.{check}/{expected}/{case.name}"
+                )
+            )
+    return found
+
+
+def spec_of(check_id: str) -> CheckSpec:
+    spec = REGISTRY.get(check_id)
+    assert spec is not None, f"no check {check_id!r} is registered for these samples"
+    return spec
+
+
+@pytest.mark.parametrize(("check_id", "expected", "case"), cases())
+def test_sample(check_id: str, expected: str, case: Path) -> None:
+    meta = (
+        yaml.safe_load((case / "case.yml").read_text("utf-8"))
+        if (case / "case.yml").exists()
+        else {}
+    )
+    meta = meta or {}
+    item = Item(
+        "sample.md", 1, None, case.name, True, check_id, meta.get("params", {}), comment=(1, 0, 0)
+    )
+    task = resolve(item, REGISTRY, {})
+    assert isinstance(task, Task), task
+    outcome = run_one(task, Target(case), logging.getLogger("samples"))
+    assert outcome.status is Status(expected), (outcome.summary, outcome.evidence)
+    assert outcome.evidence, "every outcome carries evidence"
+    if "summary" in meta:
+        assert meta["summary"] in outcome.summary
+
+
+@pytest.mark.parametrize("spec", list(REGISTRY), ids=lambda spec: spec.id)
+def test_catalog_entry(spec: CheckSpec) -> None:
+    area, name = spec.id.split(".", 1)
+    assert spec.module == f"checks.{area}.{name}", "one module per check, named like its id"
+    assert all((spec.title, spec.what, spec.why, spec.fix))
+    folder = FIXTURES / area / name
+    for expected in ("pass", "fail"):
+        assert any((folder / expected).glob("*/")), (
+            f"{spec.id} needs a {expected} sample in {folder / expected}"
+        )
+
+
+def test_the_library_has_the_first_checklist() -> None:
+    ids = {spec.id for spec in REGISTRY}
+    assert {
+        "dockerfile.multi_stage",
+        "dockerfile.non_root_user",
+        "dockerfile.healthcheck",
+        "dockerfile.env_without_secrets",
+        "dockerignore.excludes",
+        "scan.trivy_passed",
+    } <= ids
