@@ -1,0 +1,186 @@
+"""End to end: build the real site with mkdocs and read the verdicts back.
+
+These run `mkdocs build` in a subprocess, as a user or CI would, against the real
+`mkdocs.yml`, the real guide and the embedded example target (or a broken copy of it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "plugins" / "checklists" / "assets" / "compliance.schema.json"
+FIRST_CHECKLIST = {
+    "dockerfile.multi_stage": "verified",
+    "dockerfile.non_root_user": "verified",
+    "dockerfile.healthcheck": "verified",
+    "dockerfile.env_without_secrets": "verified",
+    "dockerignore.excludes": "verified",
+    "scan.trivy_passed": "unverified",
+}
+
+
+def build(
+    root: Path, site: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site), *extra],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def copy_site(tmp_path: Path) -> Path:
+    """A copy of the site and its target that a test may break."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", root)
+    shutil.copytree(ROOT / "docs", root / "docs")
+    shutil.copytree(ROOT / "examples", root / "examples")
+    return root
+
+
+def report(site: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((site / "compliance.json").read_text("utf-8"))
+    jsonschema.validate(data, json.loads(SCHEMA.read_text("utf-8")))
+    return data
+
+
+def verdict_of(data: dict[str, Any], check_id: str) -> dict[str, Any]:
+    items: list[dict[str, Any]] = [i for i in data["items"] if i["check"] == check_id]
+    (item,) = items
+    return item
+
+
+@pytest.fixture(scope="module")
+def built(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    site = tmp_path_factory.mktemp("site")
+    return build(ROOT, site), site
+
+
+def test_the_real_site_builds_strict_with_six_bound_items(
+    built: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, site = built
+    assert result.returncode == 0, result.stderr
+    data = report(site)
+    assert {i["check"]: i["verdict"] for i in data["items"]} == FIRST_CHECKLIST
+    assert all(
+        i["section"] == "Dockerfile 作成時" and i["claim"] == "checked" for i in data["items"]
+    )
+    assert data["summary"]["failed"] is False
+    assert len(data["unbound"]) == 9  # the CI/CD and production checklists, bound by later work
+    non_root = verdict_of(data, "dockerfile.non_root_user")
+    assert non_root["params"] == {"uid": 1000, "gid": 1000}
+    assert any(e["path"] == "backend/Dockerfile" and e["line"] for e in non_root["evidence"])
+
+
+def test_the_guide_page_shows_badges_and_evidence(
+    built: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, site = built
+    page = (site / "index.html").read_text("utf-8")
+    verdicts = re.findall(r'<details class="cl-result cl-v-(\w+)" id="check-\d+"', page)
+    assert verdicts == ["verified"] * 5 + ["unverified"]
+    assert page.count(">検証済み</span></summary>") == 5
+    assert ">未計測</span></summary>" in page
+    assert '<code class="cl-where">backend/Dockerfile:' in page
+    assert "6項目中 5 検証済み" in page
+    assert "<!-- check:" not in page  # every binding was replaced
+    assert 'href="compliance/"' in page
+
+
+def test_the_compliance_page_lists_every_binding_and_the_unbound_items(
+    built: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, site = built
+    page = (site / "compliance" / "index.html").read_text("utf-8")
+    assert page.count("<tr data-verdict=") == 6
+    assert 'href="../#check-' in page
+    assert "GitHub Actions キャッシュ設定" in page  # unbound, listed with its line
+    assert "index.md:" in page
+
+
+def test_a_removed_user_breaks_the_claim_after_writing_the_report(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    dockerfile = root / "examples" / "autoforgenexus" / "backend" / "Dockerfile"
+    text = dockerfile.read_text("utf-8")
+    assert "USER appuser\n" in text
+    dockerfile.write_text(text.replace("USER appuser\n", ""), "utf-8")
+    result = build(root, tmp_path / "site")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "index.md:" in result.stderr and "[broken]" in result.stderr
+    data = report(tmp_path / "site")
+    item = verdict_of(data, "dockerfile.non_root_user")
+    assert (item["verdict"], item["fails"]) == ("broken", True)
+    assert any(e["path"] == "backend/Dockerfile" for e in item["evidence"])
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert '<details class="cl-result cl-v-broken"' in page
+    assert ">主張違反</span></summary>" in page
+
+
+def test_unreadable_target_input_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    backend = root / "examples" / "autoforgenexus" / "backend"
+    (backend / "Dockerfile").write_bytes(b"FROM python:3.13-slim\n\x00\x01binary")
+    outside = tmp_path / "outside.dockerignore"
+    outside.write_text("*\n", "utf-8")
+    (backend / ".dockerignore").unlink()
+    (backend / ".dockerignore").symlink_to(outside)
+    result = build(root, tmp_path / "site")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    data = report(tmp_path / "site")
+    dockerfile_items = [i for i in data["items"] if i["check"].startswith("dockerfile.")]
+    assert {i["verdict"] for i in dockerfile_items} == {"error"}
+    assert all("backend/Dockerfile:2" in i["summary"] for i in dockerfile_items)
+    ignore = verdict_of(data, "dockerignore.excludes")
+    assert ignore["verdict"] == "error"
+    assert "outside the target" in ignore["summary"]
+
+
+def test_a_broken_binding_fails_with_its_page_line(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    guide = root / "docs" / "index.md"
+    text = guide.read_text("utf-8")
+    text = text.replace(
+        "<!-- check: dockerfile.healthcheck -->", "<!-- check: dockerfile.healthchek -->"
+    )
+    text = text.replace("{uid: 1000, gid: 1000}", "{uid: 1000, gid: }}")
+    guide.write_text(text, "utf-8")
+    result = build(root, tmp_path / "site")
+    assert result.returncode != 0
+    assert (
+        "unknown check id 'dockerfile.healthchek'; did you mean 'dockerfile.healthcheck'?"
+        in result.stderr
+    )
+    data = report(tmp_path / "site")
+    assert verdict_of(data, "dockerfile.multi_stage")["verdict"] == "verified"
+    broken = [i for i in data["items"] if i["verdict"] == "error"]
+    assert len(broken) == 2
+    assert all(re.match(r"index\.md:\d+: ", i["summary"]) for i in broken)
+
+
+def test_a_missing_target_is_a_clear_setup_error(tmp_path: Path) -> None:
+    result = build(ROOT, tmp_path / "site", env={"CHECKLISTS_TARGET": str(tmp_path / "nowhere")})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert f"the target folder {tmp_path / 'nowhere'} does not exist" in result.stderr
