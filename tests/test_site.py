@@ -184,3 +184,40 @@ def test_a_missing_target_is_a_clear_setup_error(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert f"the target folder {tmp_path / 'nowhere'} does not exist" in result.stderr
+
+
+def guide_structure(markdown: str) -> tuple[int, int, int]:
+    """(headings, code blocks, tables) of the author's guide, outside code."""
+    headings = blocks = tables = 0
+    in_fence = previous_table = False
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            blocks += 0 if in_fence else 1
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        headings += bool(re.match(r"#{1,6} ", line))
+        is_table = stripped.startswith("|")
+        tables += is_table and not previous_table
+        previous_table = is_table
+    return headings, blocks, tables
+
+
+def test_the_whole_guide_is_rendered(built: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, site = built
+    original = (ROOT.parent / "shared" / "guide" / "docker-strategy.ja.md").read_text("utf-8")
+    headings, blocks, tables = guide_structure(original)
+    page = (site / "index.html").read_text("utf-8")
+    article = page[page.index("<article") : page.index("</article>")]
+    assert len(re.findall(r"<h[1-6] id=", article)) == headings
+    assert len(re.findall(r"<pre", article)) - article.count('<pre class="cl-excerpt"') == blocks
+    assert article.count("<table>") == tables
+    assert (
+        "<p><strong>Backend</strong>: Cloudflare Workers Python（サーバーレス実行）</p>\n"
+        '<div class="highlight"><pre>'
+    ) in article  # the fenced block stays inside its list item
+    assert "backend/CLAUDE.md</code> - バックエンド実装ガイド" in article
+    assert "このサイトには含まれていません" in article
+    assert 'href="../../backend/CLAUDE.md"' not in article

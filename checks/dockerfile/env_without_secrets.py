@@ -107,16 +107,26 @@ def env_without_secrets(
                 findings.append(
                     at(dockerfile, instruction, f"the value of {name} looks like {label}")
                 )
-    findings.extend(_copied_env_files(target, parsed, dockerfile, context_of(dockerfile, context)))
+    folder = context_of(dockerfile, context)
+    findings.extend(_copied_env_files(target, parsed, dockerfile, folder))
     if findings:
         return Outcome.failed(f"{len(findings)} secret(s) would be baked into the image", *findings)
+    declarations = [
+        at(dockerfile, i, "declares " + ", ".join(n for n, _ in _variables(i)))
+        for i in instructions
+    ]
+    ignore = ignore_file(target, dockerfile, folder)
+    guard = Evidence(
+        f"{ignore.path} keeps .env files out of the build context"
+        if ignore.path and ignore.matcher.matches(".env")
+        else "no COPY or ADD takes a .env file from the build context",
+        path=ignore.path or dockerfile,
+    )
     return Outcome.passed(
         f"{declared} ENV/ARG variable(s), none named or valued like a secret; "
         "no .env file is copied",
-        *(
-            at(dockerfile, i, "declares " + ", ".join(n for n, _ in _variables(i)))
-            for i in instructions
-        ),
+        *declarations,
+        guard,
     )
 
 

@@ -59,6 +59,8 @@ def health_options(instruction: Instruction, path: str) -> dict[str, str]:
         problem = _flag_problem(name, value)
         if problem:
             raise InputError(f"HEALTHCHECK: {problem}", path=path, line=instruction.start_line)
+        if name in DEFAULTS and name != "retries" and go_duration(value) == 0:
+            continue  # a zero duration means "use the default", as in the engine
         options[name] = value
     return {**DEFAULTS, **options}
 

@@ -57,14 +57,21 @@ GUIDE_PATHS: tuple[str, ...] = (
     "app.egg-info/PKG-INFO",
     "src/app.egg-info/PKG-INFO",
 )
-_KINDS = ("venv/", ".venv/", "_cache/", "__pycache__/", ".env", ".git/", ".github/", ".egg-info/")
+_UNWANTED_FOLDERS = frozenset(
+    {"venv", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__", ".git"}
+)
+_UNWANTED_TOP = frozenset({".github", "tests", "scripts", "build", "dist"})
+_ENV_TEMPLATES = frozenset({".env.example", ".env.sample", ".env.template", ".env.dist"})
 
 
 def _unwanted(path: str) -> bool:
     """Whether a real file of the target is of a kind the guide wants out of the context."""
-    marked = f"/{path}"
-    top = path.split("/", 1)[0]
-    return any(kind in marked for kind in _KINDS) or top in {"tests", "scripts", "build", "dist"}
+    *folders, name = path.split("/")
+    if folders and folders[0] in _UNWANTED_TOP:
+        return True
+    if any(f in _UNWANTED_FOLDERS or f.endswith(".egg-info") for f in folders):
+        return True
+    return (name == ".env" or name.startswith(".env.")) and name not in _ENV_TEMPLATES
 
 
 @check("dockerignore.excludes", severity="medium", related=("checkov:CKV_DOCKER_*",))

@@ -453,10 +453,15 @@ class ShellLexer:
             if not self._scan.peek():
                 raise InputError("syntax error: missing '}'") from None
             raise
+        reported = name in self.unknown
         value, keep = self._lookup(name)
         if keep:
             return "${" + name + written + word + "}"
         unknown = value is None and name in self._variables
+        if unknown and modifier in ("-", "+") and not reported:
+            # Without a build argument the variable is unset, so the word's own fallback
+            # decides the value: `${UID:-1000}` is 1000 in the default build, as `ARG UID=1000`.
+            self.unknown.discard(name)
         empty = value is None or (null_is_unset and value == "")
         if modifier == "-":
             return word if empty else str(value)
