@@ -22,6 +22,7 @@ EXCERPT_LINES = 6
 class ParsedDockerfile:
     dockerfile: Dockerfile
     stages: tuple[Stage, ...]
+    lines: tuple[str, ...]  # the physical lines, for excerpts as the author wrote them
 
     @property
     def final(self) -> Stage:
@@ -42,27 +43,24 @@ class ParsedDockerfile:
             for instruction, variables in walk(self.dockerfile, link):
                 yield link, instruction, variables
 
+    def at(self, path: str, instruction: Instruction, note: str) -> Evidence:
+        """Evidence pointing at one instruction, with its lines as written in the file."""
+        lines = list(self.lines[instruction.start_line - 1 : instruction.end_line])
+        if len(lines) > EXCERPT_LINES:
+            lines = [*lines[: EXCERPT_LINES - 1], "..."]
+        excerpt = "\n".join(lines) or instruction.original
+        return Evidence(note, path=path, line=instruction.start_line, excerpt=excerpt)
+
 
 def read_dockerfile(data: bytes) -> ParsedDockerfile:
     """The parser every Dockerfile check shares (one parse per file per build)."""
     dockerfile = parse(data)
-    return ParsedDockerfile(dockerfile, tuple(stages(dockerfile)))
+    lines = tuple(data.decode("utf-8").removeprefix("\ufeff").splitlines())
+    return ParsedDockerfile(dockerfile, tuple(stages(dockerfile)), lines)
 
 
 def load_dockerfile(target: Target, path: str) -> ParsedDockerfile:
     return target.parse(path, read_dockerfile)
-
-
-def excerpt(instruction: Instruction) -> str:
-    lines = instruction.original.splitlines() or [instruction.original]
-    if len(lines) > EXCERPT_LINES:
-        lines = [*lines[: EXCERPT_LINES - 1], "..."]
-    return "\n".join(lines)
-
-
-def at(path: str, instruction: Instruction, note: str) -> Evidence:
-    """Evidence pointing at one instruction of a Dockerfile."""
-    return Evidence(note, path=path, line=instruction.start_line, excerpt=excerpt(instruction))
 
 
 def stage_label(stage: Stage) -> str:

@@ -33,7 +33,6 @@ import re
 from checklists import Evidence, Outcome, Target, check
 from checks.common import (
     ParsedDockerfile,
-    at,
     context_of,
     ignore_file,
     load_dockerfile,
@@ -102,17 +101,19 @@ def env_without_secrets(
         for name, value in _variables(instruction):
             declared += 1
             if secret_name(name):
-                findings.append(at(dockerfile, instruction, f"{name} is named like a secret"))
+                findings.append(
+                    parsed.at(dockerfile, instruction, f"{name} is named like a secret")
+                )
             elif value and (label := secret_value(value)):
                 findings.append(
-                    at(dockerfile, instruction, f"the value of {name} looks like {label}")
+                    parsed.at(dockerfile, instruction, f"the value of {name} looks like {label}")
                 )
     folder = context_of(dockerfile, context)
     findings.extend(_copied_env_files(target, parsed, dockerfile, folder))
     if findings:
         return Outcome.failed(f"{len(findings)} secret(s) would be baked into the image", *findings)
     declarations = [
-        at(dockerfile, i, "declares " + ", ".join(n for n, _ in _variables(i)))
+        parsed.at(dockerfile, i, "declares " + ", ".join(n for n, _ in _variables(i)))
         for i in instructions
     ]
     ignore = ignore_file(target, dockerfile, folder)
@@ -159,6 +160,8 @@ def _copied_env_files(
                         else f"copies {candidate} from the build context"
                     )
                     findings.append(
-                        at(dockerfile, instruction, note + " (not excluded by .dockerignore)")
+                        parsed.at(
+                            dockerfile, instruction, note + " (not excluded by .dockerignore)"
+                        )
                     )
     return findings

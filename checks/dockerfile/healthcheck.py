@@ -26,7 +26,7 @@ import re
 
 from checklists import Outcome, Target, check
 from checklists.errors import InputError
-from checks.common import at, load_dockerfile
+from checks.common import load_dockerfile
 from checks.readers.dockerfile import Instruction
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
@@ -92,13 +92,13 @@ def healthcheck(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
     if found is None:
         return Outcome.failed(
             "the final stage has no HEALTHCHECK",
-            at(dockerfile, parsed.final.from_instruction, "the final stage starts here"),
+            parsed.at(dockerfile, parsed.final.from_instruction, "the final stage starts here"),
         )
     kind = found.args[0].upper() if found.args else ""
     if kind == "NONE":
         return Outcome.failed(
             "HEALTHCHECK NONE disables the healthcheck",
-            at(dockerfile, found, "the healthcheck in effect for the final stage"),
+            parsed.at(dockerfile, found, "the healthcheck in effect for the final stage"),
         )
     if kind != "CMD" or len(found.args) < 2 or not "".join(found.args[1:]).strip():
         raise InputError(
@@ -109,6 +109,6 @@ def healthcheck(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
     summary = " ".join(f"{name}={options[name]}" for name in shown)
     return Outcome.passed(
         f"the final stage has a HEALTHCHECK ({summary})",
-        at(dockerfile, found, f"healthcheck in effect: {summary}"),
+        parsed.at(dockerfile, found, f"healthcheck in effect: {summary}"),
         value=summary,
     )

@@ -23,7 +23,7 @@ How to fix:
 from __future__ import annotations
 
 from checklists import Evidence, Outcome, Target, check
-from checks.common import at, load_dockerfile, stage_label
+from checks.common import load_dockerfile, stage_label
 from checks.readers.dockerfile_model import expand, flag_value
 
 
@@ -31,7 +31,7 @@ from checks.readers.dockerfile_model import expand, flag_value
 def multi_stage(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
     parsed = load_dockerfile(target, dockerfile)
     stages, final = parsed.stages, parsed.final
-    froms = [at(dockerfile, s.from_instruction, stage_label(s)) for s in stages]
+    froms = [parsed.at(dockerfile, s.from_instruction, stage_label(s)) for s in stages]
     if len(stages) < 2:
         return Outcome.failed(f"{dockerfile} has a single stage", *froms, value="1")
     if final.base_stage is not None:
@@ -53,7 +53,7 @@ def multi_stage(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
             stages[int(name)] if name.isdigit() and int(name) < final.index else None
         )
         if stage is not None:
-            copies.append(at(dockerfile, instruction, f"copies from {stage_label(stage)}"))
+            copies.append(parsed.at(dockerfile, instruction, f"copies from {stage_label(stage)}"))
     if not copies:
         return Outcome.failed(
             "the final stage copies nothing from an earlier stage (no COPY --from=<stage>)",

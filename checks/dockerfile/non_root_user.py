@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checklists import Evidence, Outcome, Target, check
-from checks.common import ParsedDockerfile, at, load_dockerfile, shell_commands, stage_label
+from checks.common import ParsedDockerfile, load_dockerfile, shell_commands, stage_label
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import expand, shell_script
 
@@ -129,7 +129,9 @@ def non_root_user(
             last = (instruction, value, unresolved)
     if last is None:
         elsewhere = [
-            at(dockerfile, i, f"USER in {stage_label(s)}, which the final stage does not build on")
+            parsed.at(
+                dockerfile, i, f"USER in {stage_label(s)}, which the final stage does not build on"
+            )
             for s in parsed.stages[:-1]
             for i in s.instructions
             if i.keyword == "user" and s not in parsed.chain(final)
@@ -137,7 +139,7 @@ def non_root_user(
         return Outcome.failed(
             f"the final stage sets no USER, so the container runs as the user of "
             f"{final.base or 'its base image'}, which is root",
-            at(dockerfile, final.from_instruction, f"final {stage_label(final)}"),
+            parsed.at(dockerfile, final.from_instruction, f"final {stage_label(final)}"),
             *elsewhere,
         )
     instruction, value, unresolved = last
@@ -145,17 +147,17 @@ def non_root_user(
         names = ", ".join(sorted(unresolved))
         return Outcome.unknown(
             f"USER depends on the build argument(s) {names}, which have no default",
-            at(dockerfile, instruction, "the effective USER of the final stage"),
+            parsed.at(dockerfile, instruction, "the effective USER of the final stage"),
         )
     user, _, group = value.partition(":")
-    where = at(dockerfile, instruction, f"the final stage runs as {value!r}")
+    where = parsed.at(dockerfile, instruction, f"the final stage runs as {value!r}")
     if not user:
         return Outcome.failed(f"USER {value!r} names no user", where)
     if _is_root(user):
         return Outcome.failed(f"the final stage runs as root ({value!r})", where)
     users, groups = _accounts(parsed)
     account = users.get(user)
-    created = [at(dockerfile, account.instruction, f"creates {user}")] if account else []
+    created = [parsed.at(dockerfile, account.instruction, f"creates {user}")] if account else []
     if account and account.id is not None and account.id.isdigit() and int(account.id) == 0:
         return Outcome.failed(f"{user} is created with uid 0, which is root", where, *created)
     problems: list[str] = []
@@ -174,7 +176,9 @@ def non_root_user(
     if gid is not None:
         primary = group or (account.group if account else None)
         if primary is not None and not primary.isdigit() and primary in groups:
-            evidence.append(at(dockerfile, groups[primary].instruction, f"creates group {primary}"))
+            evidence.append(
+                parsed.at(dockerfile, groups[primary].instruction, f"creates group {primary}")
+            )
             primary = groups[primary].id
         if primary is None and account is None and not user.isdigit():
             unknowns.append(f"the primary group of {user} comes from the base image")
