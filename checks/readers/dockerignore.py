@@ -26,11 +26,12 @@ and of its `ignorefile.ReadAll`. The reference is the upstream code at commit `5
   cleaned, and "." never matches. Patterns are evaluated in order, and a pattern is skipped
   when it cannot change the result. A pattern matches when it matches the path or any
   parent directory prefix. Patterns compile lazily into Go's four match types (exact,
-  prefix, suffix, regexp). A regexp is built exactly as upstream builds it, then parsed with
-  Go's RE2 syntax rules and rewritten for Python's `re`. `re` cannot read Go regexps as they
-  are: it would reject or misread `[[:digit:]]`, `\\Q...\\E`, `\\pL`, `\\z` and octal escapes. An
-  invalid regexp, such as `[Local-Only]` with its reversed range `l-O`, passes `New` but fails
-  each time the pattern is evaluated, as upstream does.
+  prefix, suffix, regexp). A regexp is built exactly as upstream builds it, then parsed
+  with the syntax rules of Go's `regexp` and run on a small automaton. Python's `re` is not
+  used for this. It reads Go regexps differently (`[[:digit:]]`, `\\Q...\\E`, `\\pL`, `\\z`,
+  octal escapes), and its backtracking can take exponential time on `**/**/**/*.z`, where
+  Go's RE2 takes linear time. An invalid regexp, such as `[Local-Only]` with its reversed
+  range `l-O`, passes `New` but fails each time the pattern is evaluated, as upstream does.
 
 Paths are slash-separated and relative to the context root, the way BuildKit passes them.
 Text stands for Go's byte strings. Bytes input is decoded with `surrogateescape`, so an
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -54,7 +56,7 @@ from checklists.errors import InputError
 
 __all__ = ["Pattern", "PatternMatcher", "read_dockerignore"]
 
-MatchType = Literal["exact", "prefix", "suffix", "regexp"]
+_MatchType = Literal["exact", "prefix", "suffix", "regexp"]
 
 #: `bufio.MaxScanTokenSize`: `ReadAll` fails on a line this long (in bytes, CR included).
 _SCANNER_MAX_LINE: Final = 64 * 1024
@@ -92,21 +94,11 @@ def _go_clean(path: str) -> str:
         return "."
     rooted = path[0] == "/"
     n = len(path)
-    buf: list[str] = []
-    w = 0  # length of the output written so far; buf may hold stale characters past it
-
-    def put(c: str) -> None:
-        nonlocal w
-        if w < len(buf):
-            buf[w] = c
-        else:
-            buf.append(c)
-        w += 1
-
+    out: list[str] = []  # Go's lazybuf, as a list of characters
     r = 0
     dotdot = 0  # index where ".." must stop backtracking
     if rooted:
-        put("/")
+        out.append("/")
         r = dotdot = 1
     while r < n:
         if path[r] == "/":
@@ -115,23 +107,26 @@ def _go_clean(path: str) -> str:
             r += 1  # "." element
         elif path[r] == "." and path[r + 1] == "." and (r + 2 == n or path[r + 2] == "/"):
             r += 2  # ".." element: remove to the last "/"
-            if w > dotdot:
-                w -= 1
-                while w > dotdot and buf[w] != "/":
+            if len(out) > dotdot:
+                w = len(out) - 1
+                while w > dotdot and out[w] != "/":
                     w -= 1
+                del out[w:]
             elif not rooted:
-                if w > 0:
-                    put("/")
-                put(".")
-                put(".")
-                dotdot = w
+                if out:
+                    out.append("/")
+                out += ".."
+                dotdot = len(out)
         else:
-            if (rooted and w != 1) or (not rooted and w != 0):
-                put("/")
-            while r < n and path[r] != "/":
-                put(path[r])
-                r += 1
-    return "".join(buf[:w]) if w else "."
+            # A real path element; add a slash if needed.
+            if (rooted and len(out) != 1) or (not rooted and out):
+                out.append("/")
+            end = path.find("/", r)
+            if end < 0:
+                end = n
+            out += path[r:end]
+            r = end
+    return "".join(out) if out else "."
 
 
 def _go_dir(path: str) -> str:
@@ -287,7 +282,7 @@ def _get_esc(chunk: str) -> tuple[int, str]:
 _REGEXP_ESCAPED: Final = frozenset(".+()|{}$")  # upstream's shouldEscape set
 
 
-def _translate(cleaned: str) -> tuple[MatchType, str]:
+def _translate(cleaned: str) -> tuple[_MatchType, str]:
     """Upstream's `Pattern.compile` for "/": the match type and the Go regexp it builds.
 
     The regexp text is only meaningful for the "regexp" type. Characters come from Go's
@@ -297,7 +292,7 @@ def _translate(cleaned: str) -> tuple[MatchType, str]:
     if chars.startswith(_BOM):
         chars = chars[1:]
     out = ["^"]
-    kind: MatchType = "exact"
+    kind: _MatchType = "exact"
     n = len(chars)
     pos = 0
     step = 0  # upstream's loop counter: "**" at step 0 makes a suffix match
@@ -346,9 +341,9 @@ def _translate(cleaned: str) -> tuple[MatchType, str]:
     return kind, "".join(out)
 
 
-# --- Go regexp syntax (RE2, Perl flags) to Python re -----------------------------------------
+# --- Go regexp syntax (RE2 with Perl flags), parsed and run in linear time ------------------
 
-Ranges = list[tuple[int, int]]
+_Ranges = list[tuple[int, int]]
 
 
 class _GoRegexpError(Exception):
@@ -358,18 +353,17 @@ class _GoRegexpError(Exception):
         super().__init__(f"error parsing regexp: {code}: `{expr}`")
 
 
-_PERL_BASE: Final[dict[str, Ranges]] = {
+_PERL_BASE: Final[dict[str, _Ranges]] = {
     "d": [(0x30, 0x39)],
     "s": [(0x9, 0xA), (0xC, 0xD), (0x20, 0x20)],  # no \v, unlike Python's \s
     "w": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
 }
-_PERL_GROUPS: Final[dict[str, tuple[int, Ranges]]] = {
+_PERL_GROUPS: Final[dict[str, tuple[int, _Ranges]]] = {
     "\\" + letter: (sign, ranges)
     for name, ranges in _PERL_BASE.items()
     for letter, sign in ((name, 1), (name.upper(), -1))
 }
-
-_POSIX_BASE: Final[dict[str, Ranges]] = {
+_POSIX_BASE: Final[dict[str, _Ranges]] = {
     "alnum": [(0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)],
     "alpha": [(0x41, 0x5A), (0x61, 0x7A)],
     "ascii": [(0x0, 0x7F)],
@@ -385,16 +379,17 @@ _POSIX_BASE: Final[dict[str, Ranges]] = {
     "word": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
     "xdigit": [(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)],
 }
-_POSIX_GROUPS: Final[dict[str, tuple[int, Ranges]]] = {
-    f"[:{sign}{name}:]": (-1 if sign else 1, ranges)
+_POSIX_GROUPS: Final[dict[str, tuple[int, _Ranges]]] = {
+    f"[:{negated}{name}:]": (-1 if negated else 1, ranges)
     for name, ranges in _POSIX_BASE.items()
-    for sign in ("", "^")
+    for negated in ("", "^")
 }
 _C_ESCAPES: Final = {"a": 7, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11}
+_NOT_NEWLINE: Final[_Ranges] = [(0, 9), (11, _MAX_RUNE)]  # Go's "." without the s flag
 
 
-def _clean_ranges(ranges: Ranges) -> Ranges:
-    merged: Ranges = []
+def _clean_ranges(ranges: _Ranges) -> _Ranges:
+    merged: _Ranges = []
     for lo, hi in sorted(ranges):
         if merged and lo <= merged[-1][1] + 1:
             if hi > merged[-1][1]:
@@ -404,8 +399,8 @@ def _clean_ranges(ranges: Ranges) -> Ranges:
     return merged
 
 
-def _negate_ranges(ranges: Ranges) -> Ranges:
-    out: Ranges = []
+def _negate_ranges(ranges: _Ranges) -> _Ranges:
+    out: _Ranges = []
     next_lo = 0
     for lo, hi in _clean_ranges(ranges):
         if next_lo <= lo - 1:
@@ -416,14 +411,14 @@ def _negate_ranges(ranges: Ranges) -> Ranges:
     return out
 
 
-def _group(sign: int, ranges: Ranges) -> Ranges:
+def _group(sign: int, ranges: _Ranges) -> _Ranges:
     return list(ranges) if sign > 0 else _negate_ranges(ranges)
 
 
 @cache
-def _unicode_categories() -> dict[str, Ranges]:
+def _unicode_categories() -> dict[str, _Ranges]:
     """Go's `unicode.Categories` built from `unicodedata` (Go has no "Cn" table)."""
-    runs: dict[str, Ranges] = {}
+    runs: dict[str, _Ranges] = {}
     previous = unicodedata.category("\0")
     start = 0
     for cp in range(1, _MAX_RUNE + 2):
@@ -438,22 +433,19 @@ def _unicode_categories() -> dict[str, Ranges]:
     return tables
 
 
-def _unicode_table(name: str) -> Ranges | None:
+def _unicode_table(name: str) -> _Ranges | None:
     if name == "Any":
         return [(0, _MAX_RUNE)]
     # Go also knows scripts (\p{Greek}); braces never reach the parser (see the docstring).
     return _unicode_categories().get(name)
 
 
-def _class_regex(ranges: Ranges) -> str:
-    if not ranges:
-        return "(?!)"  # Go allows an empty class; it matches nothing
-    parts = [f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges]
-    return "[" + "".join(parts) + "]"
-
-
 def _is_alnum(c: str) -> bool:
     return "0" <= c <= "9" or "A" <= c <= "Z" or "a" <= c <= "z"
+
+
+def _is_word(c: str) -> bool:  # Go's \b uses ASCII word characters
+    return c == "_" or _is_alnum(c)
 
 
 def _unhex(c: str) -> int:
@@ -466,26 +458,66 @@ def _unhex(c: str) -> int:
     return -1
 
 
-class _GoRegexpTranslator:
-    """Parses a Go regexp with `regexp.Compile`'s rules and writes an equivalent Python one.
+@dataclass(frozen=True, slots=True)
+class _Chars:
+    """One character out of a sorted, merged list of ranges (a literal is one range)."""
+
+    ranges: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Assert:
+    kind: Literal["A", "z", "b", "B"]  # begin of text, end of text, (non-)word boundary
+
+
+@dataclass(frozen=True, slots=True)
+class _Concat:
+    items: tuple[_Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Alternate:
+    items: tuple[_Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Repeat:
+    item: _Node
+    op: Literal["*", "+", "?"]
+
+
+_Node = _Chars | _Assert | _Concat | _Alternate | _Repeat
+_ESCAPED_ASSERTIONS: Final = {
+    "A": _Assert("A"),  # beginning of text
+    "z": _Assert("z"),  # end of text
+    "b": _Assert("b"),  # ASCII word boundary
+    "B": _Assert("B"),  # not a word boundary
+}
+
+
+def _chars(ranges: _Ranges) -> _Chars:
+    return _Chars(tuple(_clean_ranges(ranges)))
+
+
+class _GoRegexpParser:
+    """Go's `regexp/syntax` parser with `regexp.Compile`'s flags, producing a small tree.
 
     It covers everything upstream's translation can produce: literals, escapes, classes
     (with POSIX, Perl and one-letter Unicode groups), `.`, `^`, `$`, `\\A`, `\\z`, `\\b`,
-    `\\B`, `\\Q...\\E`, groups, `|` and the `*`, `+`, `?` repetitions. A raw `{` is read as a
-    literal (upstream always escapes braces, so counted repetition cannot occur). The Python
-    regexp is meant for `search` with `re.ASCII` (which makes `\\b` ASCII like Go's).
-    Capturing groups become non-capturing ones.
+    `\\B`, `\\Q...\\E`, groups, `|` and the `*`, `+`, `?` repetitions (lazy ones match the
+    same paths). A raw `{` is read as a literal: upstream always escapes braces, so counted
+    repetition cannot occur.
     """
 
     def __init__(self, source: str) -> None:
         self.src = source
         self.n = len(source)
 
-    def translate(self) -> str:
+    def parse(self) -> _Node:
         src, n = self.src, self.n
-        outer: list[tuple[list[str], list[str]]] = []
-        alternatives: list[str] = []
-        items: list[str] = []
+        outer: list[tuple[list[_Node], list[_Node]]] = []
+        alternatives: list[_Node] = []
+        items: list[_Node] = []
         last_repeat = False
         i = 0
         while i < n:
@@ -496,71 +528,72 @@ class _GoRegexpTranslator:
                 alternatives, items = [], []
                 i += 1
             elif c == "|":
-                alternatives.append("".join(items))
+                alternatives.append(_Concat(tuple(items)))
                 items = []
                 i += 1
             elif c == ")":
                 if not outer:
                     raise _GoRegexpError("unexpected )", src)
-                body = "|".join([*alternatives, "".join(items)])
+                body = _Alternate((*alternatives, _Concat(tuple(items))))
                 alternatives, items = outer.pop()
-                items.append(f"(?:{body})")
+                items.append(body)
                 i += 1
-            elif c == "^":
-                items.append("\\A")
-                i += 1
-            elif c == "$":
-                items.append("\\Z")
+            elif c in "^$":
+                items.append(_Assert("A" if c == "^" else "z"))
                 i += 1
             elif c == ".":
-                items.append(".")  # any character except "\n", as in Go without (?s)
+                items.append(_chars(_NOT_NEWLINE))
                 i += 1
             elif c == "[":
                 ranges, i = self._class(i)
-                items.append(_class_regex(ranges))
+                items.append(_Chars(tuple(ranges)))
             elif c in "*+?":
-                end = i + 2 if i + 1 < n and src[i + 1] == "?" else i + 1  # lazy: same result
+                end = i + 2 if i + 1 < n and src[i + 1] == "?" else i + 1
                 if last_repeat:
                     raise _GoRegexpError("invalid nested repetition operator", src[i:end])
                 if not items:
                     raise _GoRegexpError("missing argument to repetition operator", src[i:end])
-                items[-1] = f"(?:{items[-1]}){c}"
+                op: Literal["*", "+", "?"] = "*" if c == "*" else "+" if c == "+" else "?"
+                items[-1] = _Repeat(items[-1], op)
                 repeat = True
                 i = end
             elif c == "\\":
                 i = self._backslash(i, items)
             else:
-                items.append(re.escape(c))
+                items.append(_chars([(ord(c), ord(c))]))
                 i += 1
             last_repeat = repeat
         if outer:
             raise _GoRegexpError("missing closing )", src)
-        return "|".join([*alternatives, "".join(items)])
+        if not alternatives:
+            return _Concat(tuple(items))
+        return _Alternate((*alternatives, _Concat(tuple(items))))
 
-    def _backslash(self, i: int, items: list[str]) -> int:
+    def _backslash(self, i: int, items: list[_Node]) -> int:
         src, n = self.src, self.n
         if i + 1 < n:
             d = src[i + 1]
-            if d in "AbBz":
-                items.append({"A": "\\A", "b": "\\b", "B": "\\B", "z": "\\Z"}[d])
+            assertion = _ESCAPED_ASSERTIONS.get(d)
+            if assertion is not None:
+                items.append(assertion)
                 return i + 2
             if d == "C":
                 raise _GoRegexpError("invalid escape sequence", "\\C")
             if d == "Q":  # literal text up to \E or the end
                 end = src.find("\\E", i + 2)
                 literal = src[i + 2 :] if end < 0 else src[i + 2 : end]
-                items.extend(re.escape(ch) for ch in literal)
+                items.extend(_chars([(ord(ch), ord(ch))]) for ch in literal)
                 return n if end < 0 else end + 2
             if d in "pP":
                 ranges, nxt = self._unicode_class(i)
-                items.append(_class_regex(ranges))
+                items.append(_Chars(tuple(ranges)))
                 return nxt
             perl = _PERL_GROUPS.get(src[i : i + 2])
             if perl is not None:
-                items.append(_class_regex(_group(*perl)))
+                items.append(_chars(_group(*perl)))
                 return i + 2
         cp, nxt = self._escape(i)
-        items.append(re.escape(chr(cp)))
+        items.append(_chars([(cp, cp)]))
         return nxt
 
     def _escape(self, i: int) -> tuple[int, int]:
@@ -622,7 +655,7 @@ class _GoRegexpTranslator:
             raise _GoRegexpError("invalid escape sequence", src[i:t])
         return x * 16 + y, t
 
-    def _unicode_class(self, i: int) -> tuple[Ranges, int]:
+    def _unicode_class(self, i: int) -> tuple[_Ranges, int]:
         """Go's parseUnicodeClass for `\\p` / `\\P` at i."""
         src, n = self.src, self.n
         sign = -1 if src[i + 1] == "P" else 1
@@ -644,19 +677,19 @@ class _GoRegexpTranslator:
             raise _GoRegexpError("invalid character class range", src[i:nxt])
         return _group(sign, table), nxt
 
-    def _class(self, i: int) -> tuple[Ranges, int]:
+    def _class(self, i: int) -> tuple[_Ranges, int]:
         """Go's parseClass for the class opening at i: its ranges and the index after it."""
         src, n = self.src, self.n
         t = i + 1
         negate = t < n and src[t] == "^"
         if negate:
             t += 1
-        ranges: Ranges = []
+        ranges: _Ranges = []
         first = True  # "]" is a literal as the first character
         while t >= n or src[t] != "]" or first:
             first = False
             if n - t > 2 and src[t] == "[" and src[t + 1] == ":":
-                end = src.find(":]", t + 2)
+                end = src.find(":]", t + 2)  # Go searches the rest of the whole regexp
                 if end >= 0:
                     name = src[t : end + 2]
                     posix = _POSIX_GROUPS.get(name)
@@ -694,9 +727,193 @@ class _GoRegexpTranslator:
         return ord(self.src[t]), t + 1
 
 
-def _go_regexp_to_python(go_regexp: str) -> re.Pattern[str]:
-    """Compile a Go regexp for `search`; raises `_GoRegexpError` where Go's Compile fails."""
-    return re.compile(_GoRegexpTranslator(go_regexp).translate(), re.ASCII)
+_CHARS, _SPLIT, _JMP, _ASSERT, _MATCH = range(5)
+_MATCHED: Final = -1  # a transition that completes a match
+_DEAD: Final = -2  # a transition after which no match is possible
+_DFA_STATE_LIMIT: Final = 10_000
+
+_StateKey = tuple[frozenset[int], bool, bool]  # NFA states, at start of text, after \w
+
+
+class _GoRegexp:
+    """A parsed Go regexp searched like Go's `MatchString`, in time linear in the path.
+
+    The tree becomes a Thompson NFA, whose state sets become DFA states lazily, much as in
+    RE2: `**/**/**/*.z` cannot backtrack exponentially the way Python's `re` would.
+    """
+
+    __slots__ = (
+        "_arg",
+        "_ends",
+        "_highs",
+        "_keys",
+        "_kind",
+        "_lows",
+        "_moves",
+        "_op",
+        "_second",
+        "_states",
+        "anchored",
+        "uses_word",
+    )
+
+    def __init__(self, tree: _Node) -> None:
+        self._op: list[int] = []
+        self._arg: list[int] = []  # jump target (JMP), first branch (SPLIT)
+        self._second: list[int] = []  # second branch (SPLIT)
+        self._kind: list[str] = []  # assertion kind (ASSERT)
+        self._lows: list[tuple[int, ...]] = []  # range bounds (CHARS)
+        self._highs: list[tuple[int, ...]] = []
+        self._emit(tree)
+        self._add(_MATCH)
+        first = tree.items[0] if isinstance(tree, _Concat) and tree.items else tree
+        self.anchored = first == _Assert("A")  # upstream's regexps all start with "^"
+        self.uses_word = any(kind in "bB" for kind in self._kind)
+        self._states: dict[_StateKey, int] = {}
+        self._keys: list[_StateKey] = []
+        self._moves: list[dict[str, int]] = []  # per DFA state: character -> state
+        self._ends: list[bool | None] = []  # per DFA state: matched at end of text
+        self._reset()
+
+    def _add(self, op: int, chars: tuple[tuple[int, int], ...] = (), kind: str = "") -> int:
+        self._op.append(op)
+        self._arg.append(0)
+        self._second.append(0)
+        self._kind.append(kind)
+        self._lows.append(tuple(lo for lo, _ in chars))
+        self._highs.append(tuple(hi for _, hi in chars))
+        return len(self._op) - 1
+
+    def _emit(self, node: _Node) -> None:
+        if isinstance(node, _Chars):
+            self._add(_CHARS, chars=node.ranges)
+        elif isinstance(node, _Assert):
+            self._add(_ASSERT, kind=node.kind)
+        elif isinstance(node, _Concat):
+            for item in node.items:
+                self._emit(item)
+        elif isinstance(node, _Alternate):
+            jumps: list[int] = []
+            for item in node.items[:-1]:
+                split = self._add(_SPLIT)
+                self._arg[split] = split + 1
+                self._emit(item)
+                jumps.append(self._add(_JMP))
+                self._second[split] = len(self._op)
+            self._emit(node.items[-1])
+            for jump in jumps:
+                self._arg[jump] = len(self._op)
+        elif node.op == "+":
+            start = len(self._op)
+            self._emit(node.item)
+            split = self._add(_SPLIT)
+            self._arg[split], self._second[split] = start, split + 1
+        else:  # "*" or "?"
+            split = self._add(_SPLIT)
+            self._arg[split] = split + 1
+            self._emit(node.item)
+            if node.op == "*":
+                self._arg[self._add(_JMP)] = split
+            self._second[split] = len(self._op)
+
+    def _reset(self) -> None:
+        self._states.clear()
+        self._keys.clear()
+        self._moves.clear()
+        self._ends.clear()
+        self._state((frozenset((0,)), True, False))  # state 0: the start
+
+    def _state(self, key: _StateKey) -> int:
+        number = self._states.get(key)
+        if number is None:
+            number = self._states[key] = len(self._keys)
+            self._keys.append(key)
+            self._moves.append({})
+            self._ends.append(None)
+        return number
+
+    def _closure(self, key: _StateKey, char: str | None) -> tuple[list[int], bool]:
+        """Follow the empty moves before `char` (None: the end of text).
+
+        Returns the NFA states that consume a character, and whether a match is reached.
+        """
+        threads, at_start, prev_word = key
+        next_word = char is not None and _is_word(char)
+        stack = list(threads)
+        seen: set[int] = set()
+        consuming: list[int] = []
+        matched = False
+        while stack:
+            pc = stack.pop()
+            if pc in seen:
+                continue
+            seen.add(pc)
+            op = self._op[pc]
+            if op == _CHARS:
+                consuming.append(pc)
+            elif op == _MATCH:
+                matched = True
+            elif op == _JMP:
+                stack.append(self._arg[pc])
+            elif op == _SPLIT:
+                stack.append(self._second[pc])
+                stack.append(self._arg[pc])
+            else:
+                kind = self._kind[pc]
+                if (
+                    (kind == "A" and at_start)
+                    or (kind == "z" and char is None)
+                    or (kind == "b" and prev_word != next_word)
+                    or (kind == "B" and prev_word == next_word)
+                ):
+                    stack.append(pc + 1)
+        return consuming, matched
+
+    def _move(self, state: int, char: str) -> int:
+        consuming, matched = self._closure(self._keys[state], char)
+        if matched:
+            target = _MATCHED
+        else:
+            cp = ord(char)
+            following = set()
+            for pc in consuming:
+                index = bisect_right(self._lows[pc], cp) - 1
+                if index >= 0 and cp <= self._highs[pc][index]:
+                    following.add(pc + 1)
+            if not self.anchored:
+                following.add(0)  # a match may also start after this character
+            if following:
+                word = self.uses_word and _is_word(char)
+                target = self._state((frozenset(following), False, word))
+            else:
+                target = _DEAD
+        self._moves[state][char] = target
+        return target
+
+    def _end(self, state: int) -> bool:
+        ended = self._ends[state]
+        if ended is None:
+            ended = self._ends[state] = self._closure(self._keys[state], None)[1]
+        return ended
+
+    def search(self, text: str) -> bool:
+        if len(self._keys) > _DFA_STATE_LIMIT:
+            self._reset()
+        moves = self._moves
+        state = 0
+        for char in text:
+            target = moves[state].get(char)
+            if target is None:
+                target = self._move(state, char)
+            if target < 0:
+                return target == _MATCHED
+            state = target
+        return self._end(state)
+
+
+def _compile_go_regexp(go_regexp: str) -> _GoRegexp:
+    """Go's `regexp.Compile`; raises `_GoRegexpError` where Go fails."""
+    return _GoRegexp(_GoRegexpParser(go_regexp).parse())
 
 
 # --- the matcher -----------------------------------------------------------------------------
@@ -716,24 +933,25 @@ class _Rule:
     def __init__(self, pattern: Pattern) -> None:
         self.pattern = pattern
         self._text = pattern.text
-        self._kind: MatchType | None = None
-        self._regexp: re.Pattern[str] | None = None
+        self._kind: _MatchType | None = None
+        self._regexp: _GoRegexp | None = None
         self._error: str | None = None
 
-    def _compile(self) -> MatchType:
+    def _compile(self) -> _MatchType:
         if self._error is not None:  # upstream retries and fails the same way every time
             raise _pattern_error(self.pattern, self._error)
         kind, go_regexp = _translate(self._text)
         if kind == "regexp":
             try:
-                self._regexp = _go_regexp_to_python(go_regexp)
+                self._regexp = _compile_go_regexp(go_regexp)
             except _GoRegexpError as error:
                 self._error = f"{_BAD_PATTERN} ({error})"
                 raise _pattern_error(self.pattern, self._error) from None
         self._kind = kind
         return kind
 
-    def match(self, path: str) -> bool:
+    def match(self, path: str, runes: str) -> bool:
+        """Upstream's `Pattern.match`; `runes` is `path` with invalid bytes read as U+FFFD."""
         kind = self._kind or self._compile()
         text = self._text
         if kind == "exact":
@@ -742,14 +960,12 @@ class _Rule:
             return path.startswith(text[:-2])  # strip the trailing "**"
         if kind == "suffix":  # strip the leading "**" (two bytes, as Go slices)
             if text.startswith("**"):
-                suffix, subject = text[2:], path
-                return subject.endswith(suffix) or (suffix[:1] == "/" and subject == suffix[1:])
-            suffix_b, subject_b = _utf8(text)[2:], _utf8(path)
-            return subject_b.endswith(suffix_b) or (
-                suffix_b[:1] == b"/" and subject_b == suffix_b[1:]
-            )
+                suffix = text[2:]
+                return path.endswith(suffix) or (suffix[:1] == "/" and path == suffix[1:])
+            suffix_b, path_b = _utf8(text)[2:], _utf8(path)  # a BOM before the "**"
+            return path_b.endswith(suffix_b) or (suffix_b[:1] == b"/" and path_b == suffix_b[1:])
         assert self._regexp is not None
-        return self._regexp.search(_SURROGATES.sub(_RUNE_ERROR, path)) is not None
+        return self._regexp.search(runes)
 
 
 class PatternMatcher:
@@ -819,23 +1035,28 @@ class PatternMatcher:
         file = _go_clean(path)
         if file == ".":
             return False, None  # upstream: "don't let them exclude everything"
+        # The path itself, then each parent directory prefix, shortest first.
+        candidates = [file]
         parent = _go_dir(file)
-        parent_dirs = parent.split("/")
+        if parent != ".":
+            dirs = parent.split("/")
+            candidates += ["/".join(dirs[:depth]) for depth in range(1, len(dirs) + 1)]
+        if _SURROGATES.search(file):
+            pairs = [(c, _SURROGATES.sub(_RUNE_ERROR, c)) for c in candidates]
+        else:
+            pairs = [(c, c) for c in candidates]
         matched = False
         decider: Pattern | None = None
         for rule in self._rules:
             # An inclusion cannot change an excluded path, nor an exception an included one.
             if rule.pattern.exclusion != matched:
                 continue
-            hit = rule.match(file)
-            if not hit and parent != ".":
-                for depth in range(1, len(parent_dirs) + 1):
-                    if rule.match("/".join(parent_dirs[:depth])):
-                        hit = True
-                        break
-            if hit:
-                matched = not rule.pattern.exclusion
-                decider = rule.pattern
+            # The first call compiles the pattern and may raise; parents cannot fail after it.
+            for candidate, runes in pairs:
+                if rule.match(candidate, runes):
+                    matched = not rule.pattern.exclusion
+                    decider = rule.pattern
+                    break
         return matched, decider
 
 

@@ -45,11 +45,11 @@ class Finding:
     severity: str  # upper-case: CRITICAL HIGH MEDIUM LOW UNKNOWN
     target: str  # the Result's Target: "<image> (debian 12.7)", "Python", "Dockerfile", ...
     title: str  # "" when Trivy wrote no title
-    package: str | None  # vulnerabilities only
-    installed: str | None  # vulnerabilities only
-    fixed: str | None  # vulnerabilities only; None when no fixed version is known
-    status: str | None  # misconfigurations: "PASS" / "FAIL" / "EXCEPTION"; None otherwise
-    line: int | None  # first line of the cause in the scanned file, when Trivy knows it
+    package: str | None = None  # vulnerabilities only
+    installed: str | None = None  # vulnerabilities only
+    fixed: str | None = None  # vulnerabilities only; None when no fixed version is known
+    status: str | None = None  # misconfigurations: "PASS" / "FAIL" / "EXCEPTION"; None otherwise
+    line: int | None = None  # first line of the cause in the scanned file, when Trivy knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +146,6 @@ def _vulnerabilities(result: Mapping[str, object], target: str, where: str) -> l
                 package=_required_str(entry, "PkgName", at),
                 installed=_optional_str(entry, "InstalledVersion", at) or None,
                 fixed=_optional_str(entry, "FixedVersion", at) or None,
-                status=None,
-                line=None,
             )
         )
     return found
@@ -177,9 +175,6 @@ def _misconfigurations(result: Mapping[str, object], target: str, where: str) ->
                 severity=_severity(entry, at),
                 target=target,
                 title=_optional_str(entry, "Title", at) or "",
-                package=None,
-                installed=None,
-                fixed=None,
                 status=status,
                 line=line,
             )
@@ -199,10 +194,6 @@ def _secrets(result: Mapping[str, object], target: str, where: str) -> list[Find
                 severity=_severity(entry, at),
                 target=target,
                 title=_optional_str(entry, "Title", at) or "",
-                package=None,
-                installed=None,
-                fixed=None,
-                status=None,
                 line=_line(entry, "StartLine", at),
             )
         )
