@@ -1,10 +1,9 @@
-# Hand-written because no Python library follows Docker's rules. pathspec 1.1.1 implements
-# gitignore, where `__pycache__/` excludes `src/__pycache__/x.pyc` and `*.md` excludes
-# `docs/a.md`, but Docker (moby/patternmatcher) anchors both at the context root. docker-py's
-# `docker.utils.build.PatternMatcher` ports the deprecated `Matches`, which tests a parent
-# directory only at the pattern's own depth, so `**/foo` does not exclude `a/b/foo/bar` there
-# but does in BuildKit. It also always re-includes `.dockerignore` and uses fnmatch instead of
-# Go's regexp.
+# Hand-written because no library follows Docker's rules. pathspec (checked: 1.1.1) follows
+# gitignore, where `__pycache__/` and `*.md` also match `src/__pycache__/x.pyc` and
+# `docs/a.md`, but Docker anchors both at the context root. docker-py's
+# `docker.utils.build.PatternMatcher` ports the deprecated `Matches` with fnmatch: it lowercases
+# paths and patterns, reads `[!a]` as a negation, and checks a parent only at the pattern's
+# own depth, so `**/foo` misses `a/b/foo/bar`.
 """Read `.dockerignore` files and decide which paths Docker leaves out of a build context.
 
 This is a port of moby/patternmatcher, the matcher that BuildKit and the Docker engine use,
@@ -37,9 +36,10 @@ Paths are slash-separated and relative to the context root, the way BuildKit pas
 Text stands for Go's byte strings. Bytes input is decoded with `surrogateescape`, so an
 invalid UTF-8 byte becomes one lone surrogate: it is a syntax error inside a `filepath.Match`
 class, and in a regexp it is read as U+FFFD, the way Go's scanner and regexp engine read it.
-Edges the translation leaves out: `\\p` can only reach the parser with a one-letter name
-(upstream escapes `{`), and general categories come from Python's `unicodedata`. Those tables
-can be a Unicode version apart from Go's.
+Known limits: `\\p` can only reach the parser with a one-letter name, because upstream
+escapes `{`. Those names are case-sensitive, as in Go 1.19, the version the oracle was
+checked with (recent Go also accepts `\\pl`). Their categories come from Python's
+`unicodedata`, whose Unicode version can differ from Go's.
 """
 
 from __future__ import annotations
@@ -921,8 +921,8 @@ def _compile_go_regexp(go_regexp: str) -> _GoRegexp:
 
 def _pattern_error(pattern: Pattern, detail: str) -> InputError:
     shown = ("!" if pattern.exclusion else "") + pattern.text
-    where = f" on line {pattern.line}" if pattern.line else ""
-    return InputError(f"bad pattern '{shown}'{where}: {detail}", line=pattern.line or None)
+    # The line goes into the error's location, which prints it as "path:line: ...".
+    return InputError(f"bad pattern '{shown}': {detail}", line=pattern.line or None)
 
 
 class _Rule:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from checklists.errors import InputError
 
+from checklists.errors import InputError
 from checks.readers.dockerignore import PatternMatcher, _go_clean, _translate, read_dockerignore
 
 ORACLE = Path(__file__).resolve().parents[2].parent / "shared" / "oracles" / "dockerignore"
