@@ -4,8 +4,9 @@ The engine knows nothing of Docker or of MkDocs; `checklists.plugin` is the only
 imports mkdocs. Checks import `check`, `Outcome` and `Evidence` from here.
 """
 
-from checklists.model import Evidence, Outcome, Status
-from checklists.registry import check
+from checklists.limits import Kind
+from checklists.model import Environment, Evidence, Outcome, Status
+from checklists.registry import check, metric
 from checklists.target import Target
 
-__all__ = ["Evidence", "Outcome", "Status", "Target", "check"]
+__all__ = ["Environment", "Evidence", "Kind", "Outcome", "Status", "Target", "check", "metric"]

@@ -1,23 +1,31 @@
-"""Find the checklist items of a Markdown page and the check each one is bound to.
+"""Find the claims of a Markdown page and the check or metric each one is bound to.
 
-A binding is an HTML comment at the end of a task-list item:
+A binding is an HTML comment. At the end of a task-list item it binds the item's claim
+(the author's checkbox); at the end of a plain list item it binds a claim the text makes;
+in the first cell of a table row it binds the row:
 
     - [x] 非rootユーザー実行 <!-- check: dockerfile.non_root_user {uid: 1000} -->
+    - ビルドコンテキスト削減（約80%） <!-- metric: context.reduction -->
+    | イメージサイズ <!-- metric: image.size --> | < 700MB | < 250MB |
 
 The optional `{...}` is a YAML flow mapping of parameters; the key `waive` is reserved for
 a waiver (`waive: {reason: "...", until: 2027-01-31, by: name}`), which may also follow the
-mapping. The scanner works on raw Markdown lines so every item keeps its `page:line`; text
-inside fenced code, indented code and inline code is never a binding, because the guide
-and the docs show the syntax itself. Headings are ATX (`## ...`), as in the guide.
+mapping, and in a table row the key `env` names the environment a value column reports.
+A table's header row gives each column a role: a column named after an environment holds
+that environment's limit; value and status columns receive the observed value and the
+verdict. The scanner works on raw Markdown lines so every item keeps its `page:line`;
+text inside fenced code, indented code and inline code is never a binding, because the
+guide and the docs show the syntax itself. Headings are ATX (`## ...`), as in the guide.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -29,7 +37,9 @@ _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _HEADING = re.compile(r"^ {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?(?:[ \t]+#+)?[ \t]*$")
 _COMMENT = re.compile(r"<!--(?P<body>.*?)-->")
-_BINDING = re.compile(r"^\s*check:\s*(?P<id>\S*)(?P<rest>.*?)\s*$", re.DOTALL)
+_BINDING = re.compile(r"^\s*(?P<kind>check|metric):\s*(?P<id>\S*)(?P<rest>.*?)\s*$", re.DOTALL)
+_TABLE_LINE = re.compile(r"^ {0,3}\|")
+_DELIMITER_CELL = re.compile(r"^:?-+:?$")
 _WAIVER_KEYS = frozenset({"reason", "until", "by"})
 
 
@@ -46,11 +56,34 @@ class Waiver:
 
 
 @dataclass(frozen=True, slots=True)
-class Item:
-    """One task-list item of a page, with its binding if it has one.
+class Cell:
+    """A table cell the verdict is rendered into: an environment's limit, a value, a status."""
 
-    `check_id` is None for an unbound item. `error` is set when the binding is present but
-    cannot be used (bad YAML, two bindings); the engine then reports `error` for the item.
+    role: str  # "limit", "value" or "status"
+    line: int
+    start: int
+    end: int
+    column: str  # the header of the column
+    text: str  # what the author wrote there
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """How a table's header names map to roles: environments, value and status columns."""
+
+    environments: frozenset[str] = frozenset()
+    values: frozenset[str] = frozenset({"値", "Value"})
+    statuses: frozenset[str] = frozenset({"ステータス", "Status"})
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One claim of a page, with its binding if it has one.
+
+    A task-list item is one claim. A bound table row gives one item per environment
+    column (each with its own limit) or one item for its value and status columns.
+    `check_id` is None for an unbound item. `error` is set when the binding is present
+    but cannot be used (bad YAML, two bindings); the engine then reports `error`.
     """
 
     page: str
@@ -63,6 +96,11 @@ class Item:
     waiver: Waiver | None = None
     error: str | None = None
     comment: tuple[int, int, int] | None = None  # (line, start column, end column) of the binding
+    kind: str = "task"  # "task", "claim" (a plain list item) or "row"
+    metric: bool = False  # bound with `metric:` rather than `check:`
+    environment: str | None = None
+    limit: str | None = None  # the limit as the author wrote it
+    cells: tuple[Cell, ...] = ()
 
     @property
     def location(self) -> str:
@@ -73,9 +111,18 @@ class Item:
         return self.comment is not None
 
     @property
+    def slot(self) -> str:
+        """Unique on its page: the line, plus the column for a row's environment cells."""
+        column = self.cells[0].column if self.kind == "row" and self.cells else ""
+        return f"{self.line}-{column}" if column else str(self.line)
+
+    @property
     def key(self) -> tuple[str, str]:
-        """What makes two bindings the same evaluation: the check and its parameters."""
-        return (self.check_id or "", params_key(self.params))
+        """What makes two bindings the same evaluation: the check, its params, the environment."""
+        params = dict(self.params)
+        if self.environment is not None:
+            params["env"] = self.environment
+        return (self.check_id or "", params_key(params))
 
 
 def params_key(params: Mapping[str, Any]) -> str:
@@ -149,13 +196,13 @@ def _parse_waiver(value: object) -> Waiver:
 
 
 def parse_binding(body: str) -> tuple[str, dict[str, Any], Waiver | None]:
-    """(check id, params, waiver) from a comment body 'check: id {...}'; ValueError if bad."""
+    """(id, params, waiver) from a comment body 'check: id {...}'; ValueError if bad."""
     match = _BINDING.match(body)
     if match is None:
         raise ValueError("not a binding")
     check_id, rest = match["id"], match["rest"].strip()
     if not check_id or check_id.startswith("{"):
-        raise ValueError("the binding names no check id: write <!-- check: area.name -->")
+        raise ValueError(f"the binding names no id: write <!-- {match['kind']}: area.name -->")
     params: dict[str, Any] = {}
     if rest.startswith("{"):
         mapping, rest = _split_flow_mapping(rest)
@@ -203,11 +250,17 @@ class _Scanner:
         return indented and self.previous_blank and not self.in_list
 
 
-def scan(markdown: str, page: str) -> list[Item]:
-    """Every task-list item of the page, bound or not, plus misplaced bindings as errors."""
+def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]:
+    """Every task-list item of the page, bound or not, every bound list item and table row,
+    and misplaced bindings as errors."""
+    columns = columns or Columns()
+    lines = markdown.splitlines()
     items: list[Item] = []
     state = _Scanner(page)
-    for number, line in enumerate(markdown.splitlines(), start=1):
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
         blank = not line.strip()
         if state.is_code(line):
             state.previous_blank = blank
@@ -220,10 +273,21 @@ def scan(markdown: str, page: str) -> list[Item]:
         heading = _HEADING.match(line)
         if heading and not line[:1].isspace():
             state.section = (heading["title"] or "").strip() or None
+        if _TABLE_LINE.match(line) and number < len(lines) and _is_delimiter(lines[number]):
+            consumed = _table(state, lines, number, columns, items)
+            number += consumed
+            state.previous_blank = False
+            continue
         masked = mask_inline_code(line)
         task = _TASK.match(line)
         if task:
-            items.append(_item(state, number, line, masked, task))
+            items.append(
+                _item(state, number, line, masked, text_start=task.start("text"), mark=task["mark"])
+            )
+        elif _LIST_MARKER.match(line) and any(_bindings_in(masked)):
+            marker = _LIST_MARKER.match(line)
+            assert marker is not None
+            items.append(_item(state, number, line, masked, text_start=marker.end(), mark=None))
         else:
             items.extend(
                 Item(
@@ -232,7 +296,7 @@ def scan(markdown: str, page: str) -> list[Item]:
                     state.section,
                     line.strip(),
                     False,
-                    error="a binding must end a task-list item ('- [x] text <!-- check: id -->')",
+                    error=_MISPLACED,
                     comment=(number, match.start(), match.end()),
                 )
                 for match in _bindings_in(masked)
@@ -241,48 +305,132 @@ def scan(markdown: str, page: str) -> list[Item]:
     return items
 
 
-def _item(state: _Scanner, number: int, line: str, masked: str, task: re.Match[str]) -> Item:
-    page, section = state.page, state.section
-    claim = task["mark"] in "xX"
+_MISPLACED = (
+    "a binding must end a list item ('- [x] text <!-- check: id -->') "
+    "or sit in the first cell of a table row"
+)
+
+
+def _item(
+    state: _Scanner, number: int, line: str, masked: str, *, text_start: int, mark: str | None
+) -> Item:
+    """A task item (`mark` is its box) or a plain list item that makes a claim (`mark` None)."""
+    claim = mark is None or mark in "xX"
+    kind = "task" if mark is not None else "claim"
     found = list(_bindings_in(masked))
-    text = line[task.start("text") :].strip() if not found else _visible_text(line, found, task)
+    text = _visible_text(line, found, text_start)
+    base = Item(state.page, number, state.section, text, claim, kind=kind)
     if not found:
-        return Item(page, number, section, text, claim)
+        return base
+    return _bind(base, line, found, number)
+
+
+def _bind(base: Item, line: str, found: list[re.Match[str]], number: int) -> Item:
+    """The item with its binding parsed from the first comment in `found`."""
     first = found[0]
     comment = (number, first.start(), first.end())
     body = line[first.start() + 4 : first.end() - 3]
+    metric = (_BINDING.match(body) or {"kind": ""})["kind"] == "metric"
+    bound = replace(base, comment=comment, check_id=parse_id(body), metric=metric)
     if len(found) > 1:
-        return Item(
-            page,
-            number,
-            section,
-            text,
-            claim,
-            comment=comment,
-            check_id=parse_id(body),
-            error=f"the item has {len(found)} bindings; bind one check per item",
-        )
+        return replace(bound, error=f"{len(found)} bindings in one place; bind one per item")
     try:
         check_id, params, waiver = parse_binding(body)
     except ValueError as error:
-        return Item(
-            page,
-            number,
-            section,
-            text,
-            claim,
-            check_id=parse_id(body),
-            error=str(error),
-            comment=comment,
-        )
-    return Item(page, number, section, text, claim, check_id, params, waiver, comment=comment)
+        return replace(bound, error=str(error))
+    return replace(bound, check_id=check_id, params=params, waiver=waiver)
 
 
-def _visible_text(line: str, found: list[re.Match[str]], task: re.Match[str]) -> str:
+def _visible_text(line: str, found: list[re.Match[str]], text_start: int) -> str:
     text = line
     for match in reversed(found):
         text = text[: match.start()] + text[match.end() :]
-    return text[task.start("text") :].strip()
+    return text[text_start:].strip()
+
+
+# -- tables ---------------------------------------------------------------------------------
+
+
+def _is_delimiter(line: str) -> bool:
+    cells = [line[a:b] for a, b in _cell_spans(line)]
+    return bool(cells) and all(_DELIMITER_CELL.match(cell.replace(" ", "")) for cell in cells)
+
+
+def _cell_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell's trimmed text; pipes in inline code or escaped don't split."""
+    masked = mask_inline_code(line)
+    bars = [i for i, char in enumerate(masked) if char == "|" and masked[i - 1 : i] != "\\"]
+    if not bars:
+        return []
+    edges = bars if masked[: bars[0]].strip() == "" else [-1, *bars]
+    if masked[edges[-1] + 1 :].strip():
+        edges = [*edges, len(line)]
+    spans = []
+    for left, right in itertools.pairwise(edges):
+        cell = line[left + 1 : right]
+        start = left + 1 + len(cell) - len(cell.lstrip())
+        spans.append((start, start + len(cell.strip())))
+    return spans
+
+
+def _table(
+    state: _Scanner, lines: list[str], header_number: int, columns: Columns, items: list[Item]
+) -> int:
+    """Scan a table whose header is line `header_number`; return how many more lines it used."""
+    header = lines[header_number - 1]
+    headers = [header[a:b].strip() for a, b in _cell_spans(header)]
+    used = 1  # the delimiter row
+    while header_number + used < len(lines) and _TABLE_LINE.match(lines[header_number + used]):
+        number = header_number + used + 1
+        items.extend(_row(state, number, lines[number - 1], headers, columns))
+        used += 1
+    return used
+
+
+def _row(
+    state: _Scanner, number: int, line: str, headers: list[str], columns: Columns
+) -> list[Item]:
+    spans = _cell_spans(line)
+    masked = mask_inline_code(line)
+    found = [m for a, b in spans for m in _bindings_in(masked) if a <= m.start() < b]
+    if not found:
+        return []
+    first_start, first_end = spans[0]
+    label = _visible_text(line[first_start:first_end], [], 0)
+    label = _COMMENT.sub("", label).strip()
+    base = Item(state.page, number, state.section, label, True, kind="row")
+    if any(m.start() >= first_end for m in found):
+        return [
+            replace(_bind(base, line, found, number), error="a row binding goes in the first cell")
+        ]
+    bound = _bind(base, line, found, number)
+    cells = [
+        Cell("", number, a, b, headers[i] if i < len(headers) else "", line[a:b])
+        for i, (a, b) in enumerate(spans)
+    ][1:]
+    limits = [replace(c, role="limit") for c in cells if c.column in columns.environments]
+    outputs = [
+        replace(c, role="value" if c.column in columns.values else "status")
+        for c in cells
+        if c.column in columns.values | columns.statuses
+    ]
+    if limits and not bound.error:
+        if not bound.metric:
+            return [
+                replace(bound, error="environment columns hold limits: bind a metric, not a check")
+            ]
+        return [
+            replace(bound, environment=cell.column, limit=cell.text, cells=(cell,))
+            for cell in limits
+        ]
+    if outputs or bound.error:
+        environment = bound.params.get("env") if bound.metric else None
+        params = (
+            {k: v for k, v in bound.params.items() if k != "env"} if bound.metric else bound.params
+        )
+        return [replace(bound, params=params, environment=environment, cells=tuple(outputs))]
+    known = ", ".join(sorted(columns.environments | columns.values | columns.statuses))
+    return [replace(bound, error=f"the table has no column to show the result in ({known})")]
 
 
 def parse_id(body: str) -> str | None:

@@ -7,15 +7,17 @@ This is what the MkDocs plugin and the command line share. It never renders; it 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from checklists.bindings import Item, scan
+from checklists.bindings import Columns, Item, scan
 from checklists.errors import SetupError
-from checklists.model import Outcome
+from checklists.limits import Kind, format_quantity, parse_limit
+from checklists.model import Evidence, Outcome, Status
 from checklists.registry import REGISTRY, Registry, load_packages
 from checklists.runner import Log, Task, resolve, run_all
 from checklists.target import Target
@@ -32,6 +34,8 @@ class Settings:
     timeout: float = 30.0
     workers: int = 4
     policy: Policy = field(default_factory=lambda: Policy(today=dt.date.today()))
+    environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    columns: Columns = field(default_factory=Columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,33 @@ class Run:
         return {verdict: tally[verdict] for verdict in ORDER if tally[verdict]}
 
 
+def settings_from_options(options: Mapping[str, Any], root: Path, today: dt.date) -> Settings:
+    """Settings from the plugin's options (mkdocs.yml), paths relative to `root`.
+
+    The CHECKLISTS_TARGET environment variable, when set, replaces the configured target.
+    """
+    target = Path(os.environ.get("CHECKLISTS_TARGET") or options.get("target") or ".")
+    environments = dict(options.get("environments") or {})
+    return Settings(
+        target=target if target.is_absolute() else root / target,
+        packages=tuple(options.get("checks") or ("checks",)),
+        defaults=dict(options.get("defaults") or {}),
+        timeout=float(options.get("timeout", 30)),
+        workers=int(options.get("workers", 4)),
+        policy=Policy(
+            today=today,
+            require_evidence=bool(options.get("require_evidence", False)),
+            require_bindings=bool(options.get("require_bindings", False)),
+        ),
+        environments=environments,
+        columns=Columns(
+            environments=frozenset(environments),
+            values=frozenset(options.get("value_columns") or Columns().values),
+            statuses=frozenset(options.get("status_columns") or Columns().statuses),
+        ),
+    )
+
+
 def open_target(path: Path) -> Target:
     if not path.is_dir():
         raise SetupError(
@@ -80,10 +111,27 @@ def open_target(path: Path) -> Target:
     return Target(path)
 
 
-def collect(pages: Mapping[str, str]) -> list[Item]:
-    """Every task-list item of every page, sorted by page and line."""
-    items = [item for page, markdown in sorted(pages.items()) for item in scan(markdown, page)]
-    return sorted(items, key=lambda item: (item.page, item.line))
+def collect(pages: Mapping[str, str], columns: Columns | None = None) -> list[Item]:
+    """Every item of every page, sorted by page and line; metric rows get their limits."""
+    items = [
+        item for page, markdown in sorted(pages.items()) for item in scan(markdown, page, columns)
+    ]
+    return _with_limits(sorted(items, key=lambda item: (item.page, item.line)))
+
+
+def _with_limits(items: list[Item]) -> list[Item]:
+    """A `limit` parameter becomes the item's limit; a metric row that shows a value and a
+    status takes the limit the same page states for that metric and environment."""
+    stated = {(i.page, i.check_id, i.environment): i.limit for i in items if i.metric and i.limit}
+    limited = []
+    for item in items:
+        limit, params = item.limit, item.params
+        if item.metric and "limit" in params:
+            limit, params = str(params["limit"]), {k: v for k, v in params.items() if k != "limit"}
+        elif item.metric and limit is None:
+            limit = stated.get((item.page, item.check_id, item.environment))
+        limited.append(replace(item, limit=limit, params=params))
+    return limited
 
 
 def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry = REGISTRY) -> Run:
@@ -92,7 +140,8 @@ def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry
         load_packages(list(settings.packages), registry)
     target = open_target(settings.target)
     resolved: list[Task | Outcome | None] = [
-        resolve(item, registry, settings.defaults) if item.bound else None for item in items
+        resolve(item, registry, settings.defaults, settings.environments) if item.bound else None
+        for item in items
     ]
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
     outcomes = run_all(tasks, target, log, timeout=settings.timeout, workers=settings.workers)
@@ -102,11 +151,53 @@ def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry
             results.append(ItemResult(item, None, Verdict.UNBOUND, fails_unbound(settings)))
             continue
         outcome = outcomes[task.key] if isinstance(task, Task) else task
-        verdict = judge(item.claim, outcome.status, item.waiver, settings.policy)
+        if isinstance(task, Task) and task.spec.unit is not None:
+            outcome = apply_limit(outcome, item, task.spec.unit)
+        verdict = judge(
+            item.claim,
+            outcome.status,
+            item.waiver,
+            settings.policy,
+            stale=outcome.stale,
+            measured_only=item.metric and item.limit is None,
+        )
         results.append(
             ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy))
         )
     return Run(tuple(results), len(tasks), target)
+
+
+def apply_limit(outcome: Outcome, item: Item, unit: Kind) -> Outcome:
+    """A metric's reading judged against the limit the guide states for it."""
+    limit = None
+    if item.limit is not None:
+        try:
+            limit = parse_limit(item.limit)
+        except ValueError as error:
+            return Outcome.error(
+                f"{item.location}: {error}", Evidence(f"binding at {item.location}")
+            )
+        if limit.kind is not unit:
+            return Outcome.error(
+                f"{item.location}: the limit {limit.text!r} is a {limit.kind}, "
+                f"but {item.check_id} measures a {unit}",
+                Evidence(f"binding at {item.location}"),
+            )
+    if outcome.status is not Status.PASS or outcome.quantity is None:
+        return outcome
+    shown = format_quantity(outcome.quantity, unit)
+    if limit is None:
+        return replace(outcome, value=shown)
+    if limit.holds(outcome.quantity):
+        return replace(
+            outcome, value=shown, summary=f"{shown} meets {limit.text}; {outcome.summary}"
+        )
+    return replace(
+        outcome,
+        status=Status.FAIL,
+        value=shown,
+        summary=f"{shown} does not meet {limit.text}; {outcome.summary}",
+    )
 
 
 def fails_unbound(settings: Settings) -> bool:

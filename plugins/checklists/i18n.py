@@ -18,6 +18,8 @@ VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
         Verdict.WAIVED: "免除",
         Verdict.WAIVER_EXPIRED: "免除期限切れ",
         Verdict.UNBOUND: "未連携",
+        Verdict.STALE: "古い計測",
+        Verdict.MEASURED: "計測値",
     },
     "en": {
         Verdict.VERIFIED: "Verified",
@@ -30,6 +32,8 @@ VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
         Verdict.WAIVED: "Waived",
         Verdict.WAIVER_EXPIRED: "Waiver expired",
         Verdict.UNBOUND: "Unbound",
+        Verdict.STALE: "Stale measurement",
+        Verdict.MEASURED: "Measured",
     },
 }
 
@@ -45,6 +49,8 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
         Verdict.WAIVED: "期限付きで免除されています",
         Verdict.WAIVER_EXPIRED: "免除の期限が切れています",
         Verdict.UNBOUND: "この項目はまだチェックに結び付けられていません",
+        Verdict.STALE: "計測後に Dockerfile が変わっています。計測し直すまで判定しません",
+        Verdict.MEASURED: "計測値です。ガイドはこの値の上限を定めていません",
     },
     "en": {
         Verdict.VERIFIED: "The ticked claim holds in the target",
@@ -57,6 +63,8 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
         Verdict.WAIVED: "The item is waived until the given date",
         Verdict.WAIVER_EXPIRED: "The waiver has expired",
         Verdict.UNBOUND: "The item is not bound to a check yet",
+        Verdict.STALE: "The Dockerfile changed after the measurement; measure again",
+        Verdict.MEASURED: "A measured value; the guide sets no limit for it",
     },
 }
 
@@ -71,6 +79,8 @@ VERDICT_ICONS: dict[Verdict, str] = {
     Verdict.WAIVED: "⏸",
     Verdict.WAIVER_EXPIRED: "⏰",
     Verdict.UNBOUND: "·",
+    Verdict.STALE: "↻",
+    Verdict.MEASURED: "≈",
 }
 
 TEXT: dict[str, dict[str, str]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,15 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Environment:
+    """A named build environment from the site config (開発, 本番), with its options
+    (Dockerfile, context, image name), handed to metrics that measure per environment."""
+
+    name: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """The result of one evaluation of a check. Evidence is required for every status."""
 
@@ -44,6 +54,8 @@ class Outcome:
     summary: str
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
     value: str | None = None  # an observed value to show next to the verdict, e.g. "2 stages"
+    quantity: float | None = None  # a metric's measured value in base units (bytes, seconds, %)
+    stale: bool = False  # the evidence no longer matches the target; it never passes a limit
 
     @classmethod
     def passed(cls, summary: str, *evidence: Evidence, value: str | None = None) -> Outcome:
@@ -54,8 +66,13 @@ class Outcome:
         return cls(Status.FAIL, summary, evidence, value)
 
     @classmethod
-    def unknown(cls, summary: str, *evidence: Evidence) -> Outcome:
-        return cls(Status.UNKNOWN, summary, evidence)
+    def unknown(cls, summary: str, *evidence: Evidence, stale: bool = False) -> Outcome:
+        return cls(Status.UNKNOWN, summary, evidence, stale=stale)
+
+    @classmethod
+    def measured(cls, quantity: float, summary: str, *evidence: Evidence) -> Outcome:
+        """A metric's reading; the engine compares it with the limit the guide states."""
+        return cls(Status.PASS, summary, evidence, quantity=quantity)
 
     @classmethod
     def not_applicable(cls, summary: str, *evidence: Evidence) -> Outcome:

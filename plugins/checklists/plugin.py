@@ -26,10 +26,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from checklists import render, report
-from checklists.engine import ItemResult, Run, Settings, collect, evaluate
+from checklists.engine import ItemResult, Run, collect, evaluate, settings_from_options
 from checklists.errors import SetupError
 from checklists.i18n import TEXT, language
-from checklists.verdict import Policy
 
 log = get_plugin_logger("checklists")
 ASSET = "assets/checklists/checklists.css"
@@ -42,12 +41,18 @@ class ChecklistsConfig(Config):
     """Python packages whose modules register checks."""
     defaults = c.Type(dict, default={})
     """Parameter values for every check that declares them, unless a binding sets its own."""
+    environments = c.Type(dict, default={})
+    """Environment -> options (dockerfile, context, image); columns so named hold limits."""
+    value_columns = c.ListOfItems(c.Type(str), default=["値", "Value"])
+    """Table columns that receive a row's observed value."""
+    status_columns = c.ListOfItems(c.Type(str), default=["ステータス", "Status"])
+    """Table columns that receive a row's verdict."""
     timeout = c.Type((int, float), default=30)
     """Seconds one check may run before it is reported as an error."""
     workers = c.Type(int, default=4)
     """How many checks run at the same time."""
     require_evidence = c.Type(bool, default=False)
-    """Fail the build when a ticked claim has no evidence yet (unverified)."""
+    """Fail the build when a ticked claim has no evidence yet (unverified or stale)."""
     require_bindings = c.Type(bool, default=False)
     """Fail the build when a checklist item is not bound to a check."""
     report_page = c.Type(str, default="compliance.md")
@@ -58,27 +63,15 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.run: Run | None = None
-        self.slots: dict[str, dict[str, ItemResult]] = {}
+        self.slots: dict[str, render.Slots] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
-        target = Path(os.environ.get("CHECKLISTS_TARGET") or self.config.target)
         self.lang = language(config.theme.get("language"))
-        self.settings = Settings(
-            target=target if target.is_absolute() else root / target,
-            packages=tuple(self.config.checks),
-            defaults=dict(self.config.defaults),
-            timeout=float(self.config.timeout),
-            workers=self.config.workers,
-            policy=Policy(
-                today=dt.date.today(),
-                require_evidence=self.config.require_evidence,
-                require_bindings=self.config.require_bindings,
-            ),
-        )
+        self.settings = settings_from_options(dict(self.config), root, dt.date.today())
         self.target_name = os.path.relpath(self.settings.target, root)
         config.extra_css.append(ASSET)
         return config
@@ -86,7 +79,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
         try:
-            self.run = evaluate(collect(pages), self.settings, log)
+            self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
         except SetupError as error:
             raise PluginError(f"checklists: {error}") from error
         css = (Path(__file__).parent / "assets" / "checklists.css").read_text(encoding="utf-8")
@@ -103,7 +96,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             return markdown
         results = self.run.for_page(page.file.src_uri)
         markdown, self.slots[page.file.src_uri] = render.place_slots(
-            markdown, page.file.src_uri, results
+            markdown, page.file.src_uri, results, self.settings.columns
         )
         if page.file.src_uri == self.config.report_page:
             markdown += f"\n{render.slot('compliance')}\n"

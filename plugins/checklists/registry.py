@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from checklists.errors import SetupError
+from checklists.limits import Kind
 from checklists.model import Outcome
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
@@ -48,6 +49,11 @@ class CheckSpec:
     function: CheckFunction
     params: Mapping[str, Any]  # parameter name -> default (inspect.Parameter.empty if required)
     source: str  # "file:line" of the function, for duplicate-id messages and the catalog
+    unit: Kind | None = None  # set for metrics: what their quantity measures
+
+    @property
+    def is_metric(self) -> bool:
+        return self.unit is not None
 
     @property
     def module(self) -> str:
@@ -104,8 +110,23 @@ class Registry:
     def __init__(self) -> None:
         self._checks: dict[str, CheckSpec] = {}
 
+    def metric(
+        self, id: str, *, unit: Kind, severity: Severity = "medium", related: tuple[str, ...] = ()
+    ) -> Callable[[CheckFunction], CheckFunction]:
+        """Register a metric: a function that measures (or reads a measurement of) a quantity.
+
+        It returns `Outcome.measured(quantity, ...)`, or `unknown` when nothing was measured;
+        the engine compares the quantity with the limit the guide's table states.
+        """
+        return self.check(id, severity=severity, related=related, unit=unit)
+
     def check(
-        self, id: str, *, severity: Severity = "medium", related: tuple[str, ...] = ()
+        self,
+        id: str,
+        *,
+        severity: Severity = "medium",
+        related: tuple[str, ...] = (),
+        unit: Kind | None = None,
     ) -> Callable[[CheckFunction], CheckFunction]:
         """Register the decorated function as the check `id`."""
 
@@ -132,6 +153,7 @@ class Registry:
                 function=function,
                 params=_params_of(function, where),
                 source=where,
+                unit=unit,
             )
             return function
 
@@ -152,6 +174,7 @@ class Registry:
 
 REGISTRY = Registry()
 check = REGISTRY.check
+metric = REGISTRY.metric
 
 
 def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registry:

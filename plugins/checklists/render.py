@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable
 
+from checklists.bindings import Columns
 from checklists.engine import ItemResult, Run
 from checklists.i18n import TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
 from checklists.model import Evidence
@@ -167,35 +168,103 @@ def slot(key: str) -> str:
     return f'<span class="cl-slot" data-cl-slot="{esc(key)}"></span>'
 
 
-def place_slots(
-    markdown: str, page: str, results: list[ItemResult]
-) -> tuple[str, dict[str, ItemResult]]:
-    """Replace each binding comment of the page with a slot; return the slots' results.
+Slots = dict[str, tuple[ItemResult, str]]  # slot key -> (result, role)
 
-    The page is scanned again (cheaply) because another plugin may have changed the Markdown
-    since the items were collected: results are matched by line, then by order.
+
+def place_slots(
+    markdown: str, page: str, results: list[ItemResult], columns: Columns | None = None
+) -> tuple[str, Slots]:
+    """Replace each binding of the page with slots for its verdict; return what fills them.
+
+    A list item's binding becomes one slot. A table row's binding is removed and each cell
+    that shows a result (a limit, a value, a status) becomes a slot. The page is scanned
+    again (cheaply) because another plugin may have changed the Markdown since the items
+    were collected: results are matched by line and column, then by order.
     """
     from checklists.bindings import scan  # noqa: PLC0415 - keeps render importable alone
 
-    by_line = {r.item.line: r for r in results if r.item.bound}
+    by_slot = {r.item.slot: r for r in results if r.item.bound}
     in_order = [r for r in results if r.item.bound]
-    lines = markdown.splitlines(keepends=True)
-    filled: dict[str, ItemResult] = {}
-    for index, item in enumerate(i for i in scan(markdown, page) if i.comment is not None):
-        found = by_line.get(item.line)
+    rescanned = [i for i in scan(markdown, page, columns) if i.comment is not None]
+    edits: dict[tuple[int, int, int], str] = {}
+    filled: Slots = {}
+    for index, item in enumerate(rescanned):
+        found = by_slot.get(item.slot)
         if found is None or found.item.check_id != item.check_id:
             found = in_order[index] if index < len(in_order) else None
         if found is None or item.comment is None:
             continue
-        number, start, end = item.comment
-        key = f"L{found.item.line}"
-        text = lines[number - 1]
-        lines[number - 1] = text[:start] + slot(key) + text[end:]
-        filled[key] = found
+        key = found.item.slot
+        if item.kind != "row":
+            edits[item.comment] = slot(key)
+            filled[key] = (found, "item")
+            continue
+        edits[item.comment] = ""
+        for cell in item.cells:
+            edits[(cell.line, cell.start, cell.end)] = slot(f"{key}:{cell.role}")
+            filled[f"{key}:{cell.role}"] = (found, cell.role)
+    lines = markdown.splitlines(keepends=True)
+    for (number, start, end), text in sorted(edits.items(), reverse=True):
+        line = lines[number - 1]
+        lines[number - 1] = line[:start] + text + line[end:]
     return "".join(lines), filled
 
 
-def fill_slots(html_text: str, slots: dict[str, ItemResult], lang: str) -> str:
-    for key, result in slots.items():
-        html_text = html_text.replace(slot(key), item_html(result, lang), 1)
+def fill_slots(html_text: str, slots: Slots, lang: str) -> str:
+    renderers = {"item": item_html, "limit": limit_html, "value": value_html, "status": status_html}
+    for key, (result, role) in slots.items():
+        html_text = html_text.replace(slot(key), renderers[role](result, lang), 1)
     return html_text
+
+
+# -- table cells ----------------------------------------------------------------------------
+
+
+def value_html(result: ItemResult, lang: str) -> str:
+    """The observed value of a row, replacing the author's text in a value column."""
+    outcome = result.outcome
+    shown = outcome.value if outcome is not None and outcome.value else "—"
+    return f'<span class="cl-observed" data-verdict="{result.verdict.value}">{esc(shown)}</span>'
+
+
+def status_html(result: ItemResult, lang: str) -> str:
+    """The verdict of a row, replacing the author's text in a status column."""
+    return item_html(result, lang)
+
+
+def limit_html(result: ItemResult, lang: str) -> str:
+    """An environment's limit as the author wrote it, the measured value and the verdict."""
+    outcome, item = result.outcome, result.item
+    observed = ""
+    if outcome is not None and outcome.value:
+        observed = (
+            f'<span class="cl-observed">{esc(TEXT[lang]["value"])}: {esc(outcome.value)}</span> '
+        )
+    return (
+        f'<span class="cl-limit">{esc(item.limit or "")}</span><br>{observed}'
+        f"{item_html(result, lang)}{bar_svg(result, lang)}"
+    )
+
+
+def bar_svg(result: ItemResult, lang: str) -> str:
+    """A small bar of the measured value against the limit; nothing when not measured."""
+    from checklists.limits import format_quantity, parse_limit  # noqa: PLC0415
+
+    outcome, item = result.outcome, result.item
+    if outcome is None or outcome.quantity is None or not item.limit:
+        return ""
+    try:
+        limit = parse_limit(item.limit)
+    except ValueError:
+        return ""
+    scale = max(outcome.quantity, limit.bound.value) * 1.25 or 1.0
+    width, bound = 100 * outcome.quantity / scale, 100 * limit.bound.value / scale
+    label = f"{format_quantity(outcome.quantity, limit.kind)} / {limit.text}"
+    return (
+        f'<svg class="cl-bar cl-v-{result.verdict.value}" viewBox="0 0 100 10" width="100" '
+        f'height="10" role="img" aria-label="{esc(label)}"><title>{esc(label)}</title>'
+        '<rect x="0" y="2" width="100" height="6" rx="1" fill="currentColor" opacity="0.15"/>'
+        f'<rect x="0" y="2" width="{width:.1f}" height="6" rx="1" fill="currentColor"/>'
+        f'<line x1="{bound:.1f}" y1="0" x2="{bound:.1f}" y2="10" stroke="currentColor" '
+        'stroke-width="1.5" stroke-dasharray="2 1"/></svg>'
+    )

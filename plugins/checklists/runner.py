@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from checklists.bindings import Item, params_key
 from checklists.errors import InputError
-from checklists.model import Evidence, Outcome, Status
+from checklists.model import Environment, Evidence, Outcome, Status
 from checklists.registry import CheckSpec, Registry
 from checklists.target import Target
 
@@ -38,13 +38,20 @@ class Task:
 
     spec: CheckSpec
     params: Mapping[str, Any]
+    environment: Environment | None = None
 
     @property
     def key(self) -> tuple[str, str]:
-        return (self.spec.id, params_key(self.params))
+        env = {"env": self.environment.name} if self.environment else {}
+        return (self.spec.id, params_key({**self.params, **env}))
 
 
-def resolve(item: Item, registry: Registry, defaults: Mapping[str, Any]) -> Task | Outcome:
+def resolve(
+    item: Item,
+    registry: Registry,
+    defaults: Mapping[str, Any],
+    environments: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Task | Outcome:
     """The task an item asks for, or an `error` outcome saying what is wrong with the binding."""
     where = Evidence(f"binding at {item.location}")
     if item.error:
@@ -55,7 +62,26 @@ def resolve(item: Item, registry: Registry, defaults: Mapping[str, Any]) -> Task
         near = difflib.get_close_matches(item.check_id or "", ids, n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         return Outcome.error(f"{item.location}: unknown check id {item.check_id!r}{hint}", where)
-    unknown = sorted(set(item.params) - set(spec.params))
+    if spec.is_metric != item.metric:
+        want = "metric" if spec.is_metric else "check"
+        return Outcome.error(
+            f"{item.location}: {spec.id} is a {want}; bind it with <!-- {want}: {spec.id} -->",
+            where,
+        )
+    environment = None
+    if item.environment is not None:
+        environments = environments or {}
+        if item.environment not in environments:
+            known = ", ".join(environments) or "none"
+            return Outcome.error(
+                f"{item.location}: unknown environment {item.environment!r} "
+                f"(configured in the plugin's 'environments': {known})",
+                where,
+            )
+        if "environment" not in spec.params:
+            return Outcome.error(f"{item.location}: {spec.id} takes no environment", where)
+        environment = Environment(item.environment, dict(environments[item.environment]))
+    unknown = sorted(set(item.params) - set(spec.params) - {"environment"})
     if unknown:
         accepted = ", ".join(spec.params) or "no parameters"
         return Outcome.error(
@@ -66,24 +92,24 @@ def resolve(item: Item, registry: Registry, defaults: Mapping[str, Any]) -> Task
     params = {
         name: item.params[name] if name in item.params else defaults[name]
         for name in spec.params
-        if name in item.params or name in defaults
+        if name != "environment" and (name in item.params or name in defaults)
     }
-    missing = [
-        n for n, d in spec.params.items() if d is inspect.Parameter.empty and n not in params
-    ]
+    given = set(params) | ({"environment"} if environment else set())
+    missing = [n for n, d in spec.params.items() if d is inspect.Parameter.empty and n not in given]
     if missing:
         return Outcome.error(
             f"{item.location}: {spec.id} needs the parameter(s) {', '.join(missing)}; "
             "set them in the binding or in the plugin's 'defaults'",
             where,
         )
-    return Task(spec, params)
+    return Task(spec, params, environment)
 
 
 def run_one(task: Task, target: Target, log: Log) -> Outcome:
     """Call the check; exceptions become `error` outcomes, never escape."""
     try:
-        outcome = task.spec.function(target, **task.params)
+        env = {"environment": task.environment} if task.environment else {}
+        outcome = task.spec.function(target, **task.params, **env)
     except InputError as error:
         return Outcome.error(str(error), Evidence(error.message, path=error.path, line=error.line))
     except Exception as error:  # noqa: BLE001 - one broken check must never stop the others

@@ -11,7 +11,10 @@
     any    not_applicable   not_applicable   no
     any    waived           waived           no; an expired waiver fails
 
-An item without a binding is `unbound`; it fails only when bindings are required.
+An item without a binding is `unbound`; it fails only when bindings are required. For a
+metric the outcome already says whether the measured value is within the guide's limit;
+a measurement that no longer matches the target is `stale` (never a pass, like unverified)
+and a metric with no limit to meet is simply `measured`.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class Verdict(enum.StrEnum):
     WAIVED = "waived"
     WAIVER_EXPIRED = "waiver_expired"
     UNBOUND = "unbound"
+    STALE = "stale"
+    MEASURED = "measured"
 
 
 # Worst first: the order summaries and reports use.
@@ -43,11 +48,13 @@ ORDER: tuple[Verdict, ...] = (
     Verdict.BROKEN,
     Verdict.WAIVER_EXPIRED,
     Verdict.UNVERIFIED,
+    Verdict.STALE,
     Verdict.UNBOUND,
     Verdict.NOT_YET,
     Verdict.DONE_UNTICKED,
     Verdict.WAIVED,
     Verdict.NOT_APPLICABLE,
+    Verdict.MEASURED,
     Verdict.VERIFIED,
 )
 
@@ -61,10 +68,22 @@ class Policy:
     require_bindings: bool = False
 
 
-def judge(claim: bool, status: Status, waiver: Waiver | None, policy: Policy) -> Verdict:
+def judge(
+    claim: bool,
+    status: Status,
+    waiver: Waiver | None,
+    policy: Policy,
+    *,
+    stale: bool = False,
+    measured_only: bool = False,
+) -> Verdict:
     """The verdict for one bound item."""
     if waiver is not None and status is not Status.PASS:
         return Verdict.WAIVED if policy.today <= waiver.until else Verdict.WAIVER_EXPIRED
+    if stale and status is not Status.ERROR:
+        return Verdict.STALE
+    if measured_only and status is Status.PASS:
+        return Verdict.MEASURED
     match status:
         case Status.ERROR:
             return Verdict.ERROR
@@ -82,7 +101,7 @@ def fails(verdict: Verdict, claim: bool, policy: Policy) -> bool:
     """Whether this verdict makes the build (and the CI job) fail."""
     if verdict in (Verdict.BROKEN, Verdict.ERROR, Verdict.WAIVER_EXPIRED):
         return True
-    if verdict is Verdict.UNVERIFIED:
+    if verdict in (Verdict.UNVERIFIED, Verdict.STALE):
         return claim and policy.require_evidence
     if verdict is Verdict.UNBOUND:
         return policy.require_bindings

@@ -73,7 +73,7 @@ def test_a_fence_closes_only_with_its_own_kind_and_length() -> None:
         ("<!-- check: a.b {uid: *alias} -->", "bad YAML"),
         ("<!-- check: a.b {uid: 1000 -->", "not closed"),
         ("<!-- check: a.b [1, 2] -->", "unexpected text"),
-        ("<!-- check: -->", "names no check id"),
+        ("<!-- check: -->", "names no id"),
         ("<!-- check: a.b {x: 1} trailing -->", "unexpected text"),
         ("<!-- check: a.b {waive: {until: 2027-01-31}} -->", "needs a reason"),
         ("<!-- check: a.b {waive: {reason: r, until: someday}} -->", "not a date"),
@@ -96,7 +96,7 @@ def test_two_bindings_on_one_item_are_reported() -> None:
 def test_a_binding_outside_a_task_item_is_an_error() -> None:
     (item,) = scan("A paragraph <!-- check: a.b -->\n", "p.md")
     assert item.error is not None
-    assert "must end a task-list item" in item.error
+    assert "must end a list item" in item.error
 
 
 def test_ordinary_comments_are_not_bindings() -> None:

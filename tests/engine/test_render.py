@@ -83,7 +83,7 @@ def test_slots_survive_markdown_and_are_filled_in_place(
     )
     run = run_for(page, tmp_path, registry)
     text, slots = render.place_slots(page, "p.md", run.for_page("p.md"))
-    assert sorted(slots) == ["L3", "L4"]
+    assert sorted(slots) == ["3", "4"]
     converter = markdown.Markdown(extensions=["pymdownx.tasklist", "pymdownx.superfences"])
     html = render.fill_slots(converter.convert(text), slots, lang)
     assert "<script>" not in html

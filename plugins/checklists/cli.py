@@ -1,0 +1,45 @@
+"""The `checklists` command line.
+
+Subcommands come from the installed check libraries through the entry point group
+`checklists.commands`: each entry is a function `register(subparsers)` that adds one
+subparser and sets `handler` to a function `(args) -> int`. The engine itself knows no
+subcommand of a particular library (the Docker library contributes `measure`).
+
+Exit codes: 0 success, 1 a claim is broken or a check errored, 2 a usage or setup error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+from checklists.errors import SetupError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="checklists",
+        description="Executable checklists: verify a guide's claims against a repository.",
+    )
+    subparsers = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for entry in sorted(entry_points(group="checklists.commands"), key=lambda e: e.name):
+        entry.load()(subparsers)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        status: int = args.handler(args)
+    except SetupError as error:
+        print(f"checklists {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
