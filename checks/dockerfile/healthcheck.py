@@ -32,6 +32,7 @@ from checks.readers.dockerfile import Instruction
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _DURATION_FLAGS = ("interval", "timeout", "start-period", "start-interval")
+MISSING = {"ja": "未実装", "en": "missing"}
 DEFAULTS = {"interval": "30s", "timeout": "30s", "start-period": "0s", "retries": "3"}
 
 
@@ -93,12 +94,14 @@ def healthcheck(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
         return Outcome.failed(
             "the final stage has no HEALTHCHECK",
             parsed.at(dockerfile, parsed.final.from_instruction, "the final stage starts here"),
+            localized=MISSING,
         )
     kind = found.args[0].upper() if found.args else ""
     if kind == "NONE":
         return Outcome.failed(
             "HEALTHCHECK NONE disables the healthcheck",
             parsed.at(dockerfile, found, "the healthcheck in effect for the final stage"),
+            localized=MISSING,
         )
     if kind != "CMD" or len(found.args) < 2 or not "".join(found.args[1:]).strip():
         raise InputError(
@@ -111,4 +114,5 @@ def healthcheck(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
         f"the final stage has a HEALTHCHECK ({summary})",
         parsed.at(dockerfile, found, f"healthcheck in effect: {summary}"),
         value=summary,
+        localized={"ja": "実装済み", "en": "implemented"},
     )

@@ -27,13 +27,19 @@ from checks.common import load_dockerfile, stage_label
 from checks.readers.dockerfile_model import expand, flag_value
 
 
+def _stages(count: int) -> dict[str, str]:
+    return {"ja": f"{count}段階", "en": f"{count} stage{'s' if count != 1 else ''}"}
+
+
 @check("dockerfile.multi_stage", severity="medium", related=("hadolint:DL3022",))
 def multi_stage(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
     parsed = load_dockerfile(target, dockerfile)
     stages, final = parsed.stages, parsed.final
     froms = [parsed.at(dockerfile, s.from_instruction, stage_label(s)) for s in stages]
     if len(stages) < 2:
-        return Outcome.failed(f"{dockerfile} has a single stage", *froms, value="1")
+        return Outcome.failed(
+            f"{dockerfile} has a single stage", *froms, value="1", localized=_stages(1)
+        )
     if final.base_stage is not None:
         parent = stages[final.base_stage]
         return Outcome.failed(
@@ -41,6 +47,7 @@ def multi_stage(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
             "that stage installed",
             *froms,
             value=str(len(stages)),
+            localized=_stages(len(stages)),
         )
     by_name = {s.name: s for s in stages[:-1] if s.name}
     copies: list[Evidence] = []
@@ -59,10 +66,12 @@ def multi_stage(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
             "the final stage copies nothing from an earlier stage (no COPY --from=<stage>)",
             *froms,
             value=str(len(stages)),
+            localized=_stages(len(stages)),
         )
     return Outcome.passed(
         f"{len(stages)} stages; the final stage copies from an earlier stage",
         *froms,
         *copies,
         value=str(len(stages)),
+        localized=_stages(len(stages)),
     )

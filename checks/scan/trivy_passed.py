@@ -68,5 +68,10 @@ def trivy_passed(
             f"{len(blocking)} {'/'.join(sorted(wanted))} finding(s) in the Trivy report",
             about,
             *shown,
+            localized={"ja": f"不合格（{len(blocking)}件）", "en": f"failed ({len(blocking)})"},
         )
-    return Outcome.passed(f"no {'/'.join(sorted(wanted))} findings in the Trivy report", about)
+    return Outcome.passed(
+        f"no {'/'.join(sorted(wanted))} findings in the Trivy report",
+        about,
+        localized={"ja": "合格", "en": "passed"},
+    )

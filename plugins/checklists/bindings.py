@@ -338,7 +338,8 @@ def _bind(base: Item, line: str, found: list[re.Match[str]], number: int) -> Ite
         check_id, params, waiver = parse_binding(body)
     except ValueError as error:
         return replace(bound, error=str(error))
-    return replace(bound, check_id=check_id, params=params, waiver=waiver)
+    environment = str(params.pop("env")) if metric and "env" in params else None
+    return replace(bound, check_id=check_id, params=params, waiver=waiver, environment=environment)
 
 
 def _visible_text(line: str, found: list[re.Match[str]], text_start: int) -> str:
@@ -424,11 +425,7 @@ def _row(
             for cell in limits
         ]
     if outputs or bound.error:
-        environment = bound.params.get("env") if bound.metric else None
-        params = (
-            {k: v for k, v in bound.params.items() if k != "env"} if bound.metric else bound.params
-        )
-        return [replace(bound, params=params, environment=environment, cells=tuple(outputs))]
+        return [replace(bound, cells=tuple(outputs))]
     known = ", ".join(sorted(columns.environments | columns.values | columns.statuses))
     return [replace(bound, error=f"the table has no column to show the result in ({known})")]
 

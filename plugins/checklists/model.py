@@ -56,14 +56,27 @@ class Outcome:
     value: str | None = None  # an observed value to show next to the verdict, e.g. "2 stages"
     quantity: float | None = None  # a metric's measured value in base units (bytes, seconds, %)
     stale: bool = False  # the evidence no longer matches the target; it never passes a limit
+    localized: Mapping[str, str] = field(default_factory=dict)  # `value` per site language
 
     @classmethod
-    def passed(cls, summary: str, *evidence: Evidence, value: str | None = None) -> Outcome:
-        return cls(Status.PASS, summary, evidence, value)
+    def passed(
+        cls,
+        summary: str,
+        *evidence: Evidence,
+        value: str | None = None,
+        localized: Mapping[str, str] | None = None,
+    ) -> Outcome:
+        return cls(Status.PASS, summary, evidence, value, localized=localized or {})
 
     @classmethod
-    def failed(cls, summary: str, *evidence: Evidence, value: str | None = None) -> Outcome:
-        return cls(Status.FAIL, summary, evidence, value)
+    def failed(
+        cls,
+        summary: str,
+        *evidence: Evidence,
+        value: str | None = None,
+        localized: Mapping[str, str] | None = None,
+    ) -> Outcome:
+        return cls(Status.FAIL, summary, evidence, value, localized=localized or {})
 
     @classmethod
     def unknown(cls, summary: str, *evidence: Evidence, stale: bool = False) -> Outcome:

@@ -177,6 +177,12 @@ check = REGISTRY.check
 metric = REGISTRY.metric
 
 
+def _unloadable(name: str) -> None:
+    """walk_packages would silently skip a subpackage that fails to import; refuse instead."""
+    error = sys.exc_info()[1]
+    raise SetupError(f"cannot load the check package {name}: {type(error).__name__}: {error}")
+
+
 def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registry:
     """Import every module of the given packages so their `@check`s register."""
     for package_name in packages:
@@ -187,6 +193,14 @@ def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registr
                 f"cannot import the check package {package_name!r}: {error}. "
                 "Install the project (pip install -e .) or fix the 'checks' option."
             ) from error
-        for module in pkgutil.walk_packages(getattr(package, "__path__", []), f"{package_name}."):
-            importlib.import_module(module.name)
+        path = getattr(package, "__path__", [])
+        for module in pkgutil.walk_packages(path, f"{package_name}.", onerror=_unloadable):
+            try:
+                importlib.import_module(module.name)
+            except SetupError:
+                raise
+            except Exception as error:
+                raise SetupError(
+                    f"cannot load the check module {module.name}: {type(error).__name__}: {error}"
+                ) from error
     return registry

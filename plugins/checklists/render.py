@@ -25,7 +25,7 @@ def esc(text: object) -> str:
 
 def anchor(result: ItemResult) -> str:
     """The id of an item's verdict element, stable across builds while the line stays."""
-    return f"check-{result.item.line}"
+    return f"check-{result.item.slot}"
 
 
 def badge(verdict: Verdict, lang: str, *, fails: bool = False) -> str:
@@ -78,7 +78,11 @@ def item_html(result: ItemResult, lang: str) -> str:
         params = ", ".join(f"{key}={value}" for key, value in sorted(item.params.items()))
         meta += f" · {esc(text['params'])}: <code>{esc(params)}</code>"
     rows.append(f'<p class="cl-meta">{meta}</p>')
+    observed = ""
+    if item.metric and item.kind == "claim" and outcome is not None and outcome.value:
+        observed = f'<span class="cl-observed">{esc(outcome.value)}</span>'
     return (
+        f"{observed}"
         f'<details class="cl-result cl-v-{result.verdict.value}" id="{anchor(result)}"'
         f' data-verdict="{result.verdict.value}">'
         f"<summary>{badge(result.verdict, lang, fails=result.fails)}</summary>"
@@ -223,7 +227,9 @@ def fill_slots(html_text: str, slots: Slots, lang: str) -> str:
 def value_html(result: ItemResult, lang: str) -> str:
     """The observed value of a row, replacing the author's text in a value column."""
     outcome = result.outcome
-    shown = outcome.value if outcome is not None and outcome.value else "—"
+    shown = "—"
+    if outcome is not None and (outcome.localized.get(lang) or outcome.value):
+        shown = outcome.localized.get(lang) or outcome.value or shown
     return f'<span class="cl-observed" data-verdict="{result.verdict.value}">{esc(shown)}</span>'
 
 

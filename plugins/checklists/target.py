@@ -9,6 +9,7 @@ report can show them.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -69,6 +70,28 @@ class Target:
                 rel = name if rel_dir == "." else f"{rel_dir}/{name}"
                 if not Path(current, name).is_symlink():
                     yield rel if prefix == "." else f"{prefix}/{rel}"
+
+    def glob(self, pattern: str) -> list[str]:
+        """Target files matching a glob such as 'reports/measurements/*.json', sorted."""
+        rel = self.normalize(pattern)
+        folder = PurePosixPath(rel).parent.as_posix()
+        if any(char in folder for char in "*?["):
+            raise InputError(f"only the file name of {pattern!r} may hold wildcards", path=pattern)
+        if not self.path(folder).is_dir():
+            return []
+        return [
+            f
+            for f in self.files(folder)
+            if PurePosixPath(f).parent.as_posix() == folder
+            and fnmatch.fnmatchcase(PurePosixPath(f).name, PurePosixPath(rel).name)
+        ]
+
+    def size(self, relative: str) -> int:
+        """The file's size in bytes, without reading it."""
+        try:
+            return self.path(relative).stat().st_size
+        except OSError as error:
+            raise InputError(f"cannot read the file: {error.strerror}", path=relative) from error
 
     # -- reading -------------------------------------------------------------------------
 

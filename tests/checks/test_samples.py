@@ -4,12 +4,15 @@ Samples live in `tests/fixtures/checks/<area>/<check>/<expected>/<case>/`, where
 is the check id and `<expected>` is the outcome status the check must return (`pass`, `fail`,
 `unknown`, `error`). Each case folder is a small target repository. An optional `case.yml`
 gives `params:` for the check and `summary:`, a text the outcome's summary must contain.
+`environment:` ({name, dockerfile, context, image}) for metrics measured per environment, and
+`limit:` (as a guide's table cell writes it) that a metric's reading is judged against.
 Adding a case means adding a folder.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import pytest
 import yaml
 
 from checklists.bindings import Item
+from checklists.engine import apply_limit
 from checklists.model import Status
 from checklists.registry import REGISTRY, CheckSpec, load_packages
 from checklists.runner import Task, resolve, run_one
@@ -53,12 +57,25 @@ def test_sample(check_id: str, expected: str, case: Path) -> None:
         else {}
     )
     meta = meta or {}
+    env = meta.get("environment")
     item = Item(
-        "sample.md", 1, None, case.name, True, check_id, meta.get("params", {}), comment=(1, 0, 0)
+        "sample.md",
+        1,
+        None,
+        case.name,
+        True,
+        check_id,
+        meta.get("params", {}),
+        comment=(1, 0, 0),
+        metric=spec_of(check_id).is_metric,
+        environment=env["name"] if env else None,
     )
-    task = resolve(item, REGISTRY, {})
+    task = resolve(item, REGISTRY, {}, {env["name"]: env} if env else {})
     assert isinstance(task, Task), task
     outcome = run_one(task, Target(case), logging.getLogger("samples"))
+    unit = spec_of(check_id).unit
+    if unit is not None:
+        outcome = apply_limit(outcome, replace(item, limit=meta.get("limit")), unit)
     assert outcome.status is Status(expected), (outcome.summary, outcome.evidence)
     assert outcome.evidence, "every outcome carries evidence"
     if "summary" in meta:

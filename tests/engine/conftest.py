@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from checklists.errors import InputError
-from checklists.model import Evidence, Outcome
+from checklists.limits import Kind
+from checklists.model import Environment, Evidence, Outcome
 from checklists.registry import Registry
 from checklists.target import Target
 
@@ -76,6 +77,21 @@ def make_registry() -> Registry:
     for name, function in functions.items():
         function.__doc__ = DOC.format(title=name)
         registry.check(f"fake.{name}")(function)
+
+    def size(target: Target, *, environment: Environment | None = None) -> Outcome:
+        """The size the environment's options state, as if measured."""
+        if environment is None or "size" not in environment.options:
+            return Outcome.unknown("not measured", Evidence("checklists measure"))
+        if environment.options.get("stale"):
+            return Outcome.unknown("stale", Evidence("old Dockerfile"), stale=True)
+        return Outcome.measured(float(environment.options["size"]), "measured", Evidence("x"))
+
+    def share(target: Target, *, environment: Environment | None = None) -> Outcome:
+        return Outcome.measured(42.0, "computed", Evidence("files"))
+
+    for name, function, unit in (("size", size, Kind.SIZE), ("share", share, Kind.PERCENT)):
+        function.__doc__ = DOC.format(title=name)
+        registry.metric(f"fake.{name}", unit=unit)(function)
     return registry
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from checklists.bindings import Item, mask_inline_code, parse_binding, scan
+from checklists.bindings import Columns, Item, mask_inline_code, parse_binding, scan
 
 
 def bound(markdown: str) -> list[Item]:
@@ -135,3 +135,67 @@ def test_mask_inline_code_blanks_only_closed_spans() -> None:
     assert mask_inline_code("a `b` c") == "a     c"
     assert mask_inline_code("a `` b ` c `` d") == "a             d"
     assert mask_inline_code("unclosed `tick") == "unclosed `tick"
+
+
+ENVIRONMENTS = Columns(environments=frozenset({"開発", "本番"}))
+
+
+def test_a_metric_row_gives_one_item_per_environment_column() -> None:
+    page = (
+        "| メトリクス | 開発 | 本番 |\n| --- | :---: | ---: |\n"
+        "| イメージサイズ <!-- metric: image.size --> | < 700MB | < 250MB |\n"
+        "| unbound row | < 8分 | < 6分 |\n"
+    )
+    items = scan(page, "p.md", ENVIRONMENTS)
+    assert [(i.line, i.text, i.environment, i.limit, i.slot) for i in items] == [
+        (3, "イメージサイズ", "開発", "< 700MB", "3-開発"),
+        (3, "イメージサイズ", "本番", "< 250MB", "3-本番"),
+    ]
+    cell = items[1].cells[0]
+    line = page.splitlines()[2]
+    assert (cell.role, line[cell.start : cell.end]) == ("limit", "< 250MB")
+    assert items[0].key != items[1].key
+
+
+def test_value_and_status_columns_receive_a_row_result() -> None:
+    page = (
+        "| メトリクス | 値 | ステータス |\n|---|---|---|\n"
+        "| 本番 <!-- metric: image.size {env: 本番} --> | 220MB | ✅ 目標達成 |\n"
+    )
+    (item,) = scan(page, "p.md", ENVIRONMENTS)
+    assert (item.environment, dict(item.params)) == ("本番", {})
+    assert [(c.role, c.text) for c in item.cells] == [("value", "220MB"), ("status", "✅ 目標達成")]
+
+
+def test_pipes_in_code_or_escaped_do_not_split_cells() -> None:
+    page = "| a | 値 | ステータス |\n|---|---|---|\n| `x | y` \\| z <!-- check: a.b --> | v | s |\n"
+    (item,) = scan(page, "p.md")
+    assert item.text == "`x | y` \\| z"
+    assert [c.text for c in item.cells] == ["v", "s"]
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("| a | <!-- check: a.b --> | s |", "goes in the first cell"),
+        ("| a <!-- check: a.b --> | x | y |", "no column to show the result"),
+    ],
+)
+def test_misplaced_row_bindings_are_errors(row: str, message: str) -> None:
+    header = "| a | 値 | ステータス |" if "first" in message else "| a | b | c |"
+    (item,) = scan(f"{header}\n|---|---|---|\n{row}\n", "p.md")
+    assert item.error is not None
+    assert message in item.error
+
+
+def test_a_table_inside_a_fence_is_text() -> None:
+    page = "```\n| a | 値 |\n|---|---|\n| x <!-- check: a.b --> | 1 |\n```\n"
+    assert scan(page, "p.md") == []
+
+
+def test_a_plain_list_item_can_bind_a_claim() -> None:
+    (item,) = scan(
+        "- ビルドコンテキスト削減（約80%） <!-- metric: context.reduction {env: 本番} -->\n", "p.md"
+    )
+    assert (item.kind, item.claim, item.metric, item.environment) == ("claim", True, True, "本番")
+    assert item.text == "ビルドコンテキスト削減（約80%）"

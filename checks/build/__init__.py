@@ -1,0 +1,1 @@
+"""Metrics of image builds, read from measurement evidence."""

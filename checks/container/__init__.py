@@ -1,0 +1,1 @@
+"""Metrics of a running container, read from measurement evidence."""

@@ -1,0 +1,1 @@
+"""Metrics of a built image, read from measurement evidence."""

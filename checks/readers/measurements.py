@@ -1,0 +1,236 @@
+"""Reader for the measurement evidence `checklists measure` writes (schema_version 1).
+
+The shape is `measurements.schema.json` next to this module (JSON Schema 2020-12); every file
+is validated against it before anything is read, so a corrupt, truncated or partial file is
+an `InputError` naming the JSON path (and the line of a syntax error), never a partial
+result. The reader is judgement-free: it says what was measured, failed or skipped, and
+leaves staleness and limits to the checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Final, Literal, cast
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from checklists.errors import InputError
+
+SCHEMA: Final = "docker-guide/measurements"
+SCHEMA_VERSION: Final = 1
+SCHEMA_FILE: Final = "measurements.schema.json"
+
+Status = Literal["measured", "failed", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """One metric of one environment: a value with its unit, or why there is none."""
+
+    metric: str  # "image.size", "build.time_no_cache", ...
+    status: Status
+    value: float | None  # measured only
+    unit: str | None  # measured only: "B" or "s"
+    error: str | None  # failed only
+    reason: str | None  # skipped only
+    log_tail: str | None
+    raw: str | None
+    command: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentEvidence:
+    name: str
+    dockerfile: str  # target-relative
+    context: str  # target-relative
+    image: str
+    dockerfile_sha256: str
+    inputs_sha256: Mapping[str, str]  # target-relative path -> sha256 (dependency inputs)
+    measurements: Mapping[str, Measurement]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    schema_version: int
+    measured_at: datetime  # aware, UTC
+    engine_name: str
+    engine_version: str
+    host: str  # the host name
+    target_commit: str | None
+    environments: Mapping[str, EnvironmentEvidence]
+    target_dirty: bool | None = None
+
+
+def sha256_file(data: bytes) -> str:
+    """The hex SHA-256 of a file's bytes, as the evidence records it."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema every evidence file follows."""
+    text = resources.files(__package__ or "checks.readers").joinpath(SCHEMA_FILE).read_text("utf-8")
+    return cast(dict[str, Any], json.loads(text))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema())
+
+
+def read_measurements(source: bytes) -> Evidence:
+    """Parse and validate one evidence file; InputError on any problem."""
+    document = _check_version(_load_json(source))
+    error = best_match(_validator().iter_errors(document))
+    if error is not None:
+        raise InputError(_describe(error, document))
+    return _evidence(document)
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def _load_json(source: bytes) -> object:
+    if not source.strip():
+        raise InputError("the evidence file is empty")
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = source[: error.start].count(b"\n") + 1
+        raise InputError("the evidence file is not UTF-8 text", line=line) from None
+    try:
+        return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"not valid JSON ({error.msg}, column {error.colno}); "
+            "the file is corrupt or was cut short",
+            line=error.lineno,
+        ) from None
+
+
+def _unique_keys(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise InputError(f"the key {key!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def _check_version(document: object) -> dict[str, Any]:
+    """A clear message for another schema or version, before the detailed validation."""
+    if not isinstance(document, dict):
+        raise InputError(f"$: expected a JSON object, found {_json_type(document)}")
+    if "schema" in document and document["schema"] != SCHEMA:
+        raise InputError(f"$.schema: {document['schema']!r} is not {SCHEMA!r}")
+    version = document.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version != SCHEMA_VERSION:
+        raise InputError(
+            f"$.schema_version: version {version} is not supported; "
+            f"this reader reads version {SCHEMA_VERSION}"
+        )
+    return document
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def json_path(path: Iterable[str | int]) -> str:
+    """`$.environments[0].measurements["image.size"]`: a readable JSON path."""
+    text = "$"
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _IDENTIFIER.fullmatch(part):
+            text += f".{part}"
+        else:
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return text
+
+
+def _describe(error: ValidationError, document: object) -> str:
+    where = json_path(error.absolute_path)
+    if error.validator == "not" and error.validator_value == {}:
+        # `"field": {"not": {}}` in the schema: a field this status must not have.
+        owner: Any = document
+        for part in list(error.absolute_path)[:-1]:
+            owner = owner[part]
+        status = owner.get("status") if isinstance(owner, dict) else None
+        detail = f"not allowed when status is {status!r}" if status else "not allowed here"
+        return f"{where}: {detail}"
+    return f"{where}: {error.message}"
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")
+
+
+def _evidence(document: Mapping[str, Any]) -> Evidence:
+    measured_at = _timestamp(document["measured_at"])
+    environments: dict[str, EnvironmentEvidence] = {}
+    for index, entry in enumerate(document["environments"]):
+        name = entry["name"]
+        if name in environments:
+            where = json_path(["environments", index, "name"])
+            raise InputError(f"{where}: the environment {name!r} appears twice")
+        environments[name] = _environment(entry)
+    return Evidence(
+        schema_version=document["schema_version"],
+        measured_at=measured_at,
+        engine_name=document["engine"]["name"],
+        engine_version=document["engine"]["version"],
+        host=document["host"]["hostname"],
+        target_commit=document["target"]["commit"],
+        environments=MappingProxyType(environments),
+        target_dirty=document["target"]["dirty"],
+    )
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"$.measured_at: {text!r} is not a valid date and time") from None
+    return value.astimezone(UTC)
+
+
+def _environment(entry: Mapping[str, Any]) -> EnvironmentEvidence:
+    measurements = {
+        metric: _measurement(metric, data) for metric, data in entry["measurements"].items()
+    }
+    return EnvironmentEvidence(
+        name=entry["name"],
+        dockerfile=entry["dockerfile"],
+        context=entry["context"],
+        image=entry["image"],
+        dockerfile_sha256=entry["dockerfile_sha256"],
+        inputs_sha256=MappingProxyType(dict(entry["inputs_sha256"])),
+        measurements=MappingProxyType(measurements),
+    )
+
+
+def _measurement(metric: str, data: Mapping[str, Any]) -> Measurement:
+    value = data.get("value")
+    return Measurement(
+        metric=metric,
+        status=data["status"],
+        value=float(value) if value is not None else None,
+        unit=data.get("unit"),
+        error=data.get("error"),
+        reason=data.get("reason"),
+        log_tail=data.get("log_tail"),
+        raw=data.get("raw"),
+        command=tuple(data.get("command", ())),
+    )
