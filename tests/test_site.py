@@ -229,3 +229,97 @@ def test_the_whole_guide_is_rendered(built: tuple[subprocess.CompletedProcess[st
     assert "backend/CLAUDE.md</code> - バックエンド実装ガイド" in article
     assert "このサイトには含まれていません" in article
     assert 'href="../../backend/CLAUDE.md"' not in article
+
+
+def write_evidence(
+    root: Path, measurements: dict[str, Any], *, dockerfile: bytes | None = None
+) -> None:
+    """Test evidence for 本番 in the copied target (values are test data, not measurements)."""
+    from tests.evidence import evidence
+
+    target = root / "examples" / "autoforgenexus"
+    current = (target / "backend" / "Dockerfile").read_bytes()
+    folder = target / "reports" / "measurements"
+    folder.mkdir(parents=True)
+    text = evidence(
+        dockerfile if dockerfile is not None else current,
+        "本番",
+        measurements,
+        dockerfile_path="backend/Dockerfile",
+        context="backend",
+    )
+    (folder / "measure-20261120T093000Z.json").write_text(text, "utf-8")
+
+
+def test_an_image_over_its_limit_fails_the_build_after_writing_the_report(tmp_path: Path) -> None:
+    from tests.evidence import measured
+
+    root = copy_site(tmp_path)
+    write_evidence(root, {"image.size": measured(262_000_000, "B")})
+    result = build(root, tmp_path / "site")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    data = report(tmp_path / "site")
+    cell = next(
+        i
+        for i in data["items"]
+        if i["check"] == "image.size" and i["environment"] == "本番" and i["kind"] == "row"
+    )
+    assert (cell["verdict"], cell["value"], cell["fails"]) == ("broken", "262MB", True)
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    row = page[page.index("イメージサイズ</td>") :][:4000]
+    assert '<span class="cl-limit">&lt; 250MB</span>' in row
+    assert "262MB" in row
+    assert ">主張違反</span></summary>" in row
+    assert '<svg class="cl-bar cl-v-broken"' in row
+    measured_table = page[page.index("本番イメージサイズ") :][:3000]
+    assert '<span class="cl-observed" data-verdict="broken">262MB</span>' in measured_table
+
+
+def test_evidence_for_an_older_dockerfile_is_shown_as_stale(tmp_path: Path) -> None:
+    from tests.evidence import measured
+
+    root = copy_site(tmp_path)
+    write_evidence(root, {"image.size": measured(201_000_000, "B")}, dockerfile=b"FROM old\n")
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    data = report(tmp_path / "site")
+    cells = [i for i in data["items"] if i["check"] == "image.size" and i["environment"] == "本番"]
+    assert {(c["verdict"], c["stale"], c["value"]) for c in cells} == {("stale", True, None)}
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert ">古い計測</span></summary>" in page
+
+
+def test_a_corrupt_evidence_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    folder = root / "examples" / "autoforgenexus" / "reports" / "measurements"
+    folder.mkdir(parents=True)
+    (folder / "broken.json").write_text('{"schema": "docker-guide/measurements",', "utf-8")
+    result = build(root, tmp_path / "site")
+    assert result.returncode != 0
+    data = report(tmp_path / "site")
+    metric_cells = [i for i in data["items"] if i["check"] == "image.size"]
+    assert {i["verdict"] for i in metric_cells} == {"error"}
+    assert all("reports/measurements/broken.json" in i["summary"] for i in metric_cells)
+
+
+def test_the_default_build_shows_limits_unmeasured_and_the_context_reduction(
+    built: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, site = built
+    data = report(site)
+    cells = [i for i in data["items"] if i["kind"] == "row" and i["environment"] and i["limit"]]
+    assert len(cells) == 11  # five metrics for two environments, and the measured image size
+    assert {c["verdict"] for c in cells} == {"unverified"}
+    assert all("checklists measure --env" in e["note"] for c in cells for e in c["evidence"][:1])
+    rows = {i["text"]: i for i in data["items"] if i["section"] == "実測値（2025年10月8日）"}
+    assert rows["マルチステージ段階"]["verdict"] == "verified"
+    assert rows["ヘルスチェック"]["verdict"] == "verified"
+    assert rows["セキュリティチェック"]["verdict"] == "unverified"
+    reduction = next(i for i in data["items"] if i["check"] == "context.reduction")
+    assert reduction["verdict"] == "measured"
+    assert reduction["quantity"] is not None and 0 < reduction["quantity"] < 100
+    page = (site / "index.html").read_text("utf-8")
+    assert '<span class="cl-observed">2段階</span>' not in page  # value cells carry their verdict
+    assert '<span class="cl-observed" data-verdict="verified">2段階</span>' in page
+    assert '<span class="cl-observed" data-verdict="verified">実装済み</span>' in page

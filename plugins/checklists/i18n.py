@@ -68,6 +68,18 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
     },
 }
 
+# Metrics are judged against a limit, not against a ticked box.
+METRIC_HINTS: dict[str, dict[Verdict, str]] = {
+    "ja": {
+        Verdict.VERIFIED: "計測値がガイドの上限を満たしています",
+        Verdict.BROKEN: "計測値がガイドの上限を満たしていません",
+    },
+    "en": {
+        Verdict.VERIFIED: "The measured value meets the guide's limit",
+        Verdict.BROKEN: "The measured value does not meet the guide's limit",
+    },
+}
+
 VERDICT_ICONS: dict[Verdict, str] = {
     Verdict.VERIFIED: "✓",
     Verdict.BROKEN: "✗",
@@ -97,6 +109,8 @@ TEXT: dict[str, dict[str, str]] = {
         "claim": "作者の主張",
         "claim_ticked": "完了 [x]",
         "claim_open": "未完了 [ ]",
+        "claim_limit": "上限 {limit}",
+        "claim_stated": "本文・表の記載",
         "hint_fails": "{hint}。このビルドを失敗させます",
         "compliance_title": "準拠レポート",
         "compliance_intro": (
@@ -127,6 +141,8 @@ TEXT: dict[str, dict[str, str]] = {
         "claim": "Author's claim",
         "claim_ticked": "done [x]",
         "claim_open": "open [ ]",
+        "claim_limit": "limit {limit}",
+        "claim_stated": "stated in the text",
         "hint_fails": "{hint}. This fails the build",
         "compliance_title": "Compliance report",
         "compliance_intro": (

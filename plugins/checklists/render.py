@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from checklists.bindings import Columns
 from checklists.engine import ItemResult, Run
-from checklists.i18n import TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
+from checklists.i18n import METRIC_HINTS, TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
 from checklists.model import Evidence
 from checklists.verdict import Verdict
 
@@ -28,9 +28,9 @@ def anchor(result: ItemResult) -> str:
     return f"check-{result.item.slot}"
 
 
-def badge(verdict: Verdict, lang: str, *, fails: bool = False) -> str:
+def badge(verdict: Verdict, lang: str, *, fails: bool = False, metric: bool = False) -> str:
     label = VERDICT_LABELS[lang][verdict]
-    hint = VERDICT_HINTS[lang][verdict]
+    hint = (METRIC_HINTS[lang] if metric else {}).get(verdict) or VERDICT_HINTS[lang][verdict]
     if fails:
         hint = TEXT[lang]["hint_fails"].format(hint=hint)
     return (
@@ -70,7 +70,12 @@ def item_html(result: ItemResult, lang: str) -> str:
             reason=esc(item.waiver.reason), until=item.waiver.until.isoformat(), by=by
         )
         rows.append(f'<p class="cl-waiver">{esc(text["waiver"])}: {waiver}</p>')
-    claim = text["claim_ticked"] if item.claim else text["claim_open"]
+    if item.limit:
+        claim = text["claim_limit"].format(limit=item.limit)
+    elif item.kind != "task":
+        claim = text["claim_stated"]
+    else:
+        claim = text["claim_ticked"] if item.claim else text["claim_open"]
     meta = f"{esc(text['claim'])}: {esc(claim)}"
     if item.check_id:
         meta += f" · {esc(text['check'])}: <code>{esc(item.check_id)}</code>"
@@ -85,7 +90,7 @@ def item_html(result: ItemResult, lang: str) -> str:
         f"{observed}"
         f'<details class="cl-result cl-v-{result.verdict.value}" id="{anchor(result)}"'
         f' data-verdict="{result.verdict.value}">'
-        f"<summary>{badge(result.verdict, lang, fails=result.fails)}</summary>"
+        f"<summary>{badge(result.verdict, lang, fails=result.fails, metric=item.metric)}</summary>"
         f'<div class="cl-evidence">{"".join(rows)}</div></details>'
     )
 

@@ -104,3 +104,38 @@ def test_compliance_page_lists_bound_and_unbound_items(tmp_path: Path, registry:
     assert '<a href="../#check-3">a</a>' in html
     assert 'p.md:4</span> <a href="../#check-4">&lt;b&gt;c&lt;/b&gt;</a>' in html
     assert "examples/x" in html
+
+
+def test_limit_cell_golden(tmp_path: Path, registry: Registry) -> None:
+    from tests.engine.test_metrics import TARGET_TABLE, run
+
+    result = run(TARGET_TABLE, registry, tmp_path, 開発={"size": 600e6}, 本番={"size": 260e6})
+    assert render.limit_html(result.results[1], "ja") == (
+        '<span class="cl-limit">&lt; 250MB</span><br><span class="cl-observed">観測値: 260MB'
+        '</span> <details class="cl-result cl-v-broken" id="check-5-本番" data-verdict="broken">'
+        '<summary><span class="cl-badge cl-v-broken" title="計測値がガイドの上限を満たして'
+        'いません。このビルドを失敗させます"><span class="cl-icon" aria-hidden="true">✗</span>'
+        '主張違反</span></summary><div class="cl-evidence"><p class="cl-outcome">260MB does not '
+        'meet &lt; 250MB; measured</p><p class="cl-value">観測値: 260MB</p><ul class="cl-evidence-'
+        'list"><li>x</li></ul><p class="cl-meta">作者の主張: 上限 &lt; 250MB · チェック: '
+        "<code>fake.size</code></p></div></details>"
+        '<svg class="cl-bar cl-v-broken" viewBox="0 0 100 10" width="100" height="10" role="img" '
+        'aria-label="260MB / &lt; 250MB"><title>260MB / &lt; 250MB</title><rect x="0" y="2" '
+        'width="100" height="6" rx="1" fill="currentColor" opacity="0.15"/><rect x="0" y="2" '
+        'width="80.0" height="6" rx="1" fill="currentColor"/><line x1="76.9" y1="0" x2="76.9" '
+        'y2="10" stroke="currentColor" stroke-width="1.5" stroke-dasharray="2 1"/></svg>'
+    )
+    assert render.value_html(result.results[2], "en") == (
+        '<span class="cl-observed" data-verdict="broken">260MB</span>'
+    )
+
+
+def test_an_unmeasured_cell_has_no_bar_and_no_number(tmp_path: Path, registry: Registry) -> None:
+    from tests.engine.test_metrics import TARGET_TABLE, run
+
+    result = run(TARGET_TABLE, registry, tmp_path, 開発={}, 本番={})
+    cell = render.limit_html(result.results[0], "ja")
+    assert "<svg" not in cell
+    assert "cl-observed" not in cell
+    assert ">未計測</span></summary>" in cell
+    assert render.value_html(result.results[2], "ja").endswith(">—</span>")
