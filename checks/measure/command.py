@@ -28,7 +28,7 @@ from checklists.siteconfig import plugin_options
 from checks.readers.measurements import Measurement, sha256_file
 
 from . import engine as engines
-from . import evidence, steps
+from . import evidence, outputs, steps
 
 EXIT_OK, EXIT_FAILED = 0, 1
 BUILD_TIMEOUT, CALL_TIMEOUT, STARTUP_TIMEOUT = 900.0, 60.0, 120.0
@@ -294,9 +294,11 @@ def _summary(
             m = measurements.get(metric)
             if m is None:
                 continue
-            if m.status == "measured":
-                shown = f"{m.value:g} {m.unit}"
+            if m.status == "measured" and m.unit == "B":
+                shown = f"{m.value:,.0f} B"
+            elif m.status == "measured":
+                shown = f"{m.value:.3f} {m.unit}"
             else:
-                shown = m.status + f" ({(m.error or m.reason or '').splitlines()[0]})"
+                shown = f"{m.status} ({outputs.headline(m.error or m.reason or '')})"
             progress(f"  {env.name:<8} {metric:<24} {shown}")
     progress(f"evidence written to {path}")

@@ -37,23 +37,29 @@ class CallResult:
 
     argv: tuple[str, ...]
     returncode: int | None  # None when the call timed out or could not start
-    output: str  # stdout and stderr as they interleaved
+    output: str  # stdout, with stderr interleaved unless it was kept apart
     seconds: float  # wall clock, monotonic
     error: str | None = None  # why there is no return code: a timeout or an OSError
+    stderr: str = ""  # stderr when kept apart from a parsed stdout
 
     @property
     def ok(self) -> bool:
         return self.returncode == 0
 
+    @property
+    def log(self) -> str:
+        return "\n".join(part.rstrip() for part in (self.output, self.stderr) if part.strip())
+
     def tail(self, lines: int = LOG_LINES) -> str:
-        return "\n".join(self.output.rstrip().splitlines()[-lines:])
+        return "\n".join(self.log.splitlines()[-lines:])
 
     def failure(self) -> str:
         """One line for a failed call: the error, or the exit status and the last message."""
         if self.error is not None:
             return self.error
-        last = self.tail(1).strip()
-        status = f"{self.argv[0]} {self.argv_verb} exited with status {self.returncode}"
+        last = outputs.headline(self.stderr or self.output)
+        name = Path(self.argv[0]).name
+        status = f"{name} {self.argv_verb} exited with status {self.returncode}"
         return f"{status}: {last}" if last else status
 
     @property
@@ -65,7 +71,7 @@ class CallResult:
 def call(argv: Sequence[str], timeout: float, *, stdout_only: bool = False) -> CallResult:
     """Run argv, wait at most `timeout` seconds, and return what happened.
 
-    `stdout_only` keeps stderr out of the output (for commands whose stdout is parsed).
+    `stdout_only` keeps stderr apart (in `stderr`) for commands whose stdout is parsed.
     """
     argv = tuple(argv)
     start = time.monotonic()
@@ -79,16 +85,20 @@ def call(argv: Sequence[str], timeout: float, *, stdout_only: bool = False) -> C
         )
     except OSError as error:
         return CallResult(argv, None, "", 0.0, f"cannot run {argv[0]}: {error.strerror}")
+    timed_out = None
     try:
-        out, _ = process.communicate(timeout=timeout)
+        out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        out, _ = process.communicate()
-        seconds = time.monotonic() - start
-        text = out.decode("utf-8", "replace")
-        return CallResult(argv, None, text, seconds, f"timed out after {timeout:g} s")
+        out, err = process.communicate()
+        timed_out = f"timed out after {timeout:g} s"
     seconds = time.monotonic() - start
-    return CallResult(argv, process.returncode, out.decode("utf-8", "replace"), seconds)
+    code = None if timed_out else process.returncode
+    return CallResult(argv, code, _text(out), seconds, timed_out, _text(err))
+
+
+def _text(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8", "replace")
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -108,11 +118,6 @@ class Engine:
 
     def argv(self, *args: str) -> list[str]:
         return [self.binary, *self.global_args, *args]
-
-    @property
-    def display_argv(self) -> tuple[str, ...]:
-        """The argv prefix as recorded in the evidence (the command name, not its path)."""
-        return (self.name, *self.global_args)
 
     def recorded(self, argv: Sequence[str]) -> list[str]:
         """argv as written into the evidence: the binary's path replaced by its name."""

@@ -157,6 +157,14 @@ def container_state(text: str) -> ContainerState:
     )
 
 
+def headline(text: str) -> str:
+    """The line of an engine's error output worth showing: the last `Error: ...` line (the
+    engines print their error last, after log noise), else the last non-empty line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if line.lower().startswith("error")]
+    return (errors or lines or [""])[-1]
+
+
 def _json_object(text: str, command: str) -> Mapping[str, Any]:
     """The single object `inspect` prints (inside an array) or `version` prints (bare)."""
     try:

@@ -49,6 +49,7 @@ METRICS = (BUILD_NO_CACHE, BUILD_CACHED, IMAGE_SIZE, STARTUP, MEMORY)
 
 CHANGE_COMMENT = b"# checklists measure: simulated source change\n"
 POLL_SECONDS = 0.5
+STOPPED = frozenset({"exited", "dead", "stopped", "removing"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,7 @@ class _Run:
             shown = shown or f"{measurement.value:,.0f} {measurement.unit}"
             outcome = f"measured {shown}"
         elif measurement.status == "failed":
-            outcome = f"FAILED: {(measurement.error or '').splitlines()[0]}"
+            outcome = f"FAILED: {outputs.headline(measurement.error or '')}"
         else:
             outcome = f"skipped ({measurement.reason})"
         self.settings.progress(f"{self.env.name}: {measurement.metric}: {outcome}")
@@ -139,11 +140,16 @@ class _Run:
         matcher = ignore_file(self.target, self.env.dockerfile, self.env.context).matcher
         with tempfile.TemporaryDirectory(prefix="checklists-measure-") as temporary:
             copy = Path(temporary) / "context"
-            copy_context(context, copy, matcher, keep={dockerfile})
-            edited = copy / Path(changed).relative_to(Path(self.env.context))
-            data = edited.read_bytes()
-            separator = b"\n" if data and not data.endswith(b"\n") else b""
-            edited.write_bytes(data + separator + CHANGE_COMMENT)
+            try:
+                copy_context(context, copy, matcher, keep={dockerfile})
+                edited = copy / Path(changed).relative_to(Path(self.env.context))
+                data = edited.read_bytes()
+                separator = b"\n" if data and not data.endswith(b"\n") else b""
+                edited.write_bytes(data + separator + CHANGE_COMMENT)
+            except (OSError, shutil.Error) as error:
+                message = f"cannot prepare the changed copy of the context: {error}"
+                self.record(failed(BUILD_CACHED, message))
+                return
             self.settings.progress(f"{self.env.name}: {BUILD_CACHED}: source change in {changed}")
             if dockerfile.is_relative_to(context):
                 dockerfile = copy / dockerfile.relative_to(context)
@@ -190,7 +196,7 @@ class _Run:
             started = call(self.engine.argv(*args, self.env.image), self.settings.call_timeout)
             command = self.command(started.argv)
             if not started.ok:
-                self.fail_run(started.output.strip() or started.failure(), command, started.tail())
+                self.fail_run(started.tail() or started.failure(), command)
                 return
             ready, how = self.wait_until_ready(name, port, start)
             if ready is None:
@@ -218,7 +224,7 @@ class _Run:
                 state = outputs.container_state(inspected.output)
             except outputs.OutputError as error:
                 return None, f"cannot inspect the container: {inspected.failure()} ({error})"
-            if not state.running and state.status not in ("created", "configured", ""):
+            if state.status in STOPPED:
                 detail = f"exit code {state.exit_code}" if state.exit_code is not None else ""
                 return None, f"the container stopped ({state.status} {detail}) {state.error}"
             if port is None:

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
+from checklists import commands
 from checklists.errors import SetupError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -26,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
         description="Executable checklists: verify a guide's claims against a repository.",
     )
     subparsers = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.register(subparsers)
     for entry in sorted(entry_points(group="checklists.commands"), key=lambda e: e.name):
         entry.load()(subparsers)
     return root

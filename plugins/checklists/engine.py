@@ -45,6 +45,12 @@ class ItemResult:
     verdict: Verdict
     fails: bool
 
+    @property
+    def stale_waiver(self) -> bool:
+        """A waiver on a check that now passes: it should be removed (a warning)."""
+        passed = self.outcome is not None and self.outcome.status is Status.PASS
+        return self.item.waiver is not None and passed
+
 
 @dataclass(frozen=True, slots=True)
 class Run:

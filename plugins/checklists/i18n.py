@@ -127,6 +127,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unbound_none": "すべての項目がチェックに連携されています。",
         "no_items": "チェックリスト項目はありません。",
         "value": "観測値",
+        "badge_label": "準拠",
     },
     "en": {
         "summary": "{verified} of {total} items verified",
@@ -159,6 +160,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unbound_none": "Every item is bound to a check.",
         "no_items": "There are no checklist items.",
         "value": "Observed",
+        "badge_label": "compliance",
     },
 }
 

@@ -5,14 +5,14 @@
                  add the generated compliance page and the stylesheet as site files;
 - on_page_markdown  swap each binding comment for an empty slot;
 - on_page_content   fill the slots with badges and evidence, and the summary marker;
-- on_post_build  write compliance.json, log the summary, then fail the build if a claim broke.
+- on_post_build  write the reports (JSON, JUnit, SARIF, badges), log, annotate in GitHub
+                 Actions, then fail the build if a claim broke.
 
 All real work is in modules that never import mkdocs.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from checklists import render, report
+from checklists import outputs, render
 from checklists.engine import ItemResult, Run, collect, evaluate, settings_from_options
 from checklists.errors import SetupError
 from checklists.i18n import TEXT, language
@@ -57,6 +57,8 @@ class ChecklistsConfig(Config):
     """Fail the build when a checklist item is not bound to a check."""
     report_page = c.Type(str, default="compliance.md")
     """Where the generated compliance page goes in the site."""
+    reports = c.Type(dict, default={})
+    """Extra copies of the reports: format (json, junit, sarif, badges) -> path."""
 
 
 class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
@@ -71,8 +73,10 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
         self.lang = language(config.theme.get("language"))
-        self.settings = settings_from_options(dict(self.config), root, dt.date.today())
+        self.settings = settings_from_options(dict(self.config), root, outputs.today())
         self.target_name = os.path.relpath(self.settings.target, root)
+        docs = os.path.relpath(config.docs_dir, root)
+        self.context = outputs.context_for(self.lang, self.target_name, docs)
         config.extra_css.append(ASSET)
         return config
 
@@ -124,23 +128,14 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.run is None:
             return
-        run = self.run
-        data = report.compliance(run, self.target_name)
-        report.write_atomic(Path(config.site_dir) / "compliance.json", report.to_text(data))
-        for result in run.results:
-            item, outcome = result.item, result.outcome
-            detail = f" - {outcome.summary}" if outcome else ""
-            message = f"{item.location} [{result.verdict.value}] {item.text}{detail}"
-            if result.fails:
-                log.error(message)
-            elif result.verdict.value in {"unbound", "unverified", "done_unticked"}:
-                (log.warning if result.verdict.value == "done_unticked" else log.info)(message)
-            else:
-                log.debug(message)
-        counts = ", ".join(f"{v.value} {n}" for v, n in run.counts().items())
-        log.info(f"{len(run.bound)} bound items ({counts}); {len(run.unbound)} unbound")
-        if run.failures and self.command != "serve":
+        root = Path(config.config_file_path or ".").resolve().parent
+        extra = {fmt: str(root / path) for fmt, path in self.config.reports.items()}
+        try:
+            outputs.publish(self.run, Path(config.site_dir), self.context, extra, log)
+        except ValueError as error:
+            raise PluginError(f"checklists: the 'reports' option: {error}") from error
+        if self.run.failures and self.command != "serve":
             raise PluginError(
-                f"checklists: {len(run.failures)} claim(s) of the guide do not hold or could "
-                "not be checked; the site and compliance.json were written, see the errors above"
+                f"checklists: {len(self.run.failures)} claim(s) of the guide do not hold or could "
+                "not be checked; the site and the reports were written, see the errors above"
             )

@@ -42,6 +42,7 @@ def item_json(result: ItemResult) -> dict[str, Any]:
         "stale": outcome.stale if outcome else False,
         "evidence": [e.to_json() for e in outcome.evidence] if outcome else [],
         "waiver": item.waiver.to_json() if item.waiver else None,
+        "waiver_stale": result.stale_waiver,
     }
 
 

@@ -28,14 +28,22 @@ def _ignore(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
 _TolerantLoader.add_multi_constructor("", _ignore)
 
 
-def plugin_options(config_file: Path) -> dict[str, Any]:
-    """The `checklists` plugin's options from a mkdocs.yml; SetupError if absent."""
+def site_options(config_file: Path) -> dict[str, Any]:
+    """The whole mkdocs.yml as data; SetupError if it cannot be read."""
     try:
         document = yaml.load(config_file.read_text("utf-8"), Loader=_TolerantLoader)  # noqa: S506 - unknown tags read as None
     except OSError as error:
         raise SetupError(f"cannot read {config_file}: {error.strerror}") from error
     except yaml.YAMLError as error:
         raise SetupError(f"{config_file} is not valid YAML: {error}") from error
+    if not isinstance(document, Mapping):
+        raise SetupError(f"{config_file} is not a MkDocs configuration (not a mapping)")
+    return dict(document)
+
+
+def plugin_options(config_file: Path) -> dict[str, Any]:
+    """The `checklists` plugin's options from a mkdocs.yml; SetupError if absent."""
+    document = site_options(config_file)
     plugins = document.get("plugins", []) if isinstance(document, Mapping) else []
     for entry in plugins or []:
         if entry == PLUGIN:

@@ -1,0 +1,104 @@
+"""Status badges drawn locally: one for the whole guide and one per section.
+
+Each badge is a small flat SVG ("準拠 | 14/15") coloured by the worst verdict it covers,
+plus a shields.io endpoint JSON with the same label, message and colour, so a README can
+use either without this project calling any service. Text widths are estimated (wide for
+CJK characters), which is what shields does too; no fonts are needed at build time.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+
+from checklists.engine import ItemResult
+from checklists.i18n import TEXT
+from checklists.verdict import ORDER, Verdict
+
+COLOURS = {
+    "red": "#e05d44",
+    "yellow": "#dfb317",
+    "blue": "#007ec6",
+    "green": "#44cc11",
+    "grey": "#9f9f9f",
+}
+_BY_VERDICT = {
+    Verdict.ERROR: "red",
+    Verdict.BROKEN: "red",
+    Verdict.WAIVER_EXPIRED: "red",
+    Verdict.UNVERIFIED: "yellow",
+    Verdict.STALE: "yellow",
+    Verdict.UNBOUND: "yellow",
+    Verdict.NOT_YET: "blue",
+    Verdict.DONE_UNTICKED: "blue",
+    Verdict.WAIVED: "blue",
+}
+
+
+def colour(results: list[ItemResult]) -> str:
+    """The colour name of the worst verdict (failures red, missing evidence yellow, ...)."""
+    verdicts = {r.verdict for r in results}
+    worst = next((v for v in ORDER if v in verdicts), None)
+    if worst is None:
+        return "grey"
+    if any(r.fails for r in results):
+        return "red"
+    return _BY_VERDICT.get(worst, "green")
+
+
+def message(results: list[ItemResult]) -> str:
+    verified = sum(1 for r in results if r.verdict in (Verdict.VERIFIED, Verdict.MEASURED))
+    return f"{verified}/{len(results)}"
+
+
+def _width(text: str) -> int:
+    wide = sum(1 for char in text if unicodedata.east_asian_width(char) in "WF")
+    return 7 * (len(text) - wide) + 12 * wide + 10
+
+
+def svg(label: str, text: str, colour_name: str) -> str:
+    """A flat badge in the shape shields.io draws, with a title for screen readers."""
+    left, right = _width(label), _width(text)
+    total, fill = left + right, COLOURS[colour_name]
+    title = html.escape(f"{label}: {text}")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" '
+        f'aria-label="{title}"><title>{title}</title>'
+        f'<clipPath id="r"><rect width="{total}" height="20" rx="3" fill="#fff"/></clipPath>'
+        f'<g clip-path="url(#r)"><rect width="{left}" height="20" fill="#555"/>'
+        f'<rect x="{left}" width="{right}" height="20" fill="{fill}"/></g>'
+        '<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,'
+        'Noto Sans CJK JP,sans-serif" font-size="11">'
+        f'<text x="{left / 2:g}" y="14">{html.escape(label)}</text>'
+        f'<text x="{left + right / 2:g}" y="14">{html.escape(text)}</text></g></svg>\n'
+    )
+
+
+def endpoint(label: str, text: str, colour_name: str) -> str:
+    """shields.io endpoint JSON (https://shields.io/badges/endpoint-badge)."""
+    data = {"schemaVersion": 1, "label": label, "message": text, "color": colour_name}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def slug(section: str) -> str:
+    return re.sub(r"[^\w]+", "-", section.lower()).strip("-") or "section"
+
+
+def badges(results: list[ItemResult], lang: str) -> dict[str, str]:
+    """File name -> content: the overall badge and one per section, SVG and endpoint JSON."""
+    label = TEXT[lang]["badge_label"]
+    files: dict[str, str] = {}
+    groups: dict[str, list[ItemResult]] = {}
+    for result in results:
+        groups.setdefault(result.item.section or "", []).append(result)
+    for name, group in [
+        ("compliance", results),
+        *((f"section-{slug(s)}", g) for s, g in groups.items()),
+    ]:
+        shown = label if name == "compliance" else (group[0].item.section or label)
+        text, colour_name = message(group), colour(group)
+        files[f"{name}.svg"] = svg(shown, text, colour_name)
+        files[f"{name}.json"] = endpoint(shown, text, colour_name)
+    return files

@@ -1,0 +1,205 @@
+"""The engine's own subcommands: `check` (the compliance report without HTML), `list`, `explain`.
+
+`check` reads mkdocs.yml the way the plugin does, collects the bindings of every page in
+the docs folder, evaluates them with the same engine, and applies the same exit policy
+as `mkdocs build`: 0 every claim holds (or is honestly not yet measured), 1 a claim is
+broken or a check errored (with --strict also a stale waiver or a done-but-unticked
+item), 2 a usage or setup error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from checklists import outputs, report
+from checklists.engine import ItemResult, Run, collect, evaluate, settings_from_options
+from checklists.errors import SetupError
+from checklists.i18n import VERDICT_ICONS, VERDICT_LABELS, language
+from checklists.registry import REGISTRY, load_packages
+from checklists.siteconfig import plugin_options, site_options
+from checklists.verdict import Verdict
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+Subparsers = argparse._SubParsersAction
+
+
+def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    check = subparsers.add_parser(
+        "check",
+        help="evaluate every binding of the site against the target, without building HTML",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+    )
+    check.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml")
+    check.add_argument("--target", help="the repository to check (default: from mkdocs.yml)")
+    check.add_argument(
+        "--format",
+        action="append",
+        choices=("table", *outputs.FORMATS),
+        help="what to write (repeatable; default: table)",
+    )
+    check.add_argument(
+        "--output",
+        help="where to write it (a file; a folder for badges, or for several formats); "
+        "default: the table on stdout, reports into the current folder",
+    )
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.add_argument("--quiet", action="store_true", help="no progress line")
+    check.set_defaults(handler=run_check)
+    listing = subparsers.add_parser("list", help="the check catalog")
+    listing.add_argument("--config", default="mkdocs.yml")
+    listing.set_defaults(handler=run_list)
+    explain = subparsers.add_parser("explain", help="what a check checks, why, and how to fix")
+    explain.add_argument("id", help="a check id, e.g. dockerfile.non_root_user")
+    explain.add_argument("--config", default="mkdocs.yml")
+    explain.set_defaults(handler=run_explain)
+
+
+class _StderrLog:
+    """The engine's log on stderr: errors and warnings always, the rest with -v."""
+
+    def __init__(self) -> None:
+        self.logger = logging.getLogger("checklists.cli")
+
+    def debug(self, msg: str, /, *args: object) -> None: ...
+    def info(self, msg: str, /, *args: object) -> None: ...
+
+    def warning(self, msg: str, /, *args: object) -> None:
+        print(f"warning: {msg % args if args else msg}", file=sys.stderr)
+
+    def error(self, msg: str, /, *args: object) -> None:
+        print(f"error: {msg % args if args else msg}", file=sys.stderr)
+
+
+def _load(args: argparse.Namespace) -> tuple[dict[str, object], Path]:
+    config = Path(args.config).resolve()
+    options = plugin_options(config)
+    if getattr(args, "target", None):
+        options["target"] = str(Path(args.target).resolve())
+    load_packages(list(options.get("checks") or ["checks"]))
+    return options, config.parent
+
+
+def run_check(args: argparse.Namespace) -> int:
+    options, root = _load(args)
+    site = site_options(Path(args.config).resolve())
+    docs = root / str(site.get("docs_dir") or "docs")
+    if not docs.is_dir():
+        raise SetupError(f"the docs folder {docs} does not exist (docs_dir in {args.config})")
+    pages = {
+        p.relative_to(docs).as_posix(): p.read_text("utf-8") for p in sorted(docs.rglob("*.md"))
+    }
+    settings = settings_from_options(options, root, outputs.today())
+    started = time.monotonic()
+    items = collect(pages, settings.columns)
+    if not args.quiet:
+        print(
+            f"checklists: evaluating {sum(i.bound for i in items)} bindings on "
+            f"{len(pages)} page(s) against {settings.target} ...",
+            file=sys.stderr,
+        )
+    run = evaluate(items, settings, _StderrLog())
+    if not args.quiet:
+        print(
+            f"checklists: {run.evaluations} distinct checks in {time.monotonic() - started:.1f}s",
+            file=sys.stderr,
+        )
+    theme = site.get("theme")
+    lang = language(str(theme.get("language", "ja")) if isinstance(theme, dict) else "ja")
+    context = outputs.context_for(
+        lang, os.path.relpath(settings.target, root), os.path.relpath(docs, root)
+    )
+    formats = args.format or ["table"]
+    for fmt in formats:
+        _emit(run, fmt, context, args.output, several=len(formats) > 1)
+    outputs.github_output(run, context, "compliance.json")
+    warned = any(r.stale_waiver or r.verdict is Verdict.DONE_UNTICKED for r in run.results)
+    return EXIT_FAILED if run.failures or (args.strict and warned) else EXIT_OK
+
+
+def _emit(
+    run: Run, fmt: str, context: outputs.Context, output: str | None, *, several: bool
+) -> None:
+    if fmt == "table":
+        text = table(run, context.lang)
+        if output and not several:
+            report.write_atomic(Path(output), text)
+        else:
+            sys.stdout.write(text)
+        return
+    files = outputs.render(run, fmt, context)
+    if output is None or several or fmt == "badges":
+        folder = Path(output or ".")
+        for name, text in files.items():
+            report.write_atomic(folder / name, text)
+    else:
+        (text,) = files.values()
+        report.write_atomic(Path(output), text)
+
+
+def table(run: Run, lang: str) -> str:
+    """The readable report: one block per page and section, one line per item."""
+    lines: list[str] = []
+    heading = None
+    for result in run.results:
+        item = result.item
+        if (item.page, item.section) != heading:
+            heading = (item.page, item.section)
+            lines.append(f"\n{item.page} › {item.section or ''}")
+        lines.append("  " + _row(result, lang))
+    counts = ", ".join(f"{VERDICT_LABELS[lang][v]} {n}" for v, n in run.counts().items())
+    lines += [
+        "",
+        f"{len(run.bound)} bound, {len(run.unbound)} unbound: {counts}",
+        f"{len(run.failures)} failing" if run.failures else "no failures",
+    ]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _row(result: ItemResult, lang: str) -> str:
+    item, outcome = result.item, result.outcome
+    mark = "✗" if result.fails else VERDICT_ICONS[result.verdict]
+    label = VERDICT_LABELS[lang][result.verdict]
+    env = f" [{item.environment}]" if item.environment else ""
+    summary = f" — {outcome.summary}" if outcome else ""
+    return f"{mark} {label:<8} L{item.line:<4} {item.text}{env} ({item.check_id or '-'}){summary}"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    _load(args)
+    for spec in REGISTRY:
+        kind = "metric" if spec.is_metric else "check"
+        print(f"{spec.id:<34} {kind:<6} {spec.severity:<8} {spec.title}")
+    return EXIT_OK
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    _load(args)
+    spec = REGISTRY.get(args.id)
+    if spec is None:
+        print(f"checklists explain: no check {args.id!r}; see `checklists list`", file=sys.stderr)
+        return EXIT_USAGE
+    params = ", ".join(
+        name if default is inspect.Parameter.empty else f"{name}={default!r}"
+        for name, default in spec.params.items()
+    )
+    print(f"{spec.id} — {spec.title}\n\nseverity: {spec.severity}")
+    if spec.related:
+        print(f"related: {', '.join(spec.related)}")
+    print(f"parameters: {params or 'none'}\nsource: {spec.source}\n")
+    for heading, text in (
+        ("What it checks", spec.what),
+        ("Why it matters", spec.why),
+        ("How to fix", spec.fix),
+    ):
+        print(f"{heading}:\n{_indent(text)}\n")
+    return EXIT_OK
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" if line else "" for line in text.splitlines())

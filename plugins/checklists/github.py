@@ -1,0 +1,91 @@
+"""GitHub Actions output: error annotations for broken claims and a job summary.
+
+Workflow commands (`::error file=...,line=...,title=...::message`) put a failure on the
+line of the pull request it concerns. GitHub shows at most 10 annotations of one type per
+step, so after the 10 most severe the last one says how many more there are and where the
+full list is. The job summary (Markdown, appended to $GITHUB_STEP_SUMMARY) is kept under
+GitHub's 1 MiB limit.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from checklists.engine import ItemResult, Run
+from checklists.registry import SEVERITIES, CheckSpec
+from checklists.verdict import ORDER
+
+ANNOTATION_CAP = 10
+SUMMARY_LIMIT = 1024 * 1024 - 1024  # GitHub refuses summaries over 1 MiB; keep a margin
+
+
+def escape_data(text: str) -> str:
+    """The message part of a workflow command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value (file, title) of a workflow command."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _where(result: ItemResult, root: str, docs: str) -> tuple[str, int]:
+    outcome = result.outcome
+    for evidence in outcome.evidence if outcome else ():
+        if evidence.path and evidence.line:
+            return posixpath.join(root, evidence.path) if root else evidence.path, evidence.line
+    return posixpath.join(docs, result.item.page), result.item.line
+
+
+def error_annotations(
+    run: Run, specs: dict[str, CheckSpec], *, root: str = "", docs: str = "docs", report: str = ""
+) -> list[str]:
+    """`::error` lines for failing items, most severe first, capped as GitHub caps them."""
+
+    def rank(result: ItemResult) -> tuple[int, int, str, int]:
+        spec = specs.get(result.item.check_id or "")
+        severity = SEVERITIES.index(spec.severity) if spec else 0
+        return (ORDER.index(result.verdict), severity, result.item.page, result.item.line)
+
+    failing = sorted(run.failures, key=rank)
+    lines = []
+    for index, result in enumerate(failing[:ANNOTATION_CAP]):
+        path, line = _where(result, root, docs)
+        summary = result.outcome.summary if result.outcome else result.verdict.value
+        message = f"{result.item.text}: {summary}"
+        if index == ANNOTATION_CAP - 1 and len(failing) > ANNOTATION_CAP:
+            more = len(failing) - ANNOTATION_CAP
+            where = report or "the compliance report"
+            message += f"\n{more} more failing item(s) are not annotated; see {where}"
+        title = f"{result.item.check_id or 'binding'} ({result.verdict.value})"
+        lines.append(
+            f"::error file={escape_property(path)},line={line},title={escape_property(title)}"
+            f"::{escape_data(message)}"
+        )
+    return lines
+
+
+def summary_markdown(run: Run, title: str, report: str = "") -> str:
+    """A Markdown job summary: the counts, then every failing item with its location."""
+    counts = ", ".join(f"{verdict.value} {count}" for verdict, count in run.counts().items())
+    parts = [f"## {title}", "", f"{len(run.bound)} bound items: {counts}.", ""]
+    if run.failures:
+        parts += ["| verdict | item | where | summary |", "| --- | --- | --- | --- |"]
+        for result in run.failures:
+            summary = result.outcome.summary if result.outcome else ""
+            cells = [result.verdict.value, result.item.text, result.item.location, summary]
+            parts.append(
+                "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+            )
+    else:
+        parts.append("Every claim of the guide holds or is honestly marked as not yet measured.")
+    if report:
+        parts += ["", f"Full report: {report}"]
+    text = "\n".join(parts) + "\n"
+    if len(text.encode()) > SUMMARY_LIMIT:
+        cut = text.encode()[: SUMMARY_LIMIT - 200].decode("utf-8", "ignore")
+        text = (
+            cut.rsplit("\n", 1)[0]
+            + f"\n\n(truncated at GitHub's 1 MiB limit; see {report or 'compliance.json'})\n"
+        )
+    return text

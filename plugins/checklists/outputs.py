@@ -1,0 +1,153 @@
+"""Write every report of a run: compliance.json, JUnit, SARIF, badges; atomically, in order.
+
+The plugin writes them into the built site and, when configured, to extra paths; the
+command line writes them where it is told. Each file is written to a temporary name and
+renamed, so a reader sees the old file or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from checklists import badges, github, junit, report, sarif
+from checklists.engine import Run
+from checklists.i18n import TEXT
+from checklists.registry import REGISTRY, CheckSpec
+from checklists.runner import Log
+from checklists.verdict import Verdict
+
+FORMATS = ("json", "junit", "sarif", "badges")
+FILE_NAMES = {
+    "json": "compliance.json",
+    "junit": "compliance.junit.xml",
+    "sarif": "compliance.sarif",
+}
+
+
+def today() -> dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH when set, so reports can be reproduced."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
+def package_version() -> str:
+    try:
+        return version("docker-guide-checklists")
+    except PackageNotFoundError:
+        return "0"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the reports need besides the run: names and paths as the repository sees them."""
+
+    lang: str
+    target_name: str  # the target as configured, e.g. examples/autoforgenexus
+    sarif_root: str  # prefix that makes target paths repository paths ("" when outside)
+    docs: str  # the docs folder, for locations on the guide's pages
+    specs: Mapping[str, CheckSpec]
+
+
+def context_for(lang: str, target_name: str, docs: str) -> Context:
+    inside = not target_name.startswith("..") and not Path(target_name).is_absolute()
+    root = target_name if inside and target_name != "." else ""
+    return Context(lang, target_name, root, docs, {spec.id: spec for spec in REGISTRY})
+
+
+def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
+    """File name -> content for one format (badges give several files)."""
+    if fmt == "json":
+        return {FILE_NAMES[fmt]: report.to_text(report.compliance(run, context.target_name))}
+    if fmt == "junit":
+        return {FILE_NAMES[fmt]: junit.junit_xml(run)}
+    if fmt == "sarif":
+        text = sarif.sarif(
+            run,
+            context.specs,
+            root=context.sarif_root,
+            docs=context.docs,
+            version=package_version(),
+        )
+        return {FILE_NAMES[fmt]: text}
+    if fmt == "badges":
+        return {
+            f"badges/{name}": text
+            for name, text in badges.badges(list(run.bound), context.lang).items()
+        }
+    raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def write_all(run: Run, folder: Path, context: Context) -> list[Path]:
+    """Every format into `folder` (badges into folder/badges), in a fixed order."""
+    written = []
+    for fmt in FORMATS:
+        for name, text in render(run, fmt, context).items():
+            path = folder / name
+            report.write_atomic(path, text)
+            written.append(path)
+    return written
+
+
+def log_results(run: Run, log: Log) -> None:
+    """One log line per item at the level its verdict deserves, then the totals.
+
+    Failures are errors; done-but-unticked items and stale waivers are warnings (so a
+    strict build fails on them); missing evidence and unbound items are info.
+    """
+    for result in run.results:
+        item, outcome = result.item, result.outcome
+        detail = f" - {outcome.summary}" if outcome else ""
+        where = f" ({item.environment})" if item.environment else ""
+        message = f"{item.location} [{result.verdict.value}] {item.text}{where}{detail}"
+        if result.fails:
+            log.error(message)
+        elif result.verdict is Verdict.DONE_UNTICKED:
+            log.warning(message)
+        elif result.verdict in (Verdict.UNBOUND, Verdict.UNVERIFIED, Verdict.STALE):
+            log.info(message)
+        else:
+            log.debug(message)
+        if result.stale_waiver:
+            log.warning(
+                f"{item.location}: the waiver is stale: {item.check_id} passes now; remove it"
+            )
+    counts = ", ".join(f"{v.value} {n}" for v, n in run.counts().items())
+    log.info(f"{len(run.bound)} bound items ({counts}); {len(run.unbound)} unbound")
+
+
+def github_output(run: Run, context: Context, report_path: str) -> None:
+    """Annotations on stdout and the job summary, when running in GitHub Actions."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    for line in github.error_annotations(
+        run, dict(context.specs), root=context.sarif_root, docs=context.docs, report=report_path
+    ):
+        print(line, flush=True)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as stream:
+            stream.write(
+                github.summary_markdown(run, TEXT[context.lang]["compliance_title"], report_path)
+            )
+
+
+def publish(
+    run: Run, site: Path | None, context: Context, extra: Mapping[str, str], log: Log
+) -> list[Path]:
+    """Write every report (into the site and to the configured extra paths), log, annotate."""
+    written = write_all(run, site, context) if site is not None else []
+    for fmt, destination in sorted(extra.items()):
+        for name, text in render(run, fmt, context).items():
+            path = Path(destination) / Path(name).name if fmt == "badges" else Path(destination)
+            report.write_atomic(path, text)
+            written.append(path)
+    log_results(run, log)
+    github_output(run, context, str(site / FILE_NAMES["json"]) if site else "compliance.json")
+    return written

@@ -1,0 +1,1 @@
+"""Tests of the measure command (checks/measure) and its evidence reader."""
