@@ -323,3 +323,32 @@ def test_the_default_build_shows_limits_unmeasured_and_the_context_reduction(
     assert '<span class="cl-observed">2段階</span>' not in page  # value cells carry their verdict
     assert '<span class="cl-observed" data-verdict="verified">2段階</span>' in page
     assert '<span class="cl-observed" data-verdict="verified">実装済み</span>' in page
+
+
+def test_the_site_carries_every_report_and_they_validate(
+    built: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    from xml.etree import ElementTree as ET
+
+    _, site = built
+    report(site)
+    sarif_schema = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0.json").read_text("utf-8"))
+    jsonschema.validate(json.loads((site / "compliance.sarif").read_text("utf-8")), sarif_schema)
+    junit = ET.parse(site / "compliance.junit.xml").getroot()
+    assert junit.tag == "testsuites" and int(junit.get("tests") or 0) > 0
+    badge = ET.parse(site / "badges" / "compliance.svg").getroot()
+    assert badge.get("aria-label", "").startswith("準拠: ")
+    assert (
+        json.loads((site / "badges" / "compliance.json").read_text("utf-8"))["schemaVersion"] == 1
+    )
+
+
+def test_two_builds_with_source_date_epoch_write_identical_reports(tmp_path: Path) -> None:
+    env = {"SOURCE_DATE_EPOCH": "1764316800"}
+    for name in ("one", "two"):
+        assert build(ROOT, tmp_path / name, env=env).returncode == 0
+    files = ["compliance.json", "compliance.junit.xml", "compliance.sarif", "badges/compliance.svg"]
+    for name in files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), (
+            name
+        )

@@ -103,7 +103,9 @@ def run_check(args: argparse.Namespace) -> int:
             f"{len(pages)} page(s) against {settings.target} ...",
             file=sys.stderr,
         )
-    run = evaluate(items, settings, _StderrLog())
+    log = _StderrLog()
+    run = evaluate(items, settings, log)
+    outputs.log_results(run, log)
     if not args.quiet:
         print(
             f"checklists: {run.evaluations} distinct checks in {time.monotonic() - started:.1f}s",

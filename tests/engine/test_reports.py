@@ -1,0 +1,158 @@
+"""JUnit, SARIF, badges and GitHub output of a run: valid shapes, escaping, caps, waivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+
+from checklists import badges, github, junit, sarif
+from checklists.engine import Run, Settings, collect, evaluate
+from checklists.registry import CheckSpec, Registry
+from checklists.verdict import Policy
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+PAGE = """## 一覧
+
+- [x] holds <!-- check: fake.passes -->
+- [x] broken <!-- check: fake.fails -->
+- [ ] planned <!-- check: fake.fails {} -->
+- [x] crashes <!-- check: fake.raises -->
+- [x] no report <!-- check: fake.unknown -->
+- [x] waived <!-- check: fake.fails waive: {reason: "vendor fix, see #12", until: 2027-01-31} -->
+- [x] expired <!-- check: fake.fails waive: {reason: old, until: 2026-01-31} -->
+- [x] stale waiver <!-- check: fake.passes waive: {reason: gone, until: 2027-01-31} -->
+- [ ] not bound
+"""
+
+
+@pytest.fixture
+def run(registry: Registry, tmp_path: Path) -> Run:
+    (tmp_path / "file.txt").write_text("x\n", "utf-8")
+    settings = Settings(target=tmp_path, policy=Policy(today=dt.date(2026, 11, 28)))
+    return evaluate(collect({"guide.md": PAGE}), settings, logging.getLogger("t"), registry)
+
+
+def specs(registry: Registry) -> dict[str, CheckSpec]:
+    return {spec.id: spec for spec in registry}
+
+
+def test_junit_has_the_common_shape_and_counts(run: Run) -> None:
+    root = ET.fromstring(junit.junit_xml(run))
+    assert root.tag == "testsuites"
+    (suite,) = root
+    assert suite.tag == "testsuite" and suite.get("name") == "guide.md › 一覧"
+    allowed = {"testcase"}
+    assert {child.tag for child in suite} <= allowed
+    outcomes = {}
+    for case in suite:
+        assert set(case.attrib) <= {"classname", "name", "file", "line", "time"}
+        assert {child.tag for child in case} <= {"failure", "error", "skipped"}
+        kind = next((child.tag for child in case), "passed")
+        outcomes[case.get("name")] = kind
+    assert outcomes == {
+        "holds [fake.passes]": "passed",
+        "broken [fake.fails]": "failure",
+        "planned [fake.fails]": "skipped",
+        "crashes [fake.raises]": "error",
+        "no report [fake.unknown]": "skipped",
+        "waived [fake.fails]": "skipped",
+        "expired [fake.fails]": "failure",
+        "stale waiver [fake.passes]": "passed",
+        "not bound": "skipped",
+    }
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
+        "9",
+        "2",
+        "1",
+        "4",
+    )
+    failure = suite.find("testcase[@name='broken [fake.fails]']/failure")
+    assert failure is not None and failure.text is not None
+    assert "guide.md:4: broken" in failure.text and "file.txt:2: broken" in failure.text
+
+
+def test_sarif_validates_and_locates_failures_in_the_target(run: Run, registry: Registry) -> None:
+    log = json.loads(sarif.sarif(run, specs(registry), root="examples/app", docs="docs"))
+    schema = json.loads((SCHEMAS / "sarif-2.1.0.json").read_text("utf-8"))
+    jsonschema.validate(log, schema)
+    results = log["runs"][0]["results"]
+    by_text = {r["message"]["text"].split(":")[0]: r for r in results}
+    assert set(by_text) == {"broken", "crashes", "waived", "expired"}
+    location = by_text["broken"]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "examples/app/file.txt"
+    assert location["region"]["startLine"] == 2
+    assert by_text["waived"]["suppressions"] == [
+        {"kind": "external", "status": "accepted", "justification": "vendor fix, see #12"}
+    ]
+    rules = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["fake.fails"]["help"]["text"].endswith("How to fix: Nothing to fix.")
+    assert rules["fake.fails"]["fullDescription"]["text"] == "A fake check for the engine's tests."
+
+
+def test_annotation_escaping() -> None:
+    assert github.escape_data("100% done\r\nnext") == "100%25 done%0D%0Anext"
+    assert github.escape_property("a:b,c%d\ne") == "a%3Ab%2Cc%25d%0Ae"
+
+
+def test_annotations_are_capped_with_a_pointer_to_the_rest(
+    registry: Registry, tmp_path: Path
+) -> None:
+    page = "".join(f"- [x] item {n} <!-- check: fake.fails {{}} -->\n" for n in range(13))
+    settings = Settings(target=tmp_path, policy=Policy(today=dt.date(2026, 11, 28)))
+    run = evaluate(collect({"p.md": page}), settings, logging.getLogger("t"), registry)
+    lines = github.error_annotations(
+        run, specs(registry), docs="docs", report="site/compliance.json"
+    )
+    assert len(lines) == github.ANNOTATION_CAP
+    assert lines[0].startswith("::error file=file.txt,line=2,title=fake.fails (broken)::item 0: ")
+    assert lines[-1].endswith(
+        "%0A3 more failing item(s) are not annotated; see site/compliance.json"
+    )
+
+
+def test_summary_stays_under_githubs_limit(run: Run) -> None:
+    text = github.summary_markdown(run, "準拠レポート", "site/compliance.json")
+    assert text.startswith("## 準拠レポート")
+    assert "| broken | broken | guide.md:4 |" in text
+    assert len(text.encode()) < github.SUMMARY_LIMIT
+
+
+def test_badges_are_well_formed_svg_and_endpoint_json(run: Run) -> None:
+    files = badges.badges(list(run.bound), "ja")
+    assert set(files) == {
+        "compliance.svg",
+        "compliance.json",
+        "section-一覧.svg",
+        "section-一覧.json",
+    }
+    root = ET.fromstring(files["compliance.svg"])
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.get("aria-label") == "準拠: 2/8"  # holds, and the stale waiver that passes
+    assert json.loads(files["compliance.json"]) == {
+        "color": "red",
+        "label": "準拠",
+        "message": "2/8",
+        "schemaVersion": 1,
+    }
+
+
+def test_badge_colour_follows_the_worst_verdict(registry: Registry, tmp_path: Path) -> None:
+    settings = Settings(target=tmp_path, policy=Policy(today=dt.date(2026, 11, 28)))
+
+    def colour_of(page: str) -> str:
+        run = evaluate(collect({"p.md": page}), settings, logging.getLogger("t"), registry)
+        return badges.colour(list(run.bound))
+
+    assert colour_of("- [x] a <!-- check: fake.passes -->\n") == "green"
+    assert (
+        colour_of("- [x] a <!-- check: fake.passes -->\n- [ ] b <!-- check: fake.fails -->\n")
+        == "blue"
+    )
+    assert colour_of("- [x] a <!-- check: fake.unknown -->\n") == "yellow"
+    assert colour_of("- [x] a <!-- check: fake.fails -->\n") == "red"

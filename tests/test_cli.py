@@ -1,0 +1,117 @@
+"""The command line: the same verdicts and exit policy as the build, reports, the catalog."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+
+from tests.test_site import ROOT, copy_site
+
+
+def cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "checklists", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_check_prints_the_table_and_exits_0_on_the_default_site() -> None:
+    result = cli("check")
+    assert result.returncode == 0, result.stderr
+    assert "index.md › Dockerfile 作成時" in result.stdout
+    assert "検証済み" in result.stdout and "L458" not in result.stderr
+    assert "checklists: evaluating" in result.stderr  # the progress line
+
+
+def test_check_exits_1_on_a_broken_target_and_sarif_names_the_dockerfile(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    dockerfile = root / "examples" / "autoforgenexus" / "backend" / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text("utf-8").replace("USER appuser\n", ""), "utf-8")
+    out = tmp_path / "report.sarif"
+    result = cli("check", "--format", "sarif", "--output", str(out), cwd=root)
+    assert result.returncode == 1, result.stderr
+    log = json.loads(out.read_text("utf-8"))
+    schema = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0.json").read_text("utf-8"))
+    jsonschema.validate(log, schema)
+    (non_root,) = [
+        r for r in log["runs"][0]["results"] if r["ruleId"] == "dockerfile.non_root_user"
+    ]
+    location = non_root["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "examples/autoforgenexus/backend/Dockerfile"
+    assert location["region"]["startLine"] > 1
+
+
+def test_usage_and_setup_errors_exit_2(tmp_path: Path) -> None:
+    missing = cli("check", "--config", str(tmp_path / "nope.yml"))
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+    bad_target = cli("check", "--target", str(tmp_path / "nowhere"))
+    assert bad_target.returncode == 2
+    assert "does not exist" in bad_target.stderr
+    assert cli("check", "--format", "pdf").returncode == 2
+
+
+def test_list_and_explain_show_the_catalog() -> None:
+    listing = cli("list")
+    assert listing.returncode == 0
+    assert "dockerfile.non_root_user" in listing.stdout and "image.size" in listing.stdout
+    explained = cli("explain", "dockerfile.non_root_user")
+    assert explained.returncode == 0
+    for heading in ("What it checks:", "Why it matters:", "How to fix:", "parameters: dockerfile"):
+        assert heading in explained.stdout
+    assert cli("explain", "no.such_check").returncode == 2
+
+
+def test_reports_are_byte_identical_with_source_date_epoch(tmp_path: Path) -> None:
+    env = {"SOURCE_DATE_EPOCH": "1764316800"}
+    for name in ("one", "two"):
+        result = cli(
+            "check",
+            "--quiet",
+            "--format",
+            "json",
+            "--format",
+            "junit",
+            "--format",
+            "sarif",
+            "--format",
+            "badges",
+            "--output",
+            str(tmp_path / name),
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+    one, two = tmp_path / "one", tmp_path / "two"
+    names = sorted(p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file())
+    assert "compliance.sarif" in names and "badges/compliance.svg" in names
+    match, mismatch, errors = filecmp.cmpfiles(one, two, names, shallow=False)
+    assert (mismatch, errors) == ([], [])
+    assert sorted(match) == names
+
+
+def test_a_stale_waiver_warns_and_fails_only_strict(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    guide = root / "docs" / "index.md"
+    text = guide.read_text("utf-8").replace(
+        "<!-- check: dockerfile.multi_stage -->\n",
+        "<!-- check: dockerfile.multi_stage waive: {reason: old, until: 2099-01-01} -->\n",
+        1,
+    )
+    guide.write_text(text, "utf-8")
+    relaxed = cli("check", "--quiet", cwd=root)
+    assert relaxed.returncode == 0
+    assert "the waiver is stale" in relaxed.stderr
+    assert cli("check", "--quiet", "--strict", cwd=root).returncode == 1
