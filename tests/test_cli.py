@@ -115,3 +115,19 @@ def test_a_stale_waiver_warns_and_fails_only_strict(tmp_path: Path) -> None:
     assert relaxed.returncode == 0
     assert "the waiver is stale" in relaxed.stderr
     assert cli("check", "--quiet", "--strict", cwd=root).returncode == 1
+
+
+def test_the_ci_example_publishes_what_the_build_writes(tmp_path: Path) -> None:
+    import yaml  # noqa: PLC0415
+
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "compliance.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["report"]["steps"]
+    used = {step.get("uses", "").split("@")[0] for step in steps}
+    assert {"github/codeql-action/upload-sarif", "actions/upload-pages-artifact"} <= used
+    files = {
+        str(step.get("with", {}).get(key))
+        for step in steps
+        for key in ("sarif_file", "report_paths")
+    }
+    assert {"site/compliance.sarif", "site/compliance.junit.xml"} <= files
+    assert all(step.get("if", "").startswith("always()") for step in steps if "with" in step)
