@@ -1,8 +1,8 @@
 """Find the claims of a Markdown page and the check or metric each one is bound to.
 
 A binding is an HTML comment. At the end of a task-list item it binds the item's claim
-(the author's checkbox); at the end of a plain list item it binds a claim the text makes;
-in the first cell of a table row it binds the row:
+(the author's checkbox); at the end of a plain list item or a heading it binds a claim the
+text or the section makes; in the first cell of a table row it binds the row:
 
     - [x] 非rootユーザー実行 <!-- check: dockerfile.non_root_user {uid: 1000} -->
     - ビルドコンテキスト削減（約80%） <!-- metric: context.reduction -->
@@ -96,7 +96,7 @@ class Item:
     waiver: Waiver | None = None
     error: str | None = None
     comment: tuple[int, int, int] | None = None  # (line, start column, end column) of the binding
-    kind: str = "task"  # "task", "claim" (a plain list item) or "row"
+    kind: str = "task"  # "task", "claim" (a plain list item), "heading" (a section) or "row"
     metric: bool = False  # bound with `metric:` rather than `check:`
     environment: str | None = None
     limit: str | None = None  # the limit as the author wrote it
@@ -272,7 +272,15 @@ def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]
                 state.in_list = False
         heading = _HEADING.match(line)
         if heading and not line[:1].isspace():
-            state.section = (heading["title"] or "").strip() or None
+            masked = mask_inline_code(line)
+            found = list(_bindings_in(masked))
+            title = _COMMENT.sub("", heading["title"] or "").strip()
+            state.section = title or None
+            if found:
+                base = Item(state.page, number, state.section, title, True, kind="heading")
+                items.append(_bind(base, line, found, number))
+                state.previous_blank = False
+                continue
         if _TABLE_LINE.match(line) and number < len(lines) and _is_delimiter(lines[number]):
             consumed = _table(state, lines, number, columns, items)
             number += consumed

@@ -197,6 +197,7 @@ def place_slots(
     rescanned = [i for i in scan(markdown, page, columns) if i.comment is not None]
     edits: dict[tuple[int, int, int], str] = {}
     filled: Slots = {}
+    lines = markdown.splitlines(keepends=True)
     for index, item in enumerate(rescanned):
         found = by_slot.get(item.slot)
         if found is None or found.item.check_id != item.check_id:
@@ -204,6 +205,14 @@ def place_slots(
         if found is None or item.comment is None:
             continue
         key = found.item.slot
+        if item.kind == "heading":
+            # A <details> may not sit inside <h3>: the verdict goes in a block of its own.
+            number = item.comment[0]
+            end_of_line = len(lines[number - 1].rstrip("\r\n"))
+            edits[item.comment] = ""
+            edits[(number, end_of_line, end_of_line)] = f"\n\n{block_slot(key)}\n"
+            filled[key] = (found, "block")
+            continue
         if item.kind != "row":
             edits[item.comment] = slot(key)
             filled[key] = (found, "item")
@@ -212,17 +221,32 @@ def place_slots(
         for cell in item.cells:
             edits[(cell.line, cell.start, cell.end)] = slot(f"{key}:{cell.role}")
             filled[f"{key}:{cell.role}"] = (found, cell.role)
-    lines = markdown.splitlines(keepends=True)
     for (number, start, end), text in sorted(edits.items(), reverse=True):
         line = lines[number - 1]
         lines[number - 1] = line[:start] + text + line[end:]
     return "".join(lines), filled
 
 
+def block_slot(key: str) -> str:
+    """A slot that stands as a block of its own, for verdicts that may not sit inline."""
+    return f'<div class="cl-slot" data-cl-slot="{esc(key)}"></div>'
+
+
+def block_html(result: ItemResult, lang: str) -> str:
+    return f'<div class="cl-section-result">{item_html(result, lang)}</div>'
+
+
 def fill_slots(html_text: str, slots: Slots, lang: str) -> str:
-    renderers = {"item": item_html, "limit": limit_html, "value": value_html, "status": status_html}
+    renderers = {
+        "item": item_html,
+        "limit": limit_html,
+        "value": value_html,
+        "status": status_html,
+        "block": block_html,
+    }
     for key, (result, role) in slots.items():
-        html_text = html_text.replace(slot(key), renderers[role](result, lang), 1)
+        placeholder = block_slot(key) if role == "block" else slot(key)
+        html_text = html_text.replace(placeholder, renderers[role](result, lang), 1)
     return html_text
 
 

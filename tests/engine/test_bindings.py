@@ -199,3 +199,13 @@ def test_a_plain_list_item_can_bind_a_claim() -> None:
     )
     assert (item.kind, item.claim, item.metric, item.environment) == ("claim", True, True, "本番")
     assert item.text == "ビルドコンテキスト削減（約80%）"
+
+
+def test_a_heading_can_bind_the_claim_of_its_section() -> None:
+    (item,) = scan("## セキュリティ\n\n### 1. 非rootユーザー実行 <!-- check: a.b -->\n", "p.md")
+    assert (item.kind, item.text, item.section, item.line) == (
+        "heading",
+        "1. 非rootユーザー実行",
+        "1. 非rootユーザー実行",
+        3,
+    )

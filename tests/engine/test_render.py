@@ -139,3 +139,15 @@ def test_an_unmeasured_cell_has_no_bar_and_no_number(tmp_path: Path, registry: R
     assert "cl-observed" not in cell
     assert ">未計測</span></summary>" in cell
     assert render.value_html(result.results[2], "ja").endswith(">—</span>")
+
+
+def test_a_heading_verdict_is_a_block_after_the_heading(tmp_path: Path, registry: Registry) -> None:
+    page = "### 1. 非rootユーザー実行 <!-- check: fake.passes -->\n\nText.\n"
+    run = run_for(page, tmp_path, registry)
+    text, slots = render.place_slots(page, "p.md", run.for_page("p.md"))
+    html = render.fill_slots(markdown.Markdown(extensions=["toc"]).convert(text), slots, "ja")
+    assert html.startswith(
+        '<h3 id="1-root">1. 非rootユーザー実行</h3>\n<div class="cl-section-result">'
+    )
+    assert "<h3" not in html[html.index("</h3>") :]
+    assert "cl-slot" not in html
