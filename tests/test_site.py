@@ -352,3 +352,14 @@ def test_two_builds_with_source_date_epoch_write_identical_reports(tmp_path: Pat
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), (
             name
         )
+
+
+def test_checks_can_be_turned_off_and_the_bindings_stay_harmless(tmp_path: Path) -> None:
+    result = build(ROOT, tmp_path / "site", env={"CHECKLISTS_ENABLED": "false"})
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert "cl-result" not in page and "cl-slot" not in page
+    assert "<!-- check: dockerfile.multi_stage -->" in page  # an HTML comment, invisible
+    assert not (tmp_path / "site" / "compliance.json").exists()
+    report_page = (tmp_path / "site" / "compliance" / "index.html").read_text("utf-8")
+    assert "CHECKLISTS_ENABLED=false" in report_page

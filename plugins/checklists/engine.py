@@ -108,6 +108,12 @@ def settings_from_options(options: Mapping[str, Any], root: Path, today: dt.date
     )
 
 
+def enabled(option: bool) -> bool:
+    """The `enabled` option, unless CHECKLISTS_ENABLED turns the checks off (0/false/no/off)."""
+    flag = os.environ.get("CHECKLISTS_ENABLED", "").strip().lower()
+    return option and flag not in {"0", "false", "no", "off"}
+
+
 def open_target(path: Path) -> Target:
     if not path.is_dir():
         raise SetupError(

@@ -128,6 +128,10 @@ TEXT: dict[str, dict[str, str]] = {
         "no_items": "チェックリスト項目はありません。",
         "value": "観測値",
         "badge_label": "準拠",
+        "disabled": (
+            "このビルドではチェックが無効です（`enabled: false` または "
+            "`CHECKLISTS_ENABLED=false`）。"
+        ),
     },
     "en": {
         "summary": "{verified} of {total} items verified",
@@ -161,6 +165,9 @@ TEXT: dict[str, dict[str, str]] = {
         "no_items": "There are no checklist items.",
         "value": "Observed",
         "badge_label": "compliance",
+        "disabled": (
+            "Checks are turned off in this build (`enabled: false` or `CHECKLISTS_ENABLED=false`)."
+        ),
     },
 }
 

@@ -26,7 +26,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from checklists import outputs, render
-from checklists.engine import ItemResult, Run, collect, evaluate, settings_from_options
+from checklists.engine import ItemResult, Run, collect, enabled, evaluate, settings_from_options
 from checklists.errors import SetupError
 from checklists.i18n import TEXT, language
 
@@ -35,6 +35,8 @@ ASSET = "assets/checklists/checklists.css"
 
 
 class ChecklistsConfig(Config):
+    enabled = c.Type(bool, default=True)
+    """Evaluate and render the checks (env: CHECKLISTS_ENABLED=false turns them off)."""
     target = c.Type(str, default="examples/autoforgenexus")
     """The repository the checks inspect, relative to mkdocs.yml (env: CHECKLISTS_TARGET)."""
     checks = c.ListOfItems(c.Type(str), default=["checks"])
@@ -77,19 +79,24 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.target_name = os.path.relpath(self.settings.target, root)
         docs = os.path.relpath(config.docs_dir, root)
         self.context = outputs.context_for(self.lang, self.target_name, docs)
-        config.extra_css.append(ASSET)
+        self.enabled = enabled(self.config.enabled)
+        if self.enabled:
+            config.extra_css.append(ASSET)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
-        try:
-            self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
-        except SetupError as error:
-            raise PluginError(f"checklists: {error}") from error
-        css = (Path(__file__).parent / "assets" / "checklists.css").read_text(encoding="utf-8")
-        files.append(File.generated(config, ASSET, content=css))
-        title = TEXT[self.lang]["compliance_title"]
-        files.append(File.generated(config, self.config.report_page, content=f"# {title}\n"))
+        report = f"# {TEXT[self.lang]['compliance_title']}\n"
+        if self.enabled:
+            pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
+            try:
+                self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
+            except SetupError as error:
+                raise PluginError(f"checklists: {error}") from error
+            css = (Path(__file__).parent / "assets" / "checklists.css").read_text("utf-8")
+            files.append(File.generated(config, ASSET, content=css))
+        else:  # the nav still names the report page: say why it is empty
+            report += f"\n{TEXT[self.lang]['disabled']}\n"
+        files.append(File.generated(config, self.config.report_page, content=report))
         self.urls = {f.src_uri: f.url for f in files.documentation_pages()}
         return files
 
