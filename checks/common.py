@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checklists import Evidence, Target
+from checklists.errors import InputError
 from checks.readers.dockerfile import Dockerfile, Instruction, parse
 from checks.readers.dockerfile_model import Stage, stages, walk
 from checks.readers.dockerignore import Pattern, PatternMatcher, read_dockerignore
@@ -23,6 +24,7 @@ class ParsedDockerfile:
     dockerfile: Dockerfile
     stages: tuple[Stage, ...]
     lines: tuple[str, ...]  # the physical lines, for excerpts as the author wrote them
+    path: str = ""  # the target path it was read from (set by load_dockerfile)
 
     @property
     def final(self) -> Stage:
@@ -38,10 +40,16 @@ class ParsedDockerfile:
     def walk_chain(
         self, stage: Stage
     ) -> Iterator[tuple[Stage, Instruction, Mapping[str, str | None]]]:
-        """Every instruction that shapes `stage`'s image, with the variables visible to it."""
-        for link in self.chain(stage):
-            for instruction, variables in walk(self.dockerfile, link):
-                yield link, instruction, variables
+        """Every instruction that shapes `stage`'s image, with the variables visible to it.
+
+        An expansion error (`${X?}`) names this Dockerfile, not just the line.
+        """
+        try:
+            for link in self.chain(stage):
+                for instruction, variables in walk(self.dockerfile, link):
+                    yield link, instruction, variables
+        except InputError as error:
+            raise error.with_path(self.path) from None
 
     def at(self, path: str, instruction: Instruction, note: str) -> Evidence:
         """Evidence pointing at one instruction, with its lines as written in the file."""
@@ -60,7 +68,7 @@ def read_dockerfile(data: bytes) -> ParsedDockerfile:
 
 
 def load_dockerfile(target: Target, path: str) -> ParsedDockerfile:
-    return target.parse(path, read_dockerfile)
+    return replace(target.parse(path, read_dockerfile), path=target.normalize(path))
 
 
 def stage_label(stage: Stage) -> str:
@@ -106,6 +114,44 @@ def relative_to(context: str, path: str) -> str:
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "(", ")"})
 
 
+def strip_comments(script: str) -> str:
+    """The script without its comments; a `#` inside a word is escaped so it stays literal."""
+    out: list[str] = []
+    quote = ""
+    at_word_start = True
+    i = 0
+    while i < len(script):
+        ch = script[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and quote == '"' and i + 1 < len(script):
+                out.append(script[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = ""
+            i += 1
+            continue
+        if ch == "\\" and i + 1 < len(script):
+            out.append(script[i : i + 2])
+            at_word_start = False
+            i += 2
+            continue
+        if ch == "#":
+            if at_word_start:
+                end = script.find("\n", i)
+                i = len(script) if end < 0 else end
+                continue
+            out.append("\\#")
+            i += 1
+            continue
+        if ch in "'\"":
+            quote = ch
+        out.append(ch)
+        at_word_start = ch.isspace() or ch in ";&|()<>"
+        i += 1
+    return "".join(out)
+
+
 def shell_commands(script: str) -> list[list[str]]:
     """The simple commands of a POSIX shell script, as word lists (no expansion).
 
@@ -114,8 +160,10 @@ def shell_commands(script: str) -> list[list[str]]:
     """
     import shlex  # noqa: PLC0415 - only the user checks need it
 
-    text = script.replace("\\\r\n", " ").replace("\\\n", " ").replace("\n", " ; ")
+    joined = script.replace("\\\r\n", " ").replace("\\\n", " ")
+    text = strip_comments(joined).replace("\n", " ; ")
     lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.commenters = ""  # comments are gone; a '#' left is part of a word
     lexer.whitespace_split = True
     try:
         tokens = list(lexer)

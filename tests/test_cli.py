@@ -118,7 +118,7 @@ def test_a_stale_waiver_warns_and_fails_only_strict(tmp_path: Path) -> None:
 
 
 def test_the_ci_example_publishes_what_the_build_writes(tmp_path: Path) -> None:
-    import yaml  # noqa: PLC0415
+    import yaml
 
     workflow = yaml.safe_load((ROOT / "examples" / "ci" / "compliance.yml").read_text("utf-8"))
     steps = workflow["jobs"]["report"]["steps"]

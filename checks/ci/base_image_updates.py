@@ -1,0 +1,471 @@
+"""Base image updates: a bot proposes base image updates for the backend at least monthly.
+
+What it checks:
+    The guide's rule "定期更新: 月次でベースイメージとパッケージ更新" as configuration in
+    the target. One of these must hold:
+
+    * Dependabot (`.github/dependabot.yml` or `.yaml`) has an `updates` entry with
+      `package-ecosystem: docker` whose `directory` or `directories` covers the backend
+      folder (param `directory`, default `/backend`; `directories` globs such as `/**`
+      count), with a schedule at least monthly: `interval` daily, weekly or monthly, or
+      `cron` with a `cronjob` that fires every month. `quarterly`, `semiannually`,
+      `yearly`, a cron limited to some months, `open-pull-requests-limit: 0` (which turns
+      version updates off) and an `ignore` of `dependency-name: "*"` fail.
+    * Renovate (its config file, found in Renovate's order, or `"renovate"` in
+      package.json) leaves the `dockerfile` manager on — not `enabled: false`, not left out
+      of `enabledManagers`, not disabled by the preset `docker:disable` or by a
+      `packageRules` entry that matches only the manager or the docker datasource — and
+      finds the backend Dockerfile (param `dockerfile`): the manager's file patterns match
+      it, `includePaths` (when set) includes it and `ignorePaths` does not exclude it,
+      judged as Renovate does (a substring, or a minimatch glob with dot files), with the
+      defaults Renovate and its `config:recommended` preset add. A schedule that fires less
+      than monthly fails (`schedule:quarterly`, `schedule:yearly`, a cron limited to some
+      months, text naming months or "every 3 months"); any other schedule text is accepted
+      and shown. A preset from outside Renovate (`github>org/repo`, `local>...`) is not
+      fetched, so such a config can only be unknown.
+
+    Whether each FROM of the backend Dockerfile is pinned by digest is shown too: a digest
+    pin is the stronger form (the update bot moves the digest with the tag), but a digest
+    without an update bot never changes and does not count. Whether the bot is installed
+    (Renovate's GitHub app) cannot be seen from the repository; the config is the evidence.
+
+Why it matters:
+    A slim base image gets Debian and CPython security fixes every few weeks. A pinned tag
+    that nobody updates collects known vulnerabilities until the Trivy gate starts
+    failing; a bot that opens the update as a pull request keeps the image patched with a
+    reviewable change.
+
+How to fix:
+    Add `.github/dependabot.yml`:
+    `version: 2` / `updates:` / `- package-ecosystem: docker`, `directory: /backend`,
+    `schedule: {interval: monthly}` (weekly is better); or enable Renovate with its
+    `dockerfile` manager and a monthly (or more frequent) schedule.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+
+from checklists import Evidence, Outcome, Target, check
+from checks.ci._shared import normalise
+from checks.common import load_dockerfile, stage_label
+from checks.readers.updaters import (
+    RENOVATE_FILES,
+    DependabotConfig,
+    RenovateConfig,
+    read_dependabot,
+    read_renovate,
+    read_renovate_package_json,
+)
+
+DEPENDABOT_FILES = (".github/dependabot.yml", ".github/dependabot.yaml")
+_OK_INTERVALS = frozenset({"daily", "weekly", "monthly"})
+_RARE_INTERVALS = frozenset({"quarterly", "semiannually", "yearly"})
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_MONTH_WORD = re.compile(r"\b(" + "|".join(_MONTHS) + r")[a-z]*\b", re.IGNORECASE)
+_EVERY_MONTHS = re.compile(r"\bevery\s+(\d+)\s+months?\b", re.IGNORECASE)
+_RENOVATE_DEFAULT_PATTERNS = (
+    r"(^|/|\.)([Dd]ocker|[Cc]ontainer)file$",
+    r"(^|/)([Dd]ocker|[Cc]ontainer)file[^/]*$",
+)
+_RENOVATE_IGNORES = ("**/node_modules/**", "**/bower_components/**")
+_MODULES_AND_TESTS = (
+    *_RENOVATE_IGNORES,
+    "**/vendor/**",
+    "**/examples/**",
+    "**/__tests__/**",
+    "**/test/**",
+    "**/tests/**",
+    "**/__fixtures__/**",
+)
+_PRESETS_WITH_TEST_IGNORES = frozenset(
+    {"config:recommended", "config:base", "config:best-practices", ":ignoreModulesAndTests"}
+)
+_BUILTIN_NAMESPACES = frozenset(
+    {
+        *("abandonments", "config", "customManagers", "default", "docker", "global", "group"),
+        *("helpers", "mergeConfidence", "monorepo", "npm", "packages", "preview"),
+        *("regexManagers", "replacements", "schedule", "security", "workarounds"),
+    }
+)
+_RARE_PRESETS = {"schedule:quarterly": "quarterly", "schedule:yearly": "yearly"}
+
+
+# --- Schedules -------------------------------------------------------------------------------
+
+
+def _cron_field(text: str, low: int, high: int, names: tuple[str, ...] = ()) -> set[int] | None:
+    values: set[int] = set()
+    for part in text.lower().split(","):
+        body, _, step_text = part.partition("/")
+        step = int(step_text) if step_text.isdigit() else 1
+        for index, name in enumerate(names):
+            body = body.replace(name, str(index + (1 if names is _MONTHS else 0)))
+        if body in ("*", "?"):
+            start, end = low, high
+        elif "-" in body:
+            first, _, last = body.partition("-")
+            if not (first.isdigit() and last.isdigit()):
+                return None
+            start, end = int(first), int(last)
+        elif body.isdigit():
+            start = int(body)
+            end = high if step_text else start
+        else:
+            return None
+        values.update(range(start, end + 1, max(step, 1)))
+    return values
+
+
+def cron_problem(cron: str) -> str | None:
+    """Why a 5-field cron expression fires less often than every month (None: monthly or
+    more often)."""
+    fields = cron.split()
+    if len(fields) != 5:
+        return f"{cron!r} is not a 5-field cron expression"
+    months = _cron_field(fields[3], 1, 12, _MONTHS)
+    days = _cron_field(fields[2], 1, 31)
+    weekdays = _cron_field(fields[4], 0, 7, _DAYS)
+    if months is None or days is None or weekdays is None:
+        return f"{cron!r} cannot be read"
+    if not set(range(1, 13)) <= months:
+        shown = ", ".join(calendar.month_name[m] for m in sorted(months) if 1 <= m <= 12)
+        return f"{cron!r} runs only in {shown}"
+    if fields[4] in ("*", "?") and min(days) > 28:
+        return f"{cron!r} runs only on day {min(days)} or later, which some months lack"
+    return None
+
+
+def schedule_problem(entries: Iterable[str]) -> str | None:
+    """Why a Renovate schedule fires less than monthly, None when it does not."""
+    problems: list[str] = []
+    for entry in entries:
+        text = entry.strip()
+        if text in ("", "at any time"):
+            return None
+        if len(text.split()) == 5 and re.fullmatch(r"[\d*/,?a-zA-Z-]+( [\d*/,?a-zA-Z-]+){4}", text):
+            problem = cron_problem(text)
+        elif (every := _EVERY_MONTHS.search(text)) and int(every.group(1)) > 1:
+            problem = f"{text!r} runs every {every.group(1)} months"
+        elif _MONTH_WORD.search(text):
+            problem = f"{text!r} runs only in the months it names"
+        else:
+            problem = None
+        if problem is None:
+            return None  # Renovate runs when any entry matches
+        problems.append(problem)
+    return "; ".join(problems) or None
+
+
+# --- Dependabot ------------------------------------------------------------------------------
+
+
+def _directory_glob(pattern: str) -> re.Pattern[str]:
+    body = normalise(pattern)
+    regex = re.escape(body).replace(r"\*\*", ".*").replace(r"\*", "[^/]*")
+    return re.compile(regex if body != "." else r"\.")
+
+
+def _covers(directories: tuple[str, ...], wanted: str) -> str | None:
+    """The `directory` / `directories` entry that names the wanted folder, exactly or as a
+    glob (`/**`, `/services/*`)."""
+    for entry in directories:
+        body = normalise(entry)
+        if body == wanted or ("*" in body and _directory_glob(entry).fullmatch(wanted)):
+            return entry
+    return None
+
+
+def _dependabot(target: Target, directory: str) -> tuple[str, str, list[Evidence]] | None:
+    """(status, summary, evidence) from Dependabot, None when there is no config."""
+    path = next((p for p in DEPENDABOT_FILES if target.is_file(p)), None)
+    if path is None:
+        return None
+    config: DependabotConfig = target.parse(path, read_dependabot)
+    wanted = normalise(directory)
+    evidence: list[Evidence] = []
+    problems: list[str] = []
+    for update in config.updates:
+        if update.ecosystem != "docker":
+            continue
+        matched = _covers(update.directories, wanted)
+        if matched is None:
+            evidence.append(
+                Evidence(
+                    f"docker updates for {list(update.directories)}, not {directory}",
+                    path=path,
+                    line=update.line,
+                )
+            )
+            continue
+        where = Evidence(
+            f"package-ecosystem docker, directory {matched}", path=path, line=update.line
+        )
+        evidence.append(where)
+        if update.open_pull_requests_limit == 0:
+            problems.append("open-pull-requests-limit: 0 turns version updates off")
+            continue
+        if any(
+            i.get("dependency-name") == "*" and not i.get("versions") and not i.get("update-types")
+            for i in update.ignores
+        ):
+            problems.append('an ignore of dependency-name "*" skips every update')
+            continue
+        interval = (update.interval or "").lower()
+        if interval in _OK_INTERVALS:
+            evidence.append(
+                Evidence(f"schedule interval {interval}", path=path, line=update.schedule_line)
+            )
+            return "pass", f"Dependabot updates the base images in {matched} {interval}", evidence
+        if interval == "cron":
+            cron = update.cronjob or ""
+            problem = cron_problem(cron) if cron else "interval cron has no cronjob"
+            evidence.append(
+                Evidence(f"schedule cron {cron!r}", path=path, line=update.schedule_line)
+            )
+            if problem is None:
+                return (
+                    "pass",
+                    f"Dependabot updates the base images in {matched} on cron {cron!r}",
+                    evidence,
+                )
+            problems.append(problem)
+        elif interval in _RARE_INTERVALS:
+            evidence.append(
+                Evidence(f"schedule interval {interval}", path=path, line=update.schedule_line)
+            )
+            problems.append(f"Dependabot's schedule is {interval}, less often than monthly")
+        else:
+            problems.append(
+                f"the docker update has no valid schedule (interval {update.interval!r})"
+            )
+    if problems:
+        return "fail", "; ".join(problems), evidence
+    return (
+        "fail",
+        f"Dependabot has no docker update for {directory}",
+        evidence or [Evidence("no package-ecosystem: docker entry", path=path, line=1)],
+    )
+
+
+# --- Renovate --------------------------------------------------------------------------------
+
+
+def _minimatch(pattern: str) -> re.Pattern[str]:
+    """minimatch with {dot: true}: `**` spans folders, `*` and `?` stay in one, `{a,b}`."""
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+        elif pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif char == "*":
+            out.append("[^/]*")
+            index += 1
+        elif char == "?":
+            out.append("[^/]")
+            index += 1
+        elif char == "{" and "}" in pattern[index:]:
+            end = pattern.index("}", index)
+            out.append(
+                "(?:" + "|".join(re.escape(p) for p in pattern[index + 1 : end].split(",")) + ")"
+            )
+            index = end + 1
+        else:
+            out.append(re.escape(char))
+            index += 1
+    return re.compile("".join(out))
+
+
+def _file_pattern(pattern: str) -> re.Pattern[str] | None:
+    """A managerFilePatterns entry (`/regex/` or a glob) or a fileMatch regex."""
+    if len(pattern) > 1 and pattern.startswith("/") and pattern.rstrip("gimsuy").endswith("/"):
+        return re.compile(pattern[1 : len(pattern.rstrip("gimsuy")) - 1])
+    if any(c in pattern for c in "*?{"):
+        return _minimatch(pattern)
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def _renovate_file(target: Target) -> tuple[str, RenovateConfig] | None:
+    for path in RENOVATE_FILES:
+        if not target.is_file(path):
+            continue
+        if path == "package.json":
+            config = target.parse(path, read_renovate_package_json)
+            if config is None:
+                continue
+            return path, config
+        return path, target.parse(path, read_renovate)
+    return None
+
+
+def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]] | None:
+    found = _renovate_file(target)
+    if found is None:
+        return None
+    path, config = found
+    file = normalise(dockerfile)
+    evidence = [
+        Evidence(f"Renovate config (extends {list(config.extends)})", path=path, line=config.line)
+    ]
+
+    def at(key: str, note: str) -> Evidence:
+        return Evidence(note, path=path, line=config.line_of(key))
+
+    manager = config.managers.get("dockerfile")
+    if config.enabled is False:
+        return "fail", "Renovate is disabled (enabled: false)", [at("enabled", "enabled: false")]
+    if config.enabled_managers is not None and "dockerfile" not in config.enabled_managers:
+        return (
+            "fail",
+            f"enabledManagers {list(config.enabled_managers)} leaves out dockerfile",
+            [at("enabledManagers", f"enabledManagers {list(config.enabled_managers)}")],
+        )
+    if manager is not None and manager.enabled is False:
+        return (
+            "fail",
+            "the dockerfile manager is disabled",
+            [at("dockerfile", '"dockerfile": {"enabled": false}')],
+        )
+    if "docker:disable" in config.extends and not (manager and manager.enabled):
+        return (
+            "fail",
+            "the preset docker:disable turns the dockerfile manager off",
+            [at("extends", "extends docker:disable")],
+        )
+    for rule in config.package_rules:
+        if (
+            rule.enabled is False
+            and not rule.other_conditions
+            and ("dockerfile" in rule.match_managers or "docker" in rule.match_datasources)
+        ):
+            return (
+                "fail",
+                "a packageRules entry disables docker updates",
+                [Evidence("packageRules: enabled false for docker", path=path, line=rule.line)],
+            )
+    patterns = [*_RENOVATE_DEFAULT_PATTERNS, *(manager.file_patterns if manager else ())]
+    compiled = [p for p in (_file_pattern(x) for x in patterns) if p is not None]
+    if not any(p.search(file) for p in compiled):
+        return "fail", f"the dockerfile manager's file patterns do not match {file}", evidence
+    if config.include_paths is not None and not any(
+        file == p or _minimatch(p).fullmatch(file) for p in config.include_paths
+    ):
+        return (
+            "fail",
+            f"includePaths {list(config.include_paths)} leaves out {file}",
+            [at("includePaths", f"includePaths {list(config.include_paths)}")],
+        )
+    ignores = config.ignore_paths
+    if ignores is None:
+        uses_tests = any(e in _PRESETS_WITH_TEST_IGNORES for e in config.extends)
+        ignores = _MODULES_AND_TESTS if uses_tests else _RENOVATE_IGNORES
+    for pattern in ignores:
+        if pattern in file or _minimatch(pattern).fullmatch(file):
+            return (
+                "fail",
+                f"ignorePaths {pattern!r} excludes {file}",
+                [at("ignorePaths", f"ignorePaths {list(ignores)}")],
+            )
+    schedules: list[tuple[str, tuple[str, ...]]] = []
+    for rule in config.package_rules:
+        if rule.schedule is not None and (
+            "dockerfile" in rule.match_managers or "docker" in rule.match_datasources
+        ):
+            schedules.append(("packageRules", rule.schedule))
+    if manager is not None and manager.schedule is not None:
+        schedules.append(("dockerfile", manager.schedule))
+    if config.schedule is not None:
+        schedules.append(("schedule", config.schedule))
+    for preset, label in _RARE_PRESETS.items():
+        if preset in config.extends and not schedules:
+            return (
+                "fail",
+                f"the preset {preset} runs Renovate {label}, less often than monthly",
+                [at("extends", f"extends {preset}")],
+            )
+    if schedules:
+        key, entries = schedules[0]
+        problem = schedule_problem(entries)
+        evidence.append(
+            at(key if key != "packageRules" else "packageRules", f"schedule {list(entries)}")
+        )
+        if problem is not None:
+            return "fail", f"Renovate's schedule fires less often than monthly: {problem}", evidence
+    external = [e for e in config.extends if not _builtin(e)]
+    evidence.append(Evidence(f"the dockerfile manager covers {file}", path=path, line=config.line))
+    if external:
+        return (
+            "unknown",
+            f"Renovate extends {', '.join(external)}, which is not fetched and may change "
+            "the docker updates",
+            evidence,
+        )
+    presets = [e for e in config.extends if e.startswith("schedule:")]
+    if schedules:
+        when = f" on the schedule {list(schedules[0][1])}"
+    elif presets:
+        when = f" on the preset schedule {presets[-1]}"
+    else:
+        when = " at any time"
+    return "pass", f"Renovate's dockerfile manager updates {file}{when}", evidence
+
+
+def _builtin(preset: str) -> bool:
+    name = preset.partition("(")[0]
+    if name.startswith(":"):
+        return True
+    namespace, sep, _ = name.partition(":")
+    return bool(sep) and namespace in _BUILTIN_NAMESPACES
+
+
+def _digests(target: Target, dockerfile: str) -> list[Evidence]:
+    path = normalise(dockerfile)
+    if not target.is_file(path):
+        return [Evidence(f"{path} is not in the target")]
+    parsed = load_dockerfile(target, path)
+    shown: list[Evidence] = []
+    for stage in parsed.stages:
+        if stage.base_stage is not None or stage.base == "scratch":
+            continue
+        form = "pinned by digest" if "@sha256:" in stage.base else "pinned by tag only"
+        shown.append(
+            parsed.at(path, stage.from_instruction, f"{stage_label(stage)}: {stage.base} {form}")
+        )
+    return shown
+
+
+@check("ci.base_image_updates", severity="medium", related=())
+def base_image_updates(
+    target: Target, *, directory: str = "/backend", dockerfile: str = "./backend/Dockerfile"
+) -> Outcome:
+    digests = _digests(target, dockerfile)
+    results = [
+        r for r in (_dependabot(target, directory), _renovate(target, dockerfile)) if r is not None
+    ]
+    evidence = [e for _, _, shown in results for e in shown] + digests
+    for status, summary, _ in results:
+        if status == "pass":
+            return Outcome.passed(summary, *evidence)
+    for status, summary, _ in results:
+        if status == "unknown":
+            return Outcome.unknown(summary, *evidence)
+    if results:
+        return Outcome.failed("; ".join(summary for _, summary, _ in results), *evidence)
+    pinned = digests and all("pinned by digest" in e.note for e in digests)
+    extra = " (the FROM digests are pinned, but nothing will ever move them)" if pinned else ""
+    return Outcome.failed(
+        f"no Dependabot or Renovate config updates the base images{extra}",
+        Evidence(f"looked for {', '.join(DEPENDABOT_FILES)} and {', '.join(RENOVATE_FILES)}"),
+        *evidence,
+    )

@@ -1,0 +1,331 @@
+"""Cache cleanup: package manager caches do not end up in image layers.
+
+What it checks:
+    Every RUN, in every stage, that runs a package manager:
+
+    - apt (`apt-get`/`apt` update, install, upgrade, dist-upgrade, full-upgrade) must
+      remove `/var/lib/apt/lists` (`rm -rf /var/lib/apt/lists/*`, or the folder, or
+      `/var/lib/apt`) after its last apt command in the SAME RUN, or keep the lists on a
+      cache or tmpfs mount (`RUN --mount=type=cache,target=/var/lib/apt/lists`). A later
+      RUN cannot shrink the image: the lists stay in the earlier layer. `apt-get clean`
+      alone does not count, since it empties /var/cache/apt/archives, not the lists
+      (and the Debian and Ubuntu images already drop downloaded .deb files).
+    - pip (`pip install`, `pip3`, `python -m pip`) must not keep its HTTP and wheel cache:
+      `--no-cache-dir` on the command (pip also accepts an unambiguous prefix such as
+      `--no-cache`), or PIP_NO_CACHE_DIR set for it — by ENV or ARG in the stage or an
+      earlier stage it is built FROM, by `PIP_NO_CACHE_DIR=1 pip ...` or an `export`
+      earlier in the script — or `pip config set global.no-cache-dir ...` run earlier in
+      the image, or the cache on a cache/tmpfs mount, or the cache removed later in the
+      same RUN (`rm -rf /root/.cache/pip`, `pip cache purge`). PIP_NO_CACHE_DIR follows
+      current pip (checked against pip 26.3): pip turns the cache off for ANY valid
+      boolean value — `1`, `true`, `yes`, `on`, but also `0`, `false`, `no`, `off`, kept
+      for backwards compatibility — ignores an empty value, and fails on any other word.
+      The cache folder is the `--cache-dir` option, else PIP_CACHE_DIR, else
+      `$XDG_CACHE_HOME/pip`, else `$HOME/.cache/pip` (/root/.cache/pip for root).
+    - apk (`apk add`, `apk upgrade`, `apk update`) must use `--no-cache`, remove
+      /var/cache/apk later in the same RUN, or put it on a cache mount.
+
+    uv, Poetry and npm keep their own caches and are not judged. A RUN with none of these
+    package managers is ignored; a Dockerfile without any is not applicable. A value that
+    depends on a build argument without a default is unknown.
+
+    The peers are hadolint's DL3009 (apt lists), DL3042 (pip) and DL3019 (apk); unlike
+    them this check accepts cache mounts, PIP_NO_CACHE_DIR and later cleanup in the same
+    RUN, and reads PIP_NO_CACHE_DIR as pip does.
+
+Why it matters:
+    The apt lists take 20-50MB and pip's cache holds a copy of every downloaded wheel;
+    in a layer they are shipped with every pull of the image although nothing uses them
+    at run time (the guide: キャッシュクリーンアップ). With `cache-to: mode=max` even the
+    builder stage's layers are exported to the build cache, so every stage counts.
+
+How to fix:
+    End each apt RUN with `&& rm -rf /var/lib/apt/lists/*`, install with
+    `pip install --no-cache-dir ...` or set `ENV PIP_NO_CACHE_DIR=1` before the installs,
+    and use `apk add --no-cache`. To keep a cache between builds without shipping it, use a
+    cache mount: `RUN --mount=type=cache,target=/root/.cache/pip pip install -r
+    requirements.txt`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from checklists import Evidence, Outcome, Target, check
+from checks.common import ParsedDockerfile, load_dockerfile, stage_label
+from checks.dockerfile._errors import located
+from checks.readers.dockerfile import Instruction
+from checks.readers.dockerfile_model import Stage, expand, shell_script, walk
+from checks.readers.package_commands import apk_call, apt_call, pip_call
+from checks.readers.run_mount import Mount, join_path, run_mounts
+from checks.readers.shell import Command, commands
+
+_APT_ACTIONS = frozenset({"update", "install", "upgrade", "dist-upgrade", "full-upgrade"})
+_APK_ACTIONS = frozenset({"add", "upgrade", "update"})
+_APT_LISTS = "/var/lib/apt/lists"
+_APK_CACHE = "/var/cache/apk"
+_PIP_TRUTH = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0"})
+_NO_CACHE_DIR = "no-cache-dir"
+_NO_CACHE_DIR_SHORTEST = len("no-ca")  # shorter prefixes are ambiguous for pip
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    ok: bool | None  # None: cannot tell
+    note: str
+
+
+def _covers(folder: str, path: str) -> bool:
+    """Whether removing or mounting `folder` takes `path` with it."""
+    folder = posixpath.normpath(folder)
+    return folder != "/" and (path == folder or path.startswith(folder + "/"))
+
+
+def _removes(command: Command, path: str, home: str | None) -> bool:
+    if command.program != "rm":
+        return False
+    for word in command.args:
+        if word.startswith("-"):
+            continue
+        resolved = home + word[1:] if word.startswith("~") and home is not None else word
+        cleaned = resolved.removesuffix("/*").removesuffix("/")
+        if cleaned and _covers(cleaned, path):
+            return True
+    return False
+
+
+def _mounted(mounts: Sequence[Mount], path: str) -> Mount | None:
+    return next(
+        (
+            m
+            for m in mounts
+            if m.type in ("cache", "tmpfs") and m.target is not None and _covers(m.target, path)
+        ),
+        None,
+    )
+
+
+def _home(variables: Mapping[str, str | None], user: str) -> str | None:
+    if variables.get("HOME"):
+        return variables["HOME"]
+    return "/root" if user in ("", "root", "0") or user.startswith(("root:", "0:")) else None
+
+
+def _pip_cache_dir(
+    option: tuple[str, ...], variables: Mapping[str, str | None], home: str | None
+) -> str | None:
+    if option:
+        return option[-1]
+    if variables.get("PIP_CACHE_DIR"):
+        return variables["PIP_CACHE_DIR"]
+    if variables.get("XDG_CACHE_HOME"):
+        return f"{variables['XDG_CACHE_HOME']}/pip"
+    return f"{home}/.cache/pip" if home else None
+
+
+class _Run:
+    """One RUN: its commands, mounts and environment."""
+
+    def __init__(
+        self,
+        instruction: Instruction,
+        variables: Mapping[str, str | None],
+        mounts: tuple[Mount, ...],
+        home: str | None,
+    ) -> None:
+        self.instruction = instruction
+        self.variables = variables
+        self.mounts = mounts
+        self.home = home
+        self.commands = [c for c in commands(shell_script(instruction)) if c.argv]
+
+    def apt(self) -> Finding | None:
+        positions = [
+            i
+            for i, c in enumerate(self.commands)
+            if (call := apt_call(c)) is not None and call.action in _APT_ACTIONS
+        ]
+        if not positions:
+            return None
+        last = positions[-1]
+        if mount := _mounted(self.mounts, _APT_LISTS):
+            return Finding(True, f"apt lists on a {mount.type} mount at {mount.target}")
+        if any(_removes(c, _APT_LISTS, self.home) for c in self.commands[last + 1 :]):
+            return Finding(True, "apt lists removed in the same RUN")
+        clean = any((a := apt_call(c)) is not None and a.action == "clean" for c in self.commands)
+        extra = " (apt-get clean does not remove them)" if clean else ""
+        return Finding(False, f"apt lists stay in this layer: no rm -rf {_APT_LISTS}/*{extra}")
+
+    def apk(self) -> Finding | None:
+        found: Finding | None = None
+        for index, command in enumerate(self.commands):
+            call = apk_call(command)
+            if call is None or call.action not in _APK_ACTIONS:
+                continue
+            shown = " ".join(command.argv)
+            if call.no_cache:
+                finding = Finding(True, f"`{shown}` uses --no-cache")
+            elif mount := _mounted(self.mounts, _APK_CACHE):
+                finding = Finding(True, f"`{shown}` caches on a {mount.type} mount")
+            elif any(_removes(c, _APK_CACHE, self.home) for c in self.commands[index + 1 :]):
+                finding = Finding(True, f"`{shown}`: {_APK_CACHE} removed in the same RUN")
+            else:
+                finding = Finding(False, f"`{shown}` keeps its cache in {_APK_CACHE}")
+            found = _worse(found, finding)
+        return found
+
+    def pip(self, configured: Instruction | None) -> Finding | None:
+        found: Finding | None = None
+        exported: dict[str, str] = {}
+        for index, command in enumerate(self.commands):
+            if command.program == "export":
+                for word in command.args:
+                    key, sep, value = word.partition("=")
+                    if sep:
+                        exported[key] = value
+            call = pip_call(command)
+            if call is None or call.runner != "pip" or call.action != "install":
+                continue
+            shown = " ".join(command.argv)
+            environment = {**self.variables, **exported, **command.assignments}
+            no_cache = call.long_option(_NO_CACHE_DIR, _NO_CACHE_DIR_SHORTEST)
+            finding = _pip_setting(no_cache, environment, shown, configured)
+            if finding.ok is not True:
+                cache = _pip_cache_dir(call.values("cache-dir"), environment, self.home)
+                finding = self._pip_cache_elsewhere(cache, index, shown) or finding
+            found = _worse(found, finding)
+        return found
+
+    def _pip_cache_elsewhere(self, cache: str | None, index: int, shown: str) -> Finding | None:
+        """pip keeps its cache, but on a mount or only until it is removed in this RUN."""
+        if cache is None:  # a non-root USER without HOME: any ~/.cache mount will do
+            mount = next(
+                (
+                    m
+                    for m in self.mounts
+                    if m.type in ("cache", "tmpfs")
+                    and (m.target or "").endswith(("/.cache/pip", "/.cache"))
+                ),
+                None,
+            )
+        else:
+            mount = _mounted(self.mounts, cache)
+        if mount is not None:
+            return Finding(True, f"`{shown}` caches on a {mount.type} mount at {mount.target}")
+        if cache is None:
+            return None
+        later = self.commands[index + 1 :]
+        purged = any(
+            (p := pip_call(c)) is not None and p.action == "cache" and "purge" in p.arguments
+            for c in later
+        )
+        if purged or any(_removes(c, cache, self.home) for c in later):
+            return Finding(True, f"`{shown}`: its cache {cache} is removed in the same RUN")
+        return None
+
+
+def _pip_setting(
+    flag: bool, environment: Mapping[str, str | None], shown: str, configured: Instruction | None
+) -> Finding:
+    """What the command line, the environment and pip's config say about the cache."""
+    if flag:
+        return Finding(True, f"`{shown}` uses --no-cache-dir")
+    if "PIP_NO_CACHE_DIR" in environment:
+        value = environment["PIP_NO_CACHE_DIR"]
+        if value is None:
+            return Finding(
+                None, f"`{shown}`: PIP_NO_CACHE_DIR is a build argument without a default"
+            )
+        if value.lower() in _PIP_TRUTH:
+            return Finding(True, f"`{shown}` runs with PIP_NO_CACHE_DIR={value}")
+        if value:
+            return Finding(False, f"`{shown}`: pip refuses PIP_NO_CACHE_DIR={value!r} and fails")
+    if configured is not None:
+        line = configured.start_line
+        return Finding(True, f"`{shown}`: the pip config set at line {line} turns the cache off")
+    return Finding(False, f"`{shown}` keeps pip's cache (no --no-cache-dir, no PIP_NO_CACHE_DIR)")
+
+
+def _worse(old: Finding | None, new: Finding) -> Finding:
+    rank = {False: 0, None: 1, True: 2}
+    return new if old is None or rank[new.ok] < rank[old.ok] else old
+
+
+def _pip_config(command: Command) -> bool:
+    """`pip config set global.no-cache-dir <valid value>` (or install.no-cache-dir)."""
+    call = pip_call(command)
+    if call is None or call.action != "config" or len(call.arguments) < 3:
+        return False
+    verb, key, value = call.arguments[:3]
+    return (
+        verb == "set"
+        and key in ("global.no-cache-dir", "install.no-cache-dir")
+        and value.lower() in _PIP_TRUTH
+    )
+
+
+def _runs(parsed: ParsedDockerfile, stage: Stage) -> list[tuple[_Run, Instruction | None]]:
+    """The RUNs of `stage` (only its own), each with the pip config set before it."""
+    escape = parsed.dockerfile.escape
+    workdir, user = "/", ""
+    configured: Instruction | None = None
+    found: list[tuple[_Run, Instruction | None]] = []
+    for link in parsed.chain(stage):
+        for instruction, variables in walk(parsed.dockerfile, link):
+            if instruction.keyword == "workdir" and instruction.args:
+                workdir = join_path(
+                    workdir, expand(instruction.args[0], variables, escape=escape).text
+                )
+            elif instruction.keyword == "user" and instruction.args:
+                user = expand(instruction.args[0], variables, escape=escape).text
+            elif instruction.keyword == "run":
+                mounts = run_mounts(instruction, variables, escape=escape, workdir=workdir)
+                run = _Run(instruction, variables, mounts, _home(variables, user))
+                if link is stage:
+                    found.append((run, configured))
+                if any(_pip_config(c) for c in run.commands):
+                    configured = instruction
+    return found
+
+
+@check(
+    "dockerfile.cache_cleanup",
+    severity="low",
+    related=("hadolint:DL3009", "hadolint:DL3042", "hadolint:DL3019"),
+)
+def cache_cleanup(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
+    with located(dockerfile):
+        parsed = load_dockerfile(target, dockerfile)
+        good: list[Evidence] = []
+        bad: list[Evidence] = []
+        unsure: list[Evidence] = []
+        for stage in parsed.stages:
+            for run, configured in _runs(parsed, stage):
+                for finding in (run.apt(), run.apk(), run.pip(configured)):
+                    if finding is None:
+                        continue
+                    note = f"{stage_label(stage)}: {finding.note}"
+                    evidence = parsed.at(dockerfile, run.instruction, note)
+                    {True: good, False: bad, None: unsure}[finding.ok].append(evidence)
+        total = len(good) + len(bad) + len(unsure)
+        if bad:
+            return Outcome.failed(
+                f"{len(bad)} of {total} package manager RUN(s) leave a cache in the image",
+                *bad,
+                *unsure,
+                *good,
+            )
+        if unsure:
+            return Outcome.unknown(
+                f"{len(unsure)} package manager RUN(s) depend on build arguments", *unsure, *good
+            )
+        if not good:
+            return Outcome.not_applicable(
+                f"{dockerfile} runs no apt, apk or pip install",
+                parsed.at(dockerfile, parsed.final.from_instruction, "no package manager RUN"),
+            )
+        return Outcome.passed(
+            f"all {total} package manager RUN(s) leave no cache in the image", *good
+        )

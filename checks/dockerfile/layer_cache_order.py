@@ -1,0 +1,335 @@
+"""Layer cache order: dependencies are installed from the manifests before the source is copied.
+
+What it checks:
+    In every stage that installs dependencies — `pip install -r requirements*.txt`,
+    `pip install .` / `-e .`, `uv sync`, `uv pip install|sync`, `poetry install`,
+    `pdm install`, `pipenv install`, `npm ci` / `npm install`, `yarn`, `pnpm install|fetch`,
+    `bun install`, `go mod download`, `bundle install`, `composer install`, `cargo fetch` —
+    the files copied from the build context before each install (by COPY/ADD in the stage
+    or the stages it is built FROM, or bind-mounted into the RUN) are sorted into:
+
+    - manifests: pyproject.toml, setup.py/setup.cfg, requirements*.txt, constraints*.txt,
+      poetry.lock, uv.lock, Pipfile(.lock), pdm.lock, package.json, package-lock.json,
+      yarn.lock, pnpm-lock.yaml, .npmrc, go.mod/go.sum, Cargo.toml/lock, Gemfile(.lock),
+      composer.json/lock, and a `requirements/` folder of them;
+    - application source: the whole context (`COPY . .`), a folder with anything else in
+      it (`COPY src ./src`), or a code file. Folders and globs are read from the target,
+      minus what the .dockerignore excludes, so `COPY . .` behind a .dockerignore that only
+      lets the manifests through counts as manifests;
+    - other single files (README.md, alembic.ini), listed but not judged.
+
+    An install that needs only the manifests (`pip install -r`, `uv sync
+    --no-install-project`, `poetry install --no-root`, `npm ci`, `go mod download`, ...)
+    fails when application source was copied before it. An install of the local project
+    (`pip install .`, `pip install -e ".[dev]"`, `uv sync`, `poetry install`) needs the
+    source, so the source may come before it — but only when the dependencies were already
+    installed in an earlier layer from the manifests alone (or it installs the project
+    without dependencies: `--no-deps`, `--only-root`). Otherwise one layer resolves,
+    downloads and builds every dependency after the source copy, and any edit of the
+    source re-runs all of it; that fails too. A pip cache mount only makes that re-run
+    faster and does not count. A copied path that depends on a build argument without a
+    default is unknown; a Dockerfile without dependency installs is not applicable.
+
+    No peer linter checks the order of COPY and install (hadolint, Trivy and Checkov have
+    no such rule); this follows Docker's "Optimize cache usage in builds" guidance.
+
+Why it matters:
+    Docker reuses a layer only while everything before it is unchanged; a COPY invalidates
+    the cache as soon as any copied file changes. With the source copied first, every code
+    change re-installs all dependencies (minutes in CI, compilers in a builder stage);
+    with the manifests first, the dependency layer is rebuilt only when they change (the
+    guide: 変更頻度が低いものを先にCOPY).
+
+How to fix:
+    Copy the manifests, install the dependencies, then copy the source and install the
+    project without re-resolving: `COPY pyproject.toml uv.lock ./` →
+    `RUN uv sync --frozen --no-install-project` → `COPY src ./src` →
+    `RUN uv sync --frozen`; or `COPY requirements.txt ./` → `RUN pip install
+    --no-cache-dir -r requirements.txt` → `COPY src ./src` → `RUN pip install
+    --no-cache-dir --no-deps .`; for Node `COPY package.json package-lock.json ./` →
+    `RUN npm ci` → `COPY . .`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from dataclasses import dataclass
+
+from checklists import Evidence, Outcome, Target, check
+from checks.common import (
+    IgnoreFile,
+    ParsedDockerfile,
+    context_of,
+    ignore_file,
+    load_dockerfile,
+    relative_to,
+    stage_label,
+)
+from checks.dockerfile._errors import located
+from checks.readers.dockerfile import Instruction
+from checks.readers.dockerfile_model import (
+    Stage,
+    copy_parts,
+    expand,
+    flag_value,
+    shell_script,
+    walk,
+)
+from checks.readers.package_commands import DependencyInstall, InstallScope, dependency_install
+from checks.readers.run_mount import run_mounts
+from checks.readers.shell import commands
+
+MANIFESTS = (
+    *("pyproject.toml", "setup.py", "setup.cfg", "requirements*.txt", "requirements*.in"),
+    *("constraints*.txt", "poetry.lock", "poetry.toml", "uv.lock", "Pipfile", "Pipfile.lock"),
+    *("pdm.lock", "pylock*.toml", ".python-version", "MANIFEST.in"),
+    *("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", ".yarnrc"),
+    *(".yarnrc.yml", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", ".pnpmfile.cjs"),
+    *("bun.lockb", "bun.lock", "go.mod", "go.sum", "go.work", "go.work.sum"),
+    *("Cargo.toml", "Cargo.lock", "Gemfile", "Gemfile.lock", "*.gemspec"),
+    *("composer.json", "composer.lock"),
+)
+MANIFEST_FOLDERS = frozenset({"requirements", ".yarn"})
+CODE_SUFFIXES = frozenset(
+    {".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rs", ".rb", ".php"}
+    | {".java", ".kt", ".cs", ".c", ".cc", ".cpp", ".h", ".vue", ".svelte"}
+)
+_BUILD_FILES = frozenset({"Dockerfile", ".dockerignore"})
+
+
+def is_manifest(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in MANIFESTS)
+
+
+@dataclass(frozen=True, slots=True)
+class Copied:
+    """What one COPY/ADD source (or bind mount) brings in from the build context."""
+
+    kind: str  # "manifest", "source", "other" or "unknown"
+    what: str  # the source as written
+    detail: str  # why it has that kind
+    instruction: Instruction
+    stage: str  # the label of the stage it is in
+
+
+class _Context:
+    """The build context in the target, as COPY sees it (minus the .dockerignore)."""
+
+    def __init__(self, target: Target, folder: str, ignore: IgnoreFile) -> None:
+        self.target = target
+        self.folder = folder
+        self.matcher = ignore.matcher
+
+    def sent(self, folder: str) -> list[str]:
+        files = self.target.files(folder) if self.target.exists(folder) else []
+        return [f for f in files if not self.matcher.matches(relative_to(self.folder, f))]
+
+    def classify(self, source: str) -> tuple[str, str]:
+        rel = posixpath.normpath(posixpath.join(self.folder, source.lstrip("/")))
+        name = posixpath.basename(rel) if rel != self.folder else "."
+        if any(ch in source for ch in "*?["):
+            folder = posixpath.dirname(rel) or "."
+            if self.target.exists(folder):
+                pattern = posixpath.basename(rel)
+                files = [
+                    f
+                    for f in self.sent(folder)
+                    if fnmatch.fnmatchcase(relative_to(folder, f).split("/")[0], pattern)
+                ]
+                return self._files(files, source)
+            literal = name.split("*")[0].split("?")[0].split("[")[0]
+            if literal and any(fnmatch.fnmatchcase(m, name) for m in MANIFESTS if "*" not in m):
+                return "manifest", f"{source} names manifests"
+            return "source", f"{source} is a wildcard over the context"
+        if self.target.is_file(rel):
+            return self._file(name, source)
+        if self.target.exists(rel):
+            return self._files(self.sent(rel), source)
+        if is_manifest(name) or name in MANIFEST_FOLDERS:
+            return "manifest", f"{source} is a manifest"
+        if name == "." or posixpath.splitext(name)[1] in CODE_SUFFIXES:
+            return "source", f"{source} is application source"
+        if posixpath.splitext(name)[1]:
+            return "other", f"{source} is a single file"
+        return "source", f"{source} is a folder of the application"
+
+    @staticmethod
+    def _file(name: str, source: str) -> tuple[str, str]:
+        if is_manifest(name):
+            return "manifest", f"{source} is a manifest"
+        if posixpath.splitext(name)[1] in CODE_SUFFIXES:
+            return "source", f"{source} is application code"
+        return "other", f"{source} is a single file"
+
+    def _files(self, files: list[str], source: str) -> tuple[str, str]:
+        app = [
+            f
+            for f in files
+            if not is_manifest(posixpath.basename(f))
+            and posixpath.basename(f) not in _BUILD_FILES
+            and not set(relative_to(self.folder, f).split("/")[:-1]) & MANIFEST_FOLDERS
+        ]
+        if app:
+            code = [f for f in app if posixpath.splitext(f)[1] in CODE_SUFFIXES]
+            shown = relative_to(self.folder, (code or app)[0])
+            return "source", f"{source} brings in application files such as {shown}"
+        if files:
+            return "manifest", f"{source} brings in only manifests"
+        return "other", f"{source} brings in no files"
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    ok: bool | None
+    evidence: tuple[Evidence, ...]
+    reason: str
+
+
+def _copies(
+    parsed: ParsedDockerfile,
+    context: _Context,
+    link: Stage,
+    instruction: Instruction,
+    variables: dict[str, str | None],
+) -> list[Copied]:
+    """What a COPY/ADD (or the bind mounts of a RUN) brings in from the build context."""
+    escape = parsed.dockerfile.escape
+    label = stage_label(link)
+    found: list[Copied] = []
+    if instruction.keyword in ("copy", "add") and flag_value(instruction, "from") is None:
+        parts = copy_parts(instruction)
+        for source in parts.sources:
+            expansion = expand(source, variables, escape=escape)
+            if expansion.unresolved:
+                names = ", ".join(sorted(expansion.unresolved))
+                found.append(
+                    Copied("unknown", source, f"{source} depends on {names}", instruction, label)
+                )
+            elif instruction.keyword == "add" and (
+                "://" in expansion.text or expansion.text.startswith("git@")
+            ):
+                found.append(Copied("other", source, f"{source} is downloaded", instruction, label))
+            else:
+                kind, detail = context.classify(expansion.text)
+                found.append(Copied(kind, source, detail, instruction, label))
+    elif instruction.keyword == "run":
+        for mount in run_mounts(instruction, variables, escape=escape):
+            if mount.type == "bind" and mount.from_ is None:
+                source = mount.source or "."
+                kind, detail = context.classify(source)
+                found.append(Copied(kind, source, f"bind mount: {detail}", instruction, label))
+    return found
+
+
+def _judge_stage(
+    parsed: ParsedDockerfile, context: _Context, stage: Stage, path: str
+) -> list[_Judged]:
+    copied: list[Copied] = []
+    clean: Instruction | None = None  # a dependency install that came before any source
+    results: list[_Judged] = []
+    label = stage_label(stage)
+    for link in parsed.chain(stage):
+        for instruction, variables in walk(parsed.dockerfile, link):
+            new = _copies(parsed, context, link, instruction, dict(variables))
+            if instruction.keyword != "run":
+                copied.extend(new)
+                continue
+            installs = [
+                i for c in commands(shell_script(instruction)) if (i := dependency_install(c))
+            ]
+            before = copied + new
+            copied.extend(new)
+            if not installs:
+                continue
+            where = _Where(parsed, path, label, instruction)
+            verdicts = [_one(where, i, before, clean) for i in installs]
+            if link is stage:
+                results.extend(verdicts)
+            sources = [c for c in before if c.kind == "source"]
+            if not sources and all(i.scope is InstallScope.DEPENDENCIES for i in installs):
+                clean = clean or instruction
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """An install RUN and how to point at it."""
+
+    parsed: ParsedDockerfile
+    path: str
+    label: str
+    instruction: Instruction
+
+
+def _one(
+    where_: _Where, install: DependencyInstall, before: list[Copied], clean: Instruction | None
+) -> _Judged:
+    parsed, path, label, instruction = where_.parsed, where_.path, where_.label, where_.instruction
+    sources = [c for c in before if c.kind == "source"]
+    unknown = [c for c in before if c.kind == "unknown"]
+    shown = install.text
+    copies = tuple(
+        parsed.at(path, c.instruction, f"{c.stage}: {c.kind}: {c.detail}")
+        for c in sources or unknown
+    )
+    if install.scope is InstallScope.PROJECT and not install.with_dependencies:
+        note = f"{label}: `{shown}` installs only the project, without dependencies"
+        return _Judged(True, (parsed.at(path, instruction, note),), note)
+    if install.scope is InstallScope.PROJECT and clean is not None:
+        note = (
+            f"{label}: `{shown}` adds the project; its dependencies were installed from the "
+            f"manifests at line {clean.start_line}, before the source"
+        )
+        return _Judged(True, (parsed.at(path, instruction, note),), note)
+    if sources:
+        first = sources[0]
+        where = f"line {first.instruction.start_line} ({first.what})"
+        if install.scope is InstallScope.DEPENDENCIES:
+            reason = (
+                f"{label}: `{shown}` installs dependencies after the source was copied at "
+                f"{where}, so every source change re-runs it"
+            )
+        else:
+            reason = (
+                f"{label}: `{shown}` installs all dependencies together with the project "
+                f"after the source was copied at {where}, and no earlier layer installs them "
+                "from the manifests: every source change re-installs every dependency"
+            )
+        return _Judged(False, (parsed.at(path, instruction, reason), *copies), reason)
+    if unknown:
+        reason = f"{label}: what is copied before `{shown}` depends on build arguments"
+        return _Judged(None, (parsed.at(path, instruction, reason), *copies), reason)
+    manifests = ", ".join(sorted({c.what for c in before if c.kind == "manifest"})) or "none"
+    note = f"{label}: `{shown}` runs with only manifests copied before it ({manifests})"
+    return _Judged(True, (parsed.at(path, instruction, note),), note)
+
+
+@check("dockerfile.layer_cache_order", severity="low", related=())
+def layer_cache_order(
+    target: Target, *, dockerfile: str = "Dockerfile", context: str | None = None
+) -> Outcome:
+    with located(dockerfile):
+        parsed = load_dockerfile(target, dockerfile)
+        folder = context_of(dockerfile, context)
+        build_context = _Context(target, folder, ignore_file(target, dockerfile, folder))
+        judged = [
+            j for s in parsed.stages for j in _judge_stage(parsed, build_context, s, dockerfile)
+        ]
+        failed = [j for j in judged if j.ok is False]
+        unsure = [j for j in judged if j.ok is None]
+        good = [j for j in judged if j.ok]
+        evidence = [e for j in failed + unsure + good for e in j.evidence]
+        if failed:
+            return Outcome.failed("; ".join(j.reason for j in failed), *evidence)
+        if unsure:
+            return Outcome.unknown("; ".join(j.reason for j in unsure), *evidence)
+        if not good:
+            return Outcome.not_applicable(
+                f"{dockerfile} installs no dependencies from manifests",
+                parsed.at(dockerfile, parsed.final.from_instruction, "no dependency install"),
+            )
+        return Outcome.passed(
+            f"all {len(good)} dependency install(s) come before the application source",
+            *evidence,
+        )
