@@ -46,9 +46,9 @@ def test_check_exits_1_on_a_broken_target_and_sarif_names_the_dockerfile(tmp_pat
     log = json.loads(out.read_text("utf-8"))
     schema = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0.json").read_text("utf-8"))
     jsonschema.validate(log, schema)
-    (non_root,) = [
+    non_root = next(
         r for r in log["runs"][0]["results"] if r["ruleId"] == "dockerfile.non_root_user"
-    ]
+    )
     location = non_root["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "examples/autoforgenexus/backend/Dockerfile"
     assert location["region"]["startLine"] > 1

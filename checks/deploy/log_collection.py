@@ -1,0 +1,267 @@
+"""Log collection: the app logs to stdout/stderr and something collects those logs.
+
+What it checks:
+    Two things, both required:
+
+    1. The app's logs reach stdout/stderr, judged exactly as `deploy.logs_to_stdout` judges
+       them (no log files in the sources or logging configs, no redirect in CMD).
+    2. They are collected, by at least one of:
+
+       * Compose logging: every app service (built from the target, or named in
+         `services`) of the production Compose project has a `logging:` driver that ships
+         or keeps the logs: `fluentd`, `awslogs` (with `awslogs-group`), `gelf` (with
+         `gelf-address`), `loki` (the Grafana Loki plugin, with `loki-url`), `splunk`
+         (with `splunk-url` and `splunk-token`), `syslog`, `journald`, `gcplogs`,
+         `logentries`, `local` (rotated by default), or `json-file` with a `max-size`
+         (rotated). A `logging:` without a driver uses the engine's default, json-file.
+         The options each driver cannot start without are required, as dockerd requires
+         them. `driver: none` discards logs.
+       * A log shipper's config in the target, recognised by file name and structure:
+         Fluent Bit (`fluent-bit*.conf` with `[INPUT]` and `[OUTPUT]` sections, or
+         `fluent-bit*.yaml` with `pipeline.inputs` and `pipeline.outputs`), Vector
+         (`vector*.toml|yaml|yml|json` with `sources` and `sinks`), Promtail
+         (`promtail*.yml|yaml` with `clients` and `scrape_configs`), Grafana Alloy
+         (`*.alloy` with a `loki.source.*` or `otelcol.receiver.*` component and a
+         `loki.write` or `otelcol.exporter.*` one), or an OpenTelemetry Collector config
+         (a YAML file named `*otel*` or `*collector*` whose `service.pipelines` has a
+         `logs` pipeline with receivers and exporters).
+
+    Compose projects are found and chosen as in `deploy.resource_limits` (the `compose`
+    parameter names one project's files). A shipper config is taken at its word: where it
+    reads from is not traced back to the containers. Peer linters have no rule for this.
+
+Why it matters:
+    Container logs kept only by the default json-file driver grow without bound and vanish
+    with the container; nobody can search them after an incident. A logging driver or a
+    shipper moves them to a place that keeps, rotates and indexes them.
+
+How to fix:
+    Set a logging driver on each app service, for example
+    `logging: {driver: json-file, options: {max-size: 10m, max-file: "3"}}` or
+    `logging: {driver: fluentd, options: {fluentd-address: localhost:24224}}`, or commit
+    the config of the shipper that collects the containers' logs (Fluent Bit, Vector,
+    Promtail, Alloy, OpenTelemetry Collector).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from checklists import Evidence, Outcome, Status, Target, check
+from checks.deploy._support import (
+    app_services,
+    basename,
+    compose_projects,
+    production_projects,
+    scanned_files,
+    text_or_none,
+)
+from checks.deploy.logs_to_stdout import logs_to_stdout
+from checks.readers.located_yaml import YMap, load
+
+# Drivers that ship or keep logs, with the options dockerd needs to start them.
+SHIPPING_DRIVERS: dict[str, tuple[str, ...]] = {
+    "fluentd": (),
+    "awslogs": ("awslogs-group",),
+    "gelf": ("gelf-address",),
+    "loki": ("loki-url",),
+    "splunk": ("splunk-url", "splunk-token"),
+    "syslog": (),
+    "journald": (),
+    "gcplogs": (),
+    "logentries": ("logentries-token",),
+    "local": (),
+}
+
+
+def _driver_verdict(driver: str | None, options: dict[str, str]) -> str | None:
+    """None when the driver collects the logs, else why it does not."""
+    name = (driver or "json-file").split(":", 1)[0].rsplit("/", 1)[-1]
+    if name.startswith("loki-docker-driver"):
+        name = "loki"
+    if name == "none":
+        return "driver none discards the logs"
+    if name == "json-file":
+        if "max-size" in options:
+            return None
+        default = " (the default driver)" if driver is None else ""
+        return f"json-file{default} without max-size keeps logs unrotated on the host only"
+    if name not in SHIPPING_DRIVERS:
+        return f"driver {driver!r} is not one this check knows"
+    missing = [o for o in SHIPPING_DRIVERS[name] if o not in options]
+    if missing:
+        return f"driver {name} cannot start without {', '.join(missing)}"
+    return None
+
+
+def _compose_collection(
+    target: Target, compose: Sequence[str] | None, services: Sequence[str] | None
+) -> tuple[bool, list[Evidence]]:
+    """(every app service of some project has a collecting driver, evidence)."""
+    projects, note = production_projects(compose_projects(target, compose))
+    evidence: list[Evidence] = [Evidence(note)] if note else []
+    collected = False
+    for project in projects:
+        names, _ = app_services(project, services)
+        complete = bool(names)
+        for name in names:
+            found = project.setting(name, lambda s: s.logging)
+            if found is None:
+                complete = False
+                where = project.where(name)
+                evidence.append(
+                    Evidence(f"service {name!r} has no logging: driver", where.path, where.line)
+                )
+                continue
+            path, logging = found
+            problem = _driver_verdict(logging.driver, dict(logging.options))
+            shown = f"{logging.driver or 'default driver'} {dict(logging.options) or ''}".strip()
+            if problem:
+                complete = False
+                evidence.append(Evidence(f"service {name!r}: {problem}", path, logging.line))
+            else:
+                evidence.append(
+                    Evidence(f"service {name!r} logs through {shown}", path, logging.line)
+                )
+        collected = collected or complete
+    return collected, evidence
+
+
+# -- shipper configs ------------------------------------------------------------------------
+
+_FLUENT_BIT = re.compile(r"^fluent-?bit.*\.(conf|ya?ml)$", re.IGNORECASE)
+_VECTOR = re.compile(r"^vector.*\.(toml|ya?ml|json)$", re.IGNORECASE)
+_PROMTAIL = re.compile(r"^promtail.*\.ya?ml$", re.IGNORECASE)
+_OTEL = re.compile(r"(otel|collector).*\.ya?ml$", re.IGNORECASE)
+_ALLOY_SOURCE = re.compile(r"^\s*(loki\.source\.\w+|otelcol\.receiver\.\w+)\s+\"", re.MULTILINE)
+_ALLOY_SINK = re.compile(r"^\s*(loki\.write|otelcol\.exporter\.\w+)\s+\"", re.MULTILINE)
+
+
+def _yaml(target: Target, path: str) -> YMap | None:
+    document = target.parse(path, load)
+    return document if isinstance(document, YMap) else None
+
+
+def _first_line(text: str, pattern: str) -> int:
+    found = re.search(pattern, text, re.MULTILINE | re.IGNORECASE)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def _shipper(target: Target, path: str) -> Evidence | None:
+    name = basename(path)
+    if not (_FLUENT_BIT.match(name) or _VECTOR.match(name) or _PROMTAIL.match(name)) and not (
+        name.endswith(".alloy") or _OTEL.search(name)
+    ):
+        return None
+    text = text_or_none(target, path)
+    if text is None:
+        return None
+    if _FLUENT_BIT.match(name) and name.endswith(".conf"):
+        if re.search(r"^\s*\[INPUT\]", text, re.M | re.I) and re.search(
+            r"^\s*\[OUTPUT\]", text, re.M | re.I
+        ):
+            line = _first_line(text, r"^\s*\[OUTPUT\]")
+            return Evidence("Fluent Bit config with [INPUT] and [OUTPUT]", path, line)
+        return None
+    if name.endswith(".alloy"):
+        source, sink = _ALLOY_SOURCE.search(text), _ALLOY_SINK.search(text)
+        if source and sink:
+            line = text.count("\n", 0, sink.start()) + 1
+            return Evidence(f"Grafana Alloy: {source[1]} -> {sink[1]}", path, line)
+        return None
+    if _VECTOR.match(name):
+        return _vector(target, path, text)
+    document = _yaml(target, path)
+    if document is None:
+        return None
+    if _FLUENT_BIT.match(name):
+        pipeline = document.get("pipeline")
+        if isinstance(pipeline, YMap) and pipeline.get("inputs") and pipeline.get("outputs"):
+            line = pipeline.line_of("outputs")
+            return Evidence("Fluent Bit YAML pipeline with inputs and outputs", path, line)
+        return None
+    if _PROMTAIL.match(name):
+        if document.get("clients") and document.get("scrape_configs"):
+            line = document.line_of("clients")
+            return Evidence("Promtail config with clients and scrape_configs", path, line)
+        return None
+    return _otel(document, path)
+
+
+def _vector(target: Target, path: str, text: str) -> Evidence | None:
+    if path.endswith(".toml"):
+        import tomllib  # noqa: PLC0415 - only Vector's TOML needs it
+
+        try:
+            document: object = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return None
+    else:
+        document = _yaml(target, path)
+    if isinstance(document, dict) and document.get("sources") and document.get("sinks"):
+        line = _first_line(text, r"^\s*\[?sinks")
+        return Evidence("Vector config with sources and sinks", path, line)
+    return None
+
+
+def _otel(document: YMap, path: str) -> Evidence | None:
+    service = document.get("service")
+    pipelines = service.get("pipelines") if isinstance(service, YMap) else None
+    if not isinstance(pipelines, YMap):
+        return None
+    for name, pipeline in pipelines.items():
+        if not (name == "logs" or name.startswith("logs/")) or not isinstance(pipeline, YMap):
+            continue
+        if pipeline.get("receivers") and pipeline.get("exporters"):
+            line = pipelines.line_of(name)
+            return Evidence(f"OpenTelemetry Collector `{name}` pipeline", path, line)
+    return None
+
+
+def shipper_configs(target: Target) -> Iterator[Evidence]:
+    for path in scanned_files(target):
+        found = _shipper(target, path)
+        if found is not None:
+            yield found
+
+
+@check("deploy.log_collection", severity="medium")
+def log_collection(
+    target: Target,
+    *,
+    dockerfile: str = "Dockerfile",
+    context: str | None = None,
+    compose: Sequence[str] | None = None,
+    services: Sequence[str] | None = None,
+) -> Outcome:
+    stdout = logs_to_stdout(target, dockerfile=dockerfile, context=context)
+    shippers = list(shipper_configs(target))
+    by_compose, compose_evidence = _compose_collection(target, compose, services)
+    collected = bool(shippers) or by_compose
+    collection = [*shippers, *compose_evidence]
+    if stdout.status is Status.FAIL:
+        return Outcome.failed(
+            f"logs do not reach stdout/stderr: {stdout.summary}", *stdout.evidence, *collection
+        )
+    if not collected:
+        problems = [e.note for e in compose_evidence if e.path and "logs through" not in e.note]
+        detail = f" ({'; '.join(problems)})" if problems else ""
+        return Outcome.failed(
+            "nothing collects the containers' logs: no collecting logging driver on the app's "
+            f"services{detail} and no log shipper config",
+            *collection,
+            Evidence(
+                "looked for Compose logging drivers and Fluent Bit, Vector, Promtail, "
+                "Alloy and OpenTelemetry Collector configs"
+            ),
+            *stdout.evidence,
+        )
+    how = "a log shipper config" if shippers else "the Compose logging driver"
+    if stdout.status is Status.UNKNOWN:
+        return Outcome.unknown(
+            f"logs are collected by {how}, but {stdout.summary}", *stdout.evidence, *collection
+        )
+    return Outcome.passed(
+        f"logs go to stdout/stderr and are collected by {how}", *collection, *stdout.evidence
+    )

@@ -1,0 +1,202 @@
+"""Monitoring and alerting: the app reports its health and someone is alerted when it fails.
+
+What it checks:
+    Both of:
+
+    1. A healthcheck: the final stage of the Dockerfile has a HEALTHCHECK (judged exactly
+       as `dockerfile.healthcheck` judges it; `HEALTHCHECK NONE` does not count), or an app
+       service of the production Compose project has an enabled `healthcheck:` (not
+       `disable: true`, not `test: ["NONE"]`). A healthcheck only of a third-party service
+       (redis, postgres) does not count: the app's own health is what is monitored.
+    2. An alert definition in the target, in one of these formats:
+
+       * Prometheus alerting rules: `groups:` whose `rules:` hold at least one rule with
+         `alert:` and `expr:` (a rules file, or `spec.groups` of a `PrometheusRule`);
+       * an Alertmanager config: `route:` and a `receivers:` entry with at least one
+         `*_configs` notifier (a receiver with only a name delivers nothing);
+       * Grafana alerting file provisioning: `apiVersion: 1` and `groups:` whose `rules:`
+         have `title:` and `condition:`;
+       * a Gatus config: `endpoints:` with an endpoint that has `alerts:`, and an
+         `alerting:` provider to send them;
+       * an Uptime Kuma backup (JSON) with monitors (`monitorList`) and notifications
+         (`notificationList`).
+
+    YAML and JSON files anywhere in the target are read (dependency and VCS folders
+    skipped); a YAML file that is not valid YAML (a Helm template) is listed and skipped.
+    A definition is taken at its word: whether its expression matches the app's metrics is
+    not judged. Unlike KICS's "Healthcheck Not Set", a healthcheck alone does not pass:
+    something must turn a failed check into an alert.
+
+Why it matters:
+    A healthcheck lets the engine restart a hung container, but nobody learns that the
+    service is flapping, slow or down unless an alert reaches a person.
+
+How to fix:
+    Keep the HEALTHCHECK and commit the alerting config: for example a Prometheus rule
+    `alert: BackendDown` with `expr: up{job="backend"} == 0` plus an Alertmanager receiver,
+    or a Gatus endpoint on `/health` with `alerts: [{type: slack}]`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from checklists import Evidence, Outcome, Status, Target, check
+from checklists.errors import InputError
+from checks.deploy._support import (
+    app_services,
+    compose_projects,
+    production_projects,
+    scanned_files,
+    text_or_none,
+)
+from checks.dockerfile.healthcheck import healthcheck
+from checks.readers.located_yaml import YList, YMap, load
+
+
+def _items(value: object) -> list[YMap]:
+    return [item for item in value if isinstance(item, YMap)] if isinstance(value, YList) else []
+
+
+def _prometheus(document: YMap) -> tuple[str, int] | None:
+    groups = document.get("groups")
+    spec = document.get("spec")
+    if document.get("kind") == "PrometheusRule" and isinstance(spec, YMap):
+        groups = spec.get("groups")
+    for group in _items(groups):
+        for rule in _items(group.get("rules")):
+            if "alert" in rule and "expr" in rule:
+                return f"Prometheus alerting rule {rule['alert']!r}", rule.line_of("alert")
+            if "title" in rule and "condition" in rule and document.get("apiVersion") == 1:
+                return f"Grafana alert rule {rule['title']!r}", rule.line_of("title")
+    return None
+
+
+def _alertmanager(document: YMap) -> tuple[str, int] | None:
+    if not isinstance(document.get("route"), YMap):
+        return None
+    for receiver in _items(document.get("receivers")):
+        notifiers = [k for k, v in receiver.items() if k.endswith("_configs") and v]
+        if notifiers:
+            name = receiver.get("name")
+            shown = f"Alertmanager receiver {name!r} ({', '.join(notifiers)})"
+            return shown, receiver.line
+    return None
+
+
+def _gatus(document: YMap) -> tuple[str, int] | None:
+    alerting = document.get("alerting")
+    if not isinstance(alerting, YMap) or not alerting:
+        return None
+    for endpoint in _items(document.get("endpoints")):
+        if isinstance(endpoint.get("alerts"), YList) and endpoint["alerts"]:
+            name = endpoint.get("name") or endpoint.get("url")
+            return f"Gatus endpoint {name!r} with alerts", endpoint.line_of("alerts")
+    return None
+
+
+def _uptime_kuma(text: str) -> tuple[str, int] | None:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(document, dict):
+        return None
+    monitors, notifications = document.get("monitorList"), document.get("notificationList")
+    if not (isinstance(monitors, list) and isinstance(notifications, list)):
+        return None
+    if monitors and notifications:
+        return f"Uptime Kuma backup: {len(monitors)} monitor(s), notifications set", 1
+    return None
+
+
+def alert_definitions(target: Target) -> tuple[list[Evidence], list[Evidence]]:
+    """(alert definitions found, files skipped as unreadable)."""
+    found: list[Evidence] = []
+    skipped: list[Evidence] = []
+    for path in scanned_files(target):
+        suffix = path.rsplit(".", 1)[-1].lower()
+        if suffix not in ("yml", "yaml", "json"):
+            continue
+        text = text_or_none(target, path)
+        if text is None:
+            continue
+        if suffix == "json":
+            hit = _uptime_kuma(text) if "monitorList" in text else None
+            if hit:
+                found.append(Evidence(hit[0], path=path, line=hit[1]))
+            continue
+        if not any(word in text for word in ("alert", "receivers", "groups:")):
+            continue
+        try:
+            document = target.parse(path, load)
+        except InputError as error:
+            skipped.append(Evidence(f"not valid YAML, skipped: {error.message}", path, error.line))
+            continue
+        if not isinstance(document, YMap):
+            continue
+        for recognise in (_prometheus, _alertmanager, _gatus):
+            hit = recognise(document)
+            if hit:
+                found.append(Evidence(hit[0], path=path, line=hit[1]))
+    return found, skipped
+
+
+def _healthchecks(
+    target: Target, dockerfile: str, compose: Sequence[str] | None, services: Sequence[str] | None
+) -> tuple[list[Evidence], list[Evidence]]:
+    """(healthchecks of the app, notes about missing ones)."""
+    found: list[Evidence] = []
+    notes: list[Evidence] = []
+    if target.is_file(dockerfile):
+        outcome = healthcheck(target, dockerfile=dockerfile)
+        (found if outcome.status is Status.PASS else notes).extend(outcome.evidence)
+    else:
+        notes.append(Evidence(f"{dockerfile} does not exist", path=dockerfile))
+    projects, _ = production_projects(compose_projects(target, compose))
+    for project in projects:
+        names, _ = app_services(project, services)
+        for name in names:
+            setting = project.setting(name, lambda s: s.healthcheck)
+            if setting is None:
+                continue
+            path, check_ = setting
+            if check_.enabled:
+                test = " ".join(check_.test) or "(inherited test)"
+                found.append(Evidence(f"service {name!r} healthcheck: {test}", path, check_.line))
+            else:
+                notes.append(
+                    Evidence(f"service {name!r} disables its healthcheck", path, check_.line)
+                )
+    return found, notes
+
+
+@check(
+    "deploy.monitoring",
+    severity="medium",
+    related=("kics:Healthcheck Not Set", "trivy:DS-0026", "checkov:CKV_DOCKER_2"),
+)
+def monitoring(
+    target: Target,
+    *,
+    dockerfile: str = "Dockerfile",
+    compose: Sequence[str] | None = None,
+    services: Sequence[str] | None = None,
+) -> Outcome:
+    health, health_notes = _healthchecks(target, dockerfile, compose, services)
+    alerts, skipped = alert_definitions(target)
+    problems = []
+    if not health:
+        problems.append("the app has no healthcheck (Dockerfile HEALTHCHECK or Compose)")
+    if not alerts:
+        problems.append(
+            "no alert definition (Prometheus rules, Alertmanager, Grafana alerting, Gatus, "
+            "Uptime Kuma)"
+        )
+    evidence = [*health, *alerts, *health_notes, *skipped]
+    if problems:
+        return Outcome.failed("; ".join(problems), *evidence)
+    return Outcome.passed(
+        f"a healthcheck and {len(alerts)} alert definition(s): {alerts[0].note}", *evidence
+    )
