@@ -35,6 +35,8 @@ def test_workflow_mistakes_fail_at_their_line(check_id: str, case: str, needle: 
         e for e in outcome.evidence if e.path and e.path.startswith(".github/workflows/") and e.line
     ]
     assert located, outcome.evidence
-    lines = (FIXTURES / case / located[0].path).read_text("utf-8").splitlines()
-    shown = " ".join(lines[e.line - 1] for e in located if e.path == located[0].path and e.line)
+    workflow = located[0].path
+    assert workflow is not None
+    lines = (FIXTURES / case / workflow).read_text("utf-8").splitlines()
+    shown = " ".join(lines[e.line - 1] for e in located if e.path == workflow and e.line)
     assert needle in shown or needle in outcome.summary
