@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from checklists.bindings import Columns, Item, scan
+from checklists.cache import ResultCache
 from checklists.errors import SetupError
 from checklists.limits import Kind, format_quantity, parse_limit
 from checklists.model import Evidence, Outcome, Status
@@ -36,6 +37,7 @@ class Settings:
     policy: Policy = field(default_factory=lambda: Policy(today=dt.date.today()))
     environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     columns: Columns = field(default_factory=Columns)
+    cache: ResultCache | None = None  # set by `mkdocs serve`: reuse results across rebuilds
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +59,9 @@ class Run:
     """The results of one build, in stable order (page, then line)."""
 
     results: tuple[ItemResult, ...]
-    evaluations: int
+    evaluations: int  # checks that ran in this build
     target: Target
+    reused: int = 0  # checks whose result a serve rebuild kept, their inputs unchanged
 
     def for_page(self, page: str) -> list[ItemResult]:
         return [result for result in self.results if result.item.page == page]
@@ -81,7 +84,9 @@ class Run:
         return {verdict: tally[verdict] for verdict in ORDER if tally[verdict]}
 
 
-def settings_from_options(options: Mapping[str, Any], root: Path, today: dt.date) -> Settings:
+def settings_from_options(
+    options: Mapping[str, Any], root: Path, today: dt.date, cache: ResultCache | None = None
+) -> Settings:
     """Settings from the plugin's options (mkdocs.yml), paths relative to `root`.
 
     The CHECKLISTS_TARGET environment variable, when set, replaces the configured target.
@@ -105,6 +110,7 @@ def settings_from_options(options: Mapping[str, Any], root: Path, today: dt.date
             values=frozenset(options.get("value_columns") or Columns().values),
             statuses=frozenset(options.get("status_columns") or Columns().statuses),
         ),
+        cache=cache,
     )
 
 
@@ -156,7 +162,9 @@ def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry
         for item in items
     ]
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
-    outcomes = run_all(tasks, target, log, timeout=settings.timeout, workers=settings.workers)
+    outcomes, executed = run_all(
+        tasks, target, log, timeout=settings.timeout, workers=settings.workers, cache=settings.cache
+    )
     results: list[ItemResult] = []
     for item, task in zip(items, resolved, strict=True):
         if task is None:
@@ -176,7 +184,7 @@ def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry
         results.append(
             ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy))
         )
-    return Run(tuple(results), len(tasks), target)
+    return Run(tuple(results), executed, target, reused=len(tasks) - executed)
 
 
 def apply_limit(outcome: Outcome, item: Item, unit: Kind) -> Outcome:

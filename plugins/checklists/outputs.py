@@ -120,6 +120,19 @@ def log_results(run: Run, log: Log) -> None:
             )
     counts = ", ".join(f"{v.value} {n}" for v, n in run.counts().items())
     log.info(f"{len(run.bound)} bound items ({counts}); {len(run.unbound)} unbound")
+    target = run.target
+    log.debug(
+        f"{run.evaluations} checks ran, {run.reused} kept from the last build; "
+        f"{target.reads} target files read, {target.parses} parsed"
+    )
+
+
+def watched(run: Run) -> list[Path]:
+    """The existing files and folders the checks read or listed, for `mkdocs serve`."""
+    root = run.target.root
+    paths = {root / rel for rel in run.target.files_read}
+    paths |= {root / rel for kind, rel in run.target.probed if kind in ("listing", "exists")}
+    return sorted(path for path in paths if path.exists())
 
 
 def github_output(run: Run, context: Context, report_path: str) -> None:

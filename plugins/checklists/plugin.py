@@ -1,14 +1,10 @@
 """MkDocs wiring for executable checklists. The event story:
 
-- on_config      read the options, aim at the target, add the stylesheet;
-- on_files       collect the items of ALL pages, evaluate every distinct check once, judge;
-                 add the generated compliance page and the stylesheet as site files;
-- on_page_markdown  swap each binding comment for an empty slot;
-- on_page_content   fill the slots with badges and evidence, and the summary marker;
-- on_post_build  write the reports (JSON, JUnit, SARIF, badges), log, annotate in GitHub
-                 Actions, then fail the build if a claim broke.
-
-All real work is in modules that never import mkdocs.
+on_config reads the options; on_files collects the items of ALL pages, evaluates every
+distinct check once (under `serve`, only those whose inputs changed) and adds the report
+page; on_page_markdown swaps each binding for a slot, on_page_content fills the slots;
+on_serve watches the files the checks read; on_post_build writes the reports, then fails
+the build if a claim broke. All real work is in modules that never import mkdocs.
 """
 
 from __future__ import annotations
@@ -20,13 +16,15 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from checklists import outputs, render
-from checklists.engine import ItemResult, Run, collect, enabled, evaluate, settings_from_options
+from checklists.cache import SERVE_CACHE
+from checklists.engine import Run, collect, enabled, evaluate, settings_from_options
 from checklists.errors import SetupError
 from checklists.i18n import TEXT, language
 
@@ -73,9 +71,10 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        root = Path(config.config_file_path or ".").resolve().parent
+        self.root = root = Path(config.config_file_path or ".").resolve().parent
         self.lang = language(config.theme.get("language"))
-        self.settings = settings_from_options(dict(self.config), root, outputs.today())
+        cache = SERVE_CACHE if self.command == "serve" else None  # keep unchanged results
+        self.settings = settings_from_options(dict(self.config), root, outputs.today(), cache)
         self.target_name = os.path.relpath(self.settings.target, root)
         docs = os.path.relpath(config.docs_dir, root)
         self.context = outputs.context_for(self.lang, self.target_name, docs)
@@ -119,24 +118,24 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         run, src = self.run, page.file.src_uri
         html = render.fill_slots(html, self.slots.pop(src, {}), self.lang)
         if src == self.config.report_page:
-
-            def link(result: ItemResult) -> str:
-                url = self.urls.get(result.item.page, "")
-                return f"{get_relative_url(url, page.url)}#{render.anchor(result)}"
-
-            content = render.compliance_html(run, self.lang, link, self.target_name)
+            pages = {p: get_relative_url(url, page.url) for p, url in self.urls.items()}
+            content = render.compliance_html(run, self.lang, pages, self.target_name)
             html = html.replace(render.slot("compliance"), content)
         report_url = get_relative_url(self.urls[self.config.report_page], page.url)
         return html.replace(
             render.SUMMARY_MARKER, render.summary_html(run, self.lang, report_url, src)
         )
 
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
+        if self.run is not None:  # the target files the checks read, not the whole target
+            for path in outputs.watched(self.run):
+                server.watch(str(path))
+
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.run is None:
             return
-        root = Path(config.config_file_path or ".").resolve().parent
-        extra = {fmt: str(root / path) for fmt, path in self.config.reports.items()}
+        extra = {fmt: str(self.root / path) for fmt, path in self.config.reports.items()}
         try:
             outputs.publish(self.run, Path(config.site_dir), self.context, extra, log)
         except ValueError as error:

@@ -8,15 +8,13 @@ fragment, because it is spliced into Markdown-rendered HTML.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 
 from checklists.bindings import Columns
 from checklists.engine import ItemResult, Run
 from checklists.i18n import METRIC_HINTS, TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
 from checklists.model import Evidence
 from checklists.verdict import Verdict
-
-Link = Callable[[ItemResult], str]  # the URL of an item's anchor, relative to the current page
 
 
 def esc(text: object) -> str:
@@ -123,9 +121,16 @@ def summary_html(run: Run, lang: str, report_url: str | None, page: str | None =
     )
 
 
-def compliance_html(run: Run, lang: str, link: Link, target_name: str) -> str:
-    """The generated report page: every bound item, then the items without a binding."""
+def compliance_html(run: Run, lang: str, pages: Mapping[str, str], target_name: str) -> str:
+    """The generated report page: every bound item, then the items without a binding.
+
+    `pages` maps each page's source path to its URL relative to the report page.
+    """
     text = TEXT[lang]
+
+    def link(result: ItemResult) -> str:
+        return f"{pages.get(result.item.page, '')}#{anchor(result)}"
+
     head = "".join(
         f"<th>{esc(text[key])}</th>"
         for key in ("col_verdict", "col_section", "col_item", "col_check", "col_evidence")

@@ -59,6 +59,7 @@ def compliance(run: Run, target_name: str) -> dict[str, Any]:
         },
         "run": {
             "evaluations": run.evaluations,
+            "reused": run.reused,
             "files_read": run.target.reads,
             "files_parsed": run.target.parses,
         },

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from checklists.bindings import Item, params_key
+from checklists.cache import ResultCache
 from checklists.errors import InputError
 from checklists.model import Environment, Evidence, Outcome, Status
 from checklists.registry import CheckSpec, Registry
@@ -129,16 +130,36 @@ def run_one(task: Task, target: Target, log: Log) -> Outcome:
 
 
 def run_all(
-    tasks: Sequence[Task], target: Target, log: Log, *, timeout: float, workers: int
-) -> dict[tuple[str, str], Outcome]:
-    """Evaluate the tasks, at most `workers` at a time, each within `timeout` seconds."""
+    tasks: Sequence[Task],
+    target: Target,
+    log: Log,
+    *,
+    timeout: float,
+    workers: int,
+    cache: ResultCache | None = None,
+) -> tuple[dict[tuple[str, str], Outcome], int]:
+    """Evaluate the tasks, at most `workers` at a time, each within `timeout` seconds.
+
+    With a cache, a task whose inputs did not change since it last ran is not run again.
+    Returns the outcomes and how many tasks ran.
+    """
     results: dict[tuple[str, str], Outcome] = {}
     done = threading.Condition()
-    pending = list(reversed(tasks))
+    pending = []
+    for task in reversed(tasks):
+        cached = cache.lookup(target, task.spec, task.key) if cache else None
+        if cached is None:
+            pending.append(task)
+        else:
+            results[task.key] = cached
+    to_run = len(pending)
     running: dict[tuple[str, str], tuple[Task, float]] = {}
 
     def work(task: Task) -> None:
-        outcome = run_one(task, target, log)
+        with target.tracing() as probes:
+            outcome = run_one(task, target, log)
+        if cache is not None:
+            cache.store(target, task.spec, task.key, outcome, probes)
         with done:
             if task.key in running:  # not already given up on after its timeout
                 del running[task.key]
@@ -168,7 +189,7 @@ def run_all(
                         )
                 continue
             done.wait(deadline - now)
-    return results
+    return results, to_run
 
 
 def status_counts(outcomes: Mapping[Any, Outcome]) -> dict[str, int]:

@@ -10,15 +10,18 @@ report can show them.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from checklists.errors import InputError
 
 T = TypeVar("T")
+Probe = tuple[str, str]  # (kind, target path): content, exists, listing or size
 Parser = Callable[[bytes], T]
 
 
@@ -33,6 +36,8 @@ class Target:
         self._parsed: dict[tuple[str, str], Any] = {}
         self.reads = 0
         self.parses = 0
+        self._local = threading.local()
+        self.probed: set[Probe] = set()  # everything any check read, listed or looked for
 
     # -- paths ---------------------------------------------------------------------------
 
@@ -54,13 +59,19 @@ class Target:
     def exists(self, relative: str) -> bool:
         """Whether the path exists. A symlink that leads outside is an InputError, not False,
         so a check never mistakes an escaping link for a missing file."""
+        self._note("exists", relative)
         return self.path(relative).exists()
 
     def is_file(self, relative: str) -> bool:
+        self._note("exists", relative)
         return self.path(relative).is_file()
 
     def files(self, directory: str = ".") -> Iterator[str]:
         """Every regular file under `directory`, as sorted target paths, symlinks not followed."""
+        self._note("listing", directory)
+        return self._walk(directory)
+
+    def _walk(self, directory: str) -> Iterator[str]:
         base = self.path(directory)
         prefix = self.normalize(directory)
         for current, dirnames, filenames in os.walk(base):
@@ -77,17 +88,20 @@ class Target:
         folder = PurePosixPath(rel).parent.as_posix()
         if any(char in folder for char in "*?["):
             raise InputError(f"only the file name of {pattern!r} may hold wildcards", path=pattern)
-        if not self.path(folder).is_dir():
+        self._note("listing", folder)
+        real = self.path(folder)
+        if not real.is_dir():
             return []
-        return [
-            f
-            for f in self.files(folder)
-            if PurePosixPath(f).parent.as_posix() == folder
-            and fnmatch.fnmatchcase(PurePosixPath(f).name, PurePosixPath(rel).name)
-        ]
+        name = PurePosixPath(rel).name
+        return sorted(
+            entry.name if folder == "." else f"{folder}/{entry.name}"
+            for entry in real.iterdir()
+            if fnmatch.fnmatchcase(entry.name, name) and entry.is_file() and not entry.is_symlink()
+        )
 
     def size(self, relative: str) -> int:
         """The file's size in bytes, without reading it."""
+        self._note("size", relative)
         try:
             return self.path(relative).stat().st_size
         except OSError as error:
@@ -102,6 +116,7 @@ class Target:
     def read_bytes(self, relative: str) -> bytes:
         """The file's bytes, read once per build. InputError if missing or outside the root."""
         rel = self.normalize(relative)
+        self._note("content", rel)
         with self._key_lock((rel, "")):
             if rel not in self._bytes:
                 self._bytes[rel] = self._load(rel)
@@ -152,6 +167,46 @@ class Target:
     @property
     def files_read(self) -> list[str]:
         return sorted(self._bytes)
+
+    # -- what a check looked at, for the serve cache ---------------------------------------
+
+    def _note(self, kind: str, relative: str) -> None:
+        with self._lock:
+            self.probed.add((kind, relative))
+        trace: set[Probe] | None = getattr(self._local, "trace", None)
+        if trace is not None:
+            try:
+                trace.add((kind, self.normalize(relative)))
+            except InputError:
+                trace.add((kind, relative))
+
+    @contextmanager
+    def tracing(self) -> Iterator[set[Probe]]:
+        """Record what the current thread reads or probes while the block runs."""
+        previous = getattr(self._local, "trace", None)
+        trace: set[Probe] = set()
+        self._local.trace = trace
+        try:
+            yield trace
+        finally:
+            self._local.trace = previous
+
+    def fingerprint(self, probe: Probe) -> object:
+        """What a probe sees now: a content hash, existence, a listing or a size."""
+        kind, rel = probe
+        try:
+            if kind == "content":
+                return hashlib.sha256(self.read_bytes(rel)).hexdigest()
+            real = self.path(rel)
+            if kind == "exists":
+                return (real.exists(), real.is_file())
+            if kind == "listing":
+                return tuple(self._walk(rel)) if real.is_dir() else None
+            return real.stat().st_size
+        except InputError as error:
+            return ("error", error.message)
+        except OSError:
+            return None
 
 
 def decode_text(data: bytes, path: str | None = None) -> str:

@@ -99,7 +99,7 @@ def test_compliance_page_lists_bound_and_unbound_items(tmp_path: Path, registry:
     run = run_for(
         "## S\n\n- [x] a <!-- check: fake.passes -->\n- [ ] <b>c</b>\n", tmp_path, registry
     )
-    html = render.compliance_html(run, "ja", lambda r: f"../#{render.anchor(r)}", "examples/x")
+    html = render.compliance_html(run, "ja", {"p.md": "../"}, "examples/x")
     assert '<tr data-verdict="verified">' in html
     assert '<a href="../#check-3">a</a>' in html
     assert 'p.md:4</span> <a href="../#check-4">&lt;b&gt;c&lt;/b&gt;</a>' in html
