@@ -101,6 +101,7 @@ class Item:
     environment: str | None = None
     limit: str | None = None  # the limit as the author wrote it
     cells: tuple[Cell, ...] = ()
+    section_line: int | None = None  # the line of the heading the item sits under
 
     @property
     def location(self) -> str:
@@ -228,6 +229,7 @@ class _Scanner:
     page: str
     fence: str | None = None
     section: str | None = None
+    section_line: int | None = None
     previous_blank: bool = True
     in_list: bool = False
 
@@ -276,8 +278,17 @@ def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]
             found = list(_bindings_in(masked))
             title = _COMMENT.sub("", heading["title"] or "").strip()
             state.section = title or None
+            state.section_line = number
             if found:
-                base = Item(state.page, number, state.section, title, True, kind="heading")
+                base = Item(
+                    state.page,
+                    number,
+                    state.section,
+                    title,
+                    True,
+                    kind="heading",
+                    section_line=number,
+                )
                 items.append(_bind(base, line, found, number))
                 state.previous_blank = False
                 continue
@@ -327,7 +338,9 @@ def _item(
     kind = "task" if mark is not None else "claim"
     found = list(_bindings_in(masked))
     text = _visible_text(line, found, text_start)
-    base = Item(state.page, number, state.section, text, claim, kind=kind)
+    base = Item(
+        state.page, number, state.section, text, claim, kind=kind, section_line=state.section_line
+    )
     if not found:
         return base
     return _bind(base, line, found, number)
@@ -407,7 +420,9 @@ def _row(
     first_start, first_end = spans[0]
     label = _visible_text(line[first_start:first_end], [], 0)
     label = _COMMENT.sub("", label).strip()
-    base = Item(state.page, number, state.section, label, True, kind="row")
+    base = Item(
+        state.page, number, state.section, label, True, kind="row", section_line=state.section_line
+    )
     if any(m.start() >= first_end for m in found):
         return [
             replace(_bind(base, line, found, number), error="a row binding goes in the first cell")

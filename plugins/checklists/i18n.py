@@ -128,6 +128,10 @@ TEXT: dict[str, dict[str, str]] = {
         "no_items": "チェックリスト項目はありません。",
         "value": "観測値",
         "badge_label": "準拠",
+        "no_section": "見出しの前",
+        "filter": "判定で絞り込む",
+        "filter_all": "すべて",
+        "section_hint": "このセクションの {total} 件中 {held} 件が成立。最も悪い判定: {worst}",
         "disabled": (
             "このビルドではチェックが無効です（`enabled: false` または "
             "`CHECKLISTS_ENABLED=false`）。"
@@ -165,6 +169,10 @@ TEXT: dict[str, dict[str, str]] = {
         "no_items": "There are no checklist items.",
         "value": "Observed",
         "badge_label": "compliance",
+        "no_section": "Before the first heading",
+        "filter": "Filter by verdict",
+        "filter_all": "All",
+        "section_hint": "{held} of {total} claims in this section hold; worst verdict: {worst}",
         "disabled": (
             "Checks are turned off in this build (`enabled: false` or `CHECKLISTS_ENABLED=false`)."
         ),

@@ -30,6 +30,7 @@ from checklists.i18n import TEXT, language
 
 log = get_plugin_logger("checklists")
 ASSET = "assets/checklists/checklists.css"
+SCRIPT = "assets/checklists/checklists.js"
 
 
 class ChecklistsConfig(Config):
@@ -81,6 +82,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.enabled = enabled(self.config.enabled)
         if self.enabled:
             config.extra_css.append(ASSET)
+            config.extra_javascript.append(SCRIPT)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -91,8 +93,9 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
                 self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
             except SetupError as error:
                 raise PluginError(f"checklists: {error}") from error
-            css = (Path(__file__).parent / "assets" / "checklists.css").read_text("utf-8")
-            files.append(File.generated(config, ASSET, content=css))
+            for name in (ASSET, SCRIPT):
+                content = (Path(__file__).parent / "assets" / Path(name).name).read_text("utf-8")
+                files.append(File.generated(config, name, content=content))
         else:  # the nav still names the report page: say why it is empty
             report += f"\n{TEXT[self.lang]['disabled']}\n"
         files.append(File.generated(config, self.config.report_page, content=report))
@@ -116,15 +119,15 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         if self.run is None:
             return html
         run, src = self.run, page.file.src_uri
-        html = render.fill_slots(html, self.slots.pop(src, {}), self.lang)
+        html = render.fill_slots(html, self.slots.pop(src, {}), self.lang, run)
         if src == self.config.report_page:
             pages = {p: get_relative_url(url, page.url) for p, url in self.urls.items()}
             content = render.compliance_html(run, self.lang, pages, self.target_name)
             html = html.replace(render.slot("compliance"), content)
         report_url = get_relative_url(self.urls[self.config.report_page], page.url)
-        return html.replace(
-            render.SUMMARY_MARKER, render.summary_html(run, self.lang, report_url, src)
-        )
+        badge = get_relative_url("badges/compliance.svg", page.url)
+        summary = render.summary_html(run, self.lang, report_url, src, badge)
+        return html.replace(render.SUMMARY_MARKER, summary)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
         if self.run is not None:  # the target files the checks read, not the whole target

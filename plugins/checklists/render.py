@@ -14,7 +14,7 @@ from checklists.bindings import Columns
 from checklists.engine import ItemResult, Run
 from checklists.i18n import METRIC_HINTS, TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
 from checklists.model import Evidence
-from checklists.verdict import Verdict
+from checklists.verdict import ORDER, Verdict
 
 
 def esc(text: object) -> str:
@@ -93,6 +93,24 @@ def item_html(result: ItemResult, lang: str) -> str:
     )
 
 
+def worst(results: list[ItemResult]) -> Verdict:
+    verdicts = {r.verdict for r in results}
+    return next((v for v in ORDER if v in verdicts), Verdict.VERIFIED)
+
+
+def section_badge(results: list[ItemResult], lang: str) -> str:
+    """A small status beside a section heading: the worst verdict and how many hold."""
+    held = sum(1 for r in results if r.verdict in (Verdict.VERIFIED, Verdict.MEASURED))
+    verdict = worst(results)
+    label = VERDICT_LABELS[lang][verdict]
+    hint = TEXT[lang]["section_hint"].format(held=held, total=len(results), worst=label)
+    return (
+        f'<span class="cl-section-status cl-v-{verdict.value}" title="{esc(hint)}">'
+        f'<span class="cl-icon" aria-hidden="true">{VERDICT_ICONS[verdict]}</span>'
+        f"{held}/{len(results)}</span>"
+    )
+
+
 def counts_html(run: Run, results: list[ItemResult], lang: str) -> str:
     return "".join(
         f'<li>{badge(verdict, lang)} <span class="cl-count">{count}</span></li>'
@@ -100,8 +118,14 @@ def counts_html(run: Run, results: list[ItemResult], lang: str) -> str:
     )
 
 
-def summary_html(run: Run, lang: str, report_url: str | None, page: str | None = None) -> str:
-    """The box at the top of the guide: how many of its items hold, and the breakdown."""
+def summary_html(
+    run: Run,
+    lang: str,
+    report_url: str | None,
+    page: str | None = None,
+    badge_url: str | None = None,
+) -> str:
+    """The box at the top of the guide: how many of its claims hold, then a card per section."""
     text = TEXT[lang]
     results = run.bound if page is None else [r for r in run.for_page(page) if r.item.bound]
     verified = sum(1 for r in results if r.verdict is Verdict.VERIFIED)
@@ -112,12 +136,28 @@ def summary_html(run: Run, lang: str, report_url: str | None, page: str | None =
         if report_url
         else ""
     )
+    image = (
+        f'<img class="cl-overall-badge" src="{esc(badge_url)}" alt="{esc(text["badge_label"])}: '
+        f'{verified}/{len(results)}"> '
+        if badge_url
+        else ""
+    )
+    groups: dict[str, list[ItemResult]] = {}
+    for result in results:
+        groups.setdefault(result.item.section or text["no_section"], []).append(result)
+    cards = "".join(
+        f'<li class="cl-card cl-v-{worst(group).value}"><p class="cl-card-title">'
+        f"{section_badge(group, lang)} <strong>{esc(name)}</strong></p>"
+        f'<ul class="cl-counts">{counts_html(run, group, lang)}</ul></li>'
+        for name, group in groups.items()
+    )
+    grid = f'<div class="grid cards cl-cards"><ul>{cards}</ul></div>' if page is not None else ""
     return (
         f'<div class="cl-summary cl-summary-{status}" data-total="{len(results)}"'
         f' data-verified="{verified}">'
-        f'<p class="cl-headline"><strong>{esc(headline)}</strong>{link}</p>'
+        f'<p class="cl-headline">{image}<strong>{esc(headline)}</strong>{link}</p>'
         f'<ul class="cl-counts" aria-label="{esc(text["summary_detail"])}">'
-        f"{counts_html(run, results, lang)}</ul></div>"
+        f"{counts_html(run, results, lang)}</ul>{grid}</div>"
     )
 
 
@@ -132,7 +172,7 @@ def compliance_html(run: Run, lang: str, pages: Mapping[str, str], target_name: 
         return f"{pages.get(result.item.page, '')}#{anchor(result)}"
 
     head = "".join(
-        f"<th>{esc(text[key])}</th>"
+        f'<th data-sort scope="col">{esc(text[key])}</th>'
         for key in ("col_verdict", "col_section", "col_item", "col_check", "col_evidence")
     )
     rows = []
@@ -141,17 +181,31 @@ def compliance_html(run: Run, lang: str, pages: Mapping[str, str], target_name: 
         evidence = ""
         if outcome is not None:
             evidence = f"<p>{esc(outcome.summary)}</p>{evidence_html(outcome.evidence)}"
+        env = f" ({esc(result.item.environment)})" if result.item.environment else ""
         rows.append(
             f'<tr data-verdict="{result.verdict.value}">'
-            f"<td>{badge(result.verdict, lang, fails=result.fails)}</td>"
+            f'<td data-sort-key="{ORDER.index(result.verdict):02d}">'
+            f"{badge(result.verdict, lang, fails=result.fails)}</td>"
             f"<td>{esc(result.item.section or '')}</td>"
-            f'<td><a href="{esc(link(result))}">{esc(result.item.text)}</a>'
+            f'<td data-sort-key="{esc(result.item.page)}:{result.item.line:06d}">'
+            f'<a href="{esc(link(result))}">{esc(result.item.text)}</a>{env}'
             f' <span class="cl-location">{esc(result.item.location)}</span></td>'
             f"<td><code>{esc(result.item.check_id or '')}</code></td>"
             f"<td>{evidence}</td></tr>"
         )
+    present = [v for v in ORDER if any(r.verdict is v for r in run.bound)]
+    buttons = "".join(
+        f'<button type="button" data-verdict="{v.value}" aria-pressed="false">'
+        f"{VERDICT_ICONS[v]} {esc(VERDICT_LABELS[lang][v])}</button>"
+        for v in present
+    )
+    filters = (
+        f'<div class="cl-filters" data-for="cl-compliance" role="toolbar" '
+        f'aria-label="{esc(text["filter"])}"><button type="button" data-verdict="all" '
+        f'aria-pressed="true">{esc(text["filter_all"])}</button>{buttons}</div>'
+    )
     table = (
-        f'<table class="cl-compliance"><thead><tr>{head}</tr></thead>'
+        f'{filters}<table class="cl-compliance" id="cl-compliance"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
         if rows
         else f"<p>{esc(text['no_items'])}</p>"
@@ -226,6 +280,12 @@ def place_slots(
         for cell in item.cells:
             edits[(cell.line, cell.start, cell.end)] = slot(f"{key}:{cell.role}")
             filled[f"{key}:{cell.role}"] = (found, cell.role)
+    for number, results_here in _sections(results).items():
+        end_of_line = len(lines[number - 1].rstrip("\r\n"))
+        key = f"section-{number}"
+        edits.setdefault((number, end_of_line, end_of_line), "")
+        edits[(number, end_of_line, end_of_line)] += " " + slot(key)
+        filled[key] = (results_here[0], "section")
     for (number, start, end), text in sorted(edits.items(), reverse=True):
         line = lines[number - 1]
         lines[number - 1] = line[:start] + text + line[end:]
@@ -237,17 +297,36 @@ def block_slot(key: str) -> str:
     return f'<div class="cl-slot" data-cl-slot="{esc(key)}"></div>'
 
 
+def _sections(results: list[ItemResult]) -> dict[int, list[ItemResult]]:
+    """Bound results by the line of the heading they sit under (headings that bind a claim
+    themselves show that claim under the heading instead)."""
+    groups: dict[int, list[ItemResult]] = {}
+    for result in results:
+        line = result.item.section_line
+        if result.item.bound and line is not None and result.item.kind != "heading":
+            groups.setdefault(line, []).append(result)
+    return groups
+
+
 def block_html(result: ItemResult, lang: str) -> str:
     return f'<div class="cl-section-result">{item_html(result, lang)}</div>'
 
 
-def fill_slots(html_text: str, slots: Slots, lang: str) -> str:
+def fill_slots(html_text: str, slots: Slots, lang: str, run: Run | None = None) -> str:
+    """Replace the slots with verdicts; section slots need the whole `run` for their counts."""
+
+    def section(result: ItemResult, lang: str) -> str:
+        page = run.for_page(result.item.page) if run else [result]
+        group = [r for r in page if r.item.section_line == result.item.section_line]
+        return section_badge(group, lang)
+
     renderers = {
         "item": item_html,
         "limit": limit_html,
         "value": value_html,
         "status": status_html,
         "block": block_html,
+        "section": section,
     }
     for key, (result, role) in slots.items():
         placeholder = block_slot(key) if role == "block" else slot(key)

@@ -54,21 +54,32 @@ def test_broken_claim_golden_in_english(tmp_path: Path, registry: Registry) -> N
 
 def test_summary_golden(tmp_path: Path, registry: Registry) -> None:
     run = run_for(
-        "- [x] a <!-- check: fake.passes -->\n- [x] b <!-- check: fake.fails -->\n- [ ] c\n",
+        "## 一覧\n\n- [x] a <!-- check: fake.passes -->\n- [x] b <!-- check: fake.fails -->\n"
+        "- [ ] c\n",
         tmp_path,
         registry,
     )
-    assert render.summary_html(run, "ja", "../compliance/", "p.md") == (
+    broken = (
+        '<span class="cl-badge cl-v-broken" title="チェック済みの項目ですが、'
+        'ターゲットでは成り立っていません"><span class="cl-icon" aria-hidden="true">✗</span>'
+        '主張違反</span> <span class="cl-count">1</span>'
+    )
+    verified = (
+        '<span class="cl-badge cl-v-verified" title="チェック済みの主張がターゲットで成り立つことを'
+        '確認しました"><span class="cl-icon" aria-hidden="true">✓</span>検証済み</span> '
+        '<span class="cl-count">1</span>'
+    )
+    counts = f"<li>{broken}</li><li>{verified}</li>"
+    assert render.summary_html(run, "ja", "../compliance/", "p.md", "badges/compliance.svg") == (
         '<div class="cl-summary cl-summary-fail" data-total="2" data-verified="1">'
-        '<p class="cl-headline"><strong>2項目中 1 検証済み</strong> '
-        '<a class="cl-report-link" href="../compliance/">準拠レポート</a></p>'
-        '<ul class="cl-counts" aria-label="内訳"><li><span class="cl-badge cl-v-broken" '
-        'title="チェック済みの項目ですが、ターゲットでは成り立っていません">'
-        '<span class="cl-icon" aria-hidden="true">✗</span>主張違反</span> '
-        '<span class="cl-count">1</span></li><li><span class="cl-badge cl-v-verified" '
-        'title="チェック済みの主張がターゲットで成り立つことを確認しました">'
-        '<span class="cl-icon" aria-hidden="true">✓</span>検証済み</span> '
-        '<span class="cl-count">1</span></li></ul></div>'
+        '<p class="cl-headline"><img class="cl-overall-badge" src="badges/compliance.svg" '
+        'alt="準拠: 1/2"> <strong>2項目中 1 検証済み</strong> <a class="cl-report-link" '
+        'href="../compliance/">準拠レポート</a></p><ul class="cl-counts" aria-label="内訳">'
+        f'{counts}</ul><div class="grid cards cl-cards"><ul><li class="cl-card cl-v-broken">'
+        '<p class="cl-card-title"><span class="cl-section-status cl-v-broken" title="このセクション'
+        'の 2 件中 1 件が成立。最も悪い判定: 主張違反"><span class="cl-icon" aria-hidden="true">✗'
+        "</span>1/2</span> <strong>一覧</strong></p>"
+        f'<ul class="cl-counts">{counts}</ul></li></ul></div></div>'
     )
 
 
@@ -83,7 +94,7 @@ def test_slots_survive_markdown_and_are_filled_in_place(
     )
     run = run_for(page, tmp_path, registry)
     text, slots = render.place_slots(page, "p.md", run.for_page("p.md"))
-    assert sorted(slots) == ["3", "4"]
+    assert sorted(slots) == ["3", "4", "section-1"]  # the items and their section heading
     converter = markdown.Markdown(extensions=["pymdownx.tasklist", "pymdownx.superfences"])
     html = render.fill_slots(converter.convert(text), slots, lang)
     assert "<script>" not in html
