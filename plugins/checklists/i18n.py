@@ -131,6 +131,23 @@ TEXT: dict[str, dict[str, str]] = {
         "no_section": "見出しの前",
         "filter": "判定で絞り込む",
         "filter_all": "すべて",
+        "catalog_title": "チェック一覧",
+        "catalog_intro": (
+            "ガイドの主張を検証するチェックの一覧です。各ページはチェックの定義から生成されます。"
+        ),
+        "catalog_area": "チェック: {area}",
+        "catalog_field": "項目",
+        "catalog_check": "チェック",
+        "catalog_metric": "メトリクス",
+        "catalog_severity": "重大度",
+        "catalog_related": "関連ルール",
+        "catalog_source": "実装",
+        "catalog_what": "何を確認するか",
+        "catalog_why": "なぜ重要か",
+        "catalog_fix": "修正方法",
+        "catalog_samples": "サンプル",
+        "catalog_pass": "合格する例",
+        "catalog_fail": "不合格の例",
         "section_hint": "このセクションの {total} 件中 {held} 件が成立。最も悪い判定: {worst}",
         "disabled": (
             "このビルドではチェックが無効です（`enabled: false` または "
@@ -172,6 +189,23 @@ TEXT: dict[str, dict[str, str]] = {
         "no_section": "Before the first heading",
         "filter": "Filter by verdict",
         "filter_all": "All",
+        "catalog_title": "Check catalog",
+        "catalog_intro": (
+            "The checks that verify the guide's claims, generated from their definitions."
+        ),
+        "catalog_area": "Checks: {area}",
+        "catalog_field": "Field",
+        "catalog_check": "check",
+        "catalog_metric": "metric",
+        "catalog_severity": "Severity",
+        "catalog_related": "Related rules",
+        "catalog_source": "Source",
+        "catalog_what": "What it checks",
+        "catalog_why": "Why it matters",
+        "catalog_fix": "How to fix",
+        "catalog_samples": "Samples",
+        "catalog_pass": "Passes",
+        "catalog_fail": "Fails",
         "section_hint": "{held} of {total} claims in this section hold; worst verdict: {worst}",
         "disabled": (
             "Checks are turned off in this build (`enabled: false` or `CHECKLISTS_ENABLED=false`)."

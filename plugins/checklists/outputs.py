@@ -164,3 +164,10 @@ def publish(
     log_results(run, log)
     github_output(run, context, str(site / FILE_NAMES["json"]) if site else "compliance.json")
     return written
+
+
+def failure_message(run: Run) -> str:
+    return (
+        f"checklists: {len(run.failures)} claim(s) of the guide do not hold or could not be "
+        "checked; the site and the reports were written, see the errors above"
+    )

@@ -22,15 +22,17 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from checklists import outputs, render
+from checklists import catalog, outputs, render
 from checklists.cache import SERVE_CACHE
 from checklists.engine import Run, collect, enabled, evaluate, settings_from_options
 from checklists.errors import SetupError
 from checklists.i18n import TEXT, language
+from checklists.registry import load_packages
 
 log = get_plugin_logger("checklists")
 ASSET = "assets/checklists/checklists.css"
 SCRIPT = "assets/checklists/checklists.js"
+HERE = Path(__file__).parent / "assets"
 
 
 class ChecklistsConfig(Config):
@@ -60,13 +62,15 @@ class ChecklistsConfig(Config):
     """Where the generated compliance page goes in the site."""
     reports = c.Type(dict, default={})
     """Extra copies of the reports: format (json, junit, sarif, badges) -> path."""
+    catalog = c.Type(str, default="checks")
+    """Site folder of the generated check catalog ("" for none)."""
+    samples = c.Type(str, default="tests/fixtures/checks")
+    """Sample targets shown in the catalog, relative to mkdocs.yml."""
 
 
 class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
-    def __init__(self) -> None:
-        self.command = "build"
-        self.run: Run | None = None
-        self.slots: dict[str, render.Slots] = {}
+    command = "build"
+    run: Run | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -79,7 +83,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.target_name = os.path.relpath(self.settings.target, root)
         docs = os.path.relpath(config.docs_dir, root)
         self.context = outputs.context_for(self.lang, self.target_name, docs)
-        self.enabled = enabled(self.config.enabled)
+        self.enabled, self.slots = enabled(self.config.enabled), dict[str, render.Slots]()
         if self.enabled:
             config.extra_css.append(ASSET)
             config.extra_javascript.append(SCRIPT)
@@ -87,18 +91,24 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         report = f"# {TEXT[self.lang]['compliance_title']}\n"
-        if self.enabled:
-            pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
-            try:
+        # The nav names the report page either way; without checks it says why it is empty.
+        report += (
+            f"\n{render.slot('compliance') if self.enabled else TEXT[self.lang]['disabled']}\n"
+        )
+        generated = {self.config.report_page: report}
+        try:
+            if self.enabled:
+                pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
                 self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
-            except SetupError as error:
-                raise PluginError(f"checklists: {error}") from error
-            for name in (ASSET, SCRIPT):
-                content = (Path(__file__).parent / "assets" / Path(name).name).read_text("utf-8")
-                files.append(File.generated(config, name, content=content))
-        else:  # the nav still names the report page: say why it is empty
-            report += f"\n{TEXT[self.lang]['disabled']}\n"
-        files.append(File.generated(config, self.config.report_page, content=report))
+                generated |= {n: (HERE / Path(n).name).read_text("utf-8") for n in (ASSET, SCRIPT)}
+            if self.config.catalog:
+                specs = load_packages(list(self.settings.packages))
+                samples = self.root / self.config.samples
+                generated |= catalog.pages(specs, self.lang, self.config.catalog, samples)
+        except SetupError as error:
+            raise PluginError(f"checklists: {error}") from error
+        for name, content in generated.items():
+            files.append(File.generated(config, name, content=content))
         self.urls = {f.src_uri: f.url for f in files.documentation_pages()}
         return files
 
@@ -111,8 +121,6 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         markdown, self.slots[page.file.src_uri] = render.place_slots(
             markdown, page.file.src_uri, results, self.settings.columns
         )
-        if page.file.src_uri == self.config.report_page:
-            markdown += f"\n{render.slot('compliance')}\n"
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -144,7 +152,4 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         except ValueError as error:
             raise PluginError(f"checklists: the 'reports' option: {error}") from error
         if self.run.failures and self.command != "serve":
-            raise PluginError(
-                f"checklists: {len(self.run.failures)} claim(s) of the guide do not hold or could "
-                "not be checked; the site and the reports were written, see the errors above"
-            )
+            raise PluginError(outputs.failure_message(self.run))
