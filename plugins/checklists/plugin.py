@@ -1,11 +1,7 @@
-"""MkDocs wiring for executable checklists. The event story:
-
-on_config reads the options; on_files collects the items of ALL pages, evaluates every
-distinct check once (under `serve`, only those whose inputs changed) and adds the report
-page; on_page_markdown swaps each binding for a slot, on_page_content fills the slots;
-on_serve watches the files the checks read; on_post_build writes the reports, then fails
-the build if a claim broke. All real work is in modules that never import mkdocs.
-"""
+"""MkDocs wiring. on_files collects the items of ALL pages and evaluates each distinct check
+once (under `serve`, only those whose inputs changed); on_page_markdown swaps bindings for
+slots, on_page_content fills them; on_post_build writes the reports, then fails the build if
+a claim broke. All real work is in modules that never import mkdocs."""
 
 from __future__ import annotations
 
@@ -66,6 +62,8 @@ class ChecklistsConfig(Config):
     """Site folder of the generated check catalog ("" for none)."""
     samples = c.Type(str, default="tests/fixtures/checks")
     """Sample targets shown in the catalog, relative to mkdocs.yml."""
+    target_url = c.Type(str, default="")
+    """URL of the target's root in its repository; evidence locations link there."""
 
 
 class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
@@ -81,8 +79,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         cache = SERVE_CACHE if self.command == "serve" else None  # keep unchanged results
         self.settings = settings_from_options(dict(self.config), root, outputs.today(), cache)
         self.target_name = os.path.relpath(self.settings.target, root)
-        docs = os.path.relpath(config.docs_dir, root)
-        self.context = outputs.context_for(self.lang, self.target_name, docs)
+        docs_dir = os.path.relpath(config.docs_dir, root)
+        self.context = outputs.context_for(self.lang, self.target_name, docs_dir)
         self.enabled, self.slots = enabled(self.config.enabled), dict[str, render.Slots]()
         if self.enabled:
             config.extra_css.append(ASSET)
@@ -90,12 +88,11 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        report = f"# {TEXT[self.lang]['compliance_title']}\n"
         # The nav names the report page either way; without checks it says why it is empty.
-        report += (
-            f"\n{render.slot('compliance') if self.enabled else TEXT[self.lang]['disabled']}\n"
-        )
-        generated = {self.config.report_page: report}
+        body = render.slot("compliance") if self.enabled else TEXT[self.lang]["disabled"]
+        generated = {
+            self.config.report_page: f"# {TEXT[self.lang]['compliance_title']}\n\n{body}\n"
+        }
         try:
             if self.enabled:
                 pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
@@ -117,25 +114,22 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     ) -> str:
         if self.run is None:
             return markdown
-        results = self.run.for_page(page.file.src_uri)
-        markdown, self.slots[page.file.src_uri] = render.place_slots(
-            markdown, page.file.src_uri, results, self.settings.columns
+        src = page.file.src_uri
+        markdown, self.slots[src] = render.place_slots(
+            markdown, src, self.run.for_page(src), self.settings.columns
         )
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.run is None:
             return html
-        run, src = self.run, page.file.src_uri
-        html = render.fill_slots(html, self.slots.pop(src, {}), self.lang, run)
-        if src == self.config.report_page:
-            pages = {p: get_relative_url(url, page.url) for p, url in self.urls.items()}
-            content = render.compliance_html(run, self.lang, pages, self.target_name)
-            html = html.replace(render.slot("compliance"), content)
-        report_url = get_relative_url(self.urls[self.config.report_page], page.url)
-        badge = get_relative_url("badges/compliance.svg", page.url)
-        summary = render.summary_html(run, self.lang, report_url, src, badge)
-        return html.replace(render.SUMMARY_MARKER, summary)
+        urls = {src: get_relative_url(url, page.url) for src, url in self.urls.items()}
+        urls["badges/compliance.svg"] = get_relative_url("badges/compliance.svg", page.url)
+        return render.finish_page(
+            html, self.slots.pop(page.file.src_uri, {}), self.run, page.file.src_uri, urls,
+            lang=self.lang, report=self.config.report_page, target=self.target_name,
+            base=self.config.target_url,
+        )  # fmt: skip
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
         if self.run is not None:  # the target files the checks read, not the whole target

@@ -8,7 +8,9 @@ fragment, because it is spliced into Markdown-rendered HTML.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping
+from urllib.parse import quote
 
 from checklists.bindings import Columns
 from checklists.engine import ItemResult, Run
@@ -312,8 +314,31 @@ def block_html(result: ItemResult, lang: str) -> str:
     return f'<div class="cl-section-result">{item_html(result, lang)}</div>'
 
 
-def fill_slots(html_text: str, slots: Slots, lang: str, run: Run | None = None) -> str:
-    """Replace the slots with verdicts; section slots need the whole `run` for their counts."""
+_WHERE = re.compile(r'<code class="cl-where">([^<]*)</code>')
+
+
+def link_locations(html_text: str, base: str) -> str:
+    """Link every evidence location to the file in the target's repository (`base` is the URL
+    of the target's root there, e.g. https://github.com/o/r/blob/main/); GitHub-style `#L12`."""
+    if not base:
+        return html_text
+
+    def link(match: re.Match[str]) -> str:
+        where = html.unescape(match[1])
+        path, _, line = (
+            where.rpartition(":") if where.rpartition(":")[2].isdigit() else (where, "", "")
+        )
+        url = base.rstrip("/") + "/" + quote(path) + (f"#L{line}" if line else "")
+        return f'<a class="cl-where-link" href="{esc(url)}">{match[0]}</a>'
+
+    return _WHERE.sub(link, html_text)
+
+
+def fill_slots(
+    html_text: str, slots: Slots, lang: str, run: Run | None = None, base: str = ""
+) -> str:
+    """Replace the slots with verdicts; section slots need the whole `run` for their counts;
+    evidence locations link into the target's repository when `base` is set."""
 
     def section(result: ItemResult, lang: str) -> str:
         page = run.for_page(result.item.page) if run else [result]
@@ -330,7 +355,8 @@ def fill_slots(html_text: str, slots: Slots, lang: str, run: Run | None = None) 
     }
     for key, (result, role) in slots.items():
         placeholder = block_slot(key) if role == "block" else slot(key)
-        html_text = html_text.replace(placeholder, renderers[role](result, lang), 1)
+        rendered = link_locations(renderers[role](result, lang), base)
+        html_text = html_text.replace(placeholder, rendered, 1)
     return html_text
 
 
@@ -387,3 +413,25 @@ def bar_svg(result: ItemResult, lang: str) -> str:
         f'<line x1="{bound:.1f}" y1="0" x2="{bound:.1f}" y2="10" stroke="currentColor" '
         'stroke-width="1.5" stroke-dasharray="2 1"/></svg>'
     )
+
+
+def finish_page(
+    html_text: str,
+    slots: Slots,
+    run: Run,
+    page: str,
+    urls: Mapping[str, str],
+    *,
+    lang: str,
+    report: str,
+    target: str,
+    base: str = "",
+) -> str:
+    """A rendered page with its verdicts in place: the slots, the report page's table, and
+    the summary. `urls` maps page sources (and the overall badge) to URLs relative to it."""
+    html_text = fill_slots(html_text, slots, lang, run, base)
+    if page == report:
+        table = link_locations(compliance_html(run, lang, urls, target), base)
+        html_text = html_text.replace(slot("compliance"), table)
+    summary = summary_html(run, lang, urls.get(report), page, urls.get("badges/compliance.svg"))
+    return html_text.replace(SUMMARY_MARKER, summary)

@@ -162,3 +162,17 @@ def test_a_heading_verdict_is_a_block_after_the_heading(tmp_path: Path, registry
     )
     assert "<h3" not in html[html.index("</h3>") :]
     assert "cl-slot" not in html
+
+
+def test_evidence_locations_link_into_the_targets_repository(
+    tmp_path: Path, registry: Registry
+) -> None:
+    run = run_for("- [x] a <!-- check: fake.reads -->\n", tmp_path, registry)
+    html = render.link_locations(
+        render.item_html(run.results[0], "en"), "https://git.example/o/r/blob/main/app"
+    )
+    assert (
+        '<a class="cl-where-link" href="https://git.example/o/r/blob/main/app/file.txt#L1">'
+        '<code class="cl-where">file.txt:1</code></a>'
+    ) in html
+    assert render.link_locations("<p>x</p>", "") == "<p>x</p>"
