@@ -176,9 +176,9 @@ def non_root_user(
     if gid is not None:
         primary = group or (account.group if account else None)
         if primary is not None and not primary.isdigit() and primary in groups:
-            evidence.append(
-                parsed.at(dockerfile, groups[primary].instruction, f"creates group {primary}")
-            )
+            creation = groups[primary].instruction
+            if account is None or creation is not account.instruction:  # one excerpt per RUN
+                evidence.append(parsed.at(dockerfile, creation, f"creates group {primary}"))
             primary = groups[primary].id
         if primary is None and account is None and not user.isdigit():
             unknowns.append(f"the primary group of {user} comes from the base image")

@@ -23,6 +23,17 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+_STRONG = re.compile(r"\*\*(.+?)\*\*")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def item_text(text: str) -> str:
+    """An item's Markdown text as HTML: escaped, with its **emphasis** and `code` kept."""
+    escaped = esc(text)
+    escaped = _CODE.sub(lambda m: f"<code>{m[1]}</code>", escaped)
+    return _STRONG.sub(lambda m: f"<strong>{m[1]}</strong>", escaped)
+
+
 def anchor(result: ItemResult) -> str:
     """The id of an item's verdict element, stable across builds while the line stays."""
     return f"check-{result.item.slot}"
@@ -190,7 +201,7 @@ def compliance_html(run: Run, lang: str, pages: Mapping[str, str], target_name: 
             f"{badge(result.verdict, lang, fails=result.fails)}</td>"
             f"<td>{esc(result.item.section or '')}</td>"
             f'<td data-sort-key="{esc(result.item.page)}:{result.item.line:06d}">'
-            f'<a href="{esc(link(result))}">{esc(result.item.text)}</a>{env}'
+            f'<a href="{esc(link(result))}">{item_text(result.item.text)}</a>{env}'
             f' <span class="cl-location">{esc(result.item.location)}</span></td>'
             f"<td><code>{esc(result.item.check_id or '')}</code></td>"
             f"<td>{evidence}</td></tr>"
@@ -206,15 +217,17 @@ def compliance_html(run: Run, lang: str, pages: Mapping[str, str], target_name: 
         f'aria-label="{esc(text["filter"])}"><button type="button" data-verdict="all" '
         f'aria-pressed="true">{esc(text["filter_all"])}</button>{buttons}</div>'
     )
+    # Material's own wrappers: its table styling, and a scroll box on narrow screens.
     table = (
-        f'{filters}<table class="cl-compliance" id="cl-compliance"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'{filters}<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+        f'<table class="cl-compliance" id="cl-compliance"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div></div>"
         if rows
         else f"<p>{esc(text['no_items'])}</p>"
     )
     unbound = [
         f'<li><span class="cl-location">{esc(r.item.location)}</span> '
-        f'<a href="{esc(link(r))}">{esc(r.item.text)}</a>'
+        f'<a href="{esc(link(r))}">{item_text(r.item.text)}</a>'
         f"{' ' + badge(r.verdict, lang, fails=True) if r.fails else ''}</li>"
         for r in run.unbound
     ]
