@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from checklists import Evidence, Target
+from checklists import Evidence, Outcome, Target
 from checks.common import shell_commands
 from checks.readers.expressions import has_expression, substitute
 from checks.readers.workflow import Job, Step, Workflow, input_list, read_workflow
@@ -460,3 +460,16 @@ def no_backend_build_note(found: Builds, context: str, dockerfile: str) -> list[
         b.at(f"builds {b.dockerfile} (context {b.context}), not the backend") for b in found.others
     ]
     return evidence
+
+
+def without_backend(found: Builds, context: str, dockerfile: str, failure: str) -> Outcome | None:
+    """The outcome when no step provably builds the backend (unknown if some builds cannot be
+    resolved, else `failure`), or None when there are backend builds to judge."""
+    if found.backend:
+        return None
+    if found.unresolved:
+        return Outcome.unknown(
+            "no step provably builds the backend; some builds cannot be resolved",
+            *found.unresolved,
+        )
+    return Outcome.failed(failure, *no_backend_build_note(found, context, dockerfile))

@@ -42,7 +42,7 @@ import re
 from collections.abc import Sequence
 
 from checklists import Evidence, Outcome, Target, check
-from checks.ci._shared import BuildStep, builds, no_backend_build_note
+from checks.ci._shared import BuildStep, builds, without_backend
 from checks.common import ParsedDockerfile, load_dockerfile, stage_label
 from checks.readers.dockerfile import Instruction
 
@@ -133,15 +133,9 @@ def build_args(
     dockerfile: str = "./backend/Dockerfile",
 ) -> Outcome:
     found = builds(target, context=context, dockerfile=dockerfile)
-    if not found.backend:
-        if found.unresolved:
-            return Outcome.unknown(
-                "no step provably builds the backend; some builds cannot be resolved",
-                *found.unresolved,
-            )
-        return Outcome.failed(
-            "no step builds the backend", *no_backend_build_note(found, context, dockerfile)
-        )
+    missing = without_backend(found, context, dockerfile, "no step builds the backend")
+    if missing is not None:
+        return missing
     failures: list[str] = []
     unknowns: list[str] = []
     evidence: list[Evidence] = []

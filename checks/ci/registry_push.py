@@ -50,7 +50,7 @@ import re
 from dataclasses import dataclass
 
 from checklists import Evidence, Outcome, Target, check
-from checks.ci._shared import BuildStep, at, builds, no_backend_build_note, shell_words
+from checks.ci._shared import BuildStep, at, builds, shell_words, without_backend
 from checks.readers.expressions import (
     UNKNOWN,
     Open,
@@ -501,16 +501,11 @@ def registry_push(
     default_branch: str = "main",
 ) -> Outcome:
     found = builds(target, context=context, dockerfile=dockerfile)
-    if not found.backend:
-        if found.unresolved:
-            return Outcome.unknown(
-                "no step provably builds the backend; some builds cannot be resolved",
-                *found.unresolved,
-            )
-        return Outcome.failed(
-            "no step builds the backend, so nothing pushes it",
-            *no_backend_build_note(found, context, dockerfile),
-        )
+    missing = without_backend(
+        found, context, dockerfile, "no step builds the backend, so nothing pushes it"
+    )
+    if missing is not None:
+        return missing
     push_steps = [p for b in found.backend if (p := _build_pushes(b)) is not None]
     tags = {t for b in found.backend for t in b.tags}
     for path, workflow in found.workflows:

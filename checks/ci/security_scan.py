@@ -47,7 +47,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from checklists import Evidence, Outcome, Target, check
-from checks.ci._shared import Builds, BuildStep, at, builds, no_backend_build_note, shell_words
+from checks.ci._shared import Builds, BuildStep, at, builds, shell_words, without_backend
 from checks.readers import located_yaml
 from checks.readers.expressions import has_expression
 from checks.readers.located_yaml import YMap, scalar_text
@@ -378,16 +378,11 @@ def security_scan(
             "no workflow step runs Trivy",
             Evidence(f"searched {len(found.workflows)} workflow(s) for trivy-action or trivy"),
         )
-    if not found.backend:
-        if found.unresolved:
-            return Outcome.unknown(
-                "no step provably builds the backend; some builds cannot be resolved",
-                *found.unresolved,
-            )
-        return Outcome.failed(
-            "no step builds the backend, so no scan can scan it",
-            *no_backend_build_note(found, context, dockerfile),
-        )
+    missing = without_backend(
+        found, context, dockerfile, "no step builds the backend, so no scan can scan it"
+    )
+    if missing is not None:
+        return missing
     image_scans = [s for s in scans if s.kind == "image"]
     skipped = [
         s.at(f"{s.step.label}: trivy {s.kind} scans the sources, not the image")

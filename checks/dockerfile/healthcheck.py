@@ -26,7 +26,7 @@ import re
 
 from checklists import Outcome, Target, check
 from checklists.errors import InputError
-from checks.common import load_dockerfile
+from checks.common import ParsedDockerfile, load_dockerfile
 from checks.readers.dockerfile import Instruction
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
@@ -79,6 +79,15 @@ def _flag_problem(name: str, value: str) -> str | None:
     return f"--{name} cannot be less than 1ms" if 0 < seconds < 0.001 else None
 
 
+def effective_healthcheck(parsed: ParsedDockerfile) -> Instruction | None:
+    """The HEALTHCHECK in effect for the final stage: its own or inherited, the last wins."""
+    found: Instruction | None = None
+    for _, instruction, _ in parsed.walk_chain(parsed.final):
+        if instruction.keyword == "healthcheck":
+            found = instruction
+    return found
+
+
 @check(
     "dockerfile.healthcheck",
     severity="medium",
@@ -86,10 +95,7 @@ def _flag_problem(name: str, value: str) -> str | None:
 )
 def healthcheck(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
     parsed = load_dockerfile(target, dockerfile)
-    found: Instruction | None = None
-    for _, instruction, _ in parsed.walk_chain(parsed.final):
-        if instruction.keyword == "healthcheck":
-            found = instruction
+    found = effective_healthcheck(parsed)
     if found is None:
         return Outcome.failed(
             "the final stage has no HEALTHCHECK",

@@ -48,7 +48,7 @@ from checklists import Evidence, Outcome, Target, check
 from checklists.errors import InputError
 from checks.common import load_dockerfile
 from checks.dockerfile._errors import located
-from checks.dockerfile.healthcheck import go_duration, health_options
+from checks.dockerfile.healthcheck import effective_healthcheck, go_duration, health_options
 from checks.readers.dockerfile import Instruction
 from checks.readers.shell import Command, command, commands
 
@@ -195,10 +195,7 @@ def healthcheck_options(
 ) -> Outcome:
     with located(dockerfile):
         parsed = load_dockerfile(target, dockerfile)
-        found: Instruction | None = None
-        for _, instruction, _ in parsed.walk_chain(parsed.final):
-            if instruction.keyword == "healthcheck":
-                found = instruction
+        found = effective_healthcheck(parsed)
         if found is None:
             return Outcome.failed(
                 "the final stage has no HEALTHCHECK",
