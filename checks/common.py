@@ -46,7 +46,7 @@ class ParsedDockerfile:
         """
         try:
             for link in self.chain(stage):
-                for instruction, variables in walk(self.dockerfile, link):
+                for instruction, variables in walk(self.dockerfile, link, self.stages):
                     yield link, instruction, variables
         except InputError as error:
             raise error.with_path(self.path) from None

@@ -409,6 +409,7 @@ def _test_evidence(result: TestResult) -> list[Evidence]:
 
 @check(
     "deploy.reverse_proxy",
+    external=True,  # runs `nginx -t`
     severity="high",
     related=("gixy:host_spoofing",),
 )

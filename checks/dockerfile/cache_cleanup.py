@@ -273,7 +273,7 @@ def _runs(parsed: ParsedDockerfile, stage: Stage) -> list[tuple[_Run, Instructio
     configured: Instruction | None = None
     found: list[tuple[_Run, Instruction | None]] = []
     for link in parsed.chain(stage):
-        for instruction, variables in walk(parsed.dockerfile, link):
+        for instruction, variables in walk(parsed.dockerfile, link, parsed.stages):
             if instruction.keyword == "workdir" and instruction.args:
                 workdir = join_path(
                     workdir, expand(instruction.args[0], variables, escape=escape).text

@@ -108,7 +108,7 @@ def _image(parsed: ParsedDockerfile) -> Image:
     escape = parsed.dockerfile.escape
     for link in parsed.chain(parsed.final):
         cmd_set = False  # BuildKit's per-stage cmdSet: ENTRYPOINT resets an inherited CMD
-        for instruction, variables in walk(parsed.dockerfile, link):
+        for instruction, variables in walk(parsed.dockerfile, link, parsed.stages):
             keyword = instruction.keyword
             if keyword == "cmd":
                 cmd, cmd_set = instruction, True

@@ -230,7 +230,7 @@ def _judge_stage(
     results: list[_Judged] = []
     label = stage_label(stage)
     for link in parsed.chain(stage):
-        for instruction, variables in walk(parsed.dockerfile, link):
+        for instruction, variables in walk(parsed.dockerfile, link, parsed.stages):
             new = _copies(parsed, context, link, instruction, dict(variables))
             if instruction.keyword != "run":
                 copied.extend(new)

@@ -79,7 +79,7 @@ def _stage_runs(parsed: ParsedDockerfile, stage: Stage) -> list[tuple[Stage, Ins
     return [
         (link, instruction)
         for link in parsed.chain(stage)
-        for instruction, _ in walk(parsed.dockerfile, link)
+        for instruction, _ in walk(parsed.dockerfile, link, parsed.stages)
     ]
 
 

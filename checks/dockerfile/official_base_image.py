@@ -80,7 +80,7 @@ def _external_copies(parsed: ParsedDockerfile, path: str) -> list[Evidence]:
     names = {s.name for s in parsed.stages if s.name}
     found = []
     for stage in parsed.stages:
-        for instruction, variables in walk(parsed.dockerfile, stage):
+        for instruction, variables in walk(parsed.dockerfile, stage, parsed.stages):
             source = flag_value(instruction, "from") if instruction.keyword == "copy" else None
             if source is None:
                 continue

@@ -10,7 +10,7 @@ check can tell "empty" from "not known until build".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
@@ -264,15 +264,18 @@ def _scope_at_start(df: Dockerfile, stage: Stage, all_stages: list[Stage]) -> _S
     return scope
 
 
-def walk(df: Dockerfile, stage: Stage) -> Iterator[tuple[Instruction, Mapping[str, str | None]]]:
+def walk(
+    df: Dockerfile, stage: Stage, all_stages: Sequence[Stage] | None = None
+) -> Iterator[tuple[Instruction, Mapping[str, str | None]]]:
     """Each instruction of the stage (after its FROM) with the variables visible to it.
 
     Global ARGs are visible only once re-declared with `ARG NAME`; `ARG NAME=default` and ENV
     expand their values; ENV wins over ARG; a stage FROM an earlier stage starts with that
     stage's ENV; the platform ARGs appear (as None) only once declared. InputError (with the
-    instruction's line) when an ARG or ENV value cannot be expanded.
+    instruction's line) when an ARG or ENV value cannot be expanded. `all_stages` spares
+    recomputing `stages(df)` when the caller already has them.
     """
-    scope = _scope_at_start(df, stage, stages(df))
+    scope = _scope_at_start(df, stage, list(all_stages) if all_stages is not None else stages(df))
     for ins in stage.instructions:
         yield ins, MappingProxyType(scope.visible())
         scope.apply(ins)

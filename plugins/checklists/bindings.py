@@ -41,6 +41,7 @@ _BINDING = re.compile(r"^\s*(?P<kind>check|metric):\s*(?P<id>\S*)(?P<rest>.*?)\s
 _TABLE_LINE = re.compile(r"^ {0,3}\|")
 _DELIMITER_CELL = re.compile(r"^:?-+:?$")
 _WAIVER_KEYS = frozenset({"reason", "until", "by"})
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is 7x faster when present
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +169,7 @@ def _split_flow_mapping(text: str) -> tuple[str, str]:
 
 def _load_mapping(text: str) -> dict[str, Any]:
     try:
-        value = yaml.safe_load(text)
+        value = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C when available
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise ValueError(f"bad YAML in the binding parameters {text!r}: {problem}") from error

@@ -98,10 +98,12 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
                 pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
                 self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
                 generated |= {n: (HERE / Path(n).name).read_text("utf-8") for n in (ASSET, SCRIPT)}
-            if self.config.catalog:
+            if self.config.catalog and self.enabled:
                 specs = load_packages(list(self.settings.packages))
                 samples = self.root / self.config.samples
                 generated |= catalog.pages(specs, self.lang, self.config.catalog, samples)
+            elif self.config.catalog:  # off: no check library loaded, the nav still resolves
+                generated |= catalog.stub_pages(config.nav, self.config.catalog, self.lang)
         except SetupError as error:
             raise PluginError(f"checklists: {error}") from error
         for name, content in generated.items():
@@ -109,9 +111,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.urls = {f.src_uri: f.url for f in files.documentation_pages()}
         return files
 
-    def on_page_markdown(
-        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
+    def on_page_markdown(self, markdown: str, *, page: Page, **_: object) -> str:
         if self.run is None:
             return markdown
         src = page.file.src_uri
@@ -120,7 +120,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         )
         return markdown
 
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def on_page_content(self, html: str, *, page: Page, **_: object) -> str:
         if self.run is None:
             return html
         urls = {src: get_relative_url(url, page.url) for src, url in self.urls.items()}

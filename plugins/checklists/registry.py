@@ -50,6 +50,7 @@ class CheckSpec:
     params: Mapping[str, Any]  # parameter name -> default (inspect.Parameter.empty if required)
     source: str  # "file:line" of the function, for duplicate-id messages and the catalog
     unit: Kind | None = None  # set for metrics: what their quantity measures
+    external: bool = False  # waits on an external program: runs on a thread of its own
 
     @property
     def is_metric(self) -> bool:
@@ -127,8 +128,10 @@ class Registry:
         severity: Severity = "medium",
         related: tuple[str, ...] = (),
         unit: Kind | None = None,
+        external: bool = False,
     ) -> Callable[[CheckFunction], CheckFunction]:
-        """Register the decorated function as the check `id`."""
+        """Register the decorated function as the check `id`; `external=True` for a check
+        that waits on another program (it then runs concurrently with the others)."""
 
         def register(function: CheckFunction) -> CheckFunction:
             where = _source_of(function)
@@ -154,6 +157,7 @@ class Registry:
                 params=_params_of(function, where),
                 source=where,
                 unit=unit,
+                external=external,
             )
             return function
 

@@ -37,6 +37,7 @@ class Target:
         self.reads = 0
         self.parses = 0
         self._local = threading.local()
+        self._real: dict[str, Path] = {}  # resolved paths; the tree does not change in a build
         self.probed: set[Probe] = set()  # everything any check read, listed or looked for
 
     # -- paths ---------------------------------------------------------------------------
@@ -51,7 +52,9 @@ class Target:
     def path(self, relative: str) -> Path:
         """The real path on disk; InputError if it (or a symlink on the way) leaves the root."""
         rel = self.normalize(relative)
-        real = Path(os.path.realpath(self.root / rel))
+        real = self._real.get(rel)
+        if real is None:
+            real = self._real[rel] = Path(os.path.realpath(self.root / rel))
         if real != self.root and self.root not in real.parents:
             raise InputError(f"{rel} is a symlink that leads outside the target", path=rel)
         return real
@@ -149,6 +152,7 @@ class Target:
         A parser's `InputError` is cached too and re-raised with the file's path filled in.
         """
         rel = self.normalize(relative)
+        self._note("content", rel)  # every caller depends on the file, cached parse or not
         key = (rel, f"{parser.__module__}.{parser.__qualname__}")
         with self._key_lock(key):
             if key not in self._parsed:

@@ -33,6 +33,10 @@ def _count(name: str) -> None:
     CALLS[name] = CALLS.get(name, 0) + 1
 
 
+def _words(data: bytes) -> list[str]:
+    return data.decode().split()
+
+
 def make_registry() -> Registry:
     registry = Registry()
 
@@ -58,6 +62,10 @@ def make_registry() -> Registry:
         text = target.read_text(path)
         return Outcome.passed("read", Evidence(text.strip(), path=path, line=1, excerpt=text))
 
+    def parses(target: Target, *, label: str = "a") -> Outcome:
+        words = target.parse("file.txt", _words)
+        return Outcome.passed(f"{label}: {len(words)} words", Evidence("parsed", path="file.txt"))
+
     def needs(target: Target, *, size: int) -> Outcome:
         return Outcome.passed(f"size {size}")
 
@@ -73,6 +81,7 @@ def make_registry() -> Registry:
         "reads": reads,
         "needs": needs,
         "bad_input": bad_input,
+        "parses": parses,
     }
     for name, function in functions.items():
         function.__doc__ = DOC.format(title=name)

@@ -84,3 +84,20 @@ def test_the_real_site_re_runs_only_what_reads_the_edited_dockerfile(tmp_path: P
     edited = evaluate(items, settings, logging.getLogger("t"), REGISTRY)
     assert 0 < edited.evaluations < first.evaluations
     assert edited.evaluations + edited.reused == first.evaluations
+
+
+def test_every_check_that_uses_a_parsed_file_depends_on_it(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """The parse is shared, but each check's cache entry must still name the file."""
+    (tmp_path / "file.txt").write_text("one two\n", "utf-8")
+    page = "".join(f"- [x] {n} <!-- check: fake.parses {{label: {n}}} -->\n" for n in "abcd")
+    settings = Settings(
+        target=tmp_path, policy=Policy(today=dt.date(2026, 11, 28)), cache=ResultCache()
+    )
+    first = evaluate(collect({"p.md": page}), settings, logging.getLogger("t"), registry)
+    assert first.target.parses == 1 and first.evaluations == 4
+    (tmp_path / "file.txt").write_text("one two three\n", "utf-8")
+    again = evaluate(collect({"p.md": page}), settings, logging.getLogger("t"), registry)
+    assert again.evaluations == 4
+    assert all(r.outcome is not None and "3 words" in r.outcome.summary for r in again.results)
