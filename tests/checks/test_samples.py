@@ -104,3 +104,24 @@ def test_the_library_has_the_first_checklist() -> None:
         "dockerignore.excludes",
         "scan.trivy_passed",
     } <= ids
+
+
+def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None:
+    from checklists import catalog
+
+    pages = catalog.pages(REGISTRY, "ja", "checks", FIXTURES)
+    assert "checks/index.md" in pages
+    for spec in REGISTRY:
+        area = spec.id.split(".", 1)[0]
+        page = pages[f"checks/{area}.md"]
+        start = page.index(f"## {spec.title} {{#{catalog.anchor(spec)}}}")
+        end = page.find("\n## ", start + 1)
+        entry = page[start : end if end != -1 else len(page)]
+        for needed in (
+            "何を確認するか",
+            "なぜ重要か",
+            "修正方法",
+            '=== "合格する例: ',
+            '=== "不合格の例: ',
+        ):
+            assert needed in entry, (spec.id, needed)
