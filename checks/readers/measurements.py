@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 from checklists.errors import InputError
 
@@ -84,12 +85,17 @@ def schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft202012Validator:
+    # Imported here: jsonschema costs ~55 ms at start-up, and most builds read no evidence.
+    from jsonschema import Draft202012Validator  # noqa: PLC0415
+
     return Draft202012Validator(schema())
 
 
 def read_measurements(source: bytes) -> Evidence:
     """Parse and validate one evidence file; InputError on any problem."""
     document = _check_version(_load_json(source))
+    from jsonschema.exceptions import best_match  # noqa: PLC0415 - see _validator
+
     error = best_match(_validator().iter_errors(document))
     if error is not None:
         raise InputError(_describe(error, document))
