@@ -195,33 +195,9 @@ class ApkCall:
 def apk_call(cmd: Command) -> ApkCall | None:
     if cmd.program != "apk":
         return None
-    options: list[Option] = []
-    positional: list[str] = []
-    words = list(cmd.args)
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word.startswith("--"):
-            name, sep, value = word[2:].partition("=")
-            if sep:
-                options.append((name, value))
-            elif name in _APK_LONG_VALUED and i + 1 < len(words):
-                options.append((name, words[i + 1]))
-                i += 1
-            else:
-                options.append((name, None))
-        elif word.startswith("-") and len(word) > 1:
-            for j, letter in enumerate(word[1:], start=1):
-                if letter in _APK_SHORT_VALUED:
-                    value = word[j + 1 :] or (words[i + 1] if i + 1 < len(words) else "")
-                    if not word[j + 1 :]:
-                        i += 1
-                    options.append((letter, value))
-                    break
-                options.append((letter, None))
-        else:
-            positional.append(word)
-        i += 1
+    options, positional = _getopt(
+        list(cmd.args), _APK_SHORT_VALUED, _APK_LONG_VALUED, missing="", end_marker=False
+    )
     action = positional[0] if positional else None
     return ApkCall(action, tuple(options), tuple(positional[1:]))
 
@@ -309,32 +285,52 @@ def _pip_words(cmd: Command) -> tuple[str, list[str]] | None:
 
 
 def _pip_options(words: list[str]) -> tuple[list[Option], list[str]]:
+    return _getopt(words, _PIP_SHORT_VALUED, _PIP_LONG_VALUED)
+
+
+def _getopt(
+    words: list[str],
+    short_valued: frozenset[str],
+    long_valued: frozenset[str],
+    *,
+    missing: str | None = None,
+    end_marker: bool = True,
+) -> tuple[list[Option], list[str]]:
+    """Options and positional words of a getopt-style command line (pip, apk).
+
+    `--name=value`, `--name value` for the long options in `long_valued`, bundled short
+    flags with a value attached or in the next word for the letters in `short_valued`. A
+    short option whose value is missing at the end gets `missing` (skipped when None); with
+    `end_marker`, `--` ends the options.
+    """
     options: list[Option] = []
     positional: list[str] = []
     i = 0
     while i < len(words):
         word = words[i]
-        if word == "--":
+        if end_marker and word == "--":
             positional.extend(words[i + 1 :])
             break
         if word.startswith("--"):
             name, sep, value = word[2:].partition("=")
             if sep:
                 options.append((name, value))
-            elif name in _PIP_LONG_VALUED and i + 1 < len(words):
+            elif name in long_valued and i + 1 < len(words):
                 options.append((name, words[i + 1]))
                 i += 1
             else:
                 options.append((name, None))
         elif word.startswith("-") and len(word) > 1:
             for j, letter in enumerate(word[1:], start=1):
-                if letter in _PIP_SHORT_VALUED:
+                if letter in short_valued:
                     attached = word[j + 1 :]
                     if attached:
                         options.append((letter, attached))
                     elif i + 1 < len(words):
                         options.append((letter, words[i + 1]))
                         i += 1
+                    elif missing is not None:
+                        options.append((letter, missing))
                     break
                 options.append((letter, None))
         else:
