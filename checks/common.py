@@ -152,6 +152,33 @@ def strip_comments(script: str) -> str:
     return "".join(out)
 
 
+def split_options(
+    words: list[str], valued: frozenset[str], *, flag: str = ""
+) -> tuple[dict[str, str], list[str]]:
+    """Options (as written, dashes kept) and the other words of a command line.
+
+    `--name=value`, and `-x value` / `--name value` for the options in `valued`; any other
+    word starting with `-` is a flag whose value is `flag`.
+    """
+    options: dict[str, str] = {}
+    positional: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word.startswith("--") and "=" in word:
+            key, _, value = word.partition("=")
+            options[key] = value
+        elif word in valued and index + 1 < len(words):
+            options[word] = words[index + 1]
+            index += 1
+        elif word.startswith("-"):
+            options[word] = flag
+        else:
+            positional.append(word)
+        index += 1
+    return options, positional
+
+
 def shell_commands(script: str) -> list[list[str]]:
     """The simple commands of a POSIX shell script, as word lists (no expansion).
 

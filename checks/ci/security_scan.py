@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 from checklists import Evidence, Outcome, Target, check
 from checks.ci._shared import Builds, BuildStep, at, builds, shell_words, without_backend
+from checks.common import split_options
 from checks.readers import located_yaml
 from checks.readers.expressions import has_expression
 from checks.readers.located_yaml import YMap, scalar_text
@@ -154,22 +155,7 @@ def _run_scans(path: str, workflow: Workflow, job: Job, step: Step) -> list[Scan
         arguments = _trivy_arguments(words)
         if arguments is None:
             continue
-        flags: dict[str, str] = {}
-        positional: list[str] = []
-        index = 0
-        while index < len(arguments):
-            word = arguments[index]
-            if word.startswith("--") and "=" in word:
-                name, _, value = word.partition("=")
-                flags[name] = value
-            elif word in _VALUE_FLAGS and index + 1 < len(arguments):
-                flags[word] = arguments[index + 1]
-                index += 1
-            elif word.startswith("-"):
-                flags[word] = "true"
-            else:
-                positional.append(word)
-            index += 1
+        flags, positional = split_options(arguments, _VALUE_FLAGS, flag="true")
         if not positional:
             continue
         subcommand = positional[0]

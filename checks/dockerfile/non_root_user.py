@@ -32,7 +32,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checklists import Evidence, Outcome, Target, check
-from checks.common import ParsedDockerfile, load_dockerfile, shell_commands, stage_label
+from checks.common import (
+    ParsedDockerfile,
+    load_dockerfile,
+    shell_commands,
+    split_options,
+    stage_label,
+)
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import expand, shell_script
 
@@ -58,26 +64,6 @@ class Account:
     instruction: Instruction
 
 
-def _options(words: list[str]) -> tuple[dict[str, str], list[str]]:
-    options: dict[str, str] = {}
-    names: list[str] = []
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word.startswith("--") and "=" in word:
-            key, _, value = word.partition("=")
-            options[key] = value
-        elif word in _USER_OPTIONS_WITH_VALUE and index + 1 < len(words):
-            options[word] = words[index + 1]
-            index += 1
-        elif word.startswith("-"):
-            options[word] = ""
-        else:
-            names.append(word)
-        index += 1
-    return options, names
-
-
 def _accounts(parsed: ParsedDockerfile) -> tuple[dict[str, Account], dict[str, Account]]:
     """Users and groups created in the final stage's chain, by name."""
     users: dict[str, Account] = {}
@@ -87,7 +73,7 @@ def _accounts(parsed: ParsedDockerfile) -> tuple[dict[str, Account], dict[str, A
             continue
         for words in shell_commands(shell_script(instruction)):
             program = words[0].rsplit("/", 1)[-1]
-            options, names = _options(words[1:])
+            options, names = split_options(words[1:], _USER_OPTIONS_WITH_VALUE)
             if not names:
                 continue
             if program == "useradd":
