@@ -6,9 +6,11 @@ build however many checks look at it.
 
 from __future__ import annotations
 
+import functools
 import posixpath
+import shlex
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from checklists import Evidence, Target
 from checklists.errors import InputError
@@ -17,6 +19,7 @@ from checks.readers.dockerfile_model import Stage, stages, walk
 from checks.readers.dockerignore import Pattern, PatternMatcher, read_dockerignore
 
 EXCERPT_LINES = 6
+Walked = tuple[tuple[Instruction, Mapping[str, str | None]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,8 @@ class ParsedDockerfile:
     stages: tuple[Stage, ...]
     lines: tuple[str, ...]  # the physical lines, for excerpts as the author wrote them
     path: str = ""  # the target path it was read from (set by load_dockerfile)
+    # Each stage walked once, shared by every check (copies made by `replace` share it too).
+    _walks: dict[int, Walked | InputError] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def final(self) -> Stage:
@@ -44,12 +49,25 @@ class ParsedDockerfile:
 
         An expansion error (`${X?}`) names this Dockerfile, not just the line.
         """
-        try:
-            for link in self.chain(stage):
-                for instruction, variables in walk(self.dockerfile, link, self.stages):
-                    yield link, instruction, variables
-        except InputError as error:
-            raise error.with_path(self.path) from None
+        for link in self.chain(stage):
+            for instruction, variables in self.walk(link):
+                yield link, instruction, variables
+
+    def walk(self, stage: Stage) -> Walked:
+        """The stage's instructions (after its FROM) with the variables visible to each.
+
+        An expansion error (`${X?}`) names this Dockerfile, not just the line.
+        """
+        walked = self._walks.get(stage.index)
+        if walked is None:
+            try:
+                walked = tuple(walk(self.dockerfile, stage, self.stages))
+            except InputError as error:
+                walked = error
+            self._walks[stage.index] = walked
+        if isinstance(walked, InputError):
+            raise walked.with_path(self.path) from None
+        return walked
 
     def at(self, path: str, instruction: Instruction, note: str) -> Evidence:
         """Evidence pointing at one instruction, with its lines as written in the file."""
@@ -85,7 +103,14 @@ class IgnoreFile:
 
     @property
     def matcher(self) -> PatternMatcher:
-        return PatternMatcher(self.patterns)
+        return shared_matcher(self.patterns)
+
+
+@functools.lru_cache(maxsize=1024)
+def shared_matcher(patterns: tuple[Pattern | str, ...]) -> PatternMatcher:
+    """One matcher per pattern list, shared by the checks: each pattern compiles once and a
+    path asked about again is answered from memory. Invalid patterns raise on every call."""
+    return PatternMatcher(patterns)
 
 
 def context_of(dockerfile: str, context: str | None) -> str:
@@ -106,7 +131,11 @@ def ignore_file(target: Target, dockerfile: str, context: str) -> IgnoreFile:
 
 
 def relative_to(context: str, path: str) -> str:
-    return path if context == "." else posixpath.relpath(path, context)
+    if context == ".":
+        return path
+    if path.startswith(context + "/"):  # the common case, without relpath's absolute paths
+        return path[len(context) + 1 :]
+    return posixpath.relpath(path, context)
 
 
 # -- shell scripts ---------------------------------------------------------------------------
@@ -116,6 +145,8 @@ _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "(", ")"})
 
 def strip_comments(script: str) -> str:
     """The script without its comments; a `#` inside a word is escaped so it stays literal."""
+    if "#" not in script:
+        return script
     out: list[str] = []
     quote = ""
     at_word_start = True
@@ -185,8 +216,11 @@ def shell_commands(script: str) -> list[list[str]]:
     Good enough to recognise `useradd -u 1000 app` inside `a && b; c | d`; a script that
     does not tokenise (an unbalanced quote) yields no commands rather than a guess.
     """
-    import shlex  # noqa: PLC0415 - only the user checks need it
+    return [list(words) for words in _shell_commands(script)]
 
+
+@functools.lru_cache(maxsize=4096)  # several checks split the same RUN line
+def _shell_commands(script: str) -> tuple[tuple[str, ...], ...]:
     joined = script.replace("\\\r\n", " ").replace("\\\n", " ")
     text = strip_comments(joined).replace("\n", " ; ")
     lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
@@ -195,11 +229,11 @@ def shell_commands(script: str) -> list[list[str]]:
     try:
         tokens = list(lexer)
     except ValueError:
-        return []
+        return ()
     commands: list[list[str]] = [[]]
     for token in tokens:
         if token in _SEPARATORS:
             commands.append([])
         else:
             commands[-1].append(token)
-    return [command for command in commands if command]
+    return tuple(tuple(command) for command in commands if command)

@@ -57,7 +57,7 @@ from checklists import Evidence, Outcome, Target, check
 from checks.common import ParsedDockerfile, load_dockerfile, stage_label
 from checks.dockerfile._errors import located
 from checks.readers.dockerfile import Instruction
-from checks.readers.dockerfile_model import Stage, expand, shell_script, walk
+from checks.readers.dockerfile_model import Stage, expand, shell_script
 from checks.readers.package_commands import apk_call, apt_call, pip_call
 from checks.readers.run_mount import Mount, join_path, run_mounts
 from checks.readers.shell import Command, commands
@@ -273,7 +273,7 @@ def _runs(parsed: ParsedDockerfile, stage: Stage) -> list[tuple[_Run, Instructio
     configured: Instruction | None = None
     found: list[tuple[_Run, Instruction | None]] = []
     for link in parsed.chain(stage):
-        for instruction, variables in walk(parsed.dockerfile, link, parsed.stages):
+        for instruction, variables in parsed.walk(link):
             if instruction.keyword == "workdir" and instruction.args:
                 workdir = join_path(
                     workdir, expand(instruction.args[0], variables, escape=escape).text

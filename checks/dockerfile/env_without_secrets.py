@@ -37,10 +37,10 @@ from checks.common import (
     ignore_file,
     load_dockerfile,
     relative_to,
+    shared_matcher,
 )
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import copy_parts
-from checks.readers.dockerignore import PatternMatcher
 
 _SECRET_NAME = re.compile(
     r"(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)",
@@ -150,7 +150,7 @@ def _copied_env_files(
         if "from" in parts.flags:
             continue
         for source in parts.sources:
-            matcher = PatternMatcher([source.lstrip("/") or "."])
+            matcher = shared_matcher((source.lstrip("/") or ".",))
             for candidate in sendable:
                 if source.strip("/") in ("", ".") or matcher.matches(candidate):
                     hypothetical = candidate not in present

@@ -60,7 +60,7 @@ from checklists import Evidence, Outcome, Target, check
 from checks.common import ParsedDockerfile, context_of, load_dockerfile
 from checks.dockerfile._errors import located
 from checks.readers.dockerfile import Instruction
-from checks.readers.dockerfile_model import copy_parts, expand, flag_value, walk
+from checks.readers.dockerfile_model import copy_parts, expand, flag_value
 from checks.readers.run_mount import join_path
 from checks.readers.shell import commands
 
@@ -108,7 +108,7 @@ def _image(parsed: ParsedDockerfile) -> Image:
     escape = parsed.dockerfile.escape
     for link in parsed.chain(parsed.final):
         cmd_set = False  # BuildKit's per-stage cmdSet: ENTRYPOINT resets an inherited CMD
-        for instruction, variables in walk(parsed.dockerfile, link, parsed.stages):
+        for instruction, variables in parsed.walk(link):
             keyword = instruction.keyword
             if keyword == "cmd":
                 cmd, cmd_set = instruction, True

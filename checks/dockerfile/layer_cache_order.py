@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from dataclasses import dataclass
 
 from checklists import Evidence, Outcome, Target, check
@@ -74,7 +75,6 @@ from checks.readers.dockerfile_model import (
     expand,
     flag_value,
     shell_script,
-    walk,
 )
 from checks.readers.package_commands import DependencyInstall, InstallScope, dependency_install
 from checks.readers.run_mount import run_mounts
@@ -98,8 +98,11 @@ CODE_SUFFIXES = frozenset(
 _BUILD_FILES = frozenset({"Dockerfile", ".dockerignore"})
 
 
+_MANIFEST_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in MANIFESTS))
+
+
 def is_manifest(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in MANIFESTS)
+    return _MANIFEST_NAME.match(name) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +233,7 @@ def _judge_stage(
     results: list[_Judged] = []
     label = stage_label(stage)
     for link in parsed.chain(stage):
-        for instruction, variables in walk(parsed.dockerfile, link, parsed.stages):
+        for instruction, variables in parsed.walk(link):
             new = _copies(parsed, context, link, instruction, dict(variables))
             if instruction.keyword != "run":
                 copied.extend(new)

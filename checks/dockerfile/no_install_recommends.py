@@ -40,7 +40,7 @@ from checklists import Evidence, Outcome, Target, check
 from checks.common import ParsedDockerfile, context_of, load_dockerfile, stage_label
 from checks.dockerfile._errors import located
 from checks.readers.dockerfile import Instruction
-from checks.readers.dockerfile_model import Stage, copy_parts, expand, shell_script, walk
+from checks.readers.dockerfile_model import Stage, copy_parts, expand, shell_script
 from checks.readers.package_commands import apt_bool, apt_call
 from checks.readers.shell import commands
 
@@ -77,9 +77,7 @@ def _copied_config(
 def _stage_runs(parsed: ParsedDockerfile, stage: Stage) -> list[tuple[Stage, Instruction]]:
     """The instructions that shape `stage`'s image, each with the stage it belongs to."""
     return [
-        (link, instruction)
-        for link in parsed.chain(stage)
-        for instruction, _ in walk(parsed.dockerfile, link, parsed.stages)
+        (link, instruction) for link in parsed.chain(stage) for instruction, _ in parsed.walk(link)
     ]
 
 

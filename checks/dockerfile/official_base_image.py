@@ -41,7 +41,7 @@ from checklists import Evidence, Outcome, Target, check
 from checklists.errors import InputError
 from checks.common import ParsedDockerfile, load_dockerfile, stage_label
 from checks.dockerfile._errors import located
-from checks.readers.dockerfile_model import Stage, expand, flag_value, walk
+from checks.readers.dockerfile_model import Stage, expand, flag_value
 from checks.readers.image_reference import (
     DOCKER_HUB,
     ImageReference,
@@ -80,7 +80,7 @@ def _external_copies(parsed: ParsedDockerfile, path: str) -> list[Evidence]:
     names = {s.name for s in parsed.stages if s.name}
     found = []
     for stage in parsed.stages:
-        for instruction, variables in walk(parsed.dockerfile, stage, parsed.stages):
+        for instruction, variables in parsed.walk(stage):
             source = flag_value(instruction, "from") if instruction.keyword == "copy" else None
             if source is None:
                 continue

@@ -57,6 +57,7 @@ _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 # Go's RE2 `\s` is exactly these five characters.
 _RE2_SPACE = "[\t\n\f\r ]"
 _DIRECTIVE = re.compile(rf"([a-zA-Z][a-zA-Z0-9]*){_RE2_SPACE}*={_RE2_SPACE}*(.+?){_RE2_SPACE}*")
+_NEEDS_LEXING = re.compile("[$'\"\t\n\v\f\r ]")  # with the escape character, see _is_plain
 _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _HEREDOC_WORD = re.compile(rf"([0-9]*)<<(-?){_RE2_SPACE}*([^<]*)")
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
@@ -272,6 +273,11 @@ class _Words:
         return self.words
 
 
+def _is_plain(word: str, escape: str) -> bool:
+    """ASCII without blanks, quotes, `$` or the escape character: the lexer returns it as is."""
+    return word.isascii() and escape not in word and _NEEDS_LEXING.search(word) is None
+
+
 def _opens_heredoc(word: str) -> bool:
     end = len(word)
     while end > 0 and word[end - 1] in _GO_SPACES:
@@ -309,6 +315,8 @@ class ShellLexer:
 
     def process(self, word: str, variables: Mapping[str, str | None]) -> tuple[str, list[str]]:
         """ProcessWord and ProcessWords in one go: the expanded text and its words."""
+        if _is_plain(word, self.escape):  # nothing to expand, unquote or split
+            return word, [word] if word else []
         self._variables = variables
         self._scan = _Scanner(word)
         try:

@@ -971,7 +971,7 @@ class _Rule:
 class PatternMatcher:
     """Docker's `.dockerignore` matcher: `matches(path)` is True when the path is excluded."""
 
-    __slots__ = ("_exclusions", "_rules")
+    __slots__ = ("_exclusions", "_memo", "_rules")
 
     def __init__(self, patterns: Sequence[Pattern | str]) -> None:
         if isinstance(patterns, str):
@@ -1005,6 +1005,7 @@ class PatternMatcher:
             rules.append(_Rule(pattern))
         self._rules: tuple[_Rule, ...] = tuple(rules)
         self._exclusions = exclusions
+        self._memo: dict[str, tuple[bool, Pattern | None]] = {}  # path -> result, when asked again
 
     @property
     def exclusions(self) -> bool:
@@ -1032,6 +1033,12 @@ class PatternMatcher:
         return self._evaluate(path)[1]
 
     def _evaluate(self, path: str) -> tuple[bool, Pattern | None]:
+        known = self._memo.get(path)
+        if known is None:
+            known = self._memo[path] = self._decide(path)  # an invalid pattern raises every time
+        return known
+
+    def _decide(self, path: str) -> tuple[bool, Pattern | None]:
         file = _go_clean(path)
         if file == ".":
             return False, None  # upstream: "don't let them exclude everything"

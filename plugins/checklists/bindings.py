@@ -20,7 +20,9 @@ guide and the docs show the syntax itself. Headings are ATX (`## ...`), as in th
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import itertools
 import json
 import re
@@ -150,6 +152,9 @@ def mask_inline_code(line: str) -> str:
 
 def _split_flow_mapping(text: str) -> tuple[str, str]:
     """Split '{a: 1} rest' into ('{a: 1}', 'rest') honouring quotes and nesting."""
+    end = text.find("}")
+    if end > 0 and not any(char in text[1:end] for char in "'\"{["):  # flat: the first } closes
+        return text[: end + 1], text[end + 1 :].strip()
     depth = 0
     quote: str | None = None
     for index, char in enumerate(text):
@@ -168,13 +173,22 @@ def _split_flow_mapping(text: str) -> tuple[str, str]:
 
 
 def _load_mapping(text: str) -> dict[str, Any]:
+    """The YAML flow mapping, as a fresh dict the caller may change."""
+    value = _load_yaml(text)
+    if isinstance(value, ValueError):
+        raise value
+    return {k: copy.deepcopy(v) if isinstance(v, dict | list) else v for k, v in value.items()}
+
+
+@functools.lru_cache(maxsize=1024)  # pages repeat the same parameters, such as a Dockerfile
+def _load_yaml(text: str) -> dict[str, Any] | ValueError:
     try:
         value = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C when available
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ValueError(f"bad YAML in the binding parameters {text!r}: {problem}") from error
+        return ValueError(f"bad YAML in the binding parameters {text!r}: {problem}")
     if not isinstance(value, dict):
-        raise ValueError(f"the binding parameters must be a YAML mapping, not {text!r}")
+        return ValueError(f"the binding parameters must be a YAML mapping, not {text!r}")
     return value
 
 
@@ -353,15 +367,19 @@ def _bind(base: Item, line: str, found: list[re.Match[str]], number: int) -> Ite
     comment = (number, first.start(), first.end())
     body = line[first.start() + 4 : first.end() - 3]
     metric = (_BINDING.match(body) or {"kind": ""})["kind"] == "metric"
-    bound = replace(base, comment=comment, check_id=parse_id(body), metric=metric)
     if len(found) > 1:
-        return replace(bound, error=f"{len(found)} bindings in one place; bind one per item")
+        error = f"{len(found)} bindings in one place; bind one per item"
+        return replace(base, comment=comment, check_id=parse_id(body), metric=metric, error=error)
     try:
         check_id, params, waiver = parse_binding(body)
-    except ValueError as error:
-        return replace(bound, error=str(error))
+    except ValueError as problem:
+        error = str(problem)
+        return replace(base, comment=comment, check_id=parse_id(body), metric=metric, error=error)
     environment = str(params.pop("env")) if metric and "env" in params else None
-    return replace(bound, check_id=check_id, params=params, waiver=waiver, environment=environment)
+    return replace(
+        base, comment=comment, check_id=check_id, metric=metric, params=params, waiver=waiver,
+        environment=environment,
+    )  # fmt: skip
 
 
 def _visible_text(line: str, found: list[re.Match[str]], text_start: int) -> str:

@@ -148,7 +148,8 @@ def _with_limits(items: list[Item]) -> list[Item]:
             limit, params = str(params["limit"]), {k: v for k, v in params.items() if k != "limit"}
         elif item.metric and limit is None:
             limit = stated.get((item.page, item.check_id, item.environment))
-        limited.append(replace(item, limit=limit, params=params))
+        changed = limit is not item.limit or params is not item.params
+        limited.append(replace(item, limit=limit, params=params) if changed else item)
     return limited
 
 

@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from checklists.bindings import Item, params_key
@@ -40,11 +40,11 @@ class Task:
     spec: CheckSpec
     params: Mapping[str, Any]
     environment: Environment | None = None
+    key: tuple[str, str] = field(init=False, compare=False)  # computed once: it is looked up often
 
-    @property
-    def key(self) -> tuple[str, str]:
+    def __post_init__(self) -> None:
         env = {"env": self.environment.name} if self.environment else {}
-        return (self.spec.id, params_key({**self.params, **env}))
+        object.__setattr__(self, "key", (self.spec.id, params_key({**self.params, **env})))
 
 
 def resolve(
@@ -138,6 +138,7 @@ class _Runs:
         self.wake = threading.Event()
         self.results: dict[tuple[str, str], Outcome] = {}
         self.running: dict[tuple[str, str], tuple[Task, float]] = {}
+        self.remaining = 0  # wanted results not in yet; the caller sets it
 
     def run(self, task: Task) -> None:
         """Run one task on the calling thread; a result after a timeout is dropped."""
@@ -148,10 +149,14 @@ class _Runs:
         with self.lock:
             del self.running[task.key]
             late = task.key in self.results
-            self.results.setdefault(task.key, outcome)
+            if not late:
+                self.results[task.key] = outcome
+                self.remaining -= 1
+            wake = task.spec.external or self.remaining == 0
         if self.cache is not None and not late:
             self.cache.store(self.target, task.spec, task.key, outcome, probes)
-        self.wake.set()
+        if wake:  # a free slot for an external check, or the end; pure checks just go on
+            self.wake.set()
 
     def expire(self, timeout: float) -> list[Task]:
         """Give up on tasks running longer than `timeout`; return them."""
@@ -163,6 +168,7 @@ class _Runs:
                         f"the check {task.spec.id} did not finish within {timeout:g} s",
                         Evidence(f"source: {task.spec.source}"),
                     )
+                    self.remaining -= 1
                     expired.append(task)
         for task in expired:
             self.log.error("check %s did not finish within %ss", task.spec.id, timeout)
@@ -209,11 +215,11 @@ def run_all(
     def start(function: object, *args: object) -> None:
         threading.Thread(target=function, args=args, daemon=True).start()  # type: ignore[arg-type]
 
+    state.remaining = len(pending)
     start(pure_worker, 0)
-    wanted = {task.key for task in pending} | set(state.results)
     while True:
         with state.lock:
-            done = wanted <= set(state.results)
+            done = state.remaining == 0
             busy = sum(1 for t, _ in state.running.values() if t.spec.external)
             while external and busy < max(1, workers):
                 start(state.run, external.pop(0))

@@ -10,13 +10,13 @@ the fix as help text. Nothing depends on the clock, so the file is reproducible.
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Mapping
 from typing import Any
 
 from checklists.engine import ItemResult, Run
 from checklists.registry import CheckSpec
+from checklists.report import json_text
 from checklists.verdict import Verdict
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -112,4 +112,4 @@ def sarif(
             }
         ],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    return json_text(log, levels=4, sort_keys=False)  # one line per result

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,53 +38,97 @@ class Target:
         self.reads = 0
         self.parses = 0
         self._local = threading.local()
-        self._real: dict[str, Path] = {}  # resolved paths; the tree does not change in a build
+        # Memos: the tree does not change during a build, and checks ask for the same paths.
+        self._normal: dict[str, str | InputError] = {}
+        self._real: dict[str, Path | InputError] = {}
+        self._root_str = str(self.root)
+        self._kinds: dict[str, tuple[bool, bool]] = {}
+        self._resolved: dict[str, str] = {}
+        self._listings: dict[str, tuple[str, ...]] = {}
+        self._root_prefix = self._root_str.rstrip(os.sep) + os.sep
         self.probed: set[Probe] = set()  # everything any check read, listed or looked for
 
     # -- paths ---------------------------------------------------------------------------
 
     def normalize(self, relative: str) -> str:
         """The canonical POSIX form of a target path; InputError if it leaves the root."""
-        pure = PurePosixPath(relative.replace("\\", "/"))
-        if pure.is_absolute() or ".." in pure.parts:
-            raise InputError(f"path {relative!r} must stay inside the target", path=relative)
-        return pure.as_posix() if pure.parts else "."
+        known = self._normal.get(relative)
+        if known is None:
+            known = self._normal[relative] = _normalize(relative)
+        if isinstance(known, InputError):
+            raise known
+        return known
 
     def path(self, relative: str) -> Path:
         """The real path on disk; InputError if it (or a symlink on the way) leaves the root."""
         rel = self.normalize(relative)
         real = self._real.get(rel)
         if real is None:
-            real = self._real[rel] = Path(os.path.realpath(self.root / rel))
-        if real != self.root and self.root not in real.parents:
-            raise InputError(f"{rel} is a symlink that leads outside the target", path=rel)
+            found = self._resolve(rel)
+            if found != self._root_str and not found.startswith(self._root_prefix):
+                real = InputError(f"{rel} is a symlink that leads outside the target", path=rel)
+            else:
+                real = Path(found)
+            self._real[rel] = real
+        if isinstance(real, InputError):
+            raise real
         return real
+
+    def _resolve(self, rel: str) -> str:
+        """os.path.realpath of the target path, with the resolved parent folders remembered:
+        the real path of a name that is not a symlink is its parent's real path plus it."""
+        found = self._resolved.get(rel)
+        if found is None:
+            parent, _, name = rel.rpartition("/")
+            if rel == "." or os.path.islink(f"{self._root_prefix}{rel}"):  # noqa: PTH114
+                found = os.path.realpath(f"{self._root_prefix}{rel}")
+            else:
+                found = f"{self._resolve(parent or '.').rstrip('/')}/{name}"
+            self._resolved[rel] = found
+        return found
 
     def exists(self, relative: str) -> bool:
         """Whether the path exists. A symlink that leads outside is an InputError, not False,
         so a check never mistakes an escaping link for a missing file."""
         self._note("exists", relative)
-        return self.path(relative).exists()
+        return self._kind(relative)[0]
 
     def is_file(self, relative: str) -> bool:
         self._note("exists", relative)
-        return self.path(relative).is_file()
+        return self._kind(relative)[1]
+
+    def _kind(self, relative: str) -> tuple[bool, bool]:
+        """(exists, is a file), asked of the disk once per path and build."""
+        real = str(self.path(relative))
+        known = self._kinds.get(real)
+        if known is None:
+            try:
+                known = (True, stat.S_ISREG(os.stat(real).st_mode))  # noqa: PTH116
+            except (OSError, ValueError):
+                known = (False, False)
+            self._kinds[real] = known
+        return known
 
     def files(self, directory: str = ".") -> Iterator[str]:
         """Every regular file under `directory`, as sorted target paths, symlinks not followed."""
         self._note("listing", directory)
-        return self._walk(directory)
+        rel = self.normalize(directory)
+        listing = self._listings.get(rel)
+        if listing is None:  # walked once per build; checks often list the same context
+            listing = self._listings[rel] = tuple(self._walk(rel))
+        return iter(listing)
 
     def _walk(self, directory: str) -> Iterator[str]:
-        base = self.path(directory)
+        base = str(self.path(directory))
         prefix = self.normalize(directory)
+        lead = "" if prefix == "." else f"{prefix}/"
         for current, dirnames, filenames in os.walk(base):
             dirnames.sort()
-            rel_dir = Path(current).relative_to(base).as_posix()
+            rel_dir = current[len(base) :].lstrip("/")  # os.walk joins below `base` with "/"
+            start = f"{lead}{rel_dir}/" if rel_dir else lead
             for name in sorted(filenames):
-                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-                if not Path(current, name).is_symlink():
-                    yield rel if prefix == "." else f"{prefix}/{rel}"
+                if not os.path.islink(f"{current}/{name}"):  # noqa: PTH114 - str paths are faster
+                    yield f"{start}{name}"
 
     def glob(self, pattern: str) -> list[str]:
         """Target files matching a glob such as 'reports/measurements/*.json', sorted."""
@@ -211,6 +256,13 @@ class Target:
             return ("error", error.message)
         except OSError:
             return None
+
+
+def _normalize(relative: str) -> str | InputError:
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts:
+        return InputError(f"path {relative!r} must stay inside the target", path=relative)
+    return pure.as_posix() if pure.parts else "."
 
 
 def decode_text(data: bytes, path: str | None = None) -> str:

@@ -14,6 +14,7 @@ import pytest
 from checklists import badges, github, junit, sarif
 from checklists.engine import Run, Settings, collect, evaluate
 from checklists.registry import CheckSpec, Registry
+from checklists.report import json_text
 from checklists.verdict import Policy
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -156,3 +157,25 @@ def test_badge_colour_follows_the_worst_verdict(registry: Registry, tmp_path: Pa
     )
     assert colour_of("- [x] a <!-- check: fake.unknown -->\n") == "yellow"
     assert colour_of("- [x] a <!-- check: fake.fails -->\n") == "red"
+
+
+def test_json_text_is_the_same_json_with_one_line_per_item() -> None:
+    data = {
+        "items": [{"b": [1, {"z": None}], "a": '日本 "q" <x>'}, {}],
+        "summary": {"verdicts": {"pass": 2}},
+        "empty": [],
+    }
+    text = json_text(data, levels=2, sort_keys=True)
+    assert json.loads(text) == data
+    assert text.splitlines() == [
+        "{",
+        '  "empty": [],',
+        '  "items": [',
+        '    {"a": "日本 \\"q\\" <x>", "b": [1, {"z": null}]},',
+        "    {}",
+        "  ],",
+        '  "summary": {',
+        '    "verdicts": {"pass": 2}',
+        "  }",
+        "}",
+    ]

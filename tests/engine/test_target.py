@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -102,3 +103,31 @@ def test_files_lists_regular_files_without_following_symlinks(repo: Path) -> Non
     (repo / "sub" / "link").symlink_to(repo / "sub" / "b.txt")
     assert list(Target(repo).files("sub")) == ["sub/b.txt", "sub/file.txt"]
     assert list(Target(repo).files()) == ["sub/b.txt", "sub/file.txt"]
+
+
+def test_real_paths_agree_with_realpath_through_chains_of_links(repo: Path) -> None:
+    # The resolver remembers parent folders; it must still see every link on the way.
+    (repo / "sub" / "deeper").mkdir()
+    (repo / "sub" / "deeper" / "f.txt").write_text("f", encoding="utf-8")
+    (repo / "hop").symlink_to(repo / "sub")  # a folder link inside
+    (repo / "sub" / "deeper" / "up").symlink_to(repo / "sub")  # a link back up
+    (repo / "sub" / "out").symlink_to(repo.parent)  # a link out, below a plain folder
+    target = Target(repo)
+    for rel in ("hop/deeper/f.txt", "hop/deeper/up/deeper/f.txt", "sub/deeper/missing/x"):
+        assert target.path(rel) == Path(os.path.realpath(repo / rel))
+    assert target.read_text("hop/deeper/up/deeper/f.txt") == "f"
+    for rel in ("sub/out/secret.txt", "hop/out/secret.txt", "hop/deeper/up/out"):
+        with pytest.raises(InputError, match="symlink that leads outside"):
+            target.path(rel)
+
+
+def test_existence_and_listings_are_asked_of_the_disk_once_per_build(repo: Path) -> None:
+    target = Target(repo)
+    assert (target.exists("sub"), target.is_file("sub")) == (True, False)
+    assert (target.exists("sub/file.txt"), target.is_file("sub/file.txt")) == (True, True)
+    assert (target.exists("nope"), target.is_file("nope")) == (False, False)
+    assert list(target.files("sub")) == ["sub/file.txt"]
+    (repo / "sub" / "late.txt").write_text("x", encoding="utf-8")  # the tree changes mid-build
+    assert list(target.files("sub")) == ["sub/file.txt"]  # one build sees one tree
+    assert target.is_file("sub/late.txt")  # never asked before, so seen
+    assert list(Target(repo).files("sub")) == ["sub/file.txt", "sub/late.txt"]  # the next build

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 import pytest
 
 from checklists.errors import InputError
-from checks.readers.dockerfile import Dockerfile, Instruction, parse
+from checks.readers.dockerfile import (
+    Dockerfile,
+    Instruction,
+    ShellLexer,
+    _is_plain,
+    _Scanner,
+    parse,
+)
 from checks.readers.dockerfile_model import (
     Expansion,
     copy_parts,
@@ -355,3 +362,22 @@ def test_shell_script() -> None:
     assert [(f.name, f.data, f.chomp) for f in files] == [
         ("EOF", "\tset -e\n\tapt-get update\n", True)
     ]
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["app", "python:3.12-slim", "/usr/src/app", "", "a=b", "--chown=1000:1000", "x\\y",
+     "`tick`", "a b", "$HOME", "'q'", '"q"', "é", "tab\there"],
+)  # fmt: skip
+@pytest.mark.parametrize("escape", ["\\", "`"])
+def test_plain_words_take_the_shortcut_with_the_lexers_own_result(word: str, escape: str) -> None:
+    variables = {"HOME": "/root"}
+    fast = ShellLexer(escape).process(word, variables)
+    lexer = ShellLexer(escape)  # the long way, as if every word needed lexing
+    lexer._variables, lexer._scan = variables, _Scanner(word)
+    assert fast == lexer._process_until("", False)
+
+
+def test_only_ascii_words_without_blanks_quotes_dollars_or_escapes_are_plain() -> None:
+    assert _is_plain("python:3.12-slim", "\\") and _is_plain("x\\y", "`")
+    assert not any(_is_plain(w, "\\") for w in ("x\\y", "a b", "$A", "'q'", '"q"', "é"))
