@@ -3,3 +3,6 @@
 Check modules live in area packages (`checks.dockerfile`, `checks.dockerignore`,
 `checks.scan`); importing them registers their checks with the engine's registry.
 """
+
+# `checklists measure` (a command-line tool, no checks): not imported by builds.
+__checklists_skip__ = ("measure",)

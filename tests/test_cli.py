@@ -132,3 +132,14 @@ def test_the_ci_example_publishes_what_the_build_writes(tmp_path: Path) -> None:
     assert {"site/compliance.sarif", "site/compliance.junit.xml"} <= files
     publishing = [s for s in steps if "with" in s and "setup-python" not in s.get("uses", "")]
     assert all(step.get("if", "").startswith("always()") for step in publishing)
+
+
+def test_the_engines_subcommand_names_are_what_it_registers() -> None:
+    # main() skips the libraries' entry points for these names, so they must be exact.
+    from checklists import commands
+    from checklists.cli import parser
+
+    action = next(a for a in parser(libraries=False)._actions if a.dest == "command")
+    assert set(action.choices or ()) == commands.NAMES
+    full = next(a for a in parser()._actions if a.dest == "command")
+    assert set(full.choices or ()) == commands.NAMES | {"measure"}

@@ -21,20 +21,24 @@ from checklists.errors import SetupError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(*, libraries: bool = True) -> argparse.ArgumentParser:
+    """The parser; `libraries=False` leaves out the installed libraries' subcommands."""
     root = argparse.ArgumentParser(
         prog="checklists",
         description="Executable checklists: verify a guide's claims against a repository.",
     )
     subparsers = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.register(subparsers)
-    for entry in sorted(entry_points(group="checklists.commands"), key=lambda e: e.name):
-        entry.load()(subparsers)
+    if libraries:
+        for entry in sorted(entry_points(group="checklists.commands"), key=lambda e: e.name):
+            entry.load()(subparsers)
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The engine's own subcommands do not need the libraries' (nor their imports).
+    args = parser(libraries=argv[:1] != [] and argv[0] not in commands.NAMES).parse_args(argv)
     try:
         status: int = args.handler(args)
     except SetupError as error:

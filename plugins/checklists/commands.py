@@ -29,6 +29,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 Subparsers = argparse._SubParsersAction
 
 
+NAMES = frozenset({"check", "list", "explain"})  # the subcommands `register` adds
+
+
 def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     check = subparsers.add_parser(
         "check",

@@ -21,6 +21,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Literal
 
 from checklists.errors import SetupError
@@ -181,14 +182,13 @@ check = REGISTRY.check
 metric = REGISTRY.metric
 
 
-def _unloadable(name: str) -> None:
-    """walk_packages would silently skip a subpackage that fails to import; refuse instead."""
-    error = sys.exc_info()[1]
-    raise SetupError(f"cannot load the check package {name}: {type(error).__name__}: {error}")
-
-
 def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registry:
-    """Import every module of the given packages so their `@check`s register."""
+    """Import every module of the given packages so their `@check`s register.
+
+    A package may list, in `__checklists_skip__`, the names of its subpackages and modules
+    that hold no checks (a command-line tool, say); they are not imported here, so a build
+    does not pay for them.
+    """
     for package_name in packages:
         try:
             package = importlib.import_module(package_name)
@@ -197,14 +197,24 @@ def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registr
                 f"cannot import the check package {package_name!r}: {error}. "
                 "Install the project (pip install -e .) or fix the 'checks' option."
             ) from error
-        path = getattr(package, "__path__", [])
-        for module in pkgutil.walk_packages(path, f"{package_name}.", onerror=_unloadable):
-            try:
-                importlib.import_module(module.name)
-            except SetupError:
-                raise
-            except Exception as error:
-                raise SetupError(
-                    f"cannot load the check module {module.name}: {type(error).__name__}: {error}"
-                ) from error
+        _load_below(package)
     return registry
+
+
+def _load_below(package: ModuleType) -> None:
+    skip = set(getattr(package, "__checklists_skip__", ()))
+    path = getattr(package, "__path__", [])
+    for module in pkgutil.iter_modules(path, f"{package.__name__}."):
+        if module.name.rpartition(".")[2] in skip:
+            continue
+        try:
+            loaded = importlib.import_module(module.name)
+        except SetupError:
+            raise
+        except Exception as error:
+            kind = "package" if module.ispkg else "module"
+            raise SetupError(
+                f"cannot load the check {kind} {module.name}: {type(error).__name__}: {error}"
+            ) from error
+        if module.ispkg:
+            _load_below(loaded)

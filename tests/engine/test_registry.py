@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from checklists.errors import SetupError
 from checklists.model import Outcome
-from checklists.registry import Registry
+from checklists.registry import Registry, load_packages
 from checklists.target import Target
 
 DOC = """Title line.
@@ -97,3 +100,46 @@ def test_ids_look_like_area_dot_name(bad_id: str) -> None:
     sample.__doc__ = DOC
     with pytest.raises(SetupError, match="must look like"):
         Registry().check(bad_id)(sample)
+
+
+def _library(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def test_every_module_is_loaded_except_what_a_package_says_holds_no_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _library(
+        tmp_path,
+        {
+            "lib_a/__init__.py": '__checklists_skip__ = ("tool",)\n',
+            "lib_a/area/__init__.py": "",
+            "lib_a/area/one.py": "LOADED = True\n",
+            "lib_a/tool/__init__.py": "raise RuntimeError('a tool, never imported')\n",
+        },
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    load_packages(["lib_a"], Registry())
+    assert "lib_a.area.one" in sys.modules
+    assert "lib_a.tool" not in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("files", "named"),
+    [
+        ({"lib_b/__init__.py": "", "lib_b/bad.py": "import not_there\n"}, "module lib_b.bad"),
+        (
+            {"lib_c/__init__.py": "", "lib_c/sub/__init__.py": "1/0\n"},
+            "package lib_c.sub: ZeroDivisionError",
+        ),
+    ],
+)
+def test_a_module_that_does_not_import_is_a_setup_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], named: str
+) -> None:
+    _library(tmp_path, files)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(SetupError, match=f"cannot load the check {named}"):
+        load_packages([next(iter(files)).split("/")[0]], Registry())
