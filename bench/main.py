@@ -6,6 +6,7 @@ See run.py for the method and README.md for how to read the output.
 from __future__ import annotations
 
 import argparse
+import compileall
 import itertools
 import json
 import os
@@ -73,19 +74,19 @@ def heading(text: str) -> None:
 # -- 1. overhead ----------------------------------------------------------------------------
 
 
-def modes(
-    on: overhead.Build, off: overhead.Build, none: overhead.Build
-) -> list[tuple[str, overhead.Build]]:
+def modes(o: overhead.Overhead) -> list[tuple[str, overhead.Build]]:
     return [
-        ("plugin on            ", on),
-        ("plugin off (env)     ", off),
-        ("no plugin in the yml ", none),
+        ("plugin on            ", o.on),
+        ("plugin off (env)     ", o.off),
+        ("no plugin in the yml ", o.none),
+        ("on, no catalog       ", o.on_nc),
+        ("off, no catalog      ", o.off_nc),
     ]
 
 
 def show_overhead(o: overhead.Overhead, runs: int) -> None:
     heading(f"1. Plugin overhead: mkdocs build of the real site ({runs} runs each, 1 warm-up)")
-    for label, build in modes(o.on, o.off, o.none):
+    for label, build in modes(o):
         out(
             f"{label}  median {build.median:.3f} s  (min–max {spread(build.seconds)})  "
             f"CPU {build.cpu:.3f} s  peak RSS {build.max_rss_kib / MIB:.1f} MiB"
@@ -94,6 +95,11 @@ def show_overhead(o: overhead.Overhead, runs: int) -> None:
         f"ratio on/off {o.ratio:.2f}x (on − off {o.on.median - o.off.median:.3f} s); "
         f"on/none {o.ratio_none:.2f}x; the disabled plugin costs "
         f"{o.off.median - o.none.median:.3f} s (off − none)"
+    )
+    out(
+        f"without the generated catalog (guide and compliance page only, both sides): "
+        f"on/off {o.ratio_no_catalog:.2f}x (on − off {o.on_nc.median - o.off_nc.median:.3f} s); "
+        f"the catalog's ten pages cost {o.on.median - o.on_nc.median:.3f} s of the plugin's time"
     )
     out(
         f"by CPU time: on/off {ratio(o.on.cpu, o.off.cpu):.2f}x, "
@@ -243,6 +249,7 @@ def overhead_rows(o: overhead.Overhead) -> list[Verdict]:
     return [
         Verdict("plugin overhead, real site", f"{o.ratio:.2f}x", "≤ 1.10x", o.ratio <= 1.10),
         Verdict("plugin overhead vs no plugin in mkdocs.yml", f"{o.ratio_none:.2f}x", "", None),
+        Verdict("plugin overhead without the catalog", f"{o.ratio_no_catalog:.2f}x", "", None),
     ]
 
 
@@ -369,6 +376,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"checklists benchmark ({plan.name}) — Python {info['python']}, {info['platform']}, "
         f"{info['cpus']} CPUs; load average {info['load_before']}"
     )
+    # Byte-compile the project as pip does for an installed package, so no child process
+    # pays for compiling sources (PYTHONDONTWRITEBYTECODE would make each one do it again).
+    compiled = compileall.compile_dir(overhead.REPO / "plugins", quiet=1) and all(
+        compileall.compile_dir(overhead.REPO / name, quiet=1) for name in ("checks", "bench")
+    )
+    if not compiled:
+        raise SystemExit("bench/run.py: the project's modules do not compile")
     work = Path(tempfile.mkdtemp(prefix="checklists-bench-"))
     try:
         results = run(plan, work)

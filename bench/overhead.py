@@ -1,10 +1,13 @@
 """Plugin overhead on the real site, where its time goes, and the check library's import time.
 
-`mkdocs build` of the repository's mkdocs.yml runs as a child process in three modes, each
+`mkdocs build` of the repository's mkdocs.yml runs as a child process in five modes, each
 into a fresh folder: with the plugin ("on"), with `CHECKLISTS_ENABLED=false` ("off", the
-issue's baseline), and with the plugin's entry removed from a copy of mkdocs.yml ("none",
-what a disabled plugin still costs shows as off - none). One warm-up of each is
-discarded, then the modes alternate so drift (caches, a busy neighbour) hits all alike. The
+issue's baseline), with the plugin's entry removed from a copy of mkdocs.yml ("none",
+what a disabled plugin still costs shows as off - none), and "on"/"off" again with
+`catalog: ""` in a copy of mkdocs.yml ("on_nc"/"off_nc": the same two pages either way,
+so their ratio is what the checks cost without the ten generated catalog pages, which
+only exist with the plugin on). One warm-up of each is discarded, then the modes alternate
+so drift (caches, a busy neighbour) hits all alike. The
 in-process part evaluates the real docs the way the plugin's on_files does (collect, then
 evaluate), after the checks are imported, so its time is the evaluation alone. Import cost
 comes from `python -X importtime`: the top imports by cumulative time, and the total of
@@ -22,7 +25,7 @@ from pathlib import Path
 from bench.inprocess import read_pages, site_settings, timed_evaluation
 from bench.timing import PYTHON, Sample, checked, environment, median, run_child, timed
 from checklists.registry import load_packages
-from checklists.siteconfig import site_options
+from checklists.siteconfig import plugin_options, site_options
 
 REPO = Path(__file__).resolve().parents[1]
 IMPORT_STATEMENT = "import checklists.registry as r; r.load_packages(['checks'])"
@@ -60,6 +63,8 @@ class Overhead:
     on: Build
     off: Build
     none: Build  # the plugin removed from mkdocs.yml
+    on_nc: Build  # on, without the generated catalog
+    off_nc: Build  # off, without the catalog's placeholder pages
     load_packages_s: float  # first import of the checks in this process
     evaluate_s: list[float]  # collect + evaluate of the real docs, imports done
     evaluations: int
@@ -74,8 +79,13 @@ class Overhead:
     def ratio_none(self) -> float:
         return self.on.median / self.none.median
 
+    @property
+    def ratio_no_catalog(self) -> float:
+        return self.on_nc.median / self.off_nc.median
 
-MODES = ("on", "off", "none")
+
+BASIC_MODES = ("on", "off", "none")
+MODES = (*BASIC_MODES, "on_nc", "off_nc")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +95,16 @@ class Configs:
 
     with_plugin: Path
     without_plugin: Path
+    without_catalog: Path | None = None  # for the modes on_nc and off_nc
 
     def argv(self, mode: str, site_dir: Path) -> tuple[list[str], dict[str, str]]:
-        config = self.without_plugin if mode == "none" else self.with_plugin
-        env = environment(CHECKLISTS_ENABLED="false") if mode == "off" else environment()
+        config = {"none": self.without_plugin}.get(mode, self.with_plugin)
+        if mode.endswith("_nc"):
+            if self.without_catalog is None:
+                raise ValueError(f"mode {mode} needs a configuration without the catalog")
+            config = self.without_catalog
+        off = mode.startswith("off")
+        env = environment(CHECKLISTS_ENABLED="false") if off else environment()
         argv = [PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site_dir)]
         return argv, env
 
@@ -97,8 +113,9 @@ def mkdocs_build(configs: Configs, mode: str, site_dir: Path) -> Sample:
     argv, env = configs.argv(mode, site_dir)
     sample = run_child(argv, env=env, cwd=configs.with_plugin.parent)
     # With the plugin a broken claim exits 1 after the site and reports are written.
-    checked(sample, (0, 1) if mode == "on" else (0,), f"mkdocs build ({mode}) of {argv[5]}")
-    if mode == "on" and not (site_dir / "compliance.json").is_file():
+    on = mode.startswith("on")
+    checked(sample, (0, 1) if on else (0,), f"mkdocs build ({mode}) of {argv[5]}")
+    if on and not (site_dir / "compliance.json").is_file():
         raise RuntimeError(f"mkdocs build of {argv[5]} wrote no compliance.json:\n{sample.output}")
     return sample
 
@@ -111,20 +128,22 @@ def report_of(site_dir: Path) -> tuple[dict[str, int], dict[str, int]]:
     return dict(data["run"]), dict(data["summary"]["verdicts"])
 
 
-def builds(configs: Configs, work: Path, runs: int, warmups: int = 1) -> dict[str, Build]:
+def builds(
+    configs: Configs, work: Path, runs: int, modes: tuple[str, ...] = MODES, warmups: int = 1
+) -> dict[str, Build]:
     """Each mode `warmups` times (discarded), then `runs` rounds, the modes alternating."""
-    samples: dict[str, list[Sample]] = {mode: [] for mode in MODES}
+    samples: dict[str, list[Sample]] = {mode: [] for mode in modes}
     last: dict[str, Path] = {}
     for index in range(warmups + runs):
-        for mode in MODES:
+        for mode in modes:
             site_dir = work / f"site-{mode}-{index}"
             sample = mkdocs_build(configs, mode, site_dir)
             if index >= warmups:
                 samples[mode].append(sample)
             last[mode] = site_dir
     result = {}
-    for mode in MODES:
-        run, verdicts = report_of(last[mode]) if mode == "on" else ({}, {})
+    for mode in modes:
+        run, verdicts = report_of(last[mode]) if mode.startswith("on") else ({}, {})
         chosen = samples[mode]
         result[mode] = Build(
             [s.seconds for s in chosen],
@@ -158,6 +177,32 @@ def without_plugin(config: Path, work: Path) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     copy = work / "mkdocs-without-plugin.yml"
     copy.write_text(f"docs_dir: {json.dumps(str(docs))}\n{text}\n", "utf-8")
+    return copy
+
+
+def without_catalog(config: Path, work: Path) -> Path:
+    """A copy of mkdocs.yml with `catalog: ""`, no catalog pages in the nav, and the target
+    made absolute (the copy lives elsewhere)."""
+    target = (config.parent / str(plugin_options(config).get("target", "."))).resolve()
+    kept: list[str] = []
+    for line in config.read_text("utf-8").splitlines():
+        if line.lstrip().startswith("- checks/") or line.strip() == "- チェック一覧:":
+            continue  # the catalog's nav entries (this repository's mkdocs.yml)
+        if re.match(r"^\s+target:", line) and kept and _PLUGIN_ENTRY.match(kept[-3]):
+            continue  # replaced below
+        kept.append(line)
+        match = _PLUGIN_ENTRY.match(line)
+        if match:
+            kept.append(f'{match["indent"]}    catalog: ""')
+            kept.append(f"{match['indent']}    target: {json.dumps(str(target))}")
+    docs = (config.parent / str(site_options(config).get("docs_dir") or "docs")).resolve()
+    text = "\n".join(line for line in kept if not line.startswith("docs_dir:"))
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / "mkdocs-without-catalog.yml"
+    copy.write_text(f"docs_dir: {json.dumps(str(docs))}\n{text}\n", "utf-8")
+    options = plugin_options(copy)
+    if options.get("catalog") != "" or options.get("target") != str(target):
+        raise RuntimeError(f"could not turn the catalog off in {copy}")
     return copy
 
 
@@ -195,9 +240,10 @@ def measure(work: Path, runs: int) -> Overhead:
         seconds, run, _log = timed_evaluation(pages, settings)
         times.append(seconds)
         evaluations = run.evaluations
-    configs = Configs(config, without_plugin(config, work))
+    configs = Configs(config, without_plugin(config, work), without_catalog(config, work))
     result = builds(configs, work, runs)
     total, top = import_cost()
     return Overhead(
-        result["on"], result["off"], result["none"], load_s, times, evaluations, total, top
-    )
+        result["on"], result["off"], result["none"], result["on_nc"], result["off_nc"],
+        load_s, times, evaluations, total, top,
+    )  # fmt: skip

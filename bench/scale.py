@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.corpus import Size, scale_site
 from bench.inprocess import counting, read_pages, site_settings, timed_evaluation
-from bench.overhead import Build, Configs, builds
+from bench.overhead import BASIC_MODES, Build, Configs, builds
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def measure_point(work: Path, base: Size, factor: int, runs: int) -> Point:
     size = base.times(factor)
     root = work / f"scale-{factor}x"
     site = scale_site(root, size)
-    result = builds(Configs(site.config, site.config_without), root, runs)
+    result = builds(Configs(site.config, site.config_without), root, runs, BASIC_MODES)
     settings, docs = site_settings(site.config)
     pages = read_pages(docs)
     with counting() as opened:

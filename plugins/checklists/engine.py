@@ -62,9 +62,15 @@ class Run:
     evaluations: int  # checks that ran in this build
     target: Target
     reused: int = 0  # checks whose result a serve rebuild kept, their inputs unchanged
+    _by_page: dict[str, list[ItemResult]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def for_page(self, page: str) -> list[ItemResult]:
-        return [result for result in self.results if result.item.page == page]
+        if not self._by_page:  # one pass for all pages, not one per page
+            for result in self.results:
+                self._by_page.setdefault(result.item.page, []).append(result)
+        return list(self._by_page.get(page, ()))
 
     @property
     def bound(self) -> list[ItemResult]:

@@ -123,7 +123,10 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     def on_page_content(self, html: str, *, page: Page, **_: object) -> str:
         if self.run is None:
             return html
-        urls = {src: get_relative_url(url, page.url) for src, url in self.urls.items()}
+        # Only the report page links to every page; the others need its URL and the badge's.
+        report = self.config.report_page
+        wanted = self.urls if page.file.src_uri == report else {report: self.urls.get(report)}
+        urls = {src: get_relative_url(url, page.url) for src, url in wanted.items() if url}
         urls["badges/compliance.svg"] = get_relative_url("badges/compliance.svg", page.url)
         return render.finish_page(
             html, self.slots.pop(page.file.src_uri, {}), self.run, page.file.src_uri, urls,

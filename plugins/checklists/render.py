@@ -446,5 +446,7 @@ def finish_page(
     if page == report:
         table = link_locations(compliance_html(run, lang, urls, target), base)
         html_text = html_text.replace(slot("compliance"), table)
+    if SUMMARY_MARKER not in html_text:
+        return html_text
     summary = summary_html(run, lang, urls.get(report), page, urls.get("badges/compliance.svg"))
     return html_text.replace(SUMMARY_MARKER, summary)
