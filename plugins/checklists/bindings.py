@@ -175,20 +175,21 @@ def _split_flow_mapping(text: str) -> tuple[str, str]:
 def _load_mapping(text: str) -> dict[str, Any]:
     """The YAML flow mapping, as a fresh dict the caller may change."""
     value = _load_yaml(text)
-    if isinstance(value, ValueError):
-        raise value
+    if isinstance(value, str):
+        raise ValueError(value)
     return {k: copy.deepcopy(v) if isinstance(v, dict | list) else v for k, v in value.items()}
 
 
 @functools.lru_cache(maxsize=1024)  # pages repeat the same parameters, such as a Dockerfile
-def _load_yaml(text: str) -> dict[str, Any] | ValueError:
+def _load_yaml(text: str) -> dict[str, Any] | str:
+    """The mapping, or what is wrong with it."""
     try:
         value = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C when available
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return ValueError(f"bad YAML in the binding parameters {text!r}: {problem}")
+        return f"bad YAML in the binding parameters {text!r}: {problem}"
     if not isinstance(value, dict):
-        return ValueError(f"the binding parameters must be a YAML mapping, not {text!r}")
+        return f"the binding parameters must be a YAML mapping, not {text!r}"
     return value
 
 

@@ -38,3 +38,8 @@ class InputError(Exception):
 
     def with_path(self, path: str) -> InputError:
         return InputError(self.message, path=self.path or path, line=self.line)
+
+    def again(self) -> InputError:
+        """A fresh copy to raise from a cache: raising one instance again and again would
+        keep lengthening its traceback."""
+        return InputError(self.message, path=self.path, line=self.line)

@@ -56,7 +56,7 @@ class Target:
         if known is None:
             known = self._normal[relative] = _normalize(relative)
         if isinstance(known, InputError):
-            raise known
+            raise known.again()
         return known
 
     def path(self, relative: str) -> Path:
@@ -71,7 +71,7 @@ class Target:
                 real = Path(found)
             self._real[rel] = real
         if isinstance(real, InputError):
-            raise real
+            raise real.again()
         return real
 
     def _resolve(self, rel: str) -> str:
@@ -170,7 +170,7 @@ class Target:
                 self._bytes[rel] = self._load(rel)
         cached = self._bytes[rel]
         if isinstance(cached, InputError):
-            raise cached
+            raise cached.again()
         return cached
 
     def _load(self, rel: str) -> bytes | InputError:
@@ -210,7 +210,7 @@ class Target:
                     self._parsed[key] = error.with_path(rel)
         result = self._parsed[key]
         if isinstance(result, InputError):
-            raise result
+            raise result.again()
         return result  # type: ignore[no-any-return]
 
     @property

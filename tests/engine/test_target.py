@@ -131,3 +131,14 @@ def test_existence_and_listings_are_asked_of_the_disk_once_per_build(repo: Path)
     assert list(target.files("sub")) == ["sub/file.txt"]  # one build sees one tree
     assert target.is_file("sub/late.txt")  # never asked before, so seen
     assert list(Target(repo).files("sub")) == ["sub/file.txt", "sub/late.txt"]  # the next build
+
+
+def test_a_remembered_error_is_raised_as_a_fresh_copy_each_time(repo: Path) -> None:
+    target = Target(repo)
+    raised = []
+    for _ in range(2):
+        with pytest.raises(InputError) as caught:
+            target.read_bytes("nope.txt")
+        raised.append(caught.value)
+    assert raised[0] is not raised[1]  # one instance raised again keeps growing its traceback
+    assert str(raised[0]) == str(raised[1]) == "nope.txt: file not found in the target"
