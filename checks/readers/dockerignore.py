@@ -968,6 +968,9 @@ class _Rule:
         return self._regexp.search(runes)
 
 
+_MEMO_LIMIT = 100_000  # remembered answers per matcher
+
+
 class PatternMatcher:
     """Docker's `.dockerignore` matcher: `matches(path)` is True when the path is excluded."""
 
@@ -1035,6 +1038,8 @@ class PatternMatcher:
     def _evaluate(self, path: str) -> tuple[bool, Pattern | None]:
         known = self._memo.get(path)
         if known is None:
+            if len(self._memo) >= _MEMO_LIMIT:  # a shared matcher lives long under `serve`
+                self._memo.clear()
             known = self._memo[path] = self._decide(path)  # an invalid pattern raises every time
         return known
 

@@ -43,7 +43,6 @@ class Target:
         self._real: dict[str, Path | InputError] = {}
         self._root_str = str(self.root)
         self._kinds: dict[str, tuple[bool, bool]] = {}
-        self._resolved: dict[str, str] = {}
         self._listings: dict[str, tuple[str, ...]] = {}
         self._root_prefix = self._root_str.rstrip(os.sep) + os.sep
         self.probed: set[Probe] = set()  # everything any check read, listed or looked for
@@ -64,7 +63,7 @@ class Target:
         rel = self.normalize(relative)
         real = self._real.get(rel)
         if real is None:
-            found = self._resolve(rel)
+            found = os.path.realpath(f"{self._root_prefix}{rel}")
             if found != self._root_str and not found.startswith(self._root_prefix):
                 real = InputError(f"{rel} is a symlink that leads outside the target", path=rel)
             else:
@@ -73,19 +72,6 @@ class Target:
         if isinstance(real, InputError):
             raise real.again()
         return real
-
-    def _resolve(self, rel: str) -> str:
-        """os.path.realpath of the target path, with the resolved parent folders remembered:
-        the real path of a name that is not a symlink is its parent's real path plus it."""
-        found = self._resolved.get(rel)
-        if found is None:
-            parent, _, name = rel.rpartition("/")
-            if rel == "." or os.path.islink(f"{self._root_prefix}{rel}"):  # noqa: PTH114
-                found = os.path.realpath(f"{self._root_prefix}{rel}")
-            else:
-                found = f"{self._resolve(parent or '.').rstrip('/')}/{name}"
-            self._resolved[rel] = found
-        return found
 
     def exists(self, relative: str) -> bool:
         """Whether the path exists. A symlink that leads outside is an InputError, not False,

@@ -142,3 +142,21 @@ def test_a_remembered_error_is_raised_as_a_fresh_copy_each_time(repo: Path) -> N
         raised.append(caught.value)
     assert raised[0] is not raised[1]  # one instance raised again keeps growing its traceback
     assert str(raised[0]) == str(raised[1]) == "nope.txt: file not found in the target"
+
+
+def test_a_link_through_a_missing_folder_cannot_reach_an_escaping_link(repo: Path) -> None:
+    # `docker -> missing/..` names the root only as text; the kernel cannot follow it.
+    # Resolving it as the root and then trusting `Dockerfile` would read the secret.
+    (repo / "docker").symlink_to("missing/..")
+    (repo / "Dockerfile").symlink_to(repo.parent / "secret.txt")
+    target = Target(repo)
+    for rel in ("Dockerfile", "docker/Dockerfile"):
+        with pytest.raises(InputError, match="symlink that leads outside"):
+            target.read_text(rel)
+
+
+def test_a_very_deep_path_is_answered_not_a_recursion_error(repo: Path) -> None:
+    deep = "a/" * 1200 + "x"  # a COPY source in an untrusted Dockerfile can be this long
+    target = Target(repo)
+    assert target.exists(deep) is False
+    assert target.is_file(deep) is False
