@@ -135,6 +135,8 @@ def params_key(params: Mapping[str, Any]) -> str:
 
 def mask_inline_code(line: str) -> str:
     """The line with every inline code span (CommonMark backtick rules) blanked out."""
+    if "`" not in line:
+        return line
     masked = list(line)
     position = 0
     while (start := line.find("`", position)) != -1:
