@@ -40,6 +40,10 @@ class Point:
     def added(self) -> float:
         return self.on.median - self.off.median
 
+    @property
+    def added_fastest(self) -> float:
+        return self.on.fastest - self.off.fastest
+
 
 def measure_point(work: Path, base: Size, factor: int, runs: int) -> Point:
     size = base.times(factor)
