@@ -137,20 +137,34 @@ def builds(
     configs: Configs, work: Path, runs: int, modes: tuple[str, ...] = MODES, warmups: int = 1
 ) -> dict[str, Build]:
     """Each mode `warmups` times (discarded), then `runs` rounds, the modes alternating."""
-    samples: dict[str, list[Sample]] = {mode: [] for mode in modes}
-    last: dict[str, Path] = {}
+    return builds_of({"": (configs, work)}, runs, modes, warmups)[""]
+
+
+def builds_of(
+    sites: dict[str, tuple[Configs, Path]],
+    runs: int,
+    modes: tuple[str, ...] = MODES,
+    warmups: int = 1,
+) -> dict[str, dict[str, Build]]:
+    """Like `builds` for several sites at once: every round builds every site in every mode,
+    so drift over the minutes a run takes hits all sizes alike, not just the later ones."""
+    samples: dict[tuple[str, str], list[Sample]] = {
+        (name, mode): [] for name in sites for mode in modes
+    }
+    last: dict[tuple[str, str], Path] = {}
     for index in range(warmups + runs):
-        for mode in modes:
-            site_dir = work / f"site-{mode}-{index}"
-            sample = mkdocs_build(configs, mode, site_dir)
-            if index >= warmups:
-                samples[mode].append(sample)
-            last[mode] = site_dir
-    result = {}
-    for mode in modes:
-        run, verdicts = report_of(last[mode]) if mode.startswith("on") else ({}, {})
-        chosen = samples[mode]
-        result[mode] = Build(
+        for name, (configs, work) in sites.items():
+            for mode in modes:
+                site_dir = work / f"site-{mode}-{index}"
+                sample = mkdocs_build(configs, mode, site_dir)
+                if index >= warmups:
+                    samples[(name, mode)].append(sample)
+                last[(name, mode)] = site_dir
+    result: dict[str, dict[str, Build]] = {name: {} for name in sites}
+    for (name, mode), chosen in samples.items():
+        on = mode.startswith("on")
+        run, verdicts = report_of(last[(name, mode)]) if on else ({}, {})
+        result[name][mode] = Build(
             [s.seconds for s in chosen],
             [s.cpu_seconds for s in chosen],
             max(s.max_rss_kib for s in chosen),

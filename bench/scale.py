@@ -3,7 +3,8 @@
 For each size the generator (corpus.py, fixed seed) writes a site and its target into a
 fresh folder. `mkdocs build` runs as a child with the plugin, with
 `CHECKLISTS_ENABLED=false`, and with the plugin removed from mkdocs.yml (overhead.py), one
-warm-up of each discarded, then alternating; the medians,
+warm-up of each discarded, then round by round over every size and mode (so drift during
+the minutes of a run hits every size alike); the medians,
 the children's peak RSS, and the `run` section of the site's compliance.json (reads,
 parses, evaluations) are kept. Then the same site is evaluated once in this process with a
 `CountingTarget`, which counts the distinct files read and the distinct (file, parser) pairs
@@ -16,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.corpus import Size, scale_site
+from bench.corpus import Site, Size, scale_site
 from bench.inprocess import counting, read_pages, site_settings, timed_evaluation
-from bench.overhead import BASIC_MODES, Build, Configs, builds
+from bench.overhead import BASIC_MODES, Build, Configs, builds_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +46,8 @@ class Point:
         return self.on.fastest - self.off.fastest
 
 
-def measure_point(work: Path, base: Size, factor: int, runs: int) -> Point:
-    size = base.times(factor)
-    root = work / f"scale-{factor}x"
-    site = scale_site(root, size)
-    result = builds(Configs(site.config, site.config_without), root, runs, BASIC_MODES)
+def measure_point(site: Site, size: Size, factor: int, result: dict[str, Build]) -> Point:
+    """The in-process counts and evaluation of one size, with its builds' timings."""
     settings, docs = site_settings(site.config)
     pages = read_pages(docs)
     with counting() as opened:
@@ -70,4 +68,14 @@ def measure_point(work: Path, base: Size, factor: int, runs: int) -> Point:
 
 
 def measure(work: Path, base: Size, factors: tuple[int, ...], runs: int) -> list[Point]:
-    return [measure_point(work, base, factor, runs) for factor in factors]
+    """All sizes built round by round (see `builds_of`), then each counted in-process."""
+    generated = {f: scale_site(work / f"scale-{f}x", base.times(f)) for f in factors}
+    sites = {
+        str(factor): (Configs(site.config, site.config_without), site.config.parent)
+        for factor, site in generated.items()
+    }
+    results = builds_of(sites, runs, BASIC_MODES)
+    return [
+        measure_point(site, base.times(factor), factor, results[str(factor)])
+        for factor, site in generated.items()
+    ]
