@@ -191,12 +191,7 @@ def without_plugin(config: Path, work: Path) -> Path:
             block = len(match["indent"])
             continue
         kept.append(line)
-    docs = (config.parent / str(site_options(config).get("docs_dir") or "docs")).resolve()
-    text = "\n".join(line for line in kept if not line.startswith("docs_dir:"))
-    work.mkdir(parents=True, exist_ok=True)
-    copy = work / "mkdocs-without-plugin.yml"
-    copy.write_text(f"docs_dir: {json.dumps(str(docs))}\n{text}\n", "utf-8")
-    return copy
+    return _write_copy(config, work / "mkdocs-without-plugin.yml", kept)
 
 
 def without_catalog(config: Path, work: Path) -> Path:
@@ -204,24 +199,34 @@ def without_catalog(config: Path, work: Path) -> Path:
     made absolute (the copy lives elsewhere)."""
     target = (config.parent / str(plugin_options(config).get("target", "."))).resolve()
     kept: list[str] = []
+    block: int | None = None  # the indentation of the plugin's entry while inside it
     for line in config.read_text("utf-8").splitlines():
+        indent = len(line) - len(line.lstrip())
+        if block is not None and line.strip() and indent <= block:
+            block = None
         if line.lstrip().startswith("- checks/") or line.strip() == "- チェック一覧:":
             continue  # the catalog's nav entries (this repository's mkdocs.yml)
-        if re.match(r"^\s+target:", line) and kept and _PLUGIN_ENTRY.match(kept[-3]):
+        if block is not None and line.lstrip().startswith("target:"):
             continue  # replaced below
         kept.append(line)
         match = _PLUGIN_ENTRY.match(line)
         if match:
+            block = len(match["indent"])
             kept.append(f'{match["indent"]}    catalog: ""')
             kept.append(f"{match['indent']}    target: {json.dumps(str(target))}")
-    docs = (config.parent / str(site_options(config).get("docs_dir") or "docs")).resolve()
-    text = "\n".join(line for line in kept if not line.startswith("docs_dir:"))
-    work.mkdir(parents=True, exist_ok=True)
-    copy = work / "mkdocs-without-catalog.yml"
-    copy.write_text(f"docs_dir: {json.dumps(str(docs))}\n{text}\n", "utf-8")
+    copy = _write_copy(config, work / "mkdocs-without-catalog.yml", kept)
     options = plugin_options(copy)
     if options.get("catalog") != "" or options.get("target") != str(target):
         raise RuntimeError(f"could not turn the catalog off in {copy}")
+    return copy
+
+
+def _write_copy(config: Path, copy: Path, lines: list[str]) -> Path:
+    """Write `lines` of `config` to `copy`, with docs_dir made absolute for its new place."""
+    docs = (config.parent / str(site_options(config).get("docs_dir") or "docs")).resolve()
+    text = "\n".join(line for line in lines if not line.startswith("docs_dir:"))
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(f"docs_dir: {json.dumps(str(docs))}\n{text}\n", "utf-8")
     return copy
 
 

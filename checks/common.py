@@ -186,24 +186,33 @@ def strip_comments(script: str) -> str:
 def split_options(
     words: list[str], valued: frozenset[str], *, flag: str = ""
 ) -> tuple[dict[str, str], list[str]]:
-    """Options (as written, dashes kept) and the other words of a command line.
+    """Options (as written, dashes kept) and the other words of a command line; an option
+    given twice keeps its last value. See `split_option_lists`."""
+    lists, positional = split_option_lists(words, valued, flag=flag)
+    return {name: values[-1] for name, values in lists.items()}, positional
+
+
+def split_option_lists(
+    words: list[str], valued: frozenset[str], *, flag: str = ""
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Every value of each option (as written, dashes kept), and the other words.
 
     `--name=value`, and `-x value` / `--name value` for the options in `valued`; any other
     word starting with `-` is a flag whose value is `flag`.
     """
-    options: dict[str, str] = {}
+    options: dict[str, list[str]] = {}
     positional: list[str] = []
     index = 0
     while index < len(words):
         word = words[index]
         if word.startswith("--") and "=" in word:
             key, _, value = word.partition("=")
-            options[key] = value
+            options.setdefault(key, []).append(value)
         elif word in valued and index + 1 < len(words):
-            options[word] = words[index + 1]
+            options.setdefault(word, []).append(words[index + 1])
             index += 1
         elif word.startswith("-"):
-            options[word] = flag
+            options.setdefault(word, []).append(flag)
         else:
             positional.append(word)
         index += 1

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from checklists import Evidence, Outcome, Target
-from checks.common import shell_commands
+from checks.common import shell_commands, split_option_lists
 from checks.readers.expressions import has_expression, substitute
 from checks.readers.workflow import Job, Step, Workflow, input_list, read_workflow
 
@@ -315,22 +315,8 @@ def _docker_builds(script: str) -> Iterator[tuple[dict[str, list[str]], str | No
             rest = words[3:]
         else:
             continue
-        flags: dict[str, list[str]] = {"_command": [" ".join(words[:3])]}
-        positional: list[str] = []
-        position = 0
-        while position < len(rest):
-            word = rest[position]
-            if word.startswith("--") and "=" in word:
-                name, _, value = word.partition("=")
-                flags.setdefault(name, []).append(value)
-            elif word in _VALUE_FLAGS and position + 1 < len(rest):
-                flags.setdefault(word, []).append(rest[position + 1])
-                position += 1
-            elif word.startswith("-"):
-                flags.setdefault(word, []).append("true")
-            else:
-                positional.append(word)
-            position += 1
+        options, positional = split_option_lists(rest, _VALUE_FLAGS, flag="true")
+        flags = {"_command": [" ".join(words[:3])], **options}
         yield flags, positional[-1] if positional else None
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from checklists.errors import InputError
 from checklists.target import decode_text
+from checks.readers.located_yaml import YMap
 
 __all__ = ["JsonObject", "loads", "read_json5"]
 
@@ -48,16 +49,9 @@ _ESCAPES = {
 }
 
 
-class JsonObject(dict[str, Any]):
-    """A JSON object with the 1-based line of itself and of each key."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.key_lines: dict[str, int] = {}
-
-    def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
+class JsonObject(YMap):
+    """A JSON object with the 1-based line of itself and of each key (`line_of`): the same
+    located mapping the YAML reader returns, so checks treat both alike."""
 
 
 class _Reader:

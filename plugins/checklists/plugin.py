@@ -82,6 +82,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         docs_dir = os.path.relpath(config.docs_dir, root)
         self.context = outputs.context_for(self.lang, self.target_name, docs_dir)
         self.enabled, self.slots = enabled(self.config.enabled), dict[str, render.Slots]()
+        self.collected = dict[str, str]()  # page -> the Markdown its items were collected from
         if self.enabled:
             config.extra_css.append(ASSET)
             config.extra_javascript.append(SCRIPT)
@@ -97,6 +98,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             if self.enabled:
                 pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
                 self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
+                self.collected = pages  # a page still this text needs no second scan
                 generated |= {n: (HERE / Path(n).name).read_text("utf-8") for n in (ASSET, SCRIPT)}
             if self.config.catalog and self.enabled:
                 specs = load_packages(list(self.settings.packages))
@@ -116,8 +118,9 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             return markdown
         src = page.file.src_uri
         markdown, self.slots[src] = render.place_slots(
-            markdown, src, self.run.for_page(src), self.settings.columns
-        )
+            markdown, src, self.run.for_page(src), self.settings.columns,
+            collected=markdown == self.collected.get(src),
+        )  # fmt: skip
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, **_: object) -> str:

@@ -255,20 +255,27 @@ Slots = dict[str, tuple[ItemResult, str]]  # slot key -> (result, role)
 
 
 def place_slots(
-    markdown: str, page: str, results: list[ItemResult], columns: Columns | None = None
+    markdown: str,
+    page: str,
+    results: list[ItemResult],
+    columns: Columns | None = None,
+    *,
+    collected: bool = False,
 ) -> tuple[str, Slots]:
     """Replace each binding of the page with slots for its verdict; return what fills them.
 
     A list item's binding becomes one slot. A table row's binding is removed and each cell
-    that shows a result (a limit, a value, a status) becomes a slot. The page is scanned
-    again (cheaply) because another plugin may have changed the Markdown since the items
-    were collected: results are matched by line and column, then by order.
+    that shows a result (a limit, a value, a status) becomes a slot. Unless `collected`
+    says the Markdown is the very text the results were collected from, the page is scanned
+    again, because another plugin may have changed it since: results are then matched by
+    line and column, then by order.
     """
     from checklists.bindings import scan  # noqa: PLC0415 - keeps render importable alone
 
     by_slot = {r.item.slot: r for r in results if r.item.bound}
     in_order = [r for r in results if r.item.bound]
-    rescanned = [i for i in scan(markdown, page, columns) if i.comment is not None]
+    items = [r.item for r in results] if collected else scan(markdown, page, columns)
+    rescanned = [i for i in items if i.comment is not None]
     edits: dict[tuple[int, int, int], str] = {}
     filled: Slots = {}
     lines = markdown.splitlines(keepends=True)

@@ -176,3 +176,21 @@ def test_evidence_locations_link_into_the_targets_repository(
         '<code class="cl-where">file.txt:1</code></a>'
     ) in html
     assert render.link_locations("<p>x</p>", "") == "<p>x</p>"
+
+
+def test_the_collected_items_place_the_same_slots_as_a_rescan(
+    tmp_path: Path, registry: Registry
+) -> None:
+    # The plugin skips the second scan when a page is still the text it collected from.
+    page = (
+        "## A <!-- check: fake.passes -->\n\n"
+        "- [x] shows `<!-- check: fake.fails -->` <!-- check: fake.reads -->\n"
+        "- [ ] unbound\n"
+        "text <!-- check: fake.fails -->\n\n"
+        "| 項目 | 値 |\n|---|---|\n| size <!-- check: fake.passes --> | x |\n"
+    )
+    run = run_for(page, tmp_path, registry)
+    results = run.for_page("p.md")
+    assert render.place_slots(page, "p.md", results, collected=True) == render.place_slots(
+        page, "p.md", results
+    )
