@@ -1,13 +1,14 @@
 """Plugin overhead on the real site, where its time goes, and the check library's import time.
 
 `mkdocs build` of the repository's mkdocs.yml runs as a child process in five modes, each
-into a fresh folder: with the plugin ("on"), with `CHECKLISTS_ENABLED=false` ("off", the
-issue's baseline), with the plugin's entry removed from a copy of mkdocs.yml ("none",
-what a disabled plugin still costs shows as off - none), and "on"/"off" again with
-`catalog: ""` in a copy of mkdocs.yml ("on_nc"/"off_nc": the same two pages either way,
-so their ratio is what the checks cost without the ten generated catalog pages, which
-only exist with the plugin on). One warm-up of each is discarded, then the modes alternate
-so drift (caches, a busy neighbour) hits all alike. The
+into a fresh folder: with the checks on ("on"), with `CHECKLISTS_ENABLED=false` ("off",
+the issue's baseline; the check catalog, a plugin of its own, is there either way), with
+both the checklists and the checklists-catalog entries removed from a copy of mkdocs.yml
+("none": what both plugins cost together shows as on - none), and "on"/"off" again with
+the catalog removed ("on_nc"/"off_nc": without the catalog nothing imports the check
+library on the "off" side, so this pair charges the import to the checks). One warm-up
+of each is discarded, then the modes alternate so drift (caches, a busy neighbour) hits
+all alike. The
 in-process part evaluates the real docs the way the plugin's on_files does (collect, then
 evaluate), after the checks are imported, so its time is the evaluation alone. Import cost
 comes from `python -X importtime`: the top imports by cumulative time, and the total of
@@ -67,9 +68,9 @@ class ImportLine:
 class Overhead:
     on: Build
     off: Build
-    none: Build  # the plugin removed from mkdocs.yml
-    on_nc: Build  # on, without the generated catalog
-    off_nc: Build  # off, without the catalog's placeholder pages
+    none: Build  # neither plugin in mkdocs.yml
+    on_nc: Build  # on, without the catalog plugin
+    off_nc: Build  # off, without the catalog plugin
     load_packages_s: float  # first import of the checks in this process
     evaluate_s: list[float]  # collect + evaluate of the real docs, imports done
     evaluations: int
@@ -95,8 +96,8 @@ MODES = (*BASIC_MODES, "on_nc", "off_nc")
 
 @dataclass(frozen=True, slots=True)
 class Configs:
-    """One site in its three modes: plugin on, plugin off (CHECKLISTS_ENABLED=false), and
-    the plugin removed from mkdocs.yml altogether."""
+    """One site in its modes: the checks on, off (CHECKLISTS_ENABLED=false), the plugins
+    removed from mkdocs.yml altogether, and (optionally) on/off without the catalog."""
 
     with_plugin: Path
     without_plugin: Path
@@ -174,51 +175,48 @@ def builds_of(
     return result
 
 
-_PLUGIN_ENTRY = re.compile(r"^(?P<indent>\s*)-\s*checklists\s*:?\s*$")
+_PLUGIN_ENTRY = re.compile(r"^(?P<indent>\s*)-\s*(?P<name>checklists(?:-catalog)?)\s*:?\s*$")
+# This repository's nav entries for generated pages: the catalog's folder and its heading.
+_CATALOG_NAV = re.compile(r"^\s*-\s*(?:checks/\S*|チェック一覧:)\s*$")
 
 
 def without_plugin(config: Path, work: Path) -> Path:
-    """A copy of mkdocs.yml without the checklists entry, its docs_dir made absolute."""
+    """A copy of mkdocs.yml without the checklists and checklists-catalog entries and the
+    catalog's nav entries (the compliance page's stays: MkDocs notes it and builds on)."""
+    kept = _without(config, {"checklists", "checklists-catalog"})
+    return _write_copy(config, work / "mkdocs-without-plugin.yml", kept)
+
+
+def without_catalog(config: Path, work: Path) -> Path:
+    """A copy of mkdocs.yml without the checklists-catalog entry and its nav entries."""
+    copy = _write_copy(
+        config, work / "mkdocs-without-catalog.yml", _without(config, {"checklists-catalog"})
+    )
+    if "checklists-catalog" in copy.read_text("utf-8"):
+        raise RuntimeError(f"could not take the catalog out of {copy}")
+    return copy
+
+
+def _without(config: Path, plugins: set[str]) -> list[str]:
+    """The lines of mkdocs.yml without the named plugins' entries (with their options) and
+    without the catalog's nav entries; relative targets are made absolute."""
+    target = (config.parent / str(plugin_options(config).get("target", "."))).resolve()
     kept: list[str] = []
-    block: int | None = None  # the indentation of the removed entry while inside it
+    block: int | None = None  # the indentation of a removed entry while inside it
     for line in config.read_text("utf-8").splitlines():
         indent = len(line) - len(line.lstrip())
         if block is not None and (not line.strip() or indent > block):
             continue
         block = None
         match = _PLUGIN_ENTRY.match(line)
-        if match:
+        if match and match["name"] in plugins:
             block = len(match["indent"])
             continue
-        kept.append(line)
-    return _write_copy(config, work / "mkdocs-without-plugin.yml", kept)
-
-
-def without_catalog(config: Path, work: Path) -> Path:
-    """A copy of mkdocs.yml with `catalog: ""`, no catalog pages in the nav, and the target
-    made absolute (the copy lives elsewhere)."""
-    target = (config.parent / str(plugin_options(config).get("target", "."))).resolve()
-    kept: list[str] = []
-    block: int | None = None  # the indentation of the plugin's entry while inside it
-    for line in config.read_text("utf-8").splitlines():
-        indent = len(line) - len(line.lstrip())
-        if block is not None and line.strip() and indent <= block:
-            block = None
-        if line.lstrip().startswith("- checks/") or line.strip() == "- チェック一覧:":
-            continue  # the catalog's nav entries (this repository's mkdocs.yml)
-        if block is not None and line.lstrip().startswith("target:"):
-            continue  # replaced below
-        kept.append(line)
-        match = _PLUGIN_ENTRY.match(line)
-        if match:
-            block = len(match["indent"])
-            kept.append(f'{match["indent"]}    catalog: ""')
-            kept.append(f"{match['indent']}    target: {json.dumps(str(target))}")
-    copy = _write_copy(config, work / "mkdocs-without-catalog.yml", kept)
-    options = plugin_options(copy)
-    if options.get("catalog") != "" or options.get("target") != str(target):
-        raise RuntimeError(f"could not turn the catalog off in {copy}")
-    return copy
+        if _CATALOG_NAV.match(line):
+            continue
+        absolute = f"{' ' * indent}target: {json.dumps(str(target))}"
+        kept.append(absolute if line.lstrip().startswith("target:") else line)
+    return kept
 
 
 def _write_copy(config: Path, copy: Path, lines: list[str]) -> Path:

@@ -149,6 +149,12 @@ def test_a_removed_user_breaks_the_claim_after_writing_the_report(tmp_path: Path
     page = (tmp_path / "site" / "index.html").read_text("utf-8")
     assert '<details class="cl-result cl-v-broken"' in page
     assert ">主張違反</span></summary>" in page
+    # The SARIF log names the broken check's rule, with its description, for code scanning.
+    sarif = json.loads((tmp_path / "site" / "compliance.sarif").read_text("utf-8"))
+    (run,) = sarif["runs"]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert rules["dockerfile.non_root_user"]["shortDescription"]["text"]
+    assert "dockerfile.non_root_user" in {result["ruleId"] for result in run["results"]}
 
 
 def test_unreadable_target_input_is_an_error_not_a_traceback(tmp_path: Path) -> None:
@@ -373,3 +379,41 @@ def test_checks_can_be_turned_off_and_the_bindings_stay_harmless(tmp_path: Path)
     assert not (tmp_path / "site" / "compliance.json").exists()
     report_page = (tmp_path / "site" / "compliance" / "index.html").read_text("utf-8")
     assert "CHECKLISTS_ENABLED=false" in report_page
+    # The catalog is a plugin of its own: it documents the checks whether or not they run.
+    assert_full_catalog(tmp_path / "site")
+
+
+def assert_full_catalog(site: Path) -> None:
+    from checklists.catalog import anchor
+    from checklists.registry import load_packages
+
+    specs = load_packages(["checks"])
+    areas = {spec.id.split(".", 1)[0] for spec in specs}
+    index = (site / "checks" / "index.html").read_text("utf-8")
+    for area in areas:
+        page = (site / "checks" / area / "index.html").read_text("utf-8")
+        members = [spec for spec in specs if spec.id.startswith(f"{area}.")]
+        for spec in members:
+            assert f'id="{anchor(spec)}"' in page, spec.id
+            assert f"<code>{spec.id}</code>" in index, spec.id
+        assert page.count('class="tabbed-set') == len(members)  # pass/fail samples each
+
+
+def test_the_site_carries_the_check_catalog(
+    built: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, site = built
+    assert_full_catalog(site)
+
+
+def test_a_broken_catalog_option_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Guide\n", "utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - checklists-catalog:\n      checks: [no_such_checks]\n",
+        "utf-8",
+    )
+    result = build(tmp_path, tmp_path / "site")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "checklists-catalog: cannot import the check package 'no_such_checks'" in result.stderr

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from checklists.i18n import TEXT
@@ -160,25 +160,3 @@ def pages(
     for area, members in areas(specs).items():
         generated[f"{folder}/{area}.md"] = area_page(area, members, lang, samples)
     return generated
-
-
-def stub_pages(nav: object, folder: str, lang: str) -> dict[str, str]:
-    """With the checks turned off: a short page for each catalog page the nav names, so the
-    nav stays valid without loading the check library."""
-
-    def paths(entry: object) -> Iterator[str]:
-        if isinstance(entry, str):
-            yield entry
-        elif isinstance(entry, dict):
-            for value in entry.values():
-                yield from paths(value)
-        elif isinstance(entry, list):
-            for value in entry:
-                yield from paths(value)
-
-    text = TEXT[lang]
-    return {
-        path: f"# {text['catalog_title']}\n\n{text['disabled']}\n"
-        for path in paths(nav)
-        if path.startswith(f"{folder}/") and path.endswith(".md")
-    }

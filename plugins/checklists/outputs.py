@@ -56,6 +56,7 @@ class Context:
 
 
 def context_for(lang: str, target_name: str, docs: str) -> Context:
+    """The context of a run; call it after the checks are loaded (it keeps their specs)."""
     inside = not target_name.startswith("..") and not Path(target_name).is_absolute()
     root = target_name if inside and target_name != "." else ""
     return Context(lang, target_name, root, docs, {spec.id: spec for spec in REGISTRY})

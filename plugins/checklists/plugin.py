@@ -1,11 +1,13 @@
 """MkDocs wiring. on_files collects the items of ALL pages and evaluates each distinct check
 once (under `serve`, only those whose inputs changed); on_page_markdown swaps bindings for
 slots, on_page_content fills them; on_post_build writes the reports, then fails the build if
-a claim broke. All real work is in modules that never import mkdocs."""
+a claim broke. The catalog is a second plugin. All real work is in modules that never
+import mkdocs."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -22,94 +24,58 @@ from checklists import catalog, outputs, render
 from checklists.cache import SERVE_CACHE
 from checklists.engine import Run, collect, enabled, evaluate, settings_from_options
 from checklists.errors import SetupError
-from checklists.i18n import TEXT, language
+from checklists.i18n import language
 from checklists.registry import load_packages
 
 log = get_plugin_logger("checklists")
-ASSET = "assets/checklists/checklists.css"
-SCRIPT = "assets/checklists/checklists.js"
-HERE = Path(__file__).parent / "assets"
 
 
 class ChecklistsConfig(Config):
-    enabled = c.Type(bool, default=True)
-    """Evaluate and render the checks (env: CHECKLISTS_ENABLED=false turns them off)."""
-    target = c.Type(str, default="examples/autoforgenexus")
-    """The repository the checks inspect, relative to mkdocs.yml (env: CHECKLISTS_TARGET)."""
-    checks = c.ListOfItems(c.Type(str), default=["checks"])
-    """Python packages whose modules register checks."""
-    defaults = c.Type(dict, default={})
-    """Parameter values for every check that declares them, unless a binding sets its own."""
-    environments = c.Type(dict, default={})
-    """Environment -> options (dockerfile, context, image); columns so named hold limits."""
-    value_columns = c.ListOfItems(c.Type(str), default=["値", "Value"])
-    """Table columns that receive a row's observed value."""
-    status_columns = c.ListOfItems(c.Type(str), default=["ステータス", "Status"])
-    """Table columns that receive a row's verdict."""
-    timeout = c.Type((int, float), default=30)
-    """Seconds one check may run before it is reported as an error."""
-    workers = c.Type(int, default=4)
-    """How many checks run at the same time."""
-    require_evidence = c.Type(bool, default=False)
-    """Fail the build when a ticked claim has no evidence yet (unverified or stale)."""
-    require_bindings = c.Type(bool, default=False)
-    """Fail the build when a checklist item is not bound to a check."""
-    report_page = c.Type(str, default="compliance.md")
-    """Where the generated compliance page goes in the site."""
-    reports = c.Type(dict, default={})
-    """Extra copies of the reports: format (json, junit, sarif, badges) -> path."""
-    catalog = c.Type(str, default="checks")
-    """Site folder of the generated check catalog ("" for none)."""
-    samples = c.Type(str, default="tests/fixtures/checks")
-    """Sample targets shown in the catalog, relative to mkdocs.yml."""
-    target_url = c.Type(str, default="")
-    """URL of the target's root in its repository; evidence locations link there."""
+    enabled = c.Type(bool, default=True)  # env CHECKLISTS_ENABLED=false turns the checks off
+    target = c.Type(str, default="examples/autoforgenexus")  # rel. to mkdocs.yml; env too
+    checks = c.ListOfItems(c.Type(str), default=["checks"])  # packages that register checks
+    defaults = c.Type(dict, default={})  # params for every check declaring them, unless bound
+    environments = c.Type(dict, default={})  # column name -> dockerfile, context, image
+    value_columns = c.ListOfItems(c.Type(str), default=["値", "Value"])  # get observed values
+    status_columns = c.ListOfItems(c.Type(str), default=["ステータス", "Status"])  # verdicts
+    timeout = c.Type((int, float), default=30)  # seconds one check may run
+    workers = c.Type(int, default=4)  # checks that run at the same time
+    require_evidence = c.Type(bool, default=False)  # a ticked claim without evidence fails
+    require_bindings = c.Type(bool, default=False)  # a checklist item without a binding fails
+    report_page = c.Type(str, default="compliance.md")  # the generated compliance page
+    reports = c.Type(dict, default={})  # extra copies: json, junit, sarif, badges -> path
+    target_url = c.Type(str, default="")  # the target's root in its repository, for links
 
 
 class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     command = "build"
-    run: Run | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.root = root = Path(config.config_file_path or ".").resolve().parent
+        self.root = root = _root(config)
         self.lang = language(config.theme.get("language"))
         cache = SERVE_CACHE if self.command == "serve" else None  # keep unchanged results
         self.settings = settings_from_options(dict(self.config), root, outputs.today(), cache)
         self.target_name = os.path.relpath(self.settings.target, root)
-        docs_dir = os.path.relpath(config.docs_dir, root)
-        self.context = outputs.context_for(self.lang, self.target_name, docs_dir)
         self.enabled, self.slots = enabled(self.config.enabled), dict[str, render.Slots]()
+        self.run: Run | None = None  # MkDocs keeps this instance across serve's rebuilds
         self.collected = dict[str, str]()  # page -> the Markdown its items were collected from
         if self.enabled:
-            config.extra_css.append(ASSET)
-            config.extra_javascript.append(SCRIPT)
+            config.extra_css.append(render.STYLE)
+            config.extra_javascript.append(render.SCRIPT)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        # The nav names the report page either way; without checks it says why it is empty.
-        body = render.slot("compliance") if self.enabled else TEXT[self.lang]["disabled"]
-        generated = {
-            self.config.report_page: f"# {TEXT[self.lang]['compliance_title']}\n\n{body}\n"
-        }
-        try:
-            if self.enabled:
-                pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
+        if self.enabled:
+            pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
+            try:
                 self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
-                self.collected = pages  # a page still this text needs no second scan
-                generated |= {n: (HERE / Path(n).name).read_text("utf-8") for n in (ASSET, SCRIPT)}
-            if self.config.catalog and self.enabled:
-                specs = load_packages(list(self.settings.packages))
-                samples = self.root / self.config.samples
-                generated |= catalog.pages(specs, self.lang, self.config.catalog, samples)
-            elif self.config.catalog:  # off: no check library loaded, the nav still resolves
-                generated |= catalog.stub_pages(config.nav, self.config.catalog, self.lang)
-        except SetupError as error:
-            raise PluginError(f"checklists: {error}") from error
-        for name, content in generated.items():
-            files.append(File.generated(config, name, content=content))
+            except SetupError as error:  # a missing target or package: its text, no traceback
+                raise PluginError(f"checklists: {error}") from error
+            self.collected = pages  # a page still this text needs no second scan
+        _add(files, config, render.site_pages(self.lang, self.config.report_page, self.enabled))
         self.urls = {f.src_uri: f.url for f in files.documentation_pages()}
         return files
 
@@ -126,15 +92,11 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     def on_page_content(self, html: str, *, page: Page, **_: object) -> str:
         if self.run is None:
             return html
-        # Only the report page links to every page; the others need its URL and the badge's.
-        report = self.config.report_page
-        wanted = self.urls if page.file.src_uri == report else {report: self.urls.get(report)}
-        urls = {src: get_relative_url(url, page.url) for src, url in wanted.items() if url}
-        urls["badges/compliance.svg"] = get_relative_url("badges/compliance.svg", page.url)
+        src, report = page.file.src_uri, self.config.report_page
+        urls = render.page_urls(self.urls, src, report, lambda url: get_relative_url(url, page.url))
         return render.finish_page(
-            html, self.slots.pop(page.file.src_uri, {}), self.run, page.file.src_uri, urls,
-            lang=self.lang, report=self.config.report_page, target=self.target_name,
-            base=self.config.target_url,
+            html, self.slots.pop(src, {}), self.run, src, urls, lang=self.lang, report=report,
+            target=self.target_name, base=self.config.target_url,
         )  # fmt: skip
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
@@ -147,9 +109,40 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         if self.run is None:
             return
         extra = {fmt: str(self.root / path) for fmt, path in self.config.reports.items()}
+        docs = os.path.relpath(config.docs_dir, self.root)  # the checks are loaded by now:
+        context = outputs.context_for(self.lang, self.target_name, docs)  # their rules
         try:
-            outputs.publish(self.run, Path(config.site_dir), self.context, extra, log)
+            outputs.publish(self.run, Path(config.site_dir), context, extra, log)
         except ValueError as error:
             raise PluginError(f"checklists: the 'reports' option: {error}") from error
         if self.run.failures and self.command != "serve":
             raise PluginError(outputs.failure_message(self.run))
+
+
+class CatalogConfig(Config):
+    folder = c.Type(str, default="checks")  # site folder: an index and one page per area
+    checks = c.ListOfItems(c.Type(str), default=["checks"])  # packages that register checks
+    samples = c.Type(str, default="tests/fixtures/checks")  # sample targets, rel. to mkdocs.yml
+
+
+class CatalogPlugin(BasePlugin[CatalogConfig]):
+    """The check catalog (`checklists-catalog`), generated from the check library, not the
+    target: it documents the checks whether or not they run (CHECKLISTS_ENABLED=false)."""
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        try:
+            specs = load_packages(list(self.config.checks))
+        except SetupError as error:
+            raise PluginError(f"checklists-catalog: {error}") from error
+        lang, samples = language(config.theme.get("language")), _root(config) / self.config.samples
+        return _add(files, config, catalog.pages(specs, lang, self.config.folder, samples))
+
+
+def _root(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path or ".").resolve().parent
+
+
+def _add(files: Files, config: MkDocsConfig, generated: Mapping[str, str]) -> Files:
+    for name, content in generated.items():
+        files.append(File.generated(config, name, content=content))
+    return files

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from urllib.parse import quote
 
 from checklists.bindings import Columns
@@ -244,6 +245,30 @@ def compliance_html(run: Run, lang: str, pages: Mapping[str, str], target_name: 
 
 
 SUMMARY_MARKER = "<!-- checklists:summary -->"
+STYLE = "assets/checklists/checklists.css"
+SCRIPT = "assets/checklists/checklists.js"
+BADGE = "badges/compliance.svg"
+_ASSETS = Path(__file__).parent / "assets"
+
+
+def site_pages(lang: str, report: str, enabled: bool) -> dict[str, str]:
+    """Site path -> content of what the plugin adds: the compliance page (the nav names it
+    either way; with the checks off it says why it is empty), its stylesheet and script."""
+    body = slot("compliance") if enabled else TEXT[lang]["disabled"]
+    pages = {report: f"# {TEXT[lang]['compliance_title']}\n\n{body}\n"}
+    if enabled:
+        pages |= {name: (_ASSETS / Path(name).name).read_text("utf-8") for name in (STYLE, SCRIPT)}
+    return pages
+
+
+def page_urls(
+    urls: Mapping[str, str], page: str, report: str, relative: Callable[[str], str]
+) -> dict[str, str]:
+    """The URLs a page's verdicts link to, made relative to it: every page's for the report
+    page (its table links back to each item), the report's and the badge's for the others."""
+    wanted = urls if page == report else {report: urls.get(report, "")}
+    linked = {src: relative(url) for src, url in wanted.items() if url}
+    return linked | {BADGE: relative(BADGE)}
 
 
 def slot(key: str) -> str:
@@ -455,5 +480,5 @@ def finish_page(
         html_text = html_text.replace(slot("compliance"), table)
     if SUMMARY_MARKER not in html_text:
         return html_text
-    summary = summary_html(run, lang, urls.get(report), page, urls.get("badges/compliance.svg"))
+    summary = summary_html(run, lang, urls.get(report), page, urls.get(BADGE))
     return html_text.replace(SUMMARY_MARKER, summary)

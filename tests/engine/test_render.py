@@ -194,3 +194,32 @@ def test_the_collected_items_place_the_same_slots_as_a_rescan(
     assert render.place_slots(page, "p.md", results, collected=True) == render.place_slots(
         page, "p.md", results
     )
+
+
+def test_only_the_report_page_links_to_every_page() -> None:
+    urls = {"index.md": "./", "guide/more.md": "guide/more/", "compliance.md": "compliance/"}
+
+    def relative(url: str) -> str:
+        return f"../{url}"
+
+    assert render.page_urls(urls, "guide/more.md", "compliance.md", relative) == {
+        "compliance.md": "../compliance/",
+        render.BADGE: "../badges/compliance.svg",
+    }
+    report = render.page_urls(urls, "compliance.md", "compliance.md", relative)
+    assert report == {src: f"../{url}" for src, url in urls.items()} | {
+        render.BADGE: "../badges/compliance.svg"
+    }
+
+
+def test_the_site_pages_with_the_checks_on_and_off() -> None:
+    on = render.site_pages("ja", "compliance.md", enabled=True)
+    assert set(on) == {"compliance.md", render.STYLE, render.SCRIPT}
+    assert on["compliance.md"] == f"# 準拠レポート\n\n{render.slot('compliance')}\n"
+    assert ".cl-badge" in on[render.STYLE]
+    off = render.site_pages("en", "report.md", enabled=False)
+    assert list(off) == ["report.md"]
+    assert (
+        off["report.md"].startswith("# Compliance report\n\n")
+        and "CHECKLISTS_ENABLED" in off["report.md"]
+    )
