@@ -10,7 +10,9 @@ import pytest
 
 from checklists.engine import Settings, collect, evaluate
 from checklists.errors import SetupError
+from checklists.model import Outcome
 from checklists.registry import Registry
+from checklists.target import Target
 from checklists.verdict import Policy, Verdict
 from tests.engine.conftest import CALLS, RELEASE
 
@@ -146,3 +148,38 @@ def test_a_missing_target_is_a_setup_error_naming_the_path(
 ) -> None:
     with pytest.raises(SetupError, match=r"nowhere does not exist.*option 'target'"):
         evaluate([], settings(tmp_path / "nowhere"), LOG, registry)
+
+
+def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, repo: Path) -> None:
+    import gc
+
+    from tests.engine.conftest import DOC
+
+    seen: list[bool] = []
+
+    def records(target: Target) -> Outcome:
+        seen.append(gc.isenabled())  # on the worker thread, while the run allocates
+        return Outcome.passed("recorded")
+
+    records.__doc__ = DOC.format(title="Records whether the collector runs")
+    registry.check("fake.records")(records)
+    assert gc.isenabled()
+    run = evaluate(
+        collect({"p.md": "- [x] a <!-- check: fake.records -->\n"}), settings(repo), LOG, registry
+    )
+    assert seen == [False] and run.results[0].verdict is Verdict.VERIFIED
+    assert gc.isenabled()
+    with pytest.raises(SetupError):  # back on after a failed run too
+        evaluate(
+            collect({"p.md": "- [x] a <!-- check: fake.records -->\n"}),
+            settings(repo / "gone"),
+            LOG,
+            registry,
+        )
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        evaluate([], settings(repo), LOG, registry)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
