@@ -404,6 +404,24 @@ def test_the_site_carries_the_check_catalog(
 ) -> None:
     _, site = built
     assert_full_catalog(site)
+    page = (site / "checks" / "dockerfile" / "index.html").read_text("utf-8")
+    assert "checklists-catalog:samples" not in page  # every placeholder was filled
+    assert "builder-defined-but-unused" in page  # a failing sample's tab
+    assert '<span class="k">FROM</span>' in page  # its Dockerfile, highlighted
+
+
+def test_search_finds_the_guide_and_the_catalog_not_the_run(
+    built: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, site = built
+    index = (site / "search" / "search_index.json").read_text("utf-8")
+    docs = json.loads(index)["docs"]
+    text = " ".join(f"{d['title']} {d['text']}" for d in docs)
+    assert "マルチステージビルド" in text  # the guide's words
+    assert any(d["location"].startswith("checks/dockerfile/#dockerfile-multi-stage") for d in docs)
+    # The run's verdicts and evidence, and the samples' code, are not in the index.
+    assert "backend/Dockerfile:" not in text  # evidence locations
+    assert "builder-defined-but-unused" not in text  # a sample's tab, with its code
 
 
 def test_a_broken_catalog_option_is_a_clear_error(tmp_path: Path) -> None:

@@ -4,14 +4,24 @@ Each check gets its title, what it checks, why it matters, how to fix (its docst
 its parameters, peer rules and source module, and one passing and one failing sample from
 the sample targets (`tests/fixtures/checks/<area>/<name>/{pass,fail}/<case>/`) as tabs.
 Sample files are shown in fences long enough that their content cannot close them.
+
+The samples are most of the catalog's HTML (highlighted code is a tag per token). A page's
+Markdown holds a placeholder for each check's samples; `fill` puts them into the finished
+HTML, after the search plugin indexed the page. So search finds the checks' prose, not
+every `FROM` of every sample, and a build does not pay for indexing ~500 KB of code.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import markdown
 
 from checklists.i18n import TEXT
 from checklists.registry import CheckSpec
@@ -53,12 +63,49 @@ def anchor(spec: CheckSpec) -> str:
     return spec.id.replace(".", "-").replace("_", "-")
 
 
-def area_page(area: str, specs: list[CheckSpec], lang: str, samples: Path | None) -> str:
+_PLACEHOLDER = "<!-- checklists-catalog:samples {} -->"
+_PLACEHOLDERS = re.compile(r"<!-- checklists-catalog:samples (\d+) -->")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A generated page: Markdown with a placeholder where each check's samples go, and the
+    Markdown of those samples (tabs of fenced files), in page order."""
+
+    markdown: str
+    samples: tuple[str, ...] = ()
+
+    def inline(self) -> str:
+        """The page as a reader sees it, the samples in place of their placeholders."""
+        return _PLACEHOLDERS.sub(lambda m: self.samples[int(m[1])], self.markdown)
+
+    def fill(self, html: str, convert: Callable[[str], str]) -> str:
+        """The finished HTML with the samples in place. `convert` renders Markdown with the
+        site's extensions; all samples of the page go through it at once, so the tab ids
+        that pymdownx.tabbed numbers per conversion stay unique on the page."""
+        if not self.samples:
+            return html
+        joined = "\n\n".join(
+            f"{_PLACEHOLDER.format(index)}\n\n{sample}" for index, sample in enumerate(self.samples)
+        )
+        parts = _PLACEHOLDERS.split(convert(joined))  # ["", "0", html0, "1", html1, ...]
+        rendered = dict(zip(parts[1::2], parts[2::2], strict=True))
+        found = set(_PLACEHOLDERS.findall(html))
+        if found != set(rendered):
+            raise ValueError(
+                f"the page lost sample placeholders: {len(found)} of {len(rendered)} left; "
+                "a plugin or extension changed the generated Markdown"
+            )
+        return _PLACEHOLDERS.sub(lambda m: rendered[m[1]].strip(), html)
+
+
+def area_page(area: str, specs: list[CheckSpec], lang: str, samples: Path | None) -> Page:
     text = TEXT[lang]
     lines = [f"# {text['catalog_area'].format(area=area)}", ""]
+    shown: list[str] = []
     for spec in specs:
-        lines += _entry(spec, lang, samples)
-    return "\n".join(lines) + "\n"
+        lines += _entry(spec, lang, samples, shown)
+    return Page("\n".join(lines) + "\n", tuple(shown))
 
 
 def _params(spec: CheckSpec) -> str:
@@ -70,7 +117,7 @@ def _params(spec: CheckSpec) -> str:
     return ", ".join(shown) or "—"
 
 
-def _entry(spec: CheckSpec, lang: str, samples: Path | None) -> list[str]:
+def _entry(spec: CheckSpec, lang: str, samples: Path | None, shown: list[str]) -> list[str]:
     text = TEXT[lang]
     kind = text["catalog_metric"] if spec.is_metric else text["catalog_check"]
     related = ", ".join(f"`{r}`" for r in spec.related) or "—"
@@ -92,11 +139,15 @@ def _entry(spec: CheckSpec, lang: str, samples: Path | None) -> list[str]:
         (text["catalog_fix"], spec.fix),
     ):
         lines += [f"**{heading}**", "", body, ""]
-    lines += _samples(spec, lang, samples)
+    tabs = _samples(spec, lang, samples)
+    if tabs:
+        lines += [f"**{TEXT[lang]['catalog_samples']}**", "", _PLACEHOLDER.format(len(shown)), ""]
+        shown.append("\n".join(tabs))
     return lines
 
 
 def _samples(spec: CheckSpec, lang: str, samples: Path | None) -> list[str]:
+    """The Markdown lines of the check's pass and fail tabs (none without samples)."""
     text = TEXT[lang]
     if samples is None:
         return []
@@ -115,9 +166,7 @@ def _samples(spec: CheckSpec, lang: str, samples: Path | None) -> list[str]:
             tabs += [f'    {fence}{_language(path)} title="{rel}"']
             tabs += [f"    {line}" if line else "" for line in body.splitlines()]
             tabs += [f"    {fence}", ""]
-    if not tabs:
-        return []
-    return [f"**{text['catalog_samples']}**", "", *tabs]
+    return tabs
 
 
 def _shown_files(case: Path) -> list[Path]:
@@ -153,10 +202,38 @@ def _language(path: Path) -> str:
 
 def pages(
     specs: Iterable[CheckSpec], lang: str, folder: str, samples: Path | None
-) -> dict[str, str]:
-    """Site path -> Markdown for the catalog: an index and one page per area."""
+) -> dict[str, Page]:
+    """Site path -> page of the catalog: an index and one page per area."""
     specs = list(specs)
-    generated = {f"{folder}/index.md": index_page(specs, lang)}
+    generated = {f"{folder}/index.md": Page(index_page(specs, lang))}
     for area, members in areas(specs).items():
         generated[f"{folder}/{area}.md"] = area_page(area, members, lang, samples)
     return generated
+
+
+def fill(pages: Mapping[str, Page], src: str, html: str, convert: Callable[[str], str]) -> str:
+    """The finished HTML of any page; a catalog page gets its samples."""
+    page = pages.get(src)
+    return page.fill(html, convert) if page else html
+
+
+_RENDERED: dict[tuple[str, str], str] = {}  # (extensions, Markdown) -> HTML, across rebuilds
+
+
+def converter(extensions: list[Any], configs: Mapping[str, Any]) -> Callable[[str], str]:
+    """Markdown -> HTML with the site's Markdown extensions and their options. Results are
+    kept for the process, so `mkdocs serve` highlights unchanged samples only once."""
+    setup = json.dumps(
+        [extensions, configs], sort_keys=True, default=lambda o: getattr(o, "__qualname__", "?")
+    )
+
+    def convert(text: str) -> str:
+        key = (setup, text)
+        if key not in _RENDERED:
+            if len(_RENDERED) >= 64:
+                _RENDERED.clear()
+            engine = markdown.Markdown(extensions=extensions, extension_configs=configs)
+            _RENDERED[key] = engine.convert(text)
+        return _RENDERED[key]
+
+    return convert

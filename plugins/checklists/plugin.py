@@ -1,13 +1,9 @@
-"""MkDocs wiring. on_files collects the items of ALL pages and evaluates each distinct check
-once (under `serve`, only those whose inputs changed); on_page_markdown swaps bindings for
-slots, on_page_content fills them; on_post_build writes the reports, then fails the build if
-a claim broke. The catalog is a second plugin. All real work is in modules that never
-import mkdocs."""
+"""MkDocs wiring of the two plugins, the checks and the catalog. All real work is in modules
+that never import mkdocs (engine, render, outputs, catalog)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -54,7 +50,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.root = root = _root(config)
+        self.root = root = Path(config.config_file_path or ".").resolve().parent
         self.lang = language(config.theme.get("language"))
         cache = SERVE_CACHE if self.command == "serve" else None  # keep unchanged results
         self.settings = settings_from_options(dict(self.config), root, outputs.today(), cache)
@@ -69,13 +65,19 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.enabled:
-            pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
+            docs = [
+                f for f in files.documentation_pages() if f.generated_by != "checklists-catalog"
+            ]
+            # The catalog binds nothing. A page still this text needs no second scan later.
+            self.collected = pages = {f.src_uri: f.content_string for f in docs}
             try:
                 self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
             except SetupError as error:  # a missing target or package: its text, no traceback
                 raise PluginError(f"checklists: {error}") from error
-            self.collected = pages  # a page still this text needs no second scan
-        _add(files, config, render.site_pages(self.lang, self.config.report_page, self.enabled))
+        for name, text in render.site_pages(
+            self.lang, self.config.report_page, self.enabled
+        ).items():
+            files.append(File.generated(config, name, content=text))
         self.urls = {f.src_uri: f.url for f in files.documentation_pages()}
         return files
 
@@ -89,8 +91,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         )  # fmt: skip
         return markdown
 
-    def on_page_content(self, html: str, *, page: Page, **_: object) -> str:
-        if self.run is None:
+    def on_post_page(self, html: str, *, page: Page, **_: object) -> str:
+        if self.run is None:  # verdicts go in after search indexed the page: it finds the guide
             return html
         src, report = page.file.src_uri, self.config.report_page
         urls = render.page_urls(self.urls, src, report, lambda url: get_relative_url(url, page.url))
@@ -100,9 +102,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         )  # fmt: skip
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
-        if self.run is not None:  # the target files the checks read, not the whole target
-            for path in outputs.watched(self.run):
-                server.watch(str(path))
+        for path in outputs.watched(self.run) if self.run else []:  # not the whole target
+            server.watch(str(path))
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -126,23 +127,23 @@ class CatalogConfig(Config):
 
 
 class CatalogPlugin(BasePlugin[CatalogConfig]):
-    """The check catalog (`checklists-catalog`), generated from the check library, not the
-    target: it documents the checks whether or not they run (CHECKLISTS_ENABLED=false)."""
+    """The check catalog, from the check library: it stays when the checks are turned off."""
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         try:
             specs = load_packages(list(self.config.checks))
         except SetupError as error:
             raise PluginError(f"checklists-catalog: {error}") from error
-        lang, samples = language(config.theme.get("language")), _root(config) / self.config.samples
-        return _add(files, config, catalog.pages(specs, lang, self.config.folder, samples))
+        samples = Path(config.config_file_path or ".").resolve().parent / self.config.samples
+        lang = language(config.theme.get("language"))
+        self.pages = catalog.pages(specs, lang, self.config.folder, samples)
+        for name, generated in self.pages.items():
+            files.append(File.generated(config, name, content=generated.markdown))
+        return files
 
-
-def _root(config: MkDocsConfig) -> Path:
-    return Path(config.config_file_path or ".").resolve().parent
-
-
-def _add(files: Files, config: MkDocsConfig, generated: Mapping[str, str]) -> Files:
-    for name, content in generated.items():
-        files.append(File.generated(config, name, content=content))
-    return files
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        convert = catalog.converter(config.markdown_extensions, config.mdx_configs)
+        try:  # the samples go in after the search plugin indexed the page
+            return catalog.fill(self.pages, page.file.src_uri, output, convert)
+        except ValueError as error:
+            raise PluginError(f"checklists-catalog: {page.file.src_uri}: {error}") from error

@@ -12,6 +12,7 @@ Adding a case means adding a folder.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,7 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
     assert "checks/index.md" in pages
     for spec in REGISTRY:
         area = spec.id.split(".", 1)[0]
-        page = pages[f"checks/{area}.md"]
+        page = pages[f"checks/{area}.md"].inline()
         start = page.index(f"## {spec.title} {{#{catalog.anchor(spec)}}}")
         end = page.find("\n## ", start + 1)
         entry = page[start : end if end != -1 else len(page)]
@@ -125,3 +126,23 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
             '=== "不合格の例: ',
         ):
             assert needed in entry, (spec.id, needed)
+
+
+def test_catalog_samples_are_filled_into_the_finished_page_with_unique_tab_ids() -> None:
+    import markdown
+
+    from checklists import catalog
+
+    pages = catalog.pages(REGISTRY, "en", "checks", FIXTURES)
+    page = pages["checks/dockerfile.md"]
+    assert len(page.samples) >= 2 and "=== " not in page.markdown  # tabs wait outside
+    extensions = ["pymdownx.superfences", "pymdownx.tabbed", "pymdownx.highlight"]
+    html = markdown.markdown(page.markdown, extensions=extensions)
+    convert = catalog.converter(extensions, {"pymdownx.tabbed": {"alternate_style": True}})
+    filled = page.fill(html, convert)
+    assert "checklists-catalog:samples" not in filled
+    ids = re.findall(r'id="(__tabbed_[0-9_]+)"', filled)
+    assert len(ids) >= 4 and len(ids) == len(set(ids))  # pass and fail tabs per check
+    assert catalog.fill(pages, "index.md", "<p>guide</p>", convert) == "<p>guide</p>"
+    with pytest.raises(ValueError, match="lost sample placeholders"):
+        page.fill(html.replace("checklists-catalog:samples 1 ", "gone "), convert)
