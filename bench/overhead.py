@@ -82,6 +82,12 @@ class Overhead:
         return self.on.median / self.off.median
 
     @property
+    def paired_ratio(self) -> float:
+        """The median of each round's on/off ratio: the two builds of a round run back to
+        back, so a slow spell of the machine hits both; steadier than a ratio of medians."""
+        return median([on / off for on, off in zip(self.on.seconds, self.off.seconds, strict=True)])
+
+    @property
     def ratio_none(self) -> float:
         return self.on.median / self.none.median
 
