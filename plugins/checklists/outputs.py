@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from checklists import badges, github, junit, report, sarif
-from checklists.engine import Run
+from checklists.engine import Run, release
 from checklists.i18n import TEXT
 from checklists.registry import REGISTRY, CheckSpec
 from checklists.runner import Log
@@ -155,15 +155,19 @@ def github_output(run: Run, context: Context, report_path: str) -> None:
 def publish(
     run: Run, site: Path | None, context: Context, extra: Mapping[str, str], log: Log
 ) -> list[Path]:
-    """Write every report (into the site and to the configured extra paths), log, annotate."""
-    written = write_all(run, site, context) if site is not None else []
-    for fmt, destination in sorted(extra.items()):
-        for name, text in render(run, fmt, context).items():
-            path = Path(destination) / Path(name).name if fmt == "badges" else Path(destination)
-            report.write_atomic(path, text)
-            written.append(path)
-    log_results(run, log)
-    github_output(run, context, str(site / FILE_NAMES["json"]) if site else "compliance.json")
+    """Write every report (into the site and to the configured extra paths), log, annotate;
+    then the run's objects are left to the garbage collector again (`engine.release`)."""
+    try:
+        written = write_all(run, site, context) if site is not None else []
+        for fmt, destination in sorted(extra.items()):
+            for name, text in render(run, fmt, context).items():
+                path = Path(destination) / Path(name).name if fmt == "badges" else Path(destination)
+                report.write_atomic(path, text)
+                written.append(path)
+        log_results(run, log)
+        github_output(run, context, str(site / FILE_NAMES["json"]) if site else "compliance.json")
+    finally:
+        release()
     return written
 
 
