@@ -435,3 +435,56 @@ def test_a_broken_catalog_option_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "checklists-catalog: cannot import the check package 'no_such_checks'" in result.stderr
+
+
+def _with_hook(root: Path, priority: int) -> None:
+    """A hook that drops every HTML comment from the finished pages, as minifiers do."""
+    (root / "strip_comments.py").write_text(
+        "import re\n"
+        "from mkdocs.plugins import event_priority\n\n"
+        f"@event_priority({priority})\n"
+        "def on_post_page(output, page, config):\n"
+        "    return re.sub(r'<!--.*?-->', '', output, flags=re.S)\n",
+        "utf-8",
+    )
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "hooks:\n  - strip_comments.py\n", "utf-8")
+
+
+def test_verdicts_and_samples_go_in_before_other_html_rewriters(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    (root / "tests").symlink_to(ROOT / "tests")  # the catalog's samples
+    _with_hook(root, priority=50)  # a default-priority rewriter runs after ours
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert re.search(r"\d+項目中 \d+ 検証済み", page) and "cl-slot" not in page
+    assert "<!--" not in page  # the hook did run
+    assert_full_catalog(tmp_path / "site")
+
+
+def test_a_rewriter_that_eats_the_catalog_placeholders_is_a_clear_error(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    (root / "tests").symlink_to(ROOT / "tests")
+    _with_hook(root, priority=200)  # runs before the catalog fills its samples in
+    result = build(root, tmp_path / "site")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "checklists-catalog: checks/" in result.stderr
+    assert "lost sample placeholders" in result.stderr
+
+
+def test_the_moved_catalog_options_say_where_they_went(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    config = root / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    assert "      require_evidence: false\n" in text
+    config.write_text(
+        text.replace(
+            "      require_evidence: false\n",
+            "      require_evidence: false\n      catalog: checks\n",
+        ),
+        "utf-8",
+    )
+    result = build(root, tmp_path / "site")
+    assert result.returncode != 0  # --strict: a deprecated option is a warning
+    assert "the catalog is the 'checklists-catalog' plugin" in result.stderr

@@ -9,6 +9,8 @@ The samples are most of the catalog's HTML (highlighted code is a tag per token)
 Markdown holds a placeholder for each check's samples; `fill` puts them into the finished
 HTML, after the search plugin indexed the page. So search finds the checks' prose, not
 every `FROM` of every sample, and a build does not pay for indexing ~500 KB of code.
+Because the samples are rendered apart from the prose, a check's prose holds no fenced
+code or tabs: their ids are numbered per conversion and would clash (a test guards this).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from typing import Any
 
 import markdown
 
-from checklists.i18n import TEXT
-from checklists.registry import CheckSpec
+from checklists.i18n import TEXT, language
+from checklists.registry import CheckSpec, load_packages
 
 MAX_FILES = 3
 MAX_LINES = 60
@@ -200,11 +202,22 @@ def _language(path: Path) -> str:
     return _LANGUAGES.get(path.suffix, "text")
 
 
+def load(packages: list[str]) -> list[CheckSpec]:
+    """The checks of `packages` (imported here), not whatever else the process registered:
+    the catalog of a site documents the packages it names."""
+    return [
+        spec
+        for spec in load_packages(packages)
+        if any(spec.module == name or spec.module.startswith(f"{name}.") for name in packages)
+    ]
+
+
 def pages(
-    specs: Iterable[CheckSpec], lang: str, folder: str, samples: Path | None
+    specs: Iterable[CheckSpec], lang: str | None, folder: str, samples: Path | None
 ) -> dict[str, Page]:
-    """Site path -> page of the catalog: an index and one page per area."""
-    specs = list(specs)
+    """Site path -> page of the catalog: an index and one page per area, in the theme's
+    language `lang` as `i18n.language` maps it."""
+    specs, lang = list(specs), language(lang)
     generated = {f"{folder}/index.md": Page(index_page(specs, lang))}
     for area, members in areas(specs).items():
         generated[f"{folder}/{area}.md"] = area_page(area, members, lang, samples)

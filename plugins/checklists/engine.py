@@ -162,27 +162,30 @@ def _with_limits(items: list[Item]) -> list[Item]:
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while a run allocates, and what it built frozen
-    out of the collector's sight afterwards (`gc.freeze`) until `release`.
+    """The cyclic garbage collector paused while a run allocates; when the block ends
+    normally, everything alive is frozen out of its passes (`gc.freeze`) until `release`.
 
     A run's objects are freed by reference counting; the collector's passes over them cost
     ~10% of a 5,500-binding `checklists check` and found nothing to free. And the results
     live until the reports are written: while MkDocs renders the pages, full passes over
-    them made the plugin's added time grow 3.0x from the 2x to the 4x benchmark site
-    (2.0x with them frozen). Measured with `bench/`.
+    the heap made the plugin's added time grow 3.0x from the 2x to the 4x benchmark site
+    (2.0x with it frozen). Measured with `bench/`. Whatever an earlier run left frozen
+    (a build that failed before its reports) is released first, so nothing stays pinned
+    longer than one build.
     """
+    release()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
+        gc.freeze()  # reached only when the block ended normally
     finally:
-        gc.freeze()
         if was_enabled:
             gc.enable()
 
 
 def release() -> None:
-    """Let the collector see the objects `gc_paused` froze again (a run is done)."""
+    """Hand what `gc_paused` froze back to the collector (a run is done)."""
     gc.unfreeze()
 
 

@@ -156,7 +156,7 @@ def publish(
     run: Run, site: Path | None, context: Context, extra: Mapping[str, str], log: Log
 ) -> list[Path]:
     """Write every report (into the site and to the configured extra paths), log, annotate;
-    then the run's objects are left to the garbage collector again (`engine.release`)."""
+    then what the run froze is handed back to the garbage collector (`engine.release`)."""
     try:
         written = write_all(run, site, context) if site is not None else []
         for fmt, destination in sorted(extra.items()):

@@ -1,5 +1,4 @@
-"""MkDocs wiring of the two plugins, the checks and the catalog. All real work is in modules
-that never import mkdocs (engine, render, outputs, catalog)."""
+"""MkDocs wiring of the checks and the catalog plugins; the work is in mkdocs-free modules."""
 
 from __future__ import annotations
 
@@ -21,7 +20,6 @@ from checklists.cache import SERVE_CACHE
 from checklists.engine import Run, collect, enabled, evaluate, settings_from_options
 from checklists.errors import SetupError
 from checklists.i18n import language
-from checklists.registry import load_packages
 
 log = get_plugin_logger("checklists")
 
@@ -41,6 +39,8 @@ class ChecklistsConfig(Config):
     report_page = c.Type(str, default="compliance.md")  # the generated compliance page
     reports = c.Type(dict, default={})  # extra copies: json, junit, sarif, badges -> path
     target_url = c.Type(str, default="")  # the target's root in its repository, for links
+    catalog = c.Deprecated(message="the catalog is the 'checklists-catalog' plugin (its 'folder')")
+    samples = c.Deprecated(message="moved to the 'checklists-catalog' plugin")
 
 
 class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
@@ -58,9 +58,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.enabled, self.slots = enabled(self.config.enabled), dict[str, render.Slots]()
         self.run: Run | None = None  # MkDocs keeps this instance across serve's rebuilds
         self.collected = dict[str, str]()  # page -> the Markdown its items were collected from
-        if self.enabled:
-            config.extra_css.append(render.STYLE)
-            config.extra_javascript.append(render.SCRIPT)
+        config.extra_css += [render.STYLE] if self.enabled else []
+        config.extra_javascript += [render.SCRIPT] if self.enabled else []
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -68,8 +67,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             docs = [
                 f for f in files.documentation_pages() if f.generated_by != "checklists-catalog"
             ]
-            # The catalog binds nothing. A page still this text needs no second scan later.
-            self.collected = pages = {f.src_uri: f.content_string for f in docs}
+            self.collected = pages = {f.src_uri: f.content_string for f in docs}  # not rescanned
             try:
                 self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
             except SetupError as error:  # a missing target or package: its text, no traceback
@@ -91,6 +89,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         )  # fmt: skip
         return markdown
 
+    @event_priority(100)  # before plugins that rewrite HTML: a minifier drops the slots' comments
     def on_post_page(self, html: str, *, page: Page, **_: object) -> str:
         if self.run is None:  # verdicts go in after search indexed the page: it finds the guide
             return html
@@ -131,16 +130,16 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         try:
-            specs = load_packages(list(self.config.checks))
+            specs = catalog.load(list(self.config.checks))
         except SetupError as error:
             raise PluginError(f"checklists-catalog: {error}") from error
         samples = Path(config.config_file_path or ".").resolve().parent / self.config.samples
-        lang = language(config.theme.get("language"))
-        self.pages = catalog.pages(specs, lang, self.config.folder, samples)
+        self.pages = catalog.pages(specs, config.theme.get("language"), self.config.folder, samples)
         for name, generated in self.pages.items():
             files.append(File.generated(config, name, content=generated.markdown))
         return files
 
+    @event_priority(100)  # as the checks' on_post_page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         convert = catalog.converter(config.markdown_extensions, config.mdx_configs)
         try:  # the samples go in after the search plugin indexed the page

@@ -126,6 +126,10 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
             '=== "不合格の例: ',
         ):
             assert needed in entry, (spec.id, needed)
+        # The prose is rendered apart from the samples; code blocks or tabs in it would number
+        # their ids (__codelineno-0-1, __tabbed_1_1) from the start again and clash.
+        prose = f"{spec.what}\n{spec.why}\n{spec.fix}"
+        assert "```" not in prose and "~~~" not in prose and "\n===" not in prose, spec.id
 
 
 def test_catalog_samples_are_filled_into_the_finished_page_with_unique_tab_ids() -> None:
@@ -144,5 +148,6 @@ def test_catalog_samples_are_filled_into_the_finished_page_with_unique_tab_ids()
     ids = re.findall(r'id="(__tabbed_[0-9_]+)"', filled)
     assert len(ids) >= 4 and len(ids) == len(set(ids))  # pass and fail tabs per check
     assert catalog.fill(pages, "index.md", "<p>guide</p>", convert) == "<p>guide</p>"
+    assert {spec.id for spec in catalog.load(["checks.dockerignore"])} == {"dockerignore.excludes"}
     with pytest.raises(ValueError, match="lost sample placeholders"):
         page.fill(html.replace("checklists-catalog:samples 1 ", "gone "), convert)

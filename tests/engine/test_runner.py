@@ -170,7 +170,11 @@ def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, re
     )
     assert seen == [False] and run.results[0].verdict is Verdict.VERIFIED
     assert gc.isenabled()
-    # The run's objects stay out of the collector's full passes until its reports are out.
+    # What the run built stays out of the collector's full passes until its reports are out.
+    items = collect({"p.md": "- [x] a <!-- check: fake.records -->\n"})
+    assert gc.get_freeze_count() > 0  # collect froze what was alive; evaluate releases it first
+    gc.unfreeze()
+    run = evaluate(items, settings(repo), LOG, registry)
     assert gc.get_freeze_count() > 0
     context = outputs.context_for("en", "target", "docs")
     outputs.publish(run, repo / "site", context, {}, LOG)
@@ -182,7 +186,7 @@ def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, re
             LOG,
             registry,
         )
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # a failed run freezes nothing
     gc.disable()  # a caller that turned it off keeps it off
     try:
         evaluate([], settings(repo), LOG, registry)
