@@ -135,14 +135,14 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             raise PluginError(f"checklists-catalog: {error}") from error
         samples = Path(config.config_file_path or ".").resolve().parent / self.config.samples
         self.pages = catalog.pages(specs, config.theme.get("language"), self.config.folder, samples)
+        self.convert = catalog.converter(config.markdown_extensions, config.mdx_configs)
         for name, generated in self.pages.items():
             files.append(File.generated(config, name, content=generated.markdown))
         return files
 
     @event_priority(100)  # as the checks' on_post_page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        convert = catalog.converter(config.markdown_extensions, config.mdx_configs)
         try:  # the samples go in after the search plugin indexed the page
-            return catalog.fill(self.pages, page.file.src_uri, output, convert)
+            return catalog.fill(self.pages, page.file.src_uri, output, self.convert)
         except ValueError as error:
             raise PluginError(f"checklists-catalog: {page.file.src_uri}: {error}") from error
