@@ -10,7 +10,7 @@ invocations' times are added). After one warm-up each, the two take turns, so dr
 shared machine hits both alike; wall time, median of the runs, and the median of each
 round's ratio.
 
-Parser: the BuildKit oracle Dockerfiles (shared/oracles/buildkit-parser/testfiles) are read
+Parser: the BuildKit oracle Dockerfiles (tests/data/oracles/buildkit-parser/testfiles) are read
 into memory once; `checks.readers.dockerfile.parse` then parses all of them N times in
 this process (time per pass = total / N), and once in a fresh child process (interpreter
 start-up and import included, the fair match for a process like hadolint's). hadolint runs
@@ -35,7 +35,7 @@ from bench.overhead import REPO
 from bench.timing import BIN, PYTHON, Sample, checked, environment, median, run_child
 from checklists.errors import InputError
 
-ORACLES = REPO.parent / "shared" / "oracles" / "buildkit-parser" / "testfiles"
+ORACLES = REPO / "tests" / "data" / "oracles" / "buildkit-parser" / "testfiles"
 # hadolint's parse errors name a column ("path:3:16 message"); findings name a rule.
 _PARSE_ERROR = re.compile(r"^\S+:\d+:\d+ ")
 PARSE_ALL = (

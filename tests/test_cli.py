@@ -11,7 +11,8 @@ from pathlib import Path
 
 import jsonschema
 
-from tests.test_site import ROOT, copy_site
+from tests.paths import ROOT
+from tests.test_site import copy_site
 
 
 def cli(

@@ -17,7 +17,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ORIGINAL_GUIDE, ROOT
+
 SCHEMA = ROOT / "plugins" / "checklists" / "assets" / "compliance.schema.json"
 FIRST_CHECKLIST = {
     "dockerfile.multi_stage": "verified",
@@ -231,7 +232,7 @@ def guide_structure(markdown: str) -> tuple[int, int, int]:
 
 def test_the_whole_guide_is_rendered(built: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     _, site = built
-    original = (ROOT.parent / "shared" / "guide" / "docker-strategy.ja.md").read_text("utf-8")
+    original = ORIGINAL_GUIDE.read_text("utf-8")
     headings, blocks, tables = guide_structure(original)
     page = (site / "index.html").read_text("utf-8")
     article = page[page.index("<article") : page.index("</article>")]

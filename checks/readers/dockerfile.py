@@ -8,7 +8,7 @@ Checks must see what `docker build` sees, because a checklist that passes a Dock
 reads differently is wrong. So this module follows BuildKit's own low-level parser
 (github.com/moby/buildkit, `frontend/dockerfile/parser`) step by step, and the parts of its
 shell lexer (`frontend/dockerfile/shell`) that the parser needs to find heredocs. The data in
-shared/oracles/buildkit-parser (BuildKit's golden files) is the test of that promise.
+tests/data/oracles/buildkit-parser (BuildKit's golden files) is the test of that promise.
 
 The module only splits the text into instructions, the way `parser.Parse` does, and keeps the
 arguments in the form BuildKit's AST `Dump` prints. What the instructions mean (stages,

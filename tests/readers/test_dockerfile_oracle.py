@@ -1,6 +1,6 @@
 """BuildKit's own parser tests, replayed against checks.readers.dockerfile.
 
-The golden files live in shared/oracles/buildkit-parser (see its README): one test id per
+The golden files live in tests/data/oracles/buildkit-parser (see its README): one test id per
 case, so a failure names the upstream case. Instruction-level heredoc cases go through
 checks.readers.dockerfile_model, which plays the part of BuildKit's `instructions` package.
 The last section covers the parser tests upstream keeps in Go code only.
@@ -9,7 +9,6 @@ The last section covers the parser tests upstream keeps in Go code only.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,8 +25,8 @@ from checks.readers.dockerfile import (
     parse_heredoc_word,
 )
 from checks.readers.dockerfile_model import copy_parts, run_parts
+from tests.paths import ORACLES
 
-ORACLES = Path(__file__).resolve().parents[2].parent / "shared" / "oracles"
 PARSER = ORACLES / "buildkit-parser"
 
 
@@ -46,7 +45,7 @@ HEREDOC_CASES: list[dict[str, Any]] = (
 
 
 def test_the_oracle_is_present() -> None:
-    # Without this, a missing shared/ folder would quietly parametrize nothing.
+    # Without this, a missing data folder would quietly parametrize nothing.
     assert PARSER.is_dir(), f"BuildKit parser oracle not found at {PARSER}"
     assert len(POSITIVE) == 33
     assert len(NEGATIVE) == 4

@@ -1,6 +1,6 @@
 """Upstream expectations for the .dockerignore reader (checks/readers/dockerignore.py).
 
-The data sits in the repository's sibling folder `shared/oracles/dockerignore/`. Its
+The data sits in `tests/data/oracles/dockerignore/`. Its
 README.md says where each table comes from (moby/patternmatcher's Go tests). Each case has
 one test id, `file:GoTestFunction:line`.
 """
@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from checklists.errors import InputError
 from checks.readers.dockerignore import PatternMatcher, _go_clean, _translate, read_dockerignore
+from tests.paths import ORACLES
 
-ORACLE = Path(__file__).resolve().parents[2].parent / "shared" / "oracles" / "dockerignore"
+ORACLE = ORACLES / "dockerignore"
 
 Case = dict[str, Any]
 
@@ -25,7 +25,7 @@ Case = dict[str, Any]
 def _load(name: str) -> Any:
     path = ORACLE / name
     if not path.is_file():
-        raise FileNotFoundError(f"oracle data missing: {path} (see the task's shared folder)")
+        raise FileNotFoundError(f"oracle data missing: {path} (see tests/data/oracles/)")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
