@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -57,6 +57,13 @@ class Outcome:
     quantity: float | None = None  # a metric's measured value in base units (bytes, seconds, %)
     stale: bool = False  # the evidence no longer matches the target; it never passes a limit
     localized: Mapping[str, str] = field(default_factory=dict)  # `value` per site language
+    # The verdict on each named part of a claim that has several (cache_cleanup: `apt_lists`,
+    # `pip_cache`), for readers that ask about one part; `status` is the whole claim's.
+    parts: Mapping[str, Status] = field(default_factory=dict)
+
+    def with_parts(self, **parts: Status) -> Outcome:
+        """This outcome with the verdicts of its named parts."""
+        return replace(self, parts={**self.parts, **parts})
 
     @classmethod
     def passed(
