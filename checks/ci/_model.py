@@ -31,7 +31,6 @@ from checks.readers.ci_builds import (
 from checks.readers.expressions import UNKNOWN, evaluate, interpolate, truthy
 
 _FULL = re.compile(r"\A\s*\$\{\{(.*)\}\}\s*\Z", re.DOTALL)
-_IMAGE_WORKFLOW = re.compile(r"docker|image|container|build|publish|release", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +73,7 @@ def select(target: Target, dockerfile: str) -> Selection:
 
 
 def _image_workflow(item: Opaque) -> bool:
-    return item.kind == "workflow" and bool(_IMAGE_WORKFLOW.search(item.reason.split(",")[0]))
+    return item.kind == "workflow" and item.image_related
 
 
 def relevant_opaque_workflows(found: CiModel) -> list[Opaque]:

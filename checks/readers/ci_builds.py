@@ -365,6 +365,13 @@ class Opaque:
     reason: str
     push: str | None = None  # "true"/"false"/expression when known, None when not known
     fails_job: bool | None = None  # for an opaque scan
+    subject: str = ""  # the action, workflow or script that cannot be read
+
+    @property
+    def image_related(self) -> bool:
+        """Whether the name of what cannot be read says it builds or publishes images."""
+        name = self.subject.split("@")[0].rsplit("/", 1)[-1]
+        return _IMAGEY.search(name)
 
     @property
     def label(self) -> str:
@@ -858,6 +865,7 @@ class _Builder:
                     place,
                     f"job '{job.id}' calls the reusable workflow {uses.raw}, which is not in "
                     "this repository, so what it builds, pushes or scans cannot be read",
+                    subject=uses.raw,
                 )
             )
             return
@@ -1011,7 +1019,7 @@ class _Builder:
             self._script(ref, values["command"], line.line if line else ref.step.line, ref.path, ref.lines, ref.working_directory, (), depth)
         elif _looks_like(name, _SCAN_WORDS):
             self._opaque("scan", ref, ref.place(ref.step.uses_line), f"the remote action {uses.raw} scans images; what makes it fail is defined outside this repository")
-        elif _looks_like(name, _BUILD_WORDS) or (
+        elif (_looks_like(name, _BUILD_WORDS) and _looks_like(name, _IMAGE_WORDS)) or (
             _credential_inputs(ref.step) and not _BENIGN.search(name)
         ):
             self._opaque("build", ref, ref.place(ref.step.uses_line), f"the remote action {uses.raw} may build or push images; what it does is defined outside this repository")
@@ -1947,9 +1955,23 @@ _SCAN_ACTIONS = frozenset(
     {"aquasecurity/trivy-action", "anchore/scan-action", "docker/scout-action"}
     | {f"snyk/actions/{n}" for n in ("docker", "node", "python", "golang", "maven", "gradle", "php", "ruby", "dotnet", "iac", "setup")}
 )
-_SCAN_WORDS = re.compile(r"trivy|grype|snyk|scout|vuln|scan|clair|anchore", re.IGNORECASE)
-_BUILD_WORDS = re.compile(r"docker|podman|buildah|kaniko|container|image|ko-build|releaser|publish", re.IGNORECASE)
-_IMAGEY = re.compile(r"docker|podman|buildah|kaniko|container|image|oci\b", re.IGNORECASE)
+_SCAN_WORDS = re.compile(
+    r"trivy|grype|snyk|scout|anchore|clair|(container|image|docker)[-_]?scan", re.IGNORECASE
+)
+_BUILD_WORDS = re.compile(r"build|push|publish|releaser|bake|kaniko|buildah|ko-", re.IGNORECASE)
+_IMAGE_WORDS = re.compile(r"docker|podman|buildah|kaniko|container|image|oci\b|ko-", re.IGNORECASE)
+
+
+class _Imagey:
+    """Text that names both an image and building or pushing it (`build-container`,
+    "Build Docker image"): a script or task we cannot read that is probably an image build."""
+
+    @staticmethod
+    def search(text: str) -> bool:
+        return bool(_IMAGE_WORDS.search(text)) and bool(_BUILD_WORDS.search(text))
+
+
+_IMAGEY = _Imagey()
 _REGISTRY_INPUT = re.compile(r"docker|registry|dockerhub|ghcr|quay|ecr|gcr", re.IGNORECASE)
 
 
