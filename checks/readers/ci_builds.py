@@ -469,19 +469,19 @@ _OTHER_BRANCH = "feature/x"
 
 
 def _github(
-    event: str, ref: str | None, default_branch: str | None, **extra: Any
+    event_name: str, ref: str | None, default_branch: str | None, **extra: Any
 ) -> Open:
     repository = Open({"default_branch": default_branch or UNKNOWN, "fork": False})
     event_data = Open({"repository": repository, **extra.pop("event", {})})
     if ref is None:
-        return Open({"event_name": event, "event": event_data, **extra})
+        return Open({"event_name": event_name, "event": event_data, **extra})
     kind = "tag" if ref.startswith("refs/tags/") else "branch"
     name = ref.removeprefix("refs/tags/").removeprefix("refs/heads/")
     if ref.startswith("refs/pull/"):
         name = ref.removeprefix("refs/pull/")
     return Open(
         {
-            "event_name": event,
+            "event_name": event_name,
             "ref": ref,
             "ref_name": name,
             "ref_type": kind,
@@ -550,8 +550,9 @@ def situations(
 ) -> tuple[list[Situation], list[str]]:
     """The situations the workflow's triggers start it in, and triggers not modelled.
 
-    Pull requests (`pull_request`, `pull_request_target`, whose `github.ref` is the base
-    branch, and `merge_group`) never allow a push. A push to the default branch, a tag, a
+    Pull requests (`pull_request`, and `pull_request_target`, whose `github.ref` is the base
+    branch) never allow a push; nor does `merge_group` (a temporary gh-readonly-queue
+    branch), which is not a pull-request event itself. A push to the default branch, a tag, a
     release, a schedule and a manual run allow it; a push to another branch the filters
     admit does not. `workflow_run` is as its triggering workflows (looked up by name in
     `workflows`): after a pull-request run it is a run on behalf of that pull request.
@@ -580,7 +581,10 @@ def situations(
                     else {}
                 ),
             )
-            found.append(Situation(f"a {event} run", False, True, github))
+            # A merge queue run is not a pull-request event: it tests the queued merge of an
+            # approved pull request on a temporary gh-readonly-queue branch. Not a pull
+            # request, but not the default branch either.
+            found.append(Situation(f"a {event} run", False, event != "merge_group", github))
         elif event == "push":
             branches, ignored = trigger.filter("branches"), trigger.filter("branches-ignore")
             tags, tags_ignored = trigger.filter("tags"), trigger.filter("tags-ignore")
@@ -1827,6 +1831,8 @@ class _Builder:
         for value in options.get("-C", []) + options.get("--directory", []):
             folder = normalise(posixpath.join(folder, value))
         names = options.get("-f", []) + options.get("--file", []) + options.get("--makefile", [])
+        if any(f in options for f in ("-n", "--dry-run", "--just-print", "--recon")):
+            return  # make prints the commands without running them
         overrides = {w.partition("=")[0]: w.partition("=")[2] for w in positional if "=" in w and not w.startswith("=")}
         goals = [w for w in positional if "=" not in w]
         candidates = [normalise(posixpath.join(folder, n)) for n in names] or [
