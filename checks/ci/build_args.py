@@ -47,7 +47,7 @@ from collections.abc import Sequence
 from checklists import Evidence, Outcome, Status, Target, check
 from checks.ci._model import select
 from checks.common import ParsedDockerfile, load_dockerfile, stage_label
-from checks.readers.ci_builds import ImageBuild
+from checks.readers.ci_builds import ImageBuild, normalise
 from checks.readers.dockerfile import Instruction
 
 _PREDEFINED = frozenset(
@@ -136,9 +136,18 @@ def build_args(
     context: str = "./backend",
     dockerfile: str = "./backend/Dockerfile",
 ) -> Outcome:
-    del context  # builds are matched by the Dockerfile they build
     chosen = select(target, dockerfile)
     if not chosen.builds:
+        wanted = normalise(context)
+        missing = [
+            f"{b.label} builds {b.dockerfile}, which is not in the target"
+            for b in chosen.others
+            if b.context == wanted and b.dockerfile and not target.is_file(b.dockerfile)
+        ]
+        if missing:
+            return Outcome.failed(
+                "; ".join(missing), *(b.place.evidence(b.label) for b in chosen.others)
+            ).with_parts(declared=Status.NOT_APPLICABLE)
         evidence = [chosen.searched()]
         evidence += [
             b.place.evidence(f"{b.label} might build it: {'; '.join(b.unresolved)}")

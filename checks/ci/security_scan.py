@@ -223,7 +223,8 @@ def _judge(
         )
     ignored, gate = continue_on_error(scan.step.continue_on_error)
     if ignored and gate is not None:
-        failures.append("continue-on-error: true keeps findings from failing the job")
+        owner = "the step" if gate.place.line >= scan.step.step.line else "the job"
+        failures.append(f"continue-on-error: true on {owner} keeps findings from failing the job")
         evidence.append(gate.place.evidence("continue-on-error: true"))
     elif ignored is None:
         unknowns.append("a continue-on-error on the way is an expression")
@@ -269,11 +270,19 @@ def security_scan(
                 *skipped,
             ).with_parts(can_fail_job=part)
         others = [s for s in all_scans if s.kind == "image" and s.scanner != "trivy"]
-        summary = (
-            "no workflow step runs Trivy on the image"
-            if not others
-            else f"no Trivy scan of the image ({', '.join(sorted({s.scanner for s in others}))} found)"
-        )
+        elsewhere = [s for s, relation, _ in related if relation == "other" and s.scanner == "trivy"]
+        if elsewhere:
+            shown = ", ".join(dict.fromkeys(s.image or s.tarball or "?" for s in elsewhere))
+            summary = f"Trivy scans {shown}, not the image of {chosen.dockerfile}"
+        elif others:
+            summary = (
+                f"no Trivy scan of the image ({', '.join(sorted({s.scanner for s in others}))} "
+                "found)"
+            )
+        elif all_scans:
+            summary = "no Trivy scan of the image: the scans read the sources"
+        else:
+            summary = "no workflow step runs Trivy on the image"
         evidence = skipped or [
             Evidence(f"searched {len(chosen.model.workflows)} workflow(s) for image scans")
         ]

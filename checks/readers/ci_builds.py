@@ -1575,7 +1575,10 @@ class _Builder:
         push = "--push" in options or any(_pushes_output(o) for o in outputs)
         load: bool | None = "--load" in options or any(_output_type(o) == "docker" for o in outputs)
         if not load and not outputs and not push:
-            load = True if tool != "docker build" else None
+            # The default builder (docker driver) loads the image; after setup-buildx-action
+            # the selected docker-container builder keeps it in its cache only, unless it
+            # was set up with the docker driver: not known here.
+            load = True if tool != "docker build" else (None if self._buildx_set_up(ref) else True)
         target_values = options.get("--target", [])
         build_args = tuple(options.get("--build-arg", []))
         self.builds.append(
@@ -1600,6 +1603,12 @@ class _Builder:
                 unresolved=tuple(unresolved),
                 places={},
             )
+        )
+
+    def _buildx_set_up(self, ref: StepRef) -> bool:
+        return any(
+            step.uses is not None and step.uses.is_action("docker/setup-buildx-action")
+            for step in ref.run.job.steps[: ref.position[0]]
         )
 
     def _cli_bake(self, ref: StepRef, args: list[str], place: Place, directory: str, via: tuple[str, ...]) -> None:
