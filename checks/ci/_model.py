@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checklists import Evidence, Outcome, Target
+from checklists import Evidence, Target
 from checklists.errors import InputError
 from checks.readers.ci_builds import (
     CiModel,
@@ -139,7 +139,9 @@ def push_holds(push: str, step: StepRef, github: Mapping[str, Any]) -> bool | No
     return True
 
 
-def run_situations(found: CiModel, run: Run, default_branch: str | None) -> tuple[list[Situation], list[str]]:
+def run_situations(
+    found: CiModel, run: Run, default_branch: str | None
+) -> tuple[list[Situation], list[str]]:
     """The situations a run starts in (its root workflow's), and what cannot be modelled."""
     found_situations, unknown = situations(run.root_workflow, default_branch, found.workflows)
     if run.external_callers:

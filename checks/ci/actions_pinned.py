@@ -37,7 +37,7 @@ import re
 
 from checklists import Evidence, Outcome, Target, check
 from checks.readers.ci_builds import workflow_files
-from checks.readers.workflow import Workflow, read_workflow
+from checks.readers.workflow import ActionRef, Workflow, read_workflow
 
 
 def load_workflows(target: Target) -> list[tuple[str, Workflow]]:
@@ -47,7 +47,7 @@ def load_workflows(target: Target) -> list[tuple[str, Workflow]]:
 def at(path: str, workflow: Workflow, line: int, note: str) -> Evidence:
     """Evidence pointing at a line of a workflow, with the line as excerpt."""
     return Evidence(note, path=path, line=line, excerpt=workflow.excerpt(line) or None)
-from checks.readers.workflow import ActionRef
+
 
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]*)?$")
 _COMMENT_VERSION = re.compile(r"#\s*(?:tag[=:]\s*)?(v?\d+(?:\.\d+)*\S*)")

@@ -8,7 +8,8 @@ What it checks:
       `package-ecosystem: docker` whose `directory` or `directories` covers the folder of
       the Dockerfile (param `directory`, default the folder of `dockerfile`; `directories`
       globs such as `/**` or `/src/app/**`, which includes `/src/app` itself, count), with a
-      schedule at least monthly (its own, or its `multi-ecosystem-group`'s): `interval` daily, weekly or monthly, or
+      schedule at least monthly (its own, or its `multi-ecosystem-group`'s): `interval`
+      daily, weekly or monthly, or
       `cron` with a `cronjob` that fires every month. `quarterly`, `semiannually`,
       `yearly`, a cron limited to some months, `open-pull-requests-limit: 0` (which turns
       version updates off) and an `ignore` of `dependency-name: "*"` fail.
@@ -51,8 +52,8 @@ import re
 from collections.abc import Iterable
 
 from checklists import Evidence, Outcome, Target, check
-from checks.readers.ci_builds import normalise
 from checks.common import load_dockerfile, stage_label
+from checks.readers.ci_builds import normalise
 from checks.readers.updaters import (
     RENOVATE_FILES,
     DependabotConfig,

@@ -148,21 +148,21 @@ def build_args(
             return Outcome.failed(
                 "; ".join(missing), *(b.place.evidence(b.label) for b in chosen.others)
             ).with_parts(declared=Status.NOT_APPLICABLE)
-        evidence = [chosen.searched()]
-        evidence += [
+        shown = [chosen.searched()]
+        shown += [
             b.place.evidence(f"{b.label} might build it: {'; '.join(b.unresolved)}")
             for b in chosen.candidates
         ]
-        evidence += [o.place.evidence(f"{o.label}: {o.reason}") for o in chosen.opaque]
+        shown += [o.place.evidence(f"{o.label}: {o.reason}") for o in chosen.opaque]
         if chosen.candidates or chosen.opaque:
             return Outcome.unknown(
                 f"no build provably builds {chosen.dockerfile}; the builds that might cannot "
                 "be read",
-                *evidence,
+                *shown,
             ).with_parts(declared=Status.UNKNOWN)
         return Outcome.failed(
             f"no workflow builds {chosen.dockerfile}, so no build passes its build args",
-            *evidence,
+            *shown,
         ).with_parts(declared=Status.NOT_APPLICABLE)
     failures: list[str] = []
     unknowns: list[str] = []
@@ -220,7 +220,9 @@ def build_args(
                 "hard-codes what the arg should set"
             )
             evidence.extend(
-                parsed.at(chosen.dockerfile, s.from_instruction, f"{stage_label(s)} ignores ${name}")
+                parsed.at(
+                    chosen.dockerfile, s.from_instruction, f"{stage_label(s)} ignores ${name}"
+                )
                 for s in parsed.stages
             )
     declared_part = Status.FAIL if undeclared else (Status.UNKNOWN if incomplete else Status.PASS)

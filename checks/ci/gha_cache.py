@@ -189,9 +189,7 @@ def _verdict(chosen: Selection) -> Outcome:
             "resolved statically",
             *evidence,
         )
-    scopes = sorted(
-        {cache_entry(e).get("scope", "") for b in judged for e in b.cache_from} - {""}
-    )
+    scopes = sorted({cache_entry(e).get("scope", "") for b in judged for e in b.cache_from} - {""})
     return Outcome.passed(
         f"{len(judged)} build(s) of {chosen.dockerfile} read and write the gha cache "
         f"(scope {', '.join(scopes)}, mode=max)",

@@ -105,7 +105,9 @@ def _all_pushes(found: CiModel) -> list[Push]:
     pushes: list[Push] = []
     for build in found.builds:
         if build.push.strip().lower() != "false":
-            pushes.append(Push(build.step, False, build.push, build.tags, build.label, build.at("push")))
+            pushes.append(
+                Push(build.step, False, build.push, build.tags, build.label, build.at("push"))
+            )
     for item in found.pushes:
         pushes.append(Push(item.step, False, "true", item.images, item.label, item.place))
     for opaque in found.opaque:
@@ -114,7 +116,15 @@ def _all_pushes(found: CiModel) -> list[Push]:
         if opaque.push is not None and opaque.push.strip().lower() == "false":
             continue
         pushes.append(
-            Push(opaque.step, opaque.push is None, opaque.push or "true", (), opaque.label, opaque.place, True)
+            Push(
+                opaque.step,
+                opaque.push is None,
+                opaque.push or "true",
+                (),
+                opaque.label,
+                opaque.place,
+                True,
+            )
         )
     return pushes
 
@@ -123,7 +133,9 @@ def _run_of(push: Push, found: CiModel, opaque: Opaque | None = None) -> object:
     return push.step.run if push.step is not None else None
 
 
-def _pull_request_part(found: CiModel, default_branch: str | None) -> tuple[Status, list[str], list[Evidence]]:
+def _pull_request_part(
+    found: CiModel, default_branch: str | None
+) -> tuple[Status, list[str], list[Evidence]]:
     """Whether any push of any image can happen in a pull-request run."""
     failures: list[str] = []
     unknowns: list[str] = []
@@ -133,7 +145,10 @@ def _pull_request_part(found: CiModel, default_branch: str | None) -> tuple[Stat
         run = push.step.run if push.step is not None else None
         gates = push.step.gates if push.step is not None else ()
         if run is None:  # a remote reusable workflow: its caller job's gates
-            match = next((o for o in opaque_runs.values() if o.place == push.place and o.run is not None), None)
+            match = next(
+                (o for o in opaque_runs.values() if o.place == push.place and o.run is not None),
+                None,
+            )
             if match is None or match.run is None:
                 unknowns.append(f"{push.label} may push; when it runs cannot be read")
                 continue
@@ -191,8 +206,8 @@ def _registries(push: Push) -> set[str] | None:
     for tag in push.tags:
         images = _metadata_images(push.step, tag)
         names = images if images is not None else [tag]
-        for name in names:
-            name = push.step.scope.fill(name)
+        for written in names:
+            name = push.step.scope.fill(written)
             host = name.partition("/")[0]
             if "${{" in host and "/" in name:
                 return None
@@ -255,7 +270,9 @@ def _judge_login(found: CiModel, push: Push) -> tuple[list[str], list[str], list
         shown = f": {secret}" if secret else ""
         evidence.append(login.place.evidence(f"logs in to {login.registry} ({source}{shown})"))
         if source == "literal":
-            failures.append(f"the login to {login.registry} has its password written in the workflow")
+            failures.append(
+                f"the login to {login.registry} has its password written in the workflow"
+            )
         elif source == "vars":
             failures.append(
                 f"the login to {login.registry} takes its password from vars, which are not secret"
@@ -309,7 +326,9 @@ def _judge_branches(
         evidence.append(gate.place.evidence(f"if: {gate.text.strip()}"))
     evidence.append(push.at(f"push: {push.value}"))
     if not failures and not unknowns and not allowed_somewhere:
-        failures.append(f"{push.label} never pushes: no trigger runs it on the default branch or a tag")
+        failures.append(
+            f"{push.label} never pushes: no trigger runs it on the default branch or a tag"
+        )
     return failures, unknowns, evidence
 
 
@@ -318,7 +337,9 @@ def _image_pushes(chosen: Selection) -> tuple[list[Push], list[ImageBuild]]:
     tags = {t for b in chosen.builds for t in b.tags}
     for build in chosen.builds:
         if build.push.strip().lower() != "false":
-            pushes.append(Push(build.step, False, build.push, build.tags, build.label, build.at("push")))
+            pushes.append(
+                Push(build.step, False, build.push, build.tags, build.label, build.at("push"))
+            )
     for item in chosen.model.pushes:
         if any(image in tags for image in item.images):
             pushes.append(Push(item.step, False, "true", item.images, item.label, item.place))
@@ -345,17 +366,18 @@ def registry_push(
     pushes, unsure = _image_pushes(chosen)
     may_push = [o for o in chosen.opaque if o.push is None or o.push.strip().lower() != "false"]
     if not pushes:
-        evidence = [chosen.searched(), *part_evidence]
-        evidence += [b.at("push").evidence(f"{b.label}: push: {b.push}") for b in chosen.builds]
+        shown = [chosen.searched(), *part_evidence]
+        shown += [b.at("push").evidence(f"{b.label}: push: {b.push}") for b in chosen.builds]
         if unsure or may_push:
-            evidence += [b.place.evidence(f"{b.label} might push it") for b in unsure]
-            evidence += [o.place.evidence(f"{o.label}: {o.reason}") for o in may_push]
+            shown += [b.place.evidence(f"{b.label} might push it") for b in unsure]
+            shown += [o.place.evidence(f"{o.label}: {o.reason}") for o in may_push]
             return Outcome.unknown(
-                f"no step provably pushes the image of {chosen.dockerfile}; some pushes cannot be read",
-                *evidence,
+                f"no step provably pushes the image of {chosen.dockerfile}; some pushes "
+                "cannot be read",
+                *shown,
             ).with_parts(no_push_on_pull_request=part)
         return Outcome.failed(
-            f"no step pushes the image of {chosen.dockerfile} to a registry", *evidence
+            f"no step pushes the image of {chosen.dockerfile} to a registry", *shown
         ).with_parts(no_push_on_pull_request=part)
     failures: list[str] = []
     unknowns: list[str] = []
@@ -368,7 +390,10 @@ def registry_push(
         evidence.append(push.at(f"{push.label} pushes {list(push.tags) or 'no tags'}"))
         if not push.tags:
             failures.append(f"{push.label} pushes without tags")
-        for judge in (_judge_login(chosen.model, push), _judge_branches(chosen.model, push, branch)):
+        for judge in (
+            _judge_login(chosen.model, push),
+            _judge_branches(chosen.model, push, branch),
+        ):
             failures.extend(judge[0])
             unknowns.extend(judge[1])
             evidence.extend(judge[2])

@@ -178,7 +178,9 @@ def _judge(
             f"{scan.label} scans {what}, which cannot be tied to a build of {chosen.dockerfile}"
         )
     elif build is not None:
-        evidence.append(build.at("tags").evidence(f"{build.label} builds it (tags {list(build.tags)})"))
+        evidence.append(
+            build.at("tags").evidence(f"{build.label} builds it (tags {list(build.tags)})")
+        )
         same_job = build.step.before(scan.step)
         if scan.tarball is None and same_job:
             if build.load is None:
@@ -229,7 +231,7 @@ def _judge(
     elif ignored is None:
         unknowns.append("a continue-on-error on the way is an expression")
     if scan.ignored:
-        failures.append(f"the trivy command's failure is ignored (|| true)")
+        failures.append("the trivy command's failure is ignored (|| true)")
     for push in [*chosen.builds, *chosen.others]:
         if push.step.before(scan.step) and push.push.strip().lower() == "true":
             failures.append(f"{push.label} pushes before the scan runs")
@@ -260,7 +262,9 @@ def security_scan(
         for s, relation, _ in related
         if relation == "other"
     ]
-    unseen = [o.place.evidence(f"{o.label}: {o.reason}") for o in [*opaque_scans, *opaque_workflows]]
+    unseen = [
+        o.place.evidence(f"{o.label}: {o.reason}") for o in [*opaque_scans, *opaque_workflows]
+    ]
     trivy = [(s, r, b) for s, r, b in related if s.scanner == "trivy" and r != "other"]
     if not trivy:
         if opaque_scans or opaque_workflows:
@@ -270,7 +274,9 @@ def security_scan(
                 *skipped,
             ).with_parts(can_fail_job=part)
         others = [s for s in all_scans if s.kind == "image" and s.scanner != "trivy"]
-        elsewhere = [s for s, relation, _ in related if relation == "other" and s.scanner == "trivy"]
+        elsewhere = [
+            s for s, relation, _ in related if relation == "other" and s.scanner == "trivy"
+        ]
         if elsewhere:
             shown = ", ".join(dict.fromkeys(s.image or s.tarball or "?" for s in elsewhere))
             summary = f"Trivy scans {shown}, not the image of {chosen.dockerfile}"
@@ -291,7 +297,9 @@ def security_scan(
         return Outcome.failed(
             f"no workflow builds {chosen.dockerfile}, so no scan can scan it", chosen.searched()
         ).with_parts(can_fail_job=part)
-    results = [(scan, *_judge(target, scan, build, relation, chosen)) for scan, relation, build in trivy]
+    results = [
+        (scan, *_judge(target, scan, build, relation, chosen)) for scan, relation, build in trivy
+    ]
     for scan, failures, unknowns, evidence in results:
         if not failures and not unknowns:
             return Outcome.passed(

@@ -38,7 +38,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from checklists.errors import InputError
 from checklists.target import decode_text
@@ -69,6 +69,10 @@ class _Unknown:
 
 
 UNKNOWN: Final = _Unknown()
+
+#: A node of an expression's syntax tree, or an evaluated value (str, number, bool, None,
+#: list, dict or UNKNOWN): bake's values are dynamically typed, as HCL's are.
+Node: TypeAlias = Any
 
 # --- Lexing ----------------------------------------------------------------------------------
 
@@ -392,7 +396,7 @@ class _Parser:
             self.take("op", "{")
             items.append(("block", name.value, tuple(labels), self.body(True), name.line))
 
-    def expression(self) -> Any:
+    def expression(self) -> Node:
         condition = self.binary(1)
         token = self.peek()
         if token.kind == "op" and token.value == "?":
@@ -403,7 +407,7 @@ class _Parser:
             return _Conditional(condition, then, otherwise)
         return condition
 
-    def binary(self, level: int) -> Any:
+    def binary(self, level: int) -> Node:
         left = self.unary()
         while True:
             token = self.peek()
@@ -413,14 +417,14 @@ class _Parser:
             op = self.take().value
             left = _Binary(op, left, self.binary(precedence + 1))
 
-    def unary(self) -> Any:
+    def unary(self) -> Node:
         token = self.peek()
         if token.kind == "op" and token.value in ("!", "-"):
             self.take()
             return _Unary(token.value, self.unary())
         return self.postfix(self.primary())
 
-    def postfix(self, node: Any) -> Any:
+    def postfix(self, node: Node) -> Node:
         while True:
             token = self.tokens[self.position]
             if token.kind == "op" and token.value == ".":
@@ -446,7 +450,7 @@ class _Parser:
             else:
                 return node
 
-    def primary(self) -> Any:
+    def primary(self) -> Node:
         token = self.take()
         if token.kind == "number":
             return _Literal(token.value)
@@ -474,7 +478,7 @@ class _Parser:
         shown = "end of file" if token.kind == "eof" else repr(token.value)
         raise InputError(f"unexpected {shown} in an expression", line=token.line)
 
-    def call(self, name: str) -> Any:
+    def call(self, name: str) -> Node:
         self.take("op", "(")
         self.depth += 1
         args: list[Any] = []
@@ -492,7 +496,7 @@ class _Parser:
         self.depth -= 1
         return _Call(name, tuple(args), expand)
 
-    def sequence(self) -> Any:
+    def sequence(self) -> Node:
         self.depth += 1
         if self.peek().kind == "ident" and self.peek().value == "for":
             self.skip_to("]")
@@ -509,7 +513,7 @@ class _Parser:
         self.depth -= 1
         return _Tuple(tuple(items))
 
-    def mapping(self) -> Any:
+    def mapping(self) -> Node:
         self.depth += 1
         if self.peek().kind == "ident" and self.peek().value == "for":
             self.skip_to("}")
@@ -547,7 +551,7 @@ class _Parser:
                 depth -= 1
 
 
-def _parse_expression(text: str, line: int) -> Any:
+def _parse_expression(text: str, line: int) -> Node:
     tokens = [t for t in _lex(text) if t.kind != "newline"]
     shifted = [_Token(t.kind, t.value, t.line + line - 1) for t in tokens]
     parser = _Parser(shifted)
@@ -613,7 +617,7 @@ def read_bake_hcl(data: bytes) -> BakeFile:
     return _blocks(_Parser(_lex(decode_text(data))).body(False))
 
 
-def _json_node(value: object, line: int) -> Any:
+def _json_node(value: object, line: int) -> Node:
     if isinstance(value, str):
         return _template_of(value, line) if "${" in value else _Literal(value)
     if isinstance(value, list):
@@ -724,6 +728,22 @@ def _string_function(function: Callable[..., str], count: int) -> Callable[[list
     return apply
 
 
+def _format(args: list[Any]) -> object:
+    texts = _strings(args)
+    if texts is UNKNOWN or not texts:
+        return UNKNOWN
+    assert isinstance(texts, list)
+    pattern, values = texts[0], iter(texts[1:])
+    try:
+        return re.sub(
+            r"%%|%[-+ #0-9.]*[sdvqt]",
+            lambda m: "%" if m.group(0) == "%%" else next(values),
+            pattern,
+        )
+    except StopIteration:
+        return UNKNOWN
+
+
 _FUNCTIONS: dict[str, Callable[[list[Any]], object]] = {
     "equal": lambda a: a[0] == a[1] if len(a) == 2 else UNKNOWN,
     "notequal": lambda a: a[0] != a[1] if len(a) == 2 else UNKNOWN,
@@ -746,31 +766,23 @@ _FUNCTIONS: dict[str, Callable[[list[Any]], object]] = {
         [x for item in a for x in item] if all(isinstance(x, list) for x in a) else UNKNOWN
     ),
     "coalesce": lambda a: next((x for x in a if x not in (None, "")), None),
-    "length": lambda a: float(len(a[0])) if len(a) == 1 and isinstance(a[0], list | str | dict) else UNKNOWN,
+    "length": lambda a: (
+        float(len(a[0])) if len(a) == 1 and isinstance(a[0], list | str | dict) else UNKNOWN
+    ),
     "element": lambda a: (
         a[0][int(a[1]) % len(a[0])]
         if len(a) == 2 and isinstance(a[0], list) and a[0] and isinstance(a[1], int | float)
         else UNKNOWN
     ),
     "contains": lambda a: a[1] in a[0] if len(a) == 2 and isinstance(a[0], list) else UNKNOWN,
-    "distinct": lambda a: list(dict.fromkeys(a[0])) if len(a) == 1 and isinstance(a[0], list) else UNKNOWN,
+    "distinct": lambda a: (
+        list(dict.fromkeys(a[0])) if len(a) == 1 and isinstance(a[0], list) else UNKNOWN
+    ),
     "flatten": lambda a: _flatten(a[0]) if len(a) == 1 else UNKNOWN,
-    "format": lambda a: _format(a),
+    "format": _format,
     "regex_replace": _string_function(lambda s, p, r: re.sub(p, r.replace("$", "\\"), s), 3),
     "regexall": lambda a: UNKNOWN,
 }  # fmt: skip
-
-
-def _format(args: list[Any]) -> object:
-    texts = _strings(args)
-    if texts is UNKNOWN or not texts:
-        return UNKNOWN
-    assert isinstance(texts, list)
-    pattern, values = texts[0], iter(texts[1:])
-    try:
-        return re.sub(r"%%|%[-+ #0-9.]*[sdvqt]", lambda m: "%" if m.group(0) == "%%" else next(values), pattern)
-    except StopIteration:
-        return UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -793,10 +805,13 @@ class _Scope:
         self.functions = functions
         self.locals = locals_ or {}
 
-    def evaluate(self, node: Any, depth: int = 0) -> Any:
+    def evaluate(self, node: Node, depth: int = 0) -> Node:
         if depth > 64:
             return UNKNOWN
-        ev = lambda n: self.evaluate(n, depth + 1)  # noqa: E731 - a short recursive helper
+
+        def ev(child: Node) -> Node:
+            return self.evaluate(child, depth + 1)
+
         if isinstance(node, _Literal):
             return node.value
         if isinstance(node, _Template):
@@ -850,7 +865,7 @@ class _Scope:
             return self.call(node, ev)
         return UNKNOWN
 
-    def binary(self, node: _Binary, ev: Callable[[Any], Any]) -> Any:
+    def binary(self, node: _Binary, ev: Callable[[Node], Node]) -> Node:
         left = ev(node.left)
         if node.op in ("&&", "||"):
             if node.op == "&&" and left is False:
@@ -888,7 +903,7 @@ class _Scope:
         }
         return operations[node.op](a, b)
 
-    def call(self, node: _Call, ev: Callable[[Any], Any]) -> Any:
+    def call(self, node: _Call, ev: Callable[[Node], Node]) -> Node:
         args = [ev(arg) for arg in node.args]
         if node.expand and args and isinstance(args[-1], list):
             args = args[:-1] + args[-1]
@@ -1154,7 +1169,8 @@ def _target(
             continue
         key, _, sub = attribute.partition(".")
         if key in _MAPS and sub:
-            mapping = values.get(key) if isinstance(values.get(key), dict) else {}
+            current = values.get(key)
+            mapping: dict[str, Node] = current if isinstance(current, dict) else {}
             values[key] = {**mapping, sub: value}
         elif key in ("tags", "cache-from", "cache-to", "platforms", "output"):
             values[key] = [value]

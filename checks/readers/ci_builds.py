@@ -43,6 +43,7 @@ import threading
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from checklists import Evidence, Target
@@ -285,7 +286,11 @@ class StepRef:
 
     def place(self, line: int | None = None) -> Place:
         where = line or self.step.line
-        text = "\n".join(self.lines[where - 1 : where]).rstrip() if 0 < where <= len(self.lines) else None
+        text = (
+            "\n".join(self.lines[where - 1 : where]).rstrip()
+            if 0 < where <= len(self.lines)
+            else None
+        )
         return Place(self.path, where, text or None)
 
     @property
@@ -468,11 +473,10 @@ _BAD_EVENTS = frozenset({"pull_request", "pull_request_target", "merge_group"})
 _OTHER_BRANCH = "feature/x"
 
 
-def _github(
-    event_name: str, ref: str | None, default_branch: str | None, **extra: Any
-) -> Open:
+def _github(event_name: str, ref: str | None, default_branch: str | None, **extra: object) -> Open:
     repository = Open({"default_branch": default_branch or UNKNOWN, "fork": False})
-    event_data = Open({"repository": repository, **extra.pop("event", {})})
+    given = extra.pop("event", {})
+    event_data = Open({"repository": repository, **(given if isinstance(given, dict) else {})})
     if ref is None:
         return Open({"event_name": event_name, "event": event_data, **extra})
     kind = "tag" if ref.startswith("refs/tags/") else "branch"
@@ -603,22 +607,22 @@ def situations(
                                     _github(event, f"refs/heads/{name}", None),
                                 )
                             )
-                else:
-                    if _admits(branches, ignored, default_branch):
-                        found.append(
-                            Situation(
-                                f"a push to {default_branch}",
-                                True,
-                                False,
-                                _github(event, main, default_branch),
-                            )
+                elif _admits(branches, ignored, default_branch):
+                    found.append(
+                        Situation(
+                            f"a push to {default_branch}",
+                            True,
+                            False,
+                            _github(event, main, default_branch),
                         )
+                    )
                 samples = [_sample(p) for p in branches or ()] + [_OTHER_BRANCH, "develop"]
                 other = next(
                     (
                         s
                         for s in samples
-                        if s != (default_branch or "") and _admits(branches, ignored, s)
+                        if s != (default_branch or "")
+                        and _admits(branches, ignored, s)
                         and (default_branch is not None or branches is None)
                     ),
                     None,
@@ -662,9 +666,13 @@ def situations(
                 )
             )
         elif event == "workflow_run":
-            found.extend(_workflow_run(trigger.filter("workflows") or (), workflows, main, default_branch))
+            found.extend(
+                _workflow_run(trigger.filter("workflows") or (), workflows, main, default_branch)
+            )
         else:  # schedule, repository_dispatch, ...: the default branch
-            found.append(Situation(f"a {event} run", True, False, _github(event, main, default_branch)))
+            found.append(
+                Situation(f"a {event} run", True, False, _github(event, main, default_branch))
+            )
     return found, unknown
 
 
@@ -827,16 +835,33 @@ class _Builder:
             )
             job_gates = gates
             if job.if_ is not None:
-                job_gates = (*gates, Gate(job.if_.text, Place(path, job.if_.line, workflow.excerpt(job.if_.line)), job_scope))
+                job_gates = (
+                    *gates,
+                    Gate(
+                        job.if_.text,
+                        Place(path, job.if_.line, workflow.excerpt(job.if_.line)),
+                        job_scope,
+                    ),
+                )
             run = Run(
-                root, root_workflow, path, workflow, job, (*jobs, job.id), variant, job_scope,
-                job_gates, external,
-            )  # fmt: skip
+                root,
+                root_workflow,
+                path,
+                workflow,
+                job,
+                (*jobs, job.id),
+                variant,
+                job_scope,
+                job_gates,
+                external,
+            )
             if job.uses is not None:
                 self._call(run, job, job_place, depth)
                 continue
             self.runs.append(run)
-            self._steps(run, job.steps, path, workflow.lines, job_scope, job_gates, (), (), ".", depth, ())
+            self._steps(
+                run, job.steps, path, workflow.lines, job_scope, job_gates, (), (), ".", depth, ()
+            )
             if job.continue_on_error is not None:
                 pass  # read per step below through `_continue_gates`
 
@@ -877,13 +902,23 @@ class _Builder:
         if depth >= _MAX_DEPTH:
             return
         try:
-            callee = self.target.parse(callee_path, read_workflow) if self.target.is_file(callee_path) else None
+            callee = (
+                self.target.parse(callee_path, read_workflow)
+                if self.target.is_file(callee_path)
+                else None
+            )
         except InputError as error:
             self.problems.append(place.evidence(f"{callee_path}: {error.message}"))
             callee = None
         if callee is None:
             self.opaque.append(
-                Opaque("workflow", None, run, place, f"job '{job.id}' calls {uses.raw}, which is not in the target")
+                Opaque(
+                    "workflow",
+                    None,
+                    run,
+                    place,
+                    f"job '{job.id}' calls {uses.raw}, which is not in the target",
+                )
             )
             return
         call = callee.trigger("workflow_call")
@@ -903,9 +938,17 @@ class _Builder:
         scope = Scope(env={k: v.text for k, v in callee.env.items()}, inputs=inputs)
         for inner in callee.jobs:
             self._job(
-                callee_path, callee, inner, scope, run.jobs, run.gates, run.root, run.root_workflow,
-                depth + 1, run.external_callers,
-            )  # fmt: skip
+                callee_path,
+                callee,
+                inner,
+                scope,
+                run.jobs,
+                run.gates,
+                run.root,
+                run.root_workflow,
+                depth + 1,
+                run.external_callers,
+            )
 
     def _steps(
         self,
@@ -926,20 +969,57 @@ class _Builder:
             step_scope = scope.with_env(step.env)
             step_gates = gates
             if step.if_ is not None:
-                step_gates = (*gates, Gate(step.if_.text, Place(path, step.if_.line, _line(lines, step.if_.line)), step_scope))
+                step_gates = (
+                    *gates,
+                    Gate(
+                        step.if_.text,
+                        Place(path, step.if_.line, _line(lines, step.if_.line)),
+                        step_scope,
+                    ),
+                )
             step_continue = continue_gates
             if step.continue_on_error is not None:
-                step_continue = (*step_continue, Gate(step.continue_on_error.text, Place(path, step.continue_on_error.line, _line(lines, step.continue_on_error.line)), step_scope))
+                step_continue = (
+                    *step_continue,
+                    Gate(
+                        step.continue_on_error.text,
+                        Place(
+                            path,
+                            step.continue_on_error.line,
+                            _line(lines, step.continue_on_error.line),
+                        ),
+                        step_scope,
+                    ),
+                )
             if not position and job.continue_on_error is not None:
-                step_continue = (*step_continue, Gate(job.continue_on_error.text, Place(run.path, job.continue_on_error.line, run.workflow.excerpt(job.continue_on_error.line)), run.scope))
+                step_continue = (
+                    *step_continue,
+                    Gate(
+                        job.continue_on_error.text,
+                        Place(
+                            run.path,
+                            job.continue_on_error.line,
+                            run.workflow.excerpt(job.continue_on_error.line),
+                        ),
+                        run.scope,
+                    ),
+                )
             directory = default_directory
             if step.working_directory is not None:
                 directory = normalise(step_scope.fill(step.working_directory.text))
             label = " > ".join((*caller_labels, step.label))
             ref = StepRef(
-                run, (*position, step.index), step, path, lines, step_scope, step_gates,
-                step_continue, directory, label,
-            )  # fmt: skip
+                run,
+                (*position, step.index),
+                step,
+                path,
+                lines,
+                step_scope,
+                step_gates,
+                step_continue,
+                directory,
+                label,
+            )
             if step.uses is not None:
                 self._uses(ref, step.uses, depth)
             elif step.run is not None:
@@ -1000,7 +1080,8 @@ class _Builder:
             tags = values.get("tags", "").split() or ["latest"]
             registry = values.get("registry", "")
             images = tuple(
-                f"{registry.rstrip('/')}/{image}:{tag}" if registry else f"{image}:{tag}" for tag in tags
+                f"{registry.rstrip('/')}/{image}:{tag}" if registry else f"{image}:{tag}"
+                for tag in tags
             )
             self.pushes.append(ImagePush(uses.name, ref, ref.place(ref.step.uses_line), images))
         elif name == "docker/login-action":
@@ -1020,22 +1101,52 @@ class _Builder:
             self._action_scan(ref, name, values, places)
         elif name in ("nick-fields/retry", "wandalen/wretry.action") and "command" in values:
             line = ref.step.input("command")
-            self._script(ref, values["command"], line.line if line else ref.step.line, ref.path, ref.lines, ref.working_directory, (), depth)
+            self._script(
+                ref,
+                values["command"],
+                line.line if line else ref.step.line,
+                ref.path,
+                ref.lines,
+                ref.working_directory,
+                (),
+                depth,
+            )
         elif _looks_like(name, _SCAN_WORDS):
-            self._opaque("scan", ref, ref.place(ref.step.uses_line), f"the remote action {uses.raw} scans images; what makes it fail is defined outside this repository")
+            self._opaque(
+                "scan",
+                ref,
+                ref.place(ref.step.uses_line),
+                f"the remote action {uses.raw} scans images; what makes it fail is defined "
+                "outside this repository",
+            )
         elif (_looks_like(name, _BUILD_WORDS) and _looks_like(name, _IMAGE_WORDS)) or (
             _credential_inputs(ref.step) and not _BENIGN.search(name)
         ):
-            self._opaque("build", ref, ref.place(ref.step.uses_line), f"the remote action {uses.raw} may build or push images; what it does is defined outside this repository")
+            self._opaque(
+                "build",
+                ref,
+                ref.place(ref.step.uses_line),
+                f"the remote action {uses.raw} may build or push images; what it does is "
+                "defined outside this repository",
+            )
 
     def _composite(self, ref: StepRef, uses: ActionRef, depth: int) -> None:
         folder = normalise(uses.raw)
         path = next(
-            (p for p in (f"{folder}/action.yml", f"{folder}/action.yaml") if self.target.is_file(p)),
+            (
+                p
+                for p in (f"{folder}/action.yml", f"{folder}/action.yaml")
+                if self.target.is_file(p)
+            ),
             None,
         )
         if path is None:
-            self._opaque("build", ref, ref.place(ref.step.uses_line), f"the local action {uses.raw} is not in the target")
+            self._opaque(
+                "build",
+                ref,
+                ref.place(ref.step.uses_line),
+                f"the local action {uses.raw} is not in the target",
+            )
             return
         try:
             action: Action = self.target.parse(path, read_action)
@@ -1058,9 +1169,18 @@ class _Builder:
         )
         scope.matrix = {}  # a composite action sees no matrix context of its own
         self._steps(
-            ref.run, action.steps, path, action.lines, scope, ref.gates, ref.position,
-            ref.continue_on_error, ref.working_directory, depth + 1, (ref.step.label,),
-        )  # fmt: skip
+            ref.run,
+            action.steps,
+            path,
+            action.lines,
+            scope,
+            ref.gates,
+            ref.position,
+            ref.continue_on_error,
+            ref.working_directory,
+            depth + 1,
+            (ref.step.label,),
+        )
 
     def _action_build(
         self, ref: StepRef, name: str, values: Mapping[str, str], places: Mapping[str, Place]
@@ -1096,7 +1216,9 @@ class _Builder:
         build_args = tuple(input_list(values.get("build-args"), ignore_comma=True))
         cache_note = None
         if name.startswith("depot/"):
-            cache_note = "depot's builders keep their own layer cache; cache-from/cache-to are not used"
+            cache_note = (
+                "depot's builders keep their own layer cache; cache-from/cache-to are not used"
+            )
         load_text = values.get("load", "false").strip().lower()
         load: bool | None = load_text == "true" or any(_output_type(o) == "docker" for o in outputs)
         push = values.get("push", "false").strip() or "false"
@@ -1126,7 +1248,9 @@ class _Builder:
             )
         )
 
-    def _buildah_action(self, ref: StepRef, values: Mapping[str, str], places: Mapping[str, Place]) -> None:
+    def _buildah_action(
+        self, ref: StepRef, values: Mapping[str, str], places: Mapping[str, Place]
+    ) -> None:
         context_text = values.get("context", ".").strip() or "."
         files = (values.get("containerfiles") or values.get("dockerfiles") or "").split()
         unresolved: list[str] = []
@@ -1181,9 +1305,20 @@ class _Builder:
     def _goreleaser(self, ref: StepRef, values: Mapping[str, str]) -> None:
         args = values.get("args", "")
         words = args.split()
-        no_publish = "--snapshot" in words or any(
-            w in ("--skip-publish",) or (w.startswith("--skip=") and "publish" in w) for w in words
-        ) or ("--skip" in words and any("publish" in w for w in words[words.index("--skip") + 1 : words.index("--skip") + 2]))
+        no_publish = (
+            "--snapshot" in words
+            or any(
+                w in ("--skip-publish",) or (w.startswith("--skip=") and "publish" in w)
+                for w in words
+            )
+            or (
+                "--skip" in words
+                and any(
+                    "publish" in w
+                    for w in words[words.index("--skip") + 1 : words.index("--skip") + 2]
+                )
+            )
+        )
         self.opaque.append(
             Opaque(
                 "build",
@@ -1196,15 +1331,35 @@ class _Builder:
             )
         )
 
-    def _bake_action(self, ref: StepRef, values: Mapping[str, str], places: Mapping[str, Place]) -> None:
+    def _bake_action(
+        self, ref: StepRef, values: Mapping[str, str], places: Mapping[str, Place]
+    ) -> None:
         files = input_list(values.get("files") or "", ignore_comma=False) or []
         targets = input_list(values.get("targets") or "")
         overrides = input_list(values.get("set"), ignore_comma=True)
         push = values.get("push", "false").strip() or "false"
         load = values.get("load", "false").strip().lower() == "true"
         source = values.get("source", "").strip()
-        base = normalise(source) if source and source not in (".",) and not has_expression(source) and "://" not in source else "."
-        self._bake(ref, files, targets, overrides, push, load, base, ref.place(ref.step.uses_line), (), places)
+        base = (
+            normalise(source)
+            if source
+            and source not in (".",)
+            and not has_expression(source)
+            and "://" not in source
+            else "."
+        )
+        self._bake(
+            ref,
+            files,
+            targets,
+            overrides,
+            push,
+            load,
+            base,
+            ref.place(ref.step.uses_line),
+            (),
+            places,
+        )
 
     def _bake(
         self,
@@ -1222,16 +1377,27 @@ class _Builder:
         loaded: list[tuple[str, BakeFile]] = []
         extra_tags: list[str] = []
         if not files:
-            defaults = ("docker-bake.json", "docker-bake.override.json", "docker-bake.hcl", "docker-bake.override.hcl", "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+            defaults = (
+                "docker-bake.json",
+                "docker-bake.override.json",
+                "docker-bake.hcl",
+                "docker-bake.override.hcl",
+                "compose.yaml",
+                "compose.yml",
+                "docker-compose.yml",
+                "docker-compose.yaml",
+            )
             files = [f for f in defaults if self.target.is_file(normalise(posixpath.join(base, f)))]
             files = [f for f in files if not f.startswith(("compose", "docker-compose"))] or files
-        for name in files:
-            name = name.strip()
+        for written in files:
+            name = written.strip()
             if has_expression(name) and "outputs.bake-file" in name:
                 extra_tags.append("(tags from docker/metadata-action)")
                 continue
             if has_expression(name):
-                self._opaque("build", ref, place, f"the bake file {name} cannot be resolved statically")
+                self._opaque(
+                    "build", ref, place, f"the bake file {name} cannot be resolved statically"
+                )
                 return
             path = normalise(posixpath.join(base, name.removeprefix("cwd://")))
             if not self.target.is_file(path):
@@ -1241,13 +1407,17 @@ class _Builder:
                 if path.endswith(".json"):
                     loaded.append((path, self.target.parse(path, read_bake_json)))
                 elif path.endswith((".yml", ".yaml")):
-                    self._compose_build(ref, [path], [], None, push, place, (*via, f"bake {path}"))
+                    self._compose_build(ref, [path], [], [], push, place, (*via, f"bake {path}"))
                     continue
                 else:
                     loaded.append((path, self.target.parse(path, read_bake_hcl)))
             except InputError as error:
-                self.problems.append(Evidence(f"{path}: {error.message}", path=path, line=error.line))
-                self._opaque("build", ref, place, f"the bake file {path} cannot be read: {error.message}")
+                self.problems.append(
+                    Evidence(f"{path}: {error.message}", path=path, line=error.line)
+                )
+                self._opaque(
+                    "build", ref, place, f"the bake file {path} cannot be read: {error.message}"
+                )
                 return
         if not loaded:
             if not files:
@@ -1262,14 +1432,28 @@ class _Builder:
         resolved = resolve(loaded, targets, environment, overrides)
         for missing in resolved.missing:
             if missing != "docker-metadata-action":
-                self._opaque("build", ref, place, f"the bake target {missing} is not defined in {', '.join(p for p, _ in loaded)}")
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    f"the bake target {missing} is not defined in "
+                    f"{', '.join(p for p, _ in loaded)}",
+                )
         for item in resolved.targets:
-            unresolved = [f"bake target {item.name}: {key} cannot be evaluated statically" for key in item.unknown if key in ("context", "dockerfile")]
+            unresolved = [
+                f"bake target {item.name}: {key} cannot be evaluated statically"
+                for key in item.unknown
+                if key in ("context", "dockerfile")
+            ]
             context_dir = item.context
             if context_dir is not None and re.match(r"^[a-z]+://", context_dir):
                 unresolved.append(f"the context {context_dir} is remote")
                 context_dir = None
-            ctx = normalise(posixpath.join(base, context_dir)) if context_dir is not None else (None if "context" in item.unknown else base)
+            ctx = (
+                normalise(posixpath.join(base, context_dir))
+                if context_dir is not None
+                else (None if "context" in item.unknown else base)
+            )
             dockerfile: str | None = None
             if item.dockerfile_inline:
                 unresolved.append(f"bake target {item.name} has an inline Dockerfile")
@@ -1299,11 +1483,16 @@ class _Builder:
                     context=ctx,
                     target=item.target,
                     target_known="target" not in item.unknown,
-                    build_args=tuple(f"{k}={v}" if v is not None else f"{k}=${{unknown}}" for k, v in item.args.items()),
+                    build_args=tuple(
+                        f"{k}={v}" if v is not None else f"{k}=${{unknown}}"
+                        for k, v in item.args.items()
+                    ),
                     args_complete="args" not in item.unknown,
                     cache_from=item.cache_from,
                     cache_to=item.cache_to,
-                    cache_note="the bake definition's cache settings cannot be evaluated statically" if {"cache-from", "cache-to"} & set(item.unknown) else None,
+                    cache_note="the bake definition's cache settings cannot be evaluated statically"
+                    if {"cache-from", "cache-to"} & set(item.unknown)
+                    else None,
                     tags=item.tags + tuple(extra_tags),
                     outputs=item.outputs,
                     push=item_push,
@@ -1313,7 +1502,9 @@ class _Builder:
                 )
             )
 
-    def _action_scan(self, ref: StepRef, name: str, values: Mapping[str, str], places: Mapping[str, Place]) -> None:
+    def _action_scan(
+        self, ref: StepRef, name: str, values: Mapping[str, str], places: Mapping[str, Place]
+    ) -> None:
         step = ref.step
         here = ref.place(step.uses_line)
         env = ref.scope.context()["env"]
@@ -1328,52 +1519,89 @@ class _Builder:
             if severity is None or severity.strip() == "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL":
                 severity = env_text("TRIVY_SEVERITY") or severity
             exit_code = values.get("exit-code") or env_text("TRIVY_EXIT_CODE")
-            fails, note = _exit_code_fails(exit_code, "Trivy's default exit code 0 never fails the job")
+            fails, note = _exit_code_fails(
+                exit_code, "Trivy's default exit code 0 never fails the job"
+            )
             self.scans.append(
                 ImageScan(
-                    "trivy", ref, here, kind,
+                    "trivy",
+                    ref,
+                    here,
+                    kind,
                     (values.get("image-ref") or "").strip() or None,
                     (values.get("input") or "").strip() or None,
-                    severity, places.get("severity", here), exit_code,
-                    places.get("exit-code", here), fails, note, None,
+                    severity,
+                    places.get("severity", here),
+                    exit_code,
+                    places.get("exit-code", here),
+                    fails,
+                    note,
+                    None,
                     (values.get("trivy-config") or "").strip() or None,
-                )  # fmt: skip
+                )
             )
         elif name == "anchore/scan-action":
             fail_build = (values.get("fail-build") or "true").strip().lower()
             fails = None if has_expression(fail_build) else fail_build == "true"
             self.scans.append(
                 ImageScan(
-                    "grype", ref, here, "image" if values.get("image") else "fs",
-                    (values.get("image") or "").strip() or None, None,
-                    values.get("severity-cutoff") or "medium", places.get("severity-cutoff", here),
-                    fail_build, places.get("fail-build", here), fails,
-                    "fail-build (default true) fails the job at the severity cutoff" if fails else "fail-build: false never fails the job",
+                    "grype",
+                    ref,
+                    here,
+                    "image" if values.get("image") else "fs",
+                    (values.get("image") or "").strip() or None,
                     None,
-                )  # fmt: skip
+                    values.get("severity-cutoff") or "medium",
+                    places.get("severity-cutoff", here),
+                    fail_build,
+                    places.get("fail-build", here),
+                    fails,
+                    "fail-build (default true) fails the job at the severity cutoff"
+                    if fails
+                    else "fail-build: false never fails the job",
+                    None,
+                )
             )
         elif name.startswith("snyk/actions/"):
             args = values.get("args", "")
             self.scans.append(
                 ImageScan(
-                    "snyk", ref, here, "image" if name.endswith("/docker") else "fs",
-                    (values.get("image") or "").strip() or None, None,
-                    _flag_value(args.split(), "--severity-threshold"), places.get("args", here),
-                    None, here, True, "Snyk exits 1 when it finds vulnerabilities", None,
-                )  # fmt: skip
+                    "snyk",
+                    ref,
+                    here,
+                    "image" if name.endswith("/docker") else "fs",
+                    (values.get("image") or "").strip() or None,
+                    None,
+                    _flag_value(args.split(), "--severity-threshold"),
+                    places.get("args", here),
+                    None,
+                    here,
+                    True,
+                    "Snyk exits 1 when it finds vulnerabilities",
+                    None,
+                )
             )
         elif name == "docker/scout-action":
             exit_code = (values.get("exit-code") or "false").strip().lower()
             fails = None if has_expression(exit_code) else exit_code == "true"
             self.scans.append(
                 ImageScan(
-                    "docker scout", ref, here, "image",
-                    (values.get("image") or "").strip() or None, None,
-                    values.get("only-severities"), places.get("only-severities", here),
-                    exit_code, places.get("exit-code", here), fails,
-                    "exit-code: true fails the job on findings" if fails else "exit-code is false (the default): findings never fail the job",
+                    "docker scout",
+                    ref,
+                    here,
+                    "image",
+                    (values.get("image") or "").strip() or None,
                     None,
-                )  # fmt: skip
+                    values.get("only-severities"),
+                    places.get("only-severities", here),
+                    exit_code,
+                    places.get("exit-code", here),
+                    fails,
+                    "exit-code: true fails the job on findings"
+                    if fails
+                    else "exit-code is false (the default): findings never fail the job",
+                    None,
+                )
             )
 
     # -- scripts ----------------------------------------------------------------------------
@@ -1411,9 +1639,17 @@ class _Builder:
                 continue
             for alternative in _expanded(argv, known):
                 if not self._command(
-                    ref, alternative, cmd.program, place, directory, via, depth, aliases,
-                    ignored, skaffold_remote,
-                ):  # fmt: skip
+                    ref,
+                    alternative,
+                    cmd.program,
+                    place,
+                    directory,
+                    via,
+                    depth,
+                    aliases,
+                    ignored,
+                    skaffold_remote,
+                ):
                     break
 
     def _command(
@@ -1439,9 +1675,16 @@ class _Builder:
         if program == "skaffold" and args[:1] and args[0] in ("build", "run", "dev", "deploy"):
             if args[0] != "deploy":
                 pushed = "--push=true" in args or skaffold_remote or "--push" in args
-                self._opaque("build", ref, place, f"skaffold {args[0]} builds the artifacts of skaffold.yaml, which this model does not read", push="true" if pushed else None)
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    f"skaffold {args[0]} builds the artifacts of skaffold.yaml, which this "
+                    "model does not read",
+                    push="true" if pushed else None,
+                )
             return False
-        if program == "make" or program == "gmake":
+        if program in {"make", "gmake"}:
             self._make(ref, args, place, directory, via, depth, argv)
             return False
         if program in ("npm", "pnpm", "yarn", "bun", "node"):
@@ -1450,11 +1693,22 @@ class _Builder:
         if program == "just":
             self._just(ref, args, place, directory, via, depth, argv)
             return False
-        if program in ("bash", "sh", "dash", "zsh", "source", ".") or argv[0].endswith(".sh") or argv[0].startswith("./"):
+        if (
+            program in ("bash", "sh", "dash", "zsh", "source", ".")
+            or argv[0].endswith(".sh")
+            or argv[0].startswith("./")
+        ):
             self._shell_file(ref, argv, place, directory, via, depth)
             return False
         if program in ("gcloud",) and args[:2] == ["builds", "submit"]:
-            self._opaque("build", ref, place, "gcloud builds submit builds and pushes in Cloud Build, outside this repository's workflows", push="true")
+            self._opaque(
+                "build",
+                ref,
+                place,
+                "gcloud builds submit builds and pushes in Cloud Build, outside this "
+                "repository's workflows",
+                push="true",
+            )
             return False
         return False
 
@@ -1472,37 +1726,67 @@ class _Builder:
         if program == "docker-compose":
             self._compose_cli(ref, args, place, directory, via)
             return True
-        words = [w for w in args]
+        words = list(args)
         # global options before the subcommand
         while words and words[0].startswith("-"):
-            words = words[2:] if words[0] in ("-H", "--host", "--context", "-c", "--config", "-l", "--log-level") else words[1:]
+            words = (
+                words[2:]
+                if words[0] in ("-H", "--host", "--context", "-c", "--config", "-l", "--log-level")
+                else words[1:]
+            )
         if not words:
             return True
         sub = words[0]
         rest = words[1:]
         if program == "buildah" and sub in ("bud", "build", "build-using-dockerfile"):
-            self._cli_build(ref, "buildah build", rest, place, directory, via, aliases, pushes=False)
-        elif sub == "build" or (sub == "image" and rest[:1] == ["build"]) or (sub in ("buildx", "builder") and rest[:1] in (["build"], ["b"])):
+            self._cli_build(
+                ref, "buildah build", rest, place, directory, via, aliases, pushes=False
+            )
+        elif (
+            sub == "build"
+            or (sub == "image" and rest[:1] == ["build"])
+            or (sub in ("buildx", "builder") and rest[:1] in (["build"], ["b"]))
+        ):
             tool = "podman build" if program == "podman" else "docker build"
             rest = rest[1:] if sub in ("image", "buildx", "builder") else rest
             self._cli_build(ref, tool, rest, place, directory, via, aliases, pushes=None)
         elif sub == "buildx" and rest[:1] == ["bake"]:
             self._cli_bake(ref, rest[1:], place, directory, via)
         elif sub == "buildx" and rest[:2] == ["imagetools", "create"]:
-            options, _ = split_option_lists(rest[2:], frozenset({"-t", "--tag", "-f", "--file", "--annotation", "--builder"}), flag="true")
+            options, _ = split_option_lists(
+                rest[2:],
+                frozenset({"-t", "--tag", "-f", "--file", "--annotation", "--builder"}),
+                flag="true",
+            )
             tags = tuple(options.get("-t", []) + options.get("--tag", []))
             if tags and "--dry-run" not in options:
-                self.pushes.append(ImagePush("docker buildx imagetools create", ref, place, tags, via))
+                self.pushes.append(
+                    ImagePush("docker buildx imagetools create", ref, place, tags, via)
+                )
         elif sub == "compose":
             self._compose_cli(ref, rest, place, directory, via)
-        elif sub == "push" or (sub == "image" and rest[:1] == ["push"]) or (sub == "manifest" and rest[:1] == ["push"]):
+        elif (
+            sub == "push"
+            or (sub == "image" and rest[:1] == ["push"])
+            or (sub == "manifest" and rest[:1] == ["push"])
+        ):
             rest = rest[1:] if sub in ("image", "manifest") else rest
-            _, positional = split_option_lists(rest, frozenset({"--digestfile", "--creds", "--authfile", "-f", "--format", "--sign-by"}), flag="true")
-            images = tuple(positional[-1:] if program in ("podman", "buildah") and len(positional) > 1 else positional[:1])
+            _, positional = split_option_lists(
+                rest,
+                frozenset({"--digestfile", "--creds", "--authfile", "-f", "--format", "--sign-by"}),
+                flag="true",
+            )
+            images = tuple(
+                positional[-1:]
+                if program in ("podman", "buildah") and len(positional) > 1
+                else positional[:1]
+            )
             if images:
                 self.pushes.append(ImagePush(f"{program} push", ref, place, images, via))
         elif sub == "login":
-            options, positional = split_option_lists(rest, frozenset({"-u", "--username", "-p", "--password"}), flag="true")
+            options, positional = split_option_lists(
+                rest, frozenset({"-u", "--username", "-p", "--password"}), flag="true"
+            )
             host = positional[0] if positional else "docker.io"
             password = " ".join(options.get("-p", []) + options.get("--password", []))
             if "--password-stdin" in options:
@@ -1511,17 +1795,41 @@ class _Builder:
             self.logins.append(Login(_registry_host(host), password, ref, place))
         elif sub == "run" and any(_TRIVY_IMAGE.match(w) for w in rest):
             index = next(i for i, w in enumerate(rest) if _TRIVY_IMAGE.match(w))
-            self._cli_scan(ref, "trivy", rest[index + 1 :], place, _ignores_failure(ref.step.run.text if ref.step.run else ""), via)
+            self._cli_scan(
+                ref,
+                "trivy",
+                rest[index + 1 :],
+                place,
+                _ignores_failure(ref.step.run.text if ref.step.run else ""),
+                via,
+            )
         elif sub == "scout" and rest[:1] in (["cves"], ["quickview"], ["cve"]):
-            options, positional = split_option_lists(rest[1:], frozenset({"--only-severity", "--format", "-o", "--output", "--platform"}), flag="true")
+            options, positional = split_option_lists(
+                rest[1:],
+                frozenset({"--only-severity", "--format", "-o", "--output", "--platform"}),
+                flag="true",
+            )
             fails = "--exit-code" in options or "-e" in options
             self.scans.append(
                 ImageScan(
-                    "docker scout", ref, place, "image", positional[0] if positional else None, None,
-                    ",".join(options.get("--only-severity", [])) or None, place, "1" if fails else None, place,
-                    fails, "--exit-code fails the job on findings" if fails else "without --exit-code docker scout exits 0",
-                    _ignores_failure(ref.step.run.text if ref.step.run else ""), None, via,
-                )  # fmt: skip
+                    "docker scout",
+                    ref,
+                    place,
+                    "image",
+                    positional[0] if positional else None,
+                    None,
+                    ",".join(options.get("--only-severity", [])) or None,
+                    place,
+                    "1" if fails else None,
+                    place,
+                    fails,
+                    "--exit-code fails the job on findings"
+                    if fails
+                    else "without --exit-code docker scout exits 0",
+                    _ignores_failure(ref.step.run.text if ref.step.run else ""),
+                    None,
+                    via,
+                )
             )
         return True
 
@@ -1589,10 +1897,14 @@ class _Builder:
                 via=via,
                 dockerfile=dockerfile,
                 context=context,
-                target=target_values[-1] if target_values and not _unresolved(target_values[-1]) else None,
+                target=target_values[-1]
+                if target_values and not _unresolved(target_values[-1])
+                else None,
                 target_known=not (target_values and _unresolved(target_values[-1])),
                 build_args=build_args,
-                args_complete=not any(_unresolved(w) and w.startswith("$") for w in positional[:-1]),
+                args_complete=not any(
+                    _unresolved(w) and w.startswith("$") for w in positional[:-1]
+                ),
                 cache_from=tuple(options.get("--cache-from", [])),
                 cache_to=tuple(options.get("--cache-to", [])),
                 cache_note=None,
@@ -1611,15 +1923,47 @@ class _Builder:
             for step in ref.run.job.steps[: ref.position[0]]
         )
 
-    def _cli_bake(self, ref: StepRef, args: list[str], place: Place, directory: str, via: tuple[str, ...]) -> None:
-        options, positional = split_option_lists(args, frozenset({"-f", "--file", "--set", "--builder", "--progress", "--metadata-file", "--call", "--allow", "--provenance", "--sbom"}), flag="true")
+    def _cli_bake(
+        self, ref: StepRef, args: list[str], place: Place, directory: str, via: tuple[str, ...]
+    ) -> None:
+        options, positional = split_option_lists(
+            args,
+            frozenset(
+                {
+                    "-f",
+                    "--file",
+                    "--set",
+                    "--builder",
+                    "--progress",
+                    "--metadata-file",
+                    "--call",
+                    "--allow",
+                    "--provenance",
+                    "--sbom",
+                }
+            ),
+            flag="true",
+        )
         files = options.get("-f", []) + options.get("--file", [])
         push = "true" if "--push" in options else "false"
         if "--print" in options or "--list" in options or "--call" in options:
             return
-        self._bake(ref, files, positional, options.get("--set", []), push, "--load" in options, directory, place, (*via, "docker buildx bake"), {})
+        self._bake(
+            ref,
+            files,
+            positional,
+            options.get("--set", []),
+            push,
+            "--load" in options,
+            directory,
+            place,
+            (*via, "docker buildx bake"),
+            {},
+        )
 
-    def _compose_cli(self, ref: StepRef, args: list[str], place: Place, directory: str, via: tuple[str, ...]) -> None:
+    def _compose_cli(
+        self, ref: StepRef, args: list[str], place: Place, directory: str, via: tuple[str, ...]
+    ) -> None:
         options: dict[str, list[str]] = {}
         index = 0
         while index < len(args) and args[index].startswith("-"):
@@ -1628,8 +1972,21 @@ class _Builder:
                 key, _, value = word.partition("=")
                 options.setdefault(key, []).append(value)
                 index += 1
-            elif word in ("-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile", "--ansi", "--progress", "--parallel"):
-                options.setdefault(word, []).append(args[index + 1] if index + 1 < len(args) else "")
+            elif word in (
+                "-f",
+                "--file",
+                "-p",
+                "--project-name",
+                "--project-directory",
+                "--env-file",
+                "--profile",
+                "--ansi",
+                "--progress",
+                "--parallel",
+            ):
+                options.setdefault(word, []).append(
+                    args[index + 1] if index + 1 < len(args) else ""
+                )
                 index += 2
             else:
                 index += 1
@@ -1645,21 +2002,42 @@ class _Builder:
                 for name, service in _services(document):
                     image = service.get("image") if isinstance(service, YMap) else None
                     if image and (not sub_args or name in sub_args):
-                        self.pushes.append(ImagePush("docker compose push", ref, place, (scalar_text(image),), via))
+                        self.pushes.append(
+                            ImagePush("docker compose push", ref, place, (scalar_text(image),), via)
+                        )
             return
         if not builds:
             return
-        sub_options, services = split_option_lists(sub_args, frozenset({"--build-arg", "--builder", "--progress", "-m", "--memory", "--ssh"}), flag="true")
+        sub_options, services = split_option_lists(
+            sub_args,
+            frozenset({"--build-arg", "--builder", "--progress", "-m", "--memory", "--ssh"}),
+            flag="true",
+        )
         if sub != "build":
             services = []
         files = self._compose_files(ref, options, directory)
         if not files:
-            self._opaque("build", ref, place, "docker compose builds services, but no compose file is in the target")
+            self._opaque(
+                "build",
+                ref,
+                place,
+                "docker compose builds services, but no compose file is in the target",
+            )
             return
         push = "true" if "--push" in sub_options else "false"
-        self._compose_build(ref, files, services, sub_options.get("--build-arg", []), push, place, (*via, "docker compose"))
+        self._compose_build(
+            ref,
+            files,
+            services,
+            sub_options.get("--build-arg", []),
+            push,
+            place,
+            (*via, "docker compose"),
+        )
 
-    def _compose_files(self, ref: StepRef, options: Mapping[str, list[str]], directory: str) -> list[str]:
+    def _compose_files(
+        self, ref: StepRef, options: Mapping[str, list[str]], directory: str
+    ) -> list[str]:
         given = options.get("-f", []) + options.get("--file", [])
         if not given:
             env = ref.scope.context()["env"]
@@ -1718,14 +2096,33 @@ class _Builder:
             unresolved: list[str] = []
             if isinstance(build, YMap):
                 context_text = scalar_text(build.get("context", "."))
-                dockerfile_text = scalar_text(build.get("dockerfile")) if build.get("dockerfile") else None
+                dockerfile_text = (
+                    scalar_text(build.get("dockerfile")) if build.get("dockerfile") else None
+                )
                 args = _compose_args(build.get("args"))
                 target_text = scalar_text(build.get("target")) if build.get("target") else None
-                cache_from = tuple(scalar_text(v) for v in (build.get("cache_from") or []) if isinstance(build.get("cache_from"), list))
-                cache_to = tuple(scalar_text(v) for v in (build.get("cache_to") or []) if isinstance(build.get("cache_to"), list))
-                tags = tuple(scalar_text(v) for v in (build.get("tags") or []) if isinstance(build.get("tags"), list))
+                cache_from = tuple(
+                    scalar_text(v)
+                    for v in (build.get("cache_from") or [])
+                    if isinstance(build.get("cache_from"), list)
+                )
+                cache_to = tuple(
+                    scalar_text(v)
+                    for v in (build.get("cache_to") or [])
+                    if isinstance(build.get("cache_to"), list)
+                )
+                tags = tuple(
+                    scalar_text(v)
+                    for v in (build.get("tags") or [])
+                    if isinstance(build.get("tags"), list)
+                )
             else:
-                context_text, dockerfile_text, args, target_text = scalar_text(build), None, [], None
+                context_text, dockerfile_text, args, target_text = (
+                    scalar_text(build),
+                    None,
+                    [],
+                    None,
+                )
                 cache_from = cache_to = tags = ()
             image = service.get("image")
             if image is not None:
@@ -1733,7 +2130,9 @@ class _Builder:
             context: str | None = None
             dockerfile: str | None = None
             if "$" in context_text or "://" in context_text:
-                unresolved.append(f"service {name}: the context {context_text} is not known statically")
+                unresolved.append(
+                    f"service {name}: the context {context_text} is not known statically"
+                )
             else:
                 context = normalise(posixpath.join(folder, context_text))
                 if dockerfile_text is None:
@@ -1741,7 +2140,9 @@ class _Builder:
                 elif "$" not in dockerfile_text:
                     dockerfile = normalise(posixpath.join(context, dockerfile_text))
                 else:
-                    unresolved.append(f"service {name}: the Dockerfile {dockerfile_text} is not known statically")
+                    unresolved.append(
+                        f"service {name}: the Dockerfile {dockerfile_text} is not known statically"
+                    )
             self.builds.append(
                 ImageBuild(
                     tool="docker compose build",
@@ -1762,11 +2163,24 @@ class _Builder:
                     push=push,
                     load=True,
                     unresolved=tuple(unresolved),
-                    places={"cache-from": where, "cache-to": where, "build-args": where, "target": where},
+                    places={
+                        "cache-from": where,
+                        "cache-to": where,
+                        "build-args": where,
+                        "target": where,
+                    },
                 )
             )
 
-    def _cli_scan(self, ref: StepRef, program: str, args: list[str], place: Place, ignored: str | None, via: tuple[str, ...]) -> None:
+    def _cli_scan(
+        self,
+        ref: StepRef,
+        program: str,
+        args: list[str],
+        place: Place,
+        ignored: str | None,
+        via: tuple[str, ...],
+    ) -> None:
         env = ref.scope.context()["env"]
 
         def env_text(key: str) -> str | None:
@@ -1780,37 +2194,93 @@ class _Builder:
             if "--download-db-only" in options or "--download-java-db-only" in options:
                 return
             subcommand = positional[0]
-            severity = (options.get("--severity") or options.get("-s") or [None])[-1] or env_text("TRIVY_SEVERITY")
-            exit_code = (options.get("--exit-code") or [None])[-1] or env_text("TRIVY_EXIT_CODE")
-            fails, note = _exit_code_fails(exit_code, "Trivy's default exit code 0 never fails the job")
-            config = (options.get("--config") or options.get("-c") or [None])[-1]
+            severity = _last(options, "--severity", "-s") or env_text("TRIVY_SEVERITY")
+            exit_code = _last(options, "--exit-code") or env_text("TRIVY_EXIT_CODE")
+            fails, note = _exit_code_fails(
+                exit_code, "Trivy's default exit code 0 never fails the job"
+            )
+            config = _last(options, "--config", "-c")
             self.scans.append(
                 ImageScan(
-                    "trivy", ref, place, "image" if subcommand in ("image", "i") else subcommand,
+                    "trivy",
+                    ref,
+                    place,
+                    "image" if subcommand in ("image", "i") else subcommand,
                     positional[1] if len(positional) > 1 else None,
-                    (options.get("--input") or [None])[-1], severity, place, exit_code, place,
-                    fails, note, ignored, config, via,
-                )  # fmt: skip
+                    _last(options, "--input"),
+                    severity,
+                    place,
+                    exit_code,
+                    place,
+                    fails,
+                    note,
+                    ignored,
+                    config,
+                    via,
+                )
             )
         elif program == "grype":
-            options, positional = split_option_lists(args, frozenset({"-o", "--output", "-f", "--fail-on", "-c", "--config", "--platform", "--scope", "-s"}), flag="true")
-            fail_on = (options.get("--fail-on") or options.get("-f") or [None])[-1]
+            options, positional = split_option_lists(
+                args,
+                frozenset(
+                    {
+                        "-o",
+                        "--output",
+                        "-f",
+                        "--fail-on",
+                        "-c",
+                        "--config",
+                        "--platform",
+                        "--scope",
+                        "-s",
+                    }
+                ),
+                flag="true",
+            )
+            fail_on = _last(options, "--fail-on", "-f")
             self.scans.append(
                 ImageScan(
-                    "grype", ref, place, "image", positional[0] if positional else None, None, fail_on, place,
-                    fail_on, place, fail_on is not None,
-                    f"--fail-on {fail_on} fails the job" if fail_on else "grype exits 0 without --fail-on",
-                    ignored, None, via,
-                )  # fmt: skip
+                    "grype",
+                    ref,
+                    place,
+                    "image",
+                    positional[0] if positional else None,
+                    None,
+                    fail_on,
+                    place,
+                    fail_on,
+                    place,
+                    fail_on is not None,
+                    f"--fail-on {fail_on} fails the job"
+                    if fail_on
+                    else "grype exits 0 without --fail-on",
+                    ignored,
+                    None,
+                    via,
+                )
             )
         elif program == "snyk" and args[:2] == ["container", "test"]:
-            options, positional = split_option_lists(args[2:], frozenset({"--file", "--severity-threshold", "--org"}), flag="true")
+            options, positional = split_option_lists(
+                args[2:], frozenset({"--file", "--severity-threshold", "--org"}), flag="true"
+            )
             self.scans.append(
                 ImageScan(
-                    "snyk", ref, place, "image", positional[0] if positional else None, None,
-                    (options.get("--severity-threshold") or [None])[-1], place, None, place, True,
-                    "snyk container test exits 1 when it finds vulnerabilities", ignored, None, via,
-                )  # fmt: skip
+                    "snyk",
+                    ref,
+                    place,
+                    "image",
+                    positional[0] if positional else None,
+                    None,
+                    _last(options, "--severity-threshold"),
+                    place,
+                    None,
+                    place,
+                    True,
+                    "snyk container test exits 1 when it finds vulnerabilities",
+                    ignored,
+                    None,
+                    via,
+                )
             )
 
     # -- what a script calls ----------------------------------------------------------------
@@ -1834,15 +2304,45 @@ class _Builder:
                 found[normalise(posixpath.join(dest, "Dockerfile"))] = original
         return found
 
-    def _make(self, ref: StepRef, args: list[str], place: Place, directory: str, via: tuple[str, ...], depth: int, argv: list[str]) -> None:
-        options, positional = split_option_lists(args, frozenset({"-f", "--file", "--makefile", "-C", "--directory", "-j", "--jobs", "-I", "-o", "-W"}), flag="true")
+    def _make(
+        self,
+        ref: StepRef,
+        args: list[str],
+        place: Place,
+        directory: str,
+        via: tuple[str, ...],
+        depth: int,
+        argv: list[str],
+    ) -> None:
+        options, positional = split_option_lists(
+            args,
+            frozenset(
+                {
+                    "-f",
+                    "--file",
+                    "--makefile",
+                    "-C",
+                    "--directory",
+                    "-j",
+                    "--jobs",
+                    "-I",
+                    "-o",
+                    "-W",
+                }
+            ),
+            flag="true",
+        )
         folder = directory
         for value in options.get("-C", []) + options.get("--directory", []):
             folder = normalise(posixpath.join(folder, value))
         names = options.get("-f", []) + options.get("--file", []) + options.get("--makefile", [])
         if any(f in options for f in ("-n", "--dry-run", "--just-print", "--recon")):
             return  # make prints the commands without running them
-        overrides = {w.partition("=")[0]: w.partition("=")[2] for w in positional if "=" in w and not w.startswith("=")}
+        overrides = {
+            w.partition("=")[0]: w.partition("=")[2]
+            for w in positional
+            if "=" in w and not w.startswith("=")
+        }
         goals = [w for w in positional if "=" not in w]
         candidates = [normalise(posixpath.join(folder, n)) for n in names] or [
             normalise(posixpath.join(folder, n)) for n in ("GNUmakefile", "makefile", "Makefile")
@@ -1851,31 +2351,64 @@ class _Builder:
         shown = " ".join(argv)
         if path is None:
             if _IMAGEY.search(shown) or _IMAGEY.search(ref.step.label):
-                self._opaque("build", ref, place, f"`{shown}` runs a Makefile that is not in the target")
+                self._opaque(
+                    "build", ref, place, f"`{shown}` runs a Makefile that is not in the target"
+                )
             return
         makefile = self.target.parse(path, read_makefile)
         commands = makefile.commands(goals, overrides)
         if commands is None:
             if _IMAGEY.search(shown):
-                self._opaque("build", ref, place, f"`{shown}`: {path} has no rule for {' '.join(goals)}")
+                self._opaque(
+                    "build", ref, place, f"`{shown}`: {path} has no rule for {' '.join(goals)}"
+                )
             return
         make_lines = tuple(self.target.read_text(path).splitlines())
         for recipe in commands:
-            self._script(ref, recipe.text, recipe.line, path, make_lines, folder, (*via, f"{path}: {recipe.target}"), depth + 1)
+            self._script(
+                ref,
+                recipe.text,
+                recipe.line,
+                path,
+                make_lines,
+                folder,
+                (*via, f"{path}: {recipe.target}"),
+                depth + 1,
+            )
 
-    def _package_script(self, ref: StepRef, program: str, args: list[str], place: Place, directory: str, via: tuple[str, ...], depth: int, argv: list[str]) -> None:
+    def _package_script(
+        self,
+        ref: StepRef,
+        program: str,
+        args: list[str],
+        place: Place,
+        directory: str,
+        via: tuple[str, ...],
+        depth: int,
+        argv: list[str],
+    ) -> None:
         name: str | None = None
         if program == "node":
             if args[:1] == ["--run"] and len(args) > 1:
                 name = args[1]
             elif args and not args[0].startswith("-"):
                 script_path = normalise(posixpath.join(directory, args[0]))
-                if (_IMAGEY.search(args[0]) or _IMAGEY.search(ref.step.label)) and re.search(r"build|push|release|publish", args[0] + ref.step.label, re.I):
+                if (_IMAGEY.search(args[0]) or _IMAGEY.search(ref.step.label)) and re.search(
+                    r"build|push|release|publish", args[0] + ref.step.label, re.I
+                ):
                     exists = self.target.is_file(script_path)
-                    why = "is a Node program, which this model does not read" if exists else "is not in the target"
+                    why = (
+                        "is a Node program, which this model does not read"
+                        if exists
+                        else "is not in the target"
+                    )
                     self._opaque("build", ref, place, f"`{' '.join(argv)}`: {script_path} {why}")
                 return
-        elif program in ("npm", "pnpm", "bun") and args[:1] in (["run"], ["run-script"]) and len(args) > 1:
+        elif (
+            program in ("npm", "pnpm", "bun")
+            and args[:1] in (["run"], ["run-script"])
+            and len(args) > 1
+        ):
             name = args[1]
         elif program == "yarn" and args:
             name = args[1] if args[0] == "run" and len(args) > 1 else args[0]
@@ -1884,7 +2417,9 @@ class _Builder:
         path = normalise(posixpath.join(directory, "package.json"))
         if not self.target.is_file(path):
             if _IMAGEY.search(name):
-                self._opaque("build", ref, place, f"`{' '.join(argv)}`: {path} is not in the target")
+                self._opaque(
+                    "build", ref, place, f"`{' '.join(argv)}`: {path} is not in the target"
+                )
             return
         try:
             document = json.loads(self.target.read_text(path))
@@ -1896,18 +2431,54 @@ class _Builder:
             return
         text = self.target.read_text(path)
         line = next((i + 1 for i, ln in enumerate(text.splitlines()) if f'"{name}"' in ln), 1)
-        self._script(ref, script, line, path, tuple(text.splitlines()), directory, (*via, f"{path}: {name}"), depth + 1)
+        self._script(
+            ref,
+            script,
+            line,
+            path,
+            tuple(text.splitlines()),
+            directory,
+            (*via, f"{path}: {name}"),
+            depth + 1,
+        )
 
-    def _just(self, ref: StepRef, args: list[str], place: Place, directory: str, via: tuple[str, ...], depth: int, argv: list[str]) -> None:
+    def _just(
+        self,
+        ref: StepRef,
+        args: list[str],
+        place: Place,
+        directory: str,
+        via: tuple[str, ...],
+        depth: int,
+        argv: list[str],
+    ) -> None:
         positional = [a for a in args if not a.startswith("-") and "=" not in a]
         if not positional:
             return
         recipe_name = positional[0]
-        path = next((normalise(posixpath.join(directory, n)) for n in ("justfile", "Justfile", ".justfile") if self.target.is_file(normalise(posixpath.join(directory, n)))), None)
+        path = next(
+            (
+                normalise(posixpath.join(directory, n))
+                for n in ("justfile", "Justfile", ".justfile")
+                if self.target.is_file(normalise(posixpath.join(directory, n)))
+            ),
+            None,
+        )
         if path is None:
             if _IMAGEY.search(recipe_name) or _SCAN_WORDS.search(recipe_name):
-                kind: Literal["build", "scan"] = "scan" if _SCAN_WORDS.search(recipe_name) else "build"
-                self.opaque.append(Opaque(kind, ref, ref.run, place, f"`{' '.join(argv)}` runs a Justfile recipe, and no Justfile is in the target"))
+                kind: Literal["build", "scan"] = (
+                    "scan" if _SCAN_WORDS.search(recipe_name) else "build"
+                )
+                self.opaque.append(
+                    Opaque(
+                        kind,
+                        ref,
+                        ref.run,
+                        place,
+                        f"`{' '.join(argv)}` runs a Justfile recipe, and no Justfile is in "
+                        "the target",
+                    )
+                )
             return
         text = self.target.read_text(path)
         lines = text.splitlines()
@@ -1917,17 +2488,43 @@ class _Builder:
         script = "\n".join(body)
         script = re.sub(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", r"${\1}", script)
         script = re.sub(r"\{\{.*?\}\}", "${JUST_EXPRESSION}", script)
-        self._script(ref, script, start, path, tuple(lines), directory, (*via, f"{path}: {recipe_name}"), depth + 1)
+        self._script(
+            ref,
+            script,
+            start,
+            path,
+            tuple(lines),
+            directory,
+            (*via, f"{path}: {recipe_name}"),
+            depth + 1,
+        )
 
-    def _shell_file(self, ref: StepRef, argv: list[str], place: Place, directory: str, via: tuple[str, ...], depth: int) -> None:
-        words = argv[1:] if argv[0].rsplit("/", 1)[-1] in ("bash", "sh", "dash", "zsh", "source", ".") else argv
+    def _shell_file(
+        self,
+        ref: StepRef,
+        argv: list[str],
+        place: Place,
+        directory: str,
+        via: tuple[str, ...],
+        depth: int,
+    ) -> None:
+        words = (
+            argv[1:]
+            if argv[0].rsplit("/", 1)[-1] in ("bash", "sh", "dash", "zsh", "source", ".")
+            else argv
+        )
         words = [w for w in words if not w.startswith("-")]
         if not words or _unresolved(words[0]):
             return
         path = normalise(posixpath.join(directory, words[0]))
         if not self.target.is_file(path):
             if _IMAGEY.search(words[0]) or _IMAGEY.search(ref.step.label):
-                self._opaque("build", ref, place, f"`{' '.join(argv)}` runs {path}, which is not in the target")
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    f"`{' '.join(argv)}` runs {path}, which is not in the target",
+                )
             return
         try:
             text = self.target.read_text(path)
@@ -1935,7 +2532,9 @@ class _Builder:
             return
         if text.startswith("#!") and not re.match(r"#!.*\b(ba|da|z)?sh\b", text.splitlines()[0]):
             return
-        self._script(ref, text, 1, path, tuple(text.splitlines()), directory, (*via, path), depth + 1)
+        self._script(
+            ref, text, 1, path, tuple(text.splitlines()), directory, (*via, path), depth + 1
+        )
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -1952,7 +2551,20 @@ _BUILD_VALUE_FLAGS = frozenset(
     }
 )
 _TRIVY_SUBCOMMANDS = frozenset(
-    {"image", "i", "fs", "filesystem", "config", "conf", "repo", "repository", "rootfs", "sbom", "vm", "k8s"}
+    {
+        "image",
+        "i",
+        "fs",
+        "filesystem",
+        "config",
+        "conf",
+        "repo",
+        "repository",
+        "rootfs",
+        "sbom",
+        "vm",
+        "k8s",
+    }
 )
 _TRIVY_VALUE_FLAGS = frozenset(
     {
@@ -1968,7 +2580,22 @@ _TRIVY_IMAGE = re.compile(
 )
 _SCAN_ACTIONS = frozenset(
     {"aquasecurity/trivy-action", "anchore/scan-action", "docker/scout-action"}
-    | {f"snyk/actions/{n}" for n in ("docker", "node", "python", "golang", "maven", "gradle", "php", "ruby", "dotnet", "iac", "setup")}
+    | {
+        f"snyk/actions/{n}"
+        for n in (
+            "docker",
+            "node",
+            "python",
+            "golang",
+            "maven",
+            "gradle",
+            "php",
+            "ruby",
+            "dotnet",
+            "iac",
+            "setup",
+        )
+    }
 )
 _SCAN_WORDS = re.compile(
     r"trivy|grype|snyk|scout|anchore|clair|(container|image|docker)[-_]?scan", re.IGNORECASE
@@ -1998,14 +2625,15 @@ _BENIGN = re.compile(
 
 
 def _looks_like(name: str, words: re.Pattern[str]) -> bool:
-    bare = name.split("@")[0]
+    bare = name.split("@", maxsplit=1)[0]
     return bool(words.search(bare)) and not _BENIGN.search(bare)
 
 
 def _credential_inputs(step: Step) -> bool:
     """A remote action handed registry credentials may push with them."""
     return any(
-        _REGISTRY_INPUT.search(key) and "secrets." in value.text for key, value in step.inputs.items()
+        _REGISTRY_INPUT.search(key) and "secrets." in value.text
+        for key, value in step.inputs.items()
     )
 
 
@@ -2032,12 +2660,18 @@ def _pushes_output(entry: str) -> bool:
     kind = _output_type(entry)
     if kind == "registry":
         return True
-    return kind in ("image", "oci") and bool(re.search(r"(^|,)push=true(,|$)", entry.replace(" ", "")))
+    return kind in ("image", "oci") and bool(
+        re.search(r"(^|,)push=true(,|$)", entry.replace(" ", ""))
+    )
 
 
 def _registry_host(text: str) -> str:
     host = text.strip().removeprefix("https://").removeprefix("http://").split("/")[0].lower()
-    return "docker.io" if host in ("", "docker.io", "index.docker.io", "registry-1.docker.io") else host
+    return (
+        "docker.io"
+        if host in ("", "docker.io", "index.docker.io", "registry-1.docker.io")
+        else host
+    )
 
 
 def _exit_code_fails(exit_code: str | None, default_note: str) -> tuple[bool | None, str]:
@@ -2048,6 +2682,15 @@ def _exit_code_fails(exit_code: str | None, default_note: str) -> tuple[bool | N
     if exit_code.strip() == "0":
         return False, "exit-code 0 never fails the job"
     return True, f"exit-code {exit_code.strip()} fails the job on findings"
+
+
+def _last(options: Mapping[str, list[str]], *names: str) -> str | None:
+    """The last value given to the first of the options that was given."""
+    for name in names:
+        values = options.get(name)
+        if values:
+            return values[-1]
+    return None
 
 
 def _flag_value(words: list[str], flag: str) -> str | None:
@@ -2080,7 +2723,9 @@ def _commands(script: str) -> list[list[str]]:
         return f"\x00{len(found) - 1}\x00"
 
     masked = _EXPRESSION.sub(mask, script)
-    masked = re.sub(r"<<-?\s*['\"]?(\w+)['\"]?[^\n]*\n.*?\n\s*\1\s*(?:\n|$)", "\n", masked, flags=re.DOTALL)
+    masked = re.sub(
+        r"<<-?\s*['\"]?(\w+)['\"]?[^\n]*\n.*?\n\s*\1\s*(?:\n|$)", "\n", masked, flags=re.DOTALL
+    )
 
     def unmask(word: str) -> str:
         return re.sub("\x00(\\d+)\x00", lambda m: found[int(m.group(1))], word)
@@ -2095,7 +2740,9 @@ def _assignments(script: str) -> dict[str, list[str]]:
     """Every value a script assigns to each shell variable (`X=v`, `export X=v`)."""
     found: dict[str, list[str]] = {}
     for words in _commands(strip_comments(script)):
-        items = words[1:] if words[:1] in (["export"], ["local"], ["declare"], ["readonly"]) else words
+        items = (
+            words[1:] if words[:1] in (["export"], ["local"], ["declare"], ["readonly"]) else words
+        )
         if not items or not all(_ASSIGNMENT.match(w) for w in items):
             continue
         for word in items:
@@ -2128,12 +2775,12 @@ def _expanded(argv: list[str], known: Mapping[str, list[str]]) -> Iterator[list[
             if whole and (whole.group(1) or whole.group(2)) in combo:
                 out.extend(combo[whole.group(1) or whole.group(2)].split())  # unquoted: split
                 continue
-            out.append(
-                _VARIABLE.sub(
-                    lambda m: combo.get(m.group(1) or m.group(2), m.group(0)), word
-                )
-            )
+            out.append(_VARIABLE.sub(partial(_substitute_variable, combo), word))
         yield out
+
+
+def _substitute_variable(combo: Mapping[str, str], match: re.Match[str]) -> str:
+    return combo.get(match.group(1) or match.group(2), match.group(0))
 
 
 def _unresolved(word: str) -> bool:
@@ -2204,10 +2851,19 @@ def _dedupe_builds(builds: list[ImageBuild]) -> list[ImageBuild]:
     found: list[ImageBuild] = []
     for build in builds:
         key = (
-            build.step.run.key, build.step.position, build.tool, build.via, build.dockerfile,
-            build.context, build.target, build.build_args, build.cache_from, build.cache_to,
-            build.tags, build.push,
-        )  # fmt: skip
+            build.step.run.key,
+            build.step.position,
+            build.tool,
+            build.via,
+            build.dockerfile,
+            build.context,
+            build.target,
+            build.build_args,
+            build.cache_from,
+            build.cache_to,
+            build.tags,
+            build.push,
+        )
         if key not in seen:
             seen.add(key)
             found.append(build)

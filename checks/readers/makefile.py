@@ -26,7 +26,7 @@ The reader judges nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -413,12 +413,25 @@ def _patsubst(args: list[str]) -> str:
     return " ".join(found)
 
 
-_FUNCTIONS = MappingProxyType(
+def _if(args: list[str]) -> str:
+    if len(args) < 2:
+        return ""
+    return args[1] if args[0].strip() else (args[2] if len(args) > 2 else "")
+
+
+def _filter(args: list[str], keep: bool) -> str:
+    if len(args) != 2:
+        return ""
+    patterns = args[0].split()
+    return " ".join(w for w in args[1].split() if (w in patterns) == keep)
+
+
+_FUNCTIONS: Mapping[str, Callable[[list[str]], str]] = MappingProxyType(
     {
         "subst": lambda a: a[2].replace(a[0], a[1]) if len(a) == 3 else "",
         "patsubst": _patsubst,
         "strip": lambda a: " ".join(a[0].split()) if a else "",
-        "if": lambda a: (a[1] if a[0].strip() else (a[2] if len(a) > 2 else "")) if len(a) > 1 else "",
+        "if": _if,
         "or": lambda a: next((x for x in a if x.strip()), ""),
         "and": lambda a: a[-1] if all(x.strip() for x in a) else "",
         "firstword": lambda a: (a[0].split() or [""])[0] if a else "",
@@ -426,8 +439,8 @@ _FUNCTIONS = MappingProxyType(
         "words": lambda a: str(len(a[0].split())) if a else "0",
         "addprefix": lambda a: " ".join(a[0] + w for w in a[1].split()) if len(a) == 2 else "",
         "addsuffix": lambda a: " ".join(w + a[0] for w in a[1].split()) if len(a) == 2 else "",
-        "filter": lambda a: " ".join(w for w in a[1].split() if w in a[0].split()) if len(a) == 2 else "",
-        "filter-out": lambda a: " ".join(w for w in a[1].split() if w not in a[0].split()) if len(a) == 2 else "",
+        "filter": lambda a: _filter(a, keep=True),
+        "filter-out": lambda a: _filter(a, keep=False),
         "sort": lambda a: " ".join(sorted(set(a[0].split()))) if a else "",
     }
 )  # fmt: skip
