@@ -1029,7 +1029,7 @@ def resolve(
                 variables[name] = scope.evaluate(attribute.node)
     scope.functions = {
         name: _Function(
-            tuple(_strings_of(scope, block.attributes.get("params"))),
+            _param_names(block.attributes.get("params")),
             (
                 str(scope.evaluate(block.attributes["variadic_param"].node))
                 if "variadic_param" in block.attributes
@@ -1093,6 +1093,13 @@ def _expanded(
         inner = _Scope(scope.variables, scope.functions, {**scope.locals, **combo})
         found.append(_target(name, blocks, inner, sets, frozenset(), matrix=True))
     return found
+
+
+def _param_names(attribute: Attribute | None) -> tuple[str, ...]:
+    """A function's `params = [a, b]`: bare names, not expressions."""
+    if attribute is None or not isinstance(attribute.node, _Tuple):
+        return ()
+    return tuple(item.name for item in attribute.node.items if isinstance(item, _Variable))
 
 
 def _strings_of(scope: _Scope, attribute: Attribute | None) -> list[str]:
