@@ -266,8 +266,11 @@ def security_scan(
         o.place.evidence(f"{o.label}: {o.reason}") for o in [*opaque_scans, *opaque_workflows]
     ]
     trivy = [(s, r, b) for s, r, b in related if s.scanner == "trivy" and r != "other"]
+    undecided = [
+        o for o in [*opaque_scans, *opaque_workflows] if _opaque_can_fail(o)[0] is not False
+    ]
     if not trivy:
-        if opaque_scans or opaque_workflows:
+        if undecided:
             return Outcome.unknown(
                 f"no Trivy scan of {chosen.dockerfile} can be seen; some scans cannot be read",
                 *unseen,
@@ -289,7 +292,7 @@ def security_scan(
             summary = "no Trivy scan of the image: the scans read the sources"
         else:
             summary = "no workflow step runs Trivy on the image"
-        evidence = skipped or [
+        evidence = skipped + unseen or [
             Evidence(f"searched {len(chosen.model.workflows)} workflow(s) for image scans")
         ]
         return Outcome.failed(summary, *evidence).with_parts(can_fail_job=part)
