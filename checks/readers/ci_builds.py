@@ -1632,8 +1632,21 @@ class _Builder:
         aliases = self._copies(script, directory)
         ignored = _ignores_failure(script)
         skaffold_remote = "local-cluster false" in script
+        script_lines = script.splitlines()
+        first = line
+        if 0 < line <= len(lines) and re.search(r":\s*[|>][-+0-9]*\s*(#.*)?$", lines[line - 1]):
+            first = line + 1  # a block scalar starts on the next line
+        cursor = 0
         for words in _commands(script):
             cmd = shell_command(words)
+            if cmd.argv:
+                found_at = next(
+                    (i for i in range(cursor, len(script_lines)) if cmd.argv[0] in script_lines[i]),
+                    None,
+                )
+                if found_at is not None:
+                    cursor = found_at
+                    place = Place(path, first + found_at, _line(lines, first + found_at))
             argv = list(cmd.argv)
             if not argv:
                 continue
@@ -2737,18 +2750,18 @@ _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 
 
 def _assignments(script: str) -> dict[str, list[str]]:
-    """Every value a script assigns to each shell variable (`X=v`, `export X=v`)."""
+    """Every value a script assigns to each shell variable (`X=v`, `export X=v`, also after
+    `then`, `do` and the like); a value from a command substitution is not known."""
     found: dict[str, list[str]] = {}
     for words in _commands(strip_comments(script)):
-        items = (
-            words[1:] if words[:1] in (["export"], ["local"], ["declare"], ["readonly"]) else words
-        )
-        if not items or not all(_ASSIGNMENT.match(w) for w in items):
+        cmd = shell_command(words)  # drops `then`, `do`, ... and collects NAME=value
+        if cmd.argv[:1] and cmd.argv[0] in ("export", "local", "declare", "readonly"):
+            pairs = [tuple(w.split("=", 1)) for w in cmd.argv[1:] if _ASSIGNMENT.match(w)]
+        elif not cmd.argv:
+            pairs = list(cmd.assignments.items())
+        else:
             continue
-        for word in items:
-            match = _ASSIGNMENT.match(word)
-            assert match is not None
-            name, value = match.groups()
+        for name, value in pairs:
             if "$(" in value or "`" in value:
                 value = "${" + f"UNRESOLVED_{name}" + "}"
             values = found.setdefault(name, [])
