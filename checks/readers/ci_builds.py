@@ -2761,7 +2761,8 @@ def _assignments(script: str) -> dict[str, list[str]]:
             pairs = list(cmd.assignments.items())
         else:
             continue
-        for name, value in pairs:
+        for name, written in pairs:
+            value = written
             if "$(" in value or "`" in value:
                 value = "${" + f"UNRESOLVED_{name}" + "}"
             values = found.setdefault(name, [])

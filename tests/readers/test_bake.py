@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from checklists.errors import InputError
-from checks.readers.bake import read_bake_hcl, read_bake_json, resolve
+from checks.readers.bake import BakeTarget, read_bake_hcl, read_bake_json, resolve
 from tests.paths import ROOT
 
 CORPUS = ROOT / "tests" / "data" / "corpus" / "real-repos"
 
 
-def _targets(text: str, names: list[str], env: dict[str, str | None] | None = None) -> dict:
+def _targets(
+    text: str, names: list[str], env: dict[str, str | None] | None = None
+) -> dict[str, BakeTarget]:
     resolved = resolve([("docker-bake.hcl", read_bake_hcl(text.encode()))], names, env)
     return {t.name: t for t in resolved.targets}
 

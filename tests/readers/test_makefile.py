@@ -29,7 +29,8 @@ def test_prerequisites_run_first_and_variables_expand() -> None:
 
 def test_conditionals_follow_the_command_line_values() -> None:
     makefile = read_makefile(
-        b"push:\nifeq ($(DOCKER),)\n\t$(error no registry)\nelse\n\tdocker push $(DOCKER)/x\nendif\n"
+        b"push:\nifeq ($(DOCKER),)\n\t$(error no registry)\n"
+        b"else\n\tdocker push $(DOCKER)/x\nendif\n"
     )
     with_registry = makefile.commands(["push"], {"DOCKER": "acme"})
     assert with_registry is not None and [c.text for c in with_registry] == ["docker push acme/x"]
