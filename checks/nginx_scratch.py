@@ -492,7 +492,6 @@ def _write(scratch: _Scratch, unit: Unit) -> None:
         scratch.emit(0, "events {}")
         scratch.emit(0, "http {")
         _emit_temp_paths(scratch, 1, ())
-        scratch.emit(1, f"access_log {folder}/logs/access.log;")
         _emit_block(scratch, unit.directives, 1, ())
         scratch.emit(0, "}")
     else:
@@ -500,10 +499,14 @@ def _write(scratch: _Scratch, unit: Unit) -> None:
 
 
 def _emit_temp_paths(scratch: _Scratch, depth: int, present: Sequence[Directive]) -> None:
+    """The http level's paths that nginx would otherwise take from its build (Debian's:
+    /var/lib/nginx/body, /var/log/nginx/access.log), opened even by `nginx -t`."""
     names = {d.name for d in present}
     for name in _TEMP_PATHS:
         if name not in names:
             scratch.emit(depth, f"{name} {scratch.folder}/temp/{name};")
+    if "access_log" not in names:
+        scratch.emit(depth, f"access_log {scratch.folder}/logs/access.log;")
 
 
 def _emit_block(

@@ -101,7 +101,7 @@ try:
             pass
         else:
             raise OSError("root could be regained")
-    os.execv(sys.argv[2], sys.argv[2:])
+    os.execve(sys.argv[2], sys.argv[2:], spec["env"])  # not os.environ: Python adds to it
 except OSError as error:
     sys.stderr.write("sandbox: cannot start %s: %s\\n" % (sys.argv[2], error))
     sys.stderr.flush()
@@ -194,6 +194,7 @@ def run(
         "limits": (limits or Limits()).as_rlimits(),
         "uid": identity.uid if identity else None,
         "gid": identity.gid if identity else None,
+        "env": dict(env),
     }
     prefix = network_prefix(root=is_root()) if isolate_network else ()
     command = [*prefix, sys.executable, "-I", "-S", "-c", _CHILD, json.dumps(spec), *argv]
