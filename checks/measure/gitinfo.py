@@ -231,13 +231,19 @@ def _scratch_git_dir(repository: Repository, commit: str, git_dir: Path) -> None
         config += "[extensions]\n\tobjectFormat = sha256\n"
     (git_dir / "config").write_text(config, encoding="utf-8")
     top = repository.top
-    index = _read(repository.git_dir / "index", top, _LARGE)
-    if index is not None:
-        (git_dir / "index").write_bytes(index)
+    _copy(repository.git_dir / "index", git_dir / "index", top)
     for shared in repository.git_dir.glob("sharedindex.*"):  # a split index's other half
-        data = _read(shared, top, _LARGE)
-        if data is not None:
-            (git_dir / shared.name).write_bytes(data)
-    exclude = _read(repository.common / "info" / "exclude", top, _LARGE)
-    if exclude is not None:
-        (git_dir / "info" / "exclude").write_bytes(exclude)
+        _copy(shared, git_dir / shared.name, top)
+    _copy(repository.common / "info" / "exclude", git_dir / "info" / "exclude", top)
+
+
+def _copy(source: Path, destination: Path, base: Path) -> None:
+    """Copy a confined file with its modification time: git trusts an index entry's stat
+    data only when the entry is older than the index file itself (its racy-git check), so
+    an index copied with a fresh time would hide a change made within the same second."""
+    data = _read(source, base, _LARGE)
+    if data is None:
+        return
+    destination.write_bytes(data)
+    info = Path(os.path.realpath(source)).stat()
+    os.utime(destination, ns=(info.st_atime_ns, info.st_mtime_ns))

@@ -126,6 +126,23 @@ def test_a_clean_checkout_is_not_dirty_and_an_untracked_file_makes_it_dirty(
     assert evidence.git_revision(root / "app", ["."]) == (commit, True)  # a sub-folder target
 
 
+def test_a_change_git_can_only_see_by_content_is_dirty(world: World) -> None:
+    # The index entry and the index file share one (old) time, and the file keeps its size
+    # and that time: only git's racy-git check (an entry as new as its index file is
+    # compared by content) tells the file changed. That check needs the index file's own
+    # time, which the scratch copy of the index must keep.
+    root, commit = repository(world)
+    main, index = root / "app" / "main.py", root / ".git" / "index"
+    stamp = 1_600_000_000 * 10**9
+    os.utime(main, ns=(stamp, stamp))
+    git(root, "update-index", "--refresh")  # the entry now records that time
+    os.utime(index, ns=(stamp, stamp))
+    main.write_text("print('ho')\n", encoding="utf-8")  # same size as print('hi')
+    os.utime(main, ns=(stamp, stamp))
+    assert gitinfo.revision(root, ["app"]) == (commit, True)
+    assert git(root, "-c", "core.fsmonitor=false", "status", "--porcelain") == "M app/main.py"
+
+
 def test_packed_refs_symbolic_chains_and_a_detached_head(world: World) -> None:
     root, commit = repository(world)
     git(root, "checkout", "-q", "-b", "feature/x")
