@@ -2,12 +2,13 @@
 
 The real site is built from a copy of the example target salted with script payloads where
 a stranger's pull request could put them: a Dockerfile comment and ENV value (excerpts), a
-workflow's file name and `name:` (locations and links), an nginx config's file name, with
-quotes that try to leave an HTML attribute. It is built twice: with an https `target_url`
-(evidence locations become links built from those file names) and with a `javascript:`
-`target_url` (no link at all, and a warning). The guide, the compliance page and the
-catalog are opened in Chromium, every evidence opened and hovered; no payload may run
-(`window.__pwned` stays undefined), no dialog may open, and no link may lead to a script.
+workflow's file name, `name:` and a step name (locations, links, notes), an nginx config's
+file name, with quotes that try to leave an HTML attribute. It is built twice: with an
+https `target_url` (evidence locations become links built from those file names) and with
+a `javascript:` `target_url` (no link at all, and a warning). The guide, the compliance
+page and the catalog are opened in Chromium, every evidence opened and hovered; no payload
+may run (`window.__pwned` stays undefined), no dialog may open, and no link may lead to a
+script.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ PAYLOADS = {
     "comment": '# </script><script>window.__pwned=1</script><img src=x onerror="alert(2)">',
     "env": "ENV APP_TITLE='\"><img src=x onerror=window.__pwned=3>'",
     "workflow": 'name: "</script><img src=x onerror=window.__pwned=6>\'"',
+    "step": '- name: "🏗️ </script><img src=x onerror=window.__pwned=8> \\"x\\" \'y\'"',
 }
 PAGES = ["/", "/compliance/", "/checks/", "/checks/ci/", "/checks/deploy/"]
 
@@ -68,7 +70,10 @@ def salt(root: Path, base: str) -> None:
     workflow = (workflows / "backend-ci.yml").read_text("utf-8")
     assert workflow.startswith("name: Backend CI\n")
     (workflows / "backend-ci.yml").unlink()
-    (workflows / WORKFLOW).write_text(workflow.replace("name: Backend CI", PAYLOADS["workflow"]))
+    step = "- name: 🏗️ Build Docker image"
+    assert step in workflow
+    workflow = workflow.replace("name: Backend CI", PAYLOADS["workflow"])
+    (workflows / WORKFLOW).write_text(workflow.replace(step, PAYLOADS["step"]), "utf-8")
     (target / "nginx").mkdir()
     (target / "nginx" / NGINX).write_text(
         "server { listen 80; server_name api.example.com;\n"
@@ -166,6 +171,8 @@ def test_payloads_in_the_target_never_run_with_links(
         assert links, "the compliance page links evidence locations into the repository"
         text = page.locator("article").inner_text()
         assert ".github/workflows/" + WORKFLOW in text  # the file name, shown as text
+        shown = [n for n in range(1, 9) if f"__pwned={n}" in text]
+        assert shown == [1, 3, 4, 5, 7, 8], shown  # 6, the workflow's name, is in no evidence
         assert any("onmouseover" in link and '"' not in link for link in links)
     visit.assert_clean()
 
