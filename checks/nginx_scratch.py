@@ -54,6 +54,7 @@ from checks import sandbox
 from checks.readers.nginx import Directive, render
 
 TIMEOUT_SECONDS = 10
+_BINARY_LIMIT = 256 << 20  # an nginx binary is a few MiB; past this, assume it knows all
 LIMITS = sandbox.Limits(memory=2 << 30, cpu=10, open_files=1024, file_size=64 << 20)
 
 # Directives newer than some nginx still in distributions, with the release that added them.
@@ -244,7 +245,7 @@ class TestResult:
     source: str | None = None  # the target file nginx blamed, when it named a line
     line: int | None = None
     changes: tuple[str, ...] = ()
-    left_out: tuple[str, ...] = ()  # directives not run (not on the allow-list), as name@where
+    left_out: tuple[str, ...] = ()  # directives not run, as `name (file:line)`
     config: str = ""  # the scratch nginx.conf as nginx read it (<scratch> for its folder)
 
 
@@ -297,8 +298,11 @@ def nginx_version(nginx: str) -> tuple[int, int, int] | None:
 
 @functools.lru_cache(maxsize=4)
 def _binary_names(nginx: str, _stamp: tuple[int, int]) -> bytes | None:
+    path = Path(nginx).resolve()
     try:
-        return Path(nginx).resolve().read_bytes()
+        if path.stat().st_size > _BINARY_LIMIT:
+            return None
+        return path.read_bytes()
     except OSError:
         return None
 

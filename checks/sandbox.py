@@ -214,7 +214,10 @@ def run(
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        out, err = process.communicate()
+        try:
+            out, err = process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:  # a descendant that left the group holds the pipes
+            out, err = b"", b""
         return Finished(None, _text(out), _text(err), f"timed out after {timeout:g} s")
     return Finished(process.returncode, _text(out), _text(err))
 
