@@ -182,7 +182,8 @@ def test_badges_are_well_formed_svg_and_endpoint_json(run: Run) -> None:
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("aria-label") == "準拠: 2/8"  # holds, and the stale waiver that passes
     assert json.loads(files["compliance.json"]) == {
-        "color": "red",
+        "color": badges.COLOURS["red"],
+        "labelColor": badges.LABEL_COLOUR,
         "label": "準拠",
         "message": "2/8",
         "schemaVersion": 1,
