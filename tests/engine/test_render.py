@@ -230,3 +230,64 @@ def test_the_site_pages_with_the_checks_on_and_off() -> None:
         off["report.md"].startswith("# Compliance report\n\n")
         and "CHECKLISTS_ENABLED" in off["report.md"]
     )
+
+
+def test_a_fault_several_items_fail_on_is_shown_once_with_the_items(
+    tmp_path: Path, registry: Registry
+) -> None:
+    run = run_for(
+        "## A\n\n- [x] one <!-- check: fake.fails -->\n"
+        "## B\n\n- [ ] two <!-- check: fake.fails -->\n"
+        "- [x] three <!-- check: fake.passes -->\n",
+        tmp_path,
+        registry,
+    )
+    (cause,) = render.shared_causes(run)
+    assert cause.where.location == "file.txt:2" and cause.summary == "it does not hold"
+    assert [r.item.text for r in cause.results] == ["one", "two"]
+    html = render.compliance_html(run, "ja", {"p.md": ""}, "t")
+    listed = html[html.index('<ol class="cl-causes">') : html.index("</ol>")]
+    assert listed.count('<li class="cl-cause"') == 1
+    assert '<a href="#check-3">one</a>' in listed and '<a href="#check-6">two</a>' in listed
+    table = html[html.index('<table class="cl-compliance"') :]
+    assert table.count('href="#cause-1">共通の原因 1（2 項目に共通）</a>') == 2
+    assert table.count("it does not hold") == 2  # named, with its place; the details once
+    assert "直すべき箇所は 1 件で、2 項目に影響しています。" in html
+
+
+def test_verdicts_link_to_the_catalogs_fix_and_the_guides_section(
+    tmp_path: Path, registry: Registry
+) -> None:
+    page = "### 1. 何か <!-- check: fake.fails -->\n\n- [x] item <!-- check: fake.fails -->\n"
+    run = run_for(page, tmp_path, registry)
+    urls = {"p.md": "../", "catalog:fake": "../checks/fake/"}
+    links = render.links_for(run, urls, "p.md")
+    assert links.fix == {"fake.fails": "../checks/fake/#fake-fails-fix"}
+    assert links.guide == {"fake.fails": "#check-1"}
+    heading, item = run.results
+    item_html = render.item_html(item, "ja", links)
+    assert (
+        '<p class="cl-fix"><a class="cl-fix-link" href="../checks/fake/#fake-fails-fix">'
+        '修正方法</a> · <a class="cl-guide-link" href="#check-1">ガイドの該当箇所</a></p>'
+    ) in item_html
+    # The section itself links to the fix, not to itself.
+    assert "cl-guide-link" not in render.item_html(heading, "ja", links)
+    assert render.links_for(run, {"p.md": "../"}, "p.md").fix == {}  # no catalog, no link
+
+
+def test_the_authors_value_keeps_the_date_its_heading_gives(
+    tmp_path: Path, registry: Registry
+) -> None:
+    page = (
+        "### 実測値（2025年10月8日）\n\n| メトリクス | 値 | ステータス |\n| --- | --- | --- |\n"
+        "| 段階 <!-- check: fake.passes --> | 2段階 | ✅ 最適化済み |\n"
+    )
+    run = run_for(page, tmp_path, registry)
+    (row,) = run.results
+    assert render.author_date(row) == "2025年10月8日"
+    assert render.value_html(row, "ja").endswith(
+        '<span class="cl-stated">著者の記載値（2025年10月8日）: 2段階</span>'
+    )
+    assert render.status_html(row, "en").endswith(
+        '<span class="cl-stated">Author&#x27;s value (2025年10月8日): ✅ 最適化済み</span>'
+    )
