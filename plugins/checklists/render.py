@@ -749,6 +749,25 @@ def bar_svg(result: ItemResult, lang: str) -> str:
     )
 
 
+_TASK_BOX = re.compile(r'<input type="checkbox"(?P<attrs>[^>]*?)(?P<end>\s*/?>)')
+
+
+def name_checkboxes(html_text: str, lang: str) -> str:
+    """The author's task-list boxes (read-only) named for screen readers: 作者のチェック:
+    完了 / 未完了. Markdown gives them no label text, so they were read as nameless."""
+    text = TEXT[lang]
+
+    def named(match: re.Match[str]) -> str:
+        attrs = match["attrs"]
+        if "aria-label" in attrs or "disabled" not in attrs:
+            return match[0]
+        state = text["claim_ticked"] if re.search(r"\bchecked\b", attrs) else text["claim_open"]
+        label = esc(f"{text['claim']}: {state}")
+        return f'<input type="checkbox"{attrs} aria-label="{label}"{match["end"]}'
+
+    return _TASK_BOX.sub(named, html_text)
+
+
 def finish_page(
     html_text: str,
     slots: Slots,
@@ -768,6 +787,7 @@ def finish_page(
     if page == report:
         table = link_locations(compliance_html(run, lang, urls, target, links), base)
         html_text = html_text.replace(slot("compliance"), table)
+    html_text = name_checkboxes(html_text, lang)
     if SUMMARY_MARKER not in html_text:
         return html_text
     summary = summary_html(run, lang, urls.get(report), page, urls.get(BADGE))

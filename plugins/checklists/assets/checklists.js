@@ -3,7 +3,14 @@
 // real <button> (keyboard and screen readers work as with any button); the sorted column
 // carries aria-sort. Runs again on Material's instant navigation.
 (function () {
+  // The theme's search dialog has no accessible name: give it the search field's.
+  function nameSearch() {
+    var dialog = document.querySelector(".md-search[role='dialog']:not([aria-label])");
+    var input = dialog && dialog.querySelector("input");
+    if (dialog) dialog.setAttribute("aria-label", (input && (input.getAttribute("aria-label") || input.placeholder)) || "Search");
+  }
   function setup() {
+    nameSearch();
     document.querySelectorAll("table.cl-compliance").forEach(function (table) {
       if (table.dataset.clReady) return;
       table.dataset.clReady = "1";
@@ -105,12 +112,19 @@
           render();
         });
       });
-      // Printing shows every row, whatever the filter.
+      // Paper shows every row, whatever the filter; the screen gets its filter back after.
+      var filtered = null;
       window.addEventListener("beforeprint", function () {
-        rows.forEach(function (row) { row.hidden = false; });
-        table.querySelectorAll("tr.cl-group-row").forEach(function (row) { row.hidden = false; });
+        filtered = state.verdict;
+        state.verdict = "all";
+        render();
       });
-      window.addEventListener("afterprint", render);
+      window.addEventListener("afterprint", function () {
+        if (filtered === null) return;
+        state.verdict = filtered;
+        filtered = null;
+        render();
+      });
     });
   }
   if (window.document$ && window.document$.subscribe) {
