@@ -52,7 +52,14 @@ def areas(specs: Iterable[CheckSpec]) -> dict[str, list[CheckSpec]]:
 
 def index_page(specs: Iterable[CheckSpec], lang: str) -> str:
     text = TEXT[lang]
-    lines = [f"# {text['catalog_title']}", "", text["catalog_intro"], ""]
+    lines = [
+        f"# {text['catalog_title']}",
+        "",
+        text["catalog_intro"],
+        "",
+        text["catalog_stated"],
+        "",
+    ]
     for area, members in areas(specs).items():
         lines.append(f"## [{area}]({area}.md)")
         lines.append("")

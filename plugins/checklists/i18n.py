@@ -43,7 +43,9 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
     "ja": {
         Verdict.VERIFIED: "チェック済みの主張がターゲットで成り立つことを確認しました",
         Verdict.BROKEN: "チェック済みの項目ですが、ターゲットでは成り立っていません",
-        Verdict.CONTRADICTED: "計測値が本文に書かれた数値と食い違っています",
+        Verdict.CONTRADICTED: (
+            "計測値が本文に書かれた数値と食い違っています（「約」は ±25%、範囲は両端を含む）"
+        ),
         Verdict.NOT_YET: "未チェックの項目で、ターゲットでもまだ成り立っていません（予定）",
         Verdict.DONE_UNTICKED: "ターゲットでは成り立っていますが、チェックが付いていません",
         Verdict.ERROR: "チェックを実行できませんでした。理由は根拠を参照してください",
@@ -58,7 +60,10 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
     "en": {
         Verdict.VERIFIED: "The ticked claim holds in the target",
         Verdict.BROKEN: "The item is ticked but does not hold in the target",
-        Verdict.CONTRADICTED: "The measured value disagrees with the number the text states",
+        Verdict.CONTRADICTED: (
+            "The measured value disagrees with the number the text states"
+            " (約: ±25%; a range includes both ends)"
+        ),
         Verdict.NOT_YET: "The item is not ticked and does not hold yet (planned)",
         Verdict.DONE_UNTICKED: "The item holds in the target but is not ticked",
         Verdict.ERROR: "The check could not run; see the evidence for why",
@@ -170,6 +175,13 @@ TEXT: dict[str, dict[str, str]] = {
         "catalog_intro": (
             "ガイドの主張を検証するチェックの一覧です。各ページはチェックの定義から生成されます。"
         ),
+        "catalog_stated": (
+            "メトリクスを本文の数値に結び付けると、計測値をその数値と照合します。"
+            "「約 N」（およそ・概ね・N前後・N程度も同じ）は N の ±25% 以内、"
+            "範囲「A〜B」は両端を含み、「80%以上」のような比較は上限・下限として扱い、"
+            "数値だけの「N」は最後の桁の半分以内で一致とします。"
+            "外れた計測値は「記載と矛盾」です。バインディングの `limit` は本文より優先されます。"
+        ),
         "catalog_area": "チェック: {area}",
         "catalog_field": "項目",
         "catalog_check": "チェック",
@@ -257,6 +269,13 @@ TEXT: dict[str, dict[str, str]] = {
         "catalog_title": "Check catalog",
         "catalog_intro": (
             "The checks that verify the guide's claims, generated from their definitions."
+        ),
+        "catalog_stated": (
+            "A metric bound on a sentence that states a number is judged against it: "
+            '"約 N" (also およそ, 概ね, N前後, N程度) agrees within ±25% of N, a range "A〜B" '
+            'includes both ends, a comparison ("80%以上") is a limit, and a bare "N" agrees '
+            "within half a unit of its last digit. A reading outside it contradicts the text. "
+            "A binding's `limit` wins over the text."
         ),
         "catalog_area": "Checks: {area}",
         "catalog_field": "Field",
