@@ -57,6 +57,20 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         yield served
 
 
+# The font size of every element that draws text of its own inside `root` (hidden ones too).
+TEXT_SIZES_JS = """
+(root) => [...root.querySelectorAll('*')]
+  .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+  .map((e) => [e.tagName + '.' + e.className, parseFloat(getComputedStyle(e).fontSize)])
+"""
+
+
+def smallest_text(root: Any) -> list[Any]:
+    sizes: list[list[Any]] = root.evaluate(TEXT_SIZES_JS)
+    assert sizes
+    return min(sizes, key=lambda pair: pair[1])
+
+
 # -- layout at every width, and in print ------------------------------------------------------
 
 # Boxes that stick out: the table wider than its column, a cell's content wider than the
@@ -98,12 +112,10 @@ def test_the_report_fits_the_width_with_its_evidence_in_view(
     expect(excerpt).to_be_visible()
     box = excerpt.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
-    # Readable: no text of the table under 12 px.
-    sizes = table.evaluate(
-        "(t) => [...t.querySelectorAll('td, th, code, .cl-badge')]"
-        ".map((e) => parseFloat(getComputedStyle(e).fontSize))"
-    )
-    assert min(sizes) >= 12, min(sizes)
+    # Readable: no text of the report under 12 px.
+    for part in ("table.cl-compliance", "details.cl-legend", ".cl-summary", ".cl-filters"):
+        smallest = smallest_text(page.locator(part).first)
+        assert smallest[1] >= 12, (part, smallest)
     if width == 390:  # a card per item, each cell named
         assert (
             first.locator("td").nth(1).evaluate("(td) => getComputedStyle(td, '::before').content")
@@ -396,6 +408,9 @@ def test_the_authors_dated_values_stay_beside_the_live_ones(
     )
     expect(compare.locator(".cl-live")).to_have_text(re.compile(r"計測値: \d+\.\d%"))
     expect(item.locator(".cl-outcome")).to_contain_text("contradicts the text's 約80%")
+    for part in (row, size, item.locator(".cl-evidence")):
+        smallest = smallest_text(part)
+        assert smallest[1] >= 12, smallest
     row.scroll_into_view_if_needed()
     visit.screenshot("guide-authors-values.png")
     visit.assert_clean()
