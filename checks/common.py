@@ -10,37 +10,54 @@ import functools
 import posixpath
 import shlex
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from checklists import Evidence, Target
 from checklists.errors import InputError
+from checks.readers.build_model import Build, DockerfileModel, Walked
 from checks.readers.dockerfile import Dockerfile, Instruction, parse
-from checks.readers.dockerfile_model import Stage, stages, walk
+from checks.readers.dockerfile_model import Stage, stages
 from checks.readers.dockerignore import Pattern, PatternMatcher, read_dockerignore
 
 EXCERPT_LINES = 6
-Walked = tuple[tuple[Instruction, Mapping[str, str | None]], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedDockerfile:
-    dockerfile: Dockerfile
-    stages: tuple[Stage, ...]
+    """A parsed Dockerfile, its build model and its physical lines (for excerpts).
+
+    Copies made by `replace` (one per path it was loaded as) share the model, so each stage
+    is walked once per build however many checks ask.
+    """
+
+    model: DockerfileModel
     lines: tuple[str, ...]  # the physical lines, for excerpts as the author wrote them
     path: str = ""  # the target path it was read from (set by load_dockerfile)
-    # Each stage walked once, shared by every check (copies made by `replace` share it too).
-    _walks: dict[int, Walked | InputError] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def dockerfile(self) -> Dockerfile:
+        return self.model.dockerfile
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return self.model.stages
 
     @property
     def final(self) -> Stage:
+        """The last stage: what `docker build` builds without `--target`."""
         return self.stages[-1]
 
     def chain(self, stage: Stage) -> list[Stage]:
         """The stage and the earlier stages it is built FROM, root first."""
-        found = [stage]
-        while found[0].base_stage is not None:
-            found.insert(0, self.stages[found[0].base_stage])
-        return found
+        return list(self.model.chain(stage))
+
+    def build(self, target: str | None = None) -> Build:
+        """The build of `target` (None: the last stage); an unknown stage is an InputError
+        that names this Dockerfile."""
+        try:
+            return self.model.build(target)
+        except InputError as error:
+            raise error.with_path(self.path) from None
 
     def walk_chain(
         self, stage: Stage
@@ -58,16 +75,10 @@ class ParsedDockerfile:
 
         An expansion error (`${X?}`) names this Dockerfile, not just the line.
         """
-        walked = self._walks.get(stage.index)
-        if walked is None:
-            try:
-                walked = tuple(walk(self.dockerfile, stage, self.stages))
-            except InputError as error:
-                walked = error
-            self._walks[stage.index] = walked
-        if isinstance(walked, InputError):
-            raise walked.with_path(self.path) from None
-        return walked
+        try:
+            return self.model.walk(stage)
+        except InputError as error:
+            raise error.with_path(self.path) from None
 
     def at(self, path: str, instruction: Instruction, note: str) -> Evidence:
         """Evidence pointing at one instruction, with its lines as written in the file."""
@@ -82,11 +93,20 @@ def read_dockerfile(data: bytes) -> ParsedDockerfile:
     """The parser every Dockerfile check shares (one parse per file per build)."""
     dockerfile = parse(data)
     lines = tuple(data.decode("utf-8").removeprefix("\ufeff").splitlines())
-    return ParsedDockerfile(dockerfile, tuple(stages(dockerfile)), lines)
+    return ParsedDockerfile(DockerfileModel(dockerfile, tuple(stages(dockerfile))), lines)
 
 
 def load_dockerfile(target: Target, path: str) -> ParsedDockerfile:
     return replace(target.parse(path, read_dockerfile), path=target.normalize(path))
+
+
+def load_build(repo: Target, path: str, stage: str | None = None) -> tuple[ParsedDockerfile, Build]:
+    """The Dockerfile at `path` and the build of its stage `stage` (None: the last stage).
+
+    Reader errors (a malformed file, an unknown stage, `${X?}`) name the Dockerfile.
+    """
+    parsed = load_dockerfile(repo, path)
+    return parsed, parsed.build(stage)
 
 
 def stage_label(stage: Stage) -> str:
