@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from checklists import Evidence, Target
@@ -18,6 +18,7 @@ from checks.readers.build_model import Build, DockerfileModel, Walked
 from checks.readers.dockerfile import Dockerfile, Instruction, parse
 from checks.readers.dockerfile_model import Stage, stages
 from checks.readers.dockerignore import Pattern, PatternMatcher, read_dockerignore
+from checks.readers.image_reference import ImageReference, WrittenReference, parse_written
 
 EXCERPT_LINES = 6
 
@@ -107,6 +108,25 @@ def load_build(repo: Target, path: str, stage: str | None = None) -> tuple[Parse
     """
     parsed = load_dockerfile(repo, path)
     return parsed, parsed.build(stage)
+
+
+def read_base(stage: Stage, path: str) -> WrittenReference:
+    """The stage's FROM image with its known parts; InputError at the FROM's line."""
+    try:
+        return parse_written(stage.base)
+    except InputError as error:
+        raise InputError(
+            f"FROM {stage.base}: {error.message}",
+            path=path,
+            line=stage.from_instruction.start_line,
+        ) from None
+
+
+def allowed(name: ImageReference, allow: Sequence[str]) -> str | None:
+    """The first `allow` prefix that matches the image's full or short name."""
+    return next(
+        (p for p in allow if name.name.startswith(p) or name.familiar_name.startswith(p)), None
+    )
 
 
 def stage_label(stage: Stage) -> str:

@@ -17,13 +17,14 @@ needs, without judging anything:
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from checks.common import shell_commands, strip_comments
 
-__all__ = ["Command", "command", "commands", "strip_comments"]
+__all__ = ["Command", "Tail", "command", "commands", "strip_comments", "tail"]
 
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _RESERVED = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
@@ -103,3 +104,150 @@ def command(words: Sequence[str]) -> Command:
 def commands(script: str) -> tuple[Command, ...]:
     """Every simple command of a shell script, in order; none when it does not tokenise."""
     return tuple(command(words) for words in shell_commands(strip_comments(script)))
+
+
+# --- The shape of a script: how its last command runs -------------------------------------
+
+# Longest first: how a shell splits a run of operator characters.
+_OPERATORS: tuple[str, ...] = ("&&", "||", ";;", "|&", ">>", ">&", "&>", "<&", "<<", "<>")
+_OPERATORS += (";", "|", "&", "(", ")", "<", ">")
+_SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "|&", ";;"})
+_REDIRECTIONS = frozenset({">>", ">&", "&>", "<&", "<<", "<>", "<", ">"})
+_OPENERS = {"if": "if", "while": "loop", "until": "loop", "for": "loop", "case": "case"}
+_CLOSING = {"fi": "if", "done": "loop", "esac": "case", "}": "brace", ")": "subshell"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tail:
+    """How the last command of a script runs: what decides whether a shell replaces itself
+    with it (see `tail`). No judgement about any particular shell."""
+
+    command: Command  # the last simple command of the script
+    before: str  # the operator that precedes it: "&&", "||", ";", "|", ... ("" when first)
+    single_line: bool  # the script has no unquoted newline (also none at its end)
+    pipeline: bool  # it is part of a pipeline
+    background: bool  # it is followed by `&`
+    redirected: bool  # it has a redirection (`2>&1`, `> log`)
+    negated: bool  # it is preceded by `!`
+    compound: str | None  # the compound command the script ends with: brace, subshell, if, ...
+    trap: bool  # a `trap` runs earlier in the script
+    count: int  # simple commands in the script
+
+
+@dataclass(slots=True)
+class _Simple:
+    words: list[str] = field(default_factory=list)
+    before: str = ""
+    after: str = ""
+    redirected: bool = False
+
+
+def _split_operators(token: str) -> list[str]:
+    """shlex keeps a run of operator characters together (`);`): split it into operators."""
+    if not token or any(ch not in "&|;()<>" for ch in token):
+        return [token]
+    out: list[str] = []
+    i = 0
+    while i < len(token):
+        op = next(o for o in _OPERATORS if token.startswith(o, i))
+        out.append(op)
+        i += len(op)
+    return out
+
+
+def _has_unquoted_newline(script: str) -> bool:
+    quote = ""
+    i = 0
+    while i < len(script):
+        ch = script[i]
+        if quote:
+            if ch == "\\" and quote == '"':
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch == "\\":
+            i += 2
+            continue
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "\n":
+            return True
+        i += 1
+    return False
+
+
+def _tokens(text: str) -> list[str] | None:
+    lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=True)
+    lexer.commenters = ""  # comments are gone; a '#' left is part of a word
+    lexer.whitespace_split = True
+    try:
+        return [part for token in lexer for part in _split_operators(token)]
+    except ValueError:
+        return None
+
+
+def _simple_commands(items: list[str]) -> list[_Simple]:
+    """The simple commands in order, with the operators around them; compound commands
+    (if, loops, case, braces, subshells) are opened and closed but not followed in detail."""
+    found: list[_Simple] = []
+    current = _Simple()
+    stack: list[str] = []
+    skip_target = False
+    for item in items:
+        if skip_target:
+            skip_target = False
+        elif item in _REDIRECTIONS:
+            if current.words and current.words[-1].isdigit():
+                current.words.pop()  # the file descriptor of `2>&1`
+            current.redirected, skip_target = True, True
+        elif item in _SEPARATORS or (item == ")" and stack and stack[-1] == "subshell"):
+            current.after = item
+            found.append(current)
+            current = _Simple(before=item)
+            if item == ")":
+                stack.pop()
+        elif stack and stack[-1] == "case" and item != "esac":
+            continue  # the patterns and commands of a case
+        elif not current.words and item in ("(", "{"):
+            stack.append("subshell" if item == "(" else "brace")
+        elif not current.words and item in _OPENERS:
+            stack.append(_OPENERS[item])
+        elif not current.words and stack and _CLOSING.get(item) == stack[-1]:
+            stack.pop()
+        elif not current.words and item in ("then", "do", "else", "elif"):
+            continue
+        else:
+            current.words.append(item)
+    found.append(current)
+    return [f for f in found if f.words]
+
+
+def tail(script: str) -> Tail | None:
+    """The last simple command of a POSIX shell script and how it is connected; None when
+    the script has no command or does not tokenise (an unbalanced quote)."""
+    text = strip_comments(script.replace("\\\r\n", "").replace("\\\n", ""))
+    tokens = _tokens(text)
+    if tokens is None:
+        return None
+    simple = [(s, command(s.words)) for s in _simple_commands(tokens)]
+    simple = [(s, c) for s, c in simple if c.argv]
+    if not simple:
+        return None
+    last, last_command = simple[-1]
+    closing = [t for t in tokens if t not in (";", "&&", "||")]
+    compound = next(
+        (_CLOSING[t] for t in closing[-1:] if t in _CLOSING and t != last_command.argv[-1]), None
+    )
+    return Tail(
+        command=last_command,
+        before=last.before,
+        single_line=not _has_unquoted_newline(text),
+        pipeline="|" in (last.before, last.after) or "|&" in (last.before, last.after),
+        background=last.after == "&",
+        redirected=last.redirected,
+        negated="!" in last.words[: len(last.words) - len(last_command.argv)],
+        compound=compound,
+        trap=any(c.program == "trap" for _, c in simple[:-1]),
+        count=len(simple),
+    )
