@@ -5,7 +5,8 @@ What it checks:
     default the last stage, as without `--target`) copies its artefacts from a builder
     stage of the same file: some stage of the final chain — the target and the stages it is
     built `FROM`, recursively, whose layers are the image — has a `COPY --from=<stage name
-    or index>` that names a stage outside that chain. A shared runtime base is fine
+    or index>`, or a `RUN --mount=type=bind,from=<stage>` (a RUN that installs the wheels
+    a builder made), that names a stage outside that chain. A shared runtime base is fine
     (`FROM python:3.12-slim AS base`, `FROM base AS builder`, `FROM base AS runtime` with
     `COPY --from=builder`): the builder's layers stay out of the image. It fails for a
     single stage, for a final stage built `FROM` the stage that does the build and copies
@@ -52,10 +53,11 @@ def multi_stage(
         )
     chain = " -> ".join(stage_label(s) for s in build.chain)
     copies: list[Evidence] = []
-    for source in build.copies_into_image:
-        assert source.stage is not None  # copies_into_image only holds stage copies
+    for source in build.builder_reads:
+        assert source.stage is not None  # builder_reads only holds stages
         builder = parsed.stages[source.stage]
-        note = f"the image copies from {stage_label(builder)}, whose layers stay out of it"
+        how = "copies from" if source.kind == "copy" else "mounts files of"
+        note = f"the image {how} {stage_label(builder)}, whose layers stay out of it"
         copies.append(parsed.at(dockerfile, source.instruction, note))
     if copies:
         return Outcome.passed(

@@ -3,16 +3,17 @@
 What it checks:
     The effective user of the image built for the target stage (parameter `target`; by
     default the last stage, as `docker build` without `--target`), the one the container
-    starts with. It follows that stage and the earlier stages it is built FROM, expands
-    ARG and ENV defaults the way BuildKit does (`ARG UID=0` then `USER $UID` is root), and
+    starts with. It follows that stage and the earlier stages it is built FROM, expands ARG
+    and ENV defaults the way BuildKit does (`ARG UID=0` then `USER $UID` is root), and
     treats `USER root`, `USER 0`, `root:root` and `0:0` as root. No USER at all means the
-    base image's user, which is root for the official images. A USER set only in a builder
-    stage, or in a stage the target does not build, does not reach the image and does not
-    count. A user created with uid 0 (`useradd -o -u 0 app`) is root under another name.
-    With the parameters `uid` / `gid` it also checks that the user is created with those
-    fixed ids (`useradd -u`, `groupadd -g`, or a numeric `USER uid:gid`). A USER that
-    depends on a build argument without a default cannot be judged and is reported as
-    unknown.
+    base image's user, which is root for the official images; only a base whose tag names
+    the `nonroot` variant (distroless `:nonroot`, `:debug-nonroot`: uid 65532) runs as
+    another user by default. A USER set only in a builder stage, or in a stage the target
+    does not build, does not reach the image and does not count. A user created with uid 0
+    (`useradd -o -u 0 app`) is root under another name. With the parameters `uid` / `gid` it
+    also checks that the user is created with those fixed ids (`useradd -u`, `groupadd -g`,
+    or a numeric `USER uid:gid`). A USER that depends on a build argument without a default
+    cannot be judged and is reported as unknown.
 
     Unlike hadolint's DL3002, which only flags a last `USER root`, a missing USER fails
     here, as in Trivy's DS-0002 and Checkov's CKV_DOCKER_3.
@@ -37,6 +38,7 @@ from checklists import Evidence, Outcome, Target, check
 from checks.common import (
     ParsedDockerfile,
     load_build,
+    read_base,
     shell_commands,
     split_options,
     stage_label,
@@ -116,26 +118,41 @@ def non_root_user(
         return _judge(parsed, build, dockerfile, uid, gid)
 
 
+def _base_user(parsed: ParsedDockerfile, build: Build, dockerfile: str) -> Outcome:
+    """No USER in the image's chain: the user is the base image's default."""
+    final, root = build.final, build.root
+    base = root.base
+    elsewhere = [
+        parsed.at(dockerfile, i, f"USER in {stage_label(s)}, which the image does not build on")
+        for s in parsed.stages
+        if not build.in_image(s)
+        for i in s.instructions
+        if i.keyword == "user"
+    ]
+    where = parsed.at(dockerfile, final.from_instruction, f"final {stage_label(final)}")
+    tag = read_base(root, dockerfile).tag if base != "scratch" else None
+    if tag is not None and "nonroot" in tag.lower().split("-"):
+        return Outcome.passed(
+            f"the image sets no USER and runs as the default user of {base}: the `nonroot` "
+            "variant of distroless images runs as uid 65532 (nonroot)",
+            where,
+            parsed.at(dockerfile, root.from_instruction, f"the image's base: {base}"),
+            *elsewhere,
+        )
+    return Outcome.failed(
+        f"the final stage sets no USER, so the container runs as the user of "
+        f"{base or 'its base image'}, which is root",
+        where,
+        *elsewhere,
+    )
+
+
 def _judge(
     parsed: ParsedDockerfile, build: Build, dockerfile: str, uid: int | None, gid: int | None
 ) -> Outcome:
-    final = build.final
     setting = build.config.user
     if setting is None:
-        elsewhere = [
-            parsed.at(dockerfile, i, f"USER in {stage_label(s)}, which the image does not build on")
-            for s in parsed.stages
-            if not build.in_image(s)
-            for i in s.instructions
-            if i.keyword == "user"
-        ]
-        base = build.root.base
-        return Outcome.failed(
-            f"the final stage sets no USER, so the container runs as the user of "
-            f"{base or 'its base image'}, which is root",
-            parsed.at(dockerfile, final.from_instruction, f"final {stage_label(final)}"),
-            *elsewhere,
-        )
+        return _base_user(parsed, build, dockerfile)
     instruction, value, unresolved = setting.instruction, setting.value, setting.unresolved
     if unresolved:
         names = ", ".join(sorted(unresolved))

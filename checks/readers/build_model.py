@@ -275,16 +275,20 @@ class Build:
                 yield link, instruction, variables
 
     @functools.cached_property
-    def copies_into_image(self) -> tuple[StageSource, ...]:
-        """The COPY --from in the final chain that read a stage outside the chain."""
+    def builder_reads(self) -> tuple[StageSource, ...]:
+        """What the final chain takes from stages outside it: `COPY --from=<stage>` and
+        `RUN --mount=from=<stage>` (whose files a RUN of the image can install or copy)."""
         return tuple(
             source
             for link in self.chain
             for source in self.model.sources(link)
-            if source.kind == "copy"
-            and source.stage is not None
-            and source.stage not in self._chain_indexes
+            if source.stage is not None and source.stage not in self._chain_indexes
         )
+
+    @property
+    def copies_into_image(self) -> tuple[StageSource, ...]:
+        """The COPY --from in the final chain that read a stage outside the chain."""
+        return tuple(s for s in self.builder_reads if s.kind == "copy")
 
     def copied_paths(self, stage: Stage) -> tuple[StageSource, ...]:
         """The copies that bring files of `stage` (outside the chain) into the image."""
