@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -286,3 +287,79 @@ def _shell_commands(script: str) -> tuple[tuple[str, ...], ...]:
         else:
             commands[-1].append(token)
     return tuple(tuple(command) for command in commands if command)
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+# BuildKit's SecretsUsedInArgOrEnv words (frontend/dockerfile/dockerfile2llb: secretsRegexp),
+# plus the spellings it misses: passphrase anywhere, and _PSW, _PWD, _PASS, _PASSWD at the end
+# of a name (`JENKINS_PSW`, `DB_PWD`, `SMTP_PASS`; `PWD` alone is the shell's working folder).
+_SECRET_WORD = re.compile(
+    r"(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|passphrase|"
+    r"secret|token)(?:_|$)|_(?:psw|pwd|pass)$",
+    re.IGNORECASE,
+)
+_PUBLIC_WORD = re.compile(r"(?:_|^)public(?:_|$)", re.IGNORECASE)
+# A last word that makes the value something about a secret rather than the secret itself:
+# where it is (`_FILE`, `_PATH`, `_URL`), who uses it (`_USER`), how it behaves (`_TTL`).
+_ABOUT_A_SECRET = frozenset(
+    {
+        *("file", "files", "path", "dir", "url", "uri", "endpoint", "host", "port", "user"),
+        *("username", "name", "id", "type", "method", "mode", "header", "ttl", "timeout"),
+        *("expiry", "expires", "expiration", "length", "size", "enabled", "disabled", "required"),
+        *("provider", "backend", "issuer", "audience", "algorithm", "scheme", "realm", "version"),
+    }
+)
+# nginx's *_pass directives name an upstream, not a password (`UWSGI_PASS=uwsgi_server`).
+_UPSTREAM_PASS = re.compile(r"(?:^|_)(?:proxy|uwsgi|fastcgi|grpc|scgi|memcached)_pass$", re.I)
+_BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1", "y", "n"})
+_REFERENCE = re.compile(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:(?P<password>[^/\s@]+)@")
+SECRET_VALUES = (
+    ("a Stripe/Clerk-style secret key", re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{8,}")),
+    (
+        "a GitHub token",
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
+    ),
+    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+)
+
+
+def secret_name(name: str) -> bool:
+    """Whether a variable's name says it holds a secret (BuildKit's words and a few more),
+    and not only something about one (`TOKEN_TTL`, `PASSWORD_FILE`, `PUBLIC_KEY`)."""
+    if not _SECRET_WORD.search(name) or _PUBLIC_WORD.search(name) or _UPSTREAM_PASS.search(name):
+        return False
+    last = name.lower().rsplit("_", 1)[-1]
+    return not ("_" in name and last in _ABOUT_A_SECRET)
+
+
+def secret_value(text: str) -> str | None:
+    """The kind of credential a text holds in a known token format (anywhere in it), or None.
+    A URL counts when it carries a password that is written out, not a reference."""
+    for label, pattern in SECRET_VALUES:
+        if pattern.search(text):
+            return label
+    for match in _URL_PASSWORD.finditer(text):
+        password = match["password"]
+        if not _REFERENCE.fullmatch(password) and not password.startswith("$"):
+            return "a URL with a password"
+    return None
+
+
+def literal_secret(value: str) -> bool:
+    """Whether a value of a secret-named variable is a credential written out. Not one: an
+    empty value, a boolean, a reference (`$VAR`, `${VAR:-}`, `${{ secrets.X }}`), a path
+    (`/run/secrets/db`), a URL without a password."""
+    text = value.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1].strip()
+    if not text or text.lower() in _BOOLEAN_WORDS:
+        return False
+    if not _REFERENCE.sub("", text).strip(" -_:/.'\""):
+        return False
+    if text.startswith(("/", "./", "../", "~/")):
+        return False
+    return "://" not in text or secret_value(text) is not None
