@@ -157,6 +157,11 @@ class _Run:
             if (call := apt_call(c)) is not None and call.action in _APT_ACTIONS
         ]
         if not positions:
+            # A helper script (`apt-install ...`) may run apt where it cannot be seen; a
+            # cache mount over the lists keeps them out of this layer whatever runs.
+            mount = _mounted(self.mounts, _APT_LISTS)
+            if mount is not None and mount.type == "cache":
+                return Finding(True, f"apt lists on a cache mount at {mount.target}")
             return None
         last = positions[-1]
         if mount := _mounted(self.mounts, _APT_LISTS):
@@ -187,7 +192,7 @@ class _Run:
         return found
 
     def pip(self, configured: Instruction | None) -> Finding | None:
-        found: Finding | None = None
+        found: Finding | None = self._pip_cache_mount()
         exported: dict[str, str] = {}
         for index, command in enumerate(self.commands):
             if command.program == "export":
@@ -209,6 +214,15 @@ class _Run:
                 )
             found = _worse(found, finding)
         return found
+
+    def _pip_cache_mount(self) -> Finding | None:
+        """A cache mount over pip's cache of this RUN's user: whatever pip runs (also from a
+        helper script) keeps its cache out of the layer."""
+        cache = _pip_cache_dir((), self.variables, self.home)
+        mount = _mounted(self.mounts, cache) if cache is not None else None
+        if mount is None or mount.type != "cache":
+            return None
+        return Finding(True, f"pip's cache {cache} is on a cache mount at {mount.target}")
 
     def _pip_cache_elsewhere(self, cache: str | None, index: int, shown: str) -> Finding | None:
         """pip keeps its cache, but on a mount or only until it is removed in this RUN."""

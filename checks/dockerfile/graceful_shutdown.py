@@ -65,14 +65,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from checklists import Evidence, Outcome, Status, Target, check
+from checklists.errors import InputError
 from checks.common import ParsedDockerfile, context_of, load_build, read_base
 from checks.dockerfile._errors import located
 from checks.readers.build_model import Build
 from checks.readers.dockerfile import Instruction
-from checks.readers.dockerfile_model import copy_parts, expand, flag_value
+from checks.readers.dockerfile_model import copy_parts, expand, flag_value, shell_script
 from checks.readers.image_reference import DOCKER_HUB
 from checks.readers.run_mount import join_path
-from checks.readers.shell import command, replaces_itself, script_end, tail
+from checks.readers.shell import command, commands, replaces_itself, script_end, tail
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"})
 _INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "docker-init"})
@@ -138,12 +139,27 @@ def _copies(parsed: ParsedDockerfile, build: Build) -> tuple[Copy, ...]:
     return tuple(copies)
 
 
-def _system_shell(build: Build, path: str) -> str | None:
-    """The program /bin/sh is in the image ("dash", "bash", "busybox"), None if unknown."""
+def _system_shell(parsed: ParsedDockerfile, build: Build, path: str) -> str | None:
+    """The program /bin/sh is in the image ("dash", "bash", "busybox"), None if unknown:
+    from the package manager the image's RUNs use (apt-get: Debian or Ubuntu; apk: Alpine;
+    dnf, microdnf, yum: the Fedora/RHEL family), else from the base image's name."""
+    for _, instruction, _ in build.walk_chain():
+        if instruction.keyword != "run":
+            continue
+        programs = {c.program for c in commands(shell_script(instruction))}
+        if programs & {"apt-get", "apt", "dpkg"}:
+            return "dash"
+        if "apk" in programs:
+            return "busybox"
+        if programs & {"dnf", "microdnf", "yum", "rpm"}:
+            return "bash"
     root = build.root
     if root.base == "scratch" or "$" in root.base:
         return None
-    written = read_base(root, path)
+    try:
+        written = read_base(root, path)
+    except InputError:
+        return None
     name = written.name
     if name is None:
         return None
@@ -196,7 +212,7 @@ class _Judge:
         self.context = context
         self.config = build.config
         self.copies = _copies(parsed, build)
-        self.system_shell = _system_shell(build, path)
+        self.system_shell = _system_shell(parsed, build, path)
 
     def process(self, argv: Sequence[str], depth: int = 0) -> Verdict:
         if not argv or depth > 6:
@@ -204,6 +220,12 @@ class _Judge:
         program = argv[0].rsplit("/", 1)[-1]
         if argv[0] in _ARGS:
             return Verdict(None, "the command comes from the arguments of a script")
+        if argv[0].startswith("-") and not depth:
+            return Verdict(
+                None,
+                f"the command starts with the option {argv[0]}: it gives arguments to the base "
+                "image's ENTRYPOINT, which is not visible here",
+            )
         if program in _INITS or argv[0] == "/init":
             return self._init(program, argv, depth)
         if program in _SHELLS:
@@ -421,7 +443,7 @@ def _exec_form(judge: _Judge, entrypoint: Instruction | None, cmd: Instruction |
     if entrypoint is not None and not entrypoint.json_form:
         starters = [entrypoint]  # a shell-form ENTRYPOINT ignores CMD
     if not starters:
-        return Status.UNKNOWN
+        return Status.NOT_APPLICABLE  # the Dockerfile writes no start command
     for instruction in starters:
         if instruction.json_form:
             first = command(instruction.args)

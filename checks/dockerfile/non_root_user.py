@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checklists import Evidence, Outcome, Target, check
+from checklists.errors import InputError
 from checks.common import (
     ParsedDockerfile,
     load_build,
@@ -46,7 +47,7 @@ from checks.common import (
 from checks.dockerfile._errors import located
 from checks.readers.build_model import Build
 from checks.readers.dockerfile import Instruction
-from checks.readers.dockerfile_model import shell_script
+from checks.readers.dockerfile_model import Stage, shell_script
 
 # Options of useradd, adduser (Debian and BusyBox) and groupadd that take a value.
 _USER_OPTIONS_WITH_VALUE = frozenset(
@@ -118,6 +119,17 @@ def non_root_user(
         return _judge(parsed, build, dockerfile, uid, gid)
 
 
+def _tag(stage: Stage, dockerfile: str) -> str | None:
+    """The tag of the stage's base image; None for scratch, none, or a reference that only a
+    build argument makes valid (an empty digest default)."""
+    if stage.base == "scratch":
+        return None
+    try:
+        return read_base(stage, dockerfile).tag
+    except InputError:
+        return None
+
+
 def _base_user(parsed: ParsedDockerfile, build: Build, dockerfile: str) -> Outcome:
     """No USER in the image's chain: the user is the base image's default."""
     final, root = build.final, build.root
@@ -130,7 +142,7 @@ def _base_user(parsed: ParsedDockerfile, build: Build, dockerfile: str) -> Outco
         if i.keyword == "user"
     ]
     where = parsed.at(dockerfile, final.from_instruction, f"final {stage_label(final)}")
-    tag = read_base(root, dockerfile).tag if base != "scratch" else None
+    tag = _tag(root, dockerfile)
     if tag is not None and "nonroot" in tag.lower().split("-"):
         return Outcome.passed(
             f"the image sets no USER and runs as the default user of {base}: the `nonroot` "
