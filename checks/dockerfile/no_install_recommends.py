@@ -1,12 +1,12 @@
 """Minimal packages: every apt install leaves out the recommended packages.
 
 What it checks:
-    Every `apt-get install` and `apt install` in the RUNs whose layers reach the image built
-    for the target stage (parameter `target`; by default the last stage, as `docker build`
-    without `--target`): the RUNs of that stage and of the stages it is built FROM. A
-    builder stage's packages stay out of the image and are not judged. Shell form,
-    exec form and heredocs, with `&&`, `;`, pipes and line continuations (also under a
-    `# escape=` backtick), behind `sudo`, `env` or `VAR=value` — turns off
+    Every `apt-get install` and `apt install` in the stages that `docker build` builds for
+    the target stage (parameter `target`; by default the last stage, as without `--target`):
+    the image's stages and the builder stages it copies from, whose packages cost build time
+    and build cache. A stage the target does not build is not judged. Shell form, exec form
+    and heredocs, with `&&`, `;`, pipes and line continuations (also under a `# escape=`
+    backtick), behind `sudo`, `env` or `VAR=value` — turns off
     APT::Install-Recommends, read the way apt's own command-line parser reads it:
     `--no-install-recommends` anywhere on the line, `--install-recommends=no` (or false,
     0, off), or `-o APT::Install-Recommends=false` / `-oAPT::Install-Recommends=0`; the
@@ -97,7 +97,7 @@ def no_install_recommends(
         folder = context_of(dockerfile, context)
         good: list[Evidence] = []
         bad: list[Evidence] = []
-        for stage in build.chain:
+        for stage in build.built:
             configured: tuple[bool, Instruction] | None = None
             for link, instruction in _stage_runs(parsed, stage):
                 if instruction.keyword in ("copy", "add"):
