@@ -108,7 +108,7 @@ def test_copy_from_an_index_and_from_paths_relative_to_the_root() -> None:
 def test_a_stage_read_only_by_an_unbuilt_stage_is_not_built() -> None:
     build = model(
         "FROM alpine AS tools\nRUN apk add git\n"
-        "FROM alpine AS app\nCMD [\"/app\"]\n"
+        'FROM alpine AS app\nCMD ["/app"]\n'
         "FROM alpine AS debug\nCOPY --from=tools /usr/bin/git /usr/bin/git\n"
     ).build("app")
     assert names(build.built) == ["app"]

@@ -58,7 +58,7 @@ def test_a_command_after_or_only_runs_on_failure_and_is_skipped() -> None:
 def test_heredoc_bodies_are_data_not_commands() -> None:
     script = (
         "#!/bin/bash\n"
-        "if [ -z \"$X\" ]; then\n"
+        'if [ -z "$X" ]; then\n'
         "\tcat >&2 <<-EOT\n"
         "\t\tWarning: it's not set; \"quotes\" don't matter here\n"
         "\tEOT\n"
