@@ -32,10 +32,12 @@ What it checks:
       images built on them, Fedora/RHEL-family images. When the base does not tell and the
       shells would disagree, the outcome is unknown.
 
-    `docker run --init` and Compose's `init: true` add an init at run time that the
-    Dockerfile cannot show; a base image's own ENTRYPOINT and CMD are not visible either:
-    with no ENTRYPOINT or CMD in the Dockerfile the outcome is unknown. STOPSIGNAL, when
-    set, is shown in the evidence: it is the signal `docker stop` sends instead of SIGTERM.
+    `docker run --init` and Compose's `init: true` put docker-init (tini) in front at run
+    time; it forwards SIGTERM only to its direct child, so it does not help a shell that runs
+    the application as its child, and the verdict does not depend on it. A base image's own
+    ENTRYPOINT and CMD are not visible: with no ENTRYPOINT or CMD in the Dockerfile the
+    outcome is unknown. STOPSIGNAL, when set, is shown in the evidence: it is the signal
+    `docker stop` sends instead of SIGTERM.
 
     The part `exec_form` of the answer is the narrower question hadolint's DL3025 and
     BuildKit's JSONArgsRecommended ask: the ENTRYPOINT and CMD that start the application

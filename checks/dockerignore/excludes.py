@@ -203,10 +203,12 @@ def excludes(
             Evidence(f"looked for {dockerfile}.dockerignore and {folder}/.dockerignore"),
         )
     matcher = ignore.matcher
-    try:
-        copied = _copied_sources(repo, dockerfile, target) or set()
-    except InputError as error:
-        raise error.with_path(dockerfile) from None
+    copied: set[str] = set()
+    if matcher.exclusions:  # only a re-included path can be a deliberate copy
+        try:
+            copied = _copied_sources(repo, dockerfile, target) or set()
+        except InputError as error:
+            raise error.with_path(dockerfile) from None
     samples = list(paths) if paths is not None else list(GUIDE_PATHS)
     files = [relative_to(folder, f) for f in repo.files(folder)]
     folders = sorted({posixpath.dirname(f) for f in files} - {""})[:_MAX_FOLDERS]
