@@ -123,6 +123,21 @@ def read_base(stage: Stage, path: str) -> WrittenReference:
         ) from None
 
 
+def invalid_only_by_default(stage: Stage, error: InputError) -> str | None:
+    """Why a FROM that does not parse is unknown rather than an error: its image comes from
+    build arguments whose defaults make an invalid name (`${IMAGE}@${DIGEST}` with an empty
+    DIGEST). BuildKit only warns about that (InvalidDefaultArgInFrom); the build passes the
+    values. None when the name is invalid as written."""
+    if "$" not in stage.from_instruction.args[0]:
+        return None
+    problem = error.message.removeprefix(f"FROM {stage.base}: ")
+    return (
+        f"FROM {stage.from_instruction.args[0]} gives the invalid image name {stage.base!r} "
+        f"with the build arguments' defaults ({problem}); the real name is passed at build "
+        "time"
+    )
+
+
 def allowed(name: ImageReference, allow: Sequence[str]) -> str | None:
     """The first `allow` prefix that matches the image's full or short name."""
     return next(

@@ -45,7 +45,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checklists import Evidence, Outcome, Target, check
-from checks.common import ParsedDockerfile, allowed, load_build, read_base, stage_label
+from checklists.errors import InputError
+from checks.common import (
+    ParsedDockerfile,
+    allowed,
+    invalid_only_by_default,
+    load_build,
+    read_base,
+    stage_label,
+)
 from checks.dockerfile._errors import located
 from checks.readers.build_model import Build
 from checks.readers.image_reference import DOCKER_HUB, ImageReference
@@ -97,7 +105,13 @@ def official_base_image(
         ]
         if root.base == "scratch":
             return Outcome.passed("the image starts from scratch", base, *chain, *others)
-        written = read_base(root, dockerfile)
+        try:
+            written = read_base(root, dockerfile)
+        except InputError as error:
+            reason = invalid_only_by_default(root, error)
+            if reason is None:
+                raise
+            return Outcome.unknown(reason, base, *chain, *others)
         name = written.name
         if name is None or (root.base_unresolved and "$" not in root.base):
             names = ", ".join(root.base_unresolved)

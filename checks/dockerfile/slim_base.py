@@ -39,7 +39,8 @@ import re
 from collections.abc import Sequence
 
 from checklists import Outcome, Target, check
-from checks.common import allowed, load_build, read_base, stage_label
+from checklists.errors import InputError
+from checks.common import allowed, invalid_only_by_default, load_build, read_base, stage_label
 from checks.dockerfile._errors import located
 
 _REFERENCE_TO_VARIABLE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
@@ -66,7 +67,13 @@ def slim_base(
             evidence.append(parsed.at(dockerfile, final.from_instruction, note))
         if root.base == "scratch":
             return Outcome.passed("the final image starts from scratch", *evidence, value="scratch")
-        written = read_base(root, dockerfile)
+        try:
+            written = read_base(root, dockerfile)
+        except InputError as error:
+            reason = invalid_only_by_default(root, error)
+            if reason is None:
+                raise
+            return Outcome.unknown(reason, *evidence)
         name = written.name
         if name is None:
             return Outcome.unknown(
