@@ -8,10 +8,11 @@ fragment, because it is spliced into Markdown-rendered HTML.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from checklists.bindings import Columns
 from checklists.engine import ItemResult, Run
@@ -360,12 +361,46 @@ def block_html(result: ItemResult, lang: str) -> str:
 
 
 _WHERE = re.compile(r'<code class="cl-where">([^<]*)</code>')
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f\\\"'<>`]")
+log = logging.getLogger("mkdocs.plugins.checklists")  # a name, not an import of MkDocs
+
+
+def link_base(url: str) -> str | None:
+    """`url` when evidence locations may link below it: an absolute http(s) URL with a host
+    and no character that could leave an attribute or hide a scheme; else None. A
+    `javascript:` or `data:` base would make every location a script to run on click."""
+    if not url or _UNSAFE_IN_URL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def unsafe_base_warning(url: str) -> str | None:
+    """The warning for a `target_url` that gets no links, or None when it is fine or unset."""
+    if not url or link_base(url) is not None:
+        return None
+    return (
+        f"target_url {url!r} is not an absolute http(s) URL: evidence locations are shown "
+        "without links (set it to e.g. https://github.com/<owner>/<repo>/blob/main/)"
+    )
+
+
+def _linkable(path: str) -> bool:
+    """A target-relative path: no absolute path, no `..` step out of the target's root."""
+    return bool(path) and not path.startswith("/") and ".." not in path.split("/")
 
 
 def link_locations(html_text: str, base: str) -> str:
     """Link every evidence location to the file in the target's repository (`base` is the URL
-    of the target's root there, e.g. https://github.com/o/r/blob/main/); GitHub-style `#L12`."""
-    if not base:
+    of the target's root there, e.g. https://github.com/o/r/blob/main/); GitHub-style `#L12`.
+    Only below an http(s) `base` (see `link_base`), and only target-relative paths."""
+    safe = link_base(base)
+    if safe is None:
         return html_text
 
     def link(match: re.Match[str]) -> str:
@@ -373,7 +408,9 @@ def link_locations(html_text: str, base: str) -> str:
         path, _, line = (
             where.rpartition(":") if where.rpartition(":")[2].isdigit() else (where, "", "")
         )
-        url = base.rstrip("/") + "/" + quote(path) + (f"#L{line}" if line else "")
+        if not _linkable(path):
+            return match[0]
+        url = safe.rstrip("/") + "/" + quote(path) + (f"#L{line}" if line else "")
         return f'<a class="cl-where-link" href="{esc(url)}">{match[0]}</a>'
 
     return _WHERE.sub(link, html_text)
@@ -475,7 +512,10 @@ def finish_page(
     """A rendered page with its verdicts in place: the slots, the report page's table, and
     the summary. `urls` maps page sources (and the overall badge) to URLs relative to it."""
     html_text = fill_slots(html_text, slots, lang, run, base)
-    if page == report:
+    if page == report:  # one page per build: warn once
+        warning = unsafe_base_warning(base)
+        if warning:
+            log.warning(warning)
         table = link_locations(compliance_html(run, lang, urls, target), base)
         html_text = html_text.replace(slot("compliance"), table)
     if SUMMARY_MARKER not in html_text:
