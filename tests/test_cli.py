@@ -70,10 +70,15 @@ def test_list_and_explain_show_the_catalog() -> None:
     listing = cli("list")
     assert listing.returncode == 0
     assert "dockerfile.non_root_user" in listing.stdout and "image.size" in listing.stdout
-    explained = cli("explain", "dockerfile.non_root_user")
+    explained = cli("explain", "dockerfile.non_root_user", "--lang", "en")
     assert explained.returncode == 0
     for heading in ("What it checks:", "Why it matters:", "How to fix:", "parameters: dockerfile"):
         assert heading in explained.stdout
+    # The site's language (ja) by default: the Japanese prose of the check.
+    japanese = cli("explain", "dockerfile.non_root_user")
+    for heading in ("何を確認するか:", "なぜ重要か:", "修正方法:", "パラメータ: dockerfile"):
+        assert heading in japanese.stdout
+    assert "非root" in japanese.stdout.splitlines()[0]
     assert cli("explain", "no.such_check").returncode == 2
 
 
@@ -184,5 +189,9 @@ def test_a_reading_that_contradicts_the_texts_number_fails_without_the_waiver(
     assert result.returncode == 1, result.stderr
     row = next(line for line in result.stdout.splitlines() if "context.reduction" in line)
     assert row.lstrip().startswith("✗ 記載と矛盾"), row
-    assert "contradicts the text's 約80% (60.0%–100.0% would agree)" in row
+    assert "13.3%: 本文の 約80% と矛盾（60.0%–100.0% なら一致）" in row
     assert "→ backend/.dockerignore" in result.stdout
+    english = cli("check", "--quiet", "--lang", "en", cwd=root)
+    row = next(line for line in english.stdout.splitlines() if "context.reduction" in line)
+    assert row.lstrip().startswith("✗ Contradicts the text"), row
+    assert "contradicts the text's 約80% (60.0%–100.0% would agree)" in row

@@ -74,6 +74,9 @@ class Quantity:
     def __str__(self) -> str:
         return format_quantity(self.value, self.kind)
 
+    def localized(self, lang: str) -> str:
+        return format_quantity(self.value, self.kind, lang)
+
 
 @dataclass(frozen=True, slots=True)
 class Limit:
@@ -116,8 +119,10 @@ def parse_limit(text: str) -> Limit:
     return Limit(op, bound, text.strip())
 
 
-def format_quantity(value: float, kind: Kind) -> str:
-    """A readable value in the units the guide uses: MB (decimal) for sizes, s or min."""
+def format_quantity(value: float, kind: Kind, lang: str = "en") -> str:
+    """A readable value in the units the guide uses: MB (decimal) for sizes in every
+    language; durations as 秒 and 分 in Japanese ("45秒", "3.5分", as the guide's tables
+    write them), s and min in English ("45s", "3.5min"); percentages with one decimal."""
     if kind is Kind.SIZE:
         for unit, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
             if value >= factor:
@@ -128,9 +133,10 @@ def format_quantity(value: float, kind: Kind) -> str:
                 )
         return f"{value:.0f}B"
     if kind is Kind.DURATION:
+        seconds, minutes = ("秒", "分") if lang == "ja" else ("s", "min")
         if value >= 120:
-            return f"{value / 60:.1f}min"
-        return f"{value:.3g}s" if value < 100 else f"{value:.0f}s"
+            return f"{value / 60:.1f}{minutes}"
+        return f"{value:.3g}{seconds}" if value < 100 else f"{value:.0f}{seconds}"
     return f"{value:.1f}%"
 
 
@@ -174,9 +180,14 @@ class Stated:
     @property
     def accepted(self) -> str:
         """What agrees with it, readable: "60.0%–100%", or the comparison."""
+        return self.accepted_in("en")
+
+    def accepted_in(self, lang: str) -> str:
+        """`accepted` with the units of `lang` ("5.0秒–7.0秒" in Japanese)."""
         if self.limit is not None:
             return self.limit.text
-        return f"{format_quantity(self.low, self.kind)}–{format_quantity(self.high, self.kind)}"
+        low, high = (format_quantity(v, self.kind, lang) for v in (self.low, self.high))
+        return f"{low}–{high}"
 
 
 def stated(text: str, kind: Kind) -> list[Stated]:

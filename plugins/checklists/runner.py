@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from checklists.bindings import Item, params_key
 from checklists.cache import ResultCache
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.model import Environment, Evidence, Outcome, Status
 from checklists.registry import CheckSpec, Registry
 from checklists.target import Target
@@ -55,40 +56,89 @@ def resolve(
     environments: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Task | Outcome:
     """The task an item asks for, or an `error` outcome saying what is wrong with the binding."""
-    where = Evidence(f"binding at {item.location}")
+    where = Evidence(tr("binding at {where}", "バインディング（{where}）", where=item.location))
+    loc = item.location
     if item.error:
-        return Outcome.error(f"{item.location}: {item.error}", where)
+        return Outcome.error(
+            tr(
+                "{where}: {error}",
+                "{where}: バインディングの誤り: {error}",
+                where=loc,
+                error=item.error,
+            ),
+            where,
+        )
     spec = registry.get(item.check_id or "")
     if spec is None:
         ids = [spec.id for spec in registry]
         near = difflib.get_close_matches(item.check_id or "", ids, n=1)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        return Outcome.error(f"{item.location}: unknown check id {item.check_id!r}{hint}", where)
+        hint = (
+            tr("; did you mean {near!r}?", "（{near!r} の誤りではありませんか）", near=near[0])
+            if near
+            else ""
+        )
+        return Outcome.error(
+            tr(
+                "{where}: unknown check id {id!r}{hint}",
+                "{where}: 不明なチェック ID {id!r}{hint}",
+                where=loc,
+                id=item.check_id or "",
+                hint=hint,
+            ),
+            where,
+        )
     if spec.is_metric != item.metric:
         want = "metric" if spec.is_metric else "check"
         return Outcome.error(
-            f"{item.location}: {spec.id} is a {want}; bind it with <!-- {want}: {spec.id} -->",
+            tr(
+                "{where}: {id} is a {want}; bind it with <!-- {want}: {id} -->",
+                "{where}: {id} は {want} です。<!-- {want}: {id} --> で結び付けてください",
+                where=loc,
+                id=spec.id,
+                want=want,
+            ),
             where,
         )
     environment = None
     if item.environment is not None:
         environments = environments or {}
         if item.environment not in environments:
-            known = ", ".join(environments) or "none"
+            known = list(environments) or tr("none", "なし")
             return Outcome.error(
-                f"{item.location}: unknown environment {item.environment!r} "
-                f"(configured in the plugin's 'environments': {known})",
+                tr(
+                    "{where}: unknown environment {env!r} (configured in the plugin's "
+                    "'environments': {known})",
+                    "{where}: 不明な環境 {env!r}（プラグインの 'environments' にあるもの: "
+                    "{known}）",
+                    where=loc,
+                    env=item.environment,
+                    known=known,
+                ),
                 where,
             )
         if "environment" not in spec.params:
-            return Outcome.error(f"{item.location}: {spec.id} takes no environment", where)
+            return Outcome.error(
+                tr(
+                    "{where}: {id} takes no environment",
+                    "{where}: {id} は環境を取りません",
+                    where=loc,
+                    id=spec.id,
+                ),
+                where,
+            )
         environment = Environment(item.environment, dict(environments[item.environment]))
     unknown = sorted(set(item.params) - set(spec.params) - {"environment"})
     if unknown:
-        accepted = ", ".join(spec.params) or "no parameters"
+        accepted = list(spec.params) or tr("no parameters", "パラメータなし")
         return Outcome.error(
-            f"{item.location}: {spec.id} has no parameter {', '.join(unknown)} "
-            f"(it takes: {accepted})",
+            tr(
+                "{where}: {id} has no parameter {unknown} (it takes: {accepted})",
+                "{where}: {id} にパラメータ {unknown} はありません（取るもの: {accepted}）",
+                where=loc,
+                id=spec.id,
+                unknown=unknown,
+                accepted=accepted,
+            ),
             where,
         )
     params = {
@@ -100,8 +150,15 @@ def resolve(
     missing = [n for n, d in spec.params.items() if d is inspect.Parameter.empty and n not in given]
     if missing:
         return Outcome.error(
-            f"{item.location}: {spec.id} needs the parameter(s) {', '.join(missing)}; "
-            "set them in the binding or in the plugin's 'defaults'",
+            tr(
+                "{where}: {id} needs the parameter(s) {missing}; set them in the binding or in "
+                "the plugin's 'defaults'",
+                "{where}: {id} にはパラメータ {missing} が必要です。バインディングかプラグインの "
+                "'defaults' で指定してください",
+                where=loc,
+                id=spec.id,
+                missing=missing,
+            ),
             where,
         )
     return Task(spec, params, environment)
@@ -113,21 +170,56 @@ def run_one(task: Task, target: Target, log: Log) -> Outcome:
         env = {"environment": task.environment} if task.environment else {}
         outcome = task.spec.function(target, **task.params, **env)
     except InputError as error:
-        return Outcome.error(str(error), Evidence(error.message, path=error.path, line=error.line))
+        return Outcome.error(
+            unreadable(error), Evidence(read_error(error), path=error.path, line=error.line)
+        )
     except Exception as error:  # noqa: BLE001 - one broken check must never stop the others
         log.error(
             "check %s raised %s:\n%s", task.spec.id, type(error).__name__, traceback.format_exc()
         )
         return Outcome.error(
-            f"the check {task.spec.id} failed with {type(error).__name__}: {error}",
-            Evidence(f"source: {task.spec.source}"),
+            tr(
+                "the check {id} failed with {kind}: {error}",
+                "チェック {id} が {kind} で失敗しました: {error}",
+                id=task.spec.id,
+                kind=type(error).__name__,
+                error=str(error),
+            ),
+            _source(task),
         )
     if not isinstance(outcome, Outcome):
         return Outcome.error(
-            f"the check {task.spec.id} returned {type(outcome).__name__}, not an Outcome",
-            Evidence(f"source: {task.spec.source}"),
+            tr(
+                "the check {id} returned {kind}, not an Outcome",
+                "チェック {id} が Outcome ではなく {kind} を返しました",
+                id=task.spec.id,
+                kind=type(outcome).__name__,
+            ),
+            _source(task),
         )
     return outcome
+
+
+def read_error(error: InputError) -> str:
+    """What a reader could not read, in both languages: the reader's own words (a parser's
+    diagnostic, kept as it says it) after a Japanese frame."""
+    return tr("{message}", "読み取りエラー: {message}", message=error.message)
+
+
+def unreadable(error: InputError) -> str:
+    """The summary of an input that could not be read: where, and the reader's words."""
+    if not error.location:
+        return read_error(error)
+    return tr(
+        "{where}: {message}",
+        "{where} を読み取れません: {message}",
+        where=error.location,
+        message=error.message,
+    )
+
+
+def _source(task: Task) -> Evidence:
+    return Evidence(tr("source: {source}", "実装: {source}", source=task.spec.source))
 
 
 class _Runs:
@@ -166,8 +258,13 @@ class _Runs:
             for key, (task, started) in list(self.running.items()):
                 if now - started >= timeout and key not in self.results:
                     self.results[key] = Outcome.error(
-                        f"the check {task.spec.id} did not finish within {timeout:g} s",
-                        Evidence(f"source: {task.spec.source}"),
+                        tr(
+                            "the check {id} did not finish within {timeout:g} s",
+                            "チェック {id} が {timeout:g} 秒以内に終わりませんでした",
+                            id=task.spec.id,
+                            timeout=timeout,
+                        ),
+                        _source(task),
                     )
                     self.remaining -= 1
                     expired.append(task)
