@@ -22,7 +22,7 @@ import yaml
 
 from checklists.bindings import Item
 from checklists.engine import apply_limit
-from checklists.model import Status
+from checklists.model import Outcome, Status
 from checklists.registry import REGISTRY, CheckSpec, load_packages
 from checklists.runner import Task, resolve, run_one
 from checklists.target import Target
@@ -50,8 +50,9 @@ def spec_of(check_id: str) -> CheckSpec:
     return spec
 
 
-@pytest.mark.parametrize(("check_id", "expected", "case"), cases())
-def test_sample(check_id: str, expected: str, case: Path) -> None:
+def run_case(check_id: str, case: Path) -> tuple[Outcome, dict[str, Any]]:
+    """The outcome of the check on one sample target, as the engine gives it, and the case's
+    `case.yml`."""
     meta = (
         yaml.safe_load((case / "case.yml").read_text("utf-8"))
         if (case / "case.yml").exists()
@@ -77,6 +78,12 @@ def test_sample(check_id: str, expected: str, case: Path) -> None:
     unit = spec_of(check_id).unit
     if unit is not None:
         outcome = apply_limit(outcome, replace(item, limit=meta.get("limit")), unit)
+    return outcome, meta
+
+
+@pytest.mark.parametrize(("check_id", "expected", "case"), cases())
+def test_sample(check_id: str, expected: str, case: Path) -> None:
+    outcome, meta = run_case(check_id, case)
     assert outcome.status is Status(expected), (outcome.summary, outcome.evidence)
     assert outcome.evidence, "every outcome carries evidence"
     if "summary" in meta:
