@@ -14,16 +14,22 @@ import re
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 KANA = re.compile(r"[\u3040-\u30ff]")
-# Quoted or code: `...`, '...', "...", <...>, URLs, ${{ ... }}; taken out before judging.
-_QUOTED = re.compile(r"`[^`]*`|'[^'\n]*'|\"[^\"\n]*\"|<[^>\n]*>|https?://\S+|\$\{\{[^}]*\}\}")
+# Quoted or code: `...`, '...', "...", 「...」, <...>, URLs, ${{ ... }}; taken out before judging.
+_QUOTED = re.compile(
+    r"`[^`]*`|'[^'\n]*'|\"[^\"\n]*\"|「[^」]*」|<[^>\n]*>|https?://\S+|\$\{\{[^}]*\}\}"
+)
 # A word that is part of an identifier, a path, an option or a value is not prose.
 _TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"[A-Za-z]{2,}[,;.:)]?|[a-z]")
 FUNCTION_WORDS = frozenset(
-    "a an the of to in is are was were be been no not and or with without for by from on at as "
-    "its it has have had that which does do did can cannot but only this these those when if "
-    "than so into out per any all each every there same one more after before because while "
-    "so what who where would should must may".split()
+    " ".join(
+        (
+            "a an the of to in is are was were be been no not and or with without for by from",
+            "on at as its it has have had that which does do did can cannot but only this these",
+            "those when if than so into out per any all each every there same one more after",
+            "before because while what who where would should must may",
+        )
+    ).split()
 )
 
 
