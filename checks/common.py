@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 
 from checklists import Evidence, Target
 from checklists.errors import InputError
+from checklists.target import MAX_STAGES
 from checks.readers.dockerfile import Dockerfile, Instruction, parse
+from checks.readers.dockerfile_instructions import validate
 from checks.readers.dockerfile_model import Stage, stages, walk
 from checks.readers.dockerignore import Pattern, PatternMatcher, read_dockerignore
 
@@ -79,10 +81,24 @@ class ParsedDockerfile:
 
 
 def read_dockerfile(data: bytes) -> ParsedDockerfile:
-    """The parser every Dockerfile check shares (one parse per file per build)."""
+    """The parser every Dockerfile check shares (one parse per file per build).
+
+    A file BuildKit would refuse (`dockerfile_instructions`) is an InputError at the line
+    BuildKit names, so no check judges a Dockerfile that never builds. More stages than
+    MAX_STAGES is refused too: each stage built FROM another inherits its environment, so
+    a chain of thousands would cost quadratic time.
+    """
     dockerfile = parse(data)
+    found = tuple(stages(dockerfile))
+    if len(found) > MAX_STAGES:
+        raise InputError(
+            f"more than {MAX_STAGES} build stages: not read",
+            line=found[MAX_STAGES].from_instruction.start_line,
+            kind="limit",
+        )
+    validate(dockerfile, found)
     lines = tuple(data.decode("utf-8").removeprefix("\ufeff").splitlines())
-    return ParsedDockerfile(dockerfile, tuple(stages(dockerfile)), lines)
+    return ParsedDockerfile(dockerfile, found, lines)
 
 
 def load_dockerfile(target: Target, path: str) -> ParsedDockerfile:

@@ -145,9 +145,10 @@ class _Context:
             if literal and any(fnmatch.fnmatchcase(m, name) for m in MANIFESTS if "*" not in m):
                 return "manifest", f"{source} names manifests"
             return "source", f"{source} is a wildcard over the context"
-        if self.target.is_file(rel):
+        found = self.target.kind(rel)  # a COPY source may be a file or a folder
+        if found == "file":
             return self._file(name, source)
-        if self.target.exists(rel):
+        if found == "directory":
             return self._files(self.sent(rel), source)
         if is_manifest(name) or name in MANIFEST_FOLDERS:
             return "manifest", f"{source} is a manifest"

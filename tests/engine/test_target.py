@@ -123,7 +123,7 @@ def test_real_paths_agree_with_realpath_through_chains_of_links(repo: Path) -> N
 
 def test_existence_and_listings_are_asked_of_the_disk_once_per_build(repo: Path) -> None:
     target = Target(repo)
-    assert (target.exists("sub"), target.is_file("sub")) == (True, False)
+    assert (target.exists("sub"), target.kind("sub")) == (True, "directory")
     assert (target.exists("sub/file.txt"), target.is_file("sub/file.txt")) == (True, True)
     assert (target.exists("nope"), target.is_file("nope")) == (False, False)
     assert list(target.files("sub")) == ["sub/file.txt"]
