@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checklists import Evidence, Outcome, Target, check
+from checklists.errors import InputError
 from checks.common import context_of, ignore_file, relative_to
 
 # One or more sample paths (relative to the context) for each kind the guide excludes.
@@ -92,8 +93,16 @@ def excludes(
     matcher = ignore.matcher
     samples = list(paths) if paths is not None else list(GUIDE_PATHS)
     real = [relative_to(folder, f) for f in target.files(folder)] if target.exists(folder) else []
-    sent = [p for p in samples if not matcher.matches(p)]
-    sent_real = [p for p in real if _unwanted(p) and not matcher.matches(p)]
+    try:
+        # BuildKit asks the matcher about every file of the context it sends, and Go compiles
+        # a pattern only when one is asked about: a pattern it cannot compile (`[z-a]*`)
+        # fails the build once any file reaches it, even if no sample path does.
+        for path in real:
+            matcher.matches(path)
+        sent = [p for p in samples if not matcher.matches(p)]
+        sent_real = [p for p in real if _unwanted(p) and not matcher.matches(p)]
+    except InputError as error:
+        raise error.with_path(ignore.path) from None
     evidence = [Evidence(f"{p} would be sent to the builder", path=ignore.path) for p in sent] + [
         Evidence(f"{folder}/{p} is in the target and would be sent", path=ignore.path)
         for p in sent_real

@@ -187,7 +187,7 @@ def _stage(
     try:
         base = expand(args[0], scope, escape=df.escape, keep_unresolved=True)
     except InputError as error:
-        raise InputError(error.message, line=from_ins.start_line) from None
+        raise InputError(error.message, line=from_ins.start_line, kind=error.kind) from None
     base_stage = None
     for stage in reversed(earlier):
         if stage.name is not None and stage.name == base.text.lower():
@@ -229,7 +229,7 @@ class _Scope:
             elif ins.keyword == "env":
                 self._set_env(ins)
         except InputError as error:
-            raise InputError(error.message, line=ins.start_line) from None
+            raise InputError(error.message, line=ins.start_line, kind=error.kind) from None
 
     def _declare(self, ins: Instruction) -> None:
         for word in ins.args:
@@ -264,7 +264,7 @@ def _arg_value(
     try:
         return name, _known(expand(default, scope, escape=escape))
     except InputError as error:
-        raise InputError(error.message, line=ins.start_line) from None
+        raise InputError(error.message, line=ins.start_line, kind=error.kind) from None
 
 
 def _known(expansion: Expansion) -> str | None:
