@@ -329,7 +329,7 @@ def _call(name: str, args: list[Any]) -> object:
     if name == "fromjson" and len(args) == 1:
         try:
             return json.loads(_text(args[0]))
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the stack: not known statically
             return UNKNOWN
     return UNKNOWN
 
