@@ -16,7 +16,7 @@ from checklists import Evidence, Target
 from checklists.errors import InputError
 from checklists.target import MAX_STAGES
 from checks.readers.dockerfile import Dockerfile, Instruction, parse
-from checks.readers.dockerfile_instructions import validate
+from checks.readers.dockerfile_instructions import instruction_refusal, refused, stage_refusal
 from checks.readers.dockerfile_model import Stage, stages, walk
 from checks.readers.dockerignore import Pattern, PatternMatcher, read_dockerignore
 
@@ -89,14 +89,29 @@ def read_dockerfile(data: bytes) -> ParsedDockerfile:
     a chain of thousands would cost quadratic time.
     """
     dockerfile = parse(data)
-    found = tuple(stages(dockerfile))
+    refusal = instruction_refusal(dockerfile)
+    try:
+        found = tuple(stages(dockerfile))
+    except InputError as error:
+        # BuildKit reads the instructions in order and stops at the first it refuses: a
+        # malformed FROM (an invalid stage name, a missing image) or an instruction before
+        # the first FROM is as much a refusal as an unknown instruction, whichever is first.
+        if refusal is not None and (refusal.line or 0) < (error.line or 0):
+            raise refusal from None
+        if error.kind == "invalid":
+            raise refused(error.message, error.line) from None
+        raise
+    if refusal is not None:
+        raise refusal
     if len(found) > MAX_STAGES:
         raise InputError(
             f"more than {MAX_STAGES} build stages: not read",
             line=found[MAX_STAGES].from_instruction.start_line,
             kind="limit",
         )
-    validate(dockerfile, found)
+    problem = stage_refusal(dockerfile, found)
+    if problem is not None:
+        raise problem
     lines = tuple(data.decode("utf-8").removeprefix("\ufeff").splitlines())
     return ParsedDockerfile(dockerfile, found, lines)
 

@@ -39,7 +39,7 @@ from checklists.errors import InputError
 from .dockerfile import Dockerfile, Instruction
 from .dockerfile_model import Stage, copy_parts
 
-__all__ = ["REFUSED", "refusal", "validate"]
+__all__ = ["REFUSED", "instruction_refusal", "refused", "stage_refusal", "validate"]
 
 REFUSED = "BuildKit would refuse this file"
 
@@ -71,16 +71,27 @@ _INT32 = 2**31
 
 def validate(df: Dockerfile, stages: Sequence[Stage]) -> None:
     """Raise the first refusal BuildKit would give (see the module docstring)."""
-    problem = refusal(df, stages)
+    problem = instruction_refusal(df) or stage_refusal(df, stages)
     if problem is not None:
         raise problem
 
 
-def refusal(df: Dockerfile, stages: Sequence[Stage]) -> InputError | None:
+def refused(reason: str, line: int | None) -> InputError:
+    """The InputError for a file BuildKit would refuse, at the line it names."""
+    return InputError(f"{REFUSED}: {reason}", line=line, kind="refused")
+
+
+def instruction_refusal(df: Dockerfile) -> InputError | None:
+    """The first instruction `instructions.Parse` refuses, in file order."""
     for ins in df.instructions:
         reason = _instruction_refusal(ins)
         if reason is not None:
             return _refused(reason, ins)
+    return None
+
+
+def stage_refusal(df: Dockerfile, stages: Sequence[Stage]) -> InputError | None:
+    """What `dockerfile2llb` refuses about the stages once every instruction parsed."""
     for stage in stages:
         if not stage.base and not stage.base_unresolved:
             written = stage.from_instruction.args[0] if stage.from_instruction.args else ""
@@ -89,7 +100,7 @@ def refusal(df: Dockerfile, stages: Sequence[Stage]) -> InputError | None:
 
 
 def _refused(reason: str, ins: Instruction) -> InputError:
-    return InputError(f"{REFUSED}: {reason}", line=ins.start_line, kind="refused")
+    return refused(reason, ins.start_line)
 
 
 def _written_keyword(ins: Instruction) -> str:

@@ -202,7 +202,7 @@ def test_only_a_truly_absent_path_is_missing(repo: Path) -> None:
 
 def test_a_folder_where_a_file_is_expected_is_not_missing_for_a_parse(repo: Path) -> None:
     (repo / "compose.yaml").mkdir()
-    with pytest.raises(InputError, match="compose.yaml is a directory") as raised:
+    with pytest.raises(InputError, match=r"compose\.yaml is a directory") as raised:
         Target(repo).parse("compose.yaml", _text)
     assert raised.value.kind == "not_a_file"
     assert raised.value.path == "compose.yaml"
@@ -264,7 +264,7 @@ def test_listdir_names_every_entry_of_one_folder(repo: Path) -> None:
 
 
 def test_a_file_over_the_size_limit_is_not_read(repo: Path) -> None:
-    from checklists.target import MAX_FILE_BYTES, MAX_REPORT_BYTES  # noqa: PLC0415
+    from checklists.target import MAX_FILE_BYTES, MAX_REPORT_BYTES
 
     (repo / "big.json").write_bytes(b" " * (MAX_FILE_BYTES + 1))
     target = Target(repo)
@@ -280,7 +280,7 @@ def test_a_file_over_the_size_limit_is_not_read(repo: Path) -> None:
 def test_a_deep_tree_is_walked_without_recursion_up_to_the_depth_bound(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists import target as module  # noqa: PLC0415
+    from checklists import target as module
 
     monkeypatch.setattr(module, "MAX_WALK_DEPTH", 2)
     (repo / "a" / "b" / "c").mkdir(parents=True)
@@ -295,7 +295,7 @@ def test_a_deep_tree_is_walked_without_recursion_up_to_the_depth_bound(
 def test_a_folder_with_too_many_entries_is_not_listed(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists import target as module  # noqa: PLC0415
+    from checklists import target as module
 
     monkeypatch.setattr(module, "MAX_WALK_ENTRIES", 5)
     for i in range(6):
@@ -320,20 +320,22 @@ def test_a_walk_lists_files_in_the_order_of_a_sorted_recursive_walk(repo: Path) 
 
 
 def test_a_1500_deep_tree_is_a_located_limit_not_a_recursion_error(repo: Path) -> None:
-    fd = os.open(repo, os.O_RDONLY)
+    fds = [os.open(repo, os.O_RDONLY)]
     try:
         for _ in range(1_500):  # relative to the parent's fd: the absolute path grows too long
-            os.mkdir("d", dir_fd=fd)
-            child = os.open("d", os.O_RDONLY, dir_fd=fd)
-            os.close(fd)
-            fd = child
+            os.mkdir("d", dir_fd=fds[-1])
+            fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+        with pytest.raises(InputError, match="folders below") as raised:
+            list(Target(repo).files())
+        assert raised.value.kind == "limit"
+        assert raised.value.path is not None
+        assert raised.value.path.startswith("d/d/d/")
     finally:
-        os.close(fd)
-    with pytest.raises(InputError, match="folders below") as raised:
-        list(Target(repo).files())
-    assert raised.value.kind == "limit"
-    assert raised.value.path is not None
-    assert raised.value.path.startswith("d/d/d/")
+        # Removed here, bottom up: pytest's own clean-up (shutil.rmtree) recurses per level.
+        os.close(fds.pop())
+        while fds:
+            os.rmdir("d", dir_fd=fds[-1])
+            os.close(fds.pop())
 
 
 def test_a_parser_that_recurses_too_deep_is_an_input_error(repo: Path) -> None:
@@ -346,7 +348,7 @@ def test_a_parser_that_recurses_too_deep_is_an_input_error(repo: Path) -> None:
 
 
 def test_now_is_the_one_clock_seam() -> None:
-    import datetime as dt  # noqa: PLC0415
+    import datetime as dt
 
     fixed = dt.datetime(2030, 1, 2, tzinfo=dt.UTC)
     assert Target(Path(), now=lambda: fixed).now() == fixed

@@ -7,12 +7,25 @@ None of these may reach a check as RecursionError, MemoryError or a hang.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from checklists.errors import InputError
-from checklists.target import MAX_EXPANSION_CHARS, MAX_INSTRUCTIONS, MAX_NESTING, MAX_STAGES
+from checklists.model import Environment, Status
+from checklists.registry import REGISTRY, CheckSpec, load_packages
+from checklists.runner import Task, run_one
+from checklists.target import (
+    MAX_EXPANSION_CHARS,
+    MAX_INSTRUCTIONS,
+    MAX_NESTING,
+    MAX_STAGES,
+    Target,
+)
 from checks.common import read_dockerfile
 from checks.readers import located_yaml
 from checks.readers.bounds import in_the_future, json_loads, rfc3339
@@ -54,7 +67,7 @@ def test_a_bracket_inside_a_string_is_not_nesting() -> None:
 
 @pytest.mark.parametrize("text", ["[NaN]", "[Infinity]", '{"a": -Infinity}', "[1e400]"])
 def test_json_numbers_that_are_not_finite_are_refused(text: str) -> None:
-    with pytest.raises(InputError, match="not a JSON number|out of range"):
+    with pytest.raises(InputError, match=r"not a JSON number|out of range"):
         json_loads(text)
 
 
@@ -228,3 +241,62 @@ def test_a_chain_of_stages_up_to_the_bound_is_walked_without_recursion_errors() 
     )
     parsed = read_dockerfile(text.encode())
     assert len(parsed.walk(parsed.final)) == 1
+
+
+# -- plausibility through the clock seam ---------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "checks"
+
+
+def _at(now: str) -> Callable[[], dt.datetime]:
+    when = rfc3339(now)
+    assert when is not None
+    return lambda: when
+
+
+def _report_made_at(tmp_path: Path, created_at: str) -> Path:
+    source = FIXTURES / "scan" / "trivy_passed" / "pass" / "clean-report" / "trivy-report.json"
+    report = json.loads(source.read_text("utf-8"))
+    report["CreatedAt"] = created_at
+    (tmp_path / "trivy-report.json").write_text(json.dumps(report, indent=2), "utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("created_at", "status"),
+    [
+        ("2026-06-01T11:00:00Z", Status.PASS),  # an hour ago
+        ("2026-06-02T10:00:00.123456789Z", Status.PASS),  # within a day: clock skew
+        ("2026-06-02T13:00:00Z", Status.ERROR),  # past the skew: no scan made it yet
+    ],
+)
+def test_a_trivy_report_from_the_future_is_not_judged(
+    tmp_path: Path, created_at: str, status: Status
+) -> None:
+    target = Target(_report_made_at(tmp_path, created_at), now=_at("2026-06-01T12:00:00Z"))
+    outcome = run_one(Task(_spec("scan.trivy_passed"), {}), target, logging.getLogger("t"))
+    assert outcome.status is status, outcome.summary
+    if status is Status.ERROR:
+        assert "lies in the future" in outcome.summary
+        assert outcome.evidence[0].line == 3  # the CreatedAt line
+
+
+def test_evidence_from_the_future_is_not_judged_and_cannot_win_as_the_newest(
+    tmp_path: Path,
+) -> None:
+    case = FIXTURES / "image" / "size" / "pass" / "newest-evidence-wins"
+    environment = Environment("本番", {"dockerfile": "Dockerfile", "context": "."})
+    task = Task(_spec("image.size"), {}, environment)
+    log = logging.getLogger("t")
+    assert run_one(task, Target(case, now=_at("2026-11-21T00:00:00Z")), log).status is (Status.PASS)
+    # The newest file was measured 2026-11-20T09:30Z: a clock a day and more behind refuses.
+    outcome = run_one(task, Target(case, now=_at("2026-11-19T09:00:00Z")), log)
+    assert outcome.status is Status.ERROR
+    assert "measured_at 2026-11-20T09:30:00Z lies in the future" in outcome.summary
+
+
+def _spec(check_id: str) -> CheckSpec:
+    load_packages(["checks"])
+    spec = REGISTRY.get(check_id)
+    assert spec is not None
+    return spec

@@ -88,3 +88,20 @@ ACCEPTED = [
 @pytest.mark.parametrize("text", ACCEPTED)
 def test_what_buildkit_builds_is_not_refused(text: str) -> None:
     assert read_dockerfile(text.encode()).stages
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("FROM alpine AS 1bad\nFOO bar\n", 1, "invalid name for build stage"),
+        ("FROM alpine\nFOO bar\nFROM alpine AS 1bad\n", 2, "unknown instruction: FOO"),
+        ("RUN true\nFROM alpine\n", 1, "RUN comes before the first FROM"),
+        ("FROM alpine AS a b\n", 1, "FROM requires either one or three arguments"),
+        ("FROM --platform=linux/amd64\n", 1, "FROM requires either one or three arguments"),
+    ],
+)
+def test_malformed_stages_are_refusals_in_file_order(text: str, line: int, reason: str) -> None:
+    with pytest.raises(InputError) as raised:
+        read_dockerfile(text.encode())
+    assert (raised.value.kind, raised.value.line) == ("refused", line)
+    assert reason in raised.value.message
