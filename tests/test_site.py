@@ -353,6 +353,15 @@ def test_the_site_carries_every_report_and_they_validate(
     jsonschema.validate(json.loads((site / "compliance.sarif").read_text("utf-8")), sarif_schema)
     junit = ET.parse(site / "compliance.junit.xml").getroot()
     assert junit.tag == "testsuites" and int(junit.get("tests") or 0) > 0
+    # Dashboards open these paths from the repository root: each must be a file there.
+    for case in junit.iter("testcase"):
+        assert (ROOT / str(case.get("file"))).is_file(), case.attrib
+    sarif = json.loads((site / "compliance.sarif").read_text("utf-8"))
+    for result in sarif["runs"][0]["results"]:
+        for location in result["locations"]:
+            uri = location["physicalLocation"]["artifactLocation"]["uri"]
+            assert (ROOT / uri).is_file() and not uri.startswith("docs/"), uri
+    assert all(path.name.isascii() for path in (site / "badges").iterdir())
     badge = ET.parse(site / "badges" / "compliance.svg").getroot()
     assert badge.get("aria-label", "").startswith("準拠: ")
     assert (

@@ -8,6 +8,7 @@ CJK characters), which is what shields does too; no fonts are needed at build ti
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -83,7 +84,11 @@ def endpoint(label: str, text: str, colour_name: str) -> str:
 
 
 def slug(section: str) -> str:
-    return re.sub(r"[^\w]+", "-", section.lower()).strip("-") or "section"
+    """An ASCII file name for a section: its ASCII words, then a short hash of the whole title
+    (Japanese headings have few ASCII words, and file names must survive any web server)."""
+    words = "-".join(re.findall(r"[a-z0-9]+", section.lower()))[:40].strip("-")
+    digest = hashlib.sha256(section.encode()).hexdigest()[:8]
+    return f"{words}-{digest}" if words else digest
 
 
 def badges(results: list[ItemResult], lang: str) -> dict[str, str]:
@@ -93,6 +98,7 @@ def badges(results: list[ItemResult], lang: str) -> dict[str, str]:
     groups: dict[str, list[ItemResult]] = {}
     for result in results:
         groups.setdefault(result.item.section or "", []).append(result)
+    index: dict[str, str] = {}
     for name, group in [
         ("compliance", results),
         *((f"section-{slug(s)}", g) for s, g in groups.items()),
@@ -101,4 +107,7 @@ def badges(results: list[ItemResult], lang: str) -> dict[str, str]:
         text, colour_name = message(group), colour(group)
         files[f"{name}.svg"] = svg(shown, text, colour_name)
         files[f"{name}.json"] = endpoint(shown, text, colour_name)
+        index[f"{name}.svg"] = shown
+    # Which badge is which section: the names are ASCII, the labels stay in the site language.
+    files["index.json"] = json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     return files

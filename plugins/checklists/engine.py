@@ -18,7 +18,7 @@ from typing import Any
 
 from checklists.bindings import Columns, Item, scan
 from checklists.cache import ResultCache
-from checklists.errors import SetupError
+from checklists.errors import InputError, SetupError
 from checklists.limits import Kind, format_quantity, parse_limit
 from checklists.model import Evidence, Outcome, Status
 from checklists.registry import REGISTRY, Registry, load_packages
@@ -67,6 +67,19 @@ class Run:
     _by_page: dict[str, list[ItemResult]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def location(self, result: ItemResult) -> Evidence | None:
+        """Where in the target a result points: its first evidence on an existing file."""
+        if result.outcome is None:
+            return None
+
+        def is_file(path: str) -> bool:
+            try:
+                return self.target.is_file(path)
+            except InputError:  # a path that leaves the target is no place in it
+                return False
+
+        return result.outcome.target_location(is_file)
 
     def for_page(self, page: str) -> list[ItemResult]:
         if not self._by_page:  # one pass for all pages, not one per page

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -57,6 +57,18 @@ class Outcome:
     quantity: float | None = None  # a metric's measured value in base units (bytes, seconds, %)
     stale: bool = False  # the evidence no longer matches the target; it never passes a limit
     localized: Mapping[str, str] = field(default_factory=dict)  # `value` per site language
+    # The verdict on each named part of a claim that has several (cache_cleanup: `apt_lists`,
+    # `pip_cache`), for readers that ask about one part; `status` is the whole claim's.
+    parts: Mapping[str, Status] = field(default_factory=dict)
+
+    def with_parts(self, **parts: Status) -> Outcome:
+        """This outcome with the verdicts of its named parts."""
+        return replace(self, parts={**self.parts, **parts})
+
+    def target_location(self, is_file: Callable[[str], bool]) -> Evidence | None:
+        """The first evidence that names an existing file of the target (`is_file` asks the
+        target), the outcome's place in it; a missing file or a glob is no place."""
+        return next((e for e in self.evidence if e.path and is_file(e.path)), None)
 
     @classmethod
     def passed(
