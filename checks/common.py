@@ -96,7 +96,7 @@ def read_dockerfile(data: bytes) -> ParsedDockerfile:
         # BuildKit reads the instructions in order and stops at the first it refuses: a
         # malformed FROM (an invalid stage name, a missing image) or an instruction before
         # the first FROM is as much a refusal as an unknown instruction, whichever is first.
-        if refusal is not None and (refusal.line or 0) < (error.line or 0):
+        if refusal is not None and (refusal.line or 0) <= (error.line or 0):
             raise refusal from None
         if error.kind == "invalid":
             raise refused(error.message, error.line) from None

@@ -105,3 +105,10 @@ def test_malformed_stages_are_refusals_in_file_order(text: str, line: int, reaso
         read_dockerfile(text.encode())
     assert (raised.value.kind, raised.value.line) == ("refused", line)
     assert reason in raised.value.message
+
+
+def test_an_unknown_instruction_before_the_first_from_is_unknown_first() -> None:
+    # ParseInstruction refuses the word before Parse asks for a current stage.
+    with pytest.raises(InputError, match="unknown instruction: INVALID") as raised:
+        read_dockerfile(b"INVALID\nFROM alpine\n")
+    assert raised.value.line == 1
