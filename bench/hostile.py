@@ -259,7 +259,7 @@ def cases() -> list[Case]:
         Case("dockerfile-100k-env", MULTI, d, env_flood(100_000)),
         Case("dockerfile-1997-env-within-limit", MULTI, d, env_flood(1_997), expect="judged"),
         Case("dockerfile-arg-bomb", MULTI, d, arg_bomb),
-        Case("dockerfile-6mb-comments", MULTI, d, huge_comment),
+        Case("dockerfile-12mb-comments", MULTI, d, huge_comment),
         Case(
             "compose-deep-nesting", LIMITS, ("deploy.resource_limits",), deep_yaml("compose.yaml")
         ),
