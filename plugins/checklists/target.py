@@ -215,7 +215,11 @@ class Target:
             try:
                 with os.scandir(folder) as scan:
                     listed = sorted(
-                        (entry.name, entry.is_dir(follow_symlinks=False), entry.is_symlink())
+                        (
+                            entry.name,
+                            entry.is_dir(follow_symlinks=False),
+                            entry.is_file(follow_symlinks=False),
+                        )
                         for entry in scan
                     )
             except OSError as error:
@@ -228,10 +232,10 @@ class Target:
                     kind="limit",
                 )
             folders = []
-            for name, is_dir, is_link in listed:
+            for name, is_dir, is_file in listed:
                 if is_dir:
                     folders.append(name)
-                elif not is_link:
+                elif is_file:  # symlinks, FIFOs, sockets and devices are not listed
                     yield f"{start}{name}"
             if folders and depth + 1 > MAX_WALK_DEPTH:
                 deep = f"{start}{folders[0]}"

@@ -353,3 +353,9 @@ def test_now_is_the_one_clock_seam() -> None:
     fixed = dt.datetime(2030, 1, 2, tzinfo=dt.UTC)
     assert Target(Path(), now=lambda: fixed).now() == fixed
     assert Target(Path()).now().tzinfo is not None
+
+
+def test_a_listing_holds_regular_files_only(repo: Path) -> None:
+    os.mkfifo(repo / "sub" / "fifo")
+    (repo / "sub" / "loop").symlink_to("loop")
+    assert list(Target(repo).files()) == ["sub/file.txt"]
