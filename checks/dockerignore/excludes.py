@@ -98,6 +98,8 @@ def excludes(
         # a pattern only when one is asked about: a pattern it cannot compile (`[z-a]*`)
         # fails the build once any file reaches it, even if no sample path does.
         for path in real:
+            if matcher.compiled:  # nothing left that could fail
+                break
             matcher.matches(path)
         sent = [p for p in samples if not matcher.matches(p)]
         sent_real = [p for p in real if _unwanted(p) and not matcher.matches(p)]
