@@ -107,6 +107,13 @@ def env_flood(count: int) -> Callable[[Path], None]:
     return make
 
 
+def long_continuation(root: Path) -> None:
+    body = "".join(f"    && echo line{i} something here \\\n" for i in range(90_000))
+    write(
+        root / "Dockerfile", f"FROM python:3.12-slim\nRUN true \\\n{body}    && true\nUSER 1000\n"
+    )
+
+
 def huge_comment(root: Path) -> None:
     write(root / "Dockerfile", "FROM python:3.12-slim\n" + "# x\n" * 3_000_000 + "USER 1000\n")
 
@@ -260,6 +267,8 @@ def cases() -> list[Case]:
         Case("dockerfile-1997-env-within-limit", MULTI, d, env_flood(1_997), expect="judged"),
         Case("dockerfile-arg-bomb", MULTI, d, arg_bomb),
         Case("dockerfile-12mb-comments", MULTI, d, huge_comment),
+        # 3.5 MB, within the size limit: one RUN continued over 90,000 lines must be judged.
+        Case("dockerfile-90k-line-run", MULTI, d, long_continuation, expect="judged"),
         Case(
             "compose-deep-nesting", LIMITS, ("deploy.resource_limits",), deep_yaml("compose.yaml")
         ),

@@ -1103,12 +1103,14 @@ def parse(source: str | bytes) -> Dockerfile:
         text, done = directives.trim_continuation(_process_line(directives, raw, start, True))
         if done and not text:
             continue
+        parts = [text]  # joined once: `text += more` copied the whole line at every line
         while not done and (raw := lines.next()) is not None:
             processed = _process_line(directives, raw, lines.count, False)
             if _is_comment(raw) or not _trim_left_space(processed):
                 continue  # comments and blank lines inside a continuation are skipped
             more, done = directives.trim_continuation(processed)
-            text += more
+            parts.append(more)
+        text = "".join(parts)
         try:
             parsed = _parse_line(text, directives.escape)
         except InputError as error:
