@@ -1027,14 +1027,14 @@ class _Directives:
         if not line.startswith("#"):
             self._done = True
             return
-        found = _DIRECTIVE.fullmatch(_trim_left_space(line[1:]))
-        name = _go_lower(found.group(1)) if found else ""
+        found = _directive(_trim_left_space(line[1:]))
+        name = _go_lower(found[0]) if found else ""
         if found is None or name not in _KNOWN_DIRECTIVES:
             self._done = True
             return
         if name in self.found:
             raise InputError(f"only one {name} parser directive can be used", line=number)
-        value = found.group(2)
+        value = found[1]
         self.found[name] = value
         if name == "escape":
             if value not in ("\\", "`"):
@@ -1056,6 +1056,27 @@ def _continuation_regex(escape: str) -> re.Pattern[str]:
     # just the escape continues as well. `\Z` because Go's `$` is the end of the text.
     esc = re.escape(escape)
     return re.compile(rf"([^{esc}]){esc}[ \t]*\Z|^{esc}[ \t]*\Z")
+
+
+_DIRECTIVE_NAME = re.compile(rf"([a-zA-Z][a-zA-Z0-9]*){_RE2_SPACE}*={_RE2_SPACE}*")
+_RE2_SPACES = "\t\n\f\r "
+
+
+def _directive(text: str) -> tuple[str, str] | None:
+    """`_DIRECTIVE.fullmatch(text).groups()` without its backtracking: the lazy value before
+    optional blanks made a 64 KiB directive line cost minutes inside the regex engine."""
+    head = _DIRECTIVE_NAME.match(text)
+    if head is None:
+        return None
+    rest = text[head.end() :]
+    value = rest.rstrip(_RE2_SPACES)
+    if value:
+        return (head.group(1), value) if "\n" not in value else None  # `.` stops at \n
+    # Only blanks after "=": the greedy blanks give back, from the end, the first one `.`
+    # can match for `.+?`; `head` took them all, so look at what it took after the "=".
+    taken = text[text.index("=", len(head.group(1))) + 1 : head.end()]
+    last = taken.replace("\n", "")[-1:]
+    return (head.group(1), last) if last else None
 
 
 def _is_comment(line: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -300,3 +301,23 @@ def _spec(check_id: str) -> CheckSpec:
     spec = REGISTRY.get(check_id)
     assert spec is not None
     return spec
+
+
+def test_the_directive_reader_agrees_with_buildkits_expression() -> None:
+    # BuildKit: ^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$ ; read here without backtracking.
+    from checks.readers.dockerfile import _DIRECTIVE, _directive
+
+    rng = random.Random(14)
+    alphabet = "aZ9=\t\n\f\r \vx.-`\\"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        if rng.random() < 0.5:
+            text = rng.choice(["syntax", "escape", "check"]) + text
+        found = _DIRECTIVE.fullmatch(text)
+        assert _directive(text) == (found.groups() if found else None), repr(text)
+
+
+def test_a_directive_line_of_64_kib_is_read_at_once() -> None:
+    # The expression backtracked quadratically inside the regex engine: minutes for this line.
+    parsed = parse(("# syntax=docker/dockerfile:1" + " " * 65_000 + "x\nFROM alpine\n").encode())
+    assert parsed.directives["syntax"].endswith(" x")
