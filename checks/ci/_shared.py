@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from checklists import Evidence, Outcome, Target
 from checks.common import shell_commands, split_option_lists
-from checks.readers.expressions import has_expression, substitute
+from checks.readers.expressions import fences, has_expression, substitute
 from checks.readers.workflow import Job, Step, Workflow, input_list, read_workflow
 
 WORKFLOW_FOLDER = ".github/workflows"
@@ -44,19 +44,17 @@ def load_workflows(target: Target) -> list[tuple[str, Workflow]]:
     return [(path, target.parse(path, read_workflow)) for path in workflow_files(target)]
 
 
-_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
-
-
 def shell_words(script: str) -> list[list[str]]:
     """`shell_commands` of a `run:` script, each `${{ ... }}` kept whole inside its word
     (GitHub substitutes expressions before the shell sees the script)."""
     found: list[str] = []
-
-    def mask(match: re.Match[str]) -> str:
-        found.append(match.group(0))
-        return f"\x00{len(found) - 1}\x00"
-
-    masked = _EXPRESSION.sub(mask, script)
+    parts: list[str] = []
+    position = 0
+    for start, end, _ in fences(script):  # linear: see expressions.fences
+        found.append(script[start:end])
+        parts += [script[position:start], f"\x00{len(found) - 1}\x00"]
+        position = end
+    masked = "".join([*parts, script[position:]])
 
     def unmask(word: str) -> str:
         return re.sub("\x00(\\d+)\x00", lambda m: found[int(m.group(1))], word)

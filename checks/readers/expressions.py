@@ -68,7 +68,7 @@ def has_expression(text: str | None) -> bool:
     return text is not None and "${{" in text
 
 
-def _fences(text: str) -> Iterator[tuple[int, int, str]]:
+def fences(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, inner text) of each `${{ ... }}`, as `_FENCE.finditer` finds them.
 
     By `str.find`, in linear time: the expression's lazy `.*?` rescanned the rest of the
@@ -86,7 +86,7 @@ def _fences(text: str) -> Iterator[tuple[int, int, str]]:
 
 def expressions(text: str) -> list[str]:
     """The inner text of each `${{ ... }}` in `text`, stripped, in order."""
-    return [inner.strip() for _, _, inner in _fences(text)]
+    return [inner.strip() for _, _, inner in fences(text)]
 
 
 # --- Parsing ---------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ def interpolate(text: str, context: Mapping[str, Any]) -> str | None:
     an input or `run:`; None when an expression's value is not known."""
     parts: list[str] = []
     position = 0
-    for start, end, inner in _fences(text):
+    for start, end, inner in fences(text):
         value = evaluate(inner.strip(), context)
         if value is UNKNOWN:
             return None
@@ -435,7 +435,7 @@ def substitute(text: str, context: Mapping[str, Any]) -> str:
 
     parts: list[str] = []
     position = 0
-    for start, end, inner in _fences(text):
+    for start, end, inner in fences(text):
         parts.append(text[position:start])
         parts.append(replace(inner, text[start:end]))
         position = end

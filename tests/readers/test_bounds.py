@@ -324,12 +324,12 @@ def test_a_directive_line_of_64_kib_is_read_at_once() -> None:
 
 
 def test_expression_fences_agree_with_the_expression_and_take_linear_time() -> None:
-    from checks.readers.expressions import _FENCE, _fences, expressions
+    from checks.readers.expressions import _FENCE, expressions, fences
 
     rng = random.Random(7)
     for _ in range(5_000):
         text = "".join(rng.choice(["${{", "}}", "}", "{", "$", "a", " ", "\n"]) for _ in range(12))
         want = [(m.start(), m.end(), m.group(1)) for m in _FENCE.finditer(text)]
-        assert list(_fences(text)) == want, repr(text)
+        assert list(fences(text)) == want, repr(text)
     # 200,000 openings without a close: the expression rescanned the rest from each one.
     assert expressions("run: " + "${{" * 200_000) == []
