@@ -114,6 +114,24 @@ def long_continuation(root: Path) -> None:
     )
 
 
+def long_directive(root: Path) -> None:
+    path = root / "Dockerfile"
+    rest = path.read_text("utf-8").removeprefix("# syntax=docker/dockerfile:1\n")
+    write(path, "# syntax=docker/dockerfile:1" + " " * 65_000 + "x\n" + rest)
+
+
+def unclosed_expressions(root: Path) -> None:
+    path = root / WORKFLOW
+    text = path.read_text("utf-8")
+    write(
+        path,
+        text
+        + "      - run: docker buildx build --cache-to type=gha ./backend "
+        + "${{" * 200_000
+        + "\n",
+    )
+
+
 def huge_comment(root: Path) -> None:
     write(root / "Dockerfile", "FROM python:3.12-slim\n" + "# x\n" * 3_000_000 + "USER 1000\n")
 
@@ -269,6 +287,15 @@ def cases() -> list[Case]:
         Case("dockerfile-12mb-comments", MULTI, d, huge_comment),
         # 3.5 MB, within the size limit: one RUN continued over 90,000 lines must be judged.
         Case("dockerfile-90k-line-run", MULTI, d, long_continuation, expect="judged"),
+        # Regular expressions that backtrack hold the interpreter lock past any timeout.
+        Case("dockerfile-64k-directive-line", MULTI, d, long_directive, expect="judged"),
+        Case(
+            "workflow-unclosed-expressions",
+            CACHE,
+            ("ci.gha_cache",),
+            unclosed_expressions,
+            expect="judged",
+        ),
         Case(
             "compose-deep-nesting", LIMITS, ("deploy.resource_limits",), deep_yaml("compose.yaml")
         ),
