@@ -67,7 +67,7 @@ ITEMS: dict[str, ItemSpec] = {
     "no_secrets_in_env_or_arg": ItemSpec("dockerfile.env_without_secrets"),
     "dockerignore_required_entries": ItemSpec("dockerignore.excludes"),
     "gha_cache_scoped_max": ItemSpec("ci.gha_cache"),
-    "build_args_declared": ItemSpec("ci.build_args"),
+    "build_args_declared": ItemSpec("ci.build_args", "declared"),
     "scan_can_fail_job": ItemSpec("ci.security_scan", "can_fail_job"),
     "push_not_on_pull_request": ItemSpec("ci.registry_push", "no_push_on_pull_request"),
     "dependabot_covers_docker": ItemSpec("ci.base_image_updates"),

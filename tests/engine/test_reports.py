@@ -182,7 +182,8 @@ def test_badges_are_well_formed_svg_and_endpoint_json(run: Run) -> None:
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("aria-label") == "準拠: 2/8"  # holds, and the stale waiver that passes
     assert json.loads(files["compliance.json"]) == {
-        "color": "red",
+        "color": badges.COLOURS["red"],
+        "labelColor": badges.LABEL_COLOUR,
         "label": "準拠",
         "message": "2/8",
         "schemaVersion": 1,
@@ -225,3 +226,33 @@ def test_json_text_is_the_same_json_with_one_line_per_item() -> None:
         "  }",
         "}",
     ]
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        v = value / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_badge_text_is_at_least_12px_with_contrast_on_every_colour(run: Run) -> None:
+    svg = badges.badges(list(run.bound), "ja")["compliance.svg"]
+    root = ET.fromstring(svg)
+    group = next(g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("font-size"))
+    assert float(group.get("font-size", "0")) >= 12
+    text = group.get("fill", "")
+    assert contrast(text, badges.LABEL_COLOUR) >= 4.5
+    for name, fill in badges.COLOURS.items():
+        assert contrast(text, fill) >= 4.5, (name, fill, contrast(text, fill))
+    # The message fits its box: the estimated width covers the text at 12 px.
+    assert badges._width("25/45") >= 12 * 0.6 * 5
