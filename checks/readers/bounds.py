@@ -8,6 +8,7 @@ kind "limit", located at the line where the input crossed it, which the engine s
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import math
@@ -132,3 +133,76 @@ def rfc3339(text: str) -> dt.datetime | None:
 def in_the_future(when: dt.datetime, now: dt.datetime) -> bool:
     """Whether a recorded time is later than now by more than the allowed clock skew."""
     return when > now + CLOCK_SKEW
+
+
+# -- regular expressions that backtrack, read in linear time -------------------------------
+# Python's regex engine holds the interpreter lock: a pattern that rescans the rest of the
+# text from every candidate start (a lazy `.*?` with no end in sight) cannot be stopped by
+# a check's timeout. These give the same answers as the expressions they replace.
+
+
+def replace_braces(text: str, replacement: str) -> str:
+    """`re.sub(r"\\{\\{.*?\\}\\}", replacement, text)` (`.` stops at a newline): each `{{ ... }}`
+    within one line replaced. Once a `{{` has no `}}` before its line ends, no later `{{` on
+    that line has one either, so the search goes on from the next line."""
+    out: list[str] = []
+    position = search = 0
+    while (start := text.find("{{", search)) >= 0:
+        newline = text.find("\n", start + 2)
+        line_end = len(text) if newline < 0 else newline
+        close = text.find("}}", start + 2, line_end)
+        if close < 0:
+            search = line_end
+            continue
+        out += [text[position:start], replacement]
+        position = search = close + 2
+    out.append(text[position:])
+    return "".join(out)
+
+
+_HEREDOC_OPENER = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?[^\n]*\n")
+
+
+def drop_heredocs(script: str) -> str:
+    """`re.sub(r"<<-?\\s*['\\"]?(\\w+)['\\"]?[^\\n]*\\n.*?\\n\\s*\\1\\s*(?:\\n|$)", "\\n", script,
+    flags=re.DOTALL)`: each heredoc, from its opener to its terminator line, replaced by a
+    newline. The expression rescans the rest of the script from every opener without a
+    terminator; here each terminator is looked up among the lines by its stripped text.
+
+    As in the expression, the word may match shorter than written (`<<EOFX` ends at a line
+    `EOF`, the `X` going to the rest of the opener's line), the terminator is at the earliest
+    on the second line after the opener's, and the whitespace after it is taken up to its
+    last newline (or the end of the script).
+    """
+    starts = [0] + [i + 1 for i, char in enumerate(script) if char == "\n"]
+    lines: dict[str, list[int]] = {}  # stripped text -> indexes of the lines that hold it
+    for index, start in enumerate(starts):
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(script)
+        stripped = script[start:end].strip()
+        if stripped and re.fullmatch(r"\w+", stripped):
+            lines.setdefault(stripped, []).append(index)
+    out: list[str] = []
+    position = search = 0
+    while (opener := _HEREDOC_OPENER.search(script, search)) is not None:
+        first = bisect.bisect_right(starts, opener.end() - 1)  # the line after the opener's
+        word = opener.group(1)
+        found = None
+        for length in range(len(word), 0, -1):  # \w+ gives back characters on failure
+            candidates = lines.get(word[:length], ())
+            at = bisect.bisect_left(candidates, first + 1)
+            if at < len(candidates):
+                found = (candidates[at], word[:length])
+                break
+        if found is None:
+            search = opener.start() + 1
+            continue
+        line, term = found
+        after = script.index(term, starts[line]) + len(term)
+        run_end = after
+        while run_end < len(script) and script[run_end].isspace():
+            run_end += 1
+        end = run_end if run_end == len(script) else script.rindex("\n", after, run_end) + 1
+        out += [script[position : opener.start()], "\n"]
+        position = search = end
+    out.append(script[position:])
+    return "".join(out)

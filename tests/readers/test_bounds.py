@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -333,3 +334,20 @@ def test_expression_fences_agree_with_the_expression_and_take_linear_time() -> N
         assert list(fences(text)) == want, repr(text)
     # 200,000 openings without a close: the expression rescanned the rest from each one.
     assert expressions("run: " + "${{" * 200_000) == []
+
+
+def test_heredocs_and_braces_are_dropped_as_the_expressions_did_in_linear_time() -> None:
+    from checks.readers.bounds import drop_heredocs, replace_braces
+
+    heredoc = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?[^\n]*\n.*?\n\s*\1\s*(?:\n|$)", re.DOTALL)
+    braces = re.compile(r"\{\{.*?\}\}")
+    tokens = ["<<", "<<-", "EOF", "EO", "EOFX", "'", '"', "\n", "\n\n", " ", "\t", "\r"]
+    tokens += ["cat ", "a", "{{", "}}"]
+    rng = random.Random(3)
+    for _ in range(20_000):
+        text = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 14)))
+        assert drop_heredocs(text) == heredoc.sub("\n", text), repr(text)
+        assert replace_braces(text, "R") == braces.sub("R", text), repr(text)
+    # Openers without terminators, braces without closes: each rescanned the rest before.
+    assert drop_heredocs("cat <<EOF\n" * 100_000) == "cat <<EOF\n" * 100_000
+    assert replace_braces("echo {{" * 100_000, "R") == "echo {{" * 100_000
