@@ -132,6 +132,14 @@ def unclosed_expressions(root: Path) -> None:
     )
 
 
+def unterminated_heredocs(root: Path) -> None:
+    path = root / WORKFLOW
+    body = "".join("          cat <<EOF\n" for _ in range(50_000))
+    write(
+        path, path.read_text("utf-8") + "      - run: |\n          docker build ./backend\n" + body
+    )
+
+
 def huge_comment(root: Path) -> None:
     write(root / "Dockerfile", "FROM python:3.12-slim\n" + "# x\n" * 3_000_000 + "USER 1000\n")
 
@@ -289,6 +297,13 @@ def cases() -> list[Case]:
         Case("dockerfile-90k-line-run", MULTI, d, long_continuation, expect="judged"),
         # Regular expressions that backtrack hold the interpreter lock past any timeout.
         Case("dockerfile-64k-directive-line", MULTI, d, long_directive, expect="judged"),
+        Case(
+            "workflow-unterminated-heredocs",
+            CACHE,
+            ("ci.gha_cache",),
+            unterminated_heredocs,
+            expect="judged",
+        ),
         Case(
             "workflow-unclosed-expressions",
             CACHE,
