@@ -19,8 +19,9 @@ an `InputError` of kind "refused" at its line:
   EXPOSE, VOLUME, SHELL and HEALTHCHECK at least one; COPY and ADD a destination; an
   ARG name is blank (`ARG =x`); a VOLUME is empty; SHELL not in JSON form;
   `HEALTHCHECK NONE` with arguments, another type than CMD or NONE, or CMD without command;
-* a stage whose base image expands to nothing (`FROM ${UNSET}`: "base name (...) should
-  not be blank", from `buildDispatchStates`).
+* a stage whose base image is blank as written (`FROM ""`: "base name (...) should not be
+  blank", from `buildDispatchStates`); blank only through build arguments' defaults is
+  not refused, as the build may pass the name (BuildKit warns: InvalidDefaultArgInFrom).
 
 Not refusals: flags of RUN, COPY and ADD (their set grows with each Dockerfile frontend
 release, so an unknown one is left to BuildKit), flags on ARG, STOPSIGNAL and
@@ -93,8 +94,10 @@ def instruction_refusal(df: Dockerfile) -> InputError | None:
 def stage_refusal(df: Dockerfile, stages: Sequence[Stage]) -> InputError | None:
     """What `dockerfile2llb` refuses about the stages once every instruction parsed."""
     for stage in stages:
-        if not stage.base and not stage.base_unresolved:
-            written = stage.from_instruction.args[0] if stage.from_instruction.args else ""
+        written = stage.from_instruction.args[0] if stage.from_instruction.args else ""
+        # Blank only through build arguments' defaults (`ARG BASE=""`) is not a refusal: the
+        # build may pass the real name (BuildKit warns, InvalidDefaultArgInFrom).
+        if not stage.base and not stage.base_unresolved and "$" not in written:
             return _refused(f"base name ({written}) should not be blank", stage.from_instruction)
     return _duplicate_stage_name(df, stages)
 
