@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 
 from checklists import Evidence, Target, tr
 from checklists.errors import InputError
+from checklists.target import MAX_STAGES
 from checks.readers.build_model import Build, DockerfileModel, Walked
 from checks.readers.dockerfile import Dockerfile, Instruction, parse
+from checks.readers.dockerfile_instructions import instruction_refusal, refused, stage_refusal
 from checks.readers.dockerfile_model import Stage, stages
 from checks.readers.dockerignore import Pattern, PatternMatcher, read_dockerignore
 from checks.readers.image_reference import ImageReference, WrittenReference, parse_written
@@ -92,10 +94,39 @@ class ParsedDockerfile:
 
 
 def read_dockerfile(data: bytes) -> ParsedDockerfile:
-    """The parser every Dockerfile check shares (one parse per file per build)."""
+    """The parser every Dockerfile check shares (one parse per file per build).
+
+    A file BuildKit would refuse (`dockerfile_instructions`) is an InputError at the line
+    BuildKit names, so no check judges a Dockerfile that never builds. More stages than
+    MAX_STAGES is refused too: each stage built FROM another inherits its environment, so
+    a chain of thousands would cost quadratic time.
+    """
     dockerfile = parse(data)
+    refusal = instruction_refusal(dockerfile)
+    try:
+        found = tuple(stages(dockerfile))
+    except InputError as error:
+        # BuildKit reads the instructions in order and stops at the first it refuses: a
+        # malformed FROM (an invalid stage name, a missing image) or an instruction before
+        # the first FROM is as much a refusal as an unknown instruction, whichever is first.
+        if refusal is not None and (refusal.line or 0) <= (error.line or 0):
+            raise refusal from None
+        if error.kind == "invalid":
+            raise refused(error.message, error.line) from None
+        raise
+    if refusal is not None:
+        raise refusal
+    if len(found) > MAX_STAGES:
+        raise InputError(
+            f"more than {MAX_STAGES} build stages: not read",
+            line=found[MAX_STAGES].from_instruction.start_line,
+            kind="limit",
+        )
+    problem = stage_refusal(dockerfile, found)
+    if problem is not None:
+        raise problem
     lines = tuple(data.decode("utf-8").removeprefix("\ufeff").splitlines())
-    return ParsedDockerfile(DockerfileModel(dockerfile, tuple(stages(dockerfile))), lines)
+    return ParsedDockerfile(DockerfileModel(dockerfile, found), lines)
 
 
 def load_dockerfile(target: Target, path: str) -> ParsedDockerfile:

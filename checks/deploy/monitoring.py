@@ -100,7 +100,7 @@ def _gatus(document: YMap) -> tuple[str, int] | None:
 def _uptime_kuma(text: str) -> tuple[str, int] | None:
     try:
         document = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # nested past the stack: not a backup
         return None
     if not isinstance(document, dict):
         return None

@@ -654,9 +654,10 @@ class _Judge:
                 if posixpath.dirname(f) == folder
                 and fnmatch.fnmatchcase(posixpath.basename(f), pattern)
             ]
-        if self.target.is_file(rel):
+        found = self.target.kind(rel)  # a COPY source may be a file or a folder
+        if found == "file":
             return [(rel, posixpath.basename(rel), False)]
-        if self.target.exists(rel):
+        if found == "directory":
             return [(f, posixpath.relpath(f, rel), True) for f in self.target.files(rel)]
         return []
 

@@ -238,9 +238,10 @@ class _Context:
                 "{source} はコンテキスト全体に対するワイルドカード",
                 source=source,
             )
-        if self.target.is_file(rel):
+        found = self.target.kind(rel)  # a COPY source may be a file or a folder
+        if found == "file":
             return self._file(name, source)
-        if self.target.exists(rel):
+        if found == "directory":
             return self._files(self.sent(rel), source)
         if is_manifest(name) or name in MANIFEST_FOLDERS:
             return "manifest", _IS_MANIFEST.fill(source)

@@ -103,9 +103,10 @@ def _copied_config(
     texts = [file.data for file in parts.files]
     for source in parts.sources:
         path = posixpath.normpath(posixpath.join(context, source.lstrip("/")))
-        if target.is_file(path):
+        found = target.kind(path)  # a COPY source may be a file or a folder
+        if found == "file":
             texts.append(target.read_text(path))
-        elif target.exists(path):
+        elif found == "directory":
             texts.extend(target.read_text(f) for f in target.files(path))
     values = [v for v in (_config_value(t) for t in texts) if v is not None]
     return values[-1] if values else None

@@ -211,18 +211,28 @@ def excludes(
             raise error.with_path(dockerfile) from None
     samples = list(paths) if paths is not None else list(GUIDE_PATHS)
     files = [relative_to(folder, f) for f in repo.files(folder)]
-    folders = sorted({posixpath.dirname(f) for f in files} - {""})[:_MAX_FOLDERS]
-    nested: list[str] = []
-    if paths is None:
-        for parent in reincluded_folders(ignore.patterns, matcher, folders):
-            nested.extend(f"{parent}/{probe}" for probe in NESTED_PATHS)
-    probes = list(dict.fromkeys(nested + samples))
-    sent = [p for p in probes if not matcher.matches(p) and not _deliberate(p, matcher, copied)]
-    sent_real = [
-        p
-        for p in files
-        if _unwanted(p) and not matcher.matches(p) and not _deliberate(p, matcher, copied)
-    ]
+    try:
+        # BuildKit asks the matcher about every file of the context it sends, and Go compiles
+        # a pattern only when one is asked about: a pattern it cannot compile (`[z-a]*`)
+        # fails the build once any file reaches it, even if no sample path does.
+        for path in files:
+            if matcher.compiled:  # nothing left that could fail
+                break
+            matcher.matches(path)
+        folders = sorted({posixpath.dirname(f) for f in files} - {""})[:_MAX_FOLDERS]
+        nested: list[str] = []
+        if paths is None:
+            for parent in reincluded_folders(ignore.patterns, matcher, folders):
+                nested.extend(f"{parent}/{probe}" for probe in NESTED_PATHS)
+        probes = list(dict.fromkeys(nested + samples))
+        sent = [p for p in probes if not matcher.matches(p) and not _deliberate(p, matcher, copied)]
+        sent_real = [
+            p
+            for p in files
+            if _unwanted(p) and not matcher.matches(p) and not _deliberate(p, matcher, copied)
+        ]
+    except InputError as error:
+        raise error.with_path(ignore.path) from None
     evidence = [
         Evidence(f"{p} would be sent to the builder{_because(matcher, p)}", path=ignore.path)
         for p in sent

@@ -32,6 +32,7 @@ from typing import Any
 from checklists import Target
 from checklists.errors import InputError, SetupError
 from checklists.report import write_atomic
+from checklists.target import MAX_REPORT_BYTES
 from checks.common import ignore_file, read_dockerfile, relative_to
 from checks.measure import gitinfo
 from checks.readers.dockerfile_model import copy_parts, expand, flag_value, walk
@@ -113,8 +114,10 @@ def _glob(pattern: list[str], parts: list[str]) -> bool:
 
 
 def inputs_sha256(target: Target, copies: Sequence[Copy]) -> dict[str, str]:
+    # Lock files of large projects pass the text limit (a package-lock.json of 10 MB): they
+    # are only hashed, so they may be as large as a report.
     return {
-        path: sha256_file(target.read_bytes(path))
+        path: sha256_file(target.read_bytes(path, limit=MAX_REPORT_BYTES))
         for copy in copies
         if copy.manifest
         for path in copy.files

@@ -51,10 +51,12 @@ from checklists.errors import InputError
 from checks.common import shell_commands, split_option_lists, strip_comments
 from checks.readers import located_yaml
 from checks.readers.bake import BakeFile, read_bake_hcl, read_bake_json, resolve
+from checks.readers.bounds import drop_heredocs, replace_braces
 from checks.readers.expressions import (
     UNKNOWN,
     Open,
     evaluate,
+    fences,
     has_expression,
     interpolate,
     substitute,
@@ -2500,7 +2502,7 @@ class _Builder:
             return
         script = "\n".join(body)
         script = re.sub(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", r"${\1}", script)
-        script = re.sub(r"\{\{.*?\}\}", "${JUST_EXPRESSION}", script)
+        script = replace_braces(script, "${JUST_EXPRESSION}")  # linear: see bounds
         self._script(
             ref,
             script,
@@ -2724,21 +2726,16 @@ def _ignores_failure(script: str) -> str | None:
     return None
 
 
-_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
-
-
 def _commands(script: str) -> list[list[str]]:
     """The simple commands of a script, each `${{ ... }}` kept whole inside its word."""
     found: list[str] = []
-
-    def mask(match: re.Match[str]) -> str:
-        found.append(match.group(0))
-        return f"\x00{len(found) - 1}\x00"
-
-    masked = _EXPRESSION.sub(mask, script)
-    masked = re.sub(
-        r"<<-?\s*['\"]?(\w+)['\"]?[^\n]*\n.*?\n\s*\1\s*(?:\n|$)", "\n", masked, flags=re.DOTALL
-    )
+    parts: list[str] = []
+    position = 0
+    for start, end, _ in fences(script):  # linear, unlike a lazy ${{.*?}}: see fences
+        found.append(script[start:end])
+        parts += [script[position:start], f"\x00{len(found) - 1}\x00"]
+        position = end
+    masked = drop_heredocs("".join([*parts, script[position:]]))
 
     def unmask(word: str) -> str:
         return re.sub("\x00(\\d+)\x00", lambda m: found[int(m.group(1))], word)
