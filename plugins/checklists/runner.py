@@ -210,12 +210,17 @@ def unreadable(error: InputError) -> str:
     """The summary of an input that could not be read: where, and the reader's words."""
     if not error.location:
         return read_error(error)
-    return tr(
-        "{where}: {message}",
-        "{where} を読み取れません: {message}",
-        where=error.location,
-        message=error.message,
-    )
+    japanese = _UNREADABLE.get(error.kind, "{where} を読み取れません: {message}")
+    return tr("{where}: {message}", japanese, where=error.location, message=error.message)
+
+
+# The Japanese frame of an input error by its kind (the English says only where and what).
+_UNREADABLE = {
+    "implausible": "{where} の内容は信頼できません: {message}",
+    "limit": "{where} は読み取りの上限を超えています: {message}",
+    "refused": "{where} は実際のツールが受け付けない入力です: {message}",
+    "too_large": "{where} は大きすぎて読み取れません: {message}",
+}
 
 
 def _source(task: Task) -> Evidence:
