@@ -260,10 +260,7 @@ def apply_limit(outcome: Outcome, item: Item, unit: Kind) -> Outcome:
         except ValueError as error:
             return Outcome.error(
                 tr(
-                    "{where}: {error}",
-                    "{where}: 上限を読み取れません（{error}）",
-                    where=item.location,
-                    error=str(error),
+                    "{where}: {error}", "{where}: {error}", where=item.location, error=error.args[0]
                 ),
                 _binding(item),
             )

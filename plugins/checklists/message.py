@@ -17,7 +17,8 @@ Parameters are inserted as they are (identifiers, paths, image names, commands s
 untranslated) with these exceptions, rendered per language:
 
 - a `Message` (a stage label, a reason, a clause built elsewhere) in the same language;
-- a `Quantity` (a size, a duration, a percentage) as the guide writes it (`limits`);
+- a `Quantity` (a size, a duration, a percentage) as the guide writes it (`limits`), and
+  anything else with a `localized(lang)` method;
 - a list or tuple of parameters, joined with ", " in English and "、" in Japanese
   (`join` takes other separators).
 
@@ -30,9 +31,10 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from checklists.limits import Kind, Quantity, format_quantity
+if TYPE_CHECKING:
+    from checklists.limits import Kind
 
 LANGUAGES = ("ja", "en")
 LIST_SEPARATORS = {"en": ", ", "ja": "、"}
@@ -91,14 +93,22 @@ def join(items: Iterable[str], en: str = ", ", ja: str = "、") -> Message:
 
 def quantity(value: float, kind: Kind) -> Message:
     """A size, duration or percentage as the guide writes it in each language."""
+    from checklists.limits import Quantity  # noqa: PLC0415 - limits imports this module
+
     return tr("{q}", "{q}", q=Quantity(value, kind))
+
+
+class Localized(Protocol):
+    """A parameter that renders itself per language (a `limits.Quantity`)."""
+
+    def localized(self, lang: str) -> str: ...
 
 
 def _value(param: Param, lang: str) -> object:
     if isinstance(param, Message):
         return param.localized(lang)
-    if isinstance(param, Quantity):
-        return format_quantity(param.value, param.kind, lang)
+    if not isinstance(param, str) and callable(getattr(param, "localized", None)):
+        return param.localized(lang)
     if isinstance(param, list | tuple):
         return LIST_SEPARATORS[lang].join(str(_value(p, lang)) for p in param)
     return param
