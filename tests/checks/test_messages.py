@@ -3,11 +3,14 @@ rendered in English are English, and its catalog prose exists in both.
 
 The samples are the ones `test_samples` judges (`tests/fixtures/checks/...`); here each
 outcome's summary, evidence notes and value are rendered with `localize` the way the site
-and the reports render them. "Japanese" means Japanese words and no English sentence
-(`tests/language.py`): the target's own names, paths, commands and excerpts may stay as
-they are. One exception is named: the words of a reader that could not parse a file (a
-parser's diagnostic inside an `error` outcome's Japanese frame) are kept as the parser
-says them.
+and the reports render them. A summary is always a `Message` (English and Japanese from one
+source); its Japanese must hold Japanese words and no English sentence (`tests/language.py`):
+the target's own names, paths, commands and excerpts may stay as they are. A note or value
+is either a `Message` (held to the same rule) or a plain `str` that is the same in every
+language (a setting as written, `package-ecosystem docker, directory /backend`), which must
+then hold no English sentence. One exception is named: the words of a reader that could not
+parse a file (a parser's diagnostic inside an `error` outcome's Japanese frame) are kept as
+the parser says them.
 """
 
 from __future__ import annotations
@@ -49,13 +52,15 @@ def parser_words(outcome: Outcome) -> list[str]:
 def test_sample_outcomes_are_japanese_in_japanese(check_id: str, expected: str, case: Path) -> None:
     outcome, _ = run_case(check_id, case)
     kept = parser_words(outcome)
+    assert isinstance(outcome.summary, Message), "a summary says what it says in both languages"
     for what, text in texts(outcome):
         japanese = localize(text, "ja")
         judged = japanese
         for words in kept:
             judged = judged.replace(words, " ")
         assert not english_runs(judged), (what, japanese, english_runs(judged))
-        if what != "value":  # a value may be a name or a number: "python:3.13-slim", "2"
+        # Translated: Japanese words in it (a value may be a number: "262MB", "3.5分").
+        if isinstance(text, Message) and what != "value":
             assert JAPANESE.search(japanese), (what, japanese)
 
 
