@@ -185,7 +185,7 @@ def stage_label(stage: Stage) -> str:
     if stage.name:
         return tr(
             "stage {index} ({name})",
-            "ステージ {index}（{name}）",
+            "ステージ {index} ({name})",
             index=stage.index,
             name=stage.name,
         )

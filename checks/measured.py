@@ -80,7 +80,7 @@ def measured_metric(
         return Outcome.unknown(
             tr(
                 "not measured: no evidence for {env} in {pattern}",
-                "未計測: {pattern} に {env} の証拠がない",
+                "未計測: {pattern} に環境「{env}」の証拠がない",
                 env=environment.name,
                 pattern=pattern,
             ),
@@ -132,7 +132,7 @@ def measured_metric(
         return Outcome.unknown(
             tr(
                 "the evidence has no {metric} for {env}",
-                "証拠に {env} の {metric} がない",
+                "証拠に環境「{env}」の {metric} がない",
                 metric=metric,
                 env=environment.name,
             ),

@@ -189,7 +189,7 @@ def test_a_reading_that_contradicts_the_texts_number_fails_without_the_waiver(
     assert result.returncode == 1, result.stderr
     row = next(line for line in result.stdout.splitlines() if "context.reduction" in line)
     assert row.lstrip().startswith("✗ 記載と矛盾"), row
-    assert "13.3%: 本文の 約80% と矛盾（60.0%–100.0% なら一致）" in row
+    assert "13.3%: 本文の「約80%」と矛盾（60.0%–100.0% なら一致）" in row
     assert "→ backend/.dockerignore" in result.stdout
     english = cli("check", "--quiet", "--lang", "en", cwd=root)
     row = next(line for line in english.stdout.splitlines() if "context.reduction" in line)

@@ -573,7 +573,7 @@ def _builders(parsed: ParsedDockerfile, build: Build, path: str, tally: _Tally) 
                     if finding.ok is True:
                         note = tr(
                             "{label} (builder): {note}",
-                            "{label}（ビルド用ステージ）: {note}",
+                            "ビルド用の{label}: {note}",
                             label=label,
                             note=finding.note,
                         )
@@ -591,8 +591,8 @@ def _builders(parsed: ParsedDockerfile, build: Build, path: str, tally: _Tally) 
                         note = tr(
                             "{label} (builder): {note}, but it stays out of the image: only "
                             "{shown} is copied from {stage}",
-                            "{label}（ビルド用ステージ）: {note}。ただし {stage} からコピー"
-                            "されるのは {shown} だけなので、イメージには入らない",
+                            "ビルド用の{label}: {note}。ただし {stage} からコピーされるのは "
+                            "{shown} だけなので、イメージには入らない",
                             label=label,
                             note=finding.note,
                             shown=[p for c in copies for p in c.paths],

@@ -414,7 +414,7 @@ def healthcheck_options(
             return Outcome.passed(
                 tr(
                     "the healthcheck probes with {kind}; {timing}",
-                    "ヘルスチェックは{kind}で確認。{timing}",
+                    "ヘルスチェックの確認方法: {kind}。{timing}",
                     kind=kind,
                     timing=timing,
                 ),

@@ -344,7 +344,7 @@ def apply_stated(outcome: Outcome, item: Item, unit: Kind) -> tuple[Outcome, Sta
     note = Evidence(
         tr(
             "the guide states {text} at {where}: {accepted} agrees",
-            "ガイドの記載 {text}（{where}）: {accepted} なら一致",
+            "ガイドの記載「{text}」（{where}）: {accepted} なら一致",
             text=number.text,
             where=item.location,
             accepted=accepted,
@@ -354,7 +354,7 @@ def apply_stated(outcome: Outcome, item: Item, unit: Kind) -> tuple[Outcome, Sta
     if number.agrees(outcome.quantity):
         summary = tr(
             "{shown} agrees with the text's {text}; {summary}",
-            "{shown}: 本文の {text} と一致。{summary}",
+            "{shown}: 本文の「{text}」と一致。{summary}",
             shown=shown,
             text=number.text,
             summary=outcome.summary,
@@ -362,7 +362,7 @@ def apply_stated(outcome: Outcome, item: Item, unit: Kind) -> tuple[Outcome, Sta
         return replace(outcome, summary=summary, evidence=evidence), number
     summary = tr(
         "{shown} contradicts the text's {text} ({accepted} would agree); {summary}",
-        "{shown}: 本文の {text} と矛盾（{accepted} なら一致）。{summary}",
+        "{shown}: 本文の「{text}」と矛盾（{accepted} なら一致）。{summary}",
         shown=shown,
         text=number.text,
         accepted=accepted,
