@@ -164,7 +164,7 @@ def test_a_broken_claim_names_its_place_in_the_target_and_the_fix(tmp_path: Path
     for number in broken:
         where, fix = lines[number + 1].strip(), lines[number + 2].strip()
         assert re.fullmatch(r"→ backend/Dockerfile:\d+", where), where
-        assert fix.startswith("修正方法: In the final stage create a dedicated user"), fix
+        assert fix.startswith("修正方法: 最終ステージで固定 ID の専用ユーザーを作り"), fix
         assert fix.endswith("(checklists explain dockerfile.non_root_user)"), fix
     verified = sum(1 for line in lines if "検証済み" in line and line.startswith("  "))
     assert f"項目中 {verified} 検証済み" in result.stdout  # the same figure as the page

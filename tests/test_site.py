@@ -193,9 +193,10 @@ def test_a_broken_binding_fails_with_its_page_line(tmp_path: Path) -> None:
     guide.write_text(text, "utf-8")
     result = build(root, tmp_path / "site")
     assert result.returncode != 0
+    # The build's log speaks the site's language, with the ids as written.
     assert (
-        "unknown check id 'dockerfile.healthchek'; did you mean 'dockerfile.healthcheck'?"
-        in result.stderr
+        "不明なチェック ID 'dockerfile.healthchek'（'dockerfile.healthcheck' の誤りでは"
+        "ありませんか）" in result.stderr
     )
     data = report(tmp_path / "site")
     assert verdict_of(data, "dockerfile.multi_stage")["verdict"] == "verified"
@@ -339,7 +340,9 @@ def test_the_default_build_shows_limits_unmeasured_and_the_context_reduction(
     reduction = next(i for i in data["items"] if i["check"] == "context.reduction")
     assert reduction["stated"] == {"text": "約80%", "agrees": "60.0%–100.0%"}
     assert reduction["quantity"] is not None and 0 < reduction["quantity"] < 60
-    assert reduction["outcome"] == "fail" and "contradicts the text's 約80%" in reduction["summary"]
+    # compliance.json speaks the site's language (ja): the summary is the page's.
+    assert data["lang"] == "ja"
+    assert reduction["outcome"] == "fail" and "本文の「約80%」と矛盾" in reduction["summary"]
     assert reduction["verdict"] == "waived" and reduction["waiver"]["until"] == "2027-12-31"
     page = (site / "index.html").read_text("utf-8")
     assert '<span class="cl-observed">2段階</span>' not in page  # value cells carry their verdict

@@ -118,11 +118,13 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
     from checklists import catalog
 
     pages = catalog.pages(REGISTRY, "ja", "checks", FIXTURES)
+    english_pages = catalog.pages(REGISTRY, "en", "checks", FIXTURES)
     assert "checks/index.md" in pages
     for spec in REGISTRY:
         area = spec.id.split(".", 1)[0]
         page = pages[f"checks/{area}.md"].inline()
-        start = page.index(f"## {spec.title} {{#{catalog.anchor(spec)}}}")
+        prose = spec.prose("ja")  # the Japanese site shows the Japanese part of the docstring
+        start = page.index(f"## {prose.title} {{#{catalog.anchor(spec)}}}")
         end = page.find("\n## ", start + 1)
         entry = page[start : end if end != -1 else len(page)]
         for needed in (
@@ -131,12 +133,17 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
             "修正方法",
             '=== "合格する例: ',
             '=== "不合格の例: ',
+            prose.what,
+            prose.fix,
         ):
             assert needed in entry, (spec.id, needed)
+        english = english_pages[f"checks/{area}.md"].inline()
+        assert f"## {spec.title} {{#{catalog.anchor(spec)}}}" in english
+        assert spec.what in english and prose.what not in english
         # The prose is rendered apart from the samples; code blocks or tabs in it would number
         # their ids (__codelineno-0-1, __tabbed_1_1) from the start again and clash.
-        prose = f"{spec.what}\n{spec.why}\n{spec.fix}"
-        assert "```" not in prose and "~~~" not in prose and "\n===" not in prose, spec.id
+        written = "\n".join((spec.what, spec.why, spec.fix, prose.what, prose.why, prose.fix))
+        assert "```" not in written and "~~~" not in written and "\n===" not in written, spec.id
 
 
 def test_catalog_samples_are_filled_into_the_finished_page_with_unique_tab_ids() -> None:
