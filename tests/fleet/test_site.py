@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checklists.fleet import aggregate
-from tests.fleet.support import report, write
+from tests.fleet.support import checklists, report, write
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -162,3 +162,39 @@ def test_a_failed_build_leaves_the_previous_site(
         aggregate.aggregate([reports], site, packages=["checks"])
     assert (site / "index.html").read_text("utf-8") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports", "site"]
+
+
+def test_the_command_lists_what_it_left_out_and_strict_fails_on_it(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    write(reports / "a", report(["verified"] * 4), repository="a")
+    write(reports / "b", "[]", repository="b")
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(
+        "repositories:\n  - {name: a, path: .}\n  - {name: b, path: .}\n  - {name: c, path: .}\n",
+        "utf-8",
+    )
+    argv: list[str | Path] = ["aggregate", reports, "--fleet", fleet, "--site", tmp_path / "site"]
+    argv += ["--lang", "en"]
+    done = checklists(*argv)
+    assert done.returncode == 0, done.stderr
+    assert "1 repositories, 1 reports used, 1 left out, 2 without a report" in done.stderr
+    assert f"left out: {reports / 'b' / 'compliance.json'}: (top level):" in done.stderr
+    assert "no report: b: its report was left out: (top level):" in done.stderr
+    assert "no report: c: no report was found for this repository" in done.stderr
+    strict = checklists(*argv, "--strict")
+    assert strict.returncode == 1
+
+
+def test_reports_read_in_worker_processes_are_the_same(tmp_path: Path) -> None:
+    for number in range(6):
+        verdicts = ["verified", "broken", "unverified", "not_yet"][number % 4 :]
+        verdicts += ["verified"] * (4 - len(verdicts))
+        write(tmp_path / f"r{number}", report(verdicts), repository=f"r{number}")
+    write(tmp_path / "bad", "{", repository="bad")
+    alone = aggregate.read_reports([tmp_path], {"r1": ("t",)})
+    pooled = aggregate.read_reports([tmp_path], {"r1": ("t",)}, workers=2, parallel_above=0)
+    assert [(r.repository, r.verdicts, r.teams) for r in pooled.reports] == [
+        (r.repository, r.verdicts, r.teams) for r in alone.reports
+    ]
+    assert pooled.rejected == alone.rejected
+    assert len({id(r.guide) for r in pooled.reports}) == 1  # the claims are shared again

@@ -90,3 +90,12 @@ def test_the_checks_version_changes_with_any_check_source(
     assert first != second
     shutil.rmtree(package / "__pycache__", ignore_errors=True)
     sys.modules.pop("mychecks", None)
+
+
+def test_stamp_fingerprints_the_check_packages_the_site_names(tmp_path: Path) -> None:
+    path = write(tmp_path, report(["verified"] * 4))
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("plugins:\n  - checklists:\n      checks: [nowhere_to_be_found]\n", "utf-8")
+    done = checklists("stamp", path, "--repository", "a/b", "--config", config)
+    assert done.returncode == 2
+    assert "cannot import the check package 'nowhere_to_be_found'" in done.stderr

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from checklists.errors import SetupError
@@ -34,23 +36,44 @@ def severities(packages: Sequence[str]) -> dict[str, str]:
     return {spec.id: spec.severity for spec in REGISTRY}
 
 
+_worker_guides = records.Guides()
+
+
+def _load_one(item: records.Found, teams: Mapping[str, tuple[str, ...]]) -> object:
+    return records.load(item, _worker_guides, teams)
+
+
 def read_reports(
     arguments: Sequence[Path],
     teams: Mapping[str, tuple[str, ...]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+    parallel_above: int = 200,
 ) -> records.Loaded:
+    """Every report, validated; in worker processes when there are many (each report is
+    parsed and validated on its own; the claims are interned again here)."""
     found, missing, error_files = records.discover(arguments)
     loaded = records.Loaded(rejected=list(missing))
     guides = records.Guides()
-    validate = records.validator()
-    for number, item in enumerate(found, 1):
-        result = records.load(item, guides, teams, validate)
-        if isinstance(result, records.Report):
-            loaded.reports.append(result)
-        else:
-            loaded.rejected.append(result)
-        if progress:
-            progress(number, len(found))
+    results: Iterable[object]
+    pool = None
+    if workers > 1 and len(found) > parallel_above:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(partial(_load_one, teams=teams or {}), found, chunksize=64)
+    else:
+        validate = records.validator()
+        results = (records.load(item, guides, teams, validate) for item in found)
+    try:
+        for number, result in enumerate(results, 1):
+            if isinstance(result, records.Report):
+                loaded.reports.append(guides.intern(result))
+            elif isinstance(result, records.Rejected):
+                loaded.rejected.append(result)
+            if progress:
+                progress(number, len(found))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     roots = {str(path): path for path in arguments}
     for path in error_files:
         root = next(
@@ -74,7 +97,10 @@ def aggregate(
     described = fleetfile.read(fleet_file) if fleet_file else None
     teams = described.teams if described else {}
     loaded = read_reports(
-        arguments, teams, (lambda d, t: progress("read", d, t)) if progress else None
+        arguments,
+        teams,
+        (lambda d, t: progress("read", d, t)) if progress else None,
+        workers=workers,
     )
     read_seconds = time.monotonic() - started
     try:

@@ -21,6 +21,7 @@ from pathlib import Path
 from checklists.fleet import aggregate as aggregating
 from checklists.fleet import fleetfile, scan, shard, stamp
 from checklists.i18n import LANGUAGES
+from checklists.siteconfig import plugin_options
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 Subparsers = argparse._SubParsersAction
@@ -192,20 +193,29 @@ def register_stamp(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     parser.add_argument("--source", help="URL of the checked files (default in GitHub Actions)")
     parser.add_argument("--commit", help="the checked commit (default: GITHUB_SHA)")
     parser.add_argument(
+        "--config",
+        default="mkdocs.yml",
+        type=Path,
+        help="the site's mkdocs.yml, whose `checks` option names the check packages",
+    )
+    parser.add_argument(
         "--checks",
         action="append",
         metavar="PACKAGE",
-        help="check packages that judged (default: checks)",
+        help="check packages that judged (default: the site's `checks`, else checks)",
     )
     parser.set_defaults(handler=run_stamp)
 
 
 def run_stamp(args: argparse.Namespace) -> int:
+    packages = args.checks
+    if not packages and args.config.is_file():
+        packages = plugin_options(args.config).get("checks")
     path = stamp.stamp(
         args.report,
         repository=args.repository,
         teams=args.team,
-        packages=args.checks or ["checks"],
+        packages=list(packages or ["checks"]),
         site=args.site,
         source=args.source,
         commit=args.commit,

@@ -175,9 +175,15 @@ def build(
     # Every repository a scan could not check (even one with an older report), and every
     # expected repository without any report.
     unreported = set(expected) - set(history) - set(scan_errors)
+    left_out = {r.repository: r for r in rejected if r.repository in unreported}
     missing = sorted(
         [*scan_errors.values()]
-        + [Rejected("", "no report was found for this repository", name) for name in unreported],
+        + [
+            Rejected(left_out[name].path, f"its report was left out: {left_out[name].reason}", name)
+            if name in left_out
+            else Rejected("", "no report was found for this repository", name)
+            for name in unreported
+        ],
         key=lambda rejected: rejected.repository or "",
     )
     return Fleet(

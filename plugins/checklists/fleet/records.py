@@ -26,7 +26,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -370,7 +370,11 @@ class Guides:
                 environment=item["environment"],
                 limit=item["limit"],
                 check=item["check"],
-                params=json.dumps(item["params"], sort_keys=True, ensure_ascii=False),
+                params=(
+                    json.dumps(item["params"], sort_keys=True, ensure_ascii=False)
+                    if item["params"]
+                    else "{}"
+                ),
                 claim=item["claim"],
             )
             for item in items
@@ -381,6 +385,12 @@ class Guides:
         if guide is None:
             guide = self._by_fingerprint[fingerprint] = Guide(fingerprint, tuple(columns))
         return guide
+
+    def intern(self, report: Report) -> Report:
+        """The report with the shared claims of its guide (one read in another process
+        brings its own copy)."""
+        guide = self._by_fingerprint.setdefault(report.guide.fingerprint, report.guide)
+        return report if guide is report.guide else replace(report, guide=guide)
 
 
 def load(
