@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from checklists.fleet import fleetfile, shard
+from tests.fleet import support
 from tests.fleet.support import EXAMPLE_FLEET, example_site
 from tests.paths import CORPUS, ROOT
 from tests.test_quality import tool
@@ -145,3 +146,25 @@ def test_the_example_fleet_builds_into_a_fleet_site(
     assert data.startswith("window.FLEET_MATRIX=")
     for page in site.rglob("*.html"):
         assert page.stat().st_size < 2_000_000, page
+
+
+def test_the_corpus_services_file_is_used_once_it_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = tmp_path / "services.yaml"
+    services.write_text(
+        "coredns__coredns:\n  - dockerfile: Dockerfile\n    context: .\n"
+        "    why: the release image\n",
+        "utf-8",
+    )
+    monkeypatch.setattr(support, "SERVICES", services)
+    fleet = fleetfile.read(support.example_fleet_file(tmp_path))
+    by_name = {entry.name: entry for entry in fleet.entries}
+    assert len(by_name) == 2 + len([p for p in CORPUS.iterdir() if p.is_dir()])
+    assert (by_name["coredns__coredns"].dockerfile, by_name["coredns__coredns"].context) == (
+        "Dockerfile",
+        ".",
+    )
+    assert by_name["miniflux__v2"].dockerfile is None  # not in this services file
+    assert by_name["docker-guide-checklists"].path == ROOT
+    assert fleet.guide == ROOT / "mkdocs.yml"
