@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,11 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \\
     CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8000/health"]
 CMD ["python", "-m", "app"]
 """
+
+
+def _pid_of(job: scan.Job) -> scan.Result:
+    """A stand-in check that says which process ran it (module level: workers import it)."""
+    return scan.Result(str(os.getpid()), True, 0.0)
 
 
 def small_fleet(tmp_path: Path, count: int = 4) -> Path:
@@ -286,3 +292,15 @@ def test_discovered_repositories_take_their_image_from_a_services_file(tmp_path:
         ("a", "build/Dockerfile", ".", "prod", ("x",)),
         ("b", None, None, None, ("x",)),
     ]
+
+
+def test_workers_are_replaced_so_memory_stays_flat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scan, "TASKS_PER_WORKER", 1)
+    jobs = [job_for(tmp_path, fleetfile.Entry(f"r{n}", path=tmp_path)) for n in range(4)]
+    quiet = scan.Progress(len(jobs), mode="quiet")
+    results = scan.run_jobs(jobs, workers=2, progress=quiet, check=_pid_of)
+    pids = {result.name for result in results}
+    assert len(pids) == 4
+    assert str(os.getpid()) not in pids
