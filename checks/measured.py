@@ -10,6 +10,9 @@ produces a number that was not measured.
 from __future__ import annotations
 
 from checklists import Environment, Evidence, Outcome, Target
+from checklists.errors import InputError
+from checklists.target import MAX_REPORT_BYTES
+from checks.readers.bounds import in_the_future
 from checks.readers.measurements import (
     EnvironmentEvidence,
     Measurement,
@@ -32,9 +35,18 @@ def newest(
 ) -> tuple[str, EvidenceFile, EnvironmentEvidence] | None:
     """(path, file, the environment's part) of the newest evidence for the environment."""
     found = []
+    now = target.now()
     for path in target.glob(pattern):
-        evidence = target.parse(path, read_measurements)
+        evidence = target.parse(path, read_measurements, limit=MAX_REPORT_BYTES)
         if environment.name in evidence.environments:
+            if in_the_future(evidence.measured_at, now):
+                # It would win as the newest evidence, yet no measurement made it.
+                raise InputError(
+                    f"measured_at {evidence.measured_at:%Y-%m-%dT%H:%M:%SZ} lies in the future "
+                    f"(now {now:%Y-%m-%d %H:%M} UTC): the evidence cannot be trusted",
+                    path=path,
+                    kind="implausible",
+                )
             found.append((evidence.measured_at, path, evidence))
     if not found:
         return None

@@ -73,9 +73,9 @@ def compose_projects(target: Target, compose: Sequence[str] | None) -> list[Proj
     """The projects to judge: the explicit list as one project, or those found at the root."""
     if compose is not None:
         return [Project(tuple((path, target.parse(path, read_compose)) for path in compose))]
-    root_files = sorted(
-        path for path in target.files(".") if "/" not in path and _COMPOSE_FILE.match(path)
-    )
+    # Every root entry Compose would pick by name, even one that cannot be read (a folder,
+    # a symlink loop): parsing it then says why, instead of the file seeming absent.
+    root_files = [path for path in target.listdir(".") if _COMPOSE_FILE.match(path)]
     projects: list[Project] = []
     for path in root_files:
         if _OVERRIDE.match(path):

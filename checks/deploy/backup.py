@@ -119,7 +119,7 @@ def _script_files(target: Target, command: Command, folder: str) -> Iterator[str
         for candidate in candidates:
             if candidate.startswith("..") or candidate == ".":
                 continue
-            if target.is_file(candidate):
+            if target.kind(candidate) == "file":  # a guess: a folder of that name is no match
                 yield candidate
                 break
 

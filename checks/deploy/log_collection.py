@@ -195,7 +195,7 @@ def _vector(target: Target, path: str, text: str) -> Evidence | None:
 
         try:
             document: object = tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):  # nested past the stack: not Vector's
             return None
     else:
         document = _yaml(target, path)

@@ -34,6 +34,7 @@ How to fix:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -78,6 +79,11 @@ def _judge(kind: str, found: tuple[str, Value] | None) -> tuple[str, Evidence | 
     except ValueError:
         message = f"{kind} {text!r} is not a valid value"
         raise InputError(message, path=path, line=value.line) from None
+    if not math.isfinite(amount) or amount < 0:
+        # YAML reads `.nan` and `1e400` (infinity) as numbers; no engine runs a container
+        # with them, nor with a negative limit: the value cannot be judged, never passes.
+        message = f"{kind} {text!r} is not a limit Docker accepts (not a finite, positive number)"
+        raise InputError(message, path=path, line=value.line, kind="implausible")
     shown = f"{kind} {text}" + (f" ({'; '.join(notes)})" if notes else "")
     if amount <= 0:
         unlimited = Evidence(f"{shown}: 0 means unlimited", path=path, line=value.line)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from checklists.errors import InputError
+from checklists.target import MAX_EXPANSION_CHARS, MAX_INSTRUCTIONS
 
 __all__ = [
     "MAX_LINE_BYTES",
@@ -258,6 +259,10 @@ class _Words:
         self.in_word = True
 
     def add_string(self, text: str) -> None:
+        if _SPLITS_OR_STRAY.search(text) is None:  # the same, without a Python step per char
+            if text:
+                self.add_raw_string(text)
+            return
         for ch in text:
             self.add_char(_as_rune(ch))
 
@@ -271,6 +276,10 @@ class _Words:
             self.word = ""
             self.in_word = False
         return self.words
+
+
+# A blank (where a word ends) or a stray byte (read as U+FFFD): what add_string handles per char.
+_SPLITS_OR_STRAY = re.compile("[" + re.escape("".join(sorted(_GO_SPACES))) + "\ud800-\udfff]")
 
 
 def _is_plain(word: str, escape: str) -> bool:
@@ -312,6 +321,7 @@ class ShellLexer:
         self.unknown: set[str] = set()
         self._variables: Mapping[str, str | None] = {}
         self._scan = _Scanner("")
+        self._expanded = 0  # characters the expansions of the current word produced
 
     def process(self, word: str, variables: Mapping[str, str | None]) -> tuple[str, list[str]]:
         """ProcessWord and ProcessWords in one go: the expanded text and its words."""
@@ -319,10 +329,13 @@ class ShellLexer:
             return word, [word] if word else []
         self._variables = variables
         self._scan = _Scanner(word)
+        self._expanded = 0
         try:
             return self._process_until("", self.raw_escapes)
         except InputError as error:
-            raise InputError(f"failed to process {go_quote(word)}: {error.message}") from None
+            raise InputError(
+                f"failed to process {go_quote(word)}: {error.message}", kind=error.kind
+            ) from None
 
     def _process_until(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:
         saved, self.raw_escapes = self.raw_escapes, raw_escapes
@@ -421,6 +434,17 @@ class ShellLexer:
         return None, self.skip_unset
 
     def _dollar(self) -> str:
+        """One expansion, bounded: what a word's expansions produce together may not pass
+        MAX_EXPANSION_CHARS (an `ARG A2=${A1}${A1}` chain doubles at every step)."""
+        text = self._dollar_unbounded()
+        self._expanded += len(text)
+        if self._expanded > MAX_EXPANSION_CHARS:
+            raise InputError(
+                f"the expansion is longer than {MAX_EXPANSION_CHARS:,} characters", kind="limit"
+            )
+        return text
+
+    def _dollar_unbounded(self) -> str:
         scan = self._scan
         scan.next()
         if scan.peek() != "{":
@@ -595,11 +619,17 @@ def _replace_all(regex: re.Pattern[str], text: str, template: str) -> str:
     out: list[str] = []
     last = 0
     previous_end = -1
+    size = 0
     for found in regex.finditer(text):
         if found.start() == found.end() == previous_end:
             continue
         out.append(text[last : found.start()])
         out.append(_expand_template(template, found.group(0)))
+        size += len(out[-2]) + len(out[-1])
+        if size > MAX_EXPANSION_CHARS:  # a long replacement for every match multiplies
+            raise InputError(
+                f"the expansion is longer than {MAX_EXPANSION_CHARS:,} characters", kind="limit"
+            )
         last = previous_end = found.end()
     out.append(text[last:])
     return "".join(out)
@@ -997,14 +1027,14 @@ class _Directives:
         if not line.startswith("#"):
             self._done = True
             return
-        found = _DIRECTIVE.fullmatch(_trim_left_space(line[1:]))
-        name = _go_lower(found.group(1)) if found else ""
+        found = _directive(_trim_left_space(line[1:]))
+        name = _go_lower(found[0]) if found else ""
         if found is None or name not in _KNOWN_DIRECTIVES:
             self._done = True
             return
         if name in self.found:
             raise InputError(f"only one {name} parser directive can be used", line=number)
-        value = found.group(2)
+        value = found[1]
         self.found[name] = value
         if name == "escape":
             if value not in ("\\", "`"):
@@ -1026,6 +1056,27 @@ def _continuation_regex(escape: str) -> re.Pattern[str]:
     # just the escape continues as well. `\Z` because Go's `$` is the end of the text.
     esc = re.escape(escape)
     return re.compile(rf"([^{esc}]){esc}[ \t]*\Z|^{esc}[ \t]*\Z")
+
+
+_DIRECTIVE_NAME = re.compile(rf"([a-zA-Z][a-zA-Z0-9]*){_RE2_SPACE}*={_RE2_SPACE}*")
+_RE2_SPACES = "\t\n\f\r "
+
+
+def _directive(text: str) -> tuple[str, str] | None:
+    """`_DIRECTIVE.fullmatch(text).groups()` without its backtracking: the lazy value before
+    optional blanks made a 64 KiB directive line cost minutes inside the regex engine."""
+    head = _DIRECTIVE_NAME.match(text)
+    if head is None:
+        return None
+    rest = text[head.end() :]
+    value = rest.rstrip(_RE2_SPACES)
+    if value:
+        return (head.group(1), value) if "\n" not in value else None  # `.` stops at \n
+    # Only blanks after "=": the greedy blanks give back, from the end, the first one `.`
+    # can match for `.+?`; `head` took them all, so look at what it took after the "=".
+    taken = text[text.index("=", len(head.group(1))) + 1 : head.end()]
+    last = taken.replace("\n", "")[-1:]
+    return (head.group(1), last) if last else None
 
 
 def _is_comment(line: str) -> bool:
@@ -1073,17 +1124,23 @@ def parse(source: str | bytes) -> Dockerfile:
         text, done = directives.trim_continuation(_process_line(directives, raw, start, True))
         if done and not text:
             continue
+        parts = [text]  # joined once: `text += more` copied the whole line at every line
         while not done and (raw := lines.next()) is not None:
             processed = _process_line(directives, raw, lines.count, False)
             if _is_comment(raw) or not _trim_left_space(processed):
                 continue  # comments and blank lines inside a continuation are skipped
             more, done = directives.trim_continuation(processed)
-            text += more
+            parts.append(more)
+        text = "".join(parts)
         try:
             parsed = _parse_line(text, directives.escape)
         except InputError as error:
             raise InputError(error.message, line=start) from None
         heredocs = _read_heredocs(parsed, text, lines, start)
+        if len(instructions) == MAX_INSTRUCTIONS:  # BuildKit has no limit; real files use < 500
+            raise InputError(
+                f"more than {MAX_INSTRUCTIONS:,} instructions: not read", line=start, kind="limit"
+            )
         instructions.append(_instruction(parsed, start, lines.count, heredocs))
     if lines.too_long_at is not None:
         raise InputError(

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from checklists.errors import InputError
+from checklists.target import MAX_EXPANSION_CHARS
 
 from .dockerfile import (
     Dockerfile,
@@ -113,6 +114,7 @@ def global_args(df: Dockerfile) -> dict[str, str | None]:
     A default that uses a variable with no known value has no known value either.
     """
     values: dict[str, str | None] = {}
+    size = 0
     for ins in df.instructions:
         if ins.keyword == "from":
             break
@@ -122,7 +124,21 @@ def global_args(df: Dockerfile) -> dict[str, str | None]:
                 scope = {**_platform_unknown(), **values}
                 name, value = _arg_value(word, scope, df.escape, ins)
                 values[name] = value
+                size = _bounded(size, value, ins)
     return values
+
+
+def _bounded(size: int, value: str | None, ins: Instruction) -> int:
+    """The running size of a scope's values, bounded: many ARGs that each stay under the
+    expansion limit could still hold gigabytes together. Real Dockerfiles hold kilobytes."""
+    size += len(value or "")
+    if size > MAX_EXPANSION_CHARS:
+        raise InputError(
+            f"the ARG and ENV values add up to more than {MAX_EXPANSION_CHARS:,} characters",
+            line=ins.start_line,
+            kind="limit",
+        )
+    return size
 
 
 def stages(df: Dockerfile) -> list[Stage]:
@@ -171,7 +187,7 @@ def _stage(
     try:
         base = expand(args[0], scope, escape=df.escape, keep_unresolved=True)
     except InputError as error:
-        raise InputError(error.message, line=from_ins.start_line) from None
+        raise InputError(error.message, line=from_ins.start_line, kind=error.kind) from None
     base_stage = None
     for stage in reversed(earlier):
         if stage.name is not None and stage.name == base.text.lower():
@@ -200,6 +216,7 @@ class _Scope:
     globals_: Mapping[str, str | None]
     args: dict[str, str | None] = field(default_factory=dict)
     env: dict[str, str | None] = field(default_factory=dict)
+    size: int = 0  # characters of the values set so far (see `_bounded`)
 
     def visible(self) -> dict[str, str | None]:
         # ENV always wins over an ARG of the same name, whatever their order.
@@ -212,11 +229,12 @@ class _Scope:
             elif ins.keyword == "env":
                 self._set_env(ins)
         except InputError as error:
-            raise InputError(error.message, line=ins.start_line) from None
+            raise InputError(error.message, line=ins.start_line, kind=error.kind) from None
 
     def _declare(self, ins: Instruction) -> None:
         for word in ins.args:
             name, value = _arg_value(word, self.visible(), self.escape, ins)
+            self.size = _bounded(self.size, value, ins)
             if "=" in word:
                 self.args[name] = value
             elif self.globals_.get(name) is not None:
@@ -232,6 +250,7 @@ class _Scope:
         for i in range(0, len(ins.args) - 2, 3):
             key = expand(ins.args[i], before, escape=self.escape).text
             updates[key] = _known(expand(ins.args[i + 1], before, escape=self.escape))
+            self.size = _bounded(self.size, updates[key], ins)
         self.env.update(updates)
 
 
@@ -245,7 +264,7 @@ def _arg_value(
     try:
         return name, _known(expand(default, scope, escape=escape))
     except InputError as error:
-        raise InputError(error.message, line=ins.start_line) from None
+        raise InputError(error.message, line=ins.start_line, kind=error.kind) from None
 
 
 def _known(expansion: Expansion) -> str | None:
@@ -281,9 +300,12 @@ def walk(
         scope.apply(ins)
 
 
-def env_at_end(df: Dockerfile, stage: Stage) -> dict[str, str | None]:
-    """The ENV variables after the stage's last instruction: what a stage FROM it inherits."""
-    return _env_at_end(df, stage, stages(df))
+def env_at_end(
+    df: Dockerfile, stage: Stage, all_stages: Sequence[Stage] | None = None
+) -> dict[str, str | None]:
+    """The ENV variables after the stage's last instruction: what a stage FROM it inherits.
+    `all_stages` spares recomputing `stages(df)` when the caller already has them."""
+    return _env_at_end(df, stage, list(all_stages) if all_stages is not None else stages(df))
 
 
 def _env_at_end(df: Dockerfile, stage: Stage, all_stages: list[Stage]) -> dict[str, str | None]:

@@ -950,6 +950,10 @@ class _Rule:
         self._kind = kind
         return kind
 
+    @property
+    def compiled(self) -> bool:
+        return self._kind is not None
+
     def match(self, path: str, runes: str) -> bool:
         """Upstream's `Pattern.match`; `runes` is `path` with invalid bytes read as U+FFFD."""
         kind = self._kind or self._compile()
@@ -1014,6 +1018,11 @@ class PatternMatcher:
     def exclusions(self) -> bool:
         """True when any pattern is an exception (`!pattern`)."""
         return self._exclusions
+
+    @property
+    def compiled(self) -> bool:
+        """True once every pattern was compiled: no later question can raise."""
+        return all(rule.compiled for rule in self._rules)
 
     @property
     def patterns(self) -> tuple[Pattern, ...]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -68,9 +68,25 @@ def has_expression(text: str | None) -> bool:
     return text is not None and "${{" in text
 
 
+def fences(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, inner text) of each `${{ ... }}`, as `_FENCE.finditer` finds them.
+
+    By `str.find`, in linear time: the expression's lazy `.*?` rescanned the rest of the
+    text from every `${{` that has no `}}` after it (20,000 of them took 49 s, inside the
+    regex engine, which no timeout can interrupt).
+    """
+    position = 0
+    while (start := text.find("${{", position)) >= 0:
+        close = text.find("}}", start + 3)
+        if close < 0:
+            return  # a later `${{` has no `}}` after it either
+        yield start, close + 2, text[start + 3 : close]
+        position = close + 2
+
+
 def expressions(text: str) -> list[str]:
     """The inner text of each `${{ ... }}` in `text`, stripped, in order."""
-    return [match.group(1).strip() for match in _FENCE.finditer(text)]
+    return [inner.strip() for _, _, inner in fences(text)]
 
 
 # --- Parsing ---------------------------------------------------------------------------------
@@ -329,7 +345,7 @@ def _call(name: str, args: list[Any]) -> object:
     if name == "fromjson" and len(args) == 1:
         try:
             return json.loads(_text(args[0]))
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the stack: not known statically
             return UNKNOWN
     return UNKNOWN
 
@@ -393,13 +409,13 @@ def interpolate(text: str, context: Mapping[str, Any]) -> str | None:
     an input or `run:`; None when an expression's value is not known."""
     parts: list[str] = []
     position = 0
-    for match in _FENCE.finditer(text):
-        value = evaluate(match.group(1).strip(), context)
+    for start, end, inner in fences(text):
+        value = evaluate(inner.strip(), context)
         if value is UNKNOWN:
             return None
-        parts.append(text[position : match.start()])
+        parts.append(text[position:start])
         parts.append(_text(value) if not isinstance(value, dict | list) else json.dumps(value))
-        position = match.end()
+        position = end
     parts.append(text[position:])
     return "".join(parts)
 
@@ -408,13 +424,20 @@ def substitute(text: str, context: Mapping[str, Any]) -> str:
     """`text` with each `${{ ... }}` whose value is known replaced by it; the others, and
     any that do not parse, stay as written."""
 
-    def replace(match: re.Match[str]) -> str:
+    def replace(inner: str, written: str) -> str:
         try:
-            value = evaluate(match.group(1).strip(), context)
+            value = evaluate(inner.strip(), context)
         except InputError:
-            return match.group(0)
+            return written
         if value is UNKNOWN:
-            return match.group(0)
+            return written
         return _text(value) if not isinstance(value, dict | list) else json.dumps(value)
 
-    return _FENCE.sub(replace, text)
+    parts: list[str] = []
+    position = 0
+    for start, end, inner in fences(text):
+        parts.append(text[position:start])
+        parts.append(replace(inner, text[start:end]))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)

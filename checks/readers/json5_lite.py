@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from checklists.errors import InputError
-from checklists.target import decode_text
+from checklists.target import MAX_NESTING, decode_text
 from checks.readers.located_yaml import YMap
 
 __all__ = ["JsonObject", "loads", "read_json5"]
@@ -58,10 +58,18 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.position = 0
+        self.depth = 0
+        self._counted = (0, 1)  # (position, line there): lines are counted forward only
 
     @property
     def line(self) -> int:
-        return self.text.count("\n", 0, self.position) + 1
+        # Counting from the start on every object made a large file quadratic.
+        start, line = self._counted
+        if self.position < start:
+            start, line = 0, 1
+        line += self.text.count("\n", start, self.position)
+        self._counted = (self.position, line)
+        return line
 
     def fail(self, message: str) -> InputError:
         return InputError(f"invalid JSON5: {message}", line=self.line)
@@ -90,10 +98,18 @@ class _Reader:
 
     def value(self) -> object:
         char = self.peek()
-        if char == "{":
-            return self.obj()
-        if char == "[":
-            return self.array()
+        if char in "{[":
+            if self.depth >= MAX_NESTING:
+                raise InputError(
+                    f"the JSON5 document is nested more than {MAX_NESTING} levels deep: not read",
+                    line=self.line,
+                    kind="limit",
+                )
+            self.depth += 1
+            try:
+                return self.obj() if char == "{" else self.array()
+            finally:
+                self.depth -= 1
         if char in "\"'":
             return self.string()
         for word, result in (("true", True), ("false", False), ("null", None)):

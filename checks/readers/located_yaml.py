@@ -15,6 +15,11 @@ Mappings become `YMap` (a dict with the 1-based line of the mapping and of each 
 sequences `YList` (a list with the line of each item). Anchors and aliases resolve to the
 same value. A duplicate key, which GitHub rejects, and any YAML syntax error raise
 `InputError` with the line. The module judges nothing.
+
+Bounded against hostile files: collections nested more than `MAX_NESTING` deep, and aliases
+that expand a document past `MAX_YAML_NODES` values or beyond the share of aliasing that
+Go's yaml.v3 (the parser of Docker Compose) allows ("document contains excessive aliasing",
+a billion-laughs bomb), raise `InputError` of kind "limit" with the line.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any
 import yaml
 
 from checklists.errors import InputError
-from checklists.target import decode_text
+from checklists.target import MAX_NESTING, MAX_YAML_NODES, decode_text
 
 __all__ = ["YList", "YMap", "load", "scalar_text"]
 
@@ -113,11 +118,98 @@ def _convert(node: yaml.Node, seen: dict[int, Any]) -> object:
     raise InputError(f"unsupported YAML node {type(node).__name__}", line=line)
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's composer (recursive: a deep document would exhaust Python's stack) with a
+    depth bound checked before each nested collection is composed."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.depth += 1
+            try:
+                if self.depth > MAX_NESTING:
+                    mark = event.start_mark
+                    raise InputError(
+                        f"the YAML document is nested more than {MAX_NESTING} levels deep: "
+                        "not read",
+                        line=mark.line + 1 if mark is not None else None,
+                        kind="limit",
+                    )
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+        return super().compose_node(parent, index)
+
+
+# yaml.v3 (decode.go, allowedAliasRatio): past 400,000 decoded values at most 99% may come
+# from aliases, falling linearly to 10% at 4,000,000; checked once 100 aliases and 1,000
+# values were decoded. MAX_YAML_NODES caps the expanded size outright.
+_ALIAS_RATIO_LOW, _ALIAS_RATIO_HIGH = 400_000, 4_000_000
+
+
+def _allowed_alias_ratio(decoded: int) -> float:
+    if decoded <= _ALIAS_RATIO_LOW:
+        return 0.99
+    if decoded >= _ALIAS_RATIO_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * (decoded - _ALIAS_RATIO_LOW) / (_ALIAS_RATIO_HIGH - _ALIAS_RATIO_LOW)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """InputError when the document, with every alias expanded, is a bomb.
+
+    Sizes are computed once per node (children before parents, without recursion), so a
+    bomb costs time linear in its text, not in its expansion.
+    """
+    size: dict[int, int] = {}
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in size:
+            continue
+        children = _children(node)
+        if not children_done:
+            if key in seen:
+                # Popped again while its own children are still being sized: it contains
+                # itself. yaml.v3 refuses that ("anchor ... value contains itself").
+                raise _bomb(node, "an anchor whose value contains itself")
+            seen.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in size)
+            continue
+        total = 1 + sum(size.get(id(child), 1) for child in children)
+        size[key] = total
+        if total > MAX_YAML_NODES:
+            raise _bomb(node, f"more than {MAX_YAML_NODES:,} values with its aliases expanded")
+    decoded = size[id(root)]
+    aliased = decoded - len(size)  # values decoded again through an alias
+    if aliased > 100 and decoded > 1000 and aliased / decoded > _allowed_alias_ratio(decoded):
+        raise _bomb(root, "excessive aliasing (as Docker Compose's YAML parser refuses it)")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _bomb(node: yaml.Node, why: str) -> InputError:
+    return InputError(
+        f"the YAML document holds {why}: not read", line=node.start_mark.line + 1, kind="limit"
+    )
+
+
 def load(data: bytes) -> object:
     """The document in `data` (None for an empty file). InputError on bad YAML or bytes."""
     text = decode_text(data)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -127,6 +219,7 @@ def load(data: bytes) -> object:
         raise InputError(f"invalid YAML: {error}") from None
     if node is None:
         return None
+    _check_expansion(node)
     return _convert(node, {})
 
 

@@ -111,6 +111,10 @@ def read_python_logging(data: bytes) -> tuple[LogSink, ...]:
         tree = ast.parse(text)
     except SyntaxError as error:
         raise InputError(f"Python syntax error: {error.msg}", line=error.lineno) from None
+    except (RecursionError, MemoryError):
+        # CPython's parser gives these for a hostile nesting (`------...1`, `a.b.b...`):
+        # the file is not read, and the interpreter itself is fine.
+        raise InputError("Python code nested too deeply to read", kind="limit") from None
     uses_loguru = any(
         (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("loguru"))
         or (isinstance(node, ast.Import) and any(a.name == "loguru" for a in node.names))
@@ -253,7 +257,7 @@ def _first_arg(args: str) -> tuple[str | None, bool]:
     """The first of a handler's `args` as (text, is a literal)."""
     try:
         tree = ast.parse(args.strip() or "()", mode="eval")
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):
         return None, False
     body = tree.body
     items = body.elts if isinstance(body, ast.Tuple) else [body]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 from checklists.errors import InputError
+from checks.readers.bounds import json_loads
 
 SCHEMA: Final = "docker-guide/measurements"
 SCHEMA_VERSION: Final = 1
@@ -114,7 +115,9 @@ def _load_json(source: bytes) -> object:
         line = source[: error.start].count(b"\n") + 1
         raise InputError("the evidence file is not UTF-8 text", line=line) from None
     try:
-        return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_unique_keys)
+        return json_loads(
+            text.removeprefix("\ufeff"), "the evidence file", object_pairs_hook=_unique_keys
+        )
     except json.JSONDecodeError as error:
         raise InputError(
             f"not valid JSON ({error.msg}, column {error.colno}); "
@@ -191,7 +194,7 @@ def _evidence(document: Mapping[str, Any]) -> Evidence:
         if name in environments:
             where = json_path(["environments", index, "name"])
             raise InputError(f"{where}: the environment {name!r} appears twice")
-        environments[name] = _environment(entry)
+        environments[name] = _environment(entry, index)
     return Evidence(
         schema_version=document["schema_version"],
         measured_at=measured_at,
@@ -212,10 +215,31 @@ def _timestamp(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _environment(entry: Mapping[str, Any]) -> EnvironmentEvidence:
-    measurements = {
-        metric: _measurement(metric, data) for metric, data in entry["measurements"].items()
+# The unit `checklists measure` writes for each metric it measures. A reading in another unit
+# (an image size in seconds) is not a measurement of that metric: the file is corrupt.
+METRIC_UNITS: Final = MappingProxyType(
+    {
+        "image.size": "B",
+        "container.memory": "B",
+        "build.time_no_cache": "s",
+        "build.time_cached": "s",
+        "container.startup_time": "s",
     }
+)
+
+
+def _environment(entry: Mapping[str, Any], index: int) -> EnvironmentEvidence:
+    measurements = {}
+    for metric, data in entry["measurements"].items():
+        expected = METRIC_UNITS.get(metric)
+        unit = data.get("unit")
+        if expected is not None and unit is not None and unit != expected:
+            where = json_path(["environments", index, "measurements", metric, "unit"])
+            raise InputError(
+                f"{where}: {unit!r} is not a unit of {metric}, which is measured in {expected!r}",
+                kind="implausible",
+            )
+        measurements[metric] = _measurement(metric, data)
     return EnvironmentEvidence(
         name=entry["name"],
         dockerfile=entry["dockerfile"],

@@ -34,7 +34,7 @@ from crossplane.errors import (  # type: ignore[import-untyped]
 )
 
 from checklists.errors import InputError
-from checklists.target import decode_text
+from checklists.target import MAX_NESTING, decode_text
 
 __all__ = ["Directive", "NginxConfig", "read_nginx", "render", "walk"]
 
@@ -132,7 +132,7 @@ def _top_level_names(tokens: Sequence[Token]) -> set[str]:
 
 
 def _parse(
-    tokens: Iterator[Token], ctx: tuple[str, ...], *, top_level: bool = False
+    tokens: Iterator[Token], ctx: tuple[str, ...], *, top_level: bool = False, depth: int = 0
 ) -> tuple[Directive, ...]:
     found: list[Directive] = []
     for word, line, quoted in tokens:
@@ -167,7 +167,13 @@ def _parse(
             raise InputError(f"nginx: {error.strerror}", line=line) from None
         block = None
         if term == "{":
-            block = _parse(tokens, enter_block_ctx(statement, ctx))
+            if depth >= MAX_NESTING:  # real configs nest http > server > location > if
+                raise InputError(
+                    f"nginx: blocks nested more than {MAX_NESTING} levels deep: not read",
+                    line=line,
+                    kind="limit",
+                )
+            block = _parse(tokens, enter_block_ctx(statement, ctx), depth=depth + 1)
         found.append(Directive(word, tuple(args), line, block))
     if not top_level:
         raise InputError('nginx: unexpected end of file, expecting "}"')

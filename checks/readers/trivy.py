@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, TypeGuard, get_args
 
 from checklists.errors import InputError
+from checks.readers.bounds import json_loads
 
 Kind = Literal["vulnerability", "misconfiguration", "secret"]
 
@@ -88,7 +89,7 @@ def read_trivy_report(source: str | bytes) -> TrivyReport:
     """
     text = _decode(source)
     try:
-        document: object = json.loads(text)
+        document: object = json_loads(text, "the report")
     except json.JSONDecodeError as exc:
         raise InputError(
             f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno

@@ -23,6 +23,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checklists import Evidence, Outcome, Target, check
+from checklists.errors import InputError
+from checklists.target import MAX_REPORT_BYTES
+from checks.readers.bounds import in_the_future, rfc3339
 from checks.readers.trivy import read_trivy_report
 
 
@@ -41,7 +44,8 @@ def trivy_passed(
                 path=trivy_report,
             ),
         )
-    report = target.parse(trivy_report, read_trivy_report)
+    report = target.parse(trivy_report, read_trivy_report, limit=MAX_REPORT_BYTES)
+    _refuse_future(target, trivy_report, report.created_at)
     wanted = {severity.upper() for severity in severities}
     blocking = [
         f
@@ -74,4 +78,22 @@ def trivy_passed(
         f"no {'/'.join(sorted(wanted))} findings in the Trivy report",
         about,
         localized={"ja": "合格", "en": "passed"},
+    )
+
+
+def _refuse_future(target: Target, path: str, created_at: str | None) -> None:
+    """A report dated in the future (past the allowed clock skew) was not made by a scan
+    that has happened: its verdict cannot be trusted either way."""
+    when = rfc3339(created_at) if created_at else None
+    now = target.now()
+    if when is None or not in_the_future(when, now):
+        return
+    text = target.read_text(path, limit=MAX_REPORT_BYTES)
+    at = text.find('"CreatedAt"')
+    raise InputError(
+        f"the report's CreatedAt {created_at} lies in the future "
+        f"(now {now:%Y-%m-%d %H:%M} UTC): it cannot be the result of a scan",
+        path=path,
+        line=text.count("\n", 0, at) + 1 if at >= 0 else None,
+        kind="implausible",
     )

@@ -18,13 +18,33 @@ class InputError(Exception):
 
     Readers raise it with the line only; the target object fills in the path it was
     reading, so a parser never needs to know where its text came from.
+
+    `kind` says why, for the few callers that must tell the reasons apart: "missing" (the
+    path truly does not exist: only this one may read as an absent file), "outside",
+    "loop", "dangling", "not_a_file" (a directory where a file is expected), "special" (a
+    FIFO, socket or device, never opened), "permission", "too_large", "limit" (a reader's
+    bound on work: nesting, expansion, instruction count), "refused" (the real tool would
+    refuse the input), and "invalid" for everything else a reader cannot parse.
     """
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        kind: str = "invalid",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
         self.line = line
+        self.kind = kind
+
+    @property
+    def missing(self) -> bool:
+        """True only when the path does not exist at all."""
+        return self.kind == "missing"
 
     @property
     def location(self) -> str:
@@ -37,9 +57,9 @@ class InputError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
     def with_path(self, path: str) -> InputError:
-        return InputError(self.message, path=self.path or path, line=self.line)
+        return InputError(self.message, path=self.path or path, line=self.line, kind=self.kind)
 
     def again(self) -> InputError:
         """A fresh copy to raise from a cache: raising one instance again and again would
         keep lengthening its traceback."""
-        return InputError(self.message, path=self.path, line=self.line)
+        return InputError(self.message, path=self.path, line=self.line, kind=self.kind)

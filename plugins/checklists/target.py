@@ -5,10 +5,19 @@ root; `..`, absolute paths and symlinks that lead outside the root are refused w
 `InputError`. Each file is read from disk at most once per build and each (file, parser)
 pair is parsed at most once, even when checks run in parallel; the counts are kept so the
 report can show them.
+
+A hostile repository must not hang or exhaust the build, and an input that cannot be read
+must never pass for an absent one. So every read and walk is bounded (the limits below, stated
+once), and each reason a path cannot be read is its own `InputError` kind: a symlink that
+leads outside, a symlink loop, a dangling symlink, a directory where a file is expected, a
+FIFO or device (never opened: a FIFO would block forever), a permission error, a file over
+the size limit. Only a path that truly does not exist is "missing".
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import fnmatch
 import hashlib
 import os
@@ -17,20 +26,63 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from checklists.errors import InputError
 
 T = TypeVar("T")
 Probe = tuple[str, str]  # (kind, target path): content, exists, listing or size
 Parser = Callable[[bytes], T]
+Kind = Literal["file", "directory"]
+
+# -- limits: what one build reads from an untrusted target --------------------------------
+# Each is far above what real repositories need (measured on tests/data/corpus, 25 real
+# repositories with 158 Dockerfiles, and the samples), so only a hostile or broken input
+# reaches one, and then the checks that need it say 検証不可 with the reason and location.
+# bench/hostile.py measures the bombs before and after.
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""A text input (Dockerfile, YAML, nginx, .dockerignore, JSON config): 4 MiB. The corpus's
+largest Dockerfile is 9 kB."""
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+"""A machine-written file: a Trivy JSON report of a large image, measurement evidence, a
+lock file the measure command hashes."""
+MAX_WALK_DEPTH = 128
+"""Folders below the listed one; node_modules trees of real projects stay under 40."""
+MAX_WALK_ENTRIES = 1_000_000
+"""Files and folders met by one listing (a monorepo's build context with node_modules)."""
+MAX_NESTING = 100
+"""Nested blocks in one document: JSON arrays/objects, YAML collections, nginx blocks.
+Measured: Trivy reports 9, YAML 17 (an Envoy config), nginx 5. Python's own parsers give
+up near 1,000 (RecursionError); yaml.v3, Compose's parser, refuses past 10,000."""
+MAX_INSTRUCTIONS = 2_000
+"""Instructions in one Dockerfile; real ones have tens to a few hundred (the corpus: 57 at
+most). Each instruction sees every ARG and ENV before it, so the work grows with the square
+of this number (100,000 ENV lines took 17 GB before the bound; 2,000 take 83 MB)."""
+MAX_STAGES = 128
+"""Build stages in one Dockerfile; real ones have one to a dozen. A stage built FROM another
+inherits its environment, so a chain costs the square of its length."""
+MAX_EXPANSION_CHARS = 1024 * 1024
+"""The text one ARG/ENV/FROM expansion may produce, and the ARG and ENV values of one scope
+together. BuildKit sets no limit, but real values are short: the corpus's longest is 133
+characters (a PATH). A megabyte is a bomb (`ARG A2=${A1}${A1}` doubles at every line)."""
+MAX_YAML_NODES = 1_000_000
+"""Values in one YAML document with every alias expanded (a billion-laughs bomb)."""
+CLOCK_SKEW = dt.timedelta(days=1)
+"""How far in the future a recorded time may lie before it is implausible (clock skew)."""
+
+
+def utc_now() -> dt.datetime:
+    """The wall clock, aware UTC. Checks ask `Target.now()`, the one seam tests can fix."""
+    return dt.datetime.now(dt.UTC)
 
 
 class Target:
     """A read-only, path-confined view of one repository on disk."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, now: Callable[[], dt.datetime] = utc_now) -> None:
         self.root = root.resolve()
+        self._now = now
         self._lock = threading.Lock()
         self._key_locks: dict[tuple[str, str], threading.Lock] = {}
         self._bytes: dict[str, bytes | InputError] = {}
@@ -42,7 +94,7 @@ class Target:
         self._normal: dict[str, str | InputError] = {}
         self._real: dict[str, Path | InputError] = {}
         self._root_str = str(self.root)
-        self._kinds: dict[str, tuple[bool, bool]] = {}
+        self._kinds: dict[str, str | InputError] = {}
         self._listings: dict[str, tuple[str, ...]] = {}
         self._root_prefix = self._root_str.rstrip(os.sep) + os.sep
         self.probed: set[Probe] = set()  # everything any check read, listed or looked for
@@ -65,7 +117,9 @@ class Target:
         if real is None:
             found = os.path.realpath(f"{self._root_prefix}{rel}")
             if found != self._root_str and not found.startswith(self._root_prefix):
-                real = InputError(f"{rel} is a symlink that leads outside the target", path=rel)
+                real = InputError(
+                    f"{rel} is a symlink that leads outside the target", path=rel, kind="outside"
+                )
             else:
                 real = Path(found)
             self._real[rel] = real
@@ -73,27 +127,70 @@ class Target:
             raise real.again()
         return real
 
+    def now(self) -> dt.datetime:
+        """The current time (aware UTC) for plausibility checks: a recorded time later than
+        `now() + CLOCK_SKEW` cannot be true. Tests pass a fixed clock to `Target(now=...)`."""
+        return self._now()
+
     def exists(self, relative: str) -> bool:
-        """Whether the path exists. A symlink that leads outside is an InputError, not False,
-        so a check never mistakes an escaping link for a missing file."""
+        """Whether something is there (a file or a folder). A path that exists but cannot be
+        read (a symlink leading outside, a loop, a dangling link, a FIFO or device, a
+        permission error) is an InputError, never False, so a check never mistakes it for a
+        missing file."""
         self._note("exists", relative)
-        return self._kind(relative)[0]
+        return self.kind(relative) is not None
 
     def is_file(self, relative: str) -> bool:
+        """Whether a file is there to read: True, or False when nothing is there. Anything
+        else at the path is an InputError: a directory where a file is expected, a FIFO,
+        and every reason of `exists`. A check that accepts a file or a folder asks `kind`."""
         self._note("exists", relative)
-        return self._kind(relative)[1]
+        found = self.kind(relative)
+        if found == "directory":
+            rel = self.normalize(relative)
+            raise InputError(f"{rel} is a directory, not a file", path=rel, kind="not_a_file")
+        return found == "file"
 
-    def _kind(self, relative: str) -> tuple[bool, bool]:
-        """(exists, is a file), asked of the disk once per path and build."""
-        real = str(self.path(relative))
-        known = self._kinds.get(real)
+    def kind(self, relative: str) -> Kind | None:
+        """ "file", "directory", or None when the path does not exist; InputError when it
+        exists but cannot be read (see `exists`)."""
+        self._note("exists", relative)
+        rel = self.normalize(relative)
+        known = self._kinds.get(rel)
         if known is None:
-            try:
-                known = (True, stat.S_ISREG(os.stat(real).st_mode))  # noqa: PTH116
-            except (OSError, ValueError):
-                known = (False, False)
-            self._kinds[real] = known
-        return known
+            known = self._kinds[rel] = self._probe(rel)
+        if isinstance(known, InputError):
+            raise known.again()
+        return None if known == "" else known  # type: ignore[return-value]
+
+    def _probe(self, rel: str) -> str | InputError:
+        """What is at `rel`, asked of the disk without opening anything ("" = nothing)."""
+        try:
+            real = str(self.path(rel))
+        except InputError as error:
+            return error
+        try:
+            mode = os.stat(real).st_mode  # noqa: PTH116 - str paths are faster
+        except FileNotFoundError:
+            if os.path.islink(f"{self._root_prefix}{rel}"):  # noqa: PTH114
+                return InputError(
+                    f"{rel} is a symlink to a path that does not exist", path=rel, kind="dangling"
+                )
+            return ""
+        except NotADirectoryError:
+            return ""  # a parent is a file: nothing can be at this path
+        except OSError as error:
+            return _os_error(error, rel)
+        except ValueError:
+            return ""  # a NUL byte in the name: no such path can exist
+        if stat.S_ISREG(mode):
+            return "file"
+        if stat.S_ISDIR(mode):
+            return "directory"
+        what = (
+            "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        )
+        return InputError(f"{rel} is {what}, not a file: it is not read", path=rel, kind="special")
 
     def files(self, directory: str = ".") -> Iterator[str]:
         """Every regular file under `directory`, as sorted target paths, symlinks not followed."""
@@ -105,41 +202,120 @@ class Target:
         return iter(listing)
 
     def _walk(self, directory: str) -> Iterator[str]:
-        base = str(self.path(directory))
+        """Depth first, sorted, without recursion (a hostile tree may be deeper than Python's
+        stack), bounded in depth and entries. Symlinks are listed neither as files nor
+        followed as folders, so a symlink loop cannot trap the walk; a folder that cannot
+        be read is an InputError, never a silently shorter listing."""
         prefix = self.normalize(directory)
+        found = self.kind(prefix)
+        if found is None:
+            return
+        if found == "file":
+            raise InputError(f"{prefix} is a file, not a folder", path=prefix, kind="not_a_file")
+        base = str(self.path(prefix))
         lead = "" if prefix == "." else f"{prefix}/"
-        for current, dirnames, filenames in os.walk(base):
-            dirnames.sort()
-            rel_dir = current[len(base) :].lstrip("/")  # os.walk joins below `base` with "/"
-            start = f"{lead}{rel_dir}/" if rel_dir else lead
-            for name in sorted(filenames):
-                if not os.path.islink(f"{current}/{name}"):  # noqa: PTH114 - str paths are faster
+        stack: list[tuple[str, str, int]] = [(base, lead, 0)]
+        entries = 0
+        while stack:
+            folder, start, depth = stack.pop()
+            try:
+                with os.scandir(folder) as scan:
+                    listed = sorted(
+                        (
+                            entry.name,
+                            entry.is_dir(follow_symlinks=False),
+                            entry.is_file(follow_symlinks=False),
+                        )
+                        for entry in scan
+                    )
+            except OSError as error:
+                raise _os_error(error, start.rstrip("/") or prefix) from None
+            entries += len(listed)
+            if entries > MAX_WALK_ENTRIES:
+                raise InputError(
+                    f"{prefix} holds more than {MAX_WALK_ENTRIES:,} files and folders: not listed",
+                    path=prefix,
+                    kind="limit",
+                )
+            folders = []
+            for name, is_dir, is_file in listed:
+                if is_dir:
+                    folders.append(name)
+                elif is_file:  # symlinks, FIFOs, sockets and devices are not listed
                     yield f"{start}{name}"
+            if folders and depth + 1 > MAX_WALK_DEPTH:
+                deep = f"{start}{folders[0]}"
+                raise InputError(
+                    f"{deep} is more than {MAX_WALK_DEPTH} folders below {prefix}: not listed",
+                    path=deep,
+                    kind="limit",
+                )
+            # Pushed in reverse so the first folder is walked first: files come out in the
+            # same order as a sorted recursive walk.
+            for name in reversed(folders):
+                stack.append((f"{folder}/{name}", f"{start}{name}/", depth + 1))
+
+    def listdir(self, directory: str = ".") -> list[str]:
+        """Every entry directly in `directory` (files, folders, symlinks, anything else) as
+        sorted target paths; [] when the folder does not exist. For a tool that looks for
+        names in one folder (Compose finding compose.yaml): whatever it would find, even
+        what cannot be read, is listed, so reading it says why."""
+        rel = self.normalize(directory)
+        self._note("listing", rel)
+        if self.kind(rel) != "directory":
+            return []
+        try:
+            with os.scandir(self.path(rel)) as scan:
+                names = [entry.name for entry in scan]
+        except OSError as error:
+            raise _os_error(error, rel) from None
+        if len(names) > MAX_WALK_ENTRIES:
+            raise InputError(
+                f"{rel} holds more than {MAX_WALK_ENTRIES:,} entries", path=rel, kind="limit"
+            )
+        return sorted(name if rel == "." else f"{rel}/{name}" for name in names)
 
     def glob(self, pattern: str) -> list[str]:
-        """Target files matching a glob such as 'reports/measurements/*.json', sorted."""
+        """Target paths matching a glob such as 'reports/measurements/*.json', sorted.
+
+        Folders are left out; a symlink or special file that matches is listed, so reading
+        it says why it cannot be read instead of the match silently disappearing.
+        """
         rel = self.normalize(pattern)
         folder = PurePosixPath(rel).parent.as_posix()
         if any(char in folder for char in "*?["):
             raise InputError(f"only the file name of {pattern!r} may hold wildcards", path=pattern)
         self._note("listing", folder)
-        real = self.path(folder)
-        if not real.is_dir():
+        if self.kind(folder) != "directory":
             return []
+        real = str(self.path(folder))
         name = PurePosixPath(rel).name
-        return sorted(
-            entry.name if folder == "." else f"{folder}/{entry.name}"
-            for entry in real.iterdir()
-            if fnmatch.fnmatchcase(entry.name, name) and entry.is_file() and not entry.is_symlink()
-        )
+        try:
+            with os.scandir(real) as scan:
+                names = [
+                    entry.name
+                    for entry in scan
+                    if fnmatch.fnmatchcase(entry.name, name)
+                    and not entry.is_dir(follow_symlinks=False)
+                ]
+        except OSError as error:
+            raise _os_error(error, folder) from None
+        if len(names) > MAX_WALK_ENTRIES:
+            raise InputError(
+                f"{pattern} matches more than {MAX_WALK_ENTRIES:,} files", path=folder, kind="limit"
+            )
+        return sorted(entry if folder == "." else f"{folder}/{entry}" for entry in names)
 
     def size(self, relative: str) -> int:
         """The file's size in bytes, without reading it."""
         self._note("size", relative)
+        rel = self.normalize(relative)
+        if not self.is_file(rel):
+            raise InputError("file not found in the target", path=rel, kind="missing")
         try:
-            return self.path(relative).stat().st_size
+            return os.stat(self.path(rel)).st_size  # noqa: PTH116
         except OSError as error:
-            raise InputError(f"cannot read the file: {error.strerror}", path=relative) from error
+            raise _os_error(error, rel) from None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -147,8 +323,10 @@ class Target:
         with self._lock:
             return self._key_locks.setdefault(key, threading.Lock())
 
-    def read_bytes(self, relative: str) -> bytes:
-        """The file's bytes, read once per build. InputError if missing or outside the root."""
+    def read_bytes(self, relative: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
+        """The file's bytes, read once per build. InputError (with its kind) when it is
+        missing, cannot be read, or holds more than `limit` bytes (`MAX_FILE_BYTES`; a
+        machine-written report may pass `MAX_REPORT_BYTES`)."""
         rel = self.normalize(relative)
         self._note("content", rel)
         with self._key_lock((rel, "")):
@@ -157,30 +335,56 @@ class Target:
         cached = self._bytes[rel]
         if isinstance(cached, InputError):
             raise cached.again()
+        if len(cached) > limit:
+            raise _too_large(rel, len(cached), limit)
         return cached
 
     def _load(self, rel: str) -> bytes | InputError:
         try:
-            real = self.path(rel)
-            if not real.is_file():
-                return InputError("file not found in the target", path=rel)
+            found = self.kind(rel)
+            if found is None:
+                return InputError("file not found in the target", path=rel, kind="missing")
+            if found == "directory":
+                return InputError(f"{rel} is a directory, not a file", path=rel, kind="not_a_file")
+            real = str(self.path(rel))
+            # O_NONBLOCK: should the file have become a FIFO since `kind` looked, opening it
+            # must not block; fstat below refuses it before anything is read.
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+            try:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):
+                    return InputError(
+                        f"{rel} is not a regular file: it is not read", path=rel, kind="special"
+                    )
+                if info.st_size > MAX_REPORT_BYTES:
+                    return _too_large(rel, info.st_size, MAX_REPORT_BYTES)
+                with os.fdopen(fd, "rb", closefd=False) as stream:
+                    data = stream.read(MAX_REPORT_BYTES + 1)  # a file still growing stops here
+            finally:
+                os.close(fd)
+            if len(data) > MAX_REPORT_BYTES:
+                return _too_large(rel, len(data), MAX_REPORT_BYTES)
             with self._lock:
                 self.reads += 1
-            return real.read_bytes()
+            return data
         except InputError as error:
             return error
         except OSError as error:
-            return InputError(f"cannot read the file: {error.strerror}", path=rel)
+            return _os_error(error, rel)
 
-    def read_text(self, relative: str) -> str:
+    def read_text(self, relative: str, *, limit: int = MAX_FILE_BYTES) -> str:
         """The file as UTF-8 text; InputError for a binary file, with the offending line."""
-        data = self.read_bytes(relative)
+        data = self.read_bytes(relative, limit=limit)
         return decode_text(data, self.normalize(relative))
 
-    def parse(self, relative: str, parser: Callable[[bytes], T]) -> T:
+    def parse(
+        self, relative: str, parser: Callable[[bytes], T], *, limit: int = MAX_FILE_BYTES
+    ) -> T:
         """`parser(bytes)` for the file, computed once per (file, parser) and shared.
 
         A parser's `InputError` is cached too and re-raised with the file's path filled in.
+        A parser that exceeds Python's recursion limit (a hostile nesting its own bounds did
+        not catch) is an InputError too, never a RecursionError escaping into the check.
         """
         rel = self.normalize(relative)
         self._note("content", rel)  # every caller depends on the file, cached parse or not
@@ -188,12 +392,16 @@ class Target:
         with self._key_lock(key):
             if key not in self._parsed:
                 try:
-                    data = self.read_bytes(rel)
+                    data = self.read_bytes(rel, limit=limit)
                     with self._lock:
                         self.parses += 1
                     self._parsed[key] = parser(data)
                 except InputError as error:
                     self._parsed[key] = error.with_path(rel)
+                except RecursionError:
+                    self._parsed[key] = InputError(
+                        "nested too deeply to read", path=rel, kind="limit"
+                    )
         result = self._parsed[key]
         if isinstance(result, InputError):
             raise result.again()
@@ -232,22 +440,46 @@ class Target:
         try:
             if kind == "content":
                 return hashlib.sha256(self.read_bytes(rel)).hexdigest()
-            real = self.path(rel)
             if kind == "exists":
-                return (real.exists(), real.is_file())
+                found = self._probe(self.normalize(rel))
+                return ("error", found.message) if isinstance(found, InputError) else found
             if kind == "listing":
-                return tuple(self._walk(rel)) if real.is_dir() else None
-            return real.stat().st_size
+                return tuple(self._walk(rel))
+            return os.stat(self.path(rel)).st_size  # noqa: PTH116
         except InputError as error:
             return ("error", error.message)
         except OSError:
             return None
 
 
+def _os_error(error: OSError, rel: str) -> InputError:
+    """The reason an existing path cannot be read, as an InputError of its own kind."""
+    if error.errno == errno.ELOOP:
+        return InputError(f"{rel} is a symlink loop", path=rel, kind="loop")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return InputError(f"{rel} cannot be read: permission denied", path=rel, kind="permission")
+    if error.errno == errno.EISDIR:
+        return InputError(f"{rel} is a directory, not a file", path=rel, kind="not_a_file")
+    if error.errno == errno.ENAMETOOLONG:
+        return InputError(f"{rel}: the path is too long to read", path=rel, kind="limit")
+    reason = error.strerror or type(error).__name__
+    return InputError(f"{rel} cannot be read: {reason}", path=rel, kind="unreadable")
+
+
+def _too_large(rel: str, size: int, limit: int) -> InputError:
+    return InputError(
+        f"{rel} is {size:,} bytes, more than the {limit:,} bytes a target file may have: not read",
+        path=rel,
+        kind="too_large",
+    )
+
+
 def _normalize(relative: str) -> str | InputError:
     pure = PurePosixPath(relative.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts:
-        return InputError(f"path {relative!r} must stay inside the target", path=relative)
+        return InputError(
+            f"path {relative!r} must stay inside the target", path=relative, kind="outside"
+        )
     return pure.as_posix() if pure.parts else "."
 
 

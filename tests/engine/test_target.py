@@ -123,7 +123,7 @@ def test_real_paths_agree_with_realpath_through_chains_of_links(repo: Path) -> N
 
 def test_existence_and_listings_are_asked_of_the_disk_once_per_build(repo: Path) -> None:
     target = Target(repo)
-    assert (target.exists("sub"), target.is_file("sub")) == (True, False)
+    assert (target.exists("sub"), target.kind("sub")) == (True, "directory")
     assert (target.exists("sub/file.txt"), target.is_file("sub/file.txt")) == (True, True)
     assert (target.exists("nope"), target.is_file("nope")) == (False, False)
     assert list(target.files("sub")) == ["sub/file.txt"]
@@ -160,3 +160,202 @@ def test_a_very_deep_path_is_answered_not_a_recursion_error(repo: Path) -> None:
     target = Target(repo)
     assert target.exists(deep) is False
     assert target.is_file(deep) is False
+
+
+# -- unreadable is not missing -------------------------------------------------------------
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8")
+
+
+def _kind_of(target: Target, rel: str) -> str:
+    with pytest.raises(InputError) as raised:
+        target.read_bytes(rel)
+    return raised.value.kind
+
+
+def test_only_a_truly_absent_path_is_missing(repo: Path) -> None:
+    (repo / "loop").symlink_to("loop")
+    (repo / "dangling").symlink_to("nowhere")
+    (repo / "out").symlink_to(repo.parent / "secret.txt")
+    os.mkfifo(repo / "fifo")
+    target = Target(repo)
+    assert _kind_of(target, "absent.txt") == "missing"
+    assert _kind_of(target, "sub/file.txt/below") == "missing"  # a file is no folder
+    assert _kind_of(target, "loop") == "loop"
+    assert _kind_of(target, "dangling") == "dangling"
+    assert _kind_of(target, "out") == "outside"
+    assert _kind_of(target, "sub") == "not_a_file"
+    assert _kind_of(target, "fifo") == "special"  # refused without opening: it would block
+    assert target.exists("absent.txt") is False
+    assert target.is_file("absent.txt") is False
+    for rel, kind in (("loop", "loop"), ("dangling", "dangling"), ("fifo", "special")):
+        for probe in (target.exists, target.is_file, target.kind):
+            with pytest.raises(InputError) as raised:
+                probe(rel)
+            assert raised.value.kind == kind, (rel, probe)
+    with pytest.raises(InputError, match="is a directory, not a file") as raised:
+        target.is_file("sub")
+    assert not raised.value.missing
+
+
+def test_a_folder_where_a_file_is_expected_is_not_missing_for_a_parse(repo: Path) -> None:
+    (repo / "compose.yaml").mkdir()
+    with pytest.raises(InputError, match=r"compose\.yaml is a directory") as raised:
+        Target(repo).parse("compose.yaml", _text)
+    assert raised.value.kind == "not_a_file"
+    assert raised.value.path == "compose.yaml"
+
+
+def test_a_permission_error_is_its_own_kind(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tests may run as root, who may read anything: the denial is simulated at open().
+    real_open = os.open
+
+    def deny(path: str, flags: int, *args: int) -> int:
+        if str(path).endswith("file.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", deny)
+    target = Target(repo)
+    assert target.is_file("sub/file.txt")
+    with pytest.raises(InputError, match="permission denied") as raised:
+        target.read_text("sub/file.txt")
+    assert raised.value.kind == "permission"
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_not_a_shorter_listing(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_scandir = os.scandir
+
+    def deny(path: str) -> object:
+        if str(path).endswith("/sub"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", deny)
+    with pytest.raises(InputError, match="permission denied") as raised:
+        list(Target(repo).files())
+    assert raised.value.path == "sub"
+
+
+def test_glob_lists_what_cannot_be_read_so_reading_it_says_why(repo: Path) -> None:
+    folder = repo / "reports"
+    folder.mkdir()
+    (folder / "a.json").write_text("{}", encoding="utf-8")
+    (folder / "b.json").symlink_to("b.json")
+    (folder / "c.json").mkdir()  # a folder is never a match
+    target = Target(repo)
+    assert target.glob("reports/*.json") == ["reports/a.json", "reports/b.json"]
+    assert _kind_of(target, "reports/b.json") == "loop"
+
+
+def test_listdir_names_every_entry_of_one_folder(repo: Path) -> None:
+    (repo / "compose.yaml").mkdir()
+    (repo / "link").symlink_to("link")
+    assert Target(repo).listdir(".") == ["compose.yaml", "link", "sub"]
+    assert Target(repo).listdir("sub") == ["sub/file.txt"]
+    assert Target(repo).listdir("absent") == []
+
+
+# -- bounded work --------------------------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_not_read(repo: Path) -> None:
+    from checklists.target import MAX_FILE_BYTES, MAX_REPORT_BYTES
+
+    (repo / "big.json").write_bytes(b" " * (MAX_FILE_BYTES + 1))
+    target = Target(repo)
+    with pytest.raises(InputError, match="more than the 4,194,304 bytes") as raised:
+        target.read_text("big.json")
+    assert raised.value.kind == "too_large"
+    # A machine-written report may be larger; the same bytes serve both callers.
+    assert len(target.read_bytes("big.json", limit=MAX_REPORT_BYTES)) == MAX_FILE_BYTES + 1
+    with pytest.raises(InputError, match="more than the"):
+        target.parse("big.json", _text)
+
+
+def test_a_deep_tree_is_walked_without_recursion_up_to_the_depth_bound(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists import target as module
+
+    monkeypatch.setattr(module, "MAX_WALK_DEPTH", 2)
+    (repo / "a" / "b" / "c").mkdir(parents=True)
+    (repo / "a" / "b" / "c" / "f.txt").write_text("f", encoding="utf-8")
+    assert list(Target(repo).files("a")) == ["a/b/c/f.txt"]
+    (repo / "a" / "b" / "c" / "d").mkdir()
+    with pytest.raises(InputError, match=r"a/b/c/d is more than 2 folders below a") as raised:
+        list(Target(repo).files("a"))
+    assert raised.value.kind == "limit"
+
+
+def test_a_folder_with_too_many_entries_is_not_listed(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists import target as module
+
+    monkeypatch.setattr(module, "MAX_WALK_ENTRIES", 5)
+    for i in range(6):
+        (repo / "sub" / f"{i}.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="more than 5 files and folders") as raised:
+        list(Target(repo).files())
+    assert raised.value.kind == "limit"
+
+
+def test_a_walk_lists_files_in_the_order_of_a_sorted_recursive_walk(repo: Path) -> None:
+    for rel in ("b/z.txt", "b/a/x.txt", "a.txt", "c/d/e/f.txt", "b/y.txt"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text("x", encoding="utf-8")
+    expected = sorted(
+        (f"{d}/{name}".removeprefix(str(repo) + "/"))
+        for d, _, names in os.walk(repo)
+        for name in names
+    )
+    listed = list(Target(repo).files())
+    assert sorted(listed) == expected
+    assert listed == ["a.txt", "b/y.txt", "b/z.txt", "b/a/x.txt", "c/d/e/f.txt", "sub/file.txt"]
+
+
+def test_a_1500_deep_tree_is_a_located_limit_not_a_recursion_error(repo: Path) -> None:
+    fds = [os.open(repo, os.O_RDONLY)]
+    try:
+        for _ in range(1_500):  # relative to the parent's fd: the absolute path grows too long
+            os.mkdir("d", dir_fd=fds[-1])
+            fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+        with pytest.raises(InputError, match="folders below") as raised:
+            list(Target(repo).files())
+        assert raised.value.kind == "limit"
+        assert raised.value.path is not None
+        assert raised.value.path.startswith("d/d/d/")
+    finally:
+        # Removed here, bottom up: pytest's own clean-up (shutil.rmtree) recurses per level.
+        os.close(fds.pop())
+        while fds:
+            os.rmdir("d", dir_fd=fds[-1])
+            os.close(fds.pop())
+
+
+def test_a_parser_that_recurses_too_deep_is_an_input_error(repo: Path) -> None:
+    def recursive(data: bytes) -> object:
+        return recursive(data)
+
+    with pytest.raises(InputError, match="nested too deeply") as raised:
+        Target(repo).parse("sub/file.txt", recursive)
+    assert raised.value.path == "sub/file.txt"
+
+
+def test_now_is_the_one_clock_seam() -> None:
+    import datetime as dt
+
+    fixed = dt.datetime(2030, 1, 2, tzinfo=dt.UTC)
+    assert Target(Path(), now=lambda: fixed).now() == fixed
+    assert Target(Path()).now().tzinfo is not None
+
+
+def test_a_listing_holds_regular_files_only(repo: Path) -> None:
+    os.mkfifo(repo / "sub" / "fifo")
+    (repo / "sub" / "loop").symlink_to("loop")
+    assert list(Target(repo).files()) == ["sub/file.txt"]

@@ -72,6 +72,7 @@ def report(
                 ],
                 "waiver": None,
                 "waiver_stale": False,
+                "stated": None,
             }
         )
     counts: dict[str, int] = {}
@@ -82,6 +83,7 @@ def report(
         "target": ".",
         "summary": {
             "items": len(items),
+            "verified": sum(1 for v in verdicts if v == "verified"),
             "unbound": 0,
             "failed": any(i["fails"] for i in items),
             "failures": sum(1 for i in items if i["fails"]),

@@ -120,7 +120,10 @@ def test_a_dockerfile_that_does_not_parse_exits_2(
     (tmp_path / "target" / "app" / "Dockerfile").write_text("COPY a b\nFROM scratch\n")
     code, err = run(["--config", str(config)], capsys, monkeypatch)
     assert code == 2
-    assert "environment tiny: app/Dockerfile:1: COPY comes before the first FROM" in err
+    assert (
+        "environment tiny: app/Dockerfile:1: BuildKit would refuse this file: "
+        "COPY comes before the first FROM"
+    ) in err
 
 
 def test_an_existing_output_is_never_overwritten(

@@ -413,3 +413,16 @@ def test_star_and_question_mark_agree_with_go_filepath_match() -> None:
             assert _compile_go_regexp(go_regexp).search(path) is expected, (pattern, path)
             compared += 1
     assert compared > 1000
+
+
+def test_a_matcher_says_when_every_pattern_is_compiled() -> None:
+    # Go compiles a pattern when a path first reaches it; `[z-a]` fails only then.
+    matcher = PatternMatcher(["*.pyc", "[z-a]*"])
+    assert not matcher.compiled
+    assert matcher.matches("x.pyc")  # decided by the first pattern: the second is skipped
+    assert not matcher.compiled
+    with pytest.raises(InputError, match=r"bad pattern '\[z-a\]\*'"):
+        matcher.matches("main.py")
+    ok = PatternMatcher(["*.pyc"])
+    ok.matches("main.py")
+    assert ok.compiled
