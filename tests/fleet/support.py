@@ -14,7 +14,6 @@ from typing import Any
 from tests.paths import ROOT
 
 EXAMPLE_FLEET = ROOT / "examples" / "fleet" / "fleet.yaml"
-SERVICES = ROOT / "tests" / "data" / "corpus" / "services.yaml"
 
 # (check, section, text, claim) of the synthetic guide; the verdicts come per report.
 GUIDE = [
@@ -135,26 +134,10 @@ def checklists(
     )
 
 
-def example_fleet_file(base: Path) -> Path:
-    """The example fleet, with the corpus's services file once it exists."""
-    if not SERVICES.exists():
-        return EXAMPLE_FLEET
-    text = EXAMPLE_FLEET.read_text("utf-8").replace(
-        "    teams: [corpus]\n", f"    teams: [corpus]\n    services: {SERVICES}\n"
-    )
-    text = text.replace("guide: ../../mkdocs.yml", f"guide: {ROOT / 'mkdocs.yml'}")
-    text = text.replace("path: ../autoforgenexus", f"path: {ROOT / 'examples' / 'autoforgenexus'}")
-    text = text.replace("path: ../..", f"path: {ROOT}")
-    text = text.replace("discover: ../../", f"discover: {ROOT}/")
-    fleet = base / "fleet-with-services.yaml"
-    fleet.write_text(text, "utf-8")
-    return fleet
-
-
 @functools.cache
 def example_reports(base: Path) -> tuple[Path, Path]:
     """The example fleet scanned once per test session: (reports folder, fleet file)."""
-    fleet = example_fleet_file(base)
+    fleet = EXAMPLE_FLEET
     out = base / "example-fleet-reports"
     done = checklists("scan", fleet, "--out", out, "--jobs", "2", "--progress", "log")
     assert done.returncode == 0, done.stderr

@@ -14,7 +14,6 @@ import pytest
 import yaml
 
 from checklists.fleet import fleetfile, shard
-from tests.fleet import support
 from tests.fleet.support import EXAMPLE_FLEET, example_site
 from tests.paths import CORPUS, ROOT
 from tests.test_quality import tool
@@ -148,23 +147,14 @@ def test_the_example_fleet_builds_into_a_fleet_site(
         assert page.stat().st_size < 2_000_000, page
 
 
-def test_the_corpus_services_file_is_used_once_it_exists(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    services = tmp_path / "services.yaml"
-    services.write_text(
-        "coredns__coredns:\n  - dockerfile: Dockerfile\n    context: .\n"
-        "    why: the release image\n",
-        "utf-8",
-    )
-    monkeypatch.setattr(support, "SERVICES", services)
-    fleet = fleetfile.read(support.example_fleet_file(tmp_path))
+def test_the_corpus_repositories_are_judged_by_the_image_they_ship() -> None:
+    fleet = fleetfile.read(EXAMPLE_FLEET)
     by_name = {entry.name: entry for entry in fleet.entries}
-    assert len(by_name) == 2 + len([p for p in CORPUS.iterdir() if p.is_dir()])
-    assert (by_name["coredns__coredns"].dockerfile, by_name["coredns__coredns"].context) == (
-        "Dockerfile",
-        ".",
-    )
-    assert by_name["miniflux__v2"].dockerfile is None  # not in this services file
-    assert by_name["docker-guide-checklists"].path == ROOT
-    assert fleet.guide == ROOT / "mkdocs.yml"
+    services = fleetfile.services_file(CORPUS.parent / "services.yaml")
+    assert services  # the corpus's own file, read by hand
+    for folder, image in services.items():
+        if folder in by_name:
+            entry = by_name[folder]
+            assert (entry.dockerfile, entry.target) == (image["dockerfile"], image.get("target"))
+    ddojo = by_name["DefectDojo__django-DefectDojo"]
+    assert (ddojo.dockerfile, ddojo.target) == ("Dockerfile.django-debian", "release")
