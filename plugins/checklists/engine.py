@@ -40,6 +40,9 @@ class Settings:
     environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     columns: Columns = field(default_factory=Columns)
     cache: ResultCache | None = None  # set by `mkdocs serve`: reuse results across rebuilds
+    # Checks run in a worker process that is killed on a timeout; False runs them on
+    # threads of this process (for observers that count reads in-process, as bench/ does).
+    isolate: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +208,13 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
     ]
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
     outcomes, executed = run_all(
-        tasks, target, log, timeout=settings.timeout, workers=settings.workers, cache=settings.cache
+        tasks,
+        target,
+        log,
+        timeout=settings.timeout,
+        workers=settings.workers,
+        cache=settings.cache,
+        isolate=settings.isolate,
     )
     results: list[ItemResult] = []
     for item, task in zip(items, resolved, strict=True):

@@ -14,7 +14,7 @@ import hashlib
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -46,6 +46,7 @@ class Target:
         self._listings: dict[str, tuple[str, ...]] = {}
         self._root_prefix = self._root_str.rstrip(os.sep) + os.sep
         self.probed: set[Probe] = set()  # everything any check read, listed or looked for
+        self._read_elsewhere: set[str] = set()  # files a worker process read (`absorb`)
 
     # -- paths ---------------------------------------------------------------------------
 
@@ -201,7 +202,23 @@ class Target:
 
     @property
     def files_read(self) -> list[str]:
-        return sorted(self._bytes)
+        return sorted(self._bytes.keys() | self._read_elsewhere)
+
+    def absorb(
+        self,
+        *,
+        reads: int = 0,
+        parses: int = 0,
+        files: Iterable[str] = (),
+        probed: Iterable[Probe] = (),
+    ) -> None:
+        """Count what a worker process read, parsed and probed in this target for this run
+        (the checks run in a child process; the run's report and `serve` read it here)."""
+        with self._lock:
+            self.reads += reads
+            self.parses += parses
+            self._read_elsewhere.update(files)
+            self.probed.update(probed)
 
     # -- what a check looked at, for the serve cache ---------------------------------------
 
