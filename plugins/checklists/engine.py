@@ -21,6 +21,7 @@ from checklists.cache import ResultCache
 from checklists.errors import SetupError
 from checklists.limits import Kind, format_quantity, parse_limit
 from checklists.model import Evidence, Outcome, Status
+from checklists.options import Locate, validate
 from checklists.registry import REGISTRY, Registry, load_packages
 from checklists.runner import Log, Task, resolve, run_all
 from checklists.target import Target
@@ -96,30 +97,37 @@ class Run:
 
 
 def settings_from_options(
-    options: Mapping[str, Any], root: Path, today: dt.date, cache: ResultCache | None = None
+    options: Mapping[str, Any],
+    root: Path,
+    today: dt.date,
+    cache: ResultCache | None = None,
+    locate: Locate | None = None,
 ) -> Settings:
     """Settings from the plugin's options (mkdocs.yml), paths relative to `root`.
 
-    The CHECKLISTS_TARGET environment variable, when set, replaces the configured target.
+    The options are validated against the plugin's table (`options.validate`; an
+    `OptionsError` lists every problem, located by `locate`). The CHECKLISTS_TARGET
+    environment variable, when set, replaces the configured target.
     """
-    target = Path(os.environ.get("CHECKLISTS_TARGET") or options.get("target") or ".")
-    environments = dict(options.get("environments") or {})
+    valid = validate(options, locate)
+    target = Path(os.environ.get("CHECKLISTS_TARGET") or valid["target"])
+    environments = valid["environments"]
     return Settings(
         target=target if target.is_absolute() else root / target,
-        packages=tuple(options.get("checks") or ("checks",)),
-        defaults=dict(options.get("defaults") or {}),
-        timeout=float(options.get("timeout", 30)),
-        workers=int(options.get("workers", 4)),
+        packages=tuple(valid["checks"]),
+        defaults=valid["defaults"],
+        timeout=valid["timeout"],
+        workers=valid["workers"],
         policy=Policy(
             today=today,
-            require_evidence=bool(options.get("require_evidence", False)),
-            require_bindings=bool(options.get("require_bindings", False)),
+            require_evidence=valid["require_evidence"],
+            require_bindings=valid["require_bindings"],
         ),
         environments=environments,
         columns=Columns(
             environments=frozenset(environments),
-            values=frozenset(options.get("value_columns") or Columns().values),
-            statuses=frozenset(options.get("status_columns") or Columns().statuses),
+            values=frozenset(valid["value_columns"]),
+            statuses=frozenset(valid["status_columns"]),
         ),
         cache=cache,
     )

@@ -212,7 +212,7 @@ def test_binding_problems_become_located_errors(registry: Registry, repo: Path) 
         "- [x] a <!-- check: fake.pases -->\n"
         "- [x] b <!-- check: fake.passes {colour: red} -->\n"
         "- [x] c <!-- check: fake.needs -->\n"
-        "- [x] d <!-- check: fake.passes {note: *x} -->\n"
+        "- [x] d <!-- check: fake.passes {note: a: b} -->\n"
     )
     run = evaluate(collect({"p.md": markdown}), settings(repo), LOG, registry)
     summaries = [r.outcome.summary for r in run.results if r.outcome]
