@@ -148,6 +148,18 @@ def open_target(path: Path) -> Target:
     return Target(path)
 
 
+def decode_page(data: bytes, name: str) -> str:
+    """A docs page's text as MkDocs reads it (UTF-8, a BOM dropped); SetupError naming the
+    page, the line and the byte when it is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SetupError(
+            f"{name}:{line}: not UTF-8 text (byte {error.start + 1}); save the page as UTF-8"
+        ) from None
+
+
 def collect(pages: Mapping[str, str], columns: Columns | None = None) -> list[Item]:
     """Every item of every page, sorted by page and line; metric rows get their limits."""
     with gc_paused():

@@ -17,7 +17,14 @@ from mkdocs.utils import get_relative_url
 
 from checklists import catalog, outputs, render, siteconfig
 from checklists.cache import SERVE_CACHE
-from checklists.engine import Run, collect, enabled, evaluate, settings_from_options
+from checklists.engine import (
+    Run,
+    collect,
+    decode_page,
+    enabled,
+    evaluate,
+    settings_from_options,
+)
 from checklists.errors import SetupError
 from checklists.i18n import language
 from checklists.options import OPTIONS, OptionsError, validate
@@ -103,11 +110,18 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             docs = [
                 f for f in files.documentation_pages() if f.generated_by != "checklists-catalog"
             ]
-            self.collected = pages = {f.src_uri: f.content_string for f in docs}  # not rescanned
+            folder = os.path.relpath(config.docs_dir, self.root)
             try:
+                self.collected = pages = {  # not rescanned
+                    f.src_uri: decode_page(f.content_bytes, f"{folder}/{f.src_uri}") for f in docs
+                }
                 self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
             except SetupError as error:  # a missing target or package: its text, no traceback
-                raise PluginError(f"checklists: {error}") from error
+                raise PluginError(f"checklists: {error}") from None
+            except OSError as error:  # a page that cannot be read
+                raise PluginError(
+                    f"checklists: cannot read {error.filename}: {error.strerror}"
+                ) from None
         for name, text in render.site_pages(
             self.lang, self.options["report_page"], self.enabled
         ).items():
@@ -149,8 +163,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         context = outputs.context_for(self.lang, self.target_name, docs)  # their rules
         try:
             outputs.publish(self.run, Path(config.site_dir), context, extra, log)
-        except ValueError as error:
-            raise PluginError(f"checklists: the 'reports' option: {error}") from error
+        except SetupError as error:  # a report path that cannot take its report
+            raise PluginError(f"checklists: {error}") from None
         if self.run.failures and self.command != "serve":
             raise PluginError(outputs.failure_message(self.run))
 

@@ -28,8 +28,9 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol, overload
 
 from checklists.bindings import Item, params_key
 from checklists.cache import ResultCache
@@ -120,26 +121,102 @@ def resolve(
 
 
 def run_one(task: Task, target: Target, log: Log) -> Outcome:
-    """Call the check; exceptions become `error` outcomes, never escape."""
+    """Call the check; exceptions become `error` outcomes, never escape.
+
+    An input the check could not take (a file it could not read, text that is not UTF-8,
+    data or folders nested deeper than Python recurses) is a one-line error, without the
+    traceback a bug in the check gets in the log. Every text of the outcome can be written
+    (`printable`).
+    """
+    return printable(_call(task, target, log))
+
+
+def _call(task: Task, target: Target, log: Log) -> Outcome:
+    source = Evidence(f"source: {task.spec.source}")
     try:
         env = {"environment": task.environment} if task.environment else {}
         outcome = task.spec.function(target, **task.params, **env)
     except InputError as error:
         return Outcome.error(str(error), Evidence(error.message, path=error.path, line=error.line))
+    except RecursionError:
+        return Outcome.error(
+            f"the check {task.spec.id} could not read its input: nested too deeply "
+            "(folders or data deeper than can be followed)",
+            source,
+        )
+    except UnicodeDecodeError as error:
+        return Outcome.error(
+            f"the check {task.spec.id} read text that is not UTF-8 (byte {error.start + 1})",
+            source,
+        )
+    except OSError as error:
+        name = _in_target(error.filename, target)
+        return Outcome.error(
+            f"the check {task.spec.id} could not read {name}: {error.strerror or error}",
+            Evidence("the file could not be read", path=name),
+        )
     except Exception as error:  # noqa: BLE001 - one broken check must never stop the others
         log.error(
             "check %s raised %s:\n%s", task.spec.id, type(error).__name__, traceback.format_exc()
         )
         return Outcome.error(
-            f"the check {task.spec.id} failed with {type(error).__name__}: {error}",
-            Evidence(f"source: {task.spec.source}"),
+            f"the check {task.spec.id} failed with {type(error).__name__}: {error}", source
         )
     if not isinstance(outcome, Outcome):
         return Outcome.error(
-            f"the check {task.spec.id} returned {type(outcome).__name__}, not an Outcome",
-            Evidence(f"source: {task.spec.source}"),
+            f"the check {task.spec.id} returned {type(outcome).__name__}, not an Outcome", source
         )
     return outcome
+
+
+def _in_target(filename: object, target: Target) -> str:
+    """A file an OSError names, as a target path when it is inside the target."""
+    if not isinstance(filename, str | bytes):
+        return "a file"
+    name = os.fsdecode(filename)
+    relative = os.path.relpath(name, target.root) if Path(name).is_absolute() else name
+    return name if relative.startswith("..") else relative
+
+
+def printable(outcome: Outcome) -> Outcome:
+    """The outcome with every text encodable as UTF-8: a file name that is not UTF-8 reaches
+    Python as lone surrogates, which no page or report could be written with; they become
+    visible escapes (\\udcff)."""
+    texts = [outcome.summary, outcome.value or ""]
+    texts += [t or "" for e in outcome.evidence for t in (e.note, e.path, e.excerpt)]
+    texts += list(outcome.localized.values())
+    if all(_encodable(text) for text in texts):
+        return outcome
+    return replace(
+        outcome,
+        summary=_escaped(outcome.summary),
+        value=_escaped(outcome.value),
+        evidence=tuple(
+            replace(e, note=_escaped(e.note), path=_escaped(e.path), excerpt=_escaped(e.excerpt))
+            for e in outcome.evidence
+        ),
+        localized={k: _escaped(v) for k, v in outcome.localized.items()},
+    )
+
+
+def _encodable(text: str) -> bool:
+    if not isinstance(text, str) or text.isascii():  # not text: pickling it will tell
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@overload
+def _escaped(text: str) -> str: ...
+@overload
+def _escaped(text: None) -> None: ...
+def _escaped(text: str | None) -> str | None:
+    if text is None or _encodable(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class _Reporter(Protocol):
