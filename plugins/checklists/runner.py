@@ -155,6 +155,10 @@ def _call(task: Task, target: Target, log: Log) -> Outcome:
             f"the check {task.spec.id} could not read {name}: {error.strerror or error}",
             Evidence("the file could not be read", path=name),
         )
+    except (SystemExit, KeyboardInterrupt) as error:  # raised by the check: its own error
+        return Outcome.error(
+            f"the check {task.spec.id} raised {type(error).__name__}({error})", source
+        )
     except Exception as error:  # noqa: BLE001 - one broken check must never stop the others
         log.error(
             "check %s raised %s:\n%s", task.spec.id, type(error).__name__, traceback.format_exc()

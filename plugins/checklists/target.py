@@ -181,7 +181,9 @@ class Target:
     def parse(self, relative: str, parser: Callable[[bytes], T]) -> T:
         """`parser(bytes)` for the file, computed once per (file, parser) and shared.
 
-        A parser's `InputError` is cached too and re-raised with the file's path filled in.
+        A parser's `InputError` is cached too and re-raised with the file's path filled in;
+        so is a RecursionError (data nested deeper than the parser recurses), as an
+        InputError naming the file.
         """
         rel = self.normalize(relative)
         self._note("content", rel)  # every caller depends on the file, cached parse or not
@@ -195,6 +197,8 @@ class Target:
                     self._parsed[key] = parser(data)
                 except InputError as error:
                     self._parsed[key] = error.with_path(rel)
+                except RecursionError:  # data nested deeper than the parser can recurse
+                    self._parsed[key] = InputError("nested too deeply to read", path=rel)
         result = self._parsed[key]
         if isinstance(result, InputError):
             raise result.again()
