@@ -786,7 +786,7 @@ def _dockerfile_cases() -> None:
         "FROM python:3.12-slim AS b\nCOPY --from=a /y /y\n",
         "continuations-10k": "FROM python:3.12-slim\nRUN a \\\n" + "  && b \\\n" * 10_000 + "  c\n",
         "and-chain": "FROM python:3.12-slim\nRUN " + "apt-get install x && " * 1000 + "true\n",
-        "heredoc-20k": "FROM python:3.12-slim\nRUN <<EOF\n" + "echo x\n" * 20_000 + "EOF\n",
+        "heredoc-5k": "FROM python:3.12-slim\nRUN <<EOF\n" + "echo x\n" * 5_000 + "EOF\n",
         "long-arg-name": "ARG " + "A" * 60_000 + "=1\nFROM python:3.12-slim\n",
         "homoglyph-user": "FROM python:3.12-slim\nUSER rооt\n",  # Cyrillic o
         "unknown-instruction": "FROM python:3.12-slim\nFROBNICATE all\n",
@@ -803,7 +803,7 @@ def _dockerfile_cases() -> None:
             "dockerfile",
             site({"Dockerfile": text}),
             Expect(-1, items=every(HANDLED, DF)),
-            build=name in {"many-stages", "heredoc-20k"},
+            build=name in {"many-stages", "heredoc-5k"},
         )
     for name, text in {"empty": "", "only-comments": "# nothing\n# at all\n"}.items():
         case(
@@ -829,11 +829,13 @@ def _dockerfile_cases() -> None:
                     f"ARG A{i}=${{A{i - 1}}}${{A{i - 1}}}${{A{i - 1}}}\n" for i in range(1, 30)
                 )
                 + "FROM python:${A29}\n"
-            }
+            },
+            DF[:3],
+            options="timeout: 2",
         ),
         Expect(1, items=every(error("Dockerfile"), DF[:3])),
         xfail=READER_LIMITS,
-        limit=6,
+        limit=4,
     )
     case(
         "dockerfile-100k-lines",
@@ -843,21 +845,25 @@ def _dockerfile_cases() -> None:
                 "Dockerfile": Lazy(
                     ("FROM python:3.12-slim\n" + "RUN echo x\n" * 100_000 + "USER 1000\n").encode
                 )
-            }
+            },
+            DF[:3],
+            options="timeout: 2",
         ),
         Expect(1, items=every(error("Dockerfile"), DF[:3])),
         xfail=READER_LIMITS,
-        limit=6,
+        limit=4,
     )
     case(
         "dockerfile-30mb",
         "huge",
         site(
-            {"Dockerfile": Lazy(lambda: b"# " + b"x" * 60_000 + b"\n" * 1 + b"# y\n" * 7_000_000)}
+            {"Dockerfile": Lazy(lambda: b"# " + b"x" * 60_000 + b"\n" * 1 + b"# y\n" * 7_000_000)},
+            DF[:2],
+            options="timeout: 2",
         ),
         Expect(1, items=every(error("Dockerfile"), DF[:2])),
         xfail=READER_LIMITS,
-        limit=6,
+        limit=4,
     )
     case(
         "dockerfile-buildkit-refuses",
@@ -1033,10 +1039,11 @@ def _compose_cases() -> None:
                 )
             },
             COMPOSE[:1],
+            options="timeout: 2",
         ),
         Expect(1, items={"deploy.resource_limits": error("compose.yaml")}),
         xfail=READER_LIMITS,
-        limit=6,
+        limit=4,
     )
 
 
