@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,44 @@ def test_a_docs_page_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> 
     assert result.stderr == (
         "checklists check: docs/bad.md:3: not UTF-8 text (byte 16); save the page as UTF-8\n"
     )
+
+
+def test_a_broken_claim_names_its_place_in_the_target_and_the_fix(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    dockerfile = root / "examples" / "autoforgenexus" / "backend" / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text("utf-8").replace("USER appuser\n", ""), "utf-8")
+    result = cli("check", "--quiet", cwd=root)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    broken = [n for n, line in enumerate(lines) if "主張違反" in line and "non_root_user" in line]
+    assert len(broken) == 2  # the section heading and the checklist item
+    for number in broken:
+        where, fix = lines[number + 1].strip(), lines[number + 2].strip()
+        assert re.fullmatch(r"→ backend/Dockerfile:\d+", where), where
+        assert fix.startswith("修正方法: In the final stage create a dedicated user"), fix
+        assert fix.endswith("(checklists explain dockerfile.non_root_user)"), fix
+    verified = sum(1 for line in lines if "検証済み" in line and line.startswith("  "))
+    assert f"項目中 {verified} 検証済み" in result.stdout  # the same figure as the page
+    # Without the table (a report format only), the same lines go to stderr.
+    quiet = cli(
+        "check", "--quiet", "--format", "json", "--output", str(tmp_path / "c.json"), cwd=root
+    )
+    assert quiet.returncode == 1
+    assert re.search(r"→ backend/Dockerfile:\d+\n\s+修正方法: ", quiet.stderr), quiet.stderr
+
+
+def test_a_reading_that_contradicts_the_texts_number_fails_without_the_waiver(
+    tmp_path: Path,
+) -> None:
+    root = copy_site(tmp_path)
+    page = root / "docs" / "index.md"
+    text = page.read_text("utf-8")
+    waived = re.search(r"<!-- metric: context\.reduction \{env: 本番\}( waive: \{.*?\}) -->", text)
+    assert waived is not None
+    page.write_text(text.replace(waived[1], ""), "utf-8")
+    result = cli("check", "--quiet", cwd=root)
+    assert result.returncode == 1, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "context.reduction" in line)
+    assert row.lstrip().startswith("✗ 記載と矛盾"), row
+    assert "contradicts the text's 約80% (60.0%–100.0% would agree)" in row
+    assert "→ backend/.dockerignore" in result.stdout

@@ -36,8 +36,18 @@ from __future__ import annotations
 import re
 
 from checklists import Evidence, Outcome, Target, check
-from checks.ci._shared import at, load_workflows
-from checks.readers.workflow import ActionRef
+from checks.readers.ci_builds import workflow_files
+from checks.readers.workflow import ActionRef, Workflow, read_workflow
+
+
+def load_workflows(target: Target) -> list[tuple[str, Workflow]]:
+    return [(path, target.parse(path, read_workflow)) for path in workflow_files(target)]
+
+
+def at(path: str, workflow: Workflow, line: int, note: str) -> Evidence:
+    """Evidence pointing at a line of a workflow, with the line as excerpt."""
+    return Evidence(note, path=path, line=line, excerpt=workflow.excerpt(line) or None)
+
 
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z][0-9A-Za-z.+-]*)?$")
 _COMMENT_VERSION = re.compile(r"#\s*(?:tag[=:]\s*)?(v?\d+(?:\.\d+)*\S*)")

@@ -5,9 +5,11 @@ What it checks:
     the target. One of these must hold:
 
     * Dependabot (`.github/dependabot.yml` or `.yaml`) has an `updates` entry with
-      `package-ecosystem: docker` whose `directory` or `directories` covers the backend
-      folder (param `directory`, default `/backend`; `directories` globs such as `/**`
-      count), with a schedule at least monthly: `interval` daily, weekly or monthly, or
+      `package-ecosystem: docker` whose `directory` or `directories` covers the folder of
+      the Dockerfile (param `directory`, default the folder of `dockerfile`; `directories`
+      globs such as `/**` or `/src/app/**`, which includes `/src/app` itself, count), with a
+      schedule at least monthly (its own, or its `multi-ecosystem-group`'s): `interval`
+      daily, weekly or monthly, or
       `cron` with a `cronjob` that fires every month. `quarterly`, `semiannually`,
       `yearly`, a cron limited to some months, `open-pull-requests-limit: 0` (which turns
       version updates off) and an `ignore` of `dependency-name: "*"` fail.
@@ -45,12 +47,13 @@ How to fix:
 from __future__ import annotations
 
 import calendar
+import posixpath
 import re
 from collections.abc import Iterable
 
 from checklists import Evidence, Outcome, Target, check
-from checks.ci._shared import normalise
 from checks.common import load_dockerfile, stage_label
+from checks.readers.ci_builds import normalise
 from checks.readers.updaters import (
     RENOVATE_FILES,
     DependabotConfig,
@@ -165,6 +168,11 @@ def schedule_problem(entries: Iterable[str]) -> str | None:
 
 def _directory_glob(pattern: str) -> re.Pattern[str]:
     body = normalise(pattern)
+    if body.endswith("/**"):  # `/src/x/**` is the folder and every folder below it
+        head = re.escape(body[:-3]).replace(r"\*", "[^/]*")
+        return re.compile(head + "(?:/.*)?")
+    if body == "**":
+        return re.compile(".*")
     regex = re.escape(body).replace(r"\*\*", ".*").replace(r"\*", "[^/]*")
     return re.compile(regex if body != "." else r"\.")
 
@@ -447,8 +455,10 @@ def _digests(target: Target, dockerfile: str) -> list[Evidence]:
 
 @check("ci.base_image_updates", severity="medium", related=())
 def base_image_updates(
-    target: Target, *, directory: str = "/backend", dockerfile: str = "./backend/Dockerfile"
+    target: Target, *, directory: str | None = None, dockerfile: str = "./backend/Dockerfile"
 ) -> Outcome:
+    if directory is None:  # Dependabot's `directory` is the folder holding the Dockerfile
+        directory = "/" + normalise(posixpath.dirname(normalise(dockerfile)) or ".").strip(".")
     digests = _digests(target, dockerfile)
     results = [
         r for r in (_dependabot(target, directory), _renovate(target, dockerfile)) if r is not None

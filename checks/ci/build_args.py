@@ -1,29 +1,32 @@
 """Build arguments: CI passes the required build args and the Dockerfile really uses them.
 
 What it checks:
-    Every step that builds the backend image (see `ci.gha_cache` for how a build step is
-    found; parameters `context`, default `./backend`, and `dockerfile`, default
-    `./backend/Dockerfile`) is read together with the Dockerfile it builds: the step's
-    `file` resolved from the repository root (for a Git context, from the context), or
-    `<context>/Dockerfile` when `file` is not given.
+    Every build of the Dockerfile (param `dockerfile`, default `./backend/Dockerfile`) that
+    the CI build model finds (see `ci.gha_cache`: actions, bake targets, `docker build` in
+    steps, scripts and Makefile targets, composite actions, reusable workflows, matrix
+    combinations), read with the Dockerfile it builds:
 
-    * The step passes each build arg of `required` (default `["PYTHON_VERSION"]`) in
-      `build-args` (one `KEY=VALUE` per line, as docker/build-push-action reads it; or
-      `--build-arg` of a `docker build`). A bare `KEY` passes the runner's environment
-      variable, as buildx does: it counts when the step's, job's or workflow's `env:` sets
-      it and is unknown otherwise.
-    * The Dockerfile declares each passed arg with ARG. An arg it never declares fails:
-      BuildKit ignores it ("build-args were not consumed"), so the value CI sets has no
-      effect. Docker's predefined args (the `*_PROXY` family), `BUILDKIT_*` and
-      `SOURCE_DATE_EPOCH` need no declaration.
-    * The Dockerfile uses each required arg: a global ARG must appear in a FROM line
-      (`FROM python:${PYTHON_VERSION}-slim`) or be re-declared in a stage that uses it; an
-      ARG in a stage must be referenced later in that stage or be followed by a RUN, which
-      sees it as an environment variable. A FROM that hard-codes the version
-      (`FROM python:3.13-slim` while `PYTHON_VERSION` is passed) fails.
+    * The build passes each build arg of `required` (default `["PYTHON_VERSION"]`) —
+      `build-args` of an action (one `KEY=VALUE` per line), `args` of a bake target or a
+      compose service, `--build-arg` of a command line. A bare `KEY` passes the runner's
+      environment variable, as buildx does: it counts when an `env:` on the way sets it and
+      is unknown otherwise.
+    * The Dockerfile declares each required arg with ARG and uses it: a global ARG must appear
+      in a FROM line (`FROM python:${PYTHON_VERSION}-slim`) or be re-declared in a stage
+      that uses it; an ARG in a stage must be referenced later in that stage or be followed
+      by a RUN, which sees it as an environment variable. A FROM that hard-codes the version
+      (`FROM python:3.13-slim` while `PYTHON_VERSION` is passed) fails, and so does a
+      required arg the Dockerfile never declares (BuildKit ignores it).
+    * Any other passed arg the Dockerfile never declares is shown as a warning in the
+      evidence: BuildKit ignores it ("build-args were not consumed"), but the claim is about
+      the required args. The answer's part `declared` says whether every passed arg is
+      declared (Docker's predefined args — the `*_PROXY` family, `BUILDKIT_*`,
+      `SOURCE_DATE_EPOCH` — need no declaration).
 
-    hadolint and Trivy's Dockerfile checks read the Dockerfile alone; this check reads the
-    workflow and the Dockerfile together, which is where the mismatch hides.
+    A build whose Dockerfile or args cannot be read statically, or a build the model
+    cannot see into, makes the answer unknown with the reason; no build of the Dockerfile
+    at all fails. hadolint and Trivy's Dockerfile checks read the Dockerfile alone; this
+    check reads the CI build and the Dockerfile together, which is where the mismatch hides.
 
 Why it matters:
     A version passed as a build arg is a promise that CI decides which Python the image
@@ -41,9 +44,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Target, check
-from checks.ci._shared import BuildStep, builds, without_backend
+from checklists import Evidence, Outcome, Status, Target, check
+from checks.ci._model import select
 from checks.common import ParsedDockerfile, load_dockerfile, stage_label
+from checks.readers.ci_builds import ImageBuild, normalise
 from checks.readers.dockerfile import Instruction
 
 _PREDEFINED = frozenset(
@@ -111,17 +115,17 @@ def _uses(
     return used
 
 
-def _passed(build: BuildStep) -> dict[str, str | None]:
+def _passed(build: ImageBuild) -> dict[str, str | None]:
     values: dict[str, str | None] = {}
     for entry in build.build_args:
         key, sep, value = entry.partition("=")
-        values[key.strip()] = value if sep else None
+        if key.strip():
+            values[key.strip()] = value if sep else None
     return values
 
 
-def _from_environment(build: BuildStep, name: str) -> bool:
-    scopes = (build.step.env, build.job.env, build.workflow.env)
-    return any(name in scope for scope in scopes)
+def _from_environment(build: ImageBuild, name: str) -> bool:
+    return name in build.step.scope.env
 
 
 @check("ci.build_args", severity="medium", related=())
@@ -132,60 +136,104 @@ def build_args(
     context: str = "./backend",
     dockerfile: str = "./backend/Dockerfile",
 ) -> Outcome:
-    found = builds(target, context=context, dockerfile=dockerfile)
-    missing = without_backend(found, context, dockerfile, "no step builds the backend")
-    if missing is not None:
-        return missing
+    chosen = select(target, dockerfile)
+    if not chosen.builds:
+        wanted = normalise(context)
+        missing = [
+            f"{b.label} builds {b.dockerfile}, which is not in the target"
+            for b in chosen.others
+            if b.context == wanted and b.dockerfile and not target.is_file(b.dockerfile)
+        ]
+        if missing:
+            return Outcome.failed(
+                "; ".join(missing), *(b.place.evidence(b.label) for b in chosen.others)
+            ).with_parts(declared=Status.NOT_APPLICABLE)
+        shown = [chosen.searched()]
+        shown += [
+            b.place.evidence(f"{b.label} might build it: {'; '.join(b.unresolved)}")
+            for b in chosen.candidates
+        ]
+        shown += [o.place.evidence(f"{o.label}: {o.reason}") for o in chosen.opaque]
+        if chosen.candidates or chosen.opaque:
+            return Outcome.unknown(
+                f"no build provably builds {chosen.dockerfile}; the builds that might cannot "
+                "be read",
+                *shown,
+            ).with_parts(declared=Status.UNKNOWN)
+        return Outcome.failed(
+            f"no workflow builds {chosen.dockerfile}, so no build passes its build args",
+            *shown,
+        ).with_parts(declared=Status.NOT_APPLICABLE)
     failures: list[str] = []
     unknowns: list[str] = []
+    undeclared: list[str] = []
+    incomplete: list[str] = []
     evidence: list[Evidence] = []
-    for build in found.backend:
+    for build in chosen.builds:
         passed = _passed(build)
-        evidence.append(build.at(f"{build.label} passes {list(build.build_args)}", "build-args"))
-        if not target.is_file(build.dockerfile):
-            failures.append(f"{build.label} builds {build.dockerfile}, which is not in the target")
+        evidence.append(
+            build.at("build-args").evidence(f"{build.label} passes {list(build.build_args)}")
+        )
+        if not build.args_complete:
+            incomplete.append(f"{build.label}: some build args cannot be read statically")
+        if not target.is_file(chosen.dockerfile):
+            failures.append(f"{build.label} builds {chosen.dockerfile}, which is not in the target")
             continue
-        parsed = load_dockerfile(target, build.dockerfile)
+        parsed = load_dockerfile(target, chosen.dockerfile)
         declared = _declarations(parsed)
+        for name in passed:
+            if name not in declared and not _predefined(name):
+                note = (
+                    f"{build.label} passes {name}, which {chosen.dockerfile} never declares "
+                    "with ARG (BuildKit ignores it)"
+                )
+                undeclared.append(note)
+                evidence.append(build.at("build-args").evidence(f"warning: {note}"))
         for name in required:
             if name not in passed:
-                failures.append(f"{build.label} does not pass the build arg {name}")
-            elif passed[name] is None and not _from_environment(build, name):
+                if build.args_complete:
+                    failures.append(f"{build.label} does not pass the build arg {name}")
+                else:
+                    unknowns.append(f"{build.label}: whether it passes {name} cannot be read")
+                continue
+            if passed[name] is None and not _from_environment(build, name):
                 unknowns.append(
                     f"{build.label} passes {name} from the runner's environment, which no env: sets"
                 )
-        for name in passed:
-            if name not in declared and not _predefined(name):
+            if name not in declared:
                 failures.append(
-                    f"{build.label} passes {name}, which {build.dockerfile} never declares "
+                    f"{build.label} passes {name}, which {chosen.dockerfile} never declares "
                     "with ARG (BuildKit ignores it)"
                 )
-        for name in required:
-            if name not in passed or name not in declared:
                 continue
             evidence.extend(
-                parsed.at(build.dockerfile, ins, f"declares ARG {name}")
+                parsed.at(chosen.dockerfile, ins, f"declares ARG {name}")
                 for _, ins in declared[name]
             )
-            used = _uses(parsed, build.dockerfile, name, declared[name])
+            used = _uses(parsed, chosen.dockerfile, name, declared[name])
             if used:
                 evidence.extend(used)
                 continue
             bases = ", ".join(dict.fromkeys(f"FROM {s.base}" for s in parsed.stages))
             failures.append(
-                f"{build.dockerfile} declares {name} but never uses it: {bases} "
+                f"{chosen.dockerfile} declares {name} but never uses it: {bases} "
                 "hard-codes what the arg should set"
             )
             evidence.extend(
-                parsed.at(build.dockerfile, s.from_instruction, f"{stage_label(s)} ignores ${name}")
+                parsed.at(
+                    chosen.dockerfile, s.from_instruction, f"{stage_label(s)} ignores ${name}"
+                )
                 for s in parsed.stages
             )
+    declared_part = Status.FAIL if undeclared else (Status.UNKNOWN if incomplete else Status.PASS)
     if failures:
-        return Outcome.failed("; ".join(failures), *evidence)
-    if unknowns:
-        return Outcome.unknown("; ".join(unknowns), *evidence)
-    return Outcome.passed(
-        f"{len(found.backend)} backend build(s) pass {', '.join(required)} and the Dockerfile "
-        "declares and uses each",
-        *evidence,
-    )
+        outcome = Outcome.failed("; ".join(dict.fromkeys(failures)), *evidence)
+    elif unknowns or incomplete:
+        outcome = Outcome.unknown("; ".join(dict.fromkeys(unknowns + incomplete)), *evidence)
+    else:
+        outcome = Outcome.passed(
+            f"{len(chosen.builds)} build(s) of {chosen.dockerfile} pass {', '.join(required)} "
+            "and the Dockerfile declares and uses each",
+            *evidence,
+        )
+    return outcome.with_parts(declared=declared_part)

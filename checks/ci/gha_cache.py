@@ -1,27 +1,31 @@
 """GitHub Actions cache: the backend image build reads and writes BuildKit's `gha` cache in full.
 
 What it checks:
-    Every step of the target's workflows (`.github/workflows/*.yml|yaml`) that builds the
-    backend image — a `docker/build-push-action` step, a `docker/bake-action` step whose
-    `set` overrides give the context or Dockerfile, or a `docker build` in `run:` — whose
-    context (`context`, default `./backend`) or Dockerfile (`dockerfile`, default
-    `./backend/Dockerfile`) is the backend's, paths compared normalised. Each must have:
+    The builds of the Dockerfile (param `dockerfile`, default `./backend/Dockerfile`) that
+    the target's workflows perform, found by the CI build model however they are written:
+    `docker/build-push-action`, `docker/bake-action` with its bake file, `docker build` /
+    `docker buildx build` / `docker compose build` in a `run:` step or in the script,
+    Makefile target or package.json script the step calls, local composite actions and
+    local reusable workflows with their inputs, each matrix combination on its own. When
+    some of these builds push the image, those are the ones judged (the build that ships
+    the image); otherwise every build of it is. Each must have:
 
     * a `cache-from` entry with `type=gha` and an explicit `scope=...`;
     * a `cache-to` entry with `type=gha`, the same scope and `mode=max`.
 
-    The inputs are split the way docker/build-push-action splits them (one entry per line,
-    CSV quoting, commas inside an entry kept), and each entry's attributes the way buildx
-    parses them (comma-separated `key=value`; a bare value is `type=registry,ref=<value>`).
-    A missing `mode` fails: BuildKit's gha exporter defaults to `mode=min`, which exports
-    only the layers of the final stage, so the builder stage of a multi-stage build is
-    never cached (docs.docker.com/build/cache/backends/gha). A missing scope fails too: it
-    defaults to `buildkit`, which every image of the repository shares and overwrites. A
-    scope written with an expression passes when cache-from and cache-to use the same text,
-    since one step evaluates it once. A matrix job is judged per combination. A build that
-    cannot be resolved statically (a matrix from an expression, a bake file, a reusable
-    workflow in another repository) is named in the evidence; when it is the only
-    candidate the result is unknown. No build of the backend at all fails.
+    Entries are split the way the builder reads them (docker/build-push-action: one entry
+    per line, CSV quoting, commas inside an entry kept; bake: `cache-from`/`cache-to` lists,
+    objects joined as `key=value`), and each entry's attributes the way buildx parses them
+    (comma-separated `key=value`; a bare value is `type=registry,ref=<value>`). A missing
+    `mode` fails: BuildKit's gha exporter defaults to `mode=min`, which exports only the
+    layers of the final stage (docs.docker.com/build/cache/backends/gha). A missing scope
+    fails too: it defaults to `buildkit`, shared by every image of the repository. A scope
+    written with an expression passes when cache-from and cache-to use the same text. A
+    build whose Dockerfile cannot be resolved statically counts when every build that could
+    be the image fails; a build the model cannot see into (a remote reusable workflow, a
+    third-party builder such as depot that keeps its own cache, a script not in the target)
+    makes the answer unknown with the reason and the step, never a failure. No build of the
+    Dockerfile at all fails.
 
     Peer tools do not check this; hadolint and Trivy read Dockerfiles, not workflows.
 
@@ -42,7 +46,8 @@ from __future__ import annotations
 import csv
 
 from checklists import Evidence, Outcome, Target, check
-from checks.ci._shared import BuildStep, builds, without_backend
+from checks.ci._model import Selection, select
+from checks.readers.ci_builds import ImageBuild, Opaque
 from checks.readers.expressions import has_expression
 
 
@@ -58,20 +63,24 @@ def cache_entry(entry: str) -> dict[str, str]:
     return attributes
 
 
-def _judge(build: BuildStep) -> tuple[str | None, list[Evidence], bool]:
+def _judge(build: ImageBuild) -> tuple[str | None, list[Evidence], bool]:
     """(problem or None, evidence, unresolved) for one build."""
-    sources = [cache_entry(e) for e in build.cache_from]
-    sinks = [cache_entry(e) for e in build.cache_to]
-    shown_from = build.at(f"{build.label}: cache-from {list(build.cache_from)}", "cache-from")
-    shown_to = build.at(f"{build.label}: cache-to {list(build.cache_to)}", "cache-to")
+    shown_from = build.at("cache-from").evidence(
+        f"{build.label}: cache-from {list(build.cache_from)}"
+    )
+    shown_to = build.at("cache-to").evidence(f"{build.label}: cache-to {list(build.cache_to)}")
     evidence = [shown_from, shown_to]
+    if build.cache_note:
+        return f"{build.label}: {build.cache_note}", evidence, True
     whole = [*build.cache_from, *build.cache_to]
     if any(has_expression(e) and "=" not in e for e in whole):
-        return "the cache settings are an expression", evidence, True
+        return f"{build.label}: the cache settings are an expression", evidence, True
+    sources = [cache_entry(e) for e in build.cache_from]
+    sinks = [cache_entry(e) for e in build.cache_to]
     gha_from = [s for s in sources if s.get("type") == "gha"]
     gha_to = [s for s in sinks if s.get("type") == "gha"]
     if not build.cache_from:
-        return f"{build.label} has no cache-from", [build.at("no cache-from")], False
+        return f"{build.label} has no cache-from", evidence, False
     if not gha_from:
         return f"{build.label} reads no type=gha cache", evidence, False
     scopes = {s["scope"] for s in gha_from if s.get("scope")}
@@ -106,35 +115,83 @@ def _judge(build: BuildStep) -> tuple[str | None, list[Evidence], bool]:
     return None, evidence, False
 
 
+def _publishing(builds: tuple[ImageBuild, ...]) -> list[ImageBuild]:
+    return [b for b in builds if b.push.strip().lower() != "false"]
+
+
+def _not_judged(items: list[ImageBuild] | tuple[Opaque, ...], why: str) -> list[Evidence]:
+    return [item.place.evidence(f"not judged ({why}): {item.label}") for item in items]
+
+
 @check("ci.gha_cache", severity="low", related=())
 def gha_cache(
     target: Target, *, context: str = "./backend", dockerfile: str = "./backend/Dockerfile"
 ) -> Outcome:
-    found = builds(target, context=context, dockerfile=dockerfile)
-    missing = without_backend(found, context, dockerfile, "no step builds the backend")
-    if missing is not None:
-        return missing
+    del context  # builds are matched by the Dockerfile they build
+    chosen = select(target, dockerfile)
+    return _verdict(chosen)
+
+
+def _verdict(chosen: Selection) -> Outcome:
+    publishing = _publishing(chosen.builds)
+    candidates_publishing = _publishing(chosen.candidates)
+    judged = publishing or list(chosen.builds)
+    candidates = candidates_publishing if publishing else list(chosen.candidates)
+    opaque = list(chosen.opaque)
+    if not judged and not candidates:
+        if opaque:
+            return Outcome.unknown(
+                f"no build of {chosen.dockerfile} can be seen; "
+                + "; ".join(dict.fromkeys(f"{o.label}: {o.reason}" for o in opaque[:3])),
+                *(o.place.evidence(o.reason) for o in opaque),
+            )
+        return Outcome.failed(
+            f"no workflow builds {chosen.dockerfile}, so no build uses the gha cache",
+            chosen.searched(),
+        )
     failures: list[str] = []
     unknowns: list[str] = []
     evidence: list[Evidence] = []
-    for build in found.backend:
+    for build in judged:
         problem, shown, unresolved = _judge(build)
         evidence.extend(shown)
         if problem:
             (unknowns if unresolved else failures).append(problem)
-    skipped = [
-        Evidence(f"not judged: {e.note}", e.path, e.line, e.excerpt) for e in found.unresolved
-    ]
+    candidate_failures: list[str] = []
+    candidate_passes = 0
+    for build in candidates:
+        problem, shown, unresolved = _judge(build)
+        reason = "; ".join(build.unresolved) or "its Dockerfile cannot be resolved"
+        evidence.extend(e for e in shown)
+        evidence.append(build.place.evidence(f"{build.label} might build it: {reason}"))
+        if problem and not unresolved:
+            candidate_failures.append(problem)
+        else:
+            candidate_passes += 1
+    if publishing:
+        evidence += _not_judged(
+            [b for b in chosen.builds if b not in publishing], "it does not push the image"
+        )
+    evidence += _not_judged(tuple(opaque), "cannot be read")
     if failures:
-        return Outcome.failed("; ".join(failures), *evidence, *skipped)
+        return Outcome.failed("; ".join(dict.fromkeys(failures)), *evidence)
+    if not judged and candidate_failures and not candidate_passes and not opaque:
+        return Outcome.failed(
+            "every build that could build the image lacks a scoped gha cache: "
+            + "; ".join(dict.fromkeys(candidate_failures)),
+            *evidence,
+        )
     if unknowns:
-        return Outcome.unknown("; ".join(unknowns), *evidence, *skipped)
-    scopes = sorted(
-        {cache_entry(e).get("scope", "") for b in found.backend for e in b.cache_from} - {""}
-    )
+        return Outcome.unknown("; ".join(dict.fromkeys(unknowns)), *evidence)
+    if not judged:
+        return Outcome.unknown(
+            f"no build provably builds {chosen.dockerfile}; the builds that might cannot be "
+            "resolved statically",
+            *evidence,
+        )
+    scopes = sorted({cache_entry(e).get("scope", "") for b in judged for e in b.cache_from} - {""})
     return Outcome.passed(
-        f"{len(found.backend)} backend build(s) read and write the gha cache "
+        f"{len(judged)} build(s) of {chosen.dockerfile} read and write the gha cache "
         f"(scope {', '.join(scopes)}, mode=max)",
         *evidence,
-        *skipped,
     )

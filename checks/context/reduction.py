@@ -6,10 +6,11 @@ What it checks:
     the ignore file BuildKit would use (`<Dockerfile>.dockerignore`, else the context's
     `.dockerignore`). The reduction is the share of bytes left out, in percent, with the
     file counts and byte totals as evidence. Sizes come from the file system; nothing is
-    read, built or sent. The guide's "約80%" is an estimate for its own repository, so the
-    value is shown as measured unless a binding gives a limit (`{limit: ">= 80%"}`). Files
-    that only exist on a developer's machine (a local `.venv`, `.git`) are not in the
-    target and are not counted.
+    read, built or sent. Bound on a sentence that states a percentage ("約80%"), the
+    reading is judged against it (約: within ±25%, so 60%–100%; a range: both ends
+    included) and a reading outside it contradicts the text; a binding's `limit`
+    (`{limit: ">= 80%"}`) wins over the text. Files that only exist on a developer's
+    machine (a local `.venv`, `.git`) are not in the target and are not counted.
 
 Why it matters:
     The whole context is sent to the builder before the first instruction runs; a context

@@ -32,13 +32,20 @@ What it checks:
     When the `nginx` binary is installed, the configuration is ALSO validated with
     `nginx -t`: this is the one check that runs an external program. It runs the system's
     nginx (and `openssl` for a throw-away self-signed certificate) on a rewritten copy in a
-    scratch folder, never on the target's files in place: listen addresses become Unix
-    sockets (no network listener), host names become 127.0.0.1 (no DNS), certificates,
-    logs, pid and temporary paths point into the scratch, and it runs in an empty network
-    namespace where `unshare` allows. A failing `nginx -t` fails the check, with nginx's
-    messages mapped back to the target's file and line. Without nginx the evidence says
-    "nginx -t not run (nginx not installed)" and the static verdict stands; when the
-    installed nginx is too old for a directive (`http3`, `quic`) it says so likewise.
+    scratch folder, never on the target's files in place: only directives on an allow-list
+    reach nginx (OpenSSL engines and commands, modules, password files and anything else
+    that would load code or open a file the target names are left out, and the evidence
+    names them), listen addresses become Unix sockets (no network listener), host names
+    become 127.0.0.1 (no DNS), certificates, logs, pid and temporary paths point into the
+    scratch; nginx runs with an empty OpenSSL configuration, resource limits and a
+    timeout, as `nobody` when the build runs as root, and in an empty network namespace
+    where `unshare` allows. A failing `nginx -t` fails the check, with nginx's messages
+    mapped back to the target's file and line; when it fails on a variable that a
+    directive left out of the test could define, the result is unknown. Without nginx the
+    evidence says "nginx -t not run (nginx not installed)" and the static verdict stands;
+    when the installed nginx is too old for a directive (`http3`, `quic`) it says so
+    likewise, and directives left out of the test are named in the summary as not
+    validated.
 
 Why it matters:
     The app listens on plain HTTP on 127.0.0.1; only the proxy may face the internet. It
@@ -429,7 +436,7 @@ def reverse_proxy(
     configs = {path: target.parse(path, read_nginx) for path in found}
     roots = _roots(target, configs)
     verdict, summary, evidence = _analyse(roots, upstream)
-    results = test_units(_units(roots))
+    results = test_units(_units(roots), avoid=(target.root,))
     tested = [e for result in results for e in _test_evidence(result)]
     failed = [r for r in results if r.status == "failed"]
     if failed:
@@ -443,6 +450,16 @@ def reverse_proxy(
         return Outcome.failed(summary, *evidence, *tested)
     if verdict == "unknown":
         return Outcome.unknown(summary, *evidence, *tested)
+    undecided = [r for r in results if r.status == "undecided"]
+    if undecided:
+        return Outcome.unknown(f"{summary}; but {undecided[0].summary}", *tested, *evidence)
     passed = [r for r in results if r.status == "passed"]
-    suffix = "; nginx -t passed" if passed and len(passed) == len(results) else ""
+    suffix = ""
+    if passed and len(passed) == len(results):
+        left_out = sorted(
+            {e.split(" ", 1)[0] for r in passed for e in r.left_out if not e.startswith("include ")}
+        )
+        suffix = "; nginx -t passed"
+        if left_out:  # not validated by nginx: the static verdict stands for them
+            suffix += f" (left out of the test, not validated: {', '.join(left_out)})"
     return Outcome.passed(summary + suffix, *evidence, *tested)

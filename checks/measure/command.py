@@ -139,7 +139,9 @@ def run(args: argparse.Namespace) -> int:
 
     call_timeout = args.timeout or CALL_TIMEOUT
     podman_args = engines.podman_global_args(args.podman_storage_driver, args.podman_root)
-    engine = engines.detect(args.engine, call_timeout, podman_args=podman_args)
+    engine = engines.detect(
+        args.engine, call_timeout, podman_args=podman_args, avoid=(target.root,)
+    )
     engine_version = engines.version(engine, call_timeout)
     if args.isolation and engine.name != "podman":
         progress(f"--isolation {args.isolation} is for podman; not passed to {engine.name}")

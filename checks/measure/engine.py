@@ -14,7 +14,6 @@ root: Podman refuses to open a store with a different driver).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checklists.errors import SetupError
+from checks import sandbox
 
 from . import outputs
 
@@ -139,15 +139,20 @@ def detect(
     timeout: float,
     *,
     podman_args: tuple[str, ...] = (),
+    avoid: Sequence[Path] = (),
 ) -> Engine:
     """The engine to use: `docker`, `podman`, or `auto` (Docker first). SetupError when none
-    answers, saying what was tried and how to fix it."""
+    answers, saying what was tried and how to fix it.
+
+    The binary is looked for on absolute PATH entries outside `avoid` (the target): a
+    `docker` script in the target, reached through a relative PATH entry such as `.`, is
+    never run."""
     names = ENGINES if choice == "auto" else (choice,)
     tried: list[str] = []
     for name in names:
-        binary = shutil.which(name)
+        binary = sandbox.find_program(name, avoid)
         if binary is None:
-            tried.append(f"`{name} info`: {name} is not on PATH")
+            tried.append(f"`{name} info`: {name} is not on PATH (outside the target)")
             continue
         engine = Engine(name, binary, podman_args if name == "podman" else ())
         result = call(engine.argv("info"), timeout)

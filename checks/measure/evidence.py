@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 import platform
 import posixpath
-import shutil
 import socket
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +33,7 @@ from checklists import Target
 from checklists.errors import InputError, SetupError
 from checklists.report import write_atomic
 from checks.common import ignore_file, read_dockerfile, relative_to
+from checks.measure import gitinfo
 from checks.readers.dockerfile_model import copy_parts, expand, flag_value, walk
 from checks.readers.measurements import (
     SCHEMA,
@@ -47,7 +45,6 @@ from checks.readers.measurements import (
 
 TOOL = "checklists measure"
 PACKAGE = "docker-guide-checklists"
-GIT_TIMEOUT = 30.0
 
 
 # --- what the Dockerfile copies -------------------------------------------------------------
@@ -154,30 +151,10 @@ def host() -> dict[str, str]:
 def git_revision(root: Path, paths: Sequence[str]) -> tuple[str | None, bool | None]:
     """(HEAD, dirty) of the git checkout holding the target; (None, None) when unknown.
 
-    Read-only: no optional locks (git would otherwise refresh the index) and no fsmonitor
-    hook from the target's configuration. Dirty covers `paths` (the measured Dockerfiles
-    and contexts), untracked files included.
+    Read without running anything the target's git configuration names: see `gitinfo`.
+    Dirty covers `paths` (the measured Dockerfiles and contexts), untracked files included.
     """
-    git = shutil.which("git")
-    if git is None:
-        return None, None
-    base = [git, "-c", "core.fsmonitor=false", "-C", str(root)]
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
-    head = _git([*base, "rev-parse", "--verify", "--quiet", "HEAD"], env)
-    if head is None or not head.strip():
-        return None, None
-    status = _git([*base, "status", "--porcelain", "--untracked-files=all", "--", *paths], env)
-    return head.strip(), (None if status is None else bool(status.strip()))
-
-
-def _git(argv: list[str], env: Mapping[str, str]) -> str | None:
-    try:
-        result = subprocess.run(  # noqa: S603 - argv list, no shell
-            argv, capture_output=True, text=True, timeout=GIT_TIMEOUT, env=env, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout if result.returncode == 0 else None
+    return gitinfo.revision(root, paths)
 
 
 # --- the document ---------------------------------------------------------------------------

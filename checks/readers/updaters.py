@@ -3,7 +3,8 @@
 Dependabot: the version 2 format of GitHub's "Dependabot options reference": `updates[]`
 with `package-ecosystem`, `directory` or `directories` (the latter may hold globs),
 `schedule` (`interval`: daily / weekly / monthly / quarterly / semiannually / yearly /
-cron with `cronjob`), `open-pull-requests-limit` and `ignore`.
+cron with `cronjob`; an update in a `multi-ecosystem-group` without its own schedule runs
+on the group's, from `multi-ecosystem-groups`), `open-pull-requests-limit` and `ignore`.
 
 Renovate: the repository config in the first of the files Renovate looks for
 (`RENOVATE_FILES`, in Renovate's order), or the `"renovate"` object of `package.json`.
@@ -93,6 +94,12 @@ def read_dependabot(data: bytes) -> DependabotConfig:
     document = located_yaml.load(data)
     if not isinstance(document, YMap):
         raise InputError("dependabot.yml must be a mapping with 'version' and 'updates'", line=1)
+    groups = document.get("multi-ecosystem-groups")
+    group_schedules: dict[str, YMap] = {}
+    if isinstance(groups, YMap):
+        for name, group in groups.items():
+            if isinstance(group, YMap) and isinstance(group.get("schedule"), YMap):
+                group_schedules[name] = group["schedule"]
     raw_updates = document.get("updates")
     if raw_updates is not None and not isinstance(raw_updates, YList):
         raise InputError("'updates' must be a list", line=document.line_of("updates"))
@@ -103,6 +110,12 @@ def read_dependabot(data: bytes) -> DependabotConfig:
         if not isinstance(entry, YMap):
             raise InputError("each entry of 'updates' must be a mapping", line=line)
         schedule = entry.get("schedule")
+        group = entry.get("multi-ecosystem-group")
+        schedule_line = entry.line_of("schedule")
+        if not isinstance(schedule, YMap) and isinstance(group, str) and group in group_schedules:
+            # An update in a multi-ecosystem group runs on the group's schedule.
+            schedule = group_schedules[group]
+            schedule_line = schedule.line
         schedule = schedule if isinstance(schedule, YMap) else YMap(entry.line_of("schedule"))
         limit = entry.get("open-pull-requests-limit")
         ignores = entry.get("ignore")
@@ -114,7 +127,7 @@ def read_dependabot(data: bytes) -> DependabotConfig:
                 + _text_list(entry.get("directories")),
                 interval=scalar_text(schedule["interval"]) if "interval" in schedule else None,
                 cronjob=scalar_text(schedule["cronjob"]) if "cronjob" in schedule else None,
-                schedule_line=entry.line_of("schedule"),
+                schedule_line=schedule_line,
                 open_pull_requests_limit=limit if isinstance(limit, int) else None,
                 ignores=tuple(
                     entry

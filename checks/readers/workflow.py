@@ -34,6 +34,7 @@ from checks.readers.expressions import has_expression
 from checks.readers.located_yaml import YList, YMap, scalar_text
 
 __all__ = [
+    "Action",
     "ActionRef",
     "Job",
     "Matrix",
@@ -44,6 +45,7 @@ __all__ = [
     "has_expression",
     "input_list",
     "parse_uses",
+    "read_action",
     "read_workflow",
 ]
 
@@ -452,3 +454,46 @@ def input_list(text: str | None, *, ignore_comma: bool = False, quote: bool = Tr
         else:
             items.extend(record)
     return [item.strip() for item in items if item.strip()]
+
+
+# --- Local composite actions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A local action's `action.yml`: its inputs (name -> default text or None) and, for a
+    composite action, its steps; `using` is `composite`, `docker`, `node20`, ..."""
+
+    name: str | None
+    using: str
+    inputs: Mapping[str, str | None]
+    steps: tuple[Step, ...]
+    lines: tuple[str, ...]
+
+    def excerpt(self, line: int, count: int = 1) -> str:
+        return "\n".join(self.lines[line - 1 : line - 1 + count]).rstrip()
+
+
+def read_action(data: bytes) -> Action:
+    """Parse an `action.yml`; InputError (with the line) for a shape GitHub would reject."""
+    document = located_yaml.load(data)
+    if not isinstance(document, YMap):
+        raise InputError("an action must be a mapping with 'runs:'", line=1)
+    runs = _mapping(document.get("runs"), "'runs'", document.line_of("runs"))
+    using = scalar_text(runs.get("using")).strip()
+    raw_inputs = _mapping(document.get("inputs"), "'inputs'", document.line_of("inputs"))
+    inputs: dict[str, str | None] = {}
+    for name, spec in raw_inputs.items():
+        default = spec.get("default") if isinstance(spec, YMap) else None
+        inputs[name] = None if default is None else scalar_text(default)
+    steps_raw = runs.get("steps")
+    if steps_raw is not None and not isinstance(steps_raw, YList):
+        raise InputError("the steps of a composite action must be a list", line=runs.line)
+    steps = tuple(
+        _step(item, index, item_line)
+        for index, (item, item_line) in enumerate(
+            zip(steps_raw or [], steps_raw.item_lines if steps_raw else [], strict=True)
+        )
+    )
+    lines = tuple(data.decode("utf-8", "replace").removeprefix("\ufeff").splitlines())
+    return Action(_text(document, "name"), using, MappingProxyType(inputs), steps, lines)

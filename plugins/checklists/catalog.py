@@ -52,7 +52,14 @@ def areas(specs: Iterable[CheckSpec]) -> dict[str, list[CheckSpec]]:
 
 def index_page(specs: Iterable[CheckSpec], lang: str) -> str:
     text = TEXT[lang]
-    lines = [f"# {text['catalog_title']}", "", text["catalog_intro"], ""]
+    lines = [
+        f"# {text['catalog_title']}",
+        "",
+        text["catalog_intro"],
+        "",
+        text["catalog_stated"],
+        "",
+    ]
     for area, members in areas(specs).items():
         lines.append(f"## [{area}]({area}.md)")
         lines.append("")
@@ -63,6 +70,11 @@ def index_page(specs: Iterable[CheckSpec], lang: str) -> str:
 
 def anchor(spec: CheckSpec) -> str:
     return spec.id.replace(".", "-").replace("_", "-")
+
+
+def fix_anchor(check_id: str) -> str:
+    """The id of a check's 修正方法 (how to fix) on its area page; verdicts link there."""
+    return check_id.replace(".", "-").replace("_", "-") + "-fix"
 
 
 _PLACEHOLDER = "<!-- checklists-catalog:samples {} -->"
@@ -135,12 +147,12 @@ def _entry(spec: CheckSpec, lang: str, samples: Path | None, shown: list[str]) -
         f"| {text['catalog_source']} | `{spec.module}` |",
         "",
     ]
-    for heading, body in (
-        (text["catalog_what"], spec.what),
-        (text["catalog_why"], spec.why),
-        (text["catalog_fix"], spec.fix),
+    for heading, body, mark in (
+        (text["catalog_what"], spec.what, ""),
+        (text["catalog_why"], spec.why, ""),
+        (text["catalog_fix"], spec.fix, f"\n{{: #{fix_anchor(spec.id)} }}"),
     ):
-        lines += [f"**{heading}**", "", body, ""]
+        lines += [f"**{heading}**{mark}", "", body, ""]
     tabs = _samples(spec, lang, samples)
     if tabs:
         lines += [f"**{TEXT[lang]['catalog_samples']}**", "", _PLACEHOLDER.format(len(shown)), ""]

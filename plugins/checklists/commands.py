@@ -25,10 +25,11 @@ from checklists.engine import (
     decode_page,
     evaluate,
     gc_paused,
+    headline,
     settings_from_options,
 )
 from checklists.errors import SetupError
-from checklists.i18n import VERDICT_ICONS, VERDICT_LABELS, language
+from checklists.i18n import TEXT, VERDICT_ICONS, VERDICT_LABELS, language
 from checklists.registry import REGISTRY, load_packages
 from checklists.siteconfig import plugin_options, site_options
 from checklists.verdict import Verdict
@@ -130,6 +131,9 @@ def run_check(args: argparse.Namespace) -> int:
     with gc_paused():  # reports of a large run allocate as much as the run itself
         for fmt in formats:
             _emit(run, fmt, context, args.output, several=len(formats) > 1)
+    if "table" not in formats:  # the table says where and how to fix; else say it here
+        for result in run.failures:
+            print("\n".join([_row(result, lang), *_fix_lines(run, result, lang)]), file=sys.stderr)
     outputs.github_output(run, context, "compliance.json")
     warned = any(r.stale_waiver or r.verdict is Verdict.DONE_UNTICKED for r in run.results)
     return EXIT_FAILED if run.failures or (args.strict and warned) else EXIT_OK
@@ -241,9 +245,12 @@ def table(run: Run, lang: str) -> str:
             heading = (item.page, item.section)
             lines.append(f"\n{item.page} › {item.section or ''}")
         lines.append("  " + _row(result, lang))
+        if result.fails:
+            lines += _fix_lines(run, result, lang)
     counts = ", ".join(f"{VERDICT_LABELS[lang][v]} {n}" for v, n in run.counts().items())
     lines += [
         "",
+        TEXT[lang]["summary"].format(total=len(run.bound), verified=headline(run.bound).held),
         f"{len(run.bound)} bound, {len(run.unbound)} unbound: {counts}",
         f"{len(run.failures)} failing" if run.failures else "no failures",
     ]
@@ -257,6 +264,20 @@ def _row(result: ItemResult, lang: str) -> str:
     env = f" [{item.environment}]" if item.environment else ""
     summary = f" — {outcome.summary}" if outcome else ""
     return f"{mark} {label:<8} L{item.line:<4} {item.text}{env} ({item.check_id or '-'}){summary}"
+
+
+def _fix_lines(run: Run, result: ItemResult, lang: str) -> list[str]:
+    """Under a failing item: the place in the target it fails on (file:line), and its
+    check's How to fix (the catalog's 修正方法) with the command that explains more."""
+    text, lines = TEXT[lang], []
+    place = run.location(result)
+    if place is not None:
+        lines.append(f"      → {place.location}")
+    spec = REGISTRY.get(result.item.check_id or "")
+    if spec is not None and spec.fix.strip():
+        fix = " ".join(spec.fix.strip().split("\n\n")[0].split())
+        lines.append(f"      {text['fix']}: {fix} (checklists explain {spec.id})")
+    return lines
 
 
 def run_list(args: argparse.Namespace) -> int:

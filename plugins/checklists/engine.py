@@ -18,14 +18,14 @@ from typing import Any
 
 from checklists.bindings import Columns, Item, scan
 from checklists.cache import ResultCache
-from checklists.errors import SetupError
-from checklists.limits import Kind, format_quantity, parse_limit
+from checklists.errors import InputError, SetupError
+from checklists.limits import Kind, Stated, format_quantity, parse_limit, stated
 from checklists.model import Evidence, Outcome, Status
 from checklists.options import Locate, validate
 from checklists.registry import REGISTRY, Registry, load_packages
 from checklists.runner import Log, Task, resolve, run_all
 from checklists.target import Target
-from checklists.verdict import ORDER, Policy, Verdict, fails, judge
+from checklists.verdict import HOLDS, ORDER, Policy, Verdict, fails, judge
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,7 @@ class ItemResult:
     outcome: Outcome | None  # None for an unbound item
     verdict: Verdict
     fails: bool
+    stated: Stated | None = None  # the number the item's own text states, for a metric
 
     @property
     def stale_waiver(self) -> bool:
@@ -71,6 +72,19 @@ class Run:
     _by_page: dict[str, list[ItemResult]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def location(self, result: ItemResult) -> Evidence | None:
+        """Where in the target a result points: its first evidence on an existing file."""
+        if result.outcome is None:
+            return None
+
+        def is_file(path: str) -> bool:
+            try:
+                return self.target.is_file(path)
+            except InputError:  # a path that leaves the target is no place in it
+                return False
+
+        return result.outcome.target_location(is_file)
 
     def for_page(self, page: str) -> list[ItemResult]:
         if not self._by_page:  # one pass for all pages, not one per page
@@ -242,18 +256,25 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
             results.append(ItemResult(item, None, Verdict.UNBOUND, fails_unbound(settings)))
             continue
         outcome = outcomes[task.key] if isinstance(task, Task) else task
+        number: Stated | None = None
+        contradicted, open_reading = False, item.metric and item.limit is None
         if isinstance(task, Task) and task.spec.unit is not None:
             outcome = apply_limit(outcome, item, task.spec.unit)
+            if item.limit is None and item.kind != "row":
+                outcome, number = apply_stated(outcome, item, task.spec.unit)
+                open_reading = number is None and outcome.status is not Status.ERROR
+                contradicted = number is not None and outcome.status is Status.FAIL
         verdict = judge(
             item.claim,
             outcome.status,
             item.waiver,
             settings.policy,
             stale=outcome.stale,
-            measured_only=item.metric and item.limit is None,
+            measured_only=open_reading,
+            contradicted=contradicted,
         )
         results.append(
-            ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy))
+            ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy), number)
         )
     return Run(tuple(results), executed, target, reused=len(tasks) - executed)
 
@@ -289,6 +310,57 @@ def apply_limit(outcome: Outcome, item: Item, unit: Kind) -> Outcome:
         value=shown,
         summary=f"{shown} does not meet {limit.text}; {outcome.summary}",
     )
+
+
+def apply_stated(outcome: Outcome, item: Item, unit: Kind) -> tuple[Outcome, Stated | None]:
+    """A metric's reading against the number its sentence states ("約80%"): the outcome
+    (FAIL when the reading contradicts the text) and the number, if the text states one.
+
+    A sentence that states several numbers of the metric's kind does not say which one the
+    reading must meet: that is a located error asking for a `limit` in the binding."""
+    numbers = stated(item.text, unit)
+    if not numbers:
+        return outcome, None
+    if len(numbers) > 1:
+        listed = ", ".join(n.text for n in numbers)
+        error = Outcome.error(
+            f"{item.location}: the text states {len(numbers)} numbers ({listed}); give the "
+            f"one {item.check_id} must meet in the binding, e.g. {{limit: '>= 80%'}}",
+            Evidence(f"binding at {item.location}"),
+        )
+        return error, None
+    number = numbers[0]
+    if outcome.status is not Status.PASS or outcome.quantity is None:
+        return outcome, number
+    shown = format_quantity(outcome.quantity, unit)
+    note = Evidence(f"the guide states {number.text} at {item.location}: {number.accepted} agrees")
+    evidence = (*outcome.evidence, note)
+    if number.agrees(outcome.quantity):
+        summary = f"{shown} agrees with the text's {number.text}; {outcome.summary}"
+        return replace(outcome, summary=summary, evidence=evidence), number
+    summary = (
+        f"{shown} contradicts the text's {number.text} ({number.accepted} would agree); "
+        f"{outcome.summary}"
+    )
+    return replace(outcome, status=Status.FAIL, summary=summary, evidence=evidence), number
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The one figure every view of a run shows: how many bound items hold, of how many."""
+
+    held: int
+    total: int
+
+    def __str__(self) -> str:
+        return f"{self.held}/{self.total}"
+
+
+def headline(results: Iterable[ItemResult]) -> Headline:
+    """How many of the bound `results` hold (`verdict.HOLDS`): the page's headline, the
+    section statuses, the badges, compliance.json and the command line all ask this."""
+    bound = [r for r in results if r.item.bound]
+    return Headline(sum(1 for r in bound if r.verdict in HOLDS), len(bound))
 
 
 def fails_unbound(settings: Settings) -> bool:

@@ -29,35 +29,41 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _where(result: ItemResult, root: str, docs: str) -> tuple[str, int]:
-    outcome = result.outcome
-    for evidence in outcome.evidence if outcome else ():
-        if evidence.path and evidence.line:
-            return posixpath.join(root, evidence.path) if root else evidence.path, evidence.line
+def _where(run: Run, result: ItemResult, root: str, docs: str) -> tuple[str, int]:
+    evidence = run.location(result)
+    if evidence is not None and evidence.path is not None:
+        path = posixpath.join(root, evidence.path) if root else evidence.path
+        return path, evidence.line or 1
     return posixpath.join(docs, result.item.page), result.item.line
 
 
 def error_annotations(
     run: Run, specs: dict[str, CheckSpec], *, root: str = "", docs: str = "docs", report: str = ""
 ) -> list[str]:
-    """`::error` lines for failing items, most severe first, capped as GitHub caps them."""
+    """`::error` lines for failing items, most severe first, capped as GitHub caps them. One
+    finding bound to several claims of the guide is one annotation that names them all."""
 
     def rank(result: ItemResult) -> tuple[int, int, str, int]:
         spec = specs.get(result.item.check_id or "")
         severity = SEVERITIES.index(spec.severity) if spec else 0
         return (ORDER.index(result.verdict), severity, result.item.page, result.item.line)
 
-    failing = sorted(run.failures, key=rank)
-    lines = []
-    for index, result in enumerate(failing[:ANNOTATION_CAP]):
-        path, line = _where(result, root, docs)
+    findings: dict[tuple[str, int, str, str], list[ItemResult]] = {}
+    for result in sorted(run.failures, key=rank):
         summary = result.outcome.summary if result.outcome else result.verdict.value
-        message = f"{result.item.text}: {summary}"
-        if index == ANNOTATION_CAP - 1 and len(failing) > ANNOTATION_CAP:
-            more = len(failing) - ANNOTATION_CAP
+        key = (*_where(run, result, root, docs), result.item.check_id or "binding", summary)
+        findings.setdefault(key, []).append(result)  # a verdict of one finding is one verdict
+    lines = []
+    for index, ((path, line, check, summary), group) in enumerate(findings.items()):
+        if index == ANNOTATION_CAP:
+            break
+        claims = "; ".join(dict.fromkeys(r.item.text for r in group))
+        message = f"{claims}: {summary}"
+        if index == ANNOTATION_CAP - 1 and len(findings) > ANNOTATION_CAP:
+            more = len(findings) - ANNOTATION_CAP
             where = report or "the compliance report"
             message += f"\n{more} more failing item(s) are not annotated; see {where}"
-        title = f"{result.item.check_id or 'binding'} ({result.verdict.value})"
+        title = f"{check} ({group[0].verdict.value})"
         lines.append(
             f"::error file={escape_property(path)},line={line},title={escape_property(title)}"
             f"::{escape_data(message)}"

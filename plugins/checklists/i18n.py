@@ -10,6 +10,7 @@ VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
     "ja": {
         Verdict.VERIFIED: "検証済み",
         Verdict.BROKEN: "主張違反",
+        Verdict.CONTRADICTED: "記載と矛盾",
         Verdict.NOT_YET: "未対応",
         Verdict.DONE_UNTICKED: "完了・未チェック",
         Verdict.ERROR: "検証不可",
@@ -24,6 +25,7 @@ VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
     "en": {
         Verdict.VERIFIED: "Verified",
         Verdict.BROKEN: "Claim broken",
+        Verdict.CONTRADICTED: "Contradicts the text",
         Verdict.NOT_YET: "Not yet",
         Verdict.DONE_UNTICKED: "Done, not ticked",
         Verdict.ERROR: "Cannot verify",
@@ -41,6 +43,9 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
     "ja": {
         Verdict.VERIFIED: "チェック済みの主張がターゲットで成り立つことを確認しました",
         Verdict.BROKEN: "チェック済みの項目ですが、ターゲットでは成り立っていません",
+        Verdict.CONTRADICTED: (
+            "計測値が本文に書かれた数値と食い違っています（「約」は ±25%、範囲は両端を含む）"
+        ),
         Verdict.NOT_YET: "未チェックの項目で、ターゲットでもまだ成り立っていません（予定）",
         Verdict.DONE_UNTICKED: "ターゲットでは成り立っていますが、チェックが付いていません",
         Verdict.ERROR: "チェックを実行できませんでした。理由は根拠を参照してください",
@@ -50,11 +55,15 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
         Verdict.WAIVER_EXPIRED: "免除の期限が切れています",
         Verdict.UNBOUND: "この項目はまだチェックに結び付けられていません",
         Verdict.STALE: "計測後に Dockerfile が変わっています。計測し直すまで判定しません",
-        Verdict.MEASURED: "計測値です。ガイドはこの値の上限を定めていません",
+        Verdict.MEASURED: "計測値です。ガイドはこの値の上限も数値も定めていません",
     },
     "en": {
         Verdict.VERIFIED: "The ticked claim holds in the target",
         Verdict.BROKEN: "The item is ticked but does not hold in the target",
+        Verdict.CONTRADICTED: (
+            "The measured value disagrees with the number the text states"
+            " (約: ±25%; a range includes both ends)"
+        ),
         Verdict.NOT_YET: "The item is not ticked and does not hold yet (planned)",
         Verdict.DONE_UNTICKED: "The item holds in the target but is not ticked",
         Verdict.ERROR: "The check could not run; see the evidence for why",
@@ -64,7 +73,7 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
         Verdict.WAIVER_EXPIRED: "The waiver has expired",
         Verdict.UNBOUND: "The item is not bound to a check yet",
         Verdict.STALE: "The Dockerfile changed after the measurement; measure again",
-        Verdict.MEASURED: "A measured value; the guide sets no limit for it",
+        Verdict.MEASURED: "A measured value; the guide states no limit or number for it",
     },
 }
 
@@ -83,6 +92,7 @@ METRIC_HINTS: dict[str, dict[Verdict, str]] = {
 VERDICT_ICONS: dict[Verdict, str] = {
     Verdict.VERIFIED: "✓",
     Verdict.BROKEN: "✗",
+    Verdict.CONTRADICTED: "≠",
     Verdict.NOT_YET: "○",
     Verdict.DONE_UNTICKED: "☑",
     Verdict.ERROR: "⚠",
@@ -131,9 +141,46 @@ TEXT: dict[str, dict[str, str]] = {
         "no_section": "見出しの前",
         "filter": "判定で絞り込む",
         "filter_all": "すべて",
+        "stated": "著者の記載値",
+        "stated_rule": "（{accepted} なら一致）",
+        "measured_value": "計測値",
+        "dated": "{label}（{date}）",
+        "fix": "修正方法",
+        "fix_catalog": "修正方法（チェック一覧）",
+        "fix_guide": "ガイドの該当箇所",
+        "legend": "判定の凡例",
+        "group_by": "まとめ方",
+        "group_section": "セクション別",
+        "group_severity": "重大度別",
+        "group_none": "まとめない",
+        "sort_hint": "列見出しのボタンで並べ替えできます",
+        "col_severity": "重大度",
+        "severity_critical": "緊急",
+        "severity_high": "高",
+        "severity_medium": "中",
+        "severity_low": "低",
+        "severity_info": "情報",
+        "severity_none": "重大度なし",
+        "causes_title": "共通の原因",
+        "causes_intro": (
+            "ターゲットの同じ箇所・同じ理由で成り立たない項目をまとめています。"
+            "直すべき箇所は {causes} 件で、{items} 項目に影響しています。"
+        ),
+        "cause_items": "影響する項目（{count}）",
+        "cause_ref": "共通の原因 {n}（{count} 項目に共通）",
+        "cause_none": "複数の項目に共通する原因はありません。",
+        "items_title": "項目ごとの判定",
+        "group_count": "{count} 項目",
         "catalog_title": "チェック一覧",
         "catalog_intro": (
             "ガイドの主張を検証するチェックの一覧です。各ページはチェックの定義から生成されます。"
+        ),
+        "catalog_stated": (
+            "メトリクスを本文の数値に結び付けると、計測値をその数値と照合します。"
+            "「約 N」（およそ・概ね・N前後・N程度も同じ）は N の ±25% 以内、"
+            "範囲「A〜B」は両端を含み、「80%以上」のような比較は上限・下限として扱い、"
+            "数値だけの「N」は最後の桁の半分以内で一致とします。"
+            "外れた計測値は「記載と矛盾」です。バインディングの `limit` は本文より優先されます。"
         ),
         "catalog_area": "チェック: {area}",
         "catalog_field": "項目",
@@ -189,9 +236,46 @@ TEXT: dict[str, dict[str, str]] = {
         "no_section": "Before the first heading",
         "filter": "Filter by verdict",
         "filter_all": "All",
+        "stated": "Author's value",
+        "stated_rule": " (agrees: {accepted})",
+        "measured_value": "Measured",
+        "dated": "{label} ({date})",
+        "fix": "How to fix",
+        "fix_catalog": "How to fix (check catalog)",
+        "fix_guide": "The guide's section",
+        "legend": "Verdict legend",
+        "group_by": "Group by",
+        "group_section": "Section",
+        "group_severity": "Severity",
+        "group_none": "No grouping",
+        "sort_hint": "Sort with the buttons in the column headers",
+        "col_severity": "Severity",
+        "severity_critical": "critical",
+        "severity_high": "high",
+        "severity_medium": "medium",
+        "severity_low": "low",
+        "severity_info": "info",
+        "severity_none": "no severity",
+        "causes_title": "Shared causes",
+        "causes_intro": (
+            "Items that fail at the same place of the target for the same reason, shown once: "
+            "{causes} place(s) to fix, affecting {items} items."
+        ),
+        "cause_items": "Items it affects ({count})",
+        "cause_ref": "Shared cause {n} ({count} items)",
+        "cause_none": "No cause is shared by several items.",
+        "items_title": "Every item",
+        "group_count": "{count} items",
         "catalog_title": "Check catalog",
         "catalog_intro": (
             "The checks that verify the guide's claims, generated from their definitions."
+        ),
+        "catalog_stated": (
+            "A metric bound on a sentence that states a number is judged against it: "
+            '"約 N" (also およそ, 概ね, N前後, N程度) agrees within ±25% of N, a range "A〜B" '
+            'includes both ends, a comparison ("80%以上") is a limit, and a bare "N" agrees '
+            "within half a unit of its last digit. A reading outside it contradicts the text. "
+            "A binding's `limit` wins over the text."
         ),
         "catalog_area": "Checks: {area}",
         "catalog_field": "Field",

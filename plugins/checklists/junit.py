@@ -9,6 +9,7 @@ the GitHub test-reporter actions read; no timestamps, so the file is reproducibl
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 from itertools import groupby
 from xml.etree import ElementTree as ET
@@ -41,8 +42,19 @@ def _details(result: ItemResult) -> str:
     return "\n".join(lines)
 
 
-def _case(result: ItemResult) -> ET.Element:
+def _file(run: Run, result: ItemResult, root: str, docs: str) -> tuple[str, int]:
+    """Where a dashboard should open the case: the target file it found, else the guide's line;
+    both relative to the repository root."""
+    evidence = run.location(result)
+    if evidence is not None and evidence.path is not None:
+        return (posixpath.join(root, evidence.path) if root else evidence.path), evidence.line or 1
+    page = posixpath.join(docs, result.item.page) if docs else result.item.page
+    return page, result.item.line
+
+
+def _case(run: Run, result: ItemResult, root: str, docs: str) -> ET.Element:
     item = result.item
+    path, line = _file(run, result, root, docs)
     name = f"{item.text} [{item.check_id}]" if item.check_id else item.text
     if item.environment:
         name += f" ({item.environment})"
@@ -51,8 +63,8 @@ def _case(result: ItemResult) -> ET.Element:
         {
             "classname": f"{item.page}.{item.section or 'page'}",
             "name": name,
-            "file": item.page,
-            "line": str(item.line),
+            "file": path,
+            "line": str(line),
         },
     )
     summary = result.outcome.summary if result.outcome else result.verdict.value
@@ -68,8 +80,7 @@ def _case(result: ItemResult) -> ET.Element:
     return case
 
 
-def _counts(results: list[ItemResult]) -> dict[str, str]:
-    cases = [_case(r) for r in results]
+def _counts(cases: list[ET.Element]) -> dict[str, str]:
     return {
         "tests": str(len(cases)),
         "failures": str(sum(1 for c in cases if c.find("failure") is not None)),
@@ -78,19 +89,21 @@ def _counts(results: list[ItemResult]) -> dict[str, str]:
     }
 
 
-def junit_xml(run: Run, name: str = "checklists") -> str:
-    """The JUnit report of a run, suites per page and section, in the run's order."""
-    root = ET.Element("testsuites", {"name": name, **_counts(list(run.results))})
+def junit_xml(run: Run, name: str = "checklists", *, root: str = "", docs: str = "docs") -> str:
+    """The JUnit report of a run, suites per page and section, in the run's order. `root`
+    prefixes target paths as the repository sees them, `docs` the guide's pages."""
+    every = [_case(run, r, root, docs) for r in run.results]
+    tree = ET.Element("testsuites", {"name": name, **_counts(every)})
+    cases = iter(every)
     key = lambda r: (r.item.page, r.item.section or "")  # noqa: E731 - a sort key
     groups: Iterable[tuple[tuple[str, str], Iterable[ItemResult]]] = groupby(run.results, key)
     for (page, section), group in groups:
-        results = list(group)
+        mine = [next(cases) for _ in group]
         suite = ET.SubElement(
-            root,
+            tree,
             "testsuite",
-            {"name": f"{page} › {section}" if section else page, **_counts(results)},
+            {"name": f"{page} › {section}" if section else page, **_counts(mine)},
         )
-        for result in results:
-            suite.append(_case(result))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        suite.extend(mine)
+    ET.indent(tree)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tree, encoding="unicode") + "\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import operator
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -131,3 +132,81 @@ def format_quantity(value: float, kind: Kind) -> str:
             return f"{value / 60:.1f}min"
         return f"{value:.3g}s" if value < 100 else f"{value:.0f}s"
     return f"{value:.1f}%"
+
+
+# -- numbers the author states in a sentence ------------------------------------------------
+
+# "約" (and its synonyms) allows this much either way, relative to the stated number.
+APPROXIMATE = 0.25
+_APPROX_BEFORE = ("約", "およそ", "概ね", "~")
+_APPROX_AFTER = ("前後", "程度")
+_NUMBER = r"\d+(?:\.\d+)?"
+_UNIT = r"(?:[A-Za-z%]+|秒|分|時間)"
+_STATED = re.compile(
+    rf"(?P<op><=|>=|≤|≥|<|>)?\s*(?P<approx>約|およそ|概ね|~)?\s*"
+    rf"(?<![A-Za-z0-9.])(?P<low>{_NUMBER})"
+    rf"(?:\s*(?P<low_unit>{_UNIT})?\s*(?:〜|~|-|–|—)\s*(?P<high>{_NUMBER}))?\s*(?P<unit>{_UNIT})"
+    rf"(?P<after>前後|程度|以上|以下|以内|未満|超)?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stated:
+    """A number the author's sentence states, and the readings that agree with it.
+
+    The rule (documented in the README and the catalog): "約 N" (also およそ, 概ね, ~,
+    N前後, N程度) agrees within ±25% of N; a range "A〜B" agrees from A to B, both ends
+    included; a comparison ("80%以上", "< 250MB") agrees as a limit does; a bare "N"
+    agrees within half a unit of its last written digit (80% → 79.5%–80.5%).
+    """
+
+    text: str  # as the author wrote it, e.g. "約80%"
+    low: float  # in base units, inclusive
+    high: float  # in base units, inclusive
+    kind: Kind
+    limit: Limit | None = None  # a comparison, judged as a limit
+
+    def agrees(self, value: float) -> bool:
+        if self.limit is not None:
+            return self.limit.holds(value)
+        return self.low <= value <= self.high
+
+    @property
+    def accepted(self) -> str:
+        """What agrees with it, readable: "60.0%–100%", or the comparison."""
+        if self.limit is not None:
+            return self.limit.text
+        return f"{format_quantity(self.low, self.kind)}–{format_quantity(self.high, self.kind)}"
+
+
+def stated(text: str, kind: Kind) -> list[Stated]:
+    """The numbers of `kind` a sentence states, in order (full-width digits and signs read
+    as ASCII). Numbers of another kind (a size in a sentence about a percentage) are not
+    returned; neither are numbers without a unit."""
+    normal = unicodedata.normalize("NFKC", text)
+    found: list[Stated] = []
+    for match in _STATED.finditer(normal):
+        unit = UNITS.get(match["unit"].lower())
+        low_unit = UNITS.get((match["low_unit"] or match["unit"]).lower())
+        if unit is None or low_unit is None or unit[0] is not kind or low_unit[0] is not kind:
+            continue
+        low = float(match["low"]) * low_unit[1]
+        written = match[0].strip()
+        op = match["op"] or ""
+        after = match["after"] or ""
+        if (op or after in _SUFFIX_OPS) and match["high"] is None:
+            try:
+                limit = parse_limit(f"{op} {match['low']}{match['unit']}{after}")
+            except ValueError:
+                continue
+            found.append(Stated(written, limit.bound.value, limit.bound.value, kind, limit))
+        elif match["high"] is not None:
+            high = float(match["high"]) * unit[1]
+            found.append(Stated(written, min(low, high), max(low, high), kind))
+        elif match["approx"] or after in _APPROX_AFTER:
+            found.append(Stated(written, low * (1 - APPROXIMATE), low * (1 + APPROXIMATE), kind))
+        else:
+            digits = match["low"].partition(".")[2]
+            half = 0.5 * 10 ** -len(digits) * low_unit[1]
+            found.append(Stated(written, low - half, low + half, kind))
+    return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -64,6 +64,11 @@ class Outcome:
     def with_parts(self, **parts: Status) -> Outcome:
         """This outcome with the verdicts of its named parts."""
         return replace(self, parts={**self.parts, **parts})
+
+    def target_location(self, is_file: Callable[[str], bool]) -> Evidence | None:
+        """The first evidence that names an existing file of the target (`is_file` asks the
+        target), the outcome's place in it; a missing file or a glob is no place."""
+        return next((e for e in self.evidence if e.path and is_file(e.path)), None)
 
     @classmethod
     def passed(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -67,7 +68,8 @@ def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
     if fmt == "json":
         return {FILE_NAMES[fmt]: report.to_text(report.compliance(run, context.target_name))}
     if fmt == "junit":
-        return {FILE_NAMES[fmt]: junit.junit_xml(run)}
+        text = junit.junit_xml(run, root=context.sarif_root, docs=context.docs)
+        return {FILE_NAMES[fmt]: text}
     if fmt == "sarif":
         text = sarif.sarif(
             run,
@@ -75,6 +77,7 @@ def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
             root=context.sarif_root,
             docs=context.docs,
             version=package_version(),
+            category="checklists/" + re.sub(r"[^A-Za-z0-9._-]+", "-", context.target_name),
         )
         return {FILE_NAMES[fmt]: text}
     if fmt == "badges":

@@ -126,7 +126,10 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             self.lang, self.options["report_page"], self.enabled
         ).items():
             files.append(File.generated(config, name, content=text))
-        self.urls = {f.src_uri: f.url for f in files.documentation_pages()}
+        documents = files.documentation_pages()
+        self.urls = {f.src_uri: f.url for f in documents} | render.catalog_urls(
+            (f.src_uri, f.url) for f in documents if f.generated_by == "checklists-catalog"
+        )  # the catalog's pages by area: verdicts link to their check's 修正方法
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, **_: object) -> str:

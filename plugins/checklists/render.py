@@ -8,15 +8,18 @@ fragment, because it is spliced into Markdown-rendered HTML.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from checklists.bindings import Columns
-from checklists.engine import ItemResult, Run
+from checklists.engine import ItemResult, Run, headline
 from checklists.i18n import METRIC_HINTS, TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
-from checklists.model import Evidence
+from checklists.model import Evidence, Status
+from checklists.registry import REGISTRY
 from checklists.verdict import ORDER, Verdict
 
 
@@ -65,16 +68,86 @@ def evidence_html(evidence: Iterable[Evidence]) -> str:
     return f'<ul class="cl-evidence-list">{"".join(parts)}</ul>' if parts else ""
 
 
-def item_html(result: ItemResult, lang: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Where a verdict sends a reader to fix it, as URLs relative to the page shown: the
+    check's 修正方法 in the catalog, and the guide's own section on it (a heading bound
+    to the same check), both by check id."""
+
+    fix: Mapping[str, str] = field(default_factory=dict)
+    guide: Mapping[str, str] = field(default_factory=dict)
+
+
+def fix_links(result: ItemResult, lang: str, links: Links | None) -> str:
+    """The links to the fix of an item's check; nothing when there is nowhere to go."""
+    check_id = result.item.check_id
+    if links is None or check_id is None:
+        return ""
+    text, found = TEXT[lang], []
+    if check_id in links.fix:
+        found.append(
+            f'<a class="cl-fix-link" href="{esc(links.fix[check_id])}">{esc(text["fix"])}</a>'
+        )
+    guide = links.guide.get(check_id)
+    if guide and not guide.endswith(f"#{anchor(result)}"):  # not a link to itself
+        found.append(f'<a class="cl-guide-link" href="{esc(guide)}">{esc(text["fix_guide"])}</a>')
+    return f'<p class="cl-fix">{" · ".join(found)}</p>' if found else ""
+
+
+_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(\d{4})-(\d{2})-(\d{2})")
+_MEASURED_ON = re.compile(r"^measured (\d{4}-\d{2}-\d{2})")
+
+
+def author_date(result: ItemResult) -> str | None:
+    """The date the author gives the item's values: a date in its section's heading, as
+    written ("実測値（2025年10月8日）" gives 2025年10月8日)."""
+    match = _DATE.search(result.item.section or "")
+    return match[0] if match else None
+
+
+def live_label(result: ItemResult, lang: str) -> str:
+    """計測値 (with the day it was measured) for a metric, 観測値 for what a check read."""
+    text, outcome = TEXT[lang], result.outcome
+    if not result.item.metric:
+        return text["value"]
+    for evidence in outcome.evidence if outcome else ():
+        match = _MEASURED_ON.match(evidence.note)
+        if match:
+            return text["dated"].format(label=text["measured_value"], date=match[1])
+    return text["measured_value"]
+
+
+def stated_html(result: ItemResult, lang: str) -> str:
+    """The author's number beside the live one, for an item whose sentence states one."""
+    number = result.stated
+    if number is None:
+        return ""
+    text = TEXT[lang]
+    rule = text["stated_rule"].format(accepted=number.accepted)
+    live = result.outcome.value if result.outcome and result.outcome.value else "—"
+    return (
+        f'<p class="cl-compare"><span class="cl-stated">{esc(text["stated"])}: '
+        f"<strong>{esc(number.text)}</strong>{esc(rule)}</span> "
+        f'<span class="cl-live">{esc(live_label(result, lang))}: <strong>{esc(live)}</strong>'
+        "</span></p>"
+    )
+
+
+def item_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
     """The verdict of one item: a badge that opens the evidence in place."""
     text = TEXT[lang]
     outcome = result.outcome
     rows = []
     if outcome is not None:
         rows.append(f'<p class="cl-outcome">{esc(outcome.summary)}</p>')
-        if outcome.value:
-            rows.append(f'<p class="cl-value">{esc(text["value"])}: {esc(outcome.value)}</p>')
+        compare = stated_html(result, lang)
+        if compare:
+            rows.append(compare)
+        elif outcome.value:
+            label = live_label(result, lang)
+            rows.append(f'<p class="cl-value">{esc(label)}: {esc(outcome.value)}</p>')
         rows.append(evidence_html(outcome.evidence))
+    rows.append(fix_links(result, lang, links))
     item = result.item
     if item.waiver is not None:
         by = text["waiver_by"].format(by=esc(item.waiver.by)) if item.waiver.by else ""
@@ -114,14 +187,26 @@ def worst(results: list[ItemResult]) -> Verdict:
 
 def section_badge(results: list[ItemResult], lang: str) -> str:
     """A small status beside a section heading: the worst verdict and how many hold."""
-    held = sum(1 for r in results if r.verdict in (Verdict.VERIFIED, Verdict.MEASURED))
+    count = headline(results)
     verdict = worst(results)
     label = VERDICT_LABELS[lang][verdict]
-    hint = TEXT[lang]["section_hint"].format(held=held, total=len(results), worst=label)
+    hint = TEXT[lang]["section_hint"].format(held=count.held, total=count.total, worst=label)
     return (
         f'<span class="cl-section-status cl-v-{verdict.value}" title="{esc(hint)}">'
         f'<span class="cl-icon" aria-hidden="true">{VERDICT_ICONS[verdict]}</span>'
-        f"{held}/{len(results)}</span>"
+        f"{count}</span>"
+    )
+
+
+def legend_html(lang: str, *, open_: bool = False) -> str:
+    """What each verdict means: its badge (colour, icon, label) and its explanation."""
+    rows = "".join(
+        f"<dt>{badge(verdict, lang)}</dt><dd>{esc(VERDICT_HINTS[lang][verdict])}</dd>"
+        for verdict in ORDER
+    )
+    return (
+        f'<details class="cl-legend"{" open" if open_ else ""}>'
+        f"<summary>{esc(TEXT[lang]['legend'])}</summary><dl>{rows}</dl></details>"
     )
 
 
@@ -142,8 +227,9 @@ def summary_html(
     """The box at the top of the guide: how many of its claims hold, then a card per section."""
     text = TEXT[lang]
     results = run.bound if page is None else [r for r in run.for_page(page) if r.item.bound]
-    verified = sum(1 for r in results if r.verdict is Verdict.VERIFIED)
-    headline = text["summary"].format(total=len(results), verified=verified)
+    count = headline(results)
+    verified = count.held
+    title = text["summary"].format(total=count.total, verified=verified)
     status = "fail" if any(r.fails for r in results) else "ok"
     link = (
         f' <a class="cl-report-link" href="{esc(report_url)}">{esc(text["report_link"])}</a>'
@@ -152,7 +238,7 @@ def summary_html(
     )
     image = (
         f'<img class="cl-overall-badge" src="{esc(badge_url)}" alt="{esc(text["badge_label"])}: '
-        f'{verified}/{len(results)}"> '
+        f'{headline(run.bound)}"> '
         if badge_url
         else ""
     )
@@ -169,61 +255,176 @@ def summary_html(
     return (
         f'<div class="cl-summary cl-summary-{status}" data-total="{len(results)}"'
         f' data-verified="{verified}">'
-        f'<p class="cl-headline">{image}<strong>{esc(headline)}</strong>{link}</p>'
+        f'<p class="cl-headline">{image}<strong>{esc(title)}</strong>{link}</p>'
         f'<ul class="cl-counts" aria-label="{esc(text["summary_detail"])}">'
-        f"{counts_html(run, results, lang)}</ul>{grid}</div>"
+        f"{counts_html(run, results, lang)}</ul>{grid}"
+        f"{legend_html(lang) if page is not None else ''}</div>"
     )
 
 
-def compliance_html(run: Run, lang: str, pages: Mapping[str, str], target_name: str) -> str:
-    """The generated report page: every bound item, then the items without a binding.
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+def severity(result: ItemResult) -> str | None:
+    spec = REGISTRY.get(result.item.check_id or "")
+    return spec.severity if spec is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """One fault of the target that several items fail on: the same file:line, the same
+    finding. Shown once on the report, with every item it breaks."""
+
+    number: int
+    where: Evidence
+    summary: str
+    results: tuple[ItemResult, ...]
+
+    @property
+    def id(self) -> str:
+        return f"cause-{self.number}"
+
+
+def shared_causes(run: Run) -> list[Cause]:
+    """Failing outcomes that point at the same place in the target with the same summary
+    and are counted under more than one item, in the order of their first item."""
+    groups: dict[tuple[str, int | None, str], list[ItemResult]] = {}
+    places: dict[tuple[str, int | None, str], Evidence] = {}
+    for result in run.bound:
+        outcome = result.outcome
+        if outcome is None or outcome.status is not Status.FAIL:
+            continue
+        place = run.location(result)
+        if place is None or place.path is None:
+            continue
+        key = (place.path, place.line, outcome.summary)
+        groups.setdefault(key, []).append(result)
+        places.setdefault(key, place)
+    shared = [(key, found) for key, found in groups.items() if len(found) > 1]
+    return [
+        Cause(number, places[key], key[2], tuple(found))
+        for number, (key, found) in enumerate(shared, start=1)
+    ]
+
+
+def _wrap_id(check_id: str) -> str:
+    """A check id that may break after its dots and underscores, never inside a word."""
+    return re.sub(r"([._])", r"\1<wbr>", esc(check_id))
+
+
+def compliance_html(
+    run: Run,
+    lang: str,
+    pages: Mapping[str, str],
+    target_name: str,
+    links: Links | None = None,
+) -> str:
+    """The generated report page: the headline, the causes several items share, every bound
+    item (grouped by section, regrouped by severity, sorted and filtered in the browser),
+    then the items without a binding.
 
     `pages` maps each page's source path to its URL relative to the report page.
     """
     text = TEXT[lang]
+    causes = shared_causes(run)
+    cause_of = {id(r): cause for cause in causes for r in cause.results}
 
     def link(result: ItemResult) -> str:
         return f"{pages.get(result.item.page, '')}#{anchor(result)}"
 
-    head = "".join(
-        f'<th data-sort scope="col">{esc(text[key])}</th>'
-        for key in ("col_verdict", "col_section", "col_item", "col_check", "col_evidence")
+    columns = (
+        ("verdict", "col_verdict"),
+        ("item", "col_item"),
+        ("severity", "col_severity"),
+        ("check", "col_check"),
+        ("evidence", "col_evidence"),
     )
-    rows = []
-    for result in run.bound:
-        outcome = result.outcome
-        evidence = ""
-        if outcome is not None:
+    head = "".join(
+        f'<th scope="col" aria-sort="none" class="cl-col-{name}"><button type="button" '
+        f'class="cl-sort" data-column="{index}">{esc(text[key])}</button></th>'
+        if name != "evidence"
+        else f'<th scope="col" class="cl-col-{name}">{esc(text[key])}</th>'
+        for index, (name, key) in enumerate(columns)
+    )
+    labels = {name: esc(text[key]) for name, key in columns}
+    sections: dict[str, int] = {}
+    groups: dict[str, list[str]] = {}
+    for order, result in enumerate(run.bound):
+        item, outcome = result.item, result.outcome
+        section = item.section or text["no_section"]
+        sections.setdefault(section, len(sections))
+        rank = severity(result)
+        rank_label = text[f"severity_{rank}"] if rank else text["severity_none"]
+        rank_key = SEVERITY_ORDER.index(rank) if rank in SEVERITY_ORDER else len(SEVERITY_ORDER)
+        cause = cause_of.get(id(result))
+        if cause is not None:
+            ref = text["cause_ref"].format(n=cause.number, count=len(cause.results))
+            evidence = (
+                f'<p><a class="cl-cause-link" href="#{cause.id}">{esc(ref)}</a></p>'
+                f'<p><code class="cl-where">{esc(cause.where.location)}</code> '
+                f"{esc(cause.summary)}</p>"
+            )
+        elif outcome is not None:
             evidence = f"<p>{esc(outcome.summary)}</p>{evidence_html(outcome.evidence)}"
-        env = f" ({esc(result.item.environment)})" if result.item.environment else ""
-        rows.append(
-            f'<tr data-verdict="{result.verdict.value}">'
-            f'<td data-sort-key="{ORDER.index(result.verdict):02d}">'
-            f"{badge(result.verdict, lang, fails=result.fails)}</td>"
-            f"<td>{esc(result.item.section or '')}</td>"
-            f'<td data-sort-key="{esc(result.item.page)}:{result.item.line:06d}">'
-            f'<a href="{esc(link(result))}">{item_text(result.item.text)}</a>{env}'
-            f' <span class="cl-location">{esc(result.item.location)}</span></td>'
-            f"<td><code>{esc(result.item.check_id or '')}</code></td>"
-            f"<td>{evidence}</td></tr>"
+        else:
+            evidence = ""
+        evidence += stated_html(result, lang) + fix_links(result, lang, links)
+        env = f" ({esc(item.environment)})" if item.environment else ""
+        groups.setdefault(section, []).append(
+            f'<tr class="cl-row" data-verdict="{result.verdict.value}" data-order="{order}"'
+            f' data-section="{esc(section)}" data-section-order="{sections[section]}"'
+            f' data-severity="{esc(rank or "none")}" data-severity-order="{rank_key}"'
+            f' data-severity-label="{esc(rank_label)}">'
+            f'<td data-label="{labels["verdict"]}"'
+            f' data-sort-key="{ORDER.index(result.verdict):02d}">'
+            f"{badge(result.verdict, lang, fails=result.fails, metric=item.metric)}</td>"
+            f'<td data-label="{labels["item"]}" data-sort-key="{esc(item.page)}:{item.line:06d}">'
+            f'<a href="{esc(link(result))}">{item_text(item.text)}</a>{env}'
+            f' <span class="cl-location">{esc(item.location)} · {esc(section)}</span></td>'
+            f'<td data-label="{labels["severity"]}" data-sort-key="{rank_key}">'
+            f"{esc(rank_label)}</td>"
+            f'<td data-label="{labels["check"]}" data-sort-key="{esc(item.check_id or "")}">'
+            f'<code class="cl-check-id">{_wrap_id(item.check_id or "")}</code></td>'
+            f'<td data-label="{labels["evidence"]}" class="cl-evidence-cell">{evidence}</td></tr>'
         )
+    count = text["group_count"]
+    bodies = "".join(
+        f'<tbody data-group="{esc(section)}"><tr class="cl-group-row"><th colspan="{len(columns)}"'
+        f' scope="rowgroup">{esc(section)} <span class="cl-group-count">'
+        f"{esc(count.format(count=len(rows)))}</span></th></tr>{''.join(rows)}</tbody>"
+        for section, rows in groups.items()
+    )
     present = [v for v in ORDER if any(r.verdict is v for r in run.bound)]
     buttons = "".join(
         f'<button type="button" data-verdict="{v.value}" aria-pressed="false">'
-        f"{VERDICT_ICONS[v]} {esc(VERDICT_LABELS[lang][v])}</button>"
+        f'<span aria-hidden="true">{VERDICT_ICONS[v]}</span> {esc(VERDICT_LABELS[lang][v])}'
+        "</button>"
         for v in present
     )
     filters = (
-        f'<div class="cl-filters" data-for="cl-compliance" role="toolbar" '
+        f'<div class="cl-filters" data-for="cl-compliance" role="group" '
         f'aria-label="{esc(text["filter"])}"><button type="button" data-verdict="all" '
         f'aria-pressed="true">{esc(text["filter_all"])}</button>{buttons}</div>'
     )
-    # Material's own wrappers: its table styling, and a scroll box on narrow screens.
+    grouping = "".join(
+        f'<button type="button" data-group="{key}" aria-pressed="{str(key == "section").lower()}">'
+        f"{esc(text[label])}</button>"
+        for key, label in (
+            ("section", "group_section"),
+            ("severity", "group_severity"),
+            ("none", "group_none"),
+        )
+    )
+    group_bar = (
+        f'<div class="cl-grouping" data-for="cl-compliance" role="group" '
+        f'aria-label="{esc(text["group_by"])}"><span class="cl-bar-label" aria-hidden="true">'
+        f"{esc(text['group_by'])}:</span>{grouping}</div>"
+    )
     table = (
-        f'{filters}<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
-        f'<table class="cl-compliance" id="cl-compliance"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div></div>"
-        if rows
+        f'{filters}{group_bar}<p class="cl-sort-hint">{esc(text["sort_hint"])}</p>'
+        f'<div class="cl-table-wrap"><table class="cl-compliance" id="cl-compliance"'
+        f' data-count="{esc(count)}"><thead><tr>{head}</tr></thead>{bodies}</table></div>'
+        if groups
         else f"<p>{esc(text['no_items'])}</p>"
     )
     unbound = [
@@ -239,9 +440,43 @@ def compliance_html(run: Run, lang: str, pages: Mapping[str, str], target_name: 
     )
     return (
         f'<p class="cl-intro">{esc(text["compliance_intro"].format(target=target_name))}</p>'
-        f"{summary_html(run, lang, None)}{table}"
+        f"{summary_html(run, lang, None)}{legend_html(lang, open_=True)}"
+        f'<h2 id="causes">{esc(text["causes_title"])}</h2>{causes_html(causes, lang, link, links)}'
+        f'<h2 id="items">{esc(text["items_title"])}</h2>{table}'
         f'<h2 id="unbound">{esc(text["unbound_title"])}</h2>{unbound_html}'
     )
+
+
+def causes_html(
+    causes: list[Cause], lang: str, link: Callable[[ItemResult], str], links: Links | None
+) -> str:
+    """Each shared fault once: where, what, the excerpt, and the items it breaks."""
+    text = TEXT[lang]
+    if not causes:
+        return f"<p>{esc(text['cause_none'])}</p>"
+    affected = sum(len(cause.results) for cause in causes)
+    parts = []
+    for cause in causes:
+        excerpt = (
+            f'<pre class="cl-excerpt"><code>{esc(cause.where.excerpt)}</code></pre>'
+            if cause.where.excerpt
+            else ""
+        )
+        items = "".join(
+            f"<li>{badge(r.verdict, lang, fails=r.fails, metric=r.item.metric)} "
+            f'<a href="{esc(link(r))}">{item_text(r.item.text)}</a>'
+            f' <span class="cl-location">{esc(r.item.location)}</span></li>'
+            for r in cause.results
+        )
+        parts.append(
+            f'<li class="cl-cause" id="{cause.id}"><p><code class="cl-where">'
+            f"{esc(cause.where.location)}</code> {esc(cause.summary)}</p>{excerpt}"
+            f"{fix_links(cause.results[0], lang, links)}"
+            f'<p class="cl-cause-items">{esc(text["cause_items"].format(count=len(cause.results)))}'
+            f"</p><ul>{items}</ul></li>"
+        )
+    intro = text["causes_intro"].format(causes=len(causes), items=affected)
+    return f'<p>{esc(intro)}</p><ol class="cl-causes">{"".join(parts)}</ol>'
 
 
 SUMMARY_MARKER = "<!-- checklists:summary -->"
@@ -255,20 +490,53 @@ def site_pages(lang: str, report: str, enabled: bool) -> dict[str, str]:
     """Site path -> content of what the plugin adds: the compliance page (the nav names it
     either way; with the checks off it says why it is empty), its stylesheet and script."""
     body = slot("compliance") if enabled else TEXT[lang]["disabled"]
-    pages = {report: f"# {TEXT[lang]['compliance_title']}\n\n{body}\n"}
+    # The report is a wide table: Material's table of contents would take a third of a
+    # laptop's width beside it.
+    front = "---\nhide:\n  - toc\n---\n\n" if enabled else ""
+    pages = {report: f"{front}# {TEXT[lang]['compliance_title']}\n\n{body}\n"}
     if enabled:
         pages |= {name: (_ASSETS / Path(name).name).read_text("utf-8") for name in (STYLE, SCRIPT)}
     return pages
 
 
+CATALOG = "catalog:"  # key prefix of the catalog's area pages among the page URLs
+
+
+def catalog_urls(pages: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """(source, URL) of the catalog's generated pages -> their URLs keyed by area
+    (`catalog:dockerfile`), so verdicts can link to their check's 修正方法."""
+    return {CATALOG + Path(src).stem: url for src, url in pages if Path(src).stem != "index"}
+
+
 def page_urls(
     urls: Mapping[str, str], page: str, report: str, relative: Callable[[str], str]
 ) -> dict[str, str]:
-    """The URLs a page's verdicts link to, made relative to it: every page's for the report
-    page (its table links back to each item), the report's and the badge's for the others."""
-    wanted = urls if page == report else {report: urls.get(report, "")}
-    linked = {src: relative(url) for src, url in wanted.items() if url}
+    """The URLs a page's verdicts link to, made relative to it: every page's (the report's
+    table links back to each item, a verdict to the guide's section and the catalog's fix),
+    and the badge's."""
+    linked = {src: relative(url) for src, url in urls.items() if url}
     return linked | {BADGE: relative(BADGE)}
+
+
+def links_for(run: Run, urls: Mapping[str, str], page: str) -> Links:
+    """The fix links of a page's verdicts: the catalog's 修正方法 of each check (when the
+    catalog is part of the site) and the guide's section bound to the same check."""
+    from checklists.catalog import fix_anchor  # noqa: PLC0415 - the catalog imports Markdown
+
+    fix: dict[str, str] = {}
+    guide: dict[str, str] = {}
+    for result in run.bound:
+        check_id = result.item.check_id
+        if not check_id:
+            continue
+        area = urls.get(CATALOG + check_id.split(".", 1)[0])
+        if area is not None:
+            fix.setdefault(check_id, f"{area}#{fix_anchor(check_id)}")
+        if result.item.kind == "heading":
+            here = "" if result.item.page == page else urls.get(result.item.page)
+            if here is not None:
+                guide.setdefault(check_id, f"{here}#{anchor(result)}")
+    return Links(fix, guide)
 
 
 def slot(key: str) -> str:
@@ -355,17 +623,51 @@ def _sections(results: list[ItemResult]) -> dict[int, list[ItemResult]]:
     return groups
 
 
-def block_html(result: ItemResult, lang: str) -> str:
-    return f'<div class="cl-section-result">{item_html(result, lang)}</div>'
+def block_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
+    return f'<div class="cl-section-result">{item_html(result, lang, links)}</div>'
 
 
 _WHERE = re.compile(r'<code class="cl-where">([^<]*)</code>')
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f\\\"'<>`]")
+log = logging.getLogger("mkdocs.plugins.checklists")  # a name, not an import of MkDocs
+
+
+def link_base(url: str) -> str | None:
+    """`url` when evidence locations may link below it: an absolute http(s) URL with a host
+    and no character that could leave an attribute or hide a scheme; else None. A
+    `javascript:` or `data:` base would make every location a script to run on click."""
+    if not url or _UNSAFE_IN_URL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def unsafe_base_warning(url: str) -> str | None:
+    """The warning for a `target_url` that gets no links, or None when it is fine or unset."""
+    if not url or link_base(url) is not None:
+        return None
+    return (
+        f"target_url {url!r} is not an absolute http(s) URL: evidence locations are shown "
+        "without links (set it to e.g. https://github.com/<owner>/<repo>/blob/main/)"
+    )
+
+
+def _linkable(path: str) -> bool:
+    """A target-relative path: no absolute path, no `..` step out of the target's root."""
+    return bool(path) and not path.startswith("/") and ".." not in path.split("/")
 
 
 def link_locations(html_text: str, base: str) -> str:
     """Link every evidence location to the file in the target's repository (`base` is the URL
-    of the target's root there, e.g. https://github.com/o/r/blob/main/); GitHub-style `#L12`."""
-    if not base:
+    of the target's root there, e.g. https://github.com/o/r/blob/main/); GitHub-style `#L12`.
+    Only below an http(s) `base` (see `link_base`), and only target-relative paths."""
+    safe = link_base(base)
+    if safe is None:
         return html_text
 
     def link(match: re.Match[str]) -> str:
@@ -373,24 +675,33 @@ def link_locations(html_text: str, base: str) -> str:
         path, _, line = (
             where.rpartition(":") if where.rpartition(":")[2].isdigit() else (where, "", "")
         )
-        url = base.rstrip("/") + "/" + quote(path) + (f"#L{line}" if line else "")
+        if not _linkable(path):
+            return match[0]
+        url = safe.rstrip("/") + "/" + quote(path) + (f"#L{line}" if line else "")
         return f'<a class="cl-where-link" href="{esc(url)}">{match[0]}</a>'
 
     return _WHERE.sub(link, html_text)
 
 
 def fill_slots(
-    html_text: str, slots: Slots, lang: str, run: Run | None = None, base: str = ""
+    html_text: str,
+    slots: Slots,
+    lang: str,
+    run: Run | None = None,
+    base: str = "",
+    *,
+    links: Links | None = None,
 ) -> str:
     """Replace the slots with verdicts; section slots need the whole `run` for their counts;
-    evidence locations link into the target's repository when `base` is set."""
+    evidence locations link into the target's repository when `base` is set, and verdicts
+    to their fix when `links` says where."""
 
-    def section(result: ItemResult, lang: str) -> str:
+    def section(result: ItemResult, lang: str, links: Links | None) -> str:
         page = run.for_page(result.item.page) if run else [result]
         group = [r for r in page if r.item.section_line == result.item.section_line]
         return section_badge(group, lang)
 
-    renderers = {
+    renderers: dict[str, Callable[[ItemResult, str, Links | None], str]] = {
         "item": item_html,
         "limit": limit_html,
         "value": value_html,
@@ -400,7 +711,7 @@ def fill_slots(
     }
     for key, (result, role) in slots.items():
         placeholder = block_slot(key) if role == "block" else slot(key)
-        rendered = link_locations(renderers[role](result, lang), base)
+        rendered = link_locations(renderers[role](result, lang, links), base)
         html_text = html_text.replace(placeholder, rendered, 1)
     return html_text
 
@@ -408,31 +719,46 @@ def fill_slots(
 # -- table cells ----------------------------------------------------------------------------
 
 
-def value_html(result: ItemResult, lang: str) -> str:
-    """The observed value of a row, replacing the author's text in a value column."""
+def authors_html(result: ItemResult, role: str, lang: str) -> str:
+    """What the author wrote in a value or status cell, kept beside the live result, with
+    the date the author gives it (the section heading's)."""
+    written = next((c.text for c in result.item.cells if c.role == role), "").strip()
+    if not written:
+        return ""
+    text = TEXT[lang]
+    date = author_date(result)
+    label = text["dated"].format(label=text["stated"], date=date) if date else text["stated"]
+    return f'<span class="cl-stated">{esc(label)}: {item_text(written)}</span>'
+
+
+def value_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
+    """The observed value of a row in a value column, with the author's dated value."""
     outcome = result.outcome
     shown = "—"
     if outcome is not None and (outcome.localized.get(lang) or outcome.value):
         shown = outcome.localized.get(lang) or outcome.value or shown
-    return f'<span class="cl-observed" data-verdict="{result.verdict.value}">{esc(shown)}</span>'
+    return (
+        f'<span class="cl-live">{esc(live_label(result, lang))}: <span class="cl-observed"'
+        f' data-verdict="{result.verdict.value}">{esc(shown)}</span></span>'
+        f"{authors_html(result, 'value', lang)}"
+    )
 
 
-def status_html(result: ItemResult, lang: str) -> str:
-    """The verdict of a row, replacing the author's text in a status column."""
-    return item_html(result, lang)
+def status_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
+    """The verdict of a row in a status column, with the author's dated status."""
+    return f"{item_html(result, lang, links)}{authors_html(result, 'status', lang)}"
 
 
-def limit_html(result: ItemResult, lang: str) -> str:
+def limit_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
     """An environment's limit as the author wrote it, the measured value and the verdict."""
     outcome, item = result.outcome, result.item
     observed = ""
     if outcome is not None and outcome.value:
-        observed = (
-            f'<span class="cl-observed">{esc(TEXT[lang]["value"])}: {esc(outcome.value)}</span> '
-        )
+        label = live_label(result, lang)
+        observed = f'<span class="cl-observed">{esc(label)}: {esc(outcome.value)}</span> '
     return (
         f'<span class="cl-limit">{esc(item.limit or "")}</span><br>{observed}'
-        f"{item_html(result, lang)}{bar_svg(result, lang)}"
+        f"{item_html(result, lang, links)}{bar_svg(result, lang)}"
     )
 
 
@@ -460,6 +786,25 @@ def bar_svg(result: ItemResult, lang: str) -> str:
     )
 
 
+_TASK_BOX = re.compile(r'<input type="checkbox"(?P<attrs>[^>]*?)(?P<end>\s*/?>)')
+
+
+def name_checkboxes(html_text: str, lang: str) -> str:
+    """The author's task-list boxes (read-only) named for screen readers: 作者のチェック:
+    完了 / 未完了. Markdown gives them no label text, so they were read as nameless."""
+    text = TEXT[lang]
+
+    def named(match: re.Match[str]) -> str:
+        attrs = match["attrs"]
+        if "aria-label" in attrs or "disabled" not in attrs:
+            return match[0]
+        state = text["claim_ticked"] if re.search(r"\bchecked\b", attrs) else text["claim_open"]
+        label = esc(f"{text['claim']}: {state}")
+        return f'<input type="checkbox"{attrs} aria-label="{label}"{match["end"]}'
+
+    return _TASK_BOX.sub(named, html_text)
+
+
 def finish_page(
     html_text: str,
     slots: Slots,
@@ -474,10 +819,15 @@ def finish_page(
 ) -> str:
     """A rendered page with its verdicts in place: the slots, the report page's table, and
     the summary. `urls` maps page sources (and the overall badge) to URLs relative to it."""
-    html_text = fill_slots(html_text, slots, lang, run, base)
-    if page == report:
-        table = link_locations(compliance_html(run, lang, urls, target), base)
+    links = links_for(run, urls, page)
+    html_text = fill_slots(html_text, slots, lang, run, base, links=links)
+    if page == report:  # one page per build: warn once
+        warning = unsafe_base_warning(base)
+        if warning:
+            log.warning(warning)
+        table = link_locations(compliance_html(run, lang, urls, target, links), base)
         html_text = html_text.replace(slot("compliance"), table)
+    html_text = name_checkboxes(html_text, lang)
     if SUMMARY_MARKER not in html_text:
         return html_text
     summary = summary_html(run, lang, urls.get(report), page, urls.get(BADGE))

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from checklists.engine import ItemResult, Run
+from checklists.engine import ItemResult, Run, headline
 from checklists.errors import SetupError
 
 SCHEMA_VERSION = 1
@@ -45,6 +45,11 @@ def item_json(result: ItemResult) -> dict[str, Any]:
         "evidence": [e.to_json() for e in outcome.evidence] if outcome else [],
         "waiver": item.waiver.to_json() if item.waiver else None,
         "waiver_stale": result.stale_waiver,
+        "stated": (
+            {"text": result.stated.text, "agrees": result.stated.accepted}
+            if result.stated
+            else None
+        ),
     }
 
 
@@ -54,6 +59,7 @@ def compliance(run: Run, target_name: str) -> dict[str, Any]:
         "target": target_name,
         "summary": {
             "items": len(run.bound),
+            "verified": headline(run.bound).held,
             "unbound": len(run.unbound),
             "failed": bool(run.failures),
             "failures": len(run.failures),

@@ -1,15 +1,21 @@
 """SARIF 2.1.0 for code scanning: failures located in the target, rules from the docstrings.
 
-A result is written for every item that fails the build or is waived: broken claims,
-errors and expired waivers at level `error`, waived items with a suppression that carries
-the justification. The location is the first evidence that names a file of the target
-(its URI prefixed with `root`, the target's path in the repository that uploads the
-report), else the guide's page line. Rules carry the check's title, what it checks, and
-the fix as help text. Nothing depends on the clock, so the file is reproducible.
+A result is written for every item that fails the build or is waived and that points at a
+file of the target: broken claims, errors and expired waivers at level `error`, waived items
+with a suppression that carries the justification. Locations are relative to `%SRCROOT%`,
+the root of the repository that uploads the report (`root` prefixes the target's folder when
+the target lives inside it), so code scanning places them whether the target is this
+repository or a separate checkout. A finding bound to several claims of the guide is one
+result that names them all. Failures with no place in the target (a malformed binding, a
+check that errored before it read a file) are tool notifications, never results on the
+guide's page. Results carry `partialFingerprints` that do not move with line numbers, rules
+carry `security-severity`, and the run an `automationDetails` id per target, so uploads for
+several targets do not close each other's alerts. Nothing depends on the clock.
 """
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Mapping
 from typing import Any
@@ -21,8 +27,11 @@ from checklists.verdict import Verdict
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+# GitHub ranks `security-severity` as critical > 9.0, high 7.0-8.9, medium 4.0-6.9, low < 4.0.
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
 REPORTED = {Verdict.BROKEN, Verdict.ERROR, Verdict.WAIVER_EXPIRED, Verdict.WAIVED}
-BINDING_RULE = "checklists.binding"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT = "checklistsFinding/v1"
 
 
 def _rule(spec: CheckSpec) -> dict[str, Any]:
@@ -33,44 +42,67 @@ def _rule(spec: CheckSpec) -> dict[str, Any]:
         "fullDescription": {"text": spec.what},
         "help": {"text": f"{spec.why}\n\nHow to fix: {spec.fix}"},
         "defaultConfiguration": {"level": LEVELS[spec.severity]},
-        "properties": {"tags": list(spec.related), "severity": spec.severity},
+        "properties": {
+            "tags": ["docker", *spec.related],
+            "severity": spec.severity,
+            "security-severity": SECURITY_SEVERITY[spec.severity],
+        },
     }
 
 
-def _location(result: ItemResult, root: str, docs: str) -> dict[str, Any]:
-    outcome = result.outcome
-    for evidence in outcome.evidence if outcome else ():
-        if evidence.path and not evidence.path.startswith("binding at"):
-            region = {"startLine": evidence.line} if evidence.line else {}
-            return _physical(posixpath.join(root, evidence.path) if root else evidence.path, region)
-    page = posixpath.join(docs, result.item.page) if docs else result.item.page
-    return _physical(page, {"startLine": result.item.line})
+def _place(run: Run, result: ItemResult, root: str) -> tuple[str, int | None] | None:
+    """The target file (as a path of the uploading repository) and line a result points at."""
+    evidence = run.location(result)
+    if evidence is None or evidence.path is None:
+        return None
+    return (posixpath.join(root, evidence.path) if root else evidence.path), evidence.line
 
 
-def _physical(uri: str, region: Mapping[str, int]) -> dict[str, Any]:
-    location: dict[str, Any] = {"artifactLocation": {"uri": uri}}
-    if region:
-        location["region"] = dict(region)
-    return {"physicalLocation": location}
+def _location(uri: str, line: int | None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": SRCROOT}}
+    if line:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical}
 
 
-def _result(result: ItemResult, root: str, docs: str, known: set[str]) -> dict[str, Any]:
-    item, outcome = result.item, result.outcome
-    message = f"{item.text}: {outcome.summary if outcome else result.verdict.value}"
+def _fingerprint(rule: str, uri: str, summary: str) -> str:
+    """Stable across runs while the finding stays: rule, file and what was found, no line."""
+    return hashlib.sha256(f"{rule}\0{uri}\0{summary}".encode()).hexdigest()[:32]
+
+
+def _result(group: list[ItemResult], uri: str, line: int | None) -> dict[str, Any]:
+    first = group[0]
+    outcome = first.outcome
+    summary = outcome.summary if outcome else first.verdict.value
+    claims = "; ".join(dict.fromkeys(r.item.text for r in group))
     entry: dict[str, Any] = {
-        "ruleId": item.check_id
-        if result.verdict is not Verdict.ERROR or item.check_id
-        else BINDING_RULE,
-        "level": "error" if result.fails else "warning",
-        "message": {"text": message},
-        "locations": [_location(result, root, docs)],
-        "properties": {"verdict": result.verdict.value, "guide": f"{item.page}:{item.line}"},
+        "ruleId": first.item.check_id,
+        "level": "error" if any(r.fails for r in group) else "warning",
+        "message": {"text": f"{claims}: {summary}"},
+        "locations": [_location(uri, line)],
+        "partialFingerprints": {FINGERPRINT: _fingerprint(first.item.check_id or "", uri, summary)},
+        "properties": {
+            "verdict": first.verdict.value,
+            "guide": [f"{r.item.page}:{r.item.line}" for r in group],
+        },
     }
-    if result.verdict is Verdict.WAIVED and item.waiver is not None:
-        entry["suppressions"] = [
-            {"kind": "external", "status": "accepted", "justification": item.waiver.reason}
-        ]
+    waived = [r for r in group if r.verdict is Verdict.WAIVED and r.item.waiver is not None]
+    if waived and len(waived) == len(group):
+        reason = waived[0].item.waiver.reason if waived[0].item.waiver else ""
+        suppression = {"kind": "external", "status": "accepted", "justification": reason}
+        entry["suppressions"] = [suppression]
     return entry
+
+
+def _notification(result: ItemResult, docs: str) -> dict[str, Any]:
+    outcome = result.outcome
+    summary = outcome.summary if outcome else result.verdict.value
+    page = posixpath.join(docs, result.item.page) if docs else result.item.page
+    return {
+        "level": "error",
+        "message": {"text": f"{page}:{result.item.line}: {result.item.text}: {summary}"},
+        "descriptor": {"id": result.item.check_id or "checklists.binding"},
+    }
 
 
 def sarif(
@@ -80,36 +112,44 @@ def sarif(
     root: str = "",
     docs: str = "docs",
     version: str = "0",
+    category: str = "checklists",
 ) -> str:
-    """The SARIF log of a run; `specs` are the registered checks by id."""
+    """The SARIF log of a run; `specs` are the registered checks by id, `category` names the
+    target so that code scanning keeps one set of alerts per target."""
     reported = [r for r in run.bound if r.verdict in REPORTED or r.fails]
-    used = sorted({r.item.check_id or "" for r in run.bound} & set(specs))
-    rules = [_rule(specs[check_id]) for check_id in used]
-    rules.append(
-        {
-            "id": BINDING_RULE,
-            "name": "Binding",
-            "shortDescription": {"text": "A binding of the guide cannot be used"},
-            "fullDescription": {"text": "An unknown check id or malformed parameters."},
-            "help": {"text": "Fix the binding at the page line the message names."},
-            "defaultConfiguration": {"level": "error"},
-        }
-    )
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "docker-guide-checklists",
-                        "version": version,
-                        "rules": rules,
-                    }
-                },
-                "results": [_result(r, root, docs, set(used)) for r in reported],
-                "columnKind": "unicodeCodePoints",
+    groups: dict[tuple[str, str, int | None, str, Verdict], list[ItemResult]] = {}
+    unplaced: list[ItemResult] = []
+    for result in reported:
+        place = _place(run, result, root)
+        if place is None or not result.item.check_id or result.item.check_id not in specs:
+            unplaced.append(result)
+            continue
+        summary = result.outcome.summary if result.outcome else ""
+        key = (result.item.check_id, *place, summary, result.verdict)
+        groups.setdefault(key, []).append(result)
+    used = sorted({check for check, *_ in groups} | {r.item.check_id or "" for r in run.bound})
+    rules = [_rule(specs[check_id]) for check_id in used if check_id in specs]
+    run_log: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "docker-guide-checklists",
+                "version": version,
+                "rules": rules,
             }
-        ],
+        },
+        "automationDetails": {"id": f"{category.strip('/') or 'checklists'}/"},
+        "originalUriBaseIds": {
+            SRCROOT: {"description": {"text": "The root of the repository that uploads this log"}}
+        },
+        "results": [_result(group, uri, line) for (_, uri, line, *_), group in groups.items()],
+        "columnKind": "unicodeCodePoints",
     }
+    if unplaced:
+        run_log["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [_notification(r, docs) for r in unplaced],
+            }
+        ]
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run_log]}
     return json_text(log, levels=4, sort_keys=False)  # one line per result

@@ -3,6 +3,7 @@
     claim  outcome          verdict          fails the build
     [x]    pass             verified         no
     [x]    fail             broken           yes
+    [x]    contradicts      contradicted     yes (a number in the text is a claim)
     [ ]    fail             not_yet          no
     [ ]    pass             done_unticked    no (a warning)
     any    error            error            yes
@@ -14,7 +15,10 @@
 An item without a binding is `unbound`; it fails only when bindings are required. For a
 metric the outcome already says whether the measured value is within the guide's limit;
 a measurement that no longer matches the target is `stale` (never a pass, like unverified)
-and a metric with no limit to meet is simply `measured`.
+and a metric with no limit to meet is simply `measured`. A metric bound on a sentence that
+states a number ("約80%") is judged against that number (`limits.stated`): a reading
+outside it contradicts the text (`contradicted`), which fails like a broken claim when
+the sentence is a claim (a plain list item, a heading, a ticked task).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from checklists.model import Status
 class Verdict(enum.StrEnum):
     VERIFIED = "verified"
     BROKEN = "broken"
+    CONTRADICTED = "contradicted"
     NOT_YET = "not_yet"
     DONE_UNTICKED = "done_unticked"
     ERROR = "error"
@@ -46,6 +51,7 @@ class Verdict(enum.StrEnum):
 ORDER: tuple[Verdict, ...] = (
     Verdict.ERROR,
     Verdict.BROKEN,
+    Verdict.CONTRADICTED,
     Verdict.WAIVER_EXPIRED,
     Verdict.UNVERIFIED,
     Verdict.STALE,
@@ -76,12 +82,16 @@ def judge(
     *,
     stale: bool = False,
     measured_only: bool = False,
+    contradicted: bool = False,
 ) -> Verdict:
-    """The verdict for one bound item."""
+    """The verdict for one bound item; `contradicted`: a reading outside the number the
+    item's own text states."""
     if waiver is not None and status is not Status.PASS:
         return Verdict.WAIVED if policy.today <= waiver.until else Verdict.WAIVER_EXPIRED
     if stale and status is not Status.ERROR:
         return Verdict.STALE
+    if contradicted and status is not Status.ERROR:
+        return Verdict.CONTRADICTED
     if measured_only and status is Status.PASS:
         return Verdict.MEASURED
     match status:
@@ -101,8 +111,15 @@ def fails(verdict: Verdict, claim: bool, policy: Policy) -> bool:
     """Whether this verdict makes the build (and the CI job) fail."""
     if verdict in (Verdict.BROKEN, Verdict.ERROR, Verdict.WAIVER_EXPIRED):
         return True
+    if verdict is Verdict.CONTRADICTED:
+        return claim
     if verdict in (Verdict.UNVERIFIED, Verdict.STALE):
         return claim and policy.require_evidence
     if verdict is Verdict.UNBOUND:
         return policy.require_bindings
     return False
+
+
+# What the headline counts as holding: a claim checked and found true. A reading with no
+# limit and no stated number to meet (`measured`) verifies nothing, so it is not counted.
+HOLDS: frozenset[Verdict] = frozenset({Verdict.VERIFIED})

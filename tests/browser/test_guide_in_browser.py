@@ -132,7 +132,11 @@ CJK_FAMILY = re.compile(
 PAYLOAD = '# <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
 
-def verdict_badges(page: Page, selector: str = ".cl-badge") -> list[dict[str, Any]]:
+# Every badge on the page except those of a closed legend (shown when it is opened).
+SHOWN_BADGES = ".cl-badge:not(details.cl-legend:not([open]) *)"
+
+
+def verdict_badges(page: Page, selector: str = SHOWN_BADGES) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = page.evaluate(BADGES_JS, selector)
     return found
 
@@ -330,7 +334,7 @@ def test_the_evidence_opens_in_place_on_click(open_page: Opener, guide: Served) 
 
 def row_keys(page: Page, column: int) -> list[str]:
     keys: list[str] = page.evaluate(
-        """(column) => [...document.querySelectorAll('table.cl-compliance tbody tr')]
+        """(column) => [...document.querySelectorAll('table.cl-compliance tr.cl-row')]
              .map((row) => row.cells[column])
              .map((cell) => cell.dataset.sortKey || cell.textContent.trim())""",
         column,
@@ -345,29 +349,33 @@ def test_the_compliance_table_sorts_filters_and_links_back(
     page = visit.page
     table = page.locator("table.cl-compliance[data-cl-ready]")
     expect(table).to_be_visible()
-    rows = table.locator("tbody tr")
+    rows = table.locator("tr.cl-row")
     total = rows.count()
     assert total >= 20
-    headers = table.locator("th[data-sort]")
-    assert headers.all_inner_texts() == ["判定", "セクション", "項目", "チェック", "根拠"]
+    headers = table.locator("thead th")
+    assert headers.all_inner_texts() == ["判定", "項目", "重大度", "チェック", "根拠"]
+    sorts = table.locator("thead th button.cl-sort")
+    expect(sorts).to_have_count(4)  # every column but the evidence sorts
 
-    # Sort by verdict: worst first (the keys are the verdict's rank), then reversed.
-    headers.nth(0).click()
+    # Sort by verdict: worst first (the keys are the verdict's rank), then reversed. Rows
+    # sort within their group (a section); with no grouping, over the whole table.
+    page.locator(".cl-grouping button[data-group='none']").click()
+    sorts.nth(0).click()
     expect(headers.nth(0)).to_have_attribute("aria-sort", "ascending")
     ranks = row_keys(page, 0)
     assert ranks == sorted(ranks) and len(set(ranks)) > 1
     verdicts = rows.evaluate_all("(rows) => rows.map((r) => r.dataset.verdict)")
     assert verdicts[0] != verdicts[-1]
-    headers.nth(0).click()
+    sorts.nth(0).click()
     expect(headers.nth(0)).to_have_attribute("aria-sort", "descending")
     assert row_keys(page, 0) == sorted(ranks, reverse=True)
     # Sort by item: page and line order (zero-padded keys), descending on a second click.
-    headers.nth(2).click()
-    expect(headers.nth(0)).not_to_have_attribute("aria-sort", re.compile(".*"))
-    items = row_keys(page, 2)
+    sorts.nth(1).click()
+    expect(headers.nth(0)).to_have_attribute("aria-sort", "none")
+    items = row_keys(page, 1)
     assert items == sorted(items) and items != row_keys(page, 0)
-    headers.nth(2).click()
-    assert row_keys(page, 2) == sorted(items, reverse=True)
+    sorts.nth(1).click()
+    assert row_keys(page, 1) == sorted(items, reverse=True)
     expect(rows).to_have_count(total)  # sorting moves rows, never loses one
 
     # Filter by each verdict present, then show all again.
@@ -378,7 +386,7 @@ def test_the_compliance_table_sorts_filters_and_links_back(
         expect(button).to_contain_text(LABEL_OF[verdict])
         button.click()
         expect(button).to_have_attribute("aria-pressed", "true")
-        visible = table.locator("tbody tr:visible")
+        visible = table.locator("tr.cl-row:visible")
         expect(visible).to_have_count(present.count(verdict))
         assert set(visible.evaluate_all("(rows) => rows.map((r) => r.dataset.verdict)")) == {
             verdict
@@ -386,11 +394,12 @@ def test_the_compliance_table_sorts_filters_and_links_back(
     every = buttons.filter(has_text=TEXT["ja"]["filter_all"])
     every.click()
     expect(every).to_have_attribute("aria-pressed", "true")
-    expect(table.locator("tbody tr:visible")).to_have_count(total)
+    expect(table.locator("tr.cl-row:visible")).to_have_count(total)
+    page.locator(".cl-grouping button[data-group='section']").click()
     visit.screenshot("compliance-laptop.png")
 
     # Each item links back to its verdict in the guide.
-    link = table.locator("tbody tr a[href*='#check-']").first
+    link = table.locator("tr.cl-row a[href*='#check-']").first
     href = link.get_attribute("href")
     assert href is not None
     anchor = href.partition("#")[2]
@@ -404,19 +413,32 @@ def test_the_compliance_table_sorts_filters_and_links_back(
 
 def test_the_compliance_items_read_as_text_not_markdown(open_page: Opener, guide: Served) -> None:
     visit = open_page(guide, "/compliance/")
-    items = visit.page.locator("table.cl-compliance tbody td a[href*='#check-']")
+    items = visit.page.locator("table.cl-compliance tr.cl-row td a[href*='#check-']")
     texts = items.all_inner_texts()
     assert texts
     assert [text for text in texts if "**" in text or "`" in text] == []
 
 
-def test_the_compliance_check_ids_stay_on_one_line_on_a_laptop(
+def test_the_compliance_check_ids_break_only_between_their_words(
     open_page: Opener, guide: Served
 ) -> None:
     visit = open_page(guide, "/compliance/")
-    codes = visit.page.locator("table.cl-compliance tbody tr td:nth-child(4) code")
-    lines = codes.evaluate_all("(codes) => codes.map((c) => c.getClientRects().length)")
-    assert lines and max(lines) == 1, lines
+    codes = visit.page.locator("table.cl-compliance tr.cl-row code.cl-check-id")
+    # Each line of a wrapped id ends at a dot or an underscore (the <wbr> after them).
+    pieces = codes.evaluate_all(
+        """(codes) => codes.flatMap((code) => {
+             const range = document.createRange();
+             const lines = new Map();
+             for (const node of code.childNodes) {
+               if (node.nodeType !== Node.TEXT_NODE) continue;
+               range.selectNodeContents(node);
+               const top = Math.round(range.getClientRects()[0].top);
+               lines.set(top, (lines.get(top) || '') + node.textContent);
+             }
+             return [...lines.values()].slice(0, -1);
+           })"""
+    )
+    assert all(piece.endswith((".", "_")) for piece in pieces), pieces
 
 
 # -- a phone ----------------------------------------------------------------------------------

@@ -121,7 +121,9 @@ def test_a_directive_newer_than_the_installed_nginx_is_not_a_failure(tmp_path: P
 def test_without_nginx_the_static_verdict_stands(monkeypatch: pytest.MonkeyPatch) -> None:
     real = nginx_scratch.find_program
     monkeypatch.setattr(
-        nginx_scratch, "find_program", lambda name: None if name == "nginx" else real(name)
+        nginx_scratch,
+        "find_program",
+        lambda name, avoid=(): None if name == "nginx" else real(name, avoid),
     )
     outcome = run(SAMPLES / "pass" / "conf-d-site-guide-example")
     assert outcome.status is Status.PASS
@@ -135,7 +137,9 @@ def test_without_nginx_the_static_verdict_stands(monkeypatch: pytest.MonkeyPatch
 def test_without_openssl_nginx_t_is_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
     real = nginx_scratch.find_program
     monkeypatch.setattr(
-        nginx_scratch, "find_program", lambda name: None if name == "openssl" else real(name)
+        nginx_scratch,
+        "find_program",
+        lambda name, avoid=(): None if name == "openssl" else real(name, avoid),
     )
     outcome = run(SAMPLES / "pass" / "conf-d-site-guide-example")
     assert outcome.status is Status.PASS
@@ -151,9 +155,9 @@ def test_the_scratch_copy_opens_no_network_listener_and_looks_up_no_name() -> No
     nginx_scratch._write(scratch, unit)
     text = "\n".join(scratch.lines)
     listens = [line.strip() for line in scratch.lines if line.strip().startswith("listen ")]
-    assert listens == ["listen unix:/tmp/scratch-test/listen-0.sock ssl http2 default_server;"]
+    assert listens == ["listen unix:/tmp/scratch-test/run/listen-0.sock ssl http2 default_server;"]
     assert "server 127.0.0.1:8000;" in text and "backend" not in text
-    assert "ssl_certificate /tmp/scratch-test/cert.pem;" in text
+    assert "ssl_certificate /tmp/scratch-test/tls/cert.pem;" in text
     assert "/etc/nginx" not in text
 
 

@@ -79,7 +79,7 @@ def test_summary_golden(tmp_path: Path, registry: Registry) -> None:
         '<p class="cl-card-title"><span class="cl-section-status cl-v-broken" title="このセクション'
         'の 2 件中 1 件が成立。最も悪い判定: 主張違反"><span class="cl-icon" aria-hidden="true">✗'
         "</span>1/2</span> <strong>一覧</strong></p>"
-        f'<ul class="cl-counts">{counts}</ul></li></ul></div></div>'
+        f'<ul class="cl-counts">{counts}</ul></li></ul></div>{render.legend_html("ja")}</div>'
     )
 
 
@@ -111,8 +111,12 @@ def test_compliance_page_lists_bound_and_unbound_items(tmp_path: Path, registry:
         "## S\n\n- [x] a <!-- check: fake.passes -->\n- [ ] <b>c</b>\n", tmp_path, registry
     )
     html = render.compliance_html(run, "ja", {"p.md": "../"}, "examples/x")
-    assert '<tr data-verdict="verified">' in html
+    assert html.count('<tr class="cl-row" data-verdict="verified"') == 1
     assert '<a href="../#check-3">a</a>' in html
+    assert (
+        '<th colspan="5" scope="rowgroup">S <span class="cl-group-count">1 項目</span></th>' in html
+    )
+    assert '<th scope="col" aria-sort="none" class="cl-col-verdict"><button type="button"' in html
     assert 'p.md:4</span> <a href="../#check-4">&lt;b&gt;c&lt;/b&gt;</a>' in html
     assert "examples/x" in html
 
@@ -122,12 +126,12 @@ def test_limit_cell_golden(tmp_path: Path, registry: Registry) -> None:
 
     result = run(TARGET_TABLE, registry, tmp_path, 開発={"size": 600e6}, 本番={"size": 260e6})
     assert render.limit_html(result.results[1], "ja") == (
-        '<span class="cl-limit">&lt; 250MB</span><br><span class="cl-observed">観測値: 260MB'
+        '<span class="cl-limit">&lt; 250MB</span><br><span class="cl-observed">計測値: 260MB'
         '</span> <details class="cl-result cl-v-broken" id="check-5-本番" data-verdict="broken">'
         '<summary><span class="cl-badge cl-v-broken" title="計測値がガイドの上限を満たして'
         'いません。このビルドを失敗させます"><span class="cl-icon" aria-hidden="true">✗</span>'
         '主張違反</span></summary><div class="cl-evidence"><p class="cl-outcome">260MB does not '
-        'meet &lt; 250MB; measured</p><p class="cl-value">観測値: 260MB</p><ul class="cl-evidence-'
+        'meet &lt; 250MB; measured</p><p class="cl-value">計測値: 260MB</p><ul class="cl-evidence-'
         'list"><li>x</li></ul><p class="cl-meta">作者の主張: 上限 &lt; 250MB · チェック: '
         "<code>fake.size</code></p></div></details>"
         '<svg class="cl-bar cl-v-broken" viewBox="0 0 100 10" width="100" height="10" role="img" '
@@ -136,8 +140,10 @@ def test_limit_cell_golden(tmp_path: Path, registry: Registry) -> None:
         'width="80.0" height="6" rx="1" fill="currentColor"/><line x1="76.9" y1="0" x2="76.9" '
         'y2="10" stroke="currentColor" stroke-width="1.5" stroke-dasharray="2 1"/></svg>'
     )
+    # The live value, and the author's below it (the section gives no date here).
     assert render.value_html(result.results[2], "en") == (
-        '<span class="cl-observed" data-verdict="broken">260MB</span>'
+        '<span class="cl-live">Measured: <span class="cl-observed" data-verdict="broken">260MB'
+        '</span></span><span class="cl-stated">Author&#x27;s value: 220MB</span>'
     )
 
 
@@ -149,7 +155,7 @@ def test_an_unmeasured_cell_has_no_bar_and_no_number(tmp_path: Path, registry: R
     assert "<svg" not in cell
     assert "cl-observed" not in cell
     assert ">未計測</span></summary>" in cell
-    assert render.value_html(result.results[2], "ja").endswith(">—</span>")
+    assert ">—</span></span>" in render.value_html(result.results[2], "ja")
 
 
 def test_a_heading_verdict_is_a_block_after_the_heading(tmp_path: Path, registry: Registry) -> None:
@@ -196,30 +202,92 @@ def test_the_collected_items_place_the_same_slots_as_a_rescan(
     )
 
 
-def test_only_the_report_page_links_to_every_page() -> None:
+def test_every_page_gets_the_urls_its_verdicts_link_to() -> None:
     urls = {"index.md": "./", "guide/more.md": "guide/more/", "compliance.md": "compliance/"}
+    urls |= render.catalog_urls([("checks/index.md", "checks/"), ("checks/ci.md", "checks/ci/")])
+    assert urls["catalog:ci"] == "checks/ci/" and "catalog:index" not in urls
 
     def relative(url: str) -> str:
         return f"../{url}"
 
-    assert render.page_urls(urls, "guide/more.md", "compliance.md", relative) == {
-        "compliance.md": "../compliance/",
-        render.BADGE: "../badges/compliance.svg",
-    }
-    report = render.page_urls(urls, "compliance.md", "compliance.md", relative)
-    assert report == {src: f"../{url}" for src, url in urls.items()} | {
+    expected = {src: f"../{url}" for src, url in urls.items()} | {
         render.BADGE: "../badges/compliance.svg"
     }
+    assert render.page_urls(urls, "guide/more.md", "compliance.md", relative) == expected
+    assert render.page_urls(urls, "compliance.md", "compliance.md", relative) == expected
 
 
 def test_the_site_pages_with_the_checks_on_and_off() -> None:
     on = render.site_pages("ja", "compliance.md", enabled=True)
     assert set(on) == {"compliance.md", render.STYLE, render.SCRIPT}
-    assert on["compliance.md"] == f"# 準拠レポート\n\n{render.slot('compliance')}\n"
+    assert on["compliance.md"] == (
+        f"---\nhide:\n  - toc\n---\n\n# 準拠レポート\n\n{render.slot('compliance')}\n"
+    )
     assert ".cl-badge" in on[render.STYLE]
     off = render.site_pages("en", "report.md", enabled=False)
     assert list(off) == ["report.md"]
     assert (
         off["report.md"].startswith("# Compliance report\n\n")
         and "CHECKLISTS_ENABLED" in off["report.md"]
+    )
+
+
+def test_a_fault_several_items_fail_on_is_shown_once_with_the_items(
+    tmp_path: Path, registry: Registry
+) -> None:
+    run = run_for(
+        "## A\n\n- [x] one <!-- check: fake.fails -->\n"
+        "## B\n\n- [ ] two <!-- check: fake.fails -->\n"
+        "- [x] three <!-- check: fake.passes -->\n",
+        tmp_path,
+        registry,
+    )
+    (cause,) = render.shared_causes(run)
+    assert cause.where.location == "file.txt:2" and cause.summary == "it does not hold"
+    assert [r.item.text for r in cause.results] == ["one", "two"]
+    html = render.compliance_html(run, "ja", {"p.md": ""}, "t")
+    listed = html[html.index('<ol class="cl-causes">') : html.index("</ol>")]
+    assert listed.count('<li class="cl-cause"') == 1
+    assert '<a href="#check-3">one</a>' in listed and '<a href="#check-6">two</a>' in listed
+    table = html[html.index('<table class="cl-compliance"') :]
+    assert table.count('href="#cause-1">共通の原因 1（2 項目に共通）</a>') == 2
+    assert table.count("it does not hold") == 2  # named, with its place; the details once
+    assert "直すべき箇所は 1 件で、2 項目に影響しています。" in html
+
+
+def test_verdicts_link_to_the_catalogs_fix_and_the_guides_section(
+    tmp_path: Path, registry: Registry
+) -> None:
+    page = "### 1. 何か <!-- check: fake.fails -->\n\n- [x] item <!-- check: fake.fails -->\n"
+    run = run_for(page, tmp_path, registry)
+    urls = {"p.md": "../", "catalog:fake": "../checks/fake/"}
+    links = render.links_for(run, urls, "p.md")
+    assert links.fix == {"fake.fails": "../checks/fake/#fake-fails-fix"}
+    assert links.guide == {"fake.fails": "#check-1"}
+    heading, item = run.results
+    item_html = render.item_html(item, "ja", links)
+    assert (
+        '<p class="cl-fix"><a class="cl-fix-link" href="../checks/fake/#fake-fails-fix">'
+        '修正方法</a> · <a class="cl-guide-link" href="#check-1">ガイドの該当箇所</a></p>'
+    ) in item_html
+    # The section itself links to the fix, not to itself.
+    assert "cl-guide-link" not in render.item_html(heading, "ja", links)
+    assert render.links_for(run, {"p.md": "../"}, "p.md").fix == {}  # no catalog, no link
+
+
+def test_the_authors_value_keeps_the_date_its_heading_gives(
+    tmp_path: Path, registry: Registry
+) -> None:
+    page = (
+        "### 実測値（2025年10月8日）\n\n| メトリクス | 値 | ステータス |\n| --- | --- | --- |\n"
+        "| 段階 <!-- check: fake.passes --> | 2段階 | ✅ 最適化済み |\n"
+    )
+    run = run_for(page, tmp_path, registry)
+    (row,) = run.results
+    assert render.author_date(row) == "2025年10月8日"
+    assert render.value_html(row, "ja").endswith(
+        '<span class="cl-stated">著者の記載値（2025年10月8日）: 2段階</span>'
+    )
+    assert render.status_html(row, "en").endswith(
+        '<span class="cl-stated">Author&#x27;s value (2025年10月8日): ✅ 最適化済み</span>'
     )

@@ -73,6 +73,10 @@ def test_junit_has_the_common_shape_and_counts(run: Run) -> None:
         "1",
         "4",
     )
+    broken = suite.find("testcase[@name='broken [fake.fails]']")
+    assert broken is not None and (broken.get("file"), broken.get("line")) == ("file.txt", "2")
+    unbound = suite.find("testcase[@name='not bound']")
+    assert unbound is not None and unbound.get("file") == "docs/guide.md"
     failure = suite.find("testcase[@name='broken [fake.fails]']/failure")
     assert failure is not None and failure.text is not None
     assert "guide.md:4: broken" in failure.text and "file.txt:2: broken" in failure.text
@@ -82,17 +86,35 @@ def test_sarif_validates_and_locates_failures_in_the_target(run: Run, registry: 
     log = json.loads(sarif.sarif(run, specs(registry), root="examples/app", docs="docs"))
     schema = json.loads((SCHEMAS / "sarif-2.1.0.json").read_text("utf-8"))
     jsonschema.validate(log, schema)
-    results = log["runs"][0]["results"]
+    (sarif_run,) = log["runs"]
+    results = sarif_run["results"]
     by_text = {r["message"]["text"].split(":")[0]: r for r in results}
-    assert set(by_text) == {"broken", "crashes", "waived", "expired"}
+    # `crashes` raised before it named a file of the target: a notification, not a result
+    # pointing at the guide's page.
+    assert set(by_text) == {"broken", "waived", "expired"}
+    (notification,) = sarif_run["invocations"][0]["toolExecutionNotifications"]
+    assert notification["message"]["text"].startswith("docs/guide.md:6: crashes: ")
     location = by_text["broken"]["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"] == "examples/app/file.txt"
+    assert location["artifactLocation"] == {
+        "uri": "examples/app/file.txt",
+        "uriBaseId": "%SRCROOT%",
+    }
     assert location["region"]["startLine"] == 2
+    assert "%SRCROOT%" in sarif_run["originalUriBaseIds"]
+    assert sarif_run["automationDetails"] == {"id": "checklists/"}
+    fingerprints = {r["partialFingerprints"]["checklistsFinding/v1"] for r in results}
+    assert len(fingerprints) == 1  # three verdicts on one finding: the same fingerprint
+    for result in results:
+        assert not any(
+            loc["physicalLocation"]["artifactLocation"]["uri"].startswith("docs/")
+            for loc in result["locations"]
+        )
     assert by_text["waived"]["suppressions"] == [
         {"kind": "external", "status": "accepted", "justification": "vendor fix, see #12"}
     ]
     rules = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["fake.fails"]["help"]["text"].endswith("How to fix: Nothing to fix.")
+    assert 0 < float(rules["fake.fails"]["properties"]["security-severity"]) <= 10
     assert rules["fake.fails"]["fullDescription"]["text"] == "A fake check for the engine's tests."
 
 
@@ -104,16 +126,34 @@ def test_annotation_escaping() -> None:
 def test_annotations_are_capped_with_a_pointer_to_the_rest(
     registry: Registry, tmp_path: Path
 ) -> None:
-    page = "".join(f"- [x] item {n} <!-- check: fake.fails {{}} -->\n" for n in range(13))
+    page = "".join(
+        f"- [x] item {n} <!-- check: fake.reads {{path: missing-{n:02}.txt}} -->\n"
+        for n in range(13)
+    )
     settings = Settings(target=tmp_path, policy=Policy(today=dt.date(2026, 11, 28)))
     run = evaluate(collect({"p.md": page}), settings, logging.getLogger("t"), registry)
     lines = github.error_annotations(
         run, specs(registry), docs="docs", report="site/compliance.json"
     )
     assert len(lines) == github.ANNOTATION_CAP
-    assert lines[0].startswith("::error file=file.txt,line=2,title=fake.fails (broken)::item 0: ")
+    # A missing file is no place in the target: the annotation sits on the binding's line.
+    assert lines[0].startswith("::error file=docs/p.md,line=1,title=fake.reads (error)::item 0")
     assert lines[-1].endswith(
         "%0A3 more failing item(s) are not annotated; see site/compliance.json"
+    )
+
+
+def test_one_finding_bound_to_several_claims_is_annotated_once(
+    registry: Registry, tmp_path: Path
+) -> None:
+    page = "".join(f"- [x] item {n} <!-- check: fake.fails {{}} -->\n" for n in range(3))
+    (tmp_path / "file.txt").write_text("x\nbroken\n", "utf-8")
+    settings = Settings(target=tmp_path, policy=Policy(today=dt.date(2026, 11, 28)))
+    run = evaluate(collect({"p.md": page}), settings, logging.getLogger("t"), registry)
+    (line,) = github.error_annotations(run, specs(registry), docs="docs")
+    assert line == (
+        "::error file=file.txt,line=2,title=fake.fails (broken)"
+        "::item 0; item 1; item 2: it does not hold"
     )
 
 
@@ -126,17 +166,24 @@ def test_summary_stays_under_githubs_limit(run: Run) -> None:
 
 def test_badges_are_well_formed_svg_and_endpoint_json(run: Run) -> None:
     files = badges.badges(list(run.bound), "ja")
+    section = f"section-{badges.slug('一覧')}"
     assert set(files) == {
         "compliance.svg",
         "compliance.json",
-        "section-一覧.svg",
-        "section-一覧.json",
+        f"{section}.svg",
+        f"{section}.json",
+        "index.json",
     }
+    assert all(name.isascii() for name in files)
+    assert json.loads(files["index.json"])[f"{section}.svg"] == "一覧"
+    assert badges.slug("ビルド・デプロイ (CI/CD)").startswith("ci-cd-")
+    assert badges.slug("一覧") != badges.slug("一覧 ")
     root = ET.fromstring(files["compliance.svg"])
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("aria-label") == "準拠: 2/8"  # holds, and the stale waiver that passes
     assert json.loads(files["compliance.json"]) == {
-        "color": "red",
+        "color": badges.COLOURS["red"],
+        "labelColor": badges.LABEL_COLOUR,
         "label": "準拠",
         "message": "2/8",
         "schemaVersion": 1,
@@ -179,3 +226,33 @@ def test_json_text_is_the_same_json_with_one_line_per_item() -> None:
         "  }",
         "}",
     ]
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        v = value / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_badge_text_is_at_least_12px_with_contrast_on_every_colour(run: Run) -> None:
+    svg = badges.badges(list(run.bound), "ja")["compliance.svg"]
+    root = ET.fromstring(svg)
+    group = next(g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("font-size"))
+    assert float(group.get("font-size", "0")) >= 12
+    text = group.get("fill", "")
+    assert contrast(text, badges.LABEL_COLOUR) >= 4.5
+    for name, fill in badges.COLOURS.items():
+        assert contrast(text, fill) >= 4.5, (name, fill, contrast(text, fill))
+    # The message fits its box: the estimated width covers the text at 12 px.
+    assert badges._width("25/45") >= 12 * 0.6 * 5
