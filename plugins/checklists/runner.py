@@ -284,10 +284,15 @@ class _Runs:
         return expired
 
 
-def timed_out(task: Task, timeout: float) -> Outcome:
+def timed_out(task: Task, timeout: float, parse: tuple[str, str] | None = None) -> Outcome:
+    if parse is None:
+        return Outcome.error(
+            f"the check {task.spec.id} timed out after {timeout:g} s",
+            Evidence(f"source: {task.spec.source}"),
+        )
     return Outcome.error(
-        f"the check {task.spec.id} timed out after {timeout:g} s",
-        Evidence(f"source: {task.spec.source}"),
+        f"the check {task.spec.id} timed out after {timeout:g} s while reading {parse[0]}",
+        Evidence(f"reading it with {parse[1]} did not finish", path=parse[0]),
     )
 
 
@@ -385,16 +390,20 @@ def _run_threads(pending: list[Task], state: _Runs, timeout: float | None, worke
 
 _FRAME = struct.Struct("<I")
 _SLOT = struct.Struct("<qd")  # task number + 1 (0: free), when it started (time.monotonic)
+_PARSE = struct.Struct("<H")  # the length of the parse key that follows (0: not parsing)
+_PARSE_ROOM = 1024  # bytes for the key: the file and the parser, NUL between
+_SLOT_SIZE = _SLOT.size + _PARSE.size + _PARSE_ROOM
 _CRASHED = 70  # the child's exit status when its own harness failed
 _BATCH = 512  # results per message at most
 _FLUSH = 0.02  # seconds a result may wait in the child before it is sent
 
 
 class _Slots:
-    """Shared memory: what each running thread of the child is evaluating, since when."""
+    """Shared memory: what each running thread of the child is evaluating, since when, and
+    which file it is parsing (so a timeout can name the file and give up on it)."""
 
     def __init__(self, count: int) -> None:
-        self.memory = mmap.mmap(-1, count * _SLOT.size)  # anonymous and shared: survives fork
+        self.memory = mmap.mmap(-1, count * _SLOT_SIZE)  # anonymous and shared: survives fork
         self.count = count
         self.free = list(range(count))
         self.lock = threading.Lock()
@@ -402,21 +411,45 @@ class _Slots:
     def take(self, number: int, when: float) -> int:
         with self.lock:
             slot = self.free.pop()
-        _SLOT.pack_into(self.memory, slot * _SLOT.size, number + 1, when)
+        _SLOT.pack_into(self.memory, slot * _SLOT_SIZE, number + 1, when)
         return slot
 
     def release(self, slot: int) -> None:
-        _SLOT.pack_into(self.memory, slot * _SLOT.size, 0, 0.0)
+        _SLOT.pack_into(self.memory, slot * _SLOT_SIZE, 0, 0.0)
+        self.parsing(slot, None)
         with self.lock:
             self.free.append(slot)
+
+    def parsing(self, slot: int, key: tuple[str, str] | None) -> None:
+        """Note the (file, parser) the slot's check is parsing; None when it is done."""
+        offset = slot * _SLOT_SIZE + _SLOT.size
+        data = b"" if key is None else "\0".join(key).encode("utf-8", "surrogateescape")
+        if len(data) > _PARSE_ROOM:
+            data = b""  # too long to note: the timeout will not name it
+        self.memory[offset + _PARSE.size : offset + _PARSE.size + len(data)] = data
+        _PARSE.pack_into(self.memory, offset, len(data))
 
     def running(self) -> dict[int, float]:
         """Task number -> when it started, as the child last noted it."""
         found = {}
         for slot in range(self.count):
-            number, when = _SLOT.unpack_from(self.memory, slot * _SLOT.size)
+            number, when = _SLOT.unpack_from(self.memory, slot * _SLOT_SIZE)
             if number:
                 found[number - 1] = when
+        return found
+
+    def parses(self) -> dict[int, tuple[str, str]]:
+        """Task number -> the (file, parser) it was parsing; read once the child is gone."""
+        found = {}
+        for slot in range(self.count):
+            offset = slot * _SLOT_SIZE
+            number, _ = _SLOT.unpack_from(self.memory, offset)
+            (size,) = _PARSE.unpack_from(self.memory, offset + _SLOT.size)
+            if number and size:
+                start = offset + _SLOT.size + _PARSE.size
+                text = self.memory[start : start + size].decode("utf-8", "surrogateescape")
+                rel, _, parser = text.partition("\0")
+                found[number - 1] = (rel, parser)
         return found
 
 
@@ -453,6 +486,11 @@ class _ChildReporter:
 
     def started(self, task: Task, when: float) -> None:
         self.local.slot = self.slots.take(self.index[task.key], when)
+
+    def parsing(self, key: tuple[str, str] | None) -> None:
+        slot = getattr(self.local, "slot", None)
+        if slot is not None:
+            self.slots.parsing(slot, key)
 
     def finished(self, task: Task, outcome: Outcome, probes: set[Probe]) -> None:
         seen = {p: self.target.fingerprint(p) for p in sorted(probes)} if self.cache else {}
@@ -524,6 +562,7 @@ def _child(
     fd: int, slots: _Slots, *, tasks: list[Task], target: Target, workers: int, cache: bool
 ) -> None:
     reporter = _ChildReporter(_Channel(fd), slots, tasks, target, cache)
+    target.watch = reporter.parsing
     state = _Runs(target, _ChildLog(reporter), None, reporter)
     state.remaining = len(tasks)
     _run_threads(tasks, state, None, workers)
@@ -539,6 +578,7 @@ class _Session:
     results: dict[int, Outcome] = field(default_factory=dict)
     running: dict[int, float] = field(default_factory=dict)  # when the child ended or was ended
     overdue: list[int] = field(default_factory=list)
+    parsing: dict[int, tuple[str, str]] = field(default_factory=dict)  # when it was ended
     ended: bool = False  # the child said it was done
     status: str = ""  # how the child ended when it did not say so
     counts: tuple[int, int] = (0, 0)  # files the child read and parsed
@@ -573,9 +613,15 @@ class _Isolated:
             running = [n for n in session.running if batch[n].key not in results]
             if session.overdue:
                 for number in session.overdue:
-                    task = batch[number]
-                    results[task.key] = timed_out(task, self.timeout)
-                    self.log.error(f"check {task.spec.id} timed out after {self.timeout:g}s")
+                    task, parse = batch[number], session.parsing.get(number)
+                    results[task.key] = timed_out(task, self.timeout, parse)
+                    self.log.error(results[task.key].summary)
+                    if parse is not None:  # it would run out of time for every other check too
+                        self.target.give_up(
+                            parse,
+                            f"reading it took longer than the {self.timeout:g} s a check may "
+                            "run; not read again in this run",
+                        )
             elif session.ended:  # a child that says it is done has run all it was given
                 for task in batch:
                     if task.key not in results:
@@ -629,6 +675,7 @@ class _Isolated:
                 _kill(pid)
                 _, code = os.waitpid(pid, 0)
                 session.status = session.status or _exit_text(code)
+                session.parsing = slots.parses()  # the child is gone: nothing moves now
             self.target.absorb(reads=session.counts[0], parses=session.counts[1])
             slots.memory.close()
         return session

@@ -47,6 +47,9 @@ class Target:
         self._root_prefix = self._root_str.rstrip(os.sep) + os.sep
         self.probed: set[Probe] = set()  # everything any check read, listed or looked for
         self._read_elsewhere: set[str] = set()  # files a worker process read (`absorb`)
+        # Told of each parse as it starts (its key) and ends (None): the worker process
+        # notes what a check is reading, for the message when it runs out of time.
+        self.watch: Callable[[tuple[str, str] | None], None] | None = None
 
     # -- paths ---------------------------------------------------------------------------
 
@@ -194,7 +197,7 @@ class Target:
                     data = self.read_bytes(rel)
                     with self._lock:
                         self.parses += 1
-                    self._parsed[key] = parser(data)
+                    self._parsed[key] = self._run_parser(key, parser, data)
                 except InputError as error:
                     self._parsed[key] = error.with_path(rel)
                 except RecursionError:  # data nested deeper than the parser can recurse
@@ -203,6 +206,21 @@ class Target:
         if isinstance(result, InputError):
             raise result.again()
         return result  # type: ignore[no-any-return]
+
+    def _run_parser(self, key: tuple[str, str], parser: Callable[[bytes], T], data: bytes) -> T:
+        if self.watch is None:
+            return parser(data)
+        self.watch(key)
+        try:
+            return parser(data)
+        finally:
+            self.watch(None)
+
+    def give_up(self, key: tuple[str, str], message: str) -> None:
+        """Answer every later parse of `key` (file, parser) with an InputError saying
+        `message`: a parse that outlived a check's timeout would only run out of time
+        again, check after check (the runner gives up on it for the rest of the run)."""
+        self._parsed[key] = InputError(message, path=key[0])
 
     @property
     def files_read(self) -> list[str]:

@@ -315,3 +315,39 @@ def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, re
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _stalls(data: bytes) -> list[str]:
+    """A parser that never finishes on its input, holding the interpreter lock."""
+    re.match(rb"(a+)+$", data)
+    return []
+
+
+def test_a_parse_that_outlives_the_timeout_is_not_tried_again(
+    registry: Registry, repo: Path
+) -> None:
+    """Every check that parses the file would run out of time in turn; the first one
+    names the file, the others are told at once that it could not be read."""
+    (repo / "file.txt").write_bytes(b"a" * 64 + b"!")
+
+    def parses_slowly(target: Target, *, label: str = "a") -> Outcome:
+        target.parse("file.txt", _stalls)
+        return Outcome.passed(label)
+
+    _register(registry, "slow", parses_slowly)
+    page = "".join(f"- [x] {n} <!-- check: fake.slow {{label: {n}}} -->\n" for n in "abcd")
+    page += "- [x] e <!-- check: fake.passes -->\n"
+    run = evaluate(collect({"p.md": page}), settings(repo, timeout=0.3), LOG, registry)
+    summaries = [r.outcome.summary for r in run.results if r.outcome]
+    assert summaries[0] == "the check fake.slow timed out after 0.3 s while reading file.txt"
+    assert (
+        summaries[1:4]
+        == [
+            "file.txt: reading it took longer than the 0.3 s a check may run; "
+            "not read again in this run"
+        ]
+        * 3
+    )
+    assert run.results[4].verdict is Verdict.VERIFIED
+    first = run.results[0].outcome
+    assert first is not None and first.evidence[0].location == "file.txt"
