@@ -1413,6 +1413,24 @@ def _put(path: Path, content: Content) -> None:
         Path(current, content.leaf).write_text(content.text, "utf-8")
 
 
+def remove(root: Path) -> None:
+    """Delete `root` and everything below it without recursion (the cases nest folders
+    deeper than shutil.rmtree can recurse), links never followed."""
+    stack = [(str(root), False)]
+    while stack:
+        folder, emptied = stack.pop()
+        if emptied:
+            os.rmdir(folder)  # noqa: PTH106
+            continue
+        stack.append((folder, True))
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, False))
+                else:
+                    os.unlink(entry.path)  # noqa: PTH108
+
+
 def counts() -> Counter[str]:
     return Counter(c.kind for c in CASES)
 

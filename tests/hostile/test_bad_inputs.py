@@ -106,19 +106,24 @@ def plan(root: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     root = tmp_path_factory.mktemp("hostile")
-    generate.write_outside(root)
-    for case in CASES:
-        generate.write(case, root)
-    state = Runs(root)
-    (root / "plan.json").write_text(json.dumps(plan(root)), "utf-8")
-    batch = subprocess.run(
-        [sys.executable, "-m", "tests.hostile.batch", str(root / "plan.json"),
-         str(root / "results.json")],
-        cwd=ROOT, capture_output=True, text=True, timeout=BATCH_LIMIT, check=False,
-    )  # fmt: skip
-    assert batch.returncode == 0, batch.stderr[-5000:]
-    state.results = json.loads((root / "results.json").read_text("utf-8"))
-    yield state
+    try:
+        generate.write_outside(root)
+        for case in CASES:
+            generate.write(case, root)
+        state = Runs(root)
+        (root / "plan.json").write_text(json.dumps(plan(root)), "utf-8")
+        batch = subprocess.run(
+            [sys.executable, "-m", "tests.hostile.batch", str(root / "plan.json"),
+             str(root / "results.json")],
+            cwd=ROOT, capture_output=True, text=True, timeout=BATCH_LIMIT, check=False,
+        )  # fmt: skip
+        assert batch.returncode == 0, batch.stderr[-5000:]
+        state.results = json.loads((root / "results.json").read_text("utf-8"))
+        yield state
+    finally:
+        # The cases hold folders 1,500 deep: pytest's own clean-up of old temporary folders
+        # (shutil.rmtree, which recurses) would end in RecursionError on them later.
+        generate.remove(root)
 
 
 def _params(build: bool) -> list[Any]:
