@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -647,7 +648,14 @@ class _Isolated:
         for stream in (sys.stdout, sys.stderr):  # or the child would print the buffers again
             with contextlib.suppress(Exception):
                 stream.flush()
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when a process with threads forks (`mkdocs serve` has
+            # some). The child runs only this module's code and the checks; the locks it
+            # could inherit taken are the logging module's, which Python resets in a child.
+            warnings.filterwarnings(
+                "ignore", "This process .* is multi-threaded", DeprecationWarning
+            )
+            pid = os.fork()
         if pid == 0:  # pragma: no cover - the child; it leaves through os._exit only
             status = _CRASHED
             try:
