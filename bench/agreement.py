@@ -3,8 +3,9 @@
     .venv/bin/python bench/agreement.py [--corpus DIR] [--item ITEM] [--json FILE] [--verbose]
 
 The corpus (`tests/data/corpus/`) holds real repositories' build files and, in
-`real-repos/MANIFEST.yaml`, a verdict per repository and item read by hand (pass, fail or
-unknown, with a file:line reason). `services.yaml` beside it says which images each
+`real-repos/MANIFEST.yaml` (and `extra-repos/MANIFEST.yaml` for repositories the project
+added), a verdict per repository and item read by hand (pass, fail or unknown, with a
+file:line reason). `services.yaml` beside it says which images each
 repository ships (Dockerfile, context, build target): the verdicts judge those images only.
 `corrections.yaml` overrides an expectation the project disputes, with the reason.
 
@@ -111,12 +112,26 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+# Manifests and the folder their repositories sit in: the corpus as it was read, then the
+# repositories the project added (same schema, same rules: see the corpus README).
+MANIFESTS = (
+    ("real-repos/MANIFEST.yaml", "real-repos"),
+    ("extra-repos/MANIFEST.yaml", "extra-repos"),
+)
+
+
 def manifest_entries(corpus: Path) -> list[dict[str, Any]]:
-    """Every repository of the corpus: the upstream manifest plus project-added repositories."""
+    """Every repository of the corpus, each with `root`: its folder below the corpus."""
     entries: list[dict[str, Any]] = []
-    for name in ("real-repos/MANIFEST.yaml", "extra-manifest.yaml"):
-        entries += load_yaml(corpus / name).get("repositories") or []
+    for name, folder in MANIFESTS:
+        for entry in load_yaml(corpus / name).get("repositories") or []:
+            entries.append({**entry, "root": f"{folder}/{entry['folder']}"})
     return entries
+
+
+def repository_roots(corpus: Path = CORPUS) -> dict[str, Path]:
+    """Each repository's folder on disk, by its corpus name."""
+    return {entry["folder"]: corpus / entry["root"] for entry in manifest_entries(corpus)}
 
 
 def cases(corpus: Path = CORPUS) -> list[Case]:
@@ -195,6 +210,7 @@ class Evaluator:
         self.corpus = corpus
         self.whole = whole  # read the whole outcome where a part is not reported
         self.images = images(corpus)
+        self.roots = repository_roots(corpus)
         self._targets: dict[str, Target] = {}
         self._outcomes: dict[tuple[str, str, Image], Outcome] = {}
 
@@ -204,9 +220,7 @@ class Evaluator:
             spec = REGISTRY.get(check)
             if spec is None:
                 raise KeyError(f"no check {check!r} is registered")
-            target = self._targets.setdefault(
-                repository, Target(self.corpus / "real-repos" / repository)
-            )
+            target = self._targets.setdefault(repository, Target(self.roots[repository]))
             self._outcomes[key] = run_one(Task(spec, _params(spec, image)), target, LOG)
         return self._outcomes[key]
 

@@ -8,39 +8,58 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 import shlex
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from checklists import Evidence, Target
 from checklists.errors import InputError
+from checks.readers.build_model import Build, DockerfileModel, Walked
 from checks.readers.dockerfile import Dockerfile, Instruction, parse
-from checks.readers.dockerfile_model import Stage, stages, walk
+from checks.readers.dockerfile_model import Stage, stages
 from checks.readers.dockerignore import Pattern, PatternMatcher, read_dockerignore
+from checks.readers.image_reference import ImageReference, WrittenReference, parse_written
 
 EXCERPT_LINES = 6
-Walked = tuple[tuple[Instruction, Mapping[str, str | None]], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedDockerfile:
-    dockerfile: Dockerfile
-    stages: tuple[Stage, ...]
+    """A parsed Dockerfile, its build model and its physical lines (for excerpts).
+
+    Copies made by `replace` (one per path it was loaded as) share the model, so each stage
+    is walked once per build however many checks ask.
+    """
+
+    model: DockerfileModel
     lines: tuple[str, ...]  # the physical lines, for excerpts as the author wrote them
     path: str = ""  # the target path it was read from (set by load_dockerfile)
-    # Each stage walked once, shared by every check (copies made by `replace` share it too).
-    _walks: dict[int, Walked | InputError] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def dockerfile(self) -> Dockerfile:
+        return self.model.dockerfile
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return self.model.stages
 
     @property
     def final(self) -> Stage:
+        """The last stage: what `docker build` builds without `--target`."""
         return self.stages[-1]
 
     def chain(self, stage: Stage) -> list[Stage]:
         """The stage and the earlier stages it is built FROM, root first."""
-        found = [stage]
-        while found[0].base_stage is not None:
-            found.insert(0, self.stages[found[0].base_stage])
-        return found
+        return list(self.model.chain(stage))
+
+    def build(self, target: str | None = None) -> Build:
+        """The build of `target` (None: the last stage); an unknown stage is an InputError
+        that names this Dockerfile."""
+        try:
+            return self.model.build(target)
+        except InputError as error:
+            raise error.with_path(self.path) from None
 
     def walk_chain(
         self, stage: Stage
@@ -58,16 +77,10 @@ class ParsedDockerfile:
 
         An expansion error (`${X?}`) names this Dockerfile, not just the line.
         """
-        walked = self._walks.get(stage.index)
-        if walked is None:
-            try:
-                walked = tuple(walk(self.dockerfile, stage, self.stages))
-            except InputError as error:
-                walked = error
-            self._walks[stage.index] = walked
-        if isinstance(walked, InputError):
-            raise walked.with_path(self.path) from None
-        return walked
+        try:
+            return self.model.walk(stage)
+        except InputError as error:
+            raise error.with_path(self.path) from None
 
     def at(self, path: str, instruction: Instruction, note: str) -> Evidence:
         """Evidence pointing at one instruction, with its lines as written in the file."""
@@ -82,11 +95,54 @@ def read_dockerfile(data: bytes) -> ParsedDockerfile:
     """The parser every Dockerfile check shares (one parse per file per build)."""
     dockerfile = parse(data)
     lines = tuple(data.decode("utf-8").removeprefix("\ufeff").splitlines())
-    return ParsedDockerfile(dockerfile, tuple(stages(dockerfile)), lines)
+    return ParsedDockerfile(DockerfileModel(dockerfile, tuple(stages(dockerfile))), lines)
 
 
 def load_dockerfile(target: Target, path: str) -> ParsedDockerfile:
     return replace(target.parse(path, read_dockerfile), path=target.normalize(path))
+
+
+def load_build(repo: Target, path: str, stage: str | None = None) -> tuple[ParsedDockerfile, Build]:
+    """The Dockerfile at `path` and the build of its stage `stage` (None: the last stage).
+
+    Reader errors (a malformed file, an unknown stage, `${X?}`) name the Dockerfile.
+    """
+    parsed = load_dockerfile(repo, path)
+    return parsed, parsed.build(stage)
+
+
+def read_base(stage: Stage, path: str) -> WrittenReference:
+    """The stage's FROM image with its known parts; InputError at the FROM's line."""
+    try:
+        return parse_written(stage.base)
+    except InputError as error:
+        raise InputError(
+            f"FROM {stage.base}: {error.message}",
+            path=path,
+            line=stage.from_instruction.start_line,
+        ) from None
+
+
+def invalid_only_by_default(stage: Stage, error: InputError) -> str | None:
+    """Why a FROM that does not parse is unknown rather than an error: its image comes from
+    build arguments whose defaults make an invalid name (`${IMAGE}@${DIGEST}` with an empty
+    DIGEST). BuildKit only warns about that (InvalidDefaultArgInFrom); the build passes the
+    values. None when the name is invalid as written."""
+    if "$" not in stage.from_instruction.args[0]:
+        return None
+    problem = error.message.removeprefix(f"FROM {stage.base}: ")
+    return (
+        f"FROM {stage.from_instruction.args[0]} gives the invalid image name {stage.base!r} "
+        f"with the build arguments' defaults ({problem}); the real name is passed at build "
+        "time"
+    )
+
+
+def allowed(name: ImageReference, allow: Sequence[str]) -> str | None:
+    """The first `allow` prefix that matches the image's full or short name."""
+    return next(
+        (p for p in allow if name.name.startswith(p) or name.familiar_name.startswith(p)), None
+    )
 
 
 def stage_label(stage: Stage) -> str:
@@ -246,3 +302,79 @@ def _shell_commands(script: str) -> tuple[tuple[str, ...], ...]:
         else:
             commands[-1].append(token)
     return tuple(tuple(command) for command in commands if command)
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+# BuildKit's SecretsUsedInArgOrEnv words (frontend/dockerfile/dockerfile2llb: secretsRegexp),
+# plus the spellings it misses: passphrase anywhere, and _PSW, _PWD, _PASS, _PASSWD at the end
+# of a name (`JENKINS_PSW`, `DB_PWD`, `SMTP_PASS`; `PWD` alone is the shell's working folder).
+_SECRET_WORD = re.compile(
+    r"(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|passphrase|"
+    r"secret|token)(?:_|$)|_(?:psw|pwd|pass)$",
+    re.IGNORECASE,
+)
+_PUBLIC_WORD = re.compile(r"(?:_|^)public(?:_|$)", re.IGNORECASE)
+# A last word that makes the value something about a secret rather than the secret itself:
+# where it is (`_FILE`, `_PATH`, `_URL`), who uses it (`_USER`), how it behaves (`_TTL`).
+_ABOUT_A_SECRET = frozenset(
+    {
+        *("file", "files", "path", "dir", "url", "uri", "endpoint", "host", "port", "user"),
+        *("username", "name", "id", "type", "method", "mode", "header", "ttl", "timeout"),
+        *("expiry", "expires", "expiration", "length", "size", "enabled", "disabled", "required"),
+        *("provider", "backend", "issuer", "audience", "algorithm", "scheme", "realm", "version"),
+    }
+)
+# nginx's *_pass directives name an upstream, not a password (`UWSGI_PASS=uwsgi_server`).
+_UPSTREAM_PASS = re.compile(r"(?:^|_)(?:proxy|uwsgi|fastcgi|grpc|scgi|memcached)_pass$", re.I)
+_BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1", "y", "n"})
+_REFERENCE = re.compile(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:(?P<password>[^/\s@]+)@")
+SECRET_VALUES = (
+    ("a Stripe/Clerk-style secret key", re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{8,}")),
+    (
+        "a GitHub token",
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
+    ),
+    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+)
+
+
+def secret_name(name: str) -> bool:
+    """Whether a variable's name says it holds a secret (BuildKit's words and a few more),
+    and not only something about one (`TOKEN_TTL`, `PASSWORD_FILE`, `PUBLIC_KEY`)."""
+    if not _SECRET_WORD.search(name) or _PUBLIC_WORD.search(name) or _UPSTREAM_PASS.search(name):
+        return False
+    last = name.lower().rsplit("_", 1)[-1]
+    return not ("_" in name and last in _ABOUT_A_SECRET)
+
+
+def secret_value(text: str) -> str | None:
+    """The kind of credential a text holds in a known token format (anywhere in it), or None.
+    A URL counts when it carries a password that is written out, not a reference."""
+    for label, pattern in SECRET_VALUES:
+        if pattern.search(text):
+            return label
+    for match in _URL_PASSWORD.finditer(text):
+        password = match["password"]
+        if not _REFERENCE.fullmatch(password) and not password.startswith("$"):
+            return "a URL with a password"
+    return None
+
+
+def literal_secret(value: str) -> bool:
+    """Whether a value of a secret-named variable is a credential written out. Not one: an
+    empty value, a boolean, a reference (`$VAR`, `${VAR:-}`, `${{ secrets.X }}`), a path
+    (`/run/secrets/db`), a URL without a password."""
+    text = value.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1].strip()
+    if not text or text.lower() in _BOOLEAN_WORDS:
+        return False
+    if not _REFERENCE.sub("", text).strip(" -_:/.'\""):
+        return False
+    if text.startswith(("/", "./", "../", "~/")):
+        return False
+    return "://" not in text or secret_value(text) is not None

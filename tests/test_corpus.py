@@ -15,7 +15,16 @@ from typing import Any
 import pytest
 import yaml
 
-from bench.agreement import CORPUS, ITEMS, Case, Evaluator, cases, classify, images
+from bench.agreement import (
+    CORPUS,
+    ITEMS,
+    Case,
+    Evaluator,
+    cases,
+    classify,
+    images,
+    repository_roots,
+)
 from tests.paths import ROOT
 
 KNOWN_MISSES = ROOT / "tests" / "corpus_known_misses.yaml"
@@ -48,11 +57,12 @@ def test_the_corpus_is_complete() -> None:
     assert len(CASES) >= 226, "the corpus manifest is missing or was cut"
     assert {case.item for case in CASES} <= set(ITEMS)
     shipped = images()
+    roots = repository_roots()
     for case in CASES:
         assert shipped.get(case.repository), f"services.yaml lists no image of {case.repository}"
     for folder, listed in shipped.items():
         for image in listed:
-            repository = CORPUS / "real-repos" / folder
+            repository = roots[folder]
             assert (repository / image.dockerfile).is_file(), (folder, image.dockerfile)
             if "<" not in image.context:  # '<...>': generated at build time (services.yaml)
                 assert (repository / image.context).is_dir(), (folder, image.context)

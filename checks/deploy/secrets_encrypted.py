@@ -62,6 +62,7 @@ import re
 from collections.abc import Iterator
 
 from checklists import Evidence, Outcome, Target, check
+from checks.common import secret_name, secret_value
 from checks.deploy._support import (
     basename,
     compose_projects,
@@ -69,7 +70,6 @@ from checks.deploy._support import (
     scanned_files,
     text_or_none,
 )
-from checks.dockerfile.env_without_secrets import secret_name, secret_value
 from checks.readers.dotenv import read_dotenv
 from checks.readers.shell import commands
 from checks.readers.workflow import Value, read_workflow

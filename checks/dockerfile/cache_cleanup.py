@@ -1,7 +1,15 @@
 """Cache cleanup: package manager caches do not end up in image layers.
 
 What it checks:
-    Every RUN, in every stage, that runs a package manager:
+    Every RUN that runs a package manager and whose layers reach the image built for the
+    target stage (parameter `target`; by default the last stage, as `docker build`
+    without `--target`): the RUNs of the final chain — the target and the stages it is
+    built FROM, recursively. A builder stage's layers are thrown away: its caches count
+    only where the image copies them out (`COPY --from=builder /root /root` takes
+    /root/.cache/pip along; `COPY --from=builder /install /usr/local` does not). A stage
+    the target does not build is not judged. The verdicts of apt's lists and pip's cache
+    are also reported on their own (parts `apt_lists` and `pip_cache`). Per package
+    manager:
 
     - apt (`apt-get`/`apt` update, install, upgrade, dist-upgrade, full-upgrade) must
       remove `/var/lib/apt/lists` (`rm -rf /var/lib/apt/lists/*`, or the folder, or
@@ -36,8 +44,7 @@ What it checks:
 Why it matters:
     The apt lists take 20-50MB and pip's cache holds a copy of every downloaded wheel;
     in a layer they are shipped with every pull of the image although nothing uses them
-    at run time (the guide: キャッシュクリーンアップ). With `cache-to: mode=max` even the
-    builder stage's layers are exported to the build cache, so every stage counts.
+    at run time (the guide: キャッシュクリーンアップ).
 
 How to fix:
     End each apt RUN with `&& rm -rf /var/lib/apt/lists/*`, install with
@@ -51,11 +58,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from checklists import Evidence, Outcome, Target, check
-from checks.common import ParsedDockerfile, load_dockerfile, stage_label
+from checklists import Evidence, Outcome, Status, Target, check
+from checks.common import ParsedDockerfile, load_build, stage_label
 from checks.dockerfile._errors import located
+from checks.readers.build_model import Build, StageSource
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import Stage, expand, shell_script
 from checks.readers.package_commands import apk_call, apt_call, pip_call
@@ -75,6 +83,7 @@ _NO_CACHE_DIR_SHORTEST = len("no-ca")  # shorter prefixes are ambiguous for pip
 class Finding:
     ok: bool | None  # None: cannot tell
     note: str
+    cache: str | None = None  # the folder the cache is kept in (None: not known)
 
 
 def _covers(folder: str, path: str) -> bool:
@@ -148,6 +157,11 @@ class _Run:
             if (call := apt_call(c)) is not None and call.action in _APT_ACTIONS
         ]
         if not positions:
+            # A helper script (`apt-install ...`) may run apt where it cannot be seen; a
+            # cache mount over the lists keeps them out of this layer whatever runs.
+            mount = _mounted(self.mounts, _APT_LISTS)
+            if mount is not None and mount.type == "cache":
+                return Finding(True, f"apt lists on a cache mount at {mount.target}")
             return None
         last = positions[-1]
         if mount := _mounted(self.mounts, _APT_LISTS):
@@ -156,7 +170,8 @@ class _Run:
             return Finding(True, "apt lists removed in the same RUN")
         clean = any((a := apt_call(c)) is not None and a.action == "clean" for c in self.commands)
         extra = " (apt-get clean does not remove them)" if clean else ""
-        return Finding(False, f"apt lists stay in this layer: no rm -rf {_APT_LISTS}/*{extra}")
+        note = f"apt lists stay in this layer: no rm -rf {_APT_LISTS}/*{extra}"
+        return Finding(False, note, _APT_LISTS)
 
     def apk(self) -> Finding | None:
         found: Finding | None = None
@@ -172,12 +187,12 @@ class _Run:
             elif any(_removes(c, _APK_CACHE, self.home) for c in self.commands[index + 1 :]):
                 finding = Finding(True, f"`{shown}`: {_APK_CACHE} removed in the same RUN")
             else:
-                finding = Finding(False, f"`{shown}` keeps its cache in {_APK_CACHE}")
+                finding = Finding(False, f"`{shown}` keeps its cache in {_APK_CACHE}", _APK_CACHE)
             found = _worse(found, finding)
         return found
 
     def pip(self, configured: Instruction | None) -> Finding | None:
-        found: Finding | None = None
+        found: Finding | None = self._pip_cache_mount()
         exported: dict[str, str] = {}
         for index, command in enumerate(self.commands):
             if command.program == "export":
@@ -194,9 +209,20 @@ class _Run:
             finding = _pip_setting(no_cache, environment, shown, configured)
             if finding.ok is not True:
                 cache = _pip_cache_dir(call.values("cache-dir"), environment, self.home)
-                finding = self._pip_cache_elsewhere(cache, index, shown) or finding
+                finding = self._pip_cache_elsewhere(cache, index, shown) or replace(
+                    finding, cache=cache
+                )
             found = _worse(found, finding)
         return found
+
+    def _pip_cache_mount(self) -> Finding | None:
+        """A cache mount over pip's cache of this RUN's user: whatever pip runs (also from a
+        helper script) keeps its cache out of the layer."""
+        cache = _pip_cache_dir((), self.variables, self.home)
+        mount = _mounted(self.mounts, cache) if cache is not None else None
+        if mount is None or mount.type != "cache":
+            return None
+        return Finding(True, f"pip's cache {cache} is on a cache mount at {mount.target}")
 
     def _pip_cache_elsewhere(self, cache: str | None, index: int, shown: str) -> Finding | None:
         """pip keeps its cache, but on a mount or only until it is removed in this RUN."""
@@ -290,42 +316,122 @@ def _runs(parsed: ParsedDockerfile, stage: Stage) -> list[tuple[_Run, Instructio
     return found
 
 
+def _copied(path: str | None, copies: tuple[StageSource, ...]) -> StageSource | None:
+    """The copy that brings `path` (a cache folder) into the image, if any. A copied path
+    covers the folder when it is the folder or one of its parents; a wildcard is read up to
+    its first special character."""
+    for copy in copies:
+        for source in copy.paths:
+            literal = source.split("*")[0].split("?")[0].split("[")[0].rstrip("/") or "/"
+            if literal == "/" or (path is not None and _covers(literal, path)):
+                return copy
+            if path is not None and posixpath.normpath(path) == posixpath.normpath(literal):
+                return copy
+    return None
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.good: list[Evidence] = []
+        self.bad: list[Evidence] = []
+        self.unsure: list[Evidence] = []
+        self.parts: dict[str, list[bool | None]] = {"apt_lists": [], "pip_cache": [], "apk": []}
+
+    def add(self, kind: str, finding: Finding, evidence: Evidence) -> None:
+        {True: self.good, False: self.bad, None: self.unsure}[finding.ok].append(evidence)
+        self.parts[kind].append(finding.ok)
+
+    def part(self, kind: str) -> Status:
+        found = self.parts[kind]
+        if not found:
+            return Status.NOT_APPLICABLE
+        if False in found:
+            return Status.FAIL
+        return Status.UNKNOWN if None in found else Status.PASS
+
+
 @check(
     "dockerfile.cache_cleanup",
     severity="low",
     related=("hadolint:DL3009", "hadolint:DL3042", "hadolint:DL3019"),
 )
-def cache_cleanup(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
+def cache_cleanup(
+    repo: Target, *, dockerfile: str = "Dockerfile", target: str | None = None
+) -> Outcome:
     with located(dockerfile):
-        parsed = load_dockerfile(target, dockerfile)
-        good: list[Evidence] = []
-        bad: list[Evidence] = []
-        unsure: list[Evidence] = []
-        for stage in parsed.stages:
+        parsed, build = load_build(repo, dockerfile, target)
+        tally = _Tally()
+        for stage in build.chain:
             for run, configured in _runs(parsed, stage):
-                for finding in (run.apt(), run.apk(), run.pip(configured)):
-                    if finding is None:
-                        continue
+                for kind, finding in _findings(run, configured):
                     note = f"{stage_label(stage)}: {finding.note}"
-                    evidence = parsed.at(dockerfile, run.instruction, note)
-                    {True: good, False: bad, None: unsure}[finding.ok].append(evidence)
-        total = len(good) + len(bad) + len(unsure)
-        if bad:
-            return Outcome.failed(
-                f"{len(bad)} of {total} package manager RUN(s) leave a cache in the image",
-                *bad,
-                *unsure,
-                *good,
-            )
-        if unsure:
-            return Outcome.unknown(
-                f"{len(unsure)} package manager RUN(s) depend on build arguments", *unsure, *good
-            )
-        if not good:
-            return Outcome.not_applicable(
-                f"{dockerfile} runs no apt, apk or pip install",
-                parsed.at(dockerfile, parsed.final.from_instruction, "no package manager RUN"),
-            )
-        return Outcome.passed(
-            f"all {total} package manager RUN(s) leave no cache in the image", *good
-        )
+                    tally.add(kind, finding, parsed.at(dockerfile, run.instruction, note))
+        _builders(parsed, build, dockerfile, tally)
+        return _outcome(parsed, build, dockerfile, tally)
+
+
+def _findings(run: _Run, configured: Instruction | None) -> list[tuple[str, Finding]]:
+    found = [("apt_lists", run.apt()), ("apk", run.apk()), ("pip_cache", run.pip(configured))]
+    return [(kind, finding) for kind, finding in found if finding is not None]
+
+
+def _builders(parsed: ParsedDockerfile, build: Build, path: str, tally: _Tally) -> None:
+    """Builder stages count only for the caches the image copies out of them."""
+    seen: set[tuple[int, int]] = set()
+    for stage in build.built:
+        copies = () if build.in_image(stage) else build.copied_paths(stage)
+        if not copies:
+            continue
+        for link in parsed.chain(stage):
+            if build.in_image(link):
+                continue  # a shared base stage of the image: judged above
+            for run, configured in _runs(parsed, link):
+                for kind, finding in _findings(run, configured):
+                    key = (run.instruction.start_line, hash((kind, finding.note, stage.index)))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    label = stage_label(link)
+                    copy = _copied(finding.cache, copies) if finding.ok is not True else None
+                    if finding.ok is True:
+                        note = f"{label} (builder): {finding.note}"
+                        tally.add(kind, finding, parsed.at(path, run.instruction, note))
+                    elif copy is not None:
+                        line = copy.instruction.start_line
+                        note = f"{label}: {finding.note}; line {line} copies it into the image"
+                        tally.add(kind, finding, parsed.at(path, run.instruction, note))
+                    else:
+                        shown = ", ".join(p for c in copies for p in c.paths)
+                        note = (
+                            f"{label} (builder): {finding.note}, but it stays out of the image: "
+                            f"only {shown} is copied from {stage_label(stage)}"
+                        )
+                        kept = replace(finding, ok=True, note=note)
+                        tally.add(kind, kept, parsed.at(path, run.instruction, note))
+
+
+def _outcome(parsed: ParsedDockerfile, build: Build, path: str, tally: _Tally) -> Outcome:
+    parts = {"apt_lists": tally.part("apt_lists"), "pip_cache": tally.part("pip_cache")}
+    good, bad, unsure = tally.good, tally.bad, tally.unsure
+    total = len(good) + len(bad) + len(unsure)
+    if bad:
+        return Outcome.failed(
+            f"{len(bad)} of {total} package manager RUN(s) leave a cache in the image",
+            *bad,
+            *unsure,
+            *good,
+        ).with_parts(**parts)
+    if unsure:
+        return Outcome.unknown(
+            f"{len(unsure)} package manager RUN(s) depend on build arguments",
+            *unsure,
+            *good,
+        ).with_parts(**parts)
+    if not good:
+        where = parsed.at(path, build.final.from_instruction, "no package manager RUN")
+        return Outcome.not_applicable(
+            f"the image of {path} runs no apt, apk or pip install", where
+        ).with_parts(**parts)
+    return Outcome.passed(
+        f"all {total} package manager RUN(s) leave no cache in the image", *good
+    ).with_parts(**parts)

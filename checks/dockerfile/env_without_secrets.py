@@ -1,24 +1,41 @@
 """Environment variables set appropriately: no secrets baked into the image.
 
 What it checks:
-    In every stage, no `ENV` or `ARG` has a name that marks it as a secret, judged as
-    BuildKit's SecretsUsedInArgOrEnv rule does: the name contains one of the words
-    apikey, auth, credential(s), key, password, pword, passwd, secret or token between
-    underscores or at either end (case-insensitive), unless it also contains the word
-    public. So `CLERK_SECRET_KEY` and `ARG GITHUB_TOKEN` fail while `MONKEY` and
-    `PUBLIC_KEY` pass. Unlike BuildKit it also looks at values: a default that looks like
-    a live credential (`sk_live_...`, `ghp_...`, `AKIA...`, a private key block, a URL
-    with a password) fails whatever its name. Finally no `.env` file may reach the image:
-    a COPY or ADD from the build context whose source is, or includes, a `.env` or
-    `.env.<name>` file that `.dockerignore` does not exclude fails (templates named
-    `.env.example`, `.env.sample` or `.env.template` are allowed). A `.env` that exists
-    only on a developer's machine is covered too: the check asks whether one at the
-    context root would be copied.
+    The ENV and ARG of every stage that `docker build` builds for the target stage
+    (parameter `target`; by default the last stage, as without `--target`). ENV values of
+    the image's stages are kept in its configuration; BuildKit writes the ARGs in scope of
+    every RUN into that RUN's history entry (`|1 TOKEN=... /bin/sh -c ...`); a builder
+    stage's layers and history go to the build cache, which `cache-to` exports. A stage the
+    target does not build is not judged. A variable is a secret when:
+
+    - its name says so and its value is written out: the words of BuildKit's
+      SecretsUsedInArgOrEnv rule (apikey, auth, credential(s), key, password, pword, passwd,
+      secret, token, between underscores or at either end, case-insensitive, unless the
+      name also has the word public), plus passphrase and the endings _PSW, _PWD, _PASS; a
+      name whose last word says the value is something about a secret is not one
+      (`PASSWORD_FILE`, `TOKEN_TTL`, `AUTH_USER`, `SECRET_NAME`), nor nginx's upstream
+      directives (`UWSGI_PASS`). A value is not a credential when it is empty, a boolean,
+      a reference (`$VAR`, `${VAR:-}`), a path (`/run/secrets/db`) or a URL without a
+      password. So `ENV DB_PASSWORD=hunter2` fails, `ENV DD_ADMIN_PASSWORD=''` and
+      `ENV ENABLE_AUTH_PROXY=False` pass;
+    - its name says so, it has no default, and a RUN after it in the stage records the
+      value given with `--build-arg` in the history, or an ENV copies it into the image
+      (`ARG GITHUB_TOKEN` then `RUN git clone ...`);
+    - whatever its name, its value holds a credential in a known token format: AWS access
+      key ids, GitHub tokens, Stripe/Clerk secret keys, Slack tokens, private key blocks,
+      URLs with a written-out `user:password@`.
+
+    Finally no `.env` file of the build context may be copied: a COPY or ADD from the
+    context in a built stage whose source is, or includes, a `.env` or `.env.<name>` file
+    that is in the repository and that `.dockerignore` does not exclude fails (templates
+    named `.env.example`, `.env.sample`, `.env.template` or `.env.dist` are fine). A `.env`
+    that exists only on a developer's machine is the business of `.dockerignore` (the
+    check `dockerignore.excludes`), not counted here.
 
 Why it matters:
     ENV values are stored in the image config and ARG values in its build history; anyone
-    who can pull the image can read them. A copied `.env` file ships every secret of a
-    developer's machine.
+    who can pull the image (or the build cache) can read them. A copied `.env` file ships
+    every secret of a developer's machine.
 
 How to fix:
     Inject secrets at run time (`docker run -e`, an orchestrator's secret store) and use
@@ -29,47 +46,32 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 
 from checklists import Evidence, Outcome, Target, check
 from checks.common import (
     ParsedDockerfile,
     context_of,
     ignore_file,
-    load_dockerfile,
+    literal_secret,
+    load_build,
     relative_to,
+    secret_name,
+    secret_value,
     shared_matcher,
+    stage_label,
 )
+from checks.dockerfile._errors import located
+from checks.readers.build_model import Build
 from checks.readers.dockerfile import Instruction
-from checks.readers.dockerfile_model import copy_parts
+from checks.readers.dockerfile_model import Stage, copy_parts, expand, global_args
 
-_SECRET_NAME = re.compile(
-    r"(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)",
-    re.IGNORECASE,
-)
-_ALLOWED_NAME = re.compile(r"(?:_|^)public(?:_|$)", re.IGNORECASE)
-_SECRET_VALUES = (
-    ("a Stripe/Clerk-style secret key", re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{8,}")),
-    ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}")),
-    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
-    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
-    ("a URL with a password", re.compile(r"://[^/\s:@]+:[^/\s@]+@")),
-)
 _ENV_FILE = re.compile(r"^\.env(?:\..+)?$")
 _ENV_TEMPLATES = frozenset({".env.example", ".env.sample", ".env.template", ".env.dist"})
-_ENV_PROBES = (".env", ".env.local", ".env.production")
 
 
-def secret_name(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name)) and not _ALLOWED_NAME.search(name)
-
-
-def secret_value(value: str) -> str | None:
-    return next((label for label, pattern in _SECRET_VALUES if pattern.search(value)), None)
-
-
-def _variables(instruction: Instruction) -> list[tuple[str, str | None]]:
-    """(name, value) pairs an ENV or ARG instruction declares."""
+def _pairs(instruction: Instruction) -> list[tuple[str, str | None]]:
+    """(name, value as written) of each variable an ENV or ARG declares (None: no default)."""
     if instruction.keyword == "env":
         args = instruction.args
         return [(args[i], args[i + 1]) for i in range(0, len(args) - 2, 3)]
@@ -85,83 +87,157 @@ def _is_env_file(path: str) -> bool:
     return bool(_ENV_FILE.match(name)) and name not in _ENV_TEMPLATES
 
 
+class _Judge:
+    def __init__(self, parsed: ParsedDockerfile, build: Build, path: str) -> None:
+        self.parsed = parsed
+        self.build = build
+        self.path = path
+        self.findings: list[Evidence] = []
+        self.declared: list[Evidence] = []
+        self.count = 0
+
+    def where(self, stage: Stage) -> str:
+        if self.build.in_image(stage):
+            return stage_label(stage)
+        return f"{stage_label(stage)} (a builder: its layers and history go to the build cache)"
+
+    def stage(self, stage: Stage) -> None:
+        walked = self.parsed.walk(stage)
+        for index, (instruction, variables) in enumerate(walked):
+            if instruction.keyword not in ("env", "arg"):
+                continue
+            names = []
+            for name, raw in _pairs(instruction):
+                names.append(name)
+                self.count += 1
+                note = self._judge(
+                    stage, instruction, variables, name, raw, after=walked[index + 1 :]
+                )
+                if note:
+                    self.findings.append(self.parsed.at(self.path, instruction, note))
+            where = f"{self.where(stage)}: declares {', '.join(names)}"
+            self.declared.append(self.parsed.at(self.path, instruction, where))
+
+    def _judge(
+        self,
+        stage: Stage,
+        instruction: Instruction,
+        variables: Mapping[str, str | None],
+        name: str,
+        raw: str | None,
+        *,
+        after: tuple[tuple[Instruction, Mapping[str, str | None]], ...],
+    ) -> str | None:
+        label = self.where(stage)
+        if raw is not None and (kind := secret_value(raw)):
+            return f"{label}: the value of {name} looks like {kind}"
+        if not secret_name(name):
+            return None
+        if raw is not None:
+            text = expand(
+                raw, variables, escape=self.parsed.dockerfile.escape, keep_unresolved=True
+            )
+            if literal_secret(raw) and literal_secret(text.text):
+                return f"{label}: {name} is named like a secret and its value is written out"
+            return None
+        if instruction.keyword != "arg":
+            return None
+        recorded = next((i for i, _ in after if i.keyword == "run"), None)
+        copied = next(
+            (
+                i
+                for i, _ in after
+                if i.keyword == "env" and re.search(rf"\${{?{re.escape(name)}\b", i.original)
+            ),
+            None,
+        )
+        if copied is not None:
+            return (
+                f"{label}: the build argument {name} is named like a secret and the ENV at "
+                f"line {copied.start_line} puts its value into the image configuration"
+            )
+        if recorded is not None:
+            return (
+                f"{label}: the build argument {name} is named like a secret; BuildKit records "
+                f"the value given with --build-arg in the history of the RUN at line "
+                f"{recorded.start_line}"
+            )
+        return None
+
+
 @check(
     "dockerfile.env_without_secrets",
     severity="critical",
     related=("buildkit:SecretsUsedInArgOrEnv", "trivy:DS-0031", "checkov:CKV_DOCKER_10"),
 )
 def env_without_secrets(
-    target: Target, *, dockerfile: str = "Dockerfile", context: str | None = None
+    repo: Target,
+    *,
+    dockerfile: str = "Dockerfile",
+    context: str | None = None,
+    target: str | None = None,
 ) -> Outcome:
-    parsed = load_dockerfile(target, dockerfile)
-    findings: list[Evidence] = []
-    declared = 0
-    instructions = [i for i in parsed.dockerfile.instructions if i.keyword in ("env", "arg")]
-    for instruction in instructions:
-        for name, value in _variables(instruction):
-            declared += 1
-            if secret_name(name):
-                findings.append(
-                    parsed.at(dockerfile, instruction, f"{name} is named like a secret")
-                )
-            elif value and (label := secret_value(value)):
-                findings.append(
-                    parsed.at(dockerfile, instruction, f"the value of {name} looks like {label}")
-                )
-    folder = context_of(dockerfile, context)
-    findings.extend(_copied_env_files(target, parsed, dockerfile, folder))
-    if findings:
-        return Outcome.failed(f"{len(findings)} secret(s) would be baked into the image", *findings)
-    declarations = [
-        parsed.at(dockerfile, i, "declares " + ", ".join(n for n, _ in _variables(i)))
-        for i in instructions
-    ]
-    ignore = ignore_file(target, dockerfile, folder)
+    with located(dockerfile):
+        parsed, build = load_build(repo, dockerfile, target)
+        judge = _Judge(parsed, build, dockerfile)
+        for name, value in global_args(parsed.dockerfile).items():
+            if value and (kind := secret_value(value)):
+                first = next(i for i in parsed.dockerfile.instructions if i.keyword == "arg")
+                note = f"the global build argument {name} has a default that looks like {kind}"
+                judge.findings.append(parsed.at(dockerfile, first, note))
+        for stage in build.built:
+            judge.stage(stage)
+        folder = context_of(dockerfile, context)
+        judge.findings.extend(_copied_env_files(repo, parsed, build, dockerfile, folder))
+    if judge.findings:
+        return Outcome.failed(
+            f"{len(judge.findings)} secret(s) would be baked into the image or its build "
+            f"cache; {judge.findings[0].note}",
+            *judge.findings,
+        )
+    ignore = ignore_file(repo, dockerfile, folder)
     guard = Evidence(
         f"{ignore.path} keeps .env files out of the build context"
         if ignore.path and ignore.matcher.matches(".env")
-        else "no COPY or ADD takes a .env file from the build context",
+        else "no COPY or ADD takes a .env file of the repository from the build context",
         path=ignore.path or dockerfile,
     )
     return Outcome.passed(
-        f"{declared} ENV/ARG variable(s), none named or valued like a secret; "
+        f"{judge.count} ENV/ARG variable(s) of the built stages, none holding a secret; "
         "no .env file is copied",
-        *declarations,
+        *judge.declared,
         guard,
     )
 
 
 def _copied_env_files(
-    target: Target, parsed: ParsedDockerfile, dockerfile: str, context: str
+    repo: Target, parsed: ParsedDockerfile, build: Build, dockerfile: str, context: str
 ) -> list[Evidence]:
-    """Evidence for every `.env` file a COPY/ADD from the context would put in the image."""
-    ignore = ignore_file(target, dockerfile, context)
-    excluded = ignore.matcher
-    present = (
-        [relative_to(context, f) for f in target.files(context)] if target.exists(context) else []
-    )
-    candidates = sorted({*(p for p in present if _is_env_file(p)), *_ENV_PROBES})
-    sendable = [c for c in candidates if not excluded.matches(c)]
+    """Evidence for every `.env` file of the repository that a COPY/ADD from the build
+    context of a built stage would copy."""
+    if not repo.exists(context):
+        return []
+    excluded = ignore_file(repo, dockerfile, context).matcher
+    present = [relative_to(context, f) for f in repo.files(context)]
+    sendable = [p for p in present if _is_env_file(p) and not excluded.matches(p)]
+    if not sendable:
+        return []
     findings: list[Evidence] = []
-    for instruction in parsed.dockerfile.instructions:
-        if instruction.keyword not in ("copy", "add"):
-            continue
-        parts = copy_parts(instruction)
-        if "from" in parts.flags:
-            continue
-        for source in parts.sources:
-            matcher = shared_matcher((source.lstrip("/") or ".",))
-            for candidate in sendable:
-                if source.strip("/") in ("", ".") or matcher.matches(candidate):
-                    hypothetical = candidate not in present
-                    note = (
-                        f"a {candidate} in the build context would be copied by this instruction"
-                        if hypothetical
-                        else f"copies {candidate} from the build context"
-                    )
-                    findings.append(
-                        parsed.at(
-                            dockerfile, instruction, note + " (not excluded by .dockerignore)"
+    for stage in build.built:
+        for instruction, variables in parsed.walk(stage):
+            if instruction.keyword not in ("copy", "add"):
+                continue
+            parts = copy_parts(instruction)
+            if "from" in parts.flags:
+                continue
+            for source in parts.sources:
+                text = expand(source, variables, escape=parsed.dockerfile.escape).text
+                matcher = shared_matcher((text.lstrip("/") or ".",))
+                for candidate in sendable:
+                    if text.strip("/") in ("", ".") or matcher.matches(candidate):
+                        note = (
+                            f"{stage_label(stage)}: copies {candidate} from the build context "
+                            "(not excluded by .dockerignore)"
                         )
-                    )
+                        findings.append(parsed.at(dockerfile, instruction, note))
     return findings

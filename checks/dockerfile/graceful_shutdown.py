@@ -1,37 +1,47 @@
 """Graceful shutdown: the application is PID 1 (or under an init) and receives SIGTERM.
 
 What it checks:
-    The command the final image starts with, as the Docker engine builds it: the effective
-    ENTRYPOINT followed by the effective CMD of the final stage and the earlier stages it
-    is built FROM. As in BuildKit, an ENTRYPOINT resets a CMD inherited from an earlier
-    stage unless the same stage sets CMD too, and the shell form (`CMD uvicorn app:app`)
-    becomes `SHELL` (default `/bin/sh -c`) plus the text. Then, for the process that
-    becomes PID 1 and receives `docker stop`'s signal:
+    The command the image built for the target stage (parameter `target`; by default the
+    last stage, as `docker build` without `--target`) starts with, as the Docker engine
+    builds it: the effective ENTRYPOINT followed by the effective CMD of the stage and the
+    earlier stages it is built FROM. As in BuildKit, an ENTRYPOINT resets a CMD inherited
+    from an earlier stage unless the same stage sets CMD too, and the shell form
+    (`CMD uvicorn app:app`) becomes `SHELL` (default `/bin/sh -c`) plus the text. The chain
+    is followed to the process that becomes PID 1 and receives `docker stop`'s signal:
 
-    - an exec-form program (`CMD ["uvicorn", "app:app"]`) passes: it is PID 1 itself;
-    - a shell (`/bin/sh -c ...`, from the shell form or written out) passes only when the
-      last command of its script is run with `exec`, which replaces the shell; otherwise
-      the shell stays PID 1, and `dash` — `/bin/sh` of the Debian-based official images
-      (checked with dash 0.5.12) — neither passes SIGTERM on nor exits on it, so the
-      engine kills the app with SIGKILL after the grace period. `bash -c` with one simple
-      command and no redirection passes, because bash (5.2) then execs it itself;
+    - an exec-form program (`CMD ["uvicorn", "app:app"]`) is PID 1 itself;
     - an init as ENTRYPOINT (`tini`, `dumb-init`, `catatonit`, `docker-init`, s6-overlay's
-      `/init`) passes when the child it starts is judged to receive the signal, or when
-      the init signals the whole process group (`dumb-init` by default, `tini -g`);
+      `/init`) passes when the child it starts is judged to receive the signal, or when it
+      signals the whole process group (`dumb-init` by default, `tini -g`);
     - an entrypoint script that a COPY/ADD of this Dockerfile puts in the image (or a
-      heredoc) is read from the build context: it passes when its last command is an
-      `exec` (`exec "$@"`) or when it is not a shell script; a `.sh` script that is not in
-      the target is unknown.
+      heredoc) is read from the build context and followed: through a final
+      `case "$1" in` to the branch the CMD selects, and into a function the last command
+      calls. A script that ends with `exec "$@"` hands PID 1 to the CMD, which is judged in
+      turn; `exec <program>` hands it to that program; a last command without `exec`
+      leaves the script's shell as PID 1 (no shell replaces itself when running a script
+      file). A script that is not in the target is unknown;
+    - a shell's `-c` script (the shell form, or `["sh", "-c", "..."]`) passes when its last
+      command runs with `exec`. Without `exec` it depends on the shell, as checked against
+      the real programs (tests/readers/test_shell_semantics.py): `dash` (Debian's /bin/sh,
+      0.5.12, which disables the `-c` optimisation) always stays PID 1; `bash` (5.2, also
+      /bin/sh of Fedora and RHEL images) replaces itself with the script's last simple
+      command when it has no redirection, pipe, `&` or earlier `trap`; BusyBox `ash`
+      (Alpine's /bin/sh, 1.35) does the same, also with a redirection, unless a newline
+      follows the command. Which shell /bin/sh is comes from the base image
+      of the chain: Alpine and BusyBox images, Debian/Ubuntu images and the official
+      images built on them, Fedora/RHEL-family images. When the base does not tell and the
+      shells would disagree, the outcome is unknown.
 
-    `docker run --init` is a run-time flag that the Dockerfile cannot show, and a base
-    image's ENTRYPOINT and CMD are not visible either: with no ENTRYPOINT or CMD in the
-    Dockerfile at all the outcome is unknown, not a guess. The official language images
-    (python, node, golang) set no ENTRYPOINT, or one that ends in `exec "$@"`. STOPSIGNAL,
-    when set, is shown in the evidence: it is the signal `docker stop` sends instead of
-    SIGTERM.
+    `docker run --init` and Compose's `init: true` put docker-init (tini) in front at run
+    time; it forwards SIGTERM only to its direct child, so it does not help a shell that runs
+    the application as its child, and the verdict does not depend on it. A base image's own
+    ENTRYPOINT and CMD are not visible: with no ENTRYPOINT or CMD in the Dockerfile the
+    outcome is unknown. STOPSIGNAL, when set, is shown in the evidence: it is the signal
+    `docker stop` sends instead of SIGTERM.
 
-    hadolint's DL3025 and BuildKit's JSONArgsRecommended build check flag every shell form;
-    this check also accepts a shell form that execs, and follows scripts and inits.
+    The part `exec_form` of the answer is the narrower question hadolint's DL3025 and
+    BuildKit's JSONArgsRecommended ask: the ENTRYPOINT and CMD that start the application
+    are written in exec (JSON) form, or their shell script ends with an explicit `exec`.
 
 Why it matters:
     On `docker stop`, in a rolling update or when an orchestrator scales down, the engine
@@ -56,20 +66,49 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from checklists import Evidence, Outcome, Target, check
-from checks.common import ParsedDockerfile, context_of, load_dockerfile
+from checklists import Evidence, Outcome, Status, Target, check
+from checklists.errors import InputError
+from checks.common import ParsedDockerfile, context_of, load_build, read_base
 from checks.dockerfile._errors import located
+from checks.readers.build_model import Build
 from checks.readers.dockerfile import Instruction
-from checks.readers.dockerfile_model import copy_parts, expand, flag_value
+from checks.readers.dockerfile_model import copy_parts, expand, flag_value, shell_script
+from checks.readers.image_reference import DOCKER_HUB
 from checks.readers.run_mount import join_path
-from checks.readers.shell import commands
+from checks.readers.shell import command, commands, replaces_itself, script_end, tail
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"})
 _INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "docker-init"})
 _INIT_VALUED = {"tini": frozenset({"-p", "-e"}), "dumb-init": frozenset({"-r", "--rewrite"})}
 _SHELL_VALUED = frozenset({"-o", "+o", "-O", "+O"})
 _PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-_DEFAULT_SHELL = ("/bin/sh", "-c")
+_ARGS = ("$@", "$*", "${@}", "${*}")
+
+# Which program /bin/sh is, by the base image of the chain. Debian and Ubuntu link it to
+# dash, Alpine and BusyBox images to BusyBox ash, the Fedora/RHEL family to bash. The
+# official images listed are built on Debian or Ubuntu unless their tag names another
+# variant (alpine); a tag that names a Debian or Ubuntu release tells as much.
+_DASH_IMAGES = frozenset(
+    {
+        *("debian", "ubuntu", "python", "node", "golang", "ruby", "php", "perl", "rust"),
+        *("nginx", "httpd", "redis", "postgres", "buildpack-deps", "gcc", "r-base", "erlang"),
+        *("elixir", "haskell", "julia", "eclipse-temurin", "maven", "gradle", "tomcat"),
+        *("mariadb", "mongo", "rabbitmq", "memcached", "ghost", "wordpress", "drupal"),
+    }
+)
+_BASH_IMAGES = frozenset(
+    {
+        *("fedora", "centos", "rockylinux", "almalinux", "oraclelinux", "amazonlinux"),
+        *("ubi", "ubi-minimal", "ubi8", "ubi9", "ubi10", "ubi8-minimal", "ubi9-minimal"),
+        *("ubi8/ubi", "ubi9/ubi", "ubi8/ubi-minimal", "ubi9/ubi-minimal", "mysql"),
+    }
+)
+_DEBIAN_TAGS = frozenset(
+    {
+        *("bookworm", "bullseye", "buster", "stretch", "trixie", "forky", "sid", "slim"),
+        *("jammy", "noble", "focal", "bionic", "xenial", "plucky", "questing", "oracular"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,44 +127,65 @@ class Copy:
     variables: Mapping[str, str | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
-    """What the final image's configuration holds, with the instructions that set it."""
-
-    entrypoint: Instruction | None
-    cmd: Instruction | None
-    shell: tuple[str, ...]
-    stopsignal: Instruction | None
-    workdir: str
-    copies: tuple[Copy, ...]  # COPY/ADD from the build context, in order
-
-
-def _image(parsed: ParsedDockerfile) -> Image:
-    entrypoint = cmd = stopsignal = None
-    shell: tuple[str, ...] = _DEFAULT_SHELL
+def _copies(parsed: ParsedDockerfile, build: Build) -> tuple[Copy, ...]:
+    """The COPY/ADD from the build context in the image's chain, in order."""
+    escape = parsed.dockerfile.escape
     workdir = "/"
     copies: list[Copy] = []
-    escape = parsed.dockerfile.escape
-    for link in parsed.chain(parsed.final):
-        cmd_set = False  # BuildKit's per-stage cmdSet: ENTRYPOINT resets an inherited CMD
-        for instruction, variables in parsed.walk(link):
-            keyword = instruction.keyword
-            if keyword == "cmd":
-                cmd, cmd_set = instruction, True
-            elif keyword == "entrypoint":
-                entrypoint = instruction
-                if not cmd_set:
-                    cmd = None
-            elif keyword == "shell":
-                shell = instruction.args
-            elif keyword == "stopsignal":
-                stopsignal = instruction
-            elif keyword == "workdir" and instruction.args:
-                value = expand(instruction.args[0], variables, escape=escape).text
-                workdir = join_path(workdir, value)
-            elif keyword in ("copy", "add") and flag_value(instruction, "from") is None:
-                copies.append(Copy(instruction, workdir, variables))
-    return Image(entrypoint, cmd, shell, stopsignal, workdir, tuple(copies))
+    for _, instruction, variables in build.walk_chain():
+        keyword = instruction.keyword
+        if keyword == "workdir" and instruction.args:
+            workdir = join_path(workdir, expand(instruction.args[0], variables, escape=escape).text)
+        elif keyword in ("copy", "add") and flag_value(instruction, "from") is None:
+            copies.append(Copy(instruction, workdir, variables))
+    return tuple(copies)
+
+
+def _system_shell(parsed: ParsedDockerfile, build: Build, path: str) -> str | None:
+    """The program /bin/sh is in the image ("dash", "bash", "busybox"), None if unknown:
+    from the package manager the image's RUNs use (apt-get: Debian or Ubuntu; apk: Alpine;
+    dnf, microdnf, yum: the Fedora/RHEL family), else from the base image's name."""
+    for _, instruction, _ in build.walk_chain():
+        if instruction.keyword != "run":
+            continue
+        programs = {c.program for c in commands(shell_script(instruction))}
+        if programs & {"apt-get", "apt", "dpkg"}:
+            return "dash"
+        if "apk" in programs:
+            return "busybox"
+        if programs & {"dnf", "microdnf", "yum", "rpm"}:
+            return "bash"
+    root = build.root
+    if root.base == "scratch" or "$" in root.base:
+        return None
+    try:
+        written = read_base(root, path)
+    except InputError:
+        return None
+    name = written.name
+    if name is None:
+        return None
+    repository = name.path.removeprefix("library/")
+    short = repository.rsplit("/", 1)[-1]
+    tag = (written.tag or "").lower()
+    words = set(tag.replace("_", "-").replace(".", "-").split("-"))
+    if "distroless" in name.path or name.domain == "cgr.dev":
+        return None
+    if short in ("alpine", "busybox") or "alpine" in tag or "alpine" in short:
+        return "busybox"
+    if (repository in _DASH_IMAGES and name.domain == DOCKER_HUB) or words & _DEBIAN_TAGS:
+        return "dash"
+    if short in _BASH_IMAGES or repository in _BASH_IMAGES or "ubi" in repository.split("/")[0]:
+        return "bash"
+    return None
+
+
+def _words(instruction: Instruction | None, shell: tuple[str, ...]) -> list[str]:
+    if instruction is None:
+        return []
+    if instruction.json_form:
+        return list(instruction.args)
+    return [*shell, " ".join(instruction.args)] if instruction.args else []
 
 
 def _interpreter(text: str) -> str | None:
@@ -143,33 +203,38 @@ def _interpreter(text: str) -> str | None:
     return program
 
 
-def _words(instruction: Instruction | None, shell: tuple[str, ...]) -> list[str]:
-    if instruction is None:
-        return []
-    if instruction.json_form:
-        return list(instruction.args)
-    return [*shell, " ".join(instruction.args)] if instruction.args else []
-
-
 class _Judge:
-    def __init__(self, target: Target, parsed: ParsedDockerfile, path: str, context: str) -> None:
+    def __init__(
+        self, target: Target, parsed: ParsedDockerfile, build: Build, path: str, context: str
+    ) -> None:
         self.target = target
         self.parsed = parsed
+        self.build = build
         self.path = path
         self.context = context
-        self.image = _image(parsed)
+        self.config = build.config
+        self.copies = _copies(parsed, build)
+        self.system_shell = _system_shell(parsed, build, path)
 
     def process(self, argv: Sequence[str], depth: int = 0) -> Verdict:
-        if not argv or depth > 4:
+        if not argv or depth > 6:
             return Verdict(None, "the command is empty")
         program = argv[0].rsplit("/", 1)[-1]
+        if argv[0] in _ARGS:
+            return Verdict(None, "the command comes from the arguments of a script")
+        if argv[0].startswith("-") and not depth:
+            return Verdict(
+                None,
+                f"the command starts with the option {argv[0]}: it gives arguments to the base "
+                "image's ENTRYPOINT, which is not visible here",
+            )
         if program in _INITS or argv[0] == "/init":
             return self._init(program, argv, depth)
         if program in _SHELLS:
             return self._shell(program, argv, depth)
         script = self._script(argv[0])
         if script is not None:
-            return self._script_verdict(argv[0], *script, depth=depth)
+            return self._script_verdict(argv[0], *script, rest=argv[1:], depth=depth)
         if argv[0].endswith(".sh"):
             return Verdict(
                 None,
@@ -177,7 +242,7 @@ class _Judge:
                 "whether it execs the application cannot be seen",
             )
         if depth:
-            return Verdict(True, f"{argv[0]} runs as its direct child")
+            return Verdict(True, f"{argv[0]} runs as PID 1 or as the init's direct child")
         return Verdict(True, f"PID 1 is {argv[0]} itself (exec form), so it receives SIGTERM")
 
     def _init(self, program: str, argv: Sequence[str], depth: int) -> Verdict:
@@ -236,49 +301,103 @@ class _Judge:
                 return Verdict(
                     None, f"{program} runs the script {argv[i]}, which is not in the build context"
                 )
-            return self._script_verdict(argv[i], *script, depth=depth)
-        return self._script_text(program, argv[i], f"{argv[0]} -c", (), depth)
+            return self._script_verdict(argv[i], *script, rest=argv[i + 1 :], depth=depth)
+        return self._dash_c(self._which(program, argv[0]), argv[i], f"{argv[0]} -c", depth)
 
-    def _script_text(
-        self, program: str, script: str, what: str, evidence: tuple[Evidence, ...], depth: int
-    ) -> Verdict:
-        found = [c for c in commands(script) if c.argv]
-        if not found:
-            return Verdict(None, f"the script of {what} has no command that can be read", evidence)
-        last = found[-1]
+    def _which(self, program: str, written: str) -> str | None:
+        """The shell a program name runs: sh is /bin/sh of the image."""
+        if program == "sh":
+            return self.system_shell
+        if program in ("bash", "dash"):
+            return program
+        if program == "ash":
+            return "busybox"
+        return None
+
+    def _dash_c(self, shell: str | None, script: str, what: str, depth: int) -> Verdict:
+        end = tail(script)
+        if end is None:
+            return Verdict(None, f"the script of {what} has no command that can be read")
+        last = end.command
         shown = " ".join(last.words)
-        if last.exec:
-            inner = None if last.argv[0] in ("$@", "$*") else self.process(last.argv, depth + 1)
-            if inner is not None and inner.ok is False:
+        if last.exec and not (end.pipeline or end.background):
+            return self._exec(last.argv, what, shown, depth)
+        kinds = [shell] if shell else ["dash", "bash", "busybox"]
+        replaced = {replaces_itself(kind, end) for kind in kinds}
+        if replaced == {False}:
+            return Verdict(
+                False,
+                f"{what} stays PID 1 and runs `{shown}` as its child without exec, so the "
+                "application never receives SIGTERM",
+            )
+        if replaced == {True}:
+            inner = self.process(last.argv, depth + 1)
+            if inner.ok is False:
                 return inner
-            return Verdict(True, f"{what} ends with `{shown}`, which replaces the shell", evidence)
-        redirected = any(word and set(word) <= set("<>&") for word in last.words)
-        if program == "bash" and len(found) == 1 and not redirected:
-            return Verdict(True, f"bash -c execs its single command `{shown}` by itself", evidence)
+            name = {"bash": "bash", "busybox": "BusyBox sh", "dash": "dash"}[kinds[0]]
+            if len(kinds) > 1:
+                name = "every shell"
+            return Verdict(True, f"{what}: {name} replaces itself with its last command `{shown}`")
+        base = self.build.root.base
         return Verdict(
-            False,
-            f"{what} stays PID 1 and runs `{shown}` as its child without exec, so the "
-            "application never receives SIGTERM",
-            evidence,
+            None,
+            f"{what} ends with `{shown}` without exec: dash keeps the shell as PID 1 while "
+            f"bash and BusyBox sh replace it, and which shell /bin/sh is in {base} is not "
+            "visible",
         )
 
-    def _script_verdict(self, name: str, text: str, where: Evidence, depth: int) -> Verdict:
+    def _exec(self, argv: Sequence[str], what: str, shown: str, depth: int) -> Verdict:
+        inner = self.process(argv, depth + 1) if argv and argv[0] not in _ARGS else None
+        if inner is not None and inner.ok is False:
+            return inner
+        return Verdict(True, f"{what} ends with `{shown}`, which replaces the shell")
+
+    def _script_verdict(
+        self, name: str, text: str, where: Evidence, *, rest: Sequence[str], depth: int
+    ) -> Verdict:
         interpreter = _interpreter(text)
         if interpreter is not None and interpreter not in _SHELLS:
             return Verdict(True, f"{name} is run by {interpreter}, which is PID 1 itself", (where,))
-        # "script": bash's exec of a lone command applies to `bash -c`, not to script files
-        return self._script_text("script", text, f"the entrypoint script {name}", (where,), depth)
+        end = script_end(text, list(rest))
+        what = f"the entrypoint script {name}"
+        if end is None:
+            return Verdict(None, f"which command {what} ends with cannot be read", (where,))
+        route = f" ({', '.join(end.route)})" if end.route else ""
+        last = end.command
+        shown = " ".join(last.words)
+        if not last.exec:
+            return Verdict(
+                False,
+                f"{what} ends with `{shown}`{route} without exec, so the script's shell stays "
+                "PID 1 and the application never receives SIGTERM",
+                (where,),
+            )
+        if last.argv and last.argv[0] in _ARGS:
+            if not rest:
+                return Verdict(None, f"{what} execs its arguments, and no CMD gives any", (where,))
+            inner = self.process(rest, depth + 1)
+            return Verdict(
+                inner.ok,
+                f"{what} ends with `{shown}`{route}, which hands PID 1 to the CMD: {inner.reason}",
+                (where, *inner.evidence),
+            )
+        inner = self.process(last.argv, depth + 1)
+        if inner.ok is False:
+            return Verdict(False, inner.reason, (where, *inner.evidence))
+        return Verdict(
+            True, f"{what} ends with `{shown}`{route}, which replaces the shell", (where,)
+        )
 
     def _script(self, program: str) -> tuple[str, Evidence] | None:
         """The text of the script the image runs as `program`, when this Dockerfile puts it
         there from the build context or a heredoc (the last such copy wins)."""
         if "/" in program:
-            wanted = {join_path(self.image.workdir, program)}
+            wanted = {join_path(self.config.workdir, program)}
         else:
             wanted = {f"{folder}/{program}" for folder in _PATH_DIRS}
         found: tuple[str, Evidence] | None = None
         escape = self.parsed.dockerfile.escape
-        for copy in self.image.copies:
+        for copy in self.copies:
             parts = copy_parts(copy.instruction)
             dest = expand(parts.dest, copy.variables, escape=escape).text
             into_folder = dest.endswith("/") or len(parts.sources) + len(parts.files) > 1
@@ -289,7 +408,8 @@ class _Judge:
                     note = f"heredoc {file.path} written to {path}"
                     found = (file.data, self.parsed.at(self.path, copy.instruction, note))
             for source in parts.sources:
-                for real, inside, from_folder in self._sources(source):
+                text = expand(source, copy.variables, escape=escape).text
+                for real, inside, from_folder in self._sources(text):
                     path = join_path(base, inside) if into_folder or from_folder else base
                     if path in wanted:
                         note = f"copied to {path} by line {copy.instruction.start_line}"
@@ -318,54 +438,98 @@ class _Judge:
         return []
 
 
+def _exec_form(judge: _Judge, entrypoint: Instruction | None, cmd: Instruction | None) -> Status:
+    """Whether the ENTRYPOINT and CMD that start the application are written in exec form,
+    or their shell script ends with an explicit exec."""
+    starters = [i for i in (entrypoint, cmd) if i is not None]
+    if entrypoint is not None and not entrypoint.json_form:
+        starters = [entrypoint]  # a shell-form ENTRYPOINT ignores CMD
+    if not starters:
+        return Status.NOT_APPLICABLE  # the Dockerfile writes no start command
+    for instruction in starters:
+        if instruction.json_form:
+            first = command(instruction.args)
+            if first.program not in _SHELLS or "-c" not in first.args[:-1]:
+                continue
+            script = first.args[first.args.index("-c") + 1]
+        else:
+            script = " ".join(instruction.args)
+        end = tail(script)
+        if end is None or not end.command.exec:
+            return Status.FAIL
+    return Status.PASS
+
+
 @check(
     "dockerfile.graceful_shutdown",
     severity="medium",
     related=("hadolint:DL3025", "buildkit:JSONArgsRecommended"),
 )
 def graceful_shutdown(
-    target: Target, *, dockerfile: str = "Dockerfile", context: str | None = None
+    repo: Target,
+    *,
+    dockerfile: str = "Dockerfile",
+    context: str | None = None,
+    target: str | None = None,
 ) -> Outcome:
     with located(dockerfile):
-        parsed = load_dockerfile(target, dockerfile)
-        judge = _Judge(target, parsed, dockerfile, context_of(dockerfile, context))
-        image = judge.image
+        parsed, build = load_build(repo, dockerfile, target)
+        judge = _Judge(repo, parsed, build, dockerfile, context_of(dockerfile, context))
+        config = build.config
+        entrypoint = config.entrypoint.instruction if config.entrypoint else None
+        cmd = config.cmd.instruction if config.cmd else None
         evidence: list[Evidence] = []
-        for instruction, what in ((image.entrypoint, "ENTRYPOINT"), (image.cmd, "CMD")):
+        for instruction, what in ((entrypoint, "ENTRYPOINT"), (cmd, "CMD")):
             if instruction is not None:
                 form = "exec form" if instruction.json_form else "shell form"
                 evidence.append(parsed.at(dockerfile, instruction, f"effective {what} ({form})"))
-        if image.stopsignal is not None and image.stopsignal.args:
-            signal = image.stopsignal.args[0]
-            evidence.append(
-                parsed.at(dockerfile, image.stopsignal, f"docker stop sends {signal} (STOPSIGNAL)")
-            )
-        else:
-            final = parsed.final.from_instruction
+        if config.stopsignal is not None:
+            signal = config.stopsignal.value
             evidence.append(
                 parsed.at(
                     dockerfile,
-                    final,
+                    config.stopsignal.instruction,
+                    f"docker stop sends {signal} (STOPSIGNAL)",
+                )
+            )
+        else:
+            evidence.append(
+                parsed.at(
+                    dockerfile,
+                    build.final.from_instruction,
                     "no STOPSIGNAL: docker stop sends SIGTERM (unless the base image sets another)",
                 )
             )
-        argv = _words(image.entrypoint, image.shell) + _words(image.cmd, image.shell)
-        if image.entrypoint is None and image.cmd is None:
+        if judge.system_shell:
+            evidence.append(
+                parsed.at(
+                    dockerfile,
+                    build.root.from_instruction,
+                    f"/bin/sh in {build.root.base} is {judge.system_shell}",
+                )
+            )
+        parts = {"exec_form": _exec_form(judge, entrypoint, cmd)}
+        if entrypoint is None and cmd is None:
             return Outcome.unknown(
                 "no CMD or ENTRYPOINT in the Dockerfile: the start command comes from the base "
-                f"image {parsed.chain(parsed.final)[0].base}, which is not visible here",
+                f"image {build.root.base}, which is not visible here",
                 *evidence,
-            )
+            ).with_parts(**parts)
+        argv = _words(entrypoint, config.shell) + (
+            _words(cmd, config.shell) if entrypoint is None or entrypoint.json_form else []
+        )
         if not argv:
-            return Outcome.unknown("the effective ENTRYPOINT and CMD are empty", *evidence)
+            return Outcome.unknown(
+                "the effective ENTRYPOINT and CMD are empty", *evidence
+            ).with_parts(**parts)
         verdict = judge.process(argv)
         evidence.extend(verdict.evidence)
-        first = image.entrypoint if image.entrypoint is not None else image.cmd
+        first = entrypoint if entrypoint is not None else cmd
         reason = verdict.reason
         if first is not None and not first.json_form:
             reason = f"{first.keyword.upper()} is in shell form: {reason}"
         if verdict.ok is None:
-            return Outcome.unknown(reason, *evidence)
+            return Outcome.unknown(reason, *evidence).with_parts(**parts)
         if verdict.ok:
-            return Outcome.passed(reason, *evidence)
-        return Outcome.failed(reason, *evidence)
+            return Outcome.passed(reason, *evidence).with_parts(**parts)
+        return Outcome.failed(reason, *evidence).with_parts(**parts)

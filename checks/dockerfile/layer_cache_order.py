@@ -1,12 +1,14 @@
 """Layer cache order: dependencies are installed from the manifests before the source is copied.
 
 What it checks:
-    In every stage that installs dependencies — `pip install -r requirements*.txt`,
-    `pip install .` / `-e .`, `uv sync`, `uv pip install|sync`, `poetry install`,
-    `pdm install`, `pipenv install`, `npm ci` / `npm install`, `yarn`, `pnpm install|fetch`,
-    `bun install`, `go mod download`, `bundle install`, `composer install`, `cargo fetch` —
-    the files copied from the build context before each install (by COPY/ADD in the stage
-    or the stages it is built FROM, or bind-mounted into the RUN) are sorted into:
+    In every stage that `docker build` builds for the target stage (parameter `target`; by
+    default the last stage, as without `--target`) and that installs dependencies — `pip
+    install -r requirements*.txt`, `pip install .` / `-e .`, `uv sync`, `uv pip
+    install|sync`, `poetry install`, `pdm install`, `pipenv install`, `npm ci` / `npm
+    install`, `yarn`, `pnpm install|fetch`, `bun install`, `go mod download`, `bundle
+    install`, `composer install`, `cargo fetch` — the files copied from the build context
+    before each install (by COPY/ADD in the stage or the stages it is built FROM, or
+    bind-mounted into the RUN) are sorted into:
 
     - manifests: pyproject.toml, setup.py/setup.cfg, requirements*.txt, constraints*.txt,
       poetry.lock, uv.lock, Pipfile(.lock), pdm.lock, package.json, package-lock.json,
@@ -16,7 +18,8 @@ What it checks:
       it (`COPY src ./src`), or a code file. Folders and globs are read from the target,
       minus what the .dockerignore excludes, so `COPY . .` behind a .dockerignore that only
       lets the manifests through counts as manifests;
-    - other single files (README.md, alembic.ini), listed but not judged.
+    - build configuration (rollup.config.mjs, tsconfig.json, .babelrc, babel.config.js)
+      and other single files (README.md, alembic.ini), listed but not judged.
 
     An install that needs only the manifests (`pip install -r`, `uv sync
     --no-install-project`, `poetry install --no-root`, `npm ci`, `go mod download`, ...)
@@ -63,7 +66,7 @@ from checks.common import (
     ParsedDockerfile,
     context_of,
     ignore_file,
-    load_dockerfile,
+    load_build,
     relative_to,
     stage_label,
 )
@@ -96,6 +99,26 @@ CODE_SUFFIXES = frozenset(
     | {".java", ".kt", ".cs", ".c", ".cc", ".cpp", ".h", ".vue", ".svelte"}
 )
 _BUILD_FILES = frozenset({"Dockerfile", ".dockerignore"})
+# Build configuration: read by the build, changed about as rarely as the manifests; not
+# application source (`COPY package.json rollup.config.mjs ./` before `npm ci`).
+BUILD_CONFIGS = (
+    *("*.config.js", "*.config.mjs", "*.config.cjs", "*.config.ts", "*.config.mts"),
+    *("*.config.cts", "*.config.json", "tsconfig*.json", "jsconfig*.json", ".babelrc"),
+    *(".babelrc.*", ".browserslistrc", ".swcrc", ".nvmrc", ".node-version", ".eslintrc*"),
+    *(".prettierrc*", "nx.json", "turbo.json", "lerna.json", "angular.json", ".parcelrc"),
+    *("Dockerfile.*", "*.dockerfile", "*.dockerignore", "Makefile", "justfile"),
+)
+_CONFIG_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in BUILD_CONFIGS))
+# Names a wildcard over an unseen folder is compared with: the manifests and configs spelled
+# out (`requirements*.txt` as requirements.txt and requirements-dev.txt).
+_EXAMPLES = tuple(
+    {
+        pattern.replace("*", fill)
+        for pattern in (*MANIFESTS, *BUILD_CONFIGS)
+        for fill in ("", "-dev", "app")
+    }
+    - {""}
+)
 
 
 _MANIFEST_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in MANIFESTS))
@@ -103,6 +126,10 @@ _MANIFEST_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in M
 
 def is_manifest(name: str) -> bool:
     return _MANIFEST_NAME.match(name) is not None
+
+
+def is_build_config(name: str) -> bool:
+    return _CONFIG_NAME.match(name) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +168,11 @@ class _Context:
                     if fnmatch.fnmatchcase(relative_to(folder, f).split("/")[0], pattern)
                 ]
                 return self._files(files, source)
-            literal = name.split("*")[0].split("?")[0].split("[")[0]
-            if literal and any(fnmatch.fnmatchcase(m, name) for m in MANIFESTS if "*" not in m):
-                return "manifest", f"{source} names manifests"
+            named = [e for e in _EXAMPLES if fnmatch.fnmatchcase(e, name)]
+            if named and all(
+                posixpath.splitext(e)[1] not in CODE_SUFFIXES or is_build_config(e) for e in named
+            ):
+                return "manifest", f"{source} names manifests or build configuration"
             return "source", f"{source} is a wildcard over the context"
         if self.target.is_file(rel):
             return self._file(name, source)
@@ -151,6 +180,8 @@ class _Context:
             return self._files(self.sent(rel), source)
         if is_manifest(name) or name in MANIFEST_FOLDERS:
             return "manifest", f"{source} is a manifest"
+        if is_build_config(name):
+            return "config", f"{source} is build configuration, not application source"
         if name == "." or posixpath.splitext(name)[1] in CODE_SUFFIXES:
             return "source", f"{source} is application source"
         if posixpath.splitext(name)[1]:
@@ -161,6 +192,8 @@ class _Context:
     def _file(name: str, source: str) -> tuple[str, str]:
         if is_manifest(name):
             return "manifest", f"{source} is a manifest"
+        if is_build_config(name):
+            return "config", f"{source} is build configuration, not application source"
         if posixpath.splitext(name)[1] in CODE_SUFFIXES:
             return "source", f"{source} is application code"
         return "other", f"{source} is a single file"
@@ -171,6 +204,7 @@ class _Context:
             for f in files
             if not is_manifest(posixpath.basename(f))
             and posixpath.basename(f) not in _BUILD_FILES
+            and not is_build_config(posixpath.basename(f))
             and not set(relative_to(self.folder, f).split("/")[:-1]) & MANIFEST_FOLDERS
         ]
         if app:
@@ -310,14 +344,18 @@ def _one(
 
 @check("dockerfile.layer_cache_order", severity="low", related=())
 def layer_cache_order(
-    target: Target, *, dockerfile: str = "Dockerfile", context: str | None = None
+    repo: Target,
+    *,
+    dockerfile: str = "Dockerfile",
+    context: str | None = None,
+    target: str | None = None,
 ) -> Outcome:
     with located(dockerfile):
-        parsed = load_dockerfile(target, dockerfile)
+        parsed, build = load_build(repo, dockerfile, target)
         folder = context_of(dockerfile, context)
-        build_context = _Context(target, folder, ignore_file(target, dockerfile, folder))
+        build_context = _Context(repo, folder, ignore_file(repo, dockerfile, folder))
         judged = [
-            j for s in parsed.stages for j in _judge_stage(parsed, build_context, s, dockerfile)
+            j for s in build.built for j in _judge_stage(parsed, build_context, s, dockerfile)
         ]
         failed = [j for j in judged if j.ok is False]
         unsure = [j for j in judged if j.ok is None]
@@ -330,7 +368,7 @@ def layer_cache_order(
         if not good:
             return Outcome.not_applicable(
                 f"{dockerfile} installs no dependencies from manifests",
-                parsed.at(dockerfile, parsed.final.from_instruction, "no dependency install"),
+                parsed.at(dockerfile, build.final.from_instruction, "no dependency install"),
             )
         return Outcome.passed(
             f"all {len(good)} dependency install(s) come before the application source",

@@ -1,13 +1,19 @@
 """Multi-stage build: the final image copies its artefacts from a builder stage.
 
 What it checks:
-    The Dockerfile has at least two stages, and the final stage (the one `docker build`
-    produces without `--target`) copies what it needs from an earlier stage of the same
-    file with `COPY --from=<stage name or index>`. A final stage built `FROM` the builder
-    stage, or one that copies nothing from an earlier stage, does not count: it either
-    carries the build tools along or rebuilds everything itself. `COPY --from=<image>`
-    copies from an external image and is not a stage of this build. Stage names are
-    matched case-insensitively, as BuildKit does.
+    The image that `docker build` produces for the target stage (parameter `target`; by
+    default the last stage, as without `--target`) copies its artefacts from a builder
+    stage of the same file: some stage of the final chain — the target and the stages it is
+    built `FROM`, recursively, whose layers are the image — has a `COPY --from=<stage name
+    or index>`, or a `RUN --mount=type=bind,from=<stage>` (a RUN that installs the wheels
+    a builder made), that names a stage outside that chain. A shared runtime base is fine
+    (`FROM python:3.12-slim AS base`, `FROM base AS builder`, `FROM base AS runtime` with
+    `COPY --from=builder`): the builder's layers stay out of the image. It fails for a
+    single stage, for a final stage built `FROM` the stage that does the build and copies
+    from no other stage (it carries the build tools along), and for an image that copies
+    nothing from another stage. `COPY --from=<image>` copies from an external image and is
+    not a stage of this build. Stage names are matched case-insensitively, as BuildKit
+    does; a target that names no stage is an error, as in `docker build --target`.
 
 Why it matters:
     Compilers, headers and caches that the builder needs stay out of the runtime image,
@@ -23,8 +29,8 @@ How to fix:
 from __future__ import annotations
 
 from checklists import Evidence, Outcome, Target, check
-from checks.common import load_dockerfile, stage_label
-from checks.readers.dockerfile_model import expand, flag_value
+from checks.common import load_build, stage_label
+from checks.dockerfile._errors import located
 
 
 def _stages(count: int) -> dict[str, str]:
@@ -32,46 +38,43 @@ def _stages(count: int) -> dict[str, str]:
 
 
 @check("dockerfile.multi_stage", severity="medium", related=("hadolint:DL3022",))
-def multi_stage(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
-    parsed = load_dockerfile(target, dockerfile)
-    stages, final = parsed.stages, parsed.final
-    froms = [parsed.at(dockerfile, s.from_instruction, stage_label(s)) for s in stages]
-    if len(stages) < 2:
+def multi_stage(
+    repo: Target, *, dockerfile: str = "Dockerfile", target: str | None = None
+) -> Outcome:
+    with located(dockerfile):
+        parsed, build = load_build(repo, dockerfile, target)
+    built = build.built
+    count = len(built)
+    froms = [parsed.at(dockerfile, s.from_instruction, stage_label(s)) for s in built]
+    final = build.final
+    if len(parsed.stages) < 2:
         return Outcome.failed(
             f"{dockerfile} has a single stage", *froms, value="1", localized=_stages(1)
         )
-    if final.base_stage is not None:
-        parent = stages[final.base_stage]
-        return Outcome.failed(
-            f"the final stage is built FROM {stage_label(parent)}, so it keeps everything "
-            "that stage installed",
-            *froms,
-            value=str(len(stages)),
-            localized=_stages(len(stages)),
-        )
-    by_name = {s.name: s for s in stages[:-1] if s.name}
+    chain = " -> ".join(stage_label(s) for s in build.chain)
     copies: list[Evidence] = []
-    for _, instruction, variables in parsed.walk_chain(final):
-        source = flag_value(instruction, "from") if instruction.keyword == "copy" else None
-        if source is None:
-            continue
-        name = expand(source, variables, escape=parsed.dockerfile.escape)[0].lower()
-        stage = by_name.get(name) or (
-            stages[int(name)] if name.isdigit() and int(name) < final.index else None
-        )
-        if stage is not None:
-            copies.append(parsed.at(dockerfile, instruction, f"copies from {stage_label(stage)}"))
-    if not copies:
-        return Outcome.failed(
-            "the final stage copies nothing from an earlier stage (no COPY --from=<stage>)",
+    for source in build.builder_reads:
+        assert source.stage is not None  # builder_reads only holds stages
+        builder = parsed.stages[source.stage]
+        how = "copies from" if source.kind == "copy" else "mounts files of"
+        note = f"the image {how} {stage_label(builder)}, whose layers stay out of it"
+        copies.append(parsed.at(dockerfile, source.instruction, note))
+    if copies:
+        return Outcome.passed(
+            f"{count} stages built for {stage_label(final)}; the image ({chain}) copies "
+            "artefacts from a builder stage",
             *froms,
-            value=str(len(stages)),
-            localized=_stages(len(stages)),
+            *copies,
+            value=str(count),
+            localized=_stages(count),
         )
-    return Outcome.passed(
-        f"{len(stages)} stages; the final stage copies from an earlier stage",
-        *froms,
-        *copies,
-        value=str(len(stages)),
-        localized=_stages(len(stages)),
-    )
+    if final.base_stage is not None:
+        parent = parsed.stages[final.base_stage]
+        reason = (
+            f"the final stage is built FROM {stage_label(parent)} and the image ({chain}) "
+            "copies nothing from a stage outside that chain, so it keeps everything those "
+            "stages installed"
+        )
+    else:
+        reason = "the final stage copies nothing from an earlier stage (no COPY --from=<stage>)"
+    return Outcome.failed(reason, *froms, value=str(count), localized=_stages(count))

@@ -1,9 +1,12 @@
 """Minimal packages: every apt install leaves out the recommended packages.
 
 What it checks:
-    Every `apt-get install` and `apt install` in every RUN of every stage — shell form,
-    exec form and heredocs, with `&&`, `;`, pipes and line continuations (also under a
-    `# escape=` backtick), behind `sudo`, `env` or `VAR=value` — turns off
+    Every `apt-get install` and `apt install` in the stages that `docker build` builds for
+    the target stage (parameter `target`; by default the last stage, as without `--target`):
+    the image's stages and the builder stages it copies from, whose packages cost build time
+    and build cache. A stage the target does not build is not judged. Shell form, exec form
+    and heredocs, with `&&`, `;`, pipes and line continuations (also under a `# escape=`
+    backtick), behind `sudo`, `env` or `VAR=value` — turns off
     APT::Install-Recommends, read the way apt's own command-line parser reads it:
     `--no-install-recommends` anywhere on the line, `--install-recommends=no` (or false,
     0, off), or `-o APT::Install-Recommends=false` / `-oAPT::Install-Recommends=0`; the
@@ -37,7 +40,7 @@ import posixpath
 import re
 
 from checklists import Evidence, Outcome, Target, check
-from checks.common import ParsedDockerfile, context_of, load_dockerfile, stage_label
+from checks.common import ParsedDockerfile, context_of, load_build, stage_label
 from checks.dockerfile._errors import located
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import Stage, copy_parts, expand, shell_script
@@ -83,18 +86,22 @@ def _stage_runs(parsed: ParsedDockerfile, stage: Stage) -> list[tuple[Stage, Ins
 
 @check("dockerfile.no_install_recommends", severity="low", related=("hadolint:DL3015",))
 def no_install_recommends(
-    target: Target, *, dockerfile: str = "Dockerfile", context: str | None = None
+    repo: Target,
+    *,
+    dockerfile: str = "Dockerfile",
+    context: str | None = None,
+    target: str | None = None,
 ) -> Outcome:
     with located(dockerfile):
-        parsed = load_dockerfile(target, dockerfile)
+        parsed, build = load_build(repo, dockerfile, target)
         folder = context_of(dockerfile, context)
         good: list[Evidence] = []
         bad: list[Evidence] = []
-        for stage in parsed.stages:
+        for stage in build.built:
             configured: tuple[bool, Instruction] | None = None
             for link, instruction in _stage_runs(parsed, stage):
                 if instruction.keyword in ("copy", "add"):
-                    value = _copied_config(target, parsed, instruction, folder)
+                    value = _copied_config(repo, parsed, instruction, folder)
                     if value is not None:
                         configured = (value, instruction)
                     continue
@@ -138,8 +145,8 @@ def no_install_recommends(
             )
         if not good:
             return Outcome.not_applicable(
-                f"{dockerfile} installs no apt packages",
-                parsed.at(dockerfile, parsed.final.from_instruction, "no apt-get/apt install"),
+                f"the image of {dockerfile} installs no apt packages",
+                parsed.at(dockerfile, build.final.from_instruction, "no apt-get/apt install"),
             )
         return Outcome.passed(
             f"all {len(good)} apt install(s) leave out recommended packages", *good

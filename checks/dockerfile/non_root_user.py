@@ -1,16 +1,19 @@
 """Non-root user: the final image runs as a user other than root.
 
 What it checks:
-    The effective user of the final stage, the one the container starts with. It follows
-    the final stage and the earlier stages it is built FROM, expands ARG and ENV defaults
-    the way BuildKit does (`ARG UID=0` then `USER $UID` is root), and treats `USER root`,
-    `USER 0`, `root:root` and `0:0` as root. No USER at all means the base image's user,
-    which is root for the official images. A USER set only in a builder stage does not
-    reach the final image and does not count. A user created with uid 0
-    (`useradd -o -u 0 app`) is root under another name. With the parameters `uid` / `gid`
-    it also checks that the user is created with those fixed ids (`useradd -u`,
-    `groupadd -g`, or a numeric `USER uid:gid`). A USER that depends on a build argument
-    without a default cannot be judged and is reported as unknown.
+    The effective user of the image built for the target stage (parameter `target`; by
+    default the last stage, as `docker build` without `--target`), the one the container
+    starts with. It follows that stage and the earlier stages it is built FROM, expands ARG
+    and ENV defaults the way BuildKit does (`ARG UID=0` then `USER $UID` is root), and
+    treats `USER root`, `USER 0`, `root:root` and `0:0` as root. No USER at all means the
+    base image's user, which is root for the official images; only a base whose tag names
+    the `nonroot` variant (distroless `:nonroot`, `:debug-nonroot`: uid 65532) runs as
+    another user by default. A USER set only in a builder stage, or in a stage the target
+    does not build, does not reach the image and does not count. A user created with uid 0
+    (`useradd -o -u 0 app`) is root under another name. With the parameters `uid` / `gid` it
+    also checks that the user is created with those fixed ids (`useradd -u`, `groupadd -g`,
+    or a numeric `USER uid:gid`). A USER that depends on a build argument without a default
+    cannot be judged and is reported as unknown.
 
     Unlike hadolint's DL3002, which only flags a last `USER root`, a missing USER fails
     here, as in Trivy's DS-0002 and Checkov's CKV_DOCKER_3.
@@ -32,15 +35,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checklists import Evidence, Outcome, Target, check
+from checklists.errors import InputError
 from checks.common import (
     ParsedDockerfile,
-    load_dockerfile,
+    load_build,
+    read_base,
     shell_commands,
     split_options,
     stage_label,
 )
+from checks.dockerfile._errors import located
+from checks.readers.build_model import Build
 from checks.readers.dockerfile import Instruction
-from checks.readers.dockerfile_model import expand, shell_script
+from checks.readers.dockerfile_model import Stage, shell_script
 
 # Options of useradd, adduser (Debian and BusyBox) and groupadd that take a value.
 _USER_OPTIONS_WITH_VALUE = frozenset(
@@ -64,11 +71,11 @@ class Account:
     instruction: Instruction
 
 
-def _accounts(parsed: ParsedDockerfile) -> tuple[dict[str, Account], dict[str, Account]]:
-    """Users and groups created in the final stage's chain, by name."""
+def _accounts(build: Build) -> tuple[dict[str, Account], dict[str, Account]]:
+    """Users and groups created in the image's chain of stages, by name."""
     users: dict[str, Account] = {}
     groups: dict[str, Account] = {}
-    for _, instruction, _ in parsed.walk_chain(parsed.final):
+    for _, instruction, _ in build.walk_chain():
         if instruction.keyword != "run":
             continue
         for words in shell_commands(shell_script(instruction)):
@@ -100,35 +107,65 @@ def _is_root(user: str) -> bool:
     related=("hadolint:DL3002", "trivy:DS-0002", "checkov:CKV_DOCKER_3"),
 )
 def non_root_user(
-    target: Target,
+    repo: Target,
     *,
     dockerfile: str = "Dockerfile",
+    target: str | None = None,
     uid: int | None = None,
     gid: int | None = None,
 ) -> Outcome:
-    parsed = load_dockerfile(target, dockerfile)
-    final, escape = parsed.final, parsed.dockerfile.escape
-    last: tuple[Instruction, str, frozenset[str]] | None = None
-    for _, instruction, variables in parsed.walk_chain(final):
-        if instruction.keyword == "user" and instruction.args:
-            value, unresolved = expand(instruction.args[0], variables, escape=escape)
-            last = (instruction, value, unresolved)
-    if last is None:
-        elsewhere = [
-            parsed.at(
-                dockerfile, i, f"USER in {stage_label(s)}, which the final stage does not build on"
-            )
-            for s in parsed.stages[:-1]
-            for i in s.instructions
-            if i.keyword == "user" and s not in parsed.chain(final)
-        ]
-        return Outcome.failed(
-            f"the final stage sets no USER, so the container runs as the user of "
-            f"{final.base or 'its base image'}, which is root",
-            parsed.at(dockerfile, final.from_instruction, f"final {stage_label(final)}"),
+    with located(dockerfile):
+        parsed, build = load_build(repo, dockerfile, target)
+        return _judge(parsed, build, dockerfile, uid, gid)
+
+
+def _tag(stage: Stage, dockerfile: str) -> str | None:
+    """The tag of the stage's base image; None for scratch, none, or a reference that only a
+    build argument makes valid (an empty digest default)."""
+    if stage.base == "scratch":
+        return None
+    try:
+        return read_base(stage, dockerfile).tag
+    except InputError:
+        return None
+
+
+def _base_user(parsed: ParsedDockerfile, build: Build, dockerfile: str) -> Outcome:
+    """No USER in the image's chain: the user is the base image's default."""
+    final, root = build.final, build.root
+    base = root.base
+    elsewhere = [
+        parsed.at(dockerfile, i, f"USER in {stage_label(s)}, which the image does not build on")
+        for s in parsed.stages
+        if not build.in_image(s)
+        for i in s.instructions
+        if i.keyword == "user"
+    ]
+    where = parsed.at(dockerfile, final.from_instruction, f"final {stage_label(final)}")
+    tag = _tag(root, dockerfile)
+    if tag is not None and "nonroot" in tag.lower().split("-"):
+        return Outcome.passed(
+            f"the image sets no USER and runs as the default user of {base}: the `nonroot` "
+            "variant of distroless images runs as uid 65532 (nonroot)",
+            where,
+            parsed.at(dockerfile, root.from_instruction, f"the image's base: {base}"),
             *elsewhere,
         )
-    instruction, value, unresolved = last
+    return Outcome.failed(
+        f"the final stage sets no USER, so the container runs as the user of "
+        f"{base or 'its base image'}, which is root",
+        where,
+        *elsewhere,
+    )
+
+
+def _judge(
+    parsed: ParsedDockerfile, build: Build, dockerfile: str, uid: int | None, gid: int | None
+) -> Outcome:
+    setting = build.config.user
+    if setting is None:
+        return _base_user(parsed, build, dockerfile)
+    instruction, value, unresolved = setting.instruction, setting.value, setting.unresolved
     if unresolved:
         names = ", ".join(sorted(unresolved))
         return Outcome.unknown(
@@ -141,7 +178,7 @@ def non_root_user(
         return Outcome.failed(f"USER {value!r} names no user", where)
     if _is_root(user):
         return Outcome.failed(f"the final stage runs as root ({value!r})", where)
-    users, groups = _accounts(parsed)
+    users, groups = _accounts(build)
     account = users.get(user)
     created = [parsed.at(dockerfile, account.instruction, f"creates {user}")] if account else []
     if account and account.id is not None and account.id.isdigit() and int(account.id) == 0:

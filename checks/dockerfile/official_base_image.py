@@ -1,10 +1,12 @@
-"""Official base images: every image the build starts FROM is a Docker Official Image.
+"""Official base image: the image is built on a Docker Official Image.
 
 What it checks:
-    Every FROM that names an image rather than an earlier stage (stage names match
-    case-insensitively, as in BuildKit; `scratch` is the empty image and always fine) must
-    be a Docker Official Image: an image of Docker Hub's `library/` namespace. The image is
-    read as Docker reads it (distribution/reference's ParseNormalizedNamed): `python`,
+    The base image of the image built for the target stage (parameter `target`; by default
+    the last stage, as `docker build` without `--target`): the FROM of the first stage of
+    its final chain — the target and the stages it is built FROM, recursively, whose layers
+    are the image. `scratch` is the empty image and always fine. The base must be a Docker
+    Official Image: an image of Docker Hub's `library/` namespace. The image is read as
+    Docker reads it (distribution/reference's ParseNormalizedNamed): `python`,
     `python:3.13-slim`, `library/python`, `docker.io/library/python` and
     `index.docker.io/library/python@sha256:...` are all `docker.io/library/python`, while
     `bitnami/python` (another Docker Hub namespace), `ghcr.io/...`, `localhost:5000/python`
@@ -16,11 +18,16 @@ What it checks:
     FROM); when a build argument without a default decides the registry or the name, the
     image is unknown until build time and so is the outcome. A tag left to a build argument
     does not matter: the name decides. An image name Docker would refuse is an error at
-    the FROM's line. Images copied from with `COPY --from=<image>` are listed in the
-    evidence but not judged: they are not base images.
+    the FROM's line.
 
-    hadolint's DL3026 checks a list of trusted registries; a registry list cannot tell
-    `python` from `someone/python`, both on docker.io, so this check looks at the namespace.
+    Builder stages are not the image's base: their layers are thrown away, and only the
+    files copied out of them reach the image. Their images, and images copied from with
+    `COPY --from=<image>`, are listed in the evidence but not judged; stages the target
+    does not build are ignored.
+
+    hadolint's DL3026 checks a list of trusted registries in every FROM; a registry list
+    cannot tell `python` from `someone/python`, both on docker.io, so this check looks at
+    the namespace, and only at the image's own base.
 
 Why it matters:
     Official images are maintained and rebuilt by Docker and the upstream projects, get
@@ -39,34 +46,17 @@ from collections.abc import Sequence
 
 from checklists import Evidence, Outcome, Target, check
 from checklists.errors import InputError
-from checks.common import ParsedDockerfile, load_dockerfile, stage_label
-from checks.dockerfile._errors import located
-from checks.readers.dockerfile_model import Stage, expand, flag_value
-from checks.readers.image_reference import (
-    DOCKER_HUB,
-    ImageReference,
-    WrittenReference,
-    parse_written,
+from checks.common import (
+    ParsedDockerfile,
+    allowed,
+    invalid_only_by_default,
+    load_build,
+    read_base,
+    stage_label,
 )
-
-
-def read_base(parsed: ParsedDockerfile, stage: Stage, path: str) -> WrittenReference:
-    """The stage's FROM image with its known parts; InputError at the FROM's line."""
-    try:
-        return parse_written(stage.base)
-    except InputError as error:
-        raise InputError(
-            f"FROM {stage.base}: {error.message}",
-            path=path,
-            line=stage.from_instruction.start_line,
-        ) from None
-
-
-def allowed(name: ImageReference, allow: Sequence[str]) -> str | None:
-    """The first `allow` prefix that matches the image's full or short name."""
-    return next(
-        (p for p in allow if name.name.startswith(p) or name.familiar_name.startswith(p)), None
-    )
+from checks.dockerfile._errors import located
+from checks.readers.build_model import Build
+from checks.readers.image_reference import DOCKER_HUB, ImageReference
 
 
 def is_official(name: ImageReference) -> bool:
@@ -75,79 +65,82 @@ def is_official(name: ImageReference) -> bool:
     return name.domain == DOCKER_HUB and namespace == "library" and "/" not in rest
 
 
-def _external_copies(parsed: ParsedDockerfile, path: str) -> list[Evidence]:
-    """`COPY --from=<image>` in any stage: noted, since such files also end up in images."""
-    names = {s.name for s in parsed.stages if s.name}
+def _not_judged(parsed: ParsedDockerfile, build: Build, path: str) -> list[Evidence]:
+    """Builder stages' images and `COPY --from=<image>`: shown, not judged."""
     found = []
-    for stage in parsed.stages:
-        for instruction, variables in parsed.walk(stage):
-            source = flag_value(instruction, "from") if instruction.keyword == "copy" else None
-            if source is None:
-                continue
-            text = expand(source, variables, escape=parsed.dockerfile.escape).text
-            if text.lower() in names or text.isdigit():
-                continue
-            note = f"copies files from the image {text} (not a base image; not judged)"
-            found.append(parsed.at(path, instruction, note))
+    for stage in build.built:
+        if build.in_image(stage):
+            continue
+        if stage.base_stage is None:
+            note = (
+                f"{stage_label(stage)} is a builder stage FROM {stage.base}: its layers stay "
+                "out of the image (not judged)"
+            )
+            found.append(parsed.at(path, stage.from_instruction, note))
+    for link in build.chain:
+        for source in build.model.sources(link):
+            if source.kind == "copy" and source.stage is None:
+                note = f"copies files from the image {source.name} (not a base image; not judged)"
+                found.append(parsed.at(path, source.instruction, note))
     return found
 
 
 @check("dockerfile.official_base_image", severity="medium", related=("hadolint:DL3026",))
 def official_base_image(
-    target: Target, *, dockerfile: str = "Dockerfile", allow: Sequence[str] = ()
+    repo: Target,
+    *,
+    dockerfile: str = "Dockerfile",
+    target: str | None = None,
+    allow: Sequence[str] = (),
 ) -> Outcome:
     with located(dockerfile):
-        parsed = load_dockerfile(target, dockerfile)
-        passed: list[Evidence] = []
-        failed: list[tuple[str, Evidence]] = []
-        unknown: list[tuple[str, Evidence]] = []
-        for stage in parsed.stages:
-            if stage.base_stage is not None:
-                continue
-            label = stage_label(stage)
-            if stage.base == "scratch":
-                passed.append(parsed.at(dockerfile, stage.from_instruction, f"{label}: scratch"))
-                continue
-            written = read_base(parsed, stage, dockerfile)
-            name = written.name
-            if name is None or (stage.base_unresolved and "$" not in stage.base):
-                names = ", ".join(stage.base_unresolved)
-                reason = (
-                    f"{label}: the name of {stage.base} depends on {names}, which has no default"
-                )
-                unknown.append((reason, parsed.at(dockerfile, stage.from_instruction, reason)))
-                continue
-            prefix = allowed(name, allow)
-            if is_official(name):
-                note = f"{label}: {stage.base} is a Docker Official Image ({name.name})"
-                passed.append(parsed.at(dockerfile, stage.from_instruction, note))
-            elif prefix is not None:
-                note = f"{label}: {stage.base} is allowed by {prefix!r}"
-                passed.append(parsed.at(dockerfile, stage.from_instruction, note))
-            else:
-                where = (
-                    f"the Docker Hub namespace {name.path.split('/')[0]}"
-                    if name.domain == DOCKER_HUB
-                    else f"the registry {name.domain}"
-                )
-                reason = f"{name.familiar_name} is not a Docker Official Image (it is in {where})"
-                failed.append(
-                    (reason, parsed.at(dockerfile, stage.from_instruction, f"{label}: {reason}"))
-                )
-        copies = _external_copies(parsed, dockerfile)
-        if failed:
-            return Outcome.failed(
-                "; ".join(reason for reason, _ in failed),
-                *(e for _, e in failed),
-                *passed,
-                *copies,
-            )
-        if unknown:
+        parsed, build = load_build(repo, dockerfile, target)
+        root = build.root
+        label = stage_label(root)
+        base = parsed.at(dockerfile, root.from_instruction, f"{label}: the image's base")
+        others = _not_judged(parsed, build, dockerfile)
+        chain = [
+            parsed.at(dockerfile, s.from_instruction, f"{stage_label(s)} is built FROM it")
+            for s in build.chain[1:]
+        ]
+        if root.base == "scratch":
+            return Outcome.passed("the image starts from scratch", base, *chain, *others)
+        try:
+            written = read_base(root, dockerfile)
+        except InputError as error:
+            reason = invalid_only_by_default(root, error)
+            if reason is None:
+                raise
+            return Outcome.unknown(reason, base, *chain, *others)
+        name = written.name
+        if name is None or (root.base_unresolved and "$" not in root.base):
+            names = ", ".join(root.base_unresolved)
             return Outcome.unknown(
-                "; ".join(reason for reason, _ in unknown), *(e for _, e in unknown), *passed
+                f"{label}: the name of {root.base} depends on {names}, which has no default",
+                base,
+                *chain,
+                *others,
             )
-        return Outcome.passed(
-            f"all {len(passed)} base image(s) are Docker Official Images or allowed",
-            *passed,
-            *copies,
+        prefix = allowed(name, allow)
+        if is_official(name):
+            return Outcome.passed(
+                f"the image is built on {root.base}, a Docker Official Image ({name.name})",
+                base,
+                *chain,
+                *others,
+            )
+        if prefix is not None:
+            return Outcome.passed(
+                f"the image is built on {root.base}, allowed by {prefix!r}", base, *chain, *others
+            )
+        where = (
+            f"the Docker Hub namespace {name.path.split('/')[0]}"
+            if name.domain == DOCKER_HUB
+            else f"the registry {name.domain}"
+        )
+        return Outcome.failed(
+            f"{name.familiar_name} is not a Docker Official Image (it is in {where})",
+            base,
+            *chain,
+            *others,
         )

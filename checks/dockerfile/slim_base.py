@@ -1,10 +1,11 @@
 """Slim base image: the final image starts from a slim, Alpine or distroless variant.
 
 What it checks:
-    The base image of the final stage — the image `docker build` produces without
-    `--target` — followed through earlier stages it is built FROM, down to the image the
-    chain starts from. It passes when that image is `scratch`, a distroless image (a
-    repository path with a `distroless` component, such as `gcr.io/distroless/python3`),
+    The base image of the image built for the target stage (parameter `target`; by default
+    the last stage, as `docker build` without `--target`), followed through earlier stages
+    it is built FROM, down to the image the chain starts from. It passes when that image is
+    `scratch`, a distroless image (a repository path with a `distroless` component, such
+    as `gcr.io/distroless/python3`),
     the `alpine` image itself, an image whose tag contains `slim` or `alpine`
     (`python:3.13-slim`, `python:3.13-slim-bookworm`, `node:22-alpine3.20`,
     `debian:bookworm-slim`), or an image that matches a prefix of the parameter `allow`
@@ -38,9 +39,9 @@ import re
 from collections.abc import Sequence
 
 from checklists import Outcome, Target, check
-from checks.common import load_dockerfile, stage_label
+from checklists.errors import InputError
+from checks.common import allowed, invalid_only_by_default, load_build, read_base, stage_label
 from checks.dockerfile._errors import located
-from checks.dockerfile.official_base_image import allowed, read_base
 
 _REFERENCE_TO_VARIABLE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 _VARIANTS = ("slim", "alpine")
@@ -48,12 +49,16 @@ _VARIANTS = ("slim", "alpine")
 
 @check("dockerfile.slim_base", severity="low", related=("hadolint:DL3007", "trivy:DS-0001"))
 def slim_base(
-    target: Target, *, dockerfile: str = "Dockerfile", allow: Sequence[str] = ()
+    repo: Target,
+    *,
+    dockerfile: str = "Dockerfile",
+    target: str | None = None,
+    allow: Sequence[str] = (),
 ) -> Outcome:
     with located(dockerfile):
-        parsed = load_dockerfile(target, dockerfile)
-        final = parsed.final
-        root = parsed.chain(final)[0]
+        parsed, build = load_build(repo, dockerfile, target)
+        final = build.final
+        root = build.root
         evidence = [
             parsed.at(dockerfile, root.from_instruction, f"{stage_label(root)}: {root.base}")
         ]
@@ -62,7 +67,13 @@ def slim_base(
             evidence.append(parsed.at(dockerfile, final.from_instruction, note))
         if root.base == "scratch":
             return Outcome.passed("the final image starts from scratch", *evidence, value="scratch")
-        written = read_base(parsed, root, dockerfile)
+        try:
+            written = read_base(root, dockerfile)
+        except InputError as error:
+            reason = invalid_only_by_default(root, error)
+            if reason is None:
+                raise
+            return Outcome.unknown(reason, *evidence)
         name = written.name
         if name is None:
             return Outcome.unknown(

@@ -11,6 +11,19 @@ What it checks:
     and nested. The `paths` parameter replaces the sample list. Real files of the target
     that would still be sent and match one of these kinds are named too.
 
+    An allow-list (`*` then `!src/`, `!app/`) sends everything below a re-included folder.
+    Each such folder — named by a `!` pattern (with a trailing `/`, or shown to be a folder
+    by the target or by another pattern), or a real folder of the target that a `!`
+    pattern re-includes — is probed with the kinds that turn up inside source folders, at
+    depth: `__pycache__`, the tool caches, virtual environments, `.env` files, `tests/`
+    and `*.egg-info`. The exact path that would be sent is reported.
+
+    A path the Dockerfile copies on purpose is not flagged when the ignore file
+    re-includes it as well: a `!scripts/entrypoint.sh` with `COPY
+    scripts/entrypoint.sh ...` in a stage the target builds (parameter `target`; by
+    default the last stage). A build context that is not in the repository (generated at
+    build time, such as goreleaser's staging folder) cannot be judged: unknown.
+
     The difference from gitignore matters: in `.dockerignore`, `__pycache__/` only
     matches at the context root, so `src/__pycache__/` is still sent; `**/__pycache__`
     matches at any depth.
@@ -22,15 +35,21 @@ Why it matters:
 
 How to fix:
     Add the missing patterns to the ignore file, with `**/` for things that appear at any
-    depth, for example `**/__pycache__`, `**/.pytest_cache`, `**/*.egg-info`.
+    depth, for example `**/__pycache__`, `**/.pytest_cache`, `**/*.egg-info`; after an
+    allow-list's `!src/`, exclude again what must not be sent from inside it
+    (`**/.env*`, `**/tests`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import posixpath
+from collections.abc import Iterable, Sequence
 
 from checklists import Evidence, Outcome, Target, check
-from checks.common import context_of, ignore_file, relative_to
+from checklists.errors import InputError
+from checks.common import context_of, ignore_file, load_build, relative_to
+from checks.readers.dockerfile_model import copy_parts, expand
+from checks.readers.dockerignore import Pattern, PatternMatcher
 
 # One or more sample paths (relative to the context) for each kind the guide excludes.
 GUIDE_PATHS: tuple[str, ...] = (
@@ -57,58 +76,183 @@ GUIDE_PATHS: tuple[str, ...] = (
     "app.egg-info/PKG-INFO",
     "src/app.egg-info/PKG-INFO",
 )
+# What turns up inside a source folder, probed below every re-included folder.
+NESTED_PATHS: tuple[str, ...] = (
+    ".env",
+    ".env.local",
+    "tests/test_main.py",
+    "__pycache__/main.cpython-313.pyc",
+    "pkg/__pycache__/routes.cpython-313.pyc",
+    ".pytest_cache/v/cache/nodeids",
+    ".mypy_cache/3.13/cache.db",
+    ".ruff_cache/0.6.0/cache",
+    ".venv/bin/python",
+    "venv/bin/python",
+    "app.egg-info/PKG-INFO",
+)
 _UNWANTED_FOLDERS = frozenset(
     {"venv", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", "__pycache__", ".git"}
 )
 _UNWANTED_TOP = frozenset({".github", "tests", "scripts", "build", "dist"})
 _ENV_TEMPLATES = frozenset({".env.example", ".env.sample", ".env.template", ".env.dist"})
+_GLOB = frozenset("*?[\\")
+_MAX_FOLDERS = 200
 
 
 def _unwanted(path: str) -> bool:
     """Whether a real file of the target is of a kind the guide wants out of the context."""
+    return _kind_root(path) is not None
+
+
+def _kind_root(path: str) -> str | None:
+    """The part of the path that makes it unwanted (`tests`, `src/__pycache__`, `.env`)."""
     *folders, name = path.split("/")
     if folders and folders[0] in _UNWANTED_TOP:
-        return True
-    if any(f in _UNWANTED_FOLDERS or f.endswith(".egg-info") for f in folders):
-        return True
-    return (name == ".env" or name.startswith(".env.")) and name not in _ENV_TEMPLATES
+        return folders[0]
+    for index, folder in enumerate(folders):
+        if folder in _UNWANTED_FOLDERS or folder.endswith(".egg-info"):
+            return "/".join(folders[: index + 1])
+    if (name == ".env" or name.startswith(".env.")) and name not in _ENV_TEMPLATES:
+        return path
+    return None
+
+
+def _literal_folder(pattern: Pattern) -> tuple[str, bool] | None:
+    """The folder a `!` pattern names (no wildcards), and whether it is written as one."""
+    text = pattern.text
+    folder_form = text.endswith(("/**", "/*")) or pattern.raw.rstrip().endswith("/")
+    text = text.removesuffix("/**").removesuffix("/*").strip("/")
+    if not text or text == "." or any(ch in _GLOB for ch in text):
+        return None
+    return text, folder_form
+
+
+def reincluded_folders(
+    patterns: Sequence[Pattern], matcher: PatternMatcher, folders: Iterable[str]
+) -> list[str]:
+    """The folders an allow-list re-includes: named by a `!` pattern that writes them as a
+    folder (or that the target or another pattern shows to be one), and real folders of the
+    context that a `!` pattern brings back."""
+    real = set(folders)
+    found: dict[str, None] = {}
+    for pattern in patterns:
+        if not pattern.exclusion:
+            continue
+        named = _literal_folder(pattern)
+        if named is None:
+            continue
+        folder, folder_form = named
+        beneath = any(p is not pattern and p.text.startswith(folder + "/") for p in patterns)
+        if folder_form or folder in real or beneath:
+            found[folder] = None
+    for folder in sorted(real):
+        decider = matcher.deciding_pattern(folder)
+        if decider is not None and decider.exclusion and not matcher.matches(folder):
+            found[folder] = None
+    return list(found)
+
+
+def _copied_sources(repo: Target, dockerfile: str, target: str | None) -> set[str] | None:
+    """The context paths the built stages COPY/ADD by name (None: no Dockerfile to read)."""
+    if not repo.is_file(dockerfile):
+        return None
+    parsed, build = load_build(repo, dockerfile, target)
+    sources: set[str] = set()
+    for stage in build.built:
+        for instruction, variables in parsed.walk(stage):
+            if instruction.keyword not in ("copy", "add") or "--from" in " ".join(
+                instruction.flags
+            ):
+                continue
+            for source in copy_parts(instruction).sources:
+                text = expand(source, variables, escape=parsed.dockerfile.escape).text
+                sources.add(posixpath.normpath(text.lstrip("/")))
+    return sources
+
+
+def _deliberate(path: str, matcher: PatternMatcher, copied: set[str]) -> bool:
+    """Copied by name and re-included on purpose: `!scripts/entrypoint.sh` and `COPY
+    scripts/entrypoint.sh`."""
+    decider = matcher.deciding_pattern(path)
+    if decider is None or not decider.exclusion:
+        return False
+    root = _kind_root(path)
+    return path in copied or (root is not None and root in copied)
 
 
 @check("dockerignore.excludes", severity="medium", related=("checkov:CKV_DOCKER_*",))
 def excludes(
-    target: Target,
+    repo: Target,
     *,
     dockerfile: str = "Dockerfile",
     context: str | None = None,
+    target: str | None = None,
     paths: Sequence[str] | None = None,
 ) -> Outcome:
     folder = context_of(dockerfile, context)
-    ignore = ignore_file(target, dockerfile, folder)
+    if not repo.exists(folder):
+        return Outcome.unknown(
+            f"the build context {folder}/ is not in the repository (it is made at build time), "
+            "so which ignore file applies and what it sends cannot be seen",
+            Evidence(f"no folder {folder} in the target", path=dockerfile),
+        )
+    ignore = ignore_file(repo, dockerfile, folder)
     if ignore.path is None:
         return Outcome.failed(
             f"the build context {folder}/ has no .dockerignore",
             Evidence(f"looked for {dockerfile}.dockerignore and {folder}/.dockerignore"),
         )
     matcher = ignore.matcher
+    copied: set[str] = set()
+    if matcher.exclusions:  # only a re-included path can be a deliberate copy
+        try:
+            copied = _copied_sources(repo, dockerfile, target) or set()
+        except InputError as error:
+            raise error.with_path(dockerfile) from None
     samples = list(paths) if paths is not None else list(GUIDE_PATHS)
-    real = [relative_to(folder, f) for f in target.files(folder)] if target.exists(folder) else []
-    sent = [p for p in samples if not matcher.matches(p)]
-    sent_real = [p for p in real if _unwanted(p) and not matcher.matches(p)]
-    evidence = [Evidence(f"{p} would be sent to the builder", path=ignore.path) for p in sent] + [
+    files = [relative_to(folder, f) for f in repo.files(folder)]
+    folders = sorted({posixpath.dirname(f) for f in files} - {""})[:_MAX_FOLDERS]
+    nested: list[str] = []
+    if paths is None:
+        for parent in reincluded_folders(ignore.patterns, matcher, folders):
+            nested.extend(f"{parent}/{probe}" for probe in NESTED_PATHS)
+    probes = list(dict.fromkeys(nested + samples))
+    sent = [p for p in probes if not matcher.matches(p) and not _deliberate(p, matcher, copied)]
+    sent_real = [
+        p
+        for p in files
+        if _unwanted(p) and not matcher.matches(p) and not _deliberate(p, matcher, copied)
+    ]
+    evidence = [
+        Evidence(f"{p} would be sent to the builder{_because(matcher, p)}", path=ignore.path)
+        for p in sent
+    ] + [
         Evidence(f"{folder}/{p} is in the target and would be sent", path=ignore.path)
         for p in sent_real
     ]
     if evidence:
         return Outcome.failed(
-            f"{len(sent) + len(sent_real)} path(s) that the guide excludes would still be sent",
+            f"{len(sent) + len(sent_real)} path(s) that the guide excludes would still be "
+            f"sent, such as {(sent + sent_real)[0]}",
             *evidence,
         )
     excluded = []
-    for sample in samples:
+    for sample in probes:
         pattern = matcher.deciding_pattern(sample)
-        note = f"{sample} excluded by {pattern.raw!r}" if pattern else f"{sample} excluded"
+        if pattern is not None and pattern.exclusion:
+            note = f"{sample} is re-included by {pattern.raw!r} and copied on purpose"
+        else:
+            note = f"{sample} excluded by {pattern.raw!r}" if pattern else f"{sample} excluded"
         excluded.append(Evidence(note, path=ignore.path, line=pattern.line if pattern else None))
+    extra = f" and {len(nested)} below re-included folders" if nested else ""
     return Outcome.passed(
-        f"{ignore.path} excludes all {len(samples)} sample paths of the guide's list",
+        f"{ignore.path} excludes all {len(samples)} sample paths of the guide's list{extra}",
         *excluded,
     )
+
+
+def _because(matcher: PatternMatcher, path: str) -> str:
+    pattern = matcher.deciding_pattern(path)
+    if pattern is not None and pattern.exclusion:
+        return f" (re-included by {pattern.raw!r} at line {pattern.line})"
+    return ""

@@ -281,9 +281,12 @@ def walk(
         scope.apply(ins)
 
 
-def env_at_end(df: Dockerfile, stage: Stage) -> dict[str, str | None]:
-    """The ENV variables after the stage's last instruction: what a stage FROM it inherits."""
-    return _env_at_end(df, stage, stages(df))
+def env_at_end(
+    df: Dockerfile, stage: Stage, all_stages: Sequence[Stage] | None = None
+) -> dict[str, str | None]:
+    """The ENV variables after the stage's last instruction: what a stage FROM it inherits.
+    `all_stages` spares recomputing `stages(df)` when the caller already has them."""
+    return _env_at_end(df, stage, list(all_stages) if all_stages is not None else stages(df))
 
 
 def _env_at_end(df: Dockerfile, stage: Stage, all_stages: list[Stage]) -> dict[str, str | None]:
