@@ -927,7 +927,7 @@ def _dockerignore_cases() -> None:
     handled = {
         "star-storm": "*" * 5000 + "\n" + "**/" * 2000 + "x\n",
         "long-pattern": "a" * 100_000 + "\n",
-        "negations": "".join(f"!keep{i}\n*\n" for i in range(5000)),
+        "negations": "".join(f"!keep{i}\n*\n" for i in range(1000)),
         "empty": "",
         "only-comments": "# a\n# b\n",
         "crlf-bom": "\ufeff.git\r\n.env\r\n",
@@ -937,7 +937,7 @@ def _dockerignore_cases() -> None:
         case(
             f"dockerignore-{name}",
             "dockerignore",
-            site({".dockerignore": text}, DI),
+            site({".dockerignore": text}, DI, options="timeout: 20"),
             Expect(-1, items={"dockerignore.excludes": HANDLED}),
             limit=30,
         )
