@@ -33,7 +33,7 @@ STATUSES = frozenset({"pass", "fail", "unknown", "not_applicable", "error"})
 # What an outcome says when a check crashed, hung or took its process down: never an
 # acceptable answer to bad input (that is a located error or a verdict).
 CRASH = ("failed with", "timed out", "ended the process", "Traceback", "process failed")
-READER_LIMITS = "reader limits: awaiting hostile-readers"
+READER_LIMITS = "reader limits: this input is not yet bounded or judged right"
 # A check or reader that mishandles bad input in a way no limit fixes (see the hand-back).
 CHECKS_FIX = "checks: a reader or check mishandles this input; awaiting a fix in checks/"
 
@@ -834,7 +834,6 @@ def _dockerfile_cases() -> None:
             options="timeout: 2",
         ),
         Expect(1, items=every(error("Dockerfile"), DF[:3])),
-        xfail=READER_LIMITS,
         limit=4,
     )
     case(
@@ -850,7 +849,6 @@ def _dockerfile_cases() -> None:
             options="timeout: 2",
         ),
         Expect(1, items=every(error("Dockerfile"), DF[:3])),
-        xfail=READER_LIMITS,
         limit=4,
     )
     case(
@@ -862,7 +860,6 @@ def _dockerfile_cases() -> None:
             options="timeout: 2",
         ),
         Expect(1, items=every(error("Dockerfile"), DF[:2])),
-        xfail=READER_LIMITS,
         limit=4,
     )
     case(
@@ -870,7 +867,6 @@ def _dockerfile_cases() -> None:
         "dockerfile",
         site({"Dockerfile": "FROM python:3.12-slim\nONBUILD ONBUILD RUN x\nMAINTAINER\n"}),
         Expect(1, items=every(error("Dockerfile:2"), DF[:2])),
-        xfail=READER_LIMITS,
     )
     special: dict[str, tuple[Content, str]] = {
         "a-folder": (Folder(), "Dockerfile"),
@@ -881,7 +877,6 @@ def _dockerfile_cases() -> None:
         "a-socket": (Sock(), "Dockerfile"),
     }
     for name, (content, mention) in special.items():
-        waits = name in {"a-folder", "symlink-loop", "a-fifo", "a-socket"}
         case(
             f"dockerfile-{name}",
             "symlink"
@@ -891,7 +886,6 @@ def _dockerfile_cases() -> None:
             else "directory",
             site({"Dockerfile": content}),
             Expect(1, items=every(error(mention, avoid=(*CRASH, "not found")), DF[:4])),
-            xfail=READER_LIMITS if waits else None,
             limit=20,
         )
 
@@ -903,7 +897,6 @@ def _dockerignore_cases() -> None:
         site({".dockerignore": bytes(range(256)) * 4}, DI + DF[:1]),
         Expect(1, items={"dockerignore.excludes": error(".dockerignore:2")}),
         build=True,
-        xfail=CHECKS_FIX,  # the pattern error names the line but not the file
     )
     case(  # Docker reads .dockerignore as bytes: a pattern that is not UTF-8 is a pattern
         "dockerignore-not-utf8",
@@ -946,7 +939,6 @@ def _dockerignore_cases() -> None:
         "dockerignore",
         site({".dockerignore": "[z-a]*\n.git\n"}, DI),
         Expect(1, items={"dockerignore.excludes": error(".dockerignore:1")}),
-        xfail=READER_LIMITS,
     )
     special: dict[str, Content] = {
         "a-folder": Folder(),
@@ -964,7 +956,6 @@ def _dockerignore_cases() -> None:
                     "dockerignore.excludes": error(".dockerignore", avoid=(*CRASH, "not found"))
                 },
             ),
-            xfail=READER_LIMITS if name != "symlink-out" else None,
             limit=20,
         )
 
@@ -997,7 +988,6 @@ def _compose_cases() -> None:
         Expect(1, items=every(error("compose.yaml"), COMPOSE)),
         build=True,
         limit=20,
-        xfail=READER_LIMITS,
     )
     case(
         "compose-anchors-used-well",
@@ -1025,7 +1015,6 @@ def _compose_cases() -> None:
         "directory",
         site({"compose.yaml": Folder()}, COMPOSE),
         Expect(1, items=every(error("compose.yaml", avoid=(*CRASH, "not found")), COMPOSE)),
-        xfail=READER_LIMITS,
     )
     case(
         "compose-huge",
@@ -1144,7 +1133,6 @@ def _trivy_cases() -> None:
         "trivy",
         site({"trivy.json": '{"SchemaVersion": 1' + "0" * 5000 + ', "Results": []}'}, TRIVY),
         Expect(1, items={"scan.trivy_passed": error("trivy.json")}),
-        xfail=CHECKS_FIX,
     )
     case(
         "trivy-created-in-the-future",
@@ -1158,7 +1146,6 @@ def _trivy_cases() -> None:
             TRIVY,
         ),
         Expect(1, items={"scan.trivy_passed": error("trivy.json")}),
-        xfail=READER_LIMITS,
     )
     case(
         "trivy-40mb",
@@ -1180,7 +1167,6 @@ def _trivy_cases() -> None:
         "directory",
         site({"trivy.json": Folder()}, TRIVY),
         Expect(1, items={"scan.trivy_passed": error("trivy.json", avoid=(*CRASH, "no Trivy"))}),
-        xfail=READER_LIMITS,  # read as a missing report
     )
 
 
@@ -1207,14 +1193,12 @@ def _measurement_cases() -> None:
             "measurement",
             site({f"{folder}measure-1.json": measurement().replace("262000000", value)}, METRICS),
             Expect(1, items=every(error("measure-1.json"), METRICS)),
-            xfail=READER_LIMITS,
         )
     case(
         "measurement-in-the-future",
         "measurement",
         site({f"{folder}measure-1.json": measurement(measured_at="2099-11-20T09:30:00Z")}, METRICS),
         Expect(1, items=every(error("measure-1.json"), METRICS[:1])),
-        xfail=READER_LIMITS,
     )
     case(
         "measurement-a-folder-named-json",
