@@ -1,6 +1,7 @@
 """Agreement of the checks with verdicts read by hand on real repositories.
 
-    .venv/bin/python bench/agreement.py [--corpus DIR] [--item ITEM] [--json FILE] [--verbose]
+    .venv/bin/python bench/agreement.py [--corpus DIR] [--item ITEM]
+        [--repositories-from real|extra] [--json FILE] [--verbose]
 
 The corpus (`tests/data/corpus/`) holds real repositories' build files and, in
 `real-repos/MANIFEST.yaml` (and `extra-repos/MANIFEST.yaml` for repositories the project
@@ -127,6 +128,34 @@ def manifest_entries(corpus: Path) -> list[dict[str, Any]]:
         for entry in load_yaml(corpus / name).get("repositories") or []:
             entries.append({**entry, "root": f"{folder}/{entry['folder']}"})
     return entries
+
+
+def repository_sources(corpus: Path = CORPUS) -> dict[str, str]:
+    """Which manifest each repository comes from, by its corpus name: "real" or "extra"."""
+    return {
+        entry["folder"]: entry["root"].split("/", 1)[0].removesuffix("-repos")
+        for entry in manifest_entries(corpus)
+    }
+
+
+def select(
+    found: Iterable[Case],
+    *,
+    items: Iterable[str] | None = None,
+    source: str | None = None,
+    sources: Mapping[str, str] | None = None,
+) -> list[Case]:
+    """The cases of the given items and of repositories from the given manifest ("real",
+    "extra"); no filter keeps every case."""
+    wanted = set(items or ())
+    if source is not None and sources is None:
+        raise ValueError("select(source=...) needs the repositories' sources")
+    return [
+        case
+        for case in found
+        if (not wanted or case.item in wanted)
+        and (source is None or (sources or {}).get(case.repository) == source)
+    ]
 
 
 def repository_roots(corpus: Path = CORPUS) -> dict[str, Path]:
@@ -298,6 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder with the manifests")
     parser.add_argument("--item", action="append", help="only these items (repeatable)")
+    parser.add_argument(
+        "--repositories-from",
+        choices=("real", "extra"),
+        help="only the repositories of real-repos/MANIFEST.yaml or extra-repos/MANIFEST.yaml",
+    )
     parser.add_argument("--json", type=Path, help="also write every case's result to FILE")
     parser.add_argument("--verbose", action="store_true", help="list every disagreement")
     parser.add_argument(
@@ -309,7 +343,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
     evaluator = Evaluator(args.corpus, whole=args.whole)
-    selected = [c for c in cases(args.corpus) if not args.item or c.item in args.item]
+    selected = select(
+        cases(args.corpus),
+        items=args.item,
+        source=args.repositories_from,
+        sources=repository_sources(args.corpus),
+    )
     results = [(case, evaluator.answer(case)) for case in selected]
     print(render_table(tally(results)))
     disagreements = [(c, a) for c, a in results if a.value != c.expected]

@@ -14,7 +14,7 @@ the checks asked for: "each file parsed exactly once" means compliance.json's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.corpus import Site, Size, scale_site
@@ -49,6 +49,9 @@ class Point:
 def measure_point(site: Site, size: Size, factor: int, result: dict[str, Build]) -> Point:
     """The in-process counts and evaluation of one size, with its builds' timings."""
     settings, docs = site_settings(site.config)
+    # The CountingTarget counts in this process: the checks must run here, not in the
+    # engine's worker process (the builds above measure that one).
+    settings = replace(settings, isolate=False)
     pages = read_pages(docs)
     with counting() as opened:
         seconds, run, log = timed_evaluation(pages, settings)

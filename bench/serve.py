@@ -65,6 +65,9 @@ def outcomes(run: Run) -> list[tuple[str, str, str | None]]:
 def measure(site: Site) -> Serve:
     cache = RecordingCache()
     settings, docs = site_settings(site.config, cache)
+    # The recording cache and the CountingTarget observe in this process: run the checks
+    # here rather than in the engine's worker process.
+    settings = replace(settings, isolate=False)
     pages = read_pages(docs)
     rebuilds: list[Rebuild] = []
 

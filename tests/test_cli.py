@@ -149,7 +149,45 @@ def test_the_engines_subcommand_names_are_what_it_registers() -> None:
     action = next(a for a in parser(libraries=False)._actions if a.dest == "command")
     assert set(action.choices or ()) == commands.NAMES
     full = next(a for a in parser()._actions if a.dest == "command")
-    assert set(full.choices or ()) == commands.NAMES | {"measure"}
+    libraries = {"measure", "aggregate", "scan", "stamp"}  # the checks' and the fleet's
+    assert set(full.choices or ()) == commands.NAMES | libraries
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
+    """`checklists explain x | head -1`: the pipe closes before everything is written."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "checklists", "explain", "dockerfile.non_root_user"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors
+
+
+def test_a_report_is_never_written_over_a_device(tmp_path: Path) -> None:
+    result = cli("check", "--quiet", "--format", "json", "--output", "/dev/full")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "checklists check: /dev/full is under /dev, not a place for a report "
+        "(use a file path; `--output -` prints a single report)\n"
+    )
+    assert Path("/dev/full").is_char_device()
+    printed = cli("check", "--quiet", "--format", "json", "--output", "-")
+    assert printed.returncode == 0 and json.loads(printed.stdout)["schema_version"] == 1
+
+
+def test_a_docs_page_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    root = copy_site(tmp_path)
+    (root / "docs" / "bad.md").write_bytes(b"# ok\n\n- [x] caf\xe9 <!-- check: a.b -->\n")
+    result = cli("check", "--quiet", cwd=root)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "checklists check: docs/bad.md:3: not UTF-8 text (byte 16); save the page as UTF-8\n"
+    )
 
 
 def test_a_broken_claim_names_its_place_in_the_target_and_the_fix(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ from bench.agreement import (
     classify,
     images,
     repository_roots,
+    repository_sources,
+    select,
 )
 from tests.paths import ROOT
 
@@ -66,6 +68,24 @@ def test_the_corpus_is_complete() -> None:
             assert (repository / image.dockerfile).is_file(), (folder, image.dockerfile)
             if "<" not in image.context:  # '<...>': generated at build time (services.yaml)
                 assert (repository / image.context).is_dir(), (folder, image.context)
+
+
+def test_cases_can_be_selected_by_manifest() -> None:
+    sources = repository_sources()
+    extra_manifest = yaml.safe_load((CORPUS / "extra-repos" / "MANIFEST.yaml").read_text("utf-8"))
+    extra = {entry["folder"] for entry in extra_manifest["repositories"]}
+    assert extra and {sources[name] for name in extra} == {"extra"}
+    assert {case.repository for case in CASES} <= set(sources)
+    held_out = select(CASES, source="extra", sources=sources)
+    tuned = select(CASES, source="real", sources=sources)
+    assert {case.repository for case in held_out} == extra
+    assert not extra & {case.repository for case in tuned}
+    assert len(held_out) + len(tuned) == len(CASES)
+    only = select(CASES, items=["healthcheck"], source="extra", sources=sources)
+    assert only and {case.item for case in only} == {"healthcheck"} and set(only) <= set(held_out)
+    assert select(CASES) == CASES
+    with pytest.raises(ValueError):
+        select(CASES, source="extra")
 
 
 def test_known_misses_name_real_cases() -> None:

@@ -182,17 +182,56 @@ def _load_mapping(text: str) -> dict[str, Any]:
     return {k: copy.deepcopy(v) if isinstance(v, dict | list) else v for k, v in value.items()}
 
 
+MAX_PARAMETER_DEPTH = 16  # levels of nesting in binding parameters; a real one has two or three
+
+
 @functools.lru_cache(maxsize=1024)  # pages repeat the same parameters, such as a Dockerfile
 def _load_yaml(text: str) -> dict[str, Any] | str:
-    """The mapping, or what is wrong with it."""
+    """The mapping, or what is wrong with it.
+
+    YAML anchors and aliases are refused: a flow mapping of parameters never needs them,
+    and a few of them can stand for billions of values (a "billion laughs") that every
+    later step would expand. Nesting is limited too, before the YAML reader recurses.
+    """
+    if "&" in text or "*" in text or text.count("[") + text.count("{") > MAX_PARAMETER_DEPTH:
+        problem = _shape_problem(text)
+        if problem:
+            return f"the binding parameters {_shorten(text)} {problem}"
     try:
         value = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C when available
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return f"bad YAML in the binding parameters {text!r}: {problem}"
+        return f"bad YAML in the binding parameters {_shorten(text)}: {problem}"
+    except RecursionError:
+        return f"the binding parameters {_shorten(text)} are nested too deeply"
     if not isinstance(value, dict):
-        return f"the binding parameters must be a YAML mapping, not {text!r}"
+        return f"the binding parameters must be a YAML mapping, not {_shorten(text)}"
     return value
+
+
+def _shape_problem(text: str) -> str | None:
+    """Anchors, aliases or too deep a nesting in the parameters' YAML; None if none."""
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=_LOADER):
+            if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+                return "use a YAML anchor or alias (&name, *name); write the values out"
+            if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
+                depth += 1
+                if depth > MAX_PARAMETER_DEPTH:
+                    return f"are nested more than {MAX_PARAMETER_DEPTH} levels deep"
+            elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the loader says what is wrong, with its own words
+    return None
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    """The text for a message: repr, cut in the middle when long."""
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[: limit // 2] + " … " + text[-limit // 2 :])
 
 
 def _parse_waiver(value: object) -> Waiver:

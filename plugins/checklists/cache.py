@@ -13,6 +13,7 @@ import hashlib
 import inspect
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -67,7 +68,21 @@ class ResultCache:
     ) -> None:
         if outcome.status is Status.ERROR:
             return
-        seen = {probe: target.fingerprint(probe) for probe in sorted(probes)}
+        self.keep(target, spec, key, outcome, {p: target.fingerprint(p) for p in sorted(probes)})
+
+    def keep(
+        self,
+        target: Target,
+        spec: CheckSpec,
+        key: tuple[str, str],
+        outcome: Outcome,
+        seen: Mapping[Probe, object],
+    ) -> None:
+        """Keep an outcome with the fingerprints taken where the check ran (a worker
+        process takes them as the check ends, from the bytes it read)."""
+        if outcome.status is Status.ERROR:
+            return
+        seen = dict(seen)
         with self._lock:
             self._entries[(str(target.root), key)] = Entry(outcome, seen, source_hash(spec))
 

@@ -11,6 +11,8 @@ Exit codes: 0 success, 1 a claim is broken or a check errored, 2 a usage or setu
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
@@ -35,15 +37,26 @@ def parser(*, libraries: bool = True) -> argparse.ArgumentParser:
     return root
 
 
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a writer that `head` stopped (128 + SIGPIPE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    for stream in (sys.stdout, sys.stderr):  # a text that cannot be shown is shown escaped
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     # The engine's own subcommands do not need the libraries' (nor their imports).
     args = parser(libraries=argv[:1] != [] and argv[0] not in commands.NAMES).parse_args(argv)
     try:
         status: int = args.handler(args)
+        sys.stdout.flush()
     except SetupError as error:
         print(f"checklists {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `checklists explain x | head`: the reader has gone, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the exit's own flush must not fail again
+        return EXIT_BROKEN_PIPE
     return status
 
 

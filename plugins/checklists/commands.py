@@ -22,6 +22,7 @@ from checklists.engine import (
     ItemResult,
     Run,
     collect,
+    decode_page,
     evaluate,
     gc_paused,
     headline,
@@ -57,8 +58,8 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     )
     check.add_argument(
         "--output",
-        help="where to write it (a file; a folder for badges, or for several formats); "
-        "default: the table on stdout, reports into the current folder",
+        help="where to write it (a file; a folder for badges, or for several formats; "
+        "- prints one report); default: the table on stdout, reports into the current folder",
     )
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--quiet", action="store_true", help="no progress line")
@@ -110,10 +111,10 @@ def run_check(args: argparse.Namespace) -> int:
     docs = root / str(site.get("docs_dir") or "docs")
     if not docs.is_dir():
         raise SetupError(f"the docs folder {docs} does not exist (docs_dir in {args.config})")
-    pages = {
-        p.relative_to(docs).as_posix(): p.read_text("utf-8") for p in sorted(docs.rglob("*.md"))
-    }
+    pages = read_pages(docs, os.path.relpath(docs, root))
     settings = settings_from_options(options, root, outputs.today())
+    formats = args.format or ["table"]
+    _check_destinations(formats, args.output)
     started = time.monotonic()
     items = collect(pages, settings.columns)
     if not args.quiet:
@@ -134,7 +135,6 @@ def run_check(args: argparse.Namespace) -> int:
     context = outputs.context_for(
         lang, os.path.relpath(settings.target, root), os.path.relpath(docs, root)
     )
-    formats = args.format or ["table"]
     with gc_paused():  # reports of a large run allocate as much as the run itself
         for fmt in formats:
             _emit(run, fmt, context, args.output, several=len(formats) > 1)
@@ -154,24 +154,100 @@ def _language(args: argparse.Namespace) -> str:
     return language(str(theme.get("language", "ja")) if isinstance(theme, dict) else "ja")
 
 
+MAX_DOCS_DEPTH = 64  # folder levels below docs_dir that are read
+
+
+def read_pages(docs: Path, shown: str) -> dict[str, str]:
+    """Every Markdown page under the docs folder by its path there, as MkDocs names it.
+
+    Walked with a stack rather than recursion (a tree 1,500 folders deep must not end in
+    RecursionError), folders linked twice or in a loop read once, at most MAX_DOCS_DEPTH
+    levels; a page that is not UTF-8 or cannot be read is a SetupError naming it.
+    """
+    pages: dict[str, str] = {}
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[str, str]] = [(str(docs), "")]
+    while stack:
+        folder, relative = stack.pop()
+        if relative.count("/") >= MAX_DOCS_DEPTH:
+            raise SetupError(
+                f"{shown}/{relative}: folders nested more than {MAX_DOCS_DEPTH} levels deep "
+                "in the docs folder; not read"
+            )
+        try:
+            identity = os.stat(folder)  # noqa: PTH116 - str paths, cheaper in a walk
+            if (identity.st_dev, identity.st_ino) in seen:
+                continue
+            seen.add((identity.st_dev, identity.st_ino))
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as error:
+            raise SetupError(f"cannot read {shown}/{relative}: {error.strerror}") from error
+        for entry in entries:
+            name = f"{relative}{entry.name}"
+            try:
+                if entry.is_dir():
+                    stack.append((entry.path, f"{name}/"))
+                elif entry.name.endswith(".md") and entry.is_file():
+                    with open(entry.path, "rb") as stream:  # noqa: PTH123
+                        pages[name] = decode_page(stream.read(), f"{shown}/{name}")
+            except OSError as error:
+                raise SetupError(f"cannot read {shown}/{name}: {error.strerror}") from error
+    return dict(sorted(pages.items()))
+
+
+def _destination(fmt: str, output: str | None, *, several: bool) -> Path | None:
+    """Where one format goes: a file, a folder (badges, several formats, no --output), or
+    None for stdout (the table by default, any single report with `--output -`)."""
+    if output == "-":
+        if several or fmt == "badges":
+            raise SetupError("`--output -` prints one report; badges and several formats "
+                             "need a folder")  # fmt: skip
+        return None
+    if fmt == "table":
+        return Path(output) if output and not several else None
+    if output is None or several or fmt == "badges":
+        return Path(output or ".")
+    return Path(output)
+
+
+def _check_destinations(formats: list[str], output: str | None) -> None:
+    """ReportPathError (exit 2) before any check runs, for a destination that cannot take
+    its report: a device, a FIFO, a folder where a file is meant, a path below a file."""
+    several = len(formats) > 1
+    for fmt in formats:
+        where = _destination(fmt, output, several=several)
+        if where is None:
+            continue
+        if fmt != "table" and (output is None or several or fmt == "badges"):
+            report.check_destination(where, folder=True)
+            names = ["badges"] if fmt == "badges" else [outputs.FILE_NAMES[fmt]]
+            for name in names:
+                report.check_destination(where / name, folder=fmt == "badges")
+        else:
+            report.check_destination(where)
+
+
 def _emit(
     run: Run, fmt: str, context: outputs.Context, output: str | None, *, several: bool
 ) -> None:
+    where = _destination(fmt, output, several=several)
     if fmt == "table":
         text = table(run, context.lang)
-        if output and not several:
-            report.write_atomic(Path(output), text)
-        else:
+        if where is None:
             sys.stdout.write(text)
+        else:
+            report.write_atomic(where, text)
         return
     files = outputs.render(run, fmt, context)
-    if output is None or several or fmt == "badges":
-        folder = Path(output or ".")
+    if where is None:
+        (text,) = files.values()
+        sys.stdout.write(text)
+    elif output is None or several or fmt == "badges":
         for name, text in files.items():
-            report.write_atomic(folder / name, text)
+            report.write_atomic(where / name, text)
     else:
         (text,) = files.values()
-        report.write_atomic(Path(output), text)
+        report.write_atomic(where, text)
 
 
 def table(run: Run, lang: str) -> str:

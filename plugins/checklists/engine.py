@@ -22,6 +22,7 @@ from checklists.errors import InputError, SetupError
 from checklists.limits import Kind, Quantity, Stated, parse_limit, stated
 from checklists.message import Message, tr
 from checklists.model import Evidence, Outcome, Status
+from checklists.options import Locate, validate
 from checklists.registry import REGISTRY, Registry, load_packages
 from checklists.runner import Log, Task, resolve, run_all
 from checklists.target import Target
@@ -41,6 +42,9 @@ class Settings:
     environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     columns: Columns = field(default_factory=Columns)
     cache: ResultCache | None = None  # set by `mkdocs serve`: reuse results across rebuilds
+    # Checks run in a worker process that is killed on a timeout; False runs them on
+    # threads of this process (for observers that count reads in-process, as bench/ does).
+    isolate: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,30 +112,37 @@ class Run:
 
 
 def settings_from_options(
-    options: Mapping[str, Any], root: Path, today: dt.date, cache: ResultCache | None = None
+    options: Mapping[str, Any],
+    root: Path,
+    today: dt.date,
+    cache: ResultCache | None = None,
+    locate: Locate | None = None,
 ) -> Settings:
     """Settings from the plugin's options (mkdocs.yml), paths relative to `root`.
 
-    The CHECKLISTS_TARGET environment variable, when set, replaces the configured target.
+    The options are validated against the plugin's table (`options.validate`; an
+    `OptionsError` lists every problem, located by `locate`). The CHECKLISTS_TARGET
+    environment variable, when set, replaces the configured target.
     """
-    target = Path(os.environ.get("CHECKLISTS_TARGET") or options.get("target") or ".")
-    environments = dict(options.get("environments") or {})
+    valid = validate(options, locate)
+    target = Path(os.environ.get("CHECKLISTS_TARGET") or valid["target"])
+    environments = valid["environments"]
     return Settings(
         target=target if target.is_absolute() else root / target,
-        packages=tuple(options.get("checks") or ("checks",)),
-        defaults=dict(options.get("defaults") or {}),
-        timeout=float(options.get("timeout", 30)),
-        workers=int(options.get("workers", 4)),
+        packages=tuple(valid["checks"]),
+        defaults=valid["defaults"],
+        timeout=valid["timeout"],
+        workers=valid["workers"],
         policy=Policy(
             today=today,
-            require_evidence=bool(options.get("require_evidence", False)),
-            require_bindings=bool(options.get("require_bindings", False)),
+            require_evidence=valid["require_evidence"],
+            require_bindings=valid["require_bindings"],
         ),
         environments=environments,
         columns=Columns(
             environments=frozenset(environments),
-            values=frozenset(options.get("value_columns") or Columns().values),
-            statuses=frozenset(options.get("status_columns") or Columns().statuses),
+            values=frozenset(valid["value_columns"]),
+            statuses=frozenset(valid["status_columns"]),
         ),
         cache=cache,
     )
@@ -150,6 +161,18 @@ def open_target(path: Path) -> Target:
             "(or the CHECKLISTS_TARGET environment variable) to your repository's root"
         )
     return Target(path)
+
+
+def decode_page(data: bytes, name: str) -> str:
+    """A docs page's text as MkDocs reads it (UTF-8, a BOM dropped); SetupError naming the
+    page, the line and the byte when it is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SetupError(
+            f"{name}:{line}: not UTF-8 text (byte {error.start + 1}); save the page as UTF-8"
+        ) from None
 
 
 def collect(pages: Mapping[str, str], columns: Columns | None = None) -> list[Item]:
@@ -220,7 +243,13 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
     ]
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
     outcomes, executed = run_all(
-        tasks, target, log, timeout=settings.timeout, workers=settings.workers, cache=settings.cache
+        tasks,
+        target,
+        log,
+        timeout=settings.timeout,
+        workers=settings.workers,
+        cache=settings.cache,
+        isolate=settings.isolate,
     )
     results: list[ItemResult] = []
     for item, task in zip(items, resolved, strict=True):

@@ -157,27 +157,47 @@ def github_output(run: Run, context: Context, report_path: str) -> None:
         print(line, flush=True)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        with Path(summary).open("a", encoding="utf-8") as stream:
-            title = TEXT[context.lang]["compliance_title"]
-            stream.write(github.summary_markdown(run, title, report_path, context.lang))
+        title = TEXT[context.lang]["compliance_title"]
+        text = github.summary_markdown(run, title, report_path, context.lang)
+        try:
+            with Path(summary).open("a", encoding="utf-8", errors="backslashreplace") as stream:
+                stream.write(text)
+        except OSError as error:  # the runner's file: say so, the reports are written
+            print(f"checklists: cannot append the job summary to {summary}: {error}", flush=True)
 
 
 def publish(
     run: Run, site: Path | None, context: Context, extra: Mapping[str, str], log: Log
 ) -> list[Path]:
     """Write every report (into the site and to the configured extra paths), log, annotate;
-    then what the run froze is handed back to the garbage collector (`engine.release`)."""
+    then what the run froze is handed back to the garbage collector (`engine.release`).
+
+    An extra path that cannot take its report (a device, a file where a folder is meant, a
+    full disk) is logged and the others are still written; then ReportPathError says
+    which."""
+    problems: list[str] = []
     try:
         written = write_all(run, site, context) if site is not None else []
         for fmt, destination in sorted(extra.items()):
-            for name, text in render(run, fmt, context).items():
-                path = Path(destination) / Path(name).name if fmt == "badges" else Path(destination)
-                report.write_atomic(path, text)
-                written.append(path)
+            try:
+                if fmt == "badges":
+                    report.check_destination(Path(destination), folder=True)
+                for name, text in render(run, fmt, context).items():
+                    path = (
+                        Path(destination) / Path(name).name
+                        if fmt == "badges"
+                        else Path(destination)
+                    )
+                    report.write_atomic(path, text)
+                    written.append(path)
+            except report.ReportPathError as error:
+                problems.append(f"the '{fmt}' report: {error}")
         log_results(run, log, context.lang)
         github_output(run, context, str(site / FILE_NAMES["json"]) if site else "compliance.json")
     finally:
         release()
+    if problems:
+        raise report.ReportPathError("; ".join(problems))
     return written
 
 

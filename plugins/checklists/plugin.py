@@ -6,41 +6,74 @@ import os
 from pathlib import Path
 
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import BaseConfigOption, Config, ConfigErrors, ConfigWarnings
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from checklists import catalog, outputs, render
+from checklists import catalog, outputs, render, siteconfig
 from checklists.cache import SERVE_CACHE
-from checklists.engine import Run, collect, enabled, evaluate, settings_from_options
+from checklists.engine import (
+    Run,
+    collect,
+    decode_page,
+    enabled,
+    evaluate,
+    settings_from_options,
+)
 from checklists.errors import SetupError
 from checklists.i18n import language
+from checklists.options import OPTIONS, OptionsError, validate
 
 log = get_plugin_logger("checklists")
 
 
+_UNSET = object()  # an option mkdocs.yml does not set: the table's default applies
+
+
+class _Given(BaseConfigOption[object]):
+    """An option of the shared table, taken as given: `options.validate` judges it in
+    on_config, with the messages the command line gives (a PluginError when wrong)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = _UNSET
+
+    def run_validation(self, value: object) -> object:
+        return value
+
+
 class ChecklistsConfig(Config):
-    enabled = c.Type(bool, default=True)  # env CHECKLISTS_ENABLED=false turns the checks off
-    target = c.Type(str, default="examples/autoforgenexus")  # rel. to mkdocs.yml; env too
-    checks = c.ListOfItems(c.Type(str), default=["checks"])  # packages that register checks
-    defaults = c.Type(dict, default={})  # params for every check declaring them, unless bound
-    environments = c.Type(dict, default={})  # column name -> dockerfile, context, image
-    value_columns = c.ListOfItems(c.Type(str), default=["値", "Value"])  # get observed values
-    status_columns = c.ListOfItems(c.Type(str), default=["ステータス", "Status"])  # verdicts
-    timeout = c.Type((int, float), default=30)  # seconds one check may run
-    workers = c.Type(int, default=4)  # checks that run at the same time
-    require_evidence = c.Type(bool, default=False)  # a ticked claim without evidence fails
-    require_bindings = c.Type(bool, default=False)  # a checklist item without a binding fails
-    report_page = c.Type(str, default="compliance.md")  # the generated compliance page
-    reports = c.Type(dict, default={})  # extra copies: json, junit, sarif, badges -> path
-    target_url = c.Type(str, default="")  # the target's root in its repository, for links
-    catalog = c.Deprecated(message="the catalog is the 'checklists-catalog' plugin (its 'folder')")
-    samples = c.Deprecated(message="moved to the 'checklists-catalog' plugin")
+    """The checks plugin's options: the names of `options.OPTIONS`, one table for the
+    plugin and the command line (its types, defaults and messages are there)."""
+
+    # The class body's namespace is a dict; MkDocs collects the options from it.
+    locals().update({option.name: _Given() for option in OPTIONS if option.help})
+
+    def validate(self) -> tuple[ConfigErrors, ConfigWarnings]:
+        """MkDocs' checks, except that unknown names are left to `options.validate` (an
+        error with the closest valid name, rather than a warning only --strict minds).
+
+        First, mkdocs.yml itself is held against the size and depth limits the command
+        line reads it with: MkDocs prints every value of its configuration (a debug line
+        it formats even when not shown), which never ends for a YAML alias bomb.
+        """
+        if self.config_file_path:
+            try:
+                siteconfig.check_size(Path(self.config_file_path))
+            except SetupError as error:
+                raise Abort(f"checklists: {error}") from None
+        failed, warnings = super().validate()
+        names = {name for name, _ in self._schema}
+        return failed, [(key, text) for key, text in warnings if key in names]
+
+    def given(self) -> dict[str, object]:
+        """The options mkdocs.yml sets, as it sets them."""
+        return {key: value for key, value in self.items() if value is not _UNSET}
 
 
 class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
@@ -53,9 +86,19 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.root = root = Path(config.config_file_path or ".").resolve().parent
         self.lang = language(config.theme.get("language"))
         cache = SERVE_CACHE if self.command == "serve" else None  # keep unchanged results
-        self.settings = settings_from_options(dict(self.config), root, outputs.today(), cache)
+        given = self.config.given()
+        try:
+            self.options = validate(given)
+        except OptionsError:  # again, with the lines of mkdocs.yml for the messages
+            where = siteconfig.locator(Path(config.config_file_path or "mkdocs.yml"))
+            try:
+                validate(given, where)
+            except OptionsError as error:
+                raise PluginError(f"checklists: {error}") from None
+            raise
+        self.settings = settings_from_options(self.options, root, outputs.today(), cache)
         self.target_name = os.path.relpath(self.settings.target, root)
-        self.enabled, self.slots = enabled(self.config.enabled), dict[str, render.Slots]()
+        self.enabled, self.slots = enabled(self.options["enabled"]), dict[str, render.Slots]()
         self.run: Run | None = None  # MkDocs keeps this instance across serve's rebuilds
         self.collected = dict[str, str]()  # page -> the Markdown its items were collected from
         config.extra_css += [render.STYLE] if self.enabled else []
@@ -67,13 +110,20 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             docs = [
                 f for f in files.documentation_pages() if f.generated_by != "checklists-catalog"
             ]
-            self.collected = pages = {f.src_uri: f.content_string for f in docs}  # not rescanned
+            folder = os.path.relpath(config.docs_dir, self.root)
             try:
+                self.collected = pages = {  # not rescanned
+                    f.src_uri: decode_page(f.content_bytes, f"{folder}/{f.src_uri}") for f in docs
+                }
                 self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
             except SetupError as error:  # a missing target or package: its text, no traceback
-                raise PluginError(f"checklists: {error}") from error
+                raise PluginError(f"checklists: {error}") from None
+            except OSError as error:  # a page that cannot be read
+                raise PluginError(
+                    f"checklists: cannot read {error.filename}: {error.strerror}"
+                ) from None
         for name, text in render.site_pages(
-            self.lang, self.config.report_page, self.enabled
+            self.lang, self.options["report_page"], self.enabled
         ).items():
             files.append(File.generated(config, name, content=text))
         documents = files.documentation_pages()
@@ -96,11 +146,11 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     def on_post_page(self, html: str, *, page: Page, **_: object) -> str:
         if self.run is None:  # verdicts go in after search indexed the page: it finds the guide
             return html
-        src, report = page.file.src_uri, self.config.report_page
+        src, report = page.file.src_uri, self.options["report_page"]
         urls = render.page_urls(self.urls, src, report, lambda url: get_relative_url(url, page.url))
         return render.finish_page(
             html, self.slots.pop(src, {}), self.run, src, urls, lang=self.lang, report=report,
-            target=self.target_name, base=self.config.target_url,
+            target=self.target_name, base=self.options["target_url"],
         )  # fmt: skip
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
@@ -111,13 +161,13 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.run is None:
             return
-        extra = {fmt: str(self.root / path) for fmt, path in self.config.reports.items()}
+        extra = {fmt: str(self.root / path) for fmt, path in self.options["reports"].items()}
         docs = os.path.relpath(config.docs_dir, self.root)  # the checks are loaded by now:
         context = outputs.context_for(self.lang, self.target_name, docs)  # their rules
         try:
             outputs.publish(self.run, Path(config.site_dir), context, extra, log)
-        except ValueError as error:
-            raise PluginError(f"checklists: the 'reports' option: {error}") from error
+        except SetupError as error:  # a report path that cannot take its report
+            raise PluginError(f"checklists: {error}") from None
         if self.run.failures and self.command != "serve":
             raise PluginError(outputs.failure_message(self.run))
 

@@ -23,7 +23,7 @@ import hashlib
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeVar
@@ -98,6 +98,10 @@ class Target:
         self._listings: dict[str, tuple[str, ...]] = {}
         self._root_prefix = self._root_str.rstrip(os.sep) + os.sep
         self.probed: set[Probe] = set()  # everything any check read, listed or looked for
+        self._read_elsewhere: set[str] = set()  # files a worker process read (`absorb`)
+        # Told of each parse as it starts (its key) and ends (None): the worker process
+        # notes what a check is reading, for the message when it runs out of time.
+        self.watch: Callable[[tuple[str, str] | None], None] | None = None
 
     # -- paths ---------------------------------------------------------------------------
 
@@ -395,7 +399,7 @@ class Target:
                     data = self.read_bytes(rel, limit=limit)
                     with self._lock:
                         self.parses += 1
-                    self._parsed[key] = parser(data)
+                    self._parsed[key] = self._run_parser(key, parser, data)
                 except InputError as error:
                     self._parsed[key] = error.with_path(rel)
                 except RecursionError:
@@ -407,9 +411,40 @@ class Target:
             raise result.again()
         return result  # type: ignore[no-any-return]
 
+    def _run_parser(self, key: tuple[str, str], parser: Callable[[bytes], T], data: bytes) -> T:
+        if self.watch is None:
+            return parser(data)
+        self.watch(key)
+        try:
+            return parser(data)
+        finally:
+            self.watch(None)
+
+    def give_up(self, key: tuple[str, str], message: str) -> None:
+        """Answer every later parse of `key` (file, parser) with an InputError saying
+        `message`: a parse that outlived a check's timeout would only run out of time
+        again, check after check (the runner gives up on it for the rest of the run)."""
+        self._parsed[key] = InputError(message, path=key[0], kind="limit")
+
     @property
     def files_read(self) -> list[str]:
-        return sorted(self._bytes)
+        return sorted(self._bytes.keys() | self._read_elsewhere)
+
+    def absorb(
+        self,
+        *,
+        reads: int = 0,
+        parses: int = 0,
+        files: Iterable[str] = (),
+        probed: Iterable[Probe] = (),
+    ) -> None:
+        """Count what a worker process read, parsed and probed in this target for this run
+        (the checks run in a child process; the run's report and `serve` read it here)."""
+        with self._lock:
+            self.reads += reads
+            self.parses += parses
+            self._read_elsewhere.update(files)
+            self.probed.update(probed)
 
     # -- what a check looked at, for the serve cache ---------------------------------------
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -25,12 +28,33 @@ How to fix:
     Nothing to fix.
 """
 
-CALLS: dict[str, int] = {}
+
+class _Calls:
+    """How often each fake check ran. The checks run in a worker process (the engine
+    forks one), so the count lives in a file each call appends a line to."""
+
+    def __init__(self) -> None:
+        handle, name = tempfile.mkstemp(prefix="checklists-calls-")
+        os.close(handle)
+        self.path = Path(name)
+
+    def clear(self) -> None:
+        self.path.write_bytes(b"")
+
+    def add(self, name: str) -> None:
+        with self.path.open("a", encoding="utf-8") as stream:  # one short append per call
+            stream.write(f"{name}\n")
+
+    def __getitem__(self, name: str) -> int:
+        return self.path.read_text("utf-8").splitlines().count(name)
+
+
+CALLS = _Calls()
 RELEASE = threading.Event()
 
 
 def _count(name: str) -> None:
-    CALLS[name] = CALLS.get(name, 0) + 1
+    CALLS.add(name)
 
 
 def _words(data: bytes) -> list[str]:
@@ -105,6 +129,13 @@ def make_registry() -> Registry:
 
 
 @pytest.fixture
-def registry() -> Registry:
+def registry() -> Iterator[Registry]:
     CALLS.clear()
-    return make_registry()
+    yield make_registry()
+    CALLS.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _calls_file() -> Iterator[None]:
+    yield
+    CALLS.path.unlink(missing_ok=True)

@@ -70,7 +70,8 @@ def test_a_fence_closes_only_with_its_own_kind_and_length() -> None:
 @pytest.mark.parametrize(
     ("comment", "message"),
     [
-        ("<!-- check: a.b {uid: *alias} -->", "bad YAML"),
+        ("<!-- check: a.b {uid: *alias} -->", "use a YAML anchor or alias"),
+        ("<!-- check: a.b {uid: a: b} -->", "bad YAML"),
         ("<!-- check: a.b {uid: 1000 -->", "not closed"),
         ("<!-- check: a.b [1, 2] -->", "unexpected text"),
         ("<!-- check: -->", "names no id"),

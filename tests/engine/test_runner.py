@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import re
+import signal
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,11 +16,11 @@ import pytest
 from checklists import outputs
 from checklists.engine import Settings, collect, evaluate
 from checklists.errors import SetupError
-from checklists.model import Outcome
+from checklists.model import Evidence, Outcome
 from checklists.registry import Registry
 from checklists.target import Target
 from checklists.verdict import Policy, Verdict
-from tests.engine.conftest import CALLS, RELEASE
+from tests.engine.conftest import CALLS, DOC, RELEASE
 
 LOG = logging.getLogger("test.checklists")
 
@@ -67,20 +72,139 @@ def test_a_raising_check_is_an_error_and_the_others_still_run(
     assert "Traceback" in caplog.text
 
 
+@pytest.mark.parametrize("isolate", [True, False], ids=["process", "threads"])
 def test_a_hanging_check_times_out_without_blocking_the_rest(
-    registry: Registry, repo: Path
+    registry: Registry, repo: Path, isolate: bool
 ) -> None:
     RELEASE.clear()
     try:
         markdown = "- [x] a <!-- check: fake.hangs -->\n- [x] b <!-- check: fake.fails -->\n"
-        run = evaluate(collect({"p.md": markdown}), settings(repo, timeout=0.2), LOG, registry)
+        run = evaluate(
+            collect({"p.md": markdown}), settings(repo, timeout=0.2, isolate=isolate), LOG, registry
+        )
     finally:
         RELEASE.set()
     hung, failed = run.results
     assert hung.verdict is Verdict.ERROR
     assert hung.outcome is not None
-    assert "did not finish within 0.2 s" in hung.outcome.summary
+    assert hung.outcome.summary == "the check fake.hangs timed out after 0.2 s"
     assert failed.verdict is Verdict.BROKEN
+
+
+def _register(registry: Registry, name: str, function: Callable[..., Outcome]) -> None:
+    function.__doc__ = DOC.format(title=name)
+    registry.check(f"fake.{name}")(function)
+
+
+def test_a_check_stuck_in_c_code_holding_the_interpreter_is_stopped(
+    registry: Registry, repo: Path
+) -> None:
+    """A catastrophic regular expression never lets go of the GIL: no thread can stop it,
+    only the end of the process that runs it."""
+
+    def backtracks(target: Target) -> Outcome:
+        re.match(r"(a+)+$", "a" * 64 + "!")  # 2^64 steps inside the C regex engine
+        return Outcome.passed("too late")
+
+    _register(registry, "backtracks", backtracks)
+    markdown = (
+        "- [x] a <!-- check: fake.passes -->\n- [x] b <!-- check: fake.backtracks -->\n"
+        "- [x] c <!-- check: fake.fails -->\n- [x] d <!-- check: fake.reads -->\n"
+    )
+    run = evaluate(collect({"p.md": markdown}), settings(repo, timeout=0.3), LOG, registry)
+    assert [r.verdict for r in run.results] == [
+        Verdict.VERIFIED,
+        Verdict.ERROR,
+        Verdict.BROKEN,
+        Verdict.VERIFIED,
+    ]
+    stuck = run.results[1].outcome
+    assert stuck is not None and stuck.summary == "the check fake.backtracks timed out after 0.3 s"
+    assert run.evaluations == 4
+    assert run.target.reads == 1 and run.target.files_read == ["file.txt"]  # counted back here
+
+
+def test_a_check_that_ends_its_process_is_an_error_and_the_others_still_run(
+    registry: Registry, repo: Path
+) -> None:
+    def exits(target: Target) -> Outcome:
+        os._exit(3)
+
+    def killed(target: Target) -> Outcome:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return Outcome.passed("never")
+
+    _register(registry, "exits", exits)
+    _register(registry, "killed", killed)
+    markdown = (
+        "- [x] a <!-- check: fake.exits -->\n- [x] b <!-- check: fake.passes -->\n"
+        "- [x] c <!-- check: fake.killed -->\n- [x] d <!-- check: fake.fails -->\n"
+    )
+    run = evaluate(collect({"p.md": markdown}), settings(repo), LOG, registry)
+    summaries = [r.outcome.summary for r in run.results if r.outcome]
+    assert [r.verdict for r in run.results] == [
+        Verdict.ERROR,
+        Verdict.VERIFIED,
+        Verdict.ERROR,
+        Verdict.BROKEN,
+    ]
+    assert summaries[0] == "the check fake.exits: it ended the process that ran it (exit status 3)"
+    assert summaries[2] == (
+        "the check fake.killed: it ended the process that ran it (killed by signal SIGKILL)"
+    )
+
+
+def test_of_checks_running_side_by_side_only_the_one_that_kills_the_process_errs(
+    registry: Registry, repo: Path
+) -> None:
+    """An external check runs on its own thread beside the pure ones; when the process
+    dies, each check that was running is tried again alone to find the culprit."""
+    started, never = threading.Event(), threading.Event()
+
+    def slow_external(target: Target) -> Outcome:
+        CALLS.add("slow")
+        if CALLS["slow"] == 1:  # the first run: still running when its neighbour ends it all
+            started.set()
+            never.wait(10)
+        return Outcome.passed("waited for a program")
+
+    def dies(target: Target) -> Outcome:
+        if CALLS["slow"] == 0:  # the first run: let its neighbour start
+            started.wait(10)
+        os._exit(9)
+
+    _register(registry, "dies", dies)
+    slow_external.__doc__ = DOC.format(title="slow")
+    registry.check("fake.slow", external=True)(slow_external)
+    markdown = "- [x] a <!-- check: fake.slow -->\n- [x] b <!-- check: fake.dies -->\n"
+    run = evaluate(collect({"p.md": markdown}), settings(repo), LOG, registry)
+    assert [r.verdict for r in run.results] == [Verdict.VERIFIED, Verdict.ERROR]
+    died = run.results[1].outcome
+    assert died is not None and died.summary.endswith("(exit status 9)")
+    assert CALLS["slow"] == 2  # once beside the culprit, once alone
+
+
+def test_an_outcome_that_cannot_cross_to_the_parent_is_an_error(
+    registry: Registry, repo: Path
+) -> None:
+    def odd(target: Target) -> Outcome:
+        return Outcome.passed("fine", Evidence(lambda: 1))  # type: ignore[arg-type]
+
+    _register(registry, "odd", odd)
+    markdown = "- [x] a <!-- check: fake.odd -->\n- [x] b <!-- check: fake.passes -->\n"
+    run = evaluate(collect({"p.md": markdown}), settings(repo), LOG, registry)
+    odd_result, fine = run.results
+    assert odd_result.verdict is Verdict.ERROR and fine.verdict is Verdict.VERIFIED
+    assert odd_result.outcome is not None
+    assert "cannot be passed on" in odd_result.outcome.summary
+
+
+def test_the_workers_log_reaches_the_runs_log(
+    registry: Registry, repo: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    markdown = "- [x] a <!-- check: fake.raises -->\n"
+    evaluate(collect({"p.md": markdown}), settings(repo), LOG, registry)
+    assert "check fake.raises raised RuntimeError" in caplog.text
 
 
 def test_binding_problems_become_located_errors(registry: Registry, repo: Path) -> None:
@@ -88,7 +212,7 @@ def test_binding_problems_become_located_errors(registry: Registry, repo: Path) 
         "- [x] a <!-- check: fake.pases -->\n"
         "- [x] b <!-- check: fake.passes {colour: red} -->\n"
         "- [x] c <!-- check: fake.needs -->\n"
-        "- [x] d <!-- check: fake.passes {note: *x} -->\n"
+        "- [x] d <!-- check: fake.passes {note: a: b} -->\n"
     )
     run = evaluate(collect({"p.md": markdown}), settings(repo), LOG, registry)
     summaries = [r.outcome.summary for r in run.results if r.outcome]
@@ -154,13 +278,9 @@ def test_a_missing_target_is_a_setup_error_naming_the_path(
 def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, repo: Path) -> None:
     import gc
 
-    from tests.engine.conftest import DOC
-
-    seen: list[bool] = []
-
     def records(target: Target) -> Outcome:
-        seen.append(gc.isenabled())  # on the worker thread, while the run allocates
-        return Outcome.passed("recorded")
+        # in the worker, while the run allocates: the outcome carries what it saw back
+        return Outcome.passed(f"collector enabled: {gc.isenabled()}")
 
     records.__doc__ = DOC.format(title="Records whether the collector runs")
     registry.check("fake.records")(records)
@@ -168,7 +288,9 @@ def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, re
     run = evaluate(
         collect({"p.md": "- [x] a <!-- check: fake.records -->\n"}), settings(repo), LOG, registry
     )
-    assert seen == [False] and run.results[0].verdict is Verdict.VERIFIED
+    (result,) = run.results
+    assert result.verdict is Verdict.VERIFIED
+    assert result.outcome is not None and result.outcome.summary == "collector enabled: False"
     assert gc.isenabled()
     # What the run built stays out of the collector's full passes until its reports are out.
     items = collect({"p.md": "- [x] a <!-- check: fake.records -->\n"})
@@ -193,3 +315,39 @@ def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, re
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _stalls(data: bytes) -> list[str]:
+    """A parser that never finishes on its input, holding the interpreter lock."""
+    re.match(rb"(a+)+$", data)
+    return []
+
+
+def test_a_parse_that_outlives_the_timeout_is_not_tried_again(
+    registry: Registry, repo: Path
+) -> None:
+    """Every check that parses the file would run out of time in turn; the first one
+    names the file, the others are told at once that it could not be read."""
+    (repo / "file.txt").write_bytes(b"a" * 64 + b"!")
+
+    def parses_slowly(target: Target, *, label: str = "a") -> Outcome:
+        target.parse("file.txt", _stalls)
+        return Outcome.passed(label)
+
+    _register(registry, "slow", parses_slowly)
+    page = "".join(f"- [x] {n} <!-- check: fake.slow {{label: {n}}} -->\n" for n in "abcd")
+    page += "- [x] e <!-- check: fake.passes -->\n"
+    run = evaluate(collect({"p.md": page}), settings(repo, timeout=0.3), LOG, registry)
+    summaries = [r.outcome.summary for r in run.results if r.outcome]
+    assert summaries[0] == "the check fake.slow timed out after 0.3 s while reading file.txt"
+    assert (
+        summaries[1:4]
+        == [
+            "file.txt: reading it took longer than the 0.3 s a check may run; "
+            "not read again in this run"
+        ]
+        * 3
+    )
+    assert run.results[4].verdict is Verdict.VERIFIED
+    first = run.results[0].outcome
+    assert first is not None and first.evidence[0].location == "file.txt"
