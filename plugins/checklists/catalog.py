@@ -123,6 +123,17 @@ def area_page(area: str, specs: list[CheckSpec], lang: str, samples: Path | None
     return Page("\n".join(lines) + "\n", tuple(shown))
 
 
+_WIDE = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
+_WRAPPED = re.compile(rf"(?<={_WIDE})\n[ \t]*(?![ \t]*(?:[-*+]|\d+\.)\s)(?=\S)")
+
+
+def unwrap(text: str) -> str:
+    """Docstring prose with the line breaks after a Japanese character joined: a browser
+    shows a break inside a paragraph as a space, which Japanese text does not have. A line
+    that starts a list item, a blank line and breaks after Latin text stay."""
+    return _WRAPPED.sub("", text)
+
+
 def _params(spec: CheckSpec) -> str:
     shown = []
     for name, default in spec.params.items():
@@ -153,7 +164,7 @@ def _entry(spec: CheckSpec, lang: str, samples: Path | None, shown: list[str]) -
         (text["catalog_why"], prose.why, ""),
         (text["catalog_fix"], prose.fix, f"\n{{: #{fix_anchor(spec.id)} }}"),
     ):
-        lines += [f"**{heading}**{mark}", "", body, ""]
+        lines += [f"**{heading}**{mark}", "", unwrap(body) if lang == "ja" else body, ""]
     tabs = _samples(spec, lang, samples)
     if tabs:
         lines += [f"**{TEXT[lang]['catalog_samples']}**", "", _PLACEHOLDER.format(len(shown)), ""]

@@ -133,10 +133,14 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
             "修正方法",
             '=== "合格する例: ',
             '=== "不合格の例: ',
-            prose.what,
-            prose.fix,
+            catalog.unwrap(prose.what),
+            catalog.unwrap(prose.fix),
         ):
             assert needed in entry, (spec.id, needed)
+        # A break inside a Japanese paragraph would show as a space in the browser.
+        assert not re.search(
+            r"[\u3040-\u30ff\u4e00-\u9fff、。）]\n\s*[\u3040-\u30ff\u4e00-\u9fff]", entry
+        )
         english = english_pages[f"checks/{area}.md"].inline()
         assert f"## {spec.title} {{#{catalog.anchor(spec)}}}" in english
         assert spec.what in english and prose.what not in english
