@@ -27,6 +27,7 @@ from typing import Any
 import markdown
 
 from checklists.i18n import TEXT, language
+from checklists.message import unwrap
 from checklists.registry import CheckSpec, load_packages
 
 MAX_FILES = 3
@@ -121,17 +122,6 @@ def area_page(area: str, specs: list[CheckSpec], lang: str, samples: Path | None
     for spec in specs:
         lines += _entry(spec, lang, samples, shown)
     return Page("\n".join(lines) + "\n", tuple(shown))
-
-
-_WIDE = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
-_WRAPPED = re.compile(rf"(?<={_WIDE})\n[ \t]*(?![ \t]*(?:[-*+]|\d+\.)\s)(?=\S)")
-
-
-def unwrap(text: str) -> str:
-    """Docstring prose with the line breaks after a Japanese character joined: a browser
-    shows a break inside a paragraph as a space, which Japanese text does not have. A line
-    that starts a list item, a blank line and breaks after Latin text stay."""
-    return _WRAPPED.sub("", text)
 
 
 def _params(spec: CheckSpec) -> str:

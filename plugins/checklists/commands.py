@@ -30,7 +30,7 @@ from checklists.engine import (
 )
 from checklists.errors import SetupError
 from checklists.i18n import LANGUAGES, TEXT, VERDICT_ICONS, VERDICT_LABELS, language
-from checklists.message import localize
+from checklists.message import localize, unwrap
 from checklists.registry import REGISTRY, load_packages
 from checklists.siteconfig import plugin_options, site_options
 from checklists.verdict import Verdict
@@ -295,7 +295,7 @@ def _fix_lines(run: Run, result: ItemResult, lang: str) -> list[str]:
         lines.append(f"      → {place.location}")
     spec = REGISTRY.get(result.item.check_id or "")
     if spec is not None and spec.prose(lang).fix.strip():
-        fix = " ".join(spec.prose(lang).fix.strip().split("\n\n")[0].split())
+        fix = " ".join(unwrap(spec.prose(lang).fix.strip()).split("\n\n")[0].split())
         lines.append(f"      {text['fix']}: {fix} (checklists explain {spec.id})")
     return lines
 

@@ -29,6 +29,7 @@ Both templates must use the same parameters: a typo or a forgotten parameter rai
 from __future__ import annotations
 
 import functools
+import re
 import string
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
@@ -133,3 +134,14 @@ def _same_fields(en: str, ja: str) -> None:
             f"the English and Japanese texts name different parameters: {sorted(fields[0])} "
             f"in {en!r}, {sorted(fields[1])} in {ja!r}"
         )
+
+
+_WIDE = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
+_WRAPPED = re.compile(rf"(?<={_WIDE})\n[ \t]*(?![ \t]*(?:[-*+]|\d+\.)\s)(?=\S)")
+
+
+def unwrap(text: str) -> str:
+    """Japanese prose (a docstring's) with the line breaks after a Japanese character
+    joined: a browser shows a break inside a paragraph as a space, which Japanese text does
+    not have. A line that starts a list item, a blank line and breaks after Latin text stay."""
+    return _WRAPPED.sub("", text)

@@ -22,6 +22,7 @@ import yaml
 
 from checklists.bindings import Item
 from checklists.engine import apply_limit
+from checklists.message import unwrap
 from checklists.model import Outcome, Status
 from checklists.registry import REGISTRY, CheckSpec, load_packages
 from checklists.runner import Task, resolve, run_one
@@ -133,8 +134,8 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
             "修正方法",
             '=== "合格する例: ',
             '=== "不合格の例: ',
-            catalog.unwrap(prose.what),
-            catalog.unwrap(prose.fix),
+            unwrap(prose.what),
+            unwrap(prose.fix),
         ):
             assert needed in entry, (spec.id, needed)
         # A break inside a Japanese paragraph would show as a space in the browser.
