@@ -143,7 +143,7 @@ def _entry(spec: CheckSpec, lang: str, samples: Path | None, shown: list[str]) -
         f"| {text['catalog_field']} | |",
         "| --- | --- |",
         f"| ID | `{spec.id}` ({kind}) |",
-        f"| {text['catalog_severity']} | {spec.severity} |",
+        f"| {text['catalog_severity']} | {text['severity_' + spec.severity]} |",
         f"| {text['params']} | {_params(spec)} |",
         f"| {text['catalog_related']} | {related} |",
         f"| {text['catalog_source']} | `{spec.module}` |",
