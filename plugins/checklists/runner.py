@@ -36,7 +36,7 @@ from typing import Any, Protocol, overload
 from checklists.bindings import Item, params_key
 from checklists.cache import ResultCache
 from checklists.errors import InputError
-from checklists.message import tr
+from checklists.message import Message, tr
 from checklists.model import Environment, Evidence, Outcome, Status
 from checklists.registry import CheckSpec, Registry
 from checklists.target import Probe, Target
@@ -344,6 +344,8 @@ def _escaped(text: None) -> None: ...
 def _escaped(text: str | None) -> str | None:
     if text is None or _encodable(text):
         return text
+    if isinstance(text, Message):  # both languages quote the same name
+        return Message.texts(_escaped(text.en), _escaped(text.ja))
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
