@@ -333,7 +333,7 @@ def apply_limit(outcome: Outcome, item: Item, unit: Kind) -> Outcome:
 _KINDS = {
     Kind.SIZE: tr("size", "サイズ"),
     Kind.DURATION: tr("duration", "時間"),
-    Kind.PERCENT: tr("percentage", "割合"),
+    Kind.PERCENT: tr("percent", "割合"),
 }
 
 
