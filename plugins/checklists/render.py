@@ -59,7 +59,13 @@ def badge(verdict: Verdict, lang: str, *, fails: bool = False, metric: bool = Fa
 
 def shown_value(outcome: Outcome, lang: str) -> str:
     """The outcome's observed value in `lang` (empty when it has none)."""
-    return outcome.localized.get(lang) or localize(outcome.value, lang)
+    return localize(outcome.value, lang)
+
+
+def cell_value(outcome: Outcome, lang: str) -> str:
+    """What a value column shows: the check's word for it in `lang` (`localized`: 2段階,
+    実装済み), else the observed value."""
+    return outcome.localized.get(lang) or shown_value(outcome, lang)
 
 
 def evidence_html(evidence: Iterable[Evidence], lang: str) -> str:
@@ -745,7 +751,7 @@ def value_html(result: ItemResult, lang: str, links: Links | None = None) -> str
     outcome = result.outcome
     shown = "—"
     if outcome is not None:
-        shown = shown_value(outcome, lang) or shown
+        shown = cell_value(outcome, lang) or shown
     return (
         f'<span class="cl-live">{esc(live_label(result, lang))}: <span class="cl-observed"'
         f' data-verdict="{result.verdict.value}">{esc(shown)}</span></span>'

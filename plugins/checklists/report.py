@@ -47,9 +47,7 @@ def item_json(result: ItemResult, lang: str = "en") -> dict[str, Any]:
         "verdict": result.verdict.value,
         "fails": result.fails,
         "summary": localize(outcome.summary, lang) if outcome else None,
-        "value": (outcome.localized.get(lang) or localize(outcome.value, lang) or None)
-        if outcome
-        else None,
+        "value": localize(outcome.value, lang) or None if outcome else None,
         "quantity": outcome.quantity if outcome else None,
         "stale": outcome.stale if outcome else False,
         "evidence": [e.to_json(lang) for e in outcome.evidence] if outcome else [],
