@@ -6,3 +6,11 @@ Check modules live in area packages (`checks.dockerfile`, `checks.dockerignore`,
 
 # `checklists measure` (a command-line tool, no checks): not imported by builds.
 __checklists_skip__ = ("measure",)
+
+
+def snippet_file(language: str, text: str) -> object:
+    """How a ```language block of the guide becomes a file these checks read (see
+    `checks.snippets`); imported when the guide binds one."""
+    from checks.snippets import snippet_file as make  # noqa: PLC0415 - only when asked
+
+    return make(language, text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from typing import Any
 
 from checklists.bindings import Columns, Item, scan
 from checklists.cache import ResultCache
+from checklists.claims import Claim, all_claims
 from checklists.errors import InputError, SetupError
 from checklists.limits import Kind, Quantity, Stated, parse_limit, stated
 from checklists.message import Message, tr
@@ -26,7 +28,7 @@ from checklists.options import Locate, validate
 from checklists.registry import REGISTRY, Registry, load_packages
 from checklists.runner import Log, Task, resolve, run_all
 from checklists.target import Target
-from checklists.verdict import HOLDS, ORDER, Policy, Verdict, fails, judge
+from checklists.verdict import HOLDS, ORDER, Policy, Verdict, fails, judge, judge_snippet
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,10 @@ class Run:
     evaluations: int  # checks that ran in this build
     target: Target
     reused: int = 0  # checks whose result a serve rebuild kept, their inputs unchanged
+    # The guide's own code checked against its rules (`snippets`): about the guide, not
+    # the target, so outside `results`, the headline and every report of the target.
+    snippets: tuple[ItemResult, ...] = ()
+    claims: tuple[Claim, ...] = ()  # every statement of the pages and how it is checked
     _by_page: dict[str, list[ItemResult]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -87,11 +93,15 @@ class Run:
 
         return result.outcome.target_location(is_file)
 
-    def for_page(self, page: str) -> list[ItemResult]:
+    def for_page(self, page: str, *, snippets: bool = False) -> list[ItemResult]:
+        """The page's results; with `snippets`, its code blocks' too (to place them)."""
         if not self._by_page:  # one pass for all pages, not one per page
             for result in self.results:
                 self._by_page.setdefault(result.item.page, []).append(result)
-        return list(self._by_page.get(page, ()))
+        found = list(self._by_page.get(page, ()))
+        if snippets:
+            found += [r for r in self.snippets if r.item.page == page]
+        return found
 
     @property
     def bound(self) -> list[ItemResult]:
@@ -175,11 +185,20 @@ def decode_page(data: bytes, name: str) -> str:
         ) from None
 
 
+class Collected(list[Item]):
+    """The items of the pages, with every statement of the guide and whether the site checks
+    it (`claims.claims`), which the run hands on to the reports."""
+
+    claims: tuple[Claim, ...] = ()
+
+
 def collect(pages: Mapping[str, str], columns: Columns | None = None) -> list[Item]:
     """Every item of every page, sorted by page and line; metric rows get their limits."""
     with gc_paused():
         items = [i for page, text in sorted(pages.items()) for i in scan(text, page, columns)]
-    return _with_limits(sorted(items, key=lambda item: (item.page, item.line)))
+        found = Collected(_with_limits(sorted(items, key=lambda item: (item.page, item.line))))
+        found.claims = all_claims(pages)
+    return found
 
 
 def _with_limits(items: list[Item]) -> list[Item]:
@@ -191,11 +210,19 @@ def _with_limits(items: list[Item]) -> list[Item]:
         limit, params = item.limit, item.params
         if item.metric and "limit" in params:
             limit, params = str(params["limit"]), {k: v for k, v in params.items() if k != "limit"}
-        elif item.metric and limit is None:
+        elif item.metric and limit is None and not _states_a_number(item):
             limit = stated.get((item.page, item.check_id, item.environment))
         changed = limit is not item.limit or params is not item.params
         limited.append(replace(item, limit=limit, params=params) if changed else item)
     return limited
+
+
+def _states_a_number(item: Item) -> bool:
+    """A row whose value cell states the number it claims (see `stated_cell`)."""
+    if item.kind != "row":
+        return False
+    text = stated_cell(item)
+    return text is not None and any(stated(text, kind) for kind in Kind)
 
 
 @contextmanager
@@ -238,9 +265,16 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         load_packages(list(settings.packages), registry)
     target = open_target(settings.target)
     resolved: list[Task | Outcome | None] = [
-        resolve(item, registry, settings.defaults, settings.environments) if item.bound else None
-        for item in items
+        _resolve(item, registry, settings) if item.bound else None for item in items
     ]
+    # A block bound to a check that reads files checks the guide's own code (`snippets`).
+    pending = [
+        (index, item, task)
+        for index, (item, task) in enumerate(zip(items, resolved, strict=True))
+        if item.kind == "block" and isinstance(task, Task) and "snippet" not in task.spec.params
+    ]
+    for index, _, _ in pending:
+        resolved[index] = None
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
     outcomes, executed = run_all(
         tasks,
@@ -252,8 +286,11 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         isolate=settings.isolate,
     )
     results: list[ItemResult] = []
+    snippets = _judge_snippets(pending, settings, log)
     for item, task in zip(items, resolved, strict=True):
         if task is None:
+            if item.bound:  # a block checked as the guide's own code: in `snippets`
+                continue
             results.append(ItemResult(item, None, Verdict.UNBOUND, fails_unbound(settings)))
             continue
         outcome = outcomes[task.key] if isinstance(task, Task) else task
@@ -261,8 +298,9 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         contradicted, open_reading = False, item.metric and item.limit is None
         if isinstance(task, Task) and task.spec.unit is not None:
             outcome = apply_limit(outcome, item, task.spec.unit)
-            if item.limit is None and item.kind != "row":
-                outcome, number = apply_stated(outcome, item, task.spec.unit)
+            text = item.text if item.kind != "row" else stated_cell(item)
+            if item.limit is None and text is not None:
+                outcome, number = apply_stated(outcome, item, task.spec.unit, text)
                 open_reading = number is None and outcome.status is not Status.ERROR
                 contradicted = number is not None and outcome.status is Status.FAIL
         verdict = judge(
@@ -277,7 +315,56 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         results.append(
             ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy), number)
         )
-    return Run(tuple(results), executed, target, reused=len(tasks) - executed)
+    return Run(
+        tuple(results),
+        executed,
+        target,
+        reused=len(tasks) - executed,
+        snippets=tuple(snippets),
+        claims=getattr(items, "claims", ()),
+    )
+
+
+def _resolve(item: Item, registry: Registry, settings: Settings) -> Task | Outcome:
+    """The item's task. A block's check that takes `snippet` gets the block's code and runs
+    on the target; one that reads files gets no site defaults (its file is the block)."""
+    if item.kind != "block" or item.snippet is None:
+        return resolve(item, registry, settings.defaults, settings.environments)
+    spec = registry.get(item.check_id or "")
+    if spec is not None and "snippet" in spec.params and "snippet" not in item.params:
+        given = replace(item, params={**item.params, "snippet": item.snippet.as_param()})
+        return resolve(given, registry, settings.defaults, settings.environments)
+    return resolve(item, registry, {}, settings.environments)
+
+
+def _judge_snippets(
+    pending: list[tuple[int, Item, Task]], settings: Settings, log: Log
+) -> list[ItemResult]:
+    """The guide's code blocks checked as files: verdicts about the guide, never failing."""
+    if not pending:
+        return []
+    from checklists.snippets import run_snippets  # noqa: PLC0415 - only for bound blocks
+
+    work = [(item, task) for _, item, task in pending]
+    outcomes = run_snippets(
+        work, settings.packages, log, timeout=settings.timeout, workers=settings.workers
+    )
+    return [
+        ItemResult(replace(item, kind="snippet"), outcome, judge_snippet(outcome.status), False)
+        for (item, _), outcome in zip(work, outcomes, strict=True)
+    ]
+
+
+_DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{2}-\d{2}")
+
+
+def stated_cell(item: Item) -> str | None:
+    """The value cell of a row whose number is the row's claim (比較表: "180MB"): in a
+    section whose heading gives no date. Under a dated heading (実測値（2025年10月8日）)
+    the cell is the author's record of that day, shown beside the live value, not judged."""
+    if _DATED.search(item.section or ""):
+        return None
+    return next((cell.text for cell in item.cells if cell.role == "value"), None)
 
 
 def apply_limit(outcome: Outcome, item: Item, unit: Kind) -> Outcome:
@@ -341,13 +428,16 @@ def _binding(item: Item) -> Evidence:
     return Evidence(tr("binding at {where}", "バインディング（{where}）", where=item.location))
 
 
-def apply_stated(outcome: Outcome, item: Item, unit: Kind) -> tuple[Outcome, Stated | None]:
-    """A metric's reading against the number its sentence states ("約80%"): the outcome
-    (FAIL when the reading contradicts the text) and the number, if the text states one.
+def apply_stated(
+    outcome: Outcome, item: Item, unit: Kind, text: str | None = None
+) -> tuple[Outcome, Stated | None]:
+    """A metric's reading against the number its sentence (or a row's value cell, `text`)
+    states ("約80%"): the outcome (FAIL when the reading contradicts the text) and the
+    number, if the text states one.
 
     A sentence that states several numbers of the metric's kind does not say which one the
     reading must meet: that is a located error asking for a `limit` in the binding."""
-    numbers = stated(item.text, unit)
+    numbers = stated(item.text if text is None else text, unit)
     if not numbers:
         return outcome, None
     if len(numbers) > 1:

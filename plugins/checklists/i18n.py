@@ -28,6 +28,7 @@ VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
         Verdict.UNBOUND: "未連携",
         Verdict.STALE: "古い計測",
         Verdict.MEASURED: "計測値",
+        Verdict.GUIDE_CONTRADICTED: "指南の矛盾",
     },
     "en": {
         Verdict.VERIFIED: "Verified",
@@ -43,6 +44,7 @@ VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
         Verdict.UNBOUND: "Unbound",
         Verdict.STALE: "Stale measurement",
         Verdict.MEASURED: "Measured",
+        Verdict.GUIDE_CONTRADICTED: "Guide contradicts itself",
     },
 }
 
@@ -63,6 +65,10 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
         Verdict.UNBOUND: "この項目はまだチェックに結び付けられていません",
         Verdict.STALE: "計測後に Dockerfile が変わっています。計測し直すまで判定しません",
         Verdict.MEASURED: "計測値です。ガイドはこの値の上限も数値も定めていません",
+        Verdict.GUIDE_CONTRADICTED: (
+            "ガイド自身のコード例が、ガイドの規則を満たしていません（ターゲットの判定ではなく、"
+            "ビルドも失敗させません）"
+        ),
     },
     "en": {
         Verdict.VERIFIED: "The ticked claim holds in the target",
@@ -81,6 +87,10 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
         Verdict.UNBOUND: "The item is not bound to a check yet",
         Verdict.STALE: "The Dockerfile changed after the measurement; measure again",
         Verdict.MEASURED: "A measured value; the guide states no limit or number for it",
+        Verdict.GUIDE_CONTRADICTED: (
+            "The guide's own code example breaks one of the guide's rules (a verdict on the"
+            " guide, not on the target; it does not fail the build)"
+        ),
     },
 }
 
@@ -110,6 +120,7 @@ VERDICT_ICONS: dict[Verdict, str] = {
     Verdict.UNBOUND: "·",
     Verdict.STALE: "↻",
     Verdict.MEASURED: "≈",
+    Verdict.GUIDE_CONTRADICTED: "⇄",
 }
 
 TEXT: dict[str, dict[str, str]] = {
@@ -128,6 +139,8 @@ TEXT: dict[str, dict[str, str]] = {
         "claim_open": "未完了 [ ]",
         "claim_limit": "上限 {limit}",
         "claim_stated": "本文・表の記載",
+        "claim_snippet": "ガイドのコード例（{where}）がガイドの規則を守っているか",
+        "claim_block": "ガイドのコード例（{where}）がターゲットで通用するか",
         "hint_fails": "{hint}。このビルドを失敗させます",
         "compliance_title": "準拠レポート",
         "compliance_intro": (
@@ -242,6 +255,8 @@ TEXT: dict[str, dict[str, str]] = {
         "claim_open": "open [ ]",
         "claim_limit": "limit {limit}",
         "claim_stated": "stated in the text",
+        "claim_snippet": "the guide's code ({where}) keeps the guide's rule",
+        "claim_block": "the guide's code ({where}) works on the target",
         "hint_fails": "{hint}. This fails the build",
         "compliance_title": "Compliance report",
         "compliance_intro": (

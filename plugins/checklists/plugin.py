@@ -137,7 +137,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             return markdown
         src = page.file.src_uri
         markdown, self.slots[src] = render.place_slots(
-            markdown, src, self.run.for_page(src), self.settings.columns,
+            markdown, src, self.run.for_page(src, snippets=True), self.settings.columns,
             collected=markdown == self.collected.get(src),
         )  # fmt: skip
         return markdown

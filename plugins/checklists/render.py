@@ -171,6 +171,10 @@ def item_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
         rows.append(f'<p class="cl-waiver">{esc(text["waiver"])}: {waiver}</p>')
     if item.limit:
         claim = text["claim_limit"].format(limit=item.limit)
+    elif item.kind == "snippet" and item.snippet is not None:
+        claim = text["claim_snippet"].format(where=f"{item.page}:{item.snippet.span}")
+    elif item.kind == "block" and item.snippet is not None:
+        claim = text["claim_block"].format(where=f"{item.page}:{item.snippet.span}")
     elif item.kind != "task":
         claim = text["claim_stated"]
     else:
@@ -602,8 +606,19 @@ def place_slots(
             edits[(number, end_of_line, end_of_line)] = f"\n\n{block_slot(key)}\n"
             filled[key] = (found, "block")
             continue
-        if item.kind != "row":
-            edits[item.comment] = slot(key)
+        if item.kind in ("block", "snippet") and item.snippet is not None:
+            # The verdict on a code block goes under it, a block of its own.
+            edits[item.comment] = ""
+            end = item.snippet.parts[-1].end
+            end_of_line = len(lines[end - 1].rstrip("\r\n")) if end <= len(lines) else 0
+            place = (min(end, len(lines)), end_of_line, end_of_line)
+            indent = " " * (len(lines[end - 1]) - len(lines[end - 1].lstrip(" ")))
+            role = "snippet" if found.item.kind == "snippet" else "block"
+            edits[place] = edits.get(place, "") + f"\n\n{indent}{block_slot(key)}\n"
+            filled[key] = (found, role)
+            continue
+        if item.kind != "row" or not item.cells:
+            edits[item.comment] = slot(key)  # a list item, or a row that is itself the claim
             filled[key] = (found, "item")
             continue
         edits[item.comment] = ""
@@ -633,6 +648,8 @@ def _sections(results: list[ItemResult]) -> dict[int, list[ItemResult]]:
     groups: dict[int, list[ItemResult]] = {}
     for result in results:
         line = result.item.section_line
+        if result.item.kind == "snippet":  # about the guide's code, not the target
+            continue
         if result.item.bound and line is not None and result.item.kind != "heading":
             groups.setdefault(line, []).append(result)
     return groups
@@ -724,9 +741,12 @@ def fill_slots(
         "block": block_html,
         "section": section,
     }
+    renderers["snippet"] = block_html
     for key, (result, role) in slots.items():
-        placeholder = block_slot(key) if role == "block" else slot(key)
-        rendered = link_locations(renderers[role](result, lang, links), base)
+        placeholder = block_slot(key) if role in ("block", "snippet") else slot(key)
+        rendered = renderers[role](result, lang, links)
+        if role != "snippet":  # a snippet's evidence is on the guide's page, not the target
+            rendered = link_locations(rendered, base)
         html_text = html_text.replace(placeholder, rendered, 1)
     return html_text
 
@@ -747,15 +767,19 @@ def authors_html(result: ItemResult, role: str, lang: str) -> str:
 
 
 def value_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
-    """The observed value of a row in a value column, with the author's dated value."""
+    """The observed value of a row in a value column, with the author's dated value; the
+    verdict too when the table has no status column (比較表)."""
     outcome = result.outcome
     shown = "—"
     if outcome is not None:
         shown = cell_value(outcome, lang) or shown
+    verdict = (
+        "" if any(c.role == "status" for c in result.item.cells) else item_html(result, lang, links)
+    )
     return (
         f'<span class="cl-live">{esc(live_label(result, lang))}: <span class="cl-observed"'
         f' data-verdict="{result.verdict.value}">{esc(shown)}</span></span>'
-        f"{authors_html(result, 'value', lang)}"
+        f"{authors_html(result, 'value', lang)}{verdict}"
     )
 
 
