@@ -15,7 +15,9 @@ What it checks:
     - `docker images`, `docker history`, `docker image inspect`, `trivy image` (also run
       through `docker run aquasec/trivy`): the image is one that a build command of the
       block, or of the blocks joined before it (`{join: 3}`), builds;
-    - `docker compose -f FILE`: the file exists;
+    - `docker compose -f FILE`: the file exists; in a YAML block (a workflow step of
+      docker/build-push-action, a Compose service), the `file:` / `dockerfile:` is a
+      file and the `context:` a folder of the target;
     - a URL to the container on the local host (`http://localhost:8000/health`,
       `server 127.0.0.1:8000;`, `PORT=8000`): its port is the port the `dockerfile`
       parameter's image listens on, and a path to a health endpoint (`/health`) is the
@@ -53,7 +55,9 @@ How to fix:
     - `docker images`、`docker history`、`docker image inspect`、`trivy image`
       （`docker run aquasec/trivy` 経由も）: イメージが、このコード例またはその前に結合した
       コード例（`{join: 3}`）のビルドコマンドがビルドするものであること。
-    - `docker compose -f ファイル`: ファイルが存在すること。
+    - `docker compose -f ファイル`: ファイルが存在すること。YAML のコード例
+      （docker/build-push-action のワークフローのステップ、Compose のサービス）では、
+      `file:` / `dockerfile:` がターゲットのファイルで、`context:` がフォルダーであること。
     - ローカルホスト上のコンテナへの URL（`http://localhost:8000/health`、
       `server 127.0.0.1:8000;`、`PORT=8000`）: ポートがパラメータ `dockerfile` のイメージが
       待ち受けるポートであり、ヘルスチェックのエンドポイントへのパス（`/health`）が
@@ -164,6 +168,21 @@ def _lines(snippet: Mapping[str, Any]) -> Iterator[_Line]:
             yield _Line(start, logical, judged)
 
 
+_YAML_PATH = re.compile(r"^\s*(?:-\s+)?(?P<key>file|dockerfile|context):\s*(?P<value>[^#\s]+)")
+
+
+def _yaml_path(repo: Target, line: _Line, found: _Findings) -> None:
+    """`file:`, `dockerfile:` and `context:` of a build step or a Compose service."""
+    match = _YAML_PATH.match(line.text)
+    if match is None or "${{" in line.text or "://" in match["value"]:
+        return
+    value = match["value"].strip("'\"")
+    if match["key"] == "context":
+        _exists(repo, value, "directory", line, found, what=tr("the context", "コンテキスト"))
+    else:
+        _exists(repo, value, "file", line, found, what=tr("the Dockerfile", "Dockerfile"))
+
+
 def _options(
     words: Sequence[str], flags: frozenset[str], short_valued: frozenset[str]
 ) -> tuple[dict[str, list[str]], list[str]]:
@@ -240,7 +259,12 @@ def commands_hold(
     page = str(snippet.get("page", "guide"))
     found = _Findings(page)
     images: dict[str, _Image] = {}
+    yaml = str(snippet.get("language", "")) in ("yaml", "yml")
     for line in _lines(snippet):
+        if yaml:
+            if line.judged:
+                _yaml_path(repo, line, found)
+            continue
         for cmd in _parse(line):
             _command(repo, cmd, line, images, found)
         if line.judged:

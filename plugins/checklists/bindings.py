@@ -500,7 +500,8 @@ def _close_block(state: _Scanner, end: int, items: list[Item]) -> None:
     state.blocks.append(block)
     state.opened, state.code = None, []
     waiting, state.waiting = state.waiting, []
-    first = next((c.strip() for c in block.text.splitlines() if c.strip()), "")
+    code = [c.strip() for c in block.text.splitlines() if c.strip()]
+    first = next((c for c in code if not c.startswith(("#", "//"))), code[0] if code else "")
     text = f"```{language} {first}".strip()
     for number, written, match in waiting:
         base = Item(

@@ -109,8 +109,12 @@ def claims(markdown: str, page: str) -> list[Claim]:
                     ids += more
                     reason = why if why is not None else reason
                 text = f"```{language}".rstrip()
-                if index < len(lines) and lines[index].strip():
-                    text += " " + lines[index].strip()
+                for following in lines[index : index + 20]:
+                    if _FENCE.match(following):
+                        break
+                    if following.strip() and not following.strip().startswith(("#", "//")):
+                        text += " " + following.strip()
+                        break
                 found.append(Claim(page, number, "block", text, ids, reason))
             above = []
             state.previous_blank = not line.strip()

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from checklists.bindings import Columns
+from checklists.claims import counts as claim_counts
 from checklists.engine import ItemResult, Run, headline
 from checklists.i18n import METRIC_HINTS, TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
 from checklists.message import localize
@@ -463,6 +464,62 @@ def compliance_html(
         f'<h2 id="causes">{esc(text["causes_title"])}</h2>{causes_html(causes, lang, link, links)}'
         f'<h2 id="items">{esc(text["items_title"])}</h2>{table}'
         f'<h2 id="unbound">{esc(text["unbound_title"])}</h2>{unbound_html}'
+        f"{guide_html(run, lang, link, links)}"
+    )
+
+
+def guide_html(run: Run, lang: str, link: Callable[[ItemResult], str], links: Links | None) -> str:
+    """The guide's own code checked against its rules, and every statement of the guide
+    with how the site checks it (or why it stays prose)."""
+    text = TEXT[lang]
+    rows = []
+    for result in run.snippets:
+        item, outcome = result.item, result.outcome
+        where = f"{item.page}:{item.snippet.span}" if item.snippet else item.location
+        summary = esc(localize(outcome.summary, lang)) if outcome else ""
+        evidence = evidence_html(outcome.evidence, lang) if outcome else ""
+        rows.append(
+            f'<li class="cl-snippet" data-verdict="{result.verdict.value}">'
+            f"{badge(result.verdict, lang)} "
+            f'<a href="{esc(link(result))}"><span class="cl-location">{esc(where)}</span></a> '
+            f'<code class="cl-check-id">{_wrap_id(item.check_id or "")}</code>'
+            f"<p>{summary}</p>{evidence}{fix_links(result, lang, links)}</li>"
+        )
+    snippets = (
+        f'<ul class="cl-snippets">{"".join(rows)}</ul>'
+        if rows
+        else f"<p>{esc(text['snippets_none'])}</p>"
+    )
+    claims = ""
+    if run.claims:
+        tally = claim_counts(run.claims)
+        head = "".join(
+            f'<th scope="col">{esc(text[key])}</th>'
+            for key in ("col_item", "col_kind", "col_status")
+        )
+        body = []
+        for claim in run.claims:
+            status = text[f"claim_status_{claim.status}"]
+            if claim.checks:
+                detail = ", ".join(f"<code>{esc(c)}</code>" for c in dict.fromkeys(claim.checks))
+            else:
+                detail = esc(claim.prose or "")
+            body.append(
+                f'<tr data-status="{claim.status}"><td><span class="cl-location">'
+                f"{esc(claim.location)}</span> {item_text(claim.text)}</td>"
+                f"<td>{esc(text['claim_kind_' + claim.kind])}</td>"
+                f"<td><strong>{esc(status)}</strong> {detail}</td></tr>"
+            )
+        counted = text["claims_counts"].format(total=len(run.claims), **tally)
+        claims = (
+            f'<h2 id="claims">{esc(text["claims_title"])}</h2>'
+            f'<p>{esc(text["claims_intro"])}</p><p class="cl-claims-counts">{esc(counted)}</p>'
+            f'<div class="cl-table-wrap"><table class="cl-claims"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>"
+        )
+    return (
+        f'<h2 id="guide-code">{esc(text["snippets_title"])}</h2>'
+        f"<p>{esc(text['snippets_intro'])}</p>{snippets}{claims}"
     )
 
 
