@@ -148,7 +148,7 @@ def derived_metric(
         about,
         *(
             Evidence(
-                tr("{metric}: {command}", "{metric}: {command}", metric=r.metric,
+                tr("{metric}: {command}", "{metric}: 実行したコマンド {command}", metric=r.metric,
                    command=" ".join(r.command)),
                 excerpt=r.raw,
             )
@@ -261,7 +261,7 @@ def _outcome(reading: Measurement, about: Evidence) -> Outcome:
         return Outcome.failed(
             tr(
                 "the measurement failed: {error}",
-                "計測に失敗: {error}",
+                "計測に失敗:「{error}」",
                 error=reading.error or "",
             ),
             about,
@@ -271,7 +271,8 @@ def _outcome(reading: Measurement, about: Evidence) -> Outcome:
             ),
         )
     return Outcome.unknown(
-        tr("not measured: {reason}", "未計測: {reason}", reason=reading.reason or ""), about
+        # The measure command's own words, recorded in the evidence: quoted in Japanese.
+        tr("not measured: {reason}", "未計測:「{reason}」", reason=reading.reason or ""), about
     )
 
 

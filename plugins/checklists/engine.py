@@ -360,9 +360,11 @@ _DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{2}-\d
 
 def stated_cell(item: Item) -> str | None:
     """The value cell of a row whose number is the row's claim (比較表: "180MB"): in a
-    section whose heading gives no date. Under a dated heading (実測値（2025年10月8日）)
-    the cell is the author's record of that day, shown beside the live value, not judged."""
-    if _DATED.search(item.section or ""):
+    table without a status column, under a heading that gives no date. A status column
+    (実測値: "✅ 目標達成") says the value meets the page's limit, which judges the reading;
+    under a dated heading (実測値（2025年10月8日）) the cell is the author's record of that
+    day. Either way it is shown beside the live value, not judged."""
+    if _DATED.search(item.section or "") or any(c.role == "status" for c in item.cells):
         return None
     return next((cell.text for cell in item.cells if cell.role == "value"), None)
 
