@@ -105,6 +105,7 @@ class Item:
     limit: str | None = None  # the limit as the author wrote it
     cells: tuple[Cell, ...] = ()
     section_line: int | None = None  # the line of the heading the item sits under
+    service: str | None = None  # the service (image) judged; None: the repository as a whole
 
     @property
     def location(self) -> str:

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from checklists import outputs, report
+from checklists import outputs, project, report
 from checklists.engine import (
     ItemResult,
     Run,
@@ -31,7 +31,7 @@ from checklists.engine import (
 from checklists.errors import SetupError
 from checklists.i18n import TEXT, VERDICT_ICONS, VERDICT_LABELS, language
 from checklists.registry import REGISTRY, load_packages
-from checklists.siteconfig import plugin_options, site_options
+from checklists.services import services_listing
 from checklists.verdict import Verdict
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -47,8 +47,18 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         help="evaluate every binding of the site against the target, without building HTML",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
-    check.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml")
-    check.add_argument("--target", help="the repository to check (default: from mkdocs.yml)")
+    check.add_argument(
+        "path",
+        nargs="?",
+        help="the repository to check (default: the configured target, else the current "
+        "folder); with no configuration, its services are discovered",
+    )
+    check.add_argument(
+        "--config",
+        help="a site's mkdocs.yml or a repository's .checklists.yml (default: mkdocs.yml "
+        "here, else PATH/.checklists.yml, else the guide's own configuration)",
+    )
+    check.add_argument("--target", help="the repository to check (same as PATH)")
     check.add_argument(
         "--format",
         action="append",
@@ -64,11 +74,18 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     check.add_argument("--quiet", action="store_true", help="no progress line")
     check.set_defaults(handler=run_check)
     listing = subparsers.add_parser("list", help="the check catalog")
-    listing.add_argument("--config", default="mkdocs.yml")
+    listing.add_argument("--config")
+    listing.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table or json"
+    )
     listing.set_defaults(handler=run_list)
-    explain = subparsers.add_parser("explain", help="what a check checks, why, and how to fix")
+    explain = subparsers.add_parser(
+        "explain",
+        help="what a check checks, why, how to fix, and the parameters in effect here",
+    )
     explain.add_argument("id", help="a check id, e.g. dockerfile.non_root_user")
-    explain.add_argument("--config", default="mkdocs.yml")
+    explain.add_argument("path", nargs="?", help="the repository (default: as for check)")
+    explain.add_argument("--config")
     explain.set_defaults(handler=run_explain)
 
 
@@ -89,21 +106,29 @@ class _StderrLog:
 
 
 def _load(args: argparse.Namespace) -> tuple[dict[str, object], Path]:
-    config = Path(args.config).resolve()
-    options = plugin_options(config)
-    if getattr(args, "target", None):
-        options["target"] = str(Path(args.target).resolve())
-    load_packages(list(options.get("checks") or ["checks"]))
-    return options, config.parent
+    found = _project(args)
+    load_packages(list(found.options.get("checks") or ["checks"]))
+    return found.options, found.root
+
+
+def _project(args: argparse.Namespace) -> project.Project:
+    path = getattr(args, "path", None) or getattr(args, "target", None)
+    found = project.find(path, getattr(args, "config", None))
+    args.project = found
+    return found
 
 
 def run_check(args: argparse.Namespace) -> int:
     options, root = _load(args)
-    site = site_options(Path(args.config).resolve())
-    docs = root / str(site.get("docs_dir") or "docs")
-    if not docs.is_dir():
-        raise SetupError(f"the docs folder {docs} does not exist (docs_dir in {args.config})")
-    pages = read_pages(docs, os.path.relpath(docs, root))
+    found: project.Project = args.project
+    docs = found.pages
+    if not docs.exists():
+        raise SetupError(f"the docs folder {docs} does not exist (docs_dir in {found.shown})")
+    if docs.is_dir():
+        pages = read_pages(docs, os.path.relpath(docs, root))
+    else:
+        pages = {docs.name: decode_page(docs.read_bytes(), str(docs))}
+        docs = docs.parent
     settings = settings_from_options(options, root, outputs.today())
     formats = args.format or ["table"]
     _check_destinations(formats, args.output)
@@ -123,8 +148,10 @@ def run_check(args: argparse.Namespace) -> int:
             f"checklists: {run.evaluations} distinct checks in {time.monotonic() - started:.1f}s",
             file=sys.stderr,
         )
-    theme = site.get("theme")
-    lang = language(str(theme.get("language", "ja")) if isinstance(theme, dict) else "ja")
+    lang = language(found.lang)
+    if "table" not in formats and not args.quiet:
+        for line in services_listing(run):
+            print(line, file=sys.stderr)
     context = outputs.context_for(
         lang, os.path.relpath(settings.target, root), os.path.relpath(docs, root)
     )
@@ -237,12 +264,15 @@ def _emit(
 
 def table(run: Run, lang: str) -> str:
     """The readable report: one block per page and section, one line per item."""
-    lines: list[str] = []
+    lines: list[str] = services_listing(run)
     heading = None
-    for result in run.results:
+    order = {s.name: n for n, s in enumerate(run.services or ())}
+    for result in sorted(run.results, key=lambda r: order.get(r.item.service or "", -1)):
         item = result.item
-        if (item.page, item.section) != heading:
-            heading = (item.page, item.section)
+        if (item.service, item.page, item.section) != heading:
+            if item.service is not None and (heading is None or heading[0] != item.service):
+                lines.append(f"\n== service {item.service} ==")
+            heading = (item.service, item.page, item.section)
             lines.append(f"\n{item.page} › {item.section or ''}")
         lines.append("  " + _row(result, lang))
         if result.fails:

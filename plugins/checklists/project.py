@@ -1,0 +1,200 @@
+"""Where the command line finds its configuration, guide pages and target.
+
+Three ways to run, tried in this order:
+
+* **a site** (`--config mkdocs.yml`, or a `mkdocs.yml` enabling the plugin in the current
+  folder when no PATH is given): the plugin's options from it, its docs folder's pages,
+  as `mkdocs build` sees them;
+* **a repository's own configuration** (`--config FILE`, or `.checklists.yml` in PATH): the
+  plugin's options (the same table, the same messages) plus `guide`, a Markdown page or a
+  folder of pages relative to the file (default: the guide the check library ships); the
+  target is the file's folder unless `target` says otherwise;
+* **no configuration** (`checklists check PATH` on any repository): the check library's
+  own guide and configuration (package data, `__checklists_guide__` in its package), the
+  services discovered in PATH.
+
+Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checklists.errors import SetupError
+from checklists.options import validate
+from checklists.siteconfig import (
+    PLUGIN,
+    compose,
+    locator,
+    plugin_options,
+    raw_plugin_options,
+    shown,
+    site_options,
+)
+
+CONFIG_NAMES = (".checklists.yml", ".checklists.yaml", "checklists.yml", "checklists.yaml")
+SITE_NAME = "mkdocs.yml"
+OWN_KEYS = ("guide",)  # keys of a repository's configuration besides the plugin's options
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """What one run reads: the plugin's options, the guide's pages and their names."""
+
+    kind: str  # "site", "config" or "packaged"
+    options: dict[str, Any]
+    root: Path  # relative paths in the options are relative to this folder
+    pages: Path  # a docs folder or one Markdown page
+    config: Path | None  # the file the options came from (None: the library's own)
+    lang: str = "ja"
+
+    @property
+    def shown(self) -> str:
+        return shown(self.config) if self.config is not None else "(the guide's own configuration)"
+
+
+def _enables_plugin(config: Path) -> bool:
+    try:
+        raw_plugin_options(site_options(config), config)
+    except SetupError:
+        return False
+    return True
+
+
+def _theme_language(document: dict[str, Any]) -> str:
+    theme = document.get("theme")
+    return str(theme.get("language", "ja")) if isinstance(theme, dict) else "ja"
+
+
+def site(config: Path) -> Project:
+    options = plugin_options(config)
+    document = site_options(config)
+    docs = config.parent / str(document.get("docs_dir") or "docs")
+    return Project("site", options, config.parent, docs, config, _theme_language(document))
+
+
+def repository_config(config: Path) -> Project:
+    """A repository's own configuration file (see the module docstring)."""
+    node = compose(config)
+    from checklists.siteconfig import _construct  # the same tolerant, bounded reader
+
+    document = _construct(node)
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise SetupError(f"{shown(config)}: the configuration must be a mapping (name: value)")
+    guide = document.pop("guide", None)
+    document.setdefault("target", ".")
+    options = validate(document, _located(config))
+    if guide is not None and not (isinstance(guide, str) and guide.strip()):
+        raise SetupError(f"{shown(config)}: `guide` must be a path to a page or a folder")
+    if guide is None:
+        packaged = packaged_project(list(options.get("checks") or ["checks"]))
+        pages = packaged.pages
+    else:
+        pages = (config.parent / guide).resolve()
+        if not pages.exists():
+            raise SetupError(f"{shown(config)}: the guide {guide} does not exist")
+    return Project("config", options, config.parent, pages, config)
+
+
+def _located(config: Path) -> Any:
+    """A locator for a configuration whose options are at the top level."""
+    name = shown(config)
+    try:
+        root = compose(config)
+    except SetupError:
+        root = None
+    import yaml
+
+    def locate(path: tuple[str, ...]) -> str:
+        node, line = root, None
+        for key in path:
+            found = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == key:
+                        found = k, v
+            if found is None:
+                break
+            line, node = found[0].start_mark.line + 1, found[1]
+        return f"{name}:{line}" if line else name
+
+    return locate
+
+
+def packaged_project(packages: list[str]) -> Project:
+    """The first check package's own guide and configuration (`__checklists_guide__`)."""
+    for name in packages:
+        try:
+            package = importlib.import_module(name)
+        except ImportError as error:
+            raise SetupError(f"cannot import the check package {name!r}: {error}") from error
+        relative = getattr(package, "__checklists_guide__", None)
+        if relative is None or package.__file__ is None:
+            continue
+        config = Path(package.__file__).parent / relative
+        if not config.is_file():
+            raise SetupError(f"the check package {name!r} names {relative}, which is not there")
+        node = compose(config)
+        from checklists.siteconfig import _construct
+
+        document = _construct(node) or {}
+        if not isinstance(document, dict):
+            raise SetupError(f"{config}: not a mapping")
+        guide = config.parent / str(document.pop("guide", "index.md"))
+        options = validate(document, _located(config))
+        return Project("packaged", options, Path.cwd(), guide, None)
+    raise SetupError(
+        f"no configuration found, and none of the check packages {packages} ships a guide; "
+        f"run in a folder with {SITE_NAME} or pass --config"
+    )
+
+
+def find(path: str | None, config: str | None) -> Project:
+    """The project a command runs (module docstring). `path` is the repository to check."""
+    if config is not None:
+        file = Path(config).resolve()
+        project = site(file) if _is_site(file) else repository_config(file)
+    else:
+        folder = Path(path or ".").resolve()
+        own = next((folder / n for n in CONFIG_NAMES if (folder / n).is_file()), None)
+        here = Path(SITE_NAME).resolve()
+        if path is None and here.is_file() and _enables_plugin(here):
+            project = site(here)
+        elif own is not None:
+            project = repository_config(own)
+        else:
+            packaged = packaged_project(["checks"])
+            project = Project("packaged", packaged.options, folder, packaged.pages, None)
+            project.options["target"] = str(folder)
+    if path is not None:
+        target = Path(path).resolve()
+        if not target.is_dir():
+            raise SetupError(f"the target folder {path} does not exist (or is not a folder): give the repository to check")
+        project.options["target"] = str(target)
+    return project
+
+
+def _is_site(file: Path) -> bool:
+    """A MkDocs configuration rather than a repository's own: not named like one of ours,
+    and (when it can be read) with any key MkDocs knows."""
+    if file.name in CONFIG_NAMES:
+        return False
+    try:
+        document = site_options(file)
+    except SetupError:
+        return True  # reading it as a site says what is wrong, as before
+    return bool(set(document) & {"plugins", "site_name", "docs_dir", "theme", "nav"})
+
+
+def target_env() -> str | None:
+    """CHECKLISTS_TARGET, when set."""
+    return os.environ.get("CHECKLISTS_TARGET") or None
+
+
+__all__ = ["CONFIG_NAMES", "PLUGIN", "Project", "find", "locator", "packaged_project"]
