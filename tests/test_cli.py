@@ -171,7 +171,7 @@ def test_a_report_is_never_written_over_a_device(tmp_path: Path) -> None:
     )
     assert Path("/dev/full").is_char_device()
     printed = cli("check", "--quiet", "--format", "json", "--output", "-")
-    assert printed.returncode == 0 and json.loads(printed.stdout)["schema_version"] == 1
+    assert printed.returncode == 0 and json.loads(printed.stdout)["schema_version"] == 2
 
 
 def test_a_docs_page_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:

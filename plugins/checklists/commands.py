@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from checklists import outputs, project, report
@@ -134,6 +135,8 @@ def run_check(args: argparse.Namespace) -> int:
     _check_destinations(formats, args.output)
     started = time.monotonic()
     items = collect(pages, settings.columns)
+    if found.packaged_guide:  # its waivers were written for its own example target
+        items = [replace(item, waiver=None) if item.waiver else item for item in items]
     if not args.quiet:
         print(
             f"checklists: evaluating {sum(i.bound for i in items)} bindings on "

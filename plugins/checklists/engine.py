@@ -138,7 +138,7 @@ def settings_from_options(
     environments = valid["environments"]
     configured = valid["services"]
     services = None
-    if configured is not None:
+    if isinstance(configured, Mapping):
         where = locate or (lambda path: "")
         services = tuple(
             Service(
@@ -154,8 +154,7 @@ def settings_from_options(
         )
     return Settings(
         services=services,
-        # Without services and without a Dockerfile in `defaults`, the services are found.
-        discover=configured is None and "dockerfile" not in valid["defaults"],
+        discover=configured == "discover",
         target=target if target.is_absolute() else root / target,
         packages=tuple(valid["checks"]),
         defaults=valid["defaults"],

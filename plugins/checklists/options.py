@@ -188,10 +188,18 @@ def environments(name: str, value: object) -> dict[str, object]:
 SERVICE_KEYS = (*BUILD_KEYS, "environments")
 
 
-def services(name: str, value: object) -> dict[str, dict[str, Any]] | None:
-    """`services`: name -> build (dockerfile, context, target, image) and `environments`."""
-    if value is None:
-        return None
+def services(name: str, value: object) -> dict[str, dict[str, Any]] | str | None:
+    """`services`: name -> build (dockerfile, context, target, image) and `environments`;
+    or `discover`: the services are found in the repository (`checklists.services`)."""
+    if value is None or value == "discover":
+        return value
+    if isinstance(value, str):
+        near = difflib.get_close_matches(value, ["discover"], n=1)
+        hint = f"; did you mean `{near[0]}`?" if near else ""
+        raise BadValueError(
+            f"`{name}` must be `discover` or a mapping of service names to builds, "
+            f"not {_kind(value)}{hint}"
+        )
     if not isinstance(value, Mapping) or not value:
         raise BadValueError(
             f"`{name}` must be a mapping of service names to builds "
@@ -286,7 +294,12 @@ OPTIONS: tuple[Option, ...] = (
         {},
         "column name -> a build (dockerfile, context, target, image), service or development",
     ),
-    Option("services", services, None, "name -> dockerfile, context, target, image, environments"),
+    Option(
+        "services",
+        services,
+        None,
+        "discover, or name -> dockerfile, context, target, image, environments",
+    ),
     Option("value_columns", names, ["値", "Value"], "table columns that get observed values"),
     Option("status_columns", names, ["ステータス", "Status"], "table columns that get verdicts"),
     Option("timeout", seconds, 30.0, "seconds one check may run"),

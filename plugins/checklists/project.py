@@ -51,6 +51,9 @@ class Project:
     pages: Path  # a docs folder or one Markdown page
     config: Path | None  # the file the options came from (None: the library's own)
     lang: str = "ja"
+    # The guide is the check library's own: its waivers were written for its example
+    # target, never for the repository checked, so they do not apply.
+    packaged_guide: bool = False
 
     @property
     def shown(self) -> str:
@@ -94,7 +97,7 @@ def repository_config(config: Path) -> Project:
         raise SetupError(f"{shown(config)}: `guide` must be a path to a page or a folder")
     if guide is None:
         packaged = packaged_project(list(options.get("checks") or ["checks"]))
-        pages = packaged.pages
+        return Project("config", options, config.parent, packaged.pages, config, packaged_guide=True)
     else:
         pages = (config.parent / guide).resolve()
         if not pages.exists():
@@ -148,7 +151,7 @@ def packaged_project(packages: list[str]) -> Project:
             raise SetupError(f"{config}: not a mapping")
         guide = config.parent / str(document.pop("guide", "index.md"))
         options = validate(document, _located(config))
-        return Project("packaged", options, Path.cwd(), guide, None)
+        return Project("packaged", options, Path.cwd(), guide, None, packaged_guide=True)
     raise SetupError(
         f"no configuration found, and none of the check packages {packages} ships a guide; "
         f"run in a folder with {SITE_NAME} or pass --config"
@@ -170,7 +173,7 @@ def find(path: str | None, config: str | None) -> Project:
             project = repository_config(own)
         else:
             packaged = packaged_project(["checks"])
-            project = Project("packaged", packaged.options, folder, packaged.pages, None)
+            project = packaged
             project.options["target"] = str(folder)
     if path is not None:
         target = Path(path).resolve()

@@ -18,12 +18,13 @@ from typing import Any
 from checklists.engine import ItemResult, Run, headline
 from checklists.errors import SetupError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def item_json(result: ItemResult) -> dict[str, Any]:
     item, outcome = result.item, result.outcome
     return {
+        "service": item.service,
         "page": item.page,
         "line": item.line,
         "section": item.section,
@@ -57,6 +58,18 @@ def compliance(run: Run, target_name: str) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "target": target_name,
+        "services": None
+        if run.services is None
+        else [
+            {
+                "name": s.name,
+                "dockerfile": s.dockerfile,
+                "context": s.params()["context"],
+                "target": s.target,
+                "origin": s.origin,
+            }
+            for s in run.services
+        ],
         "summary": {
             "items": len(run.bound),
             "verified": headline(run.bound).held,

@@ -75,10 +75,12 @@ def _result(group: list[ItemResult], uri: str, line: int | None) -> dict[str, An
     outcome = first.outcome
     summary = outcome.summary if outcome else first.verdict.value
     claims = "; ".join(dict.fromkeys(r.item.text for r in group))
+    services = sorted({r.item.service for r in group if r.item.service is not None})
+    named = f"[{', '.join(services)}] " if services else ""
     entry: dict[str, Any] = {
         "ruleId": first.item.check_id,
         "level": "error" if any(r.fails for r in group) else "warning",
-        "message": {"text": f"{claims}: {summary}"},
+        "message": {"text": f"{named}{claims}: {summary}"},
         "locations": [_location(uri, line)],
         "partialFingerprints": {FINGERPRINT: _fingerprint(first.item.check_id or "", uri, summary)},
         "properties": {
@@ -86,6 +88,8 @@ def _result(group: list[ItemResult], uri: str, line: int | None) -> dict[str, An
             "guide": [f"{r.item.page}:{r.item.line}" for r in group],
         },
     }
+    if services:
+        entry["properties"]["services"] = services
     waived = [r for r in group if r.verdict is Verdict.WAIVED and r.item.waiver is not None]
     if waived and len(waived) == len(group):
         reason = waived[0].item.waiver.reason if waived[0].item.waiver else ""
@@ -98,9 +102,10 @@ def _notification(result: ItemResult, docs: str) -> dict[str, Any]:
     outcome = result.outcome
     summary = outcome.summary if outcome else result.verdict.value
     page = posixpath.join(docs, result.item.page) if docs else result.item.page
+    service = f" [service {result.item.service}]" if result.item.service else ""
     return {
         "level": "error",
-        "message": {"text": f"{page}:{result.item.line}: {result.item.text}: {summary}"},
+        "message": {"text": f"{page}:{result.item.line}{service}: {result.item.text}: {summary}"},
         "descriptor": {"id": result.item.check_id or "checklists.binding"},
     }
 
