@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import logging
 import os
 import sys
@@ -31,8 +32,9 @@ from checklists.engine import (
 )
 from checklists.errors import SetupError
 from checklists.i18n import TEXT, VERDICT_ICONS, VERDICT_LABELS, language
-from checklists.registry import REGISTRY, load_packages
-from checklists.services import services_listing
+from checklists.registry import REGISTRY, CheckSpec, load_packages
+from checklists.services import SERVICE_PARAMS, environments_for, services_listing
+from checklists.target import Target
 from checklists.verdict import Verdict
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -130,7 +132,7 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         pages = {docs.name: decode_page(docs.read_bytes(), str(docs))}
         docs = docs.parent
-    settings = settings_from_options(options, root, outputs.today())
+    settings = settings_from_options(options, root, outputs.today(), locate=found.locate())
     formats = args.format or ["table"]
     _check_destinations(formats, args.output)
     started = time.monotonic()
@@ -249,7 +251,7 @@ def _emit(
     if fmt == "table":
         text = table(run, context.lang)
         if where is None:
-            sys.stdout.write(text)
+            sys.stdout.write(colored(text) if use_color(sys.stdout) else text)
         else:
             report.write_atomic(where, text)
         return
@@ -263,6 +265,30 @@ def _emit(
     else:
         (text,) = files.values()
         report.write_atomic(where, text)
+
+
+_COLORS = {"✓": "32", "✗": "31", "⚠": "31", "≠": "31", "?": "33", "↻": "33"}  # green, red, yellow
+
+
+def use_color(stream: object) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org) or TERM=dumb."""
+    isatty = getattr(stream, "isatty", None)
+    return (
+        callable(isatty)
+        and bool(isatty())
+        and "NO_COLOR" not in os.environ
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def colored(text: str) -> str:
+    """The table with each item's mark coloured by its verdict."""
+    lines = []
+    for line in text.split("\n"):
+        mark = line[2:3] if line.startswith("  ") else ""
+        code = _COLORS.get(mark)
+        lines.append(f"  \033[{code}m{mark}\033[0m{line[3:]}" if code else line)
+    return "\n".join(lines)
 
 
 def table(run: Run, lang: str) -> str:
@@ -315,10 +341,36 @@ def _fix_lines(run: Run, result: ItemResult, lang: str) -> list[str]:
 
 def run_list(args: argparse.Namespace) -> int:
     _load(args)
+    if args.format == "json":
+        listed = [
+            {
+                "id": spec.id,
+                "kind": "metric" if spec.is_metric else "check",
+                "severity": spec.severity,
+                "title": spec.title,
+                "parameters": {
+                    name: None if default is inspect.Parameter.empty else _jsonable(default)
+                    for name, default in spec.params.items()
+                },
+                "required": [n for n, d in spec.params.items() if d is inspect.Parameter.empty],
+                "related": list(spec.related),
+            }
+            for spec in REGISTRY
+        ]
+        sys.stdout.write(json.dumps(listed, ensure_ascii=False, indent=1) + "\n")
+        return EXIT_OK
     for spec in REGISTRY:
         kind = "metric" if spec.is_metric else "check"
         print(f"{spec.id:<34} {kind:<6} {spec.severity:<8} {spec.title}")
     return EXIT_OK
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -341,7 +393,63 @@ def run_explain(args: argparse.Namespace) -> int:
         ("How to fix", spec.fix),
     ):
         print(f"{heading}:\n{_indent(text)}\n")
+    for line in in_effect(spec, args.project):
+        print(line)
     return EXIT_OK
+
+
+def in_effect(spec: CheckSpec, found: project.Project) -> list[str]:
+    """The parameters the check receives with the current configuration, and where each
+    value comes from: a binding of the guide, a service, `defaults`, or the check itself."""
+    options = found.options
+    settings = settings_from_options(options, found.root, outputs.today(), locate=found.locate())
+    where = found.locate() or (lambda path: found.shown)
+    lines = [f"In effect here ({found.shown}, target {settings.target}):"]
+    services = settings.services
+    if services is None and settings.discover and settings.target.is_dir():
+        discovered = REGISTRY.discover(Target(settings.target))
+        services = discovered.services if discovered is not None else ()
+    per_service = bool(services) and any(p in spec.params for p in SERVICE_PARAMS)
+    for service in services if per_service and services else [None]:
+        if service is not None:
+            lines.append(f"  service {service.name} ({service.origin or 'configured'}):")
+        given = service.params() if service is not None else {}
+        for name, default in spec.params.items():
+            if name == "environment":
+                columns = environments_for(service, settings.environments, settings.defaults)
+                shown = ", ".join(c for c, b in columns.items() if b is not None) or "none"
+                lines.append(f"    environment = one of the columns {shown}")
+                continue
+            if name in given:
+                value, source = given[name], f"service {service.name if service else ''}"
+            elif name in settings.defaults:
+                value, source = settings.defaults[name], f"defaults ({where(('defaults', name))})"
+            elif default is inspect.Parameter.empty:
+                value, source = "(required)", "set it in the binding or in defaults"
+            else:
+                value, source = default, "the check's default"
+            lines.append(f"    {name} = {value!r}  ← {source}")
+    bindings = _bindings_of(spec.id, found)
+    if bindings:
+        lines.append("  bound in the guide (a binding's own parameters win):")
+        lines += [f"    {where_}: {params}" for where_, params in bindings]
+    return lines
+
+
+def _bindings_of(check_id: str, found: project.Project) -> list[tuple[str, str]]:
+    docs = found.pages
+    try:
+        if docs.is_dir():
+            pages = read_pages(docs, docs.name)
+        else:
+            pages = {docs.name: decode_page(docs.read_bytes(), str(docs))}
+    except (SetupError, OSError):
+        return []
+    return [
+        (item.location, ", ".join(f"{k}={v!r}" for k, v in item.params.items()) or "no parameters")
+        for item in collect(pages)
+        if item.check_id == check_id
+    ]
 
 
 def _indent(text: str) -> str:

@@ -7,6 +7,7 @@ This is what the MkDocs plugin and the command line share. It never renders; it 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import gc
 import os
 from collections import Counter
@@ -21,7 +22,7 @@ from checklists.cache import ResultCache
 from checklists.errors import InputError, SetupError
 from checklists.limits import Kind, Stated, format_quantity, parse_limit, stated
 from checklists.model import Evidence, Outcome, Status
-from checklists.options import Locate, validate
+from checklists.options import Locate, OptionsError, validate
 from checklists.registry import REGISTRY, Registry, load_packages
 from checklists.runner import Log, Task, resolve, run_all
 from checklists.services import Discovered, Service, environments_for, resolve_all
@@ -134,6 +135,7 @@ def settings_from_options(
     environment variable, when set, replaces the configured target.
     """
     valid = validate(options, locate)
+    undeclared(valid, REGISTRY, locate)
     target = Path(os.environ.get("CHECKLISTS_TARGET") or valid["target"])
     environments = valid["environments"]
     configured = valid["services"]
@@ -173,6 +175,26 @@ def settings_from_options(
         ),
         cache=cache,
     )
+
+
+def undeclared(valid: Mapping[str, Any], registry: Registry, locate: Locate | None) -> None:
+    """OptionsError for a `defaults` parameter that no loaded check declares (a typo would
+    otherwise be ignored), with the closest declared name. Nothing when no check is loaded
+    yet (the checks' own parameters are not known then)."""
+    declared = sorted({name for spec in registry for name in spec.params} - {"environment"})
+    if not declared:
+        return
+    where = locate or (lambda path: "")
+    problems = []
+    for name in valid["defaults"]:
+        if name not in declared:
+            near = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
+            hint = f"; did you mean `{near[0]}`?" if near else ""
+            at = where(("defaults", name))
+            problem = f"`defaults.{name}`: no check declares a parameter `{name}`{hint}"
+            problems.append(f"{at}: {problem}" if at else problem)
+    if problems:
+        raise OptionsError(problems)
 
 
 def enabled(option: bool) -> bool:

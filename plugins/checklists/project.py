@@ -24,10 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from checklists.errors import SetupError
-from checklists.options import validate
+from checklists.options import Locate, validate
 from checklists.siteconfig import (
     PLUGIN,
+    _construct,  # the same tolerant, bounded reader as for mkdocs.yml
     compose,
     locator,
     plugin_options,
@@ -54,6 +57,12 @@ class Project:
     # The guide is the check library's own: its waivers were written for its example
     # target, never for the repository checked, so they do not apply.
     packaged_guide: bool = False
+
+    def locate(self) -> Locate | None:
+        """Where an option's path is written ("mkdocs.yml:12"), for messages."""
+        if self.config is None:
+            return None
+        return locator(self.config) if self.kind == "site" else _located(self.config)
 
     @property
     def shown(self) -> str:
@@ -83,8 +92,6 @@ def site(config: Path) -> Project:
 def repository_config(config: Path) -> Project:
     """A repository's own configuration file (see the module docstring)."""
     node = compose(config)
-    from checklists.siteconfig import _construct  # the same tolerant, bounded reader
-
     document = _construct(node)
     if document is None:
         document = {}
@@ -97,22 +104,22 @@ def repository_config(config: Path) -> Project:
         raise SetupError(f"{shown(config)}: `guide` must be a path to a page or a folder")
     if guide is None:
         packaged = packaged_project(list(options.get("checks") or ["checks"]))
-        return Project("config", options, config.parent, packaged.pages, config, packaged_guide=True)
-    else:
-        pages = (config.parent / guide).resolve()
-        if not pages.exists():
-            raise SetupError(f"{shown(config)}: the guide {guide} does not exist")
+        return Project(
+            "config", options, config.parent, packaged.pages, config, packaged_guide=True
+        )
+    pages = (config.parent / guide).resolve()
+    if not pages.exists():
+        raise SetupError(f"{shown(config)}: the guide {guide} does not exist")
     return Project("config", options, config.parent, pages, config)
 
 
-def _located(config: Path) -> Any:
+def _located(config: Path) -> Locate:
     """A locator for a configuration whose options are at the top level."""
     name = shown(config)
     try:
         root = compose(config)
     except SetupError:
         root = None
-    import yaml
 
     def locate(path: tuple[str, ...]) -> str:
         node, line = root, None
@@ -144,8 +151,6 @@ def packaged_project(packages: list[str]) -> Project:
         if not config.is_file():
             raise SetupError(f"the check package {name!r} names {relative}, which is not there")
         node = compose(config)
-        from checklists.siteconfig import _construct
-
         document = _construct(node) or {}
         if not isinstance(document, dict):
             raise SetupError(f"{config}: not a mapping")
@@ -178,7 +183,10 @@ def find(path: str | None, config: str | None) -> Project:
     if path is not None:
         target = Path(path).resolve()
         if not target.is_dir():
-            raise SetupError(f"the target folder {path} does not exist (or is not a folder): give the repository to check")
+            raise SetupError(
+                f"the target folder {path} does not exist (or is not a folder); "
+                "give the repository to check"
+            )
         project.options["target"] = str(target)
     return project
 

@@ -182,7 +182,7 @@ class Registry:
         self._discoverer = function
         return function
 
-    def discover(self, target: Any) -> Any:
+    def discover(self, target: object) -> Any:  # noqa: ANN401 - the discoverer's answer
         """The services the registered discoverer finds in the target; None without one."""
         function = getattr(self, "_discoverer", None)
         return None if function is None else function(target)

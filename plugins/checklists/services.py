@@ -188,7 +188,7 @@ def unique_names(names: Sequence[str]) -> list[str]:
     return result
 
 
-def services_listing(run: Any) -> list[str]:
+def services_listing(run: Any) -> list[str]:  # noqa: ANN401 - an engine Run (no cycle)
     """What a run judged, for people: each service with its build and where it was read,
     then the Dockerfiles discovery left out and why, and its notes. [] without services."""
     services: tuple[Service, ...] | None = run.services
