@@ -15,6 +15,9 @@ from checklists.services import Discovered, Service, unique_names
 from checks.readers.services import Build, discover
 
 
+_GENERIC = frozenset({"src", "docker", ".docker", "build", "container", "containers", "deploy"})
+
+
 def _base_name(build: Build, root: str) -> str:
     """A service name from what names the image: the Compose service or the image name,
     else the Dockerfile (`api/Dockerfile` -> api, `Dockerfile.alpine` -> alpine)."""
@@ -24,7 +27,12 @@ def _base_name(build: Build, root: str) -> str:
     lowered = name.lower()
     for stem in ("dockerfile", "containerfile"):
         if lowered == stem:
-            return posixpath.basename(folder) or root
+            # `cartservice/src/Dockerfile`, `app/docker/Dockerfile`: the folder above a
+            # generic one names the service.
+            parts = [p for p in folder.split("/") if p]
+            while len(parts) > 1 and parts[-1].lower() in _GENERIC:
+                parts.pop()
+            return parts[-1] if parts else root
         if lowered.startswith((f"{stem}.", f"{stem}-")):
             return name[len(stem) + 1 :]
         if lowered.endswith(f".{stem}"):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ class Project:
     # The guide is the check library's own: its waivers were written for its example
     # target, never for the repository checked, so they do not apply.
     packaged_guide: bool = False
+    raw: dict[str, Any] = field(default_factory=dict)  # the options as written
 
     def locate(self) -> Locate | None:
         """Where an option's path is written ("mkdocs.yml:12"), for messages."""
@@ -103,10 +104,20 @@ def repository_config(config: Path) -> Project:
     if guide is not None and not (isinstance(guide, str) and guide.strip()):
         raise SetupError(f"{shown(config)}: `guide` must be a path to a page or a folder")
     if guide is None:
+        # The library's guide comes with its configuration: this file adjusts it (its
+        # `defaults` and `environments` entries over the guide's, any other option
+        # replacing the guide's).
         packaged = packaged_project(list(options.get("checks") or ["checks"]))
-        return Project(
-            "config", options, config.parent, packaged.pages, config, packaged_guide=True
-        )
+        merged = dict(packaged.raw)
+        for key, value in document.items():
+            base = merged.get(key)
+            if key in ("defaults", "environments") and isinstance(base, dict):
+                merged[key] = {**base, **value} if isinstance(value, dict) else value
+            else:
+                merged[key] = value
+        options = validate(merged, _located(config))
+        pages = packaged.pages
+        return Project("config", options, config.parent, pages, config, packaged_guide=True)
     pages = (config.parent / guide).resolve()
     if not pages.exists():
         raise SetupError(f"{shown(config)}: the guide {guide} does not exist")
@@ -156,7 +167,9 @@ def packaged_project(packages: list[str]) -> Project:
             raise SetupError(f"{config}: not a mapping")
         guide = config.parent / str(document.pop("guide", "index.md"))
         options = validate(document, _located(config))
-        return Project("packaged", options, Path.cwd(), guide, None, packaged_guide=True)
+        return Project(
+            "packaged", options, Path.cwd(), guide, None, packaged_guide=True, raw=document
+        )
     raise SetupError(
         f"no configuration found, and none of the check packages {packages} ships a guide; "
         f"run in a folder with {SITE_NAME} or pass --config"
