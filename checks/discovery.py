@@ -14,7 +14,6 @@ from checklists.registry import discoverer
 from checklists.services import Discovered, Service, unique_names
 from checks.readers.services import Build, discover
 
-
 _GENERIC = frozenset({"src", "docker", ".docker", "build", "container", "containers", "deploy"})
 
 

@@ -135,11 +135,13 @@ def test_discovery_agrees_with_the_images_read_by_hand() -> None:
         if expected != found:
             report.append(
                 f"{repository}: {len(expected & found)}/{len(expected)}; "
-                f"missed {sorted(expected - found, key=str)}; extra {sorted(found - expected, key=str)}"
+                f"missed {sorted(expected - found, key=str)}; "
+                f"extra {sorted(found - expected, key=str)}"
             )
     rate = found_total / expected_total
     print(
-        f"\ndiscovery found {found_total} of {expected_total} images ({rate:.1%}), {extra_total} extra"
+        f"\ndiscovery found {found_total} of {expected_total} images ({rate:.1%}), "
+        f"{extra_total} extra"
     )
     print("\n".join(report))
     assert len(answer) == 33
@@ -226,7 +228,8 @@ def _monorepo(tmp_path: Path, config: str) -> Path:
     for name in ("api", "web"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "Dockerfile").write_text(
-            "FROM python:3.12-slim\nRUN groupadd -g 1000 app && useradd -u 1000 -g app app\nUSER app\n"
+            "FROM python:3.12-slim\n"
+            "RUN groupadd -g 1000 app && useradd -u 1000 -g app app\nUSER app\n"
             if name == "api"
             else "FROM nginx:1.27\n"
         )
@@ -256,7 +259,8 @@ def test_services_in_the_configuration_one_run_one_report(tmp_path: Path) -> Non
     [
         (
             "services:\n  api:\n    dockerfle: api/Dockerfile\n",
-            ".checklists.yml:3: `services.api` has an unknown key `dockerfle`; did you mean `dockerfile`?",
+            ".checklists.yml:3: `services.api` has an unknown key `dockerfle`; "
+            "did you mean `dockerfile`?",
         ),
         (
             "services:\n  api:\n    context: api\n",
@@ -271,7 +275,8 @@ def test_services_in_the_configuration_one_run_one_report(tmp_path: Path) -> Non
         ("environments:\n  prod: servce\n", "did you mean `service`?"),
         (
             "defaults:\n  dockerfle: api/Dockerfile\n",
-            ".checklists.yml:2: `defaults.dockerfle`: no check declares a parameter `dockerfle`; did you mean `dockerfile`?",
+            ".checklists.yml:2: `defaults.dockerfle`: no check declares a parameter "
+            "`dockerfle`; did you mean `dockerfile`?",
         ),
         ("tiemout: 3\n", ".checklists.yml:1: unknown option `tiemout`; did you mean `timeout`?"),
     ],
