@@ -366,3 +366,22 @@ def test_colour_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
     assert "\033[" not in plain and "✓" in plain
     piped = cli("check", cwd=repository, env=env)
     assert "\033[" not in piped.stdout
+
+
+def test_init_writes_a_configuration_that_check_then_reads(tmp_path: Path) -> None:
+    repository = tmp_path / "voting"
+    shutil.copytree(CORPUS / "dockersamples__example-voting-app", repository)
+    done = cli("init", str(repository), "--site", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+    written = yaml.safe_load((repository / ".checklists.yml").read_text("utf-8"))
+    assert written["services"]["vote"] == {
+        "dockerfile": "vote/Dockerfile",
+        "context": "vote",
+        "target": "dev",
+    }
+    assert (tmp_path / "site" / "docs" / "index.md").read_text("utf-8").startswith("#")
+    again = cli("init", str(repository))
+    assert again.returncode == 2 and "not overwritten" in again.stderr
+    checked = cli("check", "--format", "json", "--output", "-", cwd=repository)
+    data = json.loads(checked.stdout)
+    assert all(s["origin"].startswith(".checklists.yml:") for s in data["services"])

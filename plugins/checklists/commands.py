@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from checklists import outputs, project, report
+from checklists import init, outputs, project, report
 from checklists.engine import (
     ItemResult,
     Run,
@@ -41,7 +41,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 Subparsers = argparse._SubParsersAction
 
 
-NAMES = frozenset({"check", "list", "explain"})  # the subcommands `register` adds
+NAMES = frozenset({"check", "list", "explain", "init"})  # the subcommands `register` adds
 
 
 def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
@@ -90,6 +90,7 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     explain.add_argument("path", nargs="?", help="the repository (default: as for check)")
     explain.add_argument("--config")
     explain.set_defaults(handler=run_explain)
+    init.register(subparsers)
 
 
 class _StderrLog:
