@@ -129,10 +129,11 @@ def test_the_ci_example_publishes_what_the_build_writes(tmp_path: Path) -> None:
     files = {
         str(step.get("with", {}).get(key))
         for step in steps
-        for key in ("sarif_file", "report_paths")
+        for key in ("sarif_file", "report_paths", "path")
     }
     assert {"site/compliance.sarif", "site/compliance.junit.xml"} <= files
-    publishing = [s for s in steps if "with" in s and "setup-python" not in s.get("uses", "")]
+    setup = ("actions/setup-python", "actions/checkout")
+    publishing = [s for s in steps if "with" in s and not s.get("uses", "").startswith(setup)]
     assert all(step.get("if", "").startswith("always()") for step in publishing)
 
 
