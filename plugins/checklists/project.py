@@ -205,15 +205,16 @@ def find(path: str | None, config: str | None) -> Project:
 
 
 def _is_site(file: Path) -> bool:
-    """A MkDocs configuration rather than a repository's own: not named like one of ours,
-    and (when it can be read) with any key MkDocs knows."""
-    if file.name in CONFIG_NAMES:
-        return False
+    """A MkDocs configuration (any key MkDocs knows: plugins, site_name, ...) rather than a
+    repository's own; a file that cannot be read is a site unless named like ours, so that
+    reading it says what is wrong as before."""
     try:
         document = site_options(file)
     except SetupError:
-        return True  # reading it as a site says what is wrong, as before
-    return bool(set(document) & {"plugins", "site_name", "docs_dir", "theme", "nav"})
+        return file.name not in CONFIG_NAMES
+    if set(document) & {"plugins", "site_name", "docs_dir", "theme", "nav"}:
+        return True
+    return file.name not in CONFIG_NAMES
 
 
 def target_env() -> str | None:
