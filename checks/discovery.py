@@ -8,6 +8,7 @@ configuration names no services (`checklists.services`). The reading is
 from __future__ import annotations
 
 import posixpath
+from dataclasses import replace
 
 from checklists import Target
 from checklists.registry import discoverer
@@ -39,11 +40,37 @@ def _base_name(build: Build, root: str) -> str:
     return name
 
 
+def _qualified(base: str, dockerfile: str) -> str:
+    """`genproto` of src/checkout/genproto/Dockerfile -> checkout-genproto."""
+    parts = [p for p in posixpath.dirname(dockerfile).split("/") if p]
+    while parts and (parts[-1] == base or parts[-1].lower() in _GENERIC):
+        parts.pop()
+    return f"{parts[-1]}-{base}" if parts else base
+
+
 @discoverer
 def services(target: Target) -> Discovered:
     found = discover(target)
     root = target.root.name or "app"
     bases = [_base_name(build, root) for build in found.builds]
+    # A name from an image or Compose service that several Dockerfiles share (one image
+    # name with a tag per component) does not tell them apart: their files do.
+    files: dict[str, set[str]] = {}
+    for base, build in zip(bases, found.builds, strict=True):
+        files.setdefault(base, set()).add(build.dockerfile)
+    bases = [
+        _base_name(replace(build, name_hint=None), root) if len(files[base]) > 1 else base
+        for base, build in zip(bases, found.builds, strict=True)
+    ]
+    # A file name that repeats in several folders (src/a/genproto, src/b/genproto): the
+    # folder above names each.
+    files = {}
+    for base, build in zip(bases, found.builds, strict=True):
+        files.setdefault(base, set()).add(build.dockerfile)
+    bases = [
+        _qualified(base, build.dockerfile) if len(files[base]) > 1 else base
+        for base, build in zip(bases, found.builds, strict=True)
+    ]
     # One name for several builds (a matrix of stages, one image name): the stage tells
     # them apart; what still repeats gets a number.
     counts = {base: bases.count(base) for base in bases}
@@ -61,7 +88,7 @@ def services(target: Target) -> Discovered:
                 build.context,
                 build.target,
                 development=build.development,
-                origin=", ".join(f.location for f in build.found),
+                origin=", ".join(dict.fromkeys(f.location for f in build.found)),
                 published=build.published,
             )
             for name, build in zip(names, found.builds, strict=True)

@@ -391,3 +391,20 @@ def test_init_writes_a_configuration_that_check_then_reads(tmp_path: Path) -> No
     checked = cli("check", "--format", "json", "--output", "-", cwd=repository)
     data = json.loads(checked.stdout)
     assert all(s["origin"].startswith(".checklists.yml:") for s in data["services"])
+
+
+def test_service_names_tell_the_images_apart(tmp_path: Path) -> None:
+    from checks.discovery import services
+
+    for folder in ("src/checkout", "src/checkout/genproto", "src/cart/src", "src/cart/genproto"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "Dockerfile").write_text("FROM alpine:3.20\n")
+    (tmp_path / "Dockerfile.alpine").write_text("FROM alpine:3.20\n")
+    names = {s.dockerfile: s.name for s in services(Target(tmp_path)).services}
+    assert names == {
+        "Dockerfile.alpine": "alpine",
+        "src/cart/genproto/Dockerfile": "cart-genproto",
+        "src/cart/src/Dockerfile": "cart",
+        "src/checkout/Dockerfile": "checkout",
+        "src/checkout/genproto/Dockerfile": "checkout-genproto",
+    }
