@@ -408,3 +408,25 @@ def test_service_names_tell_the_images_apart(tmp_path: Path) -> None:
         "src/checkout/Dockerfile": "checkout",
         "src/checkout/genproto/Dockerfile": "checkout-genproto",
     }
+
+
+def test_a_removed_environment_does_not_silently_drop_its_limits(tmp_path: Path) -> None:
+    repository = _monorepo(tmp_path, "services: discover\nenvironments:\n  開発: null\n")
+    (repository / ".checklists.yml").write_text(
+        "services:\n  api:\n    dockerfile: api/Dockerfile\n", encoding="utf-8"
+    )
+    config = repository / "site.yml"
+    (repository / "docs").mkdir()
+    (repository / "docs" / "index.md").write_text(
+        "# Guide\n\n| メトリクス | 開発 | 本番 |\n| --- | --- | --- |\n"
+        "| イメージサイズ <!-- metric: image.size --> | < 700MB | < 250MB |\n",
+        encoding="utf-8",
+    )
+    config.write_text(
+        "site_name: x\nplugins:\n  - checklists:\n      target: .\n"
+        "      environments:\n        本番: {dockerfile: api/Dockerfile}\n",
+        encoding="utf-8",
+    )
+    done = cli("check", "--config", str(config), cwd=repository)
+    assert done.returncode == 1
+    assert "開発 (< 700MB) hold a limit but are not configured environments" in done.stdout

@@ -175,8 +175,8 @@ def environments(name: str, value: object) -> dict[str, object]:
                 near = difflib.get_close_matches(options, ENVIRONMENT_WORDS, n=1)
                 hint = f"; did you mean `{near[0]}`?" if near else ""
                 raise BadValueError(
-                    f"`{name}.{column}` must be a build or one of "
-                    f"{', '.join(ENVIRONMENT_WORDS)}, not {_kind(options)}{hint}",
+                    f"`{name}.{column}` must be a mapping (a build with a `dockerfile`) or "
+                    f"one of {', '.join(ENVIRONMENT_WORDS)}, not {_kind(options)}{hint}",
                     (column,),
                 )
             found[column] = options

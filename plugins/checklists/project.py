@@ -34,7 +34,6 @@ from checklists.siteconfig import (
     compose,
     locator,
     plugin_options,
-    raw_plugin_options,
     shown,
     site_options,
 )
@@ -70,17 +69,21 @@ class Project:
         return shown(self.config) if self.config is not None else "(the guide's own configuration)"
 
 
-def _enables_plugin(config: Path) -> bool:
-    try:
-        raw_plugin_options(site_options(config), config)
-    except SetupError:
-        return False
-    return True
-
-
 def _theme_language(document: dict[str, Any]) -> str:
     theme = document.get("theme")
     return str(theme.get("language", "ja")) if isinstance(theme, dict) else "ja"
+
+
+def _site_or_hint(config: Path) -> Project:
+    try:
+        return site(config)
+    except SetupError as error:
+        if "does not enable" not in str(error):
+            raise
+        raise SetupError(
+            f"{error}; to check this folder as a repository with the guide's own "
+            "configuration, run `checklists check .`"
+        ) from None
 
 
 def site(config: Path) -> Project:
@@ -185,8 +188,10 @@ def find(path: str | None, config: str | None) -> Project:
         folder = Path(path or ".").resolve()
         own = next((folder / n for n in CONFIG_NAMES if (folder / n).is_file()), None)
         here = Path(SITE_NAME).resolve()
-        if path is None and here.is_file() and _enables_plugin(here):
-            project = site(here)
+        if path is None and (here.exists() or here.is_symlink()):
+            # `checklists check` beside a mkdocs.yml: that site, as before (its mistakes
+            # said); `checklists check .` checks the folder as a repository instead.
+            project = _site_or_hint(here)
         elif own is not None:
             project = repository_config(own)
         else:

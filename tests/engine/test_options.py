@@ -60,7 +60,10 @@ def problems(config: Path) -> list[str]:
         ("target: [a, b]", "`target` must be a path (a non-empty string), not a list"),
         ("defaults: abc", "`defaults` must be a mapping of parameter names to values, not the"),
         ("environments: [a, b]", "`environments` must be a mapping of column names to builds"),
-        ("environments: {dev: x}", "`environments.dev` must be a build or one of service"),
+        (
+            "environments: {dev: x}",
+            "`environments.dev` must be a mapping (a build with a `dockerfile`)",
+        ),
         ("reports: {pdf: out.pdf}", "`reports` has an unknown report format `pdf`"),
         ("reports: {jsno: out.json}", "did you mean `json`?"),
         ("reports: out.json", "`reports` must be a mapping of report formats"),
