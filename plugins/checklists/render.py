@@ -370,6 +370,8 @@ def compliance_html(
             evidence = ""
         evidence += stated_html(result, lang) + fix_links(result, lang, links)
         env = f" ({esc(item.environment)})" if item.environment else ""
+        if item.service is not None:
+            env += f' <span class="cl-service">[{esc(item.service)}]</span>'
         groups.setdefault(section, []).append(
             f'<tr class="cl-row" data-verdict="{result.verdict.value}" data-order="{order}"'
             f' data-section="{esc(section)}" data-section-order="{sections[section]}"'

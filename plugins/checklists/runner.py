@@ -100,9 +100,11 @@ def resolve(
     unknown = sorted(set(item.params) - set(spec.params) - {"environment"})
     if unknown:
         accepted = ", ".join(spec.params) or "no parameters"
+        near = difflib.get_close_matches(unknown[0], list(spec.params), n=1, cutoff=0.6)
+        hint = f"; did you mean `{near[0]}`?" if near else ""
         return Outcome.error(
             f"{item.location}: {spec.id} has no parameter {', '.join(unknown)} "
-            f"(it takes: {accepted})",
+            f"(it takes: {accepted}){hint}",
             where,
         )
     params = {
