@@ -316,7 +316,7 @@ def test_configuration_mistakes_are_located_with_the_closest_name(
 
 def test_a_service_without_a_development_build_is_unknown_for_that_column(tmp_path: Path) -> None:
     repository = _monorepo(tmp_path, "services: discover\n")
-    done = cli("check", "--format", "json", "--output", "-", cwd=repository)
+    done = cli("check", "--lang", "en", "--format", "json", "--output", "-", cwd=repository)
     data = json.loads(done.stdout)
     dev = [i for i in data["items"] if i["environment"] == "開発" and i["check"] == "image.size"]
     assert dev and all(

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checklists.bindings import Item
+from checklists.message import tr
 from checklists.model import Evidence, Outcome
 from checklists.registry import Registry
 from checklists.runner import Task, resolve
@@ -163,16 +164,27 @@ def resolve_all(
 
 def _no_service(item: Item) -> Outcome:
     return Outcome.unknown(
-        "no service to judge: the repository has no Dockerfile or Containerfile that it "
-        "builds (name one under the option `services`)",
+        tr(
+            "no service to judge: the repository has no Dockerfile or Containerfile that it "
+            "builds (name one under the option `services`)",
+            "判定するサービスがありません: リポジトリがビルドする Dockerfile / Containerfile が"
+            "見つかりません（オプション `services` で指定してください）",
+        ),
         Evidence(f"binding at {item.location}"),
     )
 
 
 def _no_build(item: Item, service: Service, column: str) -> Outcome:
     return Outcome.unknown(
-        f"service {service.name!r} has no {column} build (none was found beside "
-        f"{service.dockerfile}; name one under services.{service.name}.environments.{column})",
+        tr(
+            "service {name} has no {column} build (none was found beside {dockerfile}; name "
+            "one under services.{name}.environments.{column})",
+            "サービス {name} には {column} のビルドがありません（{dockerfile} の隣に見つからず、"
+            "services.{name}.environments.{column} で指定できます）",
+            name=service.name,
+            column=column,
+            dockerfile=service.dockerfile,
+        ),
         Evidence(f"binding at {item.location}"),
     )
 
