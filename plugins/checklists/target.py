@@ -66,8 +66,17 @@ MAX_EXPANSION_CHARS = 1024 * 1024
 """The text one ARG/ENV/FROM expansion may produce, and the ARG and ENV values of one scope
 together. BuildKit sets no limit, but real values are short: the corpus's longest is 133
 characters (a PATH). A megabyte is a bomb (`ARG A2=${A1}${A1}` doubles at every line)."""
+MAX_IGNORE_PATTERNS = 10_000
+"""Patterns in one .dockerignore; the corpus's longest has 80. Docker sets no limit, but
+it asks every pattern about every file of the context: 50,000 patterns would keep a check
+busy for minutes (10,000 take a few seconds)."""
 MAX_YAML_NODES = 1_000_000
 """Values in one YAML document with every alias expanded (a billion-laughs bomb)."""
+MAX_YAML_VALUES = 100_000
+"""Values written in one YAML document, before aliases expand. The corpus's largest, the
+Compose file of opentelemetry-demo, holds 1,349. Python composes some 50,000 values a
+second, so a 4 MiB file of short lines (100,000 Compose services) would outlast a check's
+timeout; counting the values first takes libyaml a fraction of that."""
 CLOCK_SKEW = dt.timedelta(days=1)
 """How far in the future a recorded time may lie before it is implausible (clock skew)."""
 
