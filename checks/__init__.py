@@ -14,3 +14,8 @@ def snippet_file(language: str, text: str) -> object:
     from checks.snippets import snippet_file as make  # noqa: PLC0415 - only when asked
 
     return make(language, text)
+
+
+# The guide page this library's checks are bound in, and its configuration (package data):
+# what `checklists check PATH` runs when PATH has no configuration of its own.
+__checklists_guide__ = "guide/checklists.yml"

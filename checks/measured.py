@@ -272,7 +272,8 @@ def _outcome(reading: Measurement, about: Evidence) -> Outcome:
         )
     return Outcome.unknown(
         # The measure command's own words, recorded in the evidence: quoted in Japanese.
-        tr("not measured: {reason}", "未計測:「{reason}」", reason=reading.reason or ""), about
+        tr("not measured: {reason}", "未計測:「{reason}」", reason=reading.reason or ""),
+        about,
     )
 
 

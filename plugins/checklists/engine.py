@@ -7,6 +7,7 @@ This is what the MkDocs plugin and the command line share. It never renders; it 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import gc
 import os
 import re
@@ -24,9 +25,10 @@ from checklists.errors import InputError, SetupError
 from checklists.limits import Kind, Quantity, Stated, parse_limit, stated
 from checklists.message import Message, tr
 from checklists.model import Evidence, Outcome, Status
-from checklists.options import Locate, validate
+from checklists.options import Locate, OptionsError, validate
 from checklists.registry import REGISTRY, Registry, load_packages
 from checklists.runner import Log, Task, resolve, run_all
+from checklists.services import Discovered, Service, environments_for, resolve_all
 from checklists.target import Target
 from checklists.verdict import HOLDS, ORDER, Policy, Verdict, fails, judge, judge_snippet
 
@@ -41,8 +43,13 @@ class Settings:
     timeout: float = 30.0
     workers: int = 4
     policy: Policy = field(default_factory=lambda: Policy(today=dt.date.today()))
-    environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Environment columns: a build (a mapping), or "service" / "development" (services.py).
+    environments: Mapping[str, object] = field(default_factory=dict)
     columns: Columns = field(default_factory=Columns)
+    # The services to judge (`services` option); None: discover them when `discover` is set,
+    # else judge the target as one (no service dimension).
+    services: tuple[Service, ...] | None = None
+    discover: bool = False
     cache: ResultCache | None = None  # set by `mkdocs serve`: reuse results across rebuilds
     # Checks run in a worker process that is killed on a timeout; False runs them on
     # threads of this process (for observers that count reads in-process, as bench/ does).
@@ -76,6 +83,10 @@ class Run:
     # the target, so outside `results`, the headline and every report of the target.
     snippets: tuple[ItemResult, ...] = ()
     claims: tuple[Claim, ...] = ()  # every statement of the pages and how it is checked
+    # The services judged (None: the target as one) and, when they were discovered, what
+    # discovery left out and noted.
+    services: tuple[Service, ...] | None = None
+    discovered: Discovered | None = None
     _by_page: dict[str, list[ItemResult]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -135,9 +146,28 @@ def settings_from_options(
     environment variable, when set, replaces the configured target.
     """
     valid = validate(options, locate)
+    undeclared(valid, REGISTRY, locate)
     target = Path(os.environ.get("CHECKLISTS_TARGET") or valid["target"])
     environments = valid["environments"]
+    configured = valid["services"]
+    services = None
+    if isinstance(configured, Mapping):
+        where = locate or (lambda path: "")
+        services = tuple(
+            Service(
+                name,
+                body["dockerfile"],
+                body.get("context"),
+                body.get("target"),
+                body.get("image"),
+                body["environments"],
+                origin=where(("services", name)),
+            )
+            for name, body in configured.items()
+        )
     return Settings(
+        services=services,
+        discover=configured == "discover",
         target=target if target.is_absolute() else root / target,
         packages=tuple(valid["checks"]),
         defaults=valid["defaults"],
@@ -156,6 +186,26 @@ def settings_from_options(
         ),
         cache=cache,
     )
+
+
+def undeclared(valid: Mapping[str, Any], registry: Registry, locate: Locate | None) -> None:
+    """OptionsError for a `defaults` parameter that no loaded check declares (a typo would
+    otherwise be ignored), with the closest declared name. Nothing when no check is loaded
+    yet (the checks' own parameters are not known then)."""
+    declared = sorted({name for spec in registry for name in spec.params} - {"environment"})
+    if not declared:
+        return
+    where = locate or (lambda path: "")
+    problems = []
+    for name in valid["defaults"]:
+        if name not in declared:
+            near = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
+            hint = f"; did you mean `{near[0]}`?" if near else ""
+            at = where(("defaults", name))
+            problem = f"`defaults.{name}`: no check declares a parameter `{name}`{hint}"
+            problems.append(f"{at}: {problem}" if at else problem)
+    if problems:
+        raise OptionsError(problems)
 
 
 def enabled(option: bool) -> bool:
@@ -264,9 +314,34 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
     if registry is REGISTRY:
         load_packages(list(settings.packages), registry)
     target = open_target(settings.target)
-    resolved: list[Task | Outcome | None] = [
-        _resolve(item, registry, settings) if item.bound else None for item in items
-    ]
+    claims = getattr(items, "claims", ())  # every statement of the pages (`claims.py`)
+    services, discovered = settings.services, None
+    if services is None and settings.discover:
+        discovered = registry.discover(target)
+        services = discovered.services if discovered is not None else None
+    columns = environments_for(None, settings.environments, settings.defaults)
+    usable = {k: v for k, v in columns.items() if v is not None}
+    resolved: list[Task | Outcome | None]
+    if services is None:
+        resolved = [
+            _resolve(item, registry, settings.defaults, usable) if item.bound else None
+            for item in items
+        ]
+    else:
+        # A guide code block is judged once (the guide's own file, or its commands against
+        # the repository), never once per service.
+        pairs: list[tuple[Item, Task | Outcome | None]] = []
+        for item in items:
+            if item.kind == "block" and item.bound:
+                pairs.append((item, _resolve(item, registry, settings.defaults, usable)))
+            else:
+                pairs.extend(
+                    resolve_all(
+                        [item], services, registry, settings.defaults, settings.environments
+                    )
+                )
+        items = [item for item, _ in pairs]
+        resolved = [task for _, task in pairs]
     # A block bound to a check that reads files checks the guide's own code (`snippets`).
     pending = [
         (index, item, task)
@@ -321,20 +396,27 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         target,
         reused=len(tasks) - executed,
         snippets=tuple(snippets),
-        claims=getattr(items, "claims", ()),
+        claims=claims,
+        services=None if services is None else tuple(services),
+        discovered=discovered,
     )
 
 
-def _resolve(item: Item, registry: Registry, settings: Settings) -> Task | Outcome:
+def _resolve(
+    item: Item,
+    registry: Registry,
+    defaults: Mapping[str, Any],
+    environments: Mapping[str, Mapping[str, Any]],
+) -> Task | Outcome:
     """The item's task. A block's check that takes `snippet` gets the block's code and runs
     on the target; one that reads files gets no site defaults (its file is the block)."""
     if item.kind != "block" or item.snippet is None:
-        return resolve(item, registry, settings.defaults, settings.environments)
+        return resolve(item, registry, defaults, environments)
     spec = registry.get(item.check_id or "")
     if spec is not None and "snippet" in spec.params and "snippet" not in item.params:
         given = replace(item, params={**item.params, "snippet": item.snippet.as_param()})
-        return resolve(given, registry, settings.defaults, settings.environments)
-    return resolve(item, registry, {}, settings.environments)
+        return resolve(given, registry, defaults, environments)
+    return resolve(item, registry, {}, environments)
 
 
 def _judge_snippets(

@@ -238,10 +238,22 @@ class Registry:
     def __len__(self) -> int:
         return len(self._checks)
 
+    def discoverer(self, function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """Register the function that finds a target's services (`checklists.services`):
+        `(Target) -> Discovered`. A check library registers at most one; the last wins."""
+        self._discoverer = function
+        return function
+
+    def discover(self, target: object) -> Any:  # noqa: ANN401 - the discoverer's answer
+        """The services the registered discoverer finds in the target; None without one."""
+        function = getattr(self, "_discoverer", None)
+        return None if function is None else function(target)
+
 
 REGISTRY = Registry()
 check = REGISTRY.check
 metric = REGISTRY.metric
+discoverer = REGISTRY.discoverer
 
 
 def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registry:
