@@ -252,8 +252,9 @@ def collect(pages: Mapping[str, str], columns: Columns | None = None) -> list[It
 
 
 def _with_limits(items: list[Item]) -> list[Item]:
-    """A `limit` parameter becomes the item's limit; a metric row that shows a value and a
-    status takes the limit the same page states for that metric and environment."""
+    """A `limit` parameter becomes the item's limit; a metric that states no number of its
+    own (a row that shows a value and a status) takes the limit the same page states for
+    that metric and environment."""
     stated = {(i.page, i.check_id, i.environment): i.limit for i in items if i.metric and i.limit}
     limited = []
     for item in items:
@@ -268,10 +269,10 @@ def _with_limits(items: list[Item]) -> list[Item]:
 
 
 def _states_a_number(item: Item) -> bool:
-    """A row whose value cell states the number it claims (see `stated_cell`)."""
-    if item.kind != "row":
-        return False
-    text = stated_cell(item)
+    """A sentence that states a number ("初回ビルド: 5-7分"), or a row whose value cell
+    states the number it claims (see `stated_cell`): that number is its claim, not the
+    limit a metrics table of the page gives the same metric."""
+    text = item.text if item.kind != "row" else stated_cell(item)
     return text is not None and any(stated(text, kind) for kind in Kind)
 
 
