@@ -503,7 +503,9 @@ def _close_block(state: _Scanner, end: int, items: list[Item]) -> None:
     waiting, state.waiting = state.waiting, []
     code = [c.strip() for c in block.text.splitlines() if c.strip()]
     first = next((c for c in code if not c.startswith(("#", "//"))), code[0] if code else "")
-    text = f"```{language} {first}".strip()
+    # Shown as the item's text (report rows, the CLI): its language and first line of code,
+    # plain text rather than Markdown.
+    text = f"{language}: {first}" if language else first
     for number, written, match in waiting:
         base = Item(
             state.page,

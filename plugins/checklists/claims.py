@@ -108,13 +108,14 @@ def claims(markdown: str, page: str) -> list[Claim]:
                     more, why = _notes(comment)
                     ids += more
                     reason = why if why is not None else reason
-                text = f"```{language}".rstrip()
+                first = ""
                 for following in lines[index : index + 20]:
                     if _FENCE.match(following):
                         break
                     if following.strip() and not following.strip().startswith(("#", "//")):
-                        text += " " + following.strip()
+                        first = following.strip()
                         break
+                text = f"{language}: {first}" if language and first else language or first
                 found.append(Claim(page, number, "block", text, ids, reason))
             above = []
             state.previous_blank = not line.strip()
