@@ -71,6 +71,15 @@ def test_check_runs_on_the_site_with_no_generator_importable(tmp_path: Path) -> 
     assert (tmp_path / "compliance.sarif").is_file()
 
 
+def test_check_writes_the_sites_pages_with_no_generator(tmp_path: Path) -> None:
+    """`checklists check --pages`, the first step of a Zensical build, is core too."""
+    done = without_site("check", "--quiet", "--pages", str(tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "LOADED []" in done.stderr
+    assert (tmp_path / "compliance.md").is_file() and (tmp_path / "checks" / "index.md").is_file()
+    assert (tmp_path / "compliance.json").is_file() and (tmp_path / ".checklists-run.json").is_file()
+
+
 def test_check_list_and_explain_run_on_a_repository_with_no_generator(tmp_path: Path) -> None:
     repository = CORPUS / "dockersamples__example-voting-app"
     done = without_site("check", str(repository), "--quiet", cwd=tmp_path)
