@@ -77,7 +77,9 @@ def test_check_writes_the_sites_pages_with_no_generator(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert "LOADED []" in done.stderr
     assert (tmp_path / "compliance.md").is_file() and (tmp_path / "checks" / "index.md").is_file()
-    assert (tmp_path / "compliance.json").is_file() and (tmp_path / ".checklists-run.json").is_file()
+    assert (tmp_path / "compliance.json").is_file() and (
+        tmp_path / ".checklists-run.json"
+    ).is_file()
 
 
 def test_check_list_and_explain_run_on_a_repository_with_no_generator(tmp_path: Path) -> None:
