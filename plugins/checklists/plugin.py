@@ -102,7 +102,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.enabled, self.slots = enabled(self.options["enabled"]), dict[str, render.Slots]()
         self.run: Run | None = None  # MkDocs keeps this instance across serve's rebuilds
         self.collected = dict[str, str]()  # page -> the Markdown its items were collected from
-        if self.enabled:  # mkdocs.yml may list them already, for Zensical (docs/migration.md)
+        if self.enabled:  # mkdocs.yml may list them already, for Zensical (MIGRATION.md)
             config.extra_css += [] if render.STYLE in config.extra_css else [render.STYLE]
             scripts = [str(script) for script in config.extra_javascript]
             config.extra_javascript += [] if render.SCRIPT in scripts else [render.SCRIPT]
