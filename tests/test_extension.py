@@ -106,6 +106,8 @@ def test_pages_written_for_generators_are_never_read_as_the_guide(
     assert is_generated((docs / "compliance.md").read_text("utf-8"))
     assert is_generated((docs / "checks" / "dockerfile.md").read_text("utf-8"))
     assert not is_generated((docs / "index.md").read_text("utf-8"))
+    assert is_generated((docs / "compliance.md").read_bytes())  # as the plugin reads files
+    assert not is_generated(b"# \xe9t\xe9\n" + GENERATED.encode())  # not UTF-8, not ours
     assert list(read_pages(docs, "docs")) == ["index.md"]
     stamp = read_stamp(docs)
     assert stamp is not None and "compliance.md" in stamp["files"]

@@ -41,9 +41,12 @@ COMPLIANCE_CLASS = 'class="cl-page"'  # the compliance page's block
 _GENERATED = re.compile(r"\A\ufeff?(?:---\n(?:.*\n){0,20}?---\n\s*)?" + re.escape(GENERATED))
 
 
-def is_generated(text: str) -> bool:
+def is_generated(text: str | bytes) -> bool:
     """A page `checklists check --pages` wrote (never a page of the guide): the marker
-    first, after the front matter if any."""
+    first, after the front matter if any. Bytes are read as far as they are UTF-8 (a page
+    that is not is reported where the guide is read, not here)."""
+    if isinstance(text, bytes):
+        text = text[:4096].decode("utf-8", "replace")
     return _GENERATED.match(text) is not None
 
 

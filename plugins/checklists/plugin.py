@@ -117,7 +117,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         if self.enabled:
             docs = [
                 f for f in files.documentation_pages() if f.generated_by != "checklists-catalog"
-                and not (f.generated_by is None and is_generated(f.content_string))
+                and not (f.generated_by is None and is_generated(f.content_bytes))
             ]  # fmt: skip
             folder = os.path.relpath(config.docs_dir, self.root)
             try:
