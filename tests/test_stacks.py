@@ -71,7 +71,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # Zensical's environment has the core install only: it writes the generated pages.
     checked = run([str(zensical / "bin" / "checklists"), "check", "--quiet", "--pages"], root)
     assert checked.returncode == 0, checked.stderr[-3000:]
-    done = run([str(zensical / "bin" / "zensical"), "build", "--clean", "-f", "zensical.yml"], root)
+    # Built from another folder: the extension finds mkdocs.yml beside zensical.yml.
+    zensical_build = [str(zensical / "bin" / "zensical"), "build", "--clean"]
+    done = run([*zensical_build, "-f", str(root / "zensical.yml")], root.parent)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "No issues found" in done.stdout + done.stderr  # every link and anchor resolves
     assert "Traceback" not in done.stderr and "checklists:" not in done.stderr

@@ -275,7 +275,17 @@ class ChecklistsExtension(Extension):
         self.page: tuple[Site, str, render.Slots] | None = None
 
     def config_file(self) -> Path:
-        return Path(str(self.getConfig("config_file"))).resolve()
+        """The site's mkdocs.yml: relative to the working folder, else (under Zensical,
+        built with `-f` from elsewhere) to the folder of the configuration it builds."""
+        given = Path(str(self.getConfig("config_file")))
+        if given.is_absolute() or given.exists():
+            return given.resolve()
+        generator = sys.modules.get("zensical.config")
+        try:
+            root = generator.get_config()["root_dir"] if generator else None
+        except (AttributeError, KeyError, TypeError):
+            root = None
+        return (Path(root) / given).resolve() if root else given.resolve()
 
     def site(self) -> Site | None:
         config = self.config_file()
