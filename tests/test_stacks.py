@@ -160,5 +160,34 @@ def test_a_broken_claim_fails_the_zensical_job_cleanly(tmp_path: Path) -> None:
     assert "index.md:106 [broken]" in said and "→ backend/Dockerfile:" in said
     done = run([str(zensical / "bin" / "zensical"), "build", "--clean", "-f", "zensical.yml"], root)
     assert done.returncode == 0
-    page = (root / "site" / "index.html").read_text("utf-8")
-    assert "cl-v-broken" in page and stacks.NOTICE not in page  # the report is published
+    page = root / "site" / "index.html"
+    assert ("broken", "check-106") in stacks.verdicts(page)  # the report is published
+    assert stacks.NOTICE not in page.read_text("utf-8")
+
+
+def test_zensicals_page_cache_never_serves_verdicts_of_an_older_target(tmp_path: Path) -> None:
+    """Zensical renders a page again only when its text, the configuration or a watched
+    file changed; zensical.yml watches the target and the stamp, and the extension refuses
+    findings the stamp has not recorded."""
+    zensical = venv("zensical")
+    root = copy_site(tmp_path)
+    shutil.copy(ROOT / "zensical.yml", root)
+    check = [str(zensical / "bin" / "checklists"), "check", "--quiet", "--pages"]
+    build = [str(zensical / "bin" / "zensical"), "build", "-f", "zensical.yml"]  # cache kept
+    assert run(check, root).returncode == 0
+    assert run(build, root).returncode == 0
+    page = root / "site" / "index.html"
+    assert ("broken", "check-106") not in stacks.verdicts(page)
+    dockerfile = root / "examples" / "autoforgenexus" / "backend" / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text("utf-8").replace("USER appuser\n", ""), "utf-8")
+    later = dockerfile.stat().st_mtime + 10  # Zensical compares whole seconds: an edit later
+    os.utime(dockerfile, (later, later))
+    done = run(build, root)  # the target changed, the pages were not generated again
+    assert done.returncode == 0 and "checklists check --pages" in done.stderr
+    text = page.read_text("utf-8")
+    assert 'data-checklists="refused-stale"' in text and "cl-badge" not in text
+    assert stacks.NOTICE in text  # and the CI examples' guard fails on it
+    assert run(check, root).returncode == 1
+    assert run(build, root).returncode == 0
+    assert "cl-refused" not in page.read_text("utf-8")
+    assert ("broken", "check-106") in stacks.verdicts(page)
