@@ -9,10 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import markdown
 import pytest
 from mkdocs.utils import get_relative_url
 
 from checklists.commands import read_pages
+from checklists.extension import ChecklistsExtension
 from checklists.pages import (
     GENERATED,
     STAMP,
@@ -200,3 +202,18 @@ def test_pages_needs_a_site(tmp_path: Path) -> None:
                cwd=tmp_path)  # fmt: skip
     assert done.returncode == 2 and "--pages writes a site's pages" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "out" / STAMP).exists()
+
+
+def test_a_broken_configuration_is_said_on_the_page_not_raised(tmp_path: Path) -> None:
+    """An exception from an extension would reach the generator (Zensical prints it as a
+    traceback and exits 0): the extension says what is wrong, with its line, instead."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("- [x] a <!-- check: nope.nope -->\n", "utf-8")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\nplugins:\n  - checklists:\n      tiemout: 3\n", "utf-8")
+    html = markdown.markdown(
+        "- [x] a <!-- check: nope.nope -->\n",
+        extensions=[ChecklistsExtension(config_file=str(config))],
+    )
+    assert 'data-checklists="refused-error"' in html
+    assert "mkdocs.yml:4: unknown option `tiemout`; did you mean `timeout`?" in html

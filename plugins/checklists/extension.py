@@ -113,12 +113,17 @@ class RefusedError(Exception):
 def evaluate_site(config_file: Path, folder: str, links: str = "auto") -> Site | None:
     """The site's run, fresh; None when the checks are turned off. Refused when the pages
     `checklists check --pages` wrote are missing or record other findings."""
-    found = project.site(config_file)
+    try:
+        found = project.site(config_file)
+    except (SetupError, OptionsError) as error:  # mkdocs.yml unreadable or invalid
+        raise RefusedError("error", "en", str(error)) from None
     lang = language(found.lang)
     options = found.options
     if not enabled(bool(options["enabled"])):
         return None
     try:
+        directory = pages.directory_urls(config_file)
+        catalog = pages.catalog_options(config_file)
         load_packages(list(options.get("checks") or ["checks"]))
         settings = settings_from_options(
             options, found.root, outputs.today(), _CACHE, locate=found.locate()
@@ -137,11 +142,9 @@ def evaluate_site(config_file: Path, folder: str, links: str = "auto") -> Site |
         raise RefusedError("missing", lang)
     if stamp.get("digest") != pages.digest(run, target, lang):
         raise RefusedError("stale", lang)
-    directory = pages.directory_urls(config_file)
     names = [*guide, *(str(f) for f in stamp.get("files", []) if str(f).endswith(".md"))]
     urls = pages.site_urls(names, directory)
     sources = {name: name for name in names}
-    catalog = pages.catalog_options(config_file)
     if catalog is not None:
         areas = [src for src in names if src.startswith(f"{catalog.folder}/")]
         urls |= render.catalog_urls((src, urls[src]) for src in areas)
