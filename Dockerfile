@@ -19,7 +19,8 @@ WORKDIR /src
 
 # Dependencies from the manifest alone, so an edit of the guide or a check reuses this layer.
 COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+# The core's dependencies and the site's (the `[site]` extra: MkDocs, Material, pymdown).
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['site']))" > /tmp/requirements.txt \
     && pip install --no-cache-dir -r /tmp/requirements.txt
 
 # The engine and the checks, then the site: `--strict` fails the build (and so the image)

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import markdown
-
 from checklists.i18n import TEXT, language
 from checklists.message import unwrap
 from checklists.registry import CheckSpec, load_packages
@@ -259,6 +257,8 @@ def converter(extensions: list[Any], configs: Mapping[str, Any]) -> Callable[[st
         if key not in _RENDERED:
             if len(_RENDERED) >= 64:
                 _RENDERED.clear()
+            import markdown  # noqa: PLC0415 - a site's renderer; the core installs none
+
             engine = markdown.Markdown(extensions=extensions, extension_configs=configs)
             _RENDERED[key] = engine.convert(text)
         return _RENDERED[key]

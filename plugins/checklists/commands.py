@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from checklists import init, outputs, project, report
+from checklists import pages as generated_pages
 from checklists.claims import counts as claim_counts
 from checklists.engine import (
     ItemResult,
@@ -34,6 +35,7 @@ from checklists.engine import (
 from checklists.errors import SetupError
 from checklists.i18n import LANGUAGES, TEXT, VERDICT_ICONS, VERDICT_LABELS, language
 from checklists.message import localize, unwrap
+from checklists.pages import is_generated
 from checklists.registry import REGISTRY, CheckSpec, load_packages
 from checklists.services import SERVICE_PARAMS, environments_for, services_listing
 from checklists.target import Target
@@ -74,6 +76,15 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         "--output",
         help="where to write it (a file; a folder for badges, or for several formats; "
         "- prints one report); default: the table on stdout, reports into the current folder",
+    )
+    check.add_argument(
+        "--pages",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="also write the site's generated pages (compliance page, check catalog, "
+        "stylesheet, reports) as Markdown any generator renders, into DIR (default: the "
+        "site's docs folder); for Zensical and the checklists.extension Markdown extension",
     )
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--quiet", action="store_true", help="no progress line")
@@ -143,6 +154,8 @@ def run_check(args: argparse.Namespace) -> int:
         pages = {docs.name: decode_page(docs.read_bytes(), str(docs))}
         docs = docs.parent
     settings = settings_from_options(options, root, outputs.today(), locate=found.locate())
+    if args.pages is not None and (found.kind != "site" or found.config is None):
+        raise SetupError("--pages writes a site's pages: run it with a site's mkdocs.yml")
     formats = args.format or ["table"]
     _check_destinations(formats, args.output)
     started = time.monotonic()
@@ -176,9 +189,37 @@ def run_check(args: argparse.Namespace) -> int:
     if "table" not in formats:  # the table says where and how to fix; else say it here
         for result in run.failures:
             print("\n".join([_row(result, lang), *_fix_lines(run, result, lang)]), file=sys.stderr)
+    if args.pages is not None and found.config is not None:
+        _write_pages(run, found, Path(args.pages) if args.pages else docs, context)
     outputs.github_output(run, context, "compliance.json")
     warned = any(r.stale_waiver or r.verdict is Verdict.DONE_UNTICKED for r in run.results)
     return EXIT_FAILED if run.failures or (args.strict and warned) else EXIT_OK
+
+
+def _write_pages(run: Run, found: project.Project, folder: Path, context: outputs.Context) -> None:
+    """The site's generated pages and reports into `folder` (`checklists.pages`)."""
+    assert found.config is not None
+    reports: dict[str, str] = {}
+    for fmt in outputs.FORMATS:
+        reports |= outputs.render(run, fmt, context)
+    guide = run_pages(run)
+    written = generated_pages.write(
+        run,
+        folder,
+        lang=context.lang,
+        config_file=found.config,
+        guide_pages=guide,
+        report_page=str(found.options["report_page"]),
+        target_name=context.target_name,
+        base=str(found.options["target_url"]),
+        reports=reports,
+    )
+    print(f"checklists: wrote {len(written)} files for the site into {folder}", file=sys.stderr)
+
+
+def run_pages(run: Run) -> list[str]:
+    """The guide's pages the run read, in order."""
+    return list(dict.fromkeys(result.item.page for result in run.results))
 
 
 def _language(args: argparse.Namespace) -> str:
@@ -224,7 +265,9 @@ def read_pages(docs: Path, shown: str) -> dict[str, str]:
                     stack.append((entry.path, f"{name}/"))
                 elif entry.name.endswith(".md") and entry.is_file():
                     with open(entry.path, "rb") as stream:  # noqa: PTH123
-                        pages[name] = decode_page(stream.read(), f"{shown}/{name}")
+                        text = decode_page(stream.read(), f"{shown}/{name}")
+                    if not is_generated(text):  # written by --pages, not the guide's
+                        pages[name] = text
             except OSError as error:
                 raise SetupError(f"cannot read {shown}/{name}: {error.strerror}") from error
     return dict(sorted(pages.items()))

@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from checklists import catalog, outputs, render, siteconfig
+from checklists import catalog, extension, outputs, render, siteconfig
 from checklists.cache import SERVE_CACHE
 from checklists.engine import (
     Run,
@@ -28,6 +28,7 @@ from checklists.engine import (
 from checklists.errors import SetupError
 from checklists.i18n import language
 from checklists.options import OPTIONS, OptionsError, validate
+from checklists.pages import is_generated
 
 log = get_plugin_logger("checklists")
 
@@ -101,15 +102,23 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.enabled, self.slots = enabled(self.options["enabled"]), dict[str, render.Slots]()
         self.run: Run | None = None  # MkDocs keeps this instance across serve's rebuilds
         self.collected = dict[str, str]()  # page -> the Markdown its items were collected from
-        config.extra_css += [render.STYLE] if self.enabled else []
-        config.extra_javascript += [render.SCRIPT] if self.enabled else []
+        if self.enabled:  # mkdocs.yml may list them already, for Zensical (MIGRATION.md)
+            config.extra_css += [] if render.STYLE in config.extra_css else [render.STYLE]
+            scripts = [str(script) for script in config.extra_javascript]
+            config.extra_javascript += [] if render.SCRIPT in scripts else [render.SCRIPT]
+        # The plugin renders the verdicts: the Markdown extension (for generators without
+        # plugins) steps aside, or every page would be evaluated twice.
+        config.markdown_extensions = [
+            e for e in config.markdown_extensions if e != extension.NAME
+        ]  # fmt: skip
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.enabled:
             docs = [
                 f for f in files.documentation_pages() if f.generated_by != "checklists-catalog"
-            ]
+                and not (f.generated_by is None and is_generated(f.content_bytes))
+            ]  # fmt: skip
             folder = os.path.relpath(config.docs_dir, self.root)
             try:
                 self.collected = pages = {  # not rescanned
@@ -125,7 +134,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         for name, text in render.site_pages(
             self.lang, self.options["report_page"], self.enabled
         ).items():
-            files.append(File.generated(config, name, content=text))
+            _replace(files, File.generated(config, name, content=text))
         documents = files.documentation_pages()
         self.urls = {f.src_uri: f.url for f in documents} | render.catalog_urls(
             (f.src_uri, f.url) for f in documents if f.generated_by == "checklists-catalog"
@@ -174,6 +183,15 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             raise PluginError(outputs.failure_message(self.run))
 
 
+def _replace(files: Files, file: File) -> None:
+    """Add a generated file; one of that name in docs_dir (a copy `checklists check
+    --pages` wrote for generators without plugins) gives way to it."""
+    present = files.get_file_from_path(file.src_uri)
+    if present is not None:
+        files.remove(present)
+    files.append(file)
+
+
 class CatalogConfig(Config):
     folder = c.Type(str, default="checks")  # site folder: an index and one page per area
     checks = c.ListOfItems(c.Type(str), default=["checks"])  # packages that register checks
@@ -192,7 +210,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         self.pages = catalog.pages(specs, config.theme.get("language"), self.config.folder, samples)
         self.convert = catalog.converter(config.markdown_extensions, config.mdx_configs)
         for name, generated in self.pages.items():
-            files.append(File.generated(config, name, content=generated.markdown))
+            _replace(files, File.generated(config, name, content=generated.markdown))
         return files
 
     @event_priority(100)  # as the checks' on_post_page

@@ -60,8 +60,12 @@ class Stats:
 
 
 def _material_stylesheets() -> list[Path]:
-    """Material's compiled stylesheets from the installed theme (main, then palette)."""
-    folder = Path(str(resources.files("material"))) / "templates" / "assets" / "stylesheets"
+    """Material's compiled stylesheets from the installed theme (main, then palette); none
+    on a core install without the theme (the fleet's own stylesheet still applies)."""
+    try:
+        folder = Path(str(resources.files("material"))) / "templates" / "assets" / "stylesheets"
+    except ModuleNotFoundError:
+        return []
     found = [
         next(iter(sorted(folder.glob(f"{name}.*.min.css"))), None) for name in ("main", "palette")
     ]
