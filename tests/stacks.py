@@ -41,3 +41,11 @@ def compliance_table(site: Path) -> str:
     text = (site / "compliance" / "index.html").read_text("utf-8")
     start = text.index('<p class="cl-intro">')
     return text[start : text.index("</table>", start)]
+
+
+def non_root_rule_line(root: Path) -> int:
+    """The line of docs/index.md whose binding the tests break (the 非root rule's heading)."""
+    lines = (root / "docs" / "index.md").read_text("utf-8").splitlines()
+    return next(
+        n for n, line in enumerate(lines, 1) if line.startswith("### 1. 非rootユーザー実行")
+    )

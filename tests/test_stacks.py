@@ -157,11 +157,16 @@ def test_a_broken_claim_fails_the_zensical_job_cleanly(tmp_path: Path) -> None:
     checked = run([str(zensical / "bin" / "checklists"), "check", "--quiet", "--pages"], root)
     assert checked.returncode == 1 and "Traceback" not in checked.stderr
     said = checked.stdout + checked.stderr  # the item's page:line, the target's file:line
-    assert "index.md:106 [broken]" in said and "→ backend/Dockerfile:" in said
+    assert (
+        f"index.md:{stacks.non_root_rule_line(root)} [broken]" in said
+        and "→ backend/Dockerfile:" in said
+    )
     done = run([str(zensical / "bin" / "zensical"), "build", "--clean", "-f", "zensical.yml"], root)
     assert done.returncode == 0
     page = root / "site" / "index.html"
-    assert ("broken", "check-106") in stacks.verdicts(page)  # the report is published
+    assert ("broken", f"check-{stacks.non_root_rule_line(root)}") in stacks.verdicts(
+        page
+    )  # the report is published
     assert stacks.NOTICE not in page.read_text("utf-8")
 
 
@@ -177,7 +182,7 @@ def test_zensicals_page_cache_never_serves_verdicts_of_an_older_target(tmp_path:
     assert run(check, root).returncode == 0
     assert run(build, root).returncode == 0
     page = root / "site" / "index.html"
-    assert ("broken", "check-106") not in stacks.verdicts(page)
+    assert ("broken", f"check-{stacks.non_root_rule_line(root)}") not in stacks.verdicts(page)
     dockerfile = root / "examples" / "autoforgenexus" / "backend" / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text("utf-8").replace("USER appuser\n", ""), "utf-8")
     later = dockerfile.stat().st_mtime + 10  # Zensical compares whole seconds: an edit later
@@ -190,4 +195,4 @@ def test_zensicals_page_cache_never_serves_verdicts_of_an_older_target(tmp_path:
     assert run(check, root).returncode == 1
     assert run(build, root).returncode == 0
     assert "cl-refused" not in page.read_text("utf-8")
-    assert ("broken", "check-106") in stacks.verdicts(page)
+    assert ("broken", f"check-{stacks.non_root_rule_line(root)}") in stacks.verdicts(page)

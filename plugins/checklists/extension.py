@@ -230,7 +230,7 @@ class _Place(Preprocessor):
         src, collected = found
         text = render.drop_unverified_notice(text + "\n")
         placed, slots = render.place_slots(
-            text, src, site.run.for_page(src), site.columns, collected=collected
+            text, src, site.run.for_page(src, snippets=True), site.columns, collected=collected
         )
         self.extension.page = (site, src, slots)
         return placed.split("\n")
