@@ -30,6 +30,8 @@ from types import MappingProxyType
 
 from checklists.errors import InputError
 from checklists.target import MAX_EXPANSION_CHARS, MAX_INSTRUCTIONS
+from checks.readers import _go
+from checks.readers._go import quote as go_quote
 
 __all__ = [
     "MAX_LINE_BYTES",
@@ -48,11 +50,6 @@ __all__ = [
 # as "max allowed size of 65535".
 MAX_LINE_BYTES = 65535
 
-# Go's unicode.IsSpace. Python's str.isspace() differs (it also accepts U+001C..U+001F).
-_GO_SPACES = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 # The parser's reWhitespace: the separators between arguments of FROM, COPY, ...
 _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 # Go's RE2 `\s` is exactly these five characters.
@@ -65,89 +62,6 @@ _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 _HEREDOC_KEYWORDS = frozenset({"add", "copy", "run"})
 _NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only"
 _UINT64_MAX = 2**64 - 1
-
-
-# --- Go compatibility helpers --------------------------------------------------------------
-
-
-def _is_space(ch: str) -> bool:
-    return ch in _GO_SPACES
-
-
-def _trim_left_space(s: str) -> str:
-    i = 0
-    while i < len(s) and s[i] in _GO_SPACES:
-        i += 1
-    return s[i:]
-
-
-def _trim_space(s: str) -> str:
-    """Go's strings.TrimSpace."""
-    end = len(s)
-    while end > 0 and s[end - 1] in _GO_SPACES:
-        end -= 1
-    return _trim_left_space(s[:end])
-
-
-def _go_lower(s: str) -> str:
-    """Go's strings.ToLower: one rune in, one rune out (Python maps U+0130 to two)."""
-    if s.isascii():
-        return s.lower()
-    return "".join(low[0] if (low := ch.lower()) else ch for ch in s)
-
-
-def _is_raw_byte(ch: str) -> bool:
-    return "\udc80" <= ch <= "\udcff"
-
-
-def _as_rune(ch: str) -> str:
-    """What Go reads where this module holds a stray byte: utf8.RuneError."""
-    return "\ufffd" if "\ud800" <= ch <= "\udfff" else ch
-
-
-def _utf8(s: str) -> bytes:
-    return s.encode("utf-8", "surrogateescape")
-
-
-def _from_utf8(b: bytes) -> str:
-    return b.decode("utf-8", "surrogateescape")
-
-
-def go_quote(s: str) -> str:
-    """Go's strconv.Quote, which BuildKit's Dump uses for every argument and flag."""
-    out = ['"']
-    for ch in s:
-        code = ord(ch)
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif _is_raw_byte(ch):
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif "\ud800" <= ch <= "\udfff":
-            # A surrogate that is not a stray byte cannot be UTF-8; Go would see its bytes.
-            out.extend(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
-        elif ch == " " or (code >= 0x20 and ch.isprintable()):
-            out.append(ch)
-        elif ch in _GO_CONTROL_ESCAPES:
-            out.append(_GO_CONTROL_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_GO_CONTROL_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
 
 
 # --- The AST --------------------------------------------------------------------------------
@@ -190,7 +104,7 @@ class Instruction:
             text += " (" + self.inner._dump_body() + ")"
         for arg in self.args:
             text += " " + go_quote(arg)
-        return _trim_space(text)
+        return _go.trim_space(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +137,7 @@ class _Scanner:
 
     def peek(self) -> str:
         """The next rune, or "" at the end (Go's scanner.EOF)."""
-        return _as_rune(self.text[self.pos]) if self.pos < len(self.text) else ""
+        return _go.as_rune(self.text[self.pos]) if self.pos < len(self.text) else ""
 
     def next(self) -> str:
         ch = self.peek()
@@ -243,7 +157,7 @@ class _Words:
         self.in_word = False
 
     def add_char(self, ch: str) -> None:
-        if not _is_space(ch):
+        if not _go.is_space(ch):
             self.add_raw_char(ch)
         elif self.in_word and self.word:
             if _opens_heredoc(self.word):
@@ -264,7 +178,7 @@ class _Words:
                 self.add_raw_string(text)
             return
         for ch in text:
-            self.add_char(_as_rune(ch))
+            self.add_char(_go.as_rune(ch))
 
     def add_raw_string(self, text: str) -> None:
         self.word += text
@@ -279,7 +193,7 @@ class _Words:
 
 
 # A blank (where a word ends) or a stray byte (read as U+FFFD): what add_string handles per char.
-_SPLITS_OR_STRAY = re.compile("[" + re.escape("".join(sorted(_GO_SPACES))) + "\ud800-\udfff]")
+_SPLITS_OR_STRAY = re.compile("[" + re.escape("".join(sorted(_go.SPACES))) + "\ud800-\udfff]")
 
 
 def _is_plain(word: str, escape: str) -> bool:
@@ -289,7 +203,7 @@ def _is_plain(word: str, escape: str) -> bool:
 
 def _opens_heredoc(word: str) -> bool:
     end = len(word)
-    while end > 0 and word[end - 1] in _GO_SPACES:
+    while end > 0 and word[end - 1] in _go.SPACES:
         end -= 1
     return word[:end].endswith("<<")
 
@@ -733,7 +647,7 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
     BuildKit walks the bytes of the line, so every byte becomes one character (a Latin-1
     reading of UTF-8), bytes 0x85 and 0xA0 count as blanks, and the escape is always '\\'.
     """
-    data = _utf8(text)
+    data = _go.utf8(text)
     end = len(data)
     flags: list[str] = []
     word: list[str] = []
@@ -746,11 +660,11 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
         if not in_word:
             if pos == end:
                 break
-            if _is_space(chr(byte)):
+            if _go.is_space(chr(byte)):
                 pos += 1
                 continue
             if byte != 0x2D or pos + 1 == end or data[pos + 1] != 0x2D:
-                return _from_utf8(data[pos:]), flags
+                return _go.from_utf8(data[pos:]), flags
             in_word = True
         if pos == end:
             flag = "".join(word)
@@ -758,10 +672,10 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
                 flags.append(flag)
             break
         if in_quote is None:
-            if _is_space(chr(byte)):
+            if _go.is_space(chr(byte)):
                 flag = "".join(word)
                 if flag == "--":
-                    return _from_utf8(data[pos:]), flags
+                    return _go.from_utf8(data[pos:]), flags
                 if blank_ok or flag:
                     flags.append(flag)
                 word, blank_ok, in_word = [], False, False
@@ -789,11 +703,11 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
 
 def _split_command(line: str) -> tuple[str, list[str], str]:
     """(keyword as written, flags, rest of the arguments) - splitCommand."""
-    parts = _WHITESPACE.split(_trim_space(line), maxsplit=1)
+    parts = _WHITESPACE.split(_go.trim_space(line), maxsplit=1)
     if len(parts) < 2:
         return parts[0], [], ""
     rest, flags = _extract_flags(parts[1])
-    return parts[0], flags, _trim_space(rest)
+    return parts[0], flags, _go.trim_space(rest)
 
 
 def _parse_words(rest: str, escape: str) -> list[str]:
@@ -803,17 +717,17 @@ def _parse_words(rest: str, escape: str) -> list[str]:
     blank_ok = False
     quote = ""
     in_word = False
-    chars = [_as_rune(ch) for ch in rest]
+    chars = [_go.as_rune(ch) for ch in rest]
     i = 0
     while i < len(chars):
         ch = chars[i]
         if not in_word and not quote:
-            if _is_space(ch):
+            if _go.is_space(ch):
                 i += 1
                 continue
             in_word = True
         if not quote:
-            if _is_space(ch):
+            if _go.is_space(ch):
                 if blank_ok or word:
                     words.append("".join(word))
                 word, blank_ok, in_word = [], False, False
@@ -852,7 +766,7 @@ def _parse_words(rest: str, escape: str) -> list[str]:
 
 def _parse_json_array(rest: str) -> list[str] | None:
     """The strings of a JSON array, None when `rest` is not one (then it is shell form)."""
-    text = _trim_left_space(rest)
+    text = _go.trim_left_space(rest)
     if not text.startswith("["):
         return None
     try:
@@ -864,7 +778,7 @@ def _parse_json_array(rest: str) -> list[str] | None:
     if not all(isinstance(item, str) for item in value):
         raise InputError(_NOT_STRING_ARRAY)
     # Go's decoder turns unpaired surrogates and stray bytes into U+FFFD.
-    return ["".join(_as_rune(ch) for ch in item) for item in value]
+    return ["".join(_go.as_rune(ch) for ch in item) for item in value]
 
 
 def _reject_constant(name: str) -> object:
@@ -914,23 +828,23 @@ def _name_value(rest: str, key: str, escape: str) -> list[str]:
 
 def _health(rest: str) -> tuple[list[str], bool]:
     """HEALTHCHECK: the first word (split on bytes, like BuildKit), then CMD-like args."""
-    data = _utf8(rest)
+    data = _go.utf8(rest)
     sep = 0
-    while sep < len(data) and not _is_space(chr(data[sep])):
+    while sep < len(data) and not _go.is_space(chr(data[sep])):
         sep += 1
     start = sep
-    while start < len(data) and _is_space(chr(data[start])):
+    while start < len(data) and _go.is_space(chr(data[start])):
         start += 1
     if sep == 0:
         return [], False
-    args, json_form = _maybe_json(_from_utf8(data[start:]))
-    return [_from_utf8(data[:sep]), *args], json_form
+    args, json_form = _maybe_json(_go.from_utf8(data[start:]))
+    return [_go.from_utf8(data[:sep]), *args], json_form
 
 
 def _parse_line(line: str, escape: str) -> _Parsed:
     """newNodeFromLine: the keyword, its flags and its arguments."""
     written, flags, rest = _split_command(line)
-    keyword = _go_lower(written)
+    keyword = _go.to_lower(written)
     inner: _Parsed | None = None
     json_form = False
     args: list[str]
@@ -1004,7 +918,7 @@ class _Lines:
         end = len(self._text) if end < 0 else end + 1
         line = self._text[self._pos : end]
         body = line.removesuffix("\n")
-        if len(body) > MAX_LINE_BYTES // 4 and len(_utf8(body)) > MAX_LINE_BYTES:
+        if len(body) > MAX_LINE_BYTES // 4 and len(_go.utf8(body)) > MAX_LINE_BYTES:
             self.too_long_at = self.count + 1
             return None
         self._pos = end
@@ -1027,8 +941,8 @@ class _Directives:
         if not line.startswith("#"):
             self._done = True
             return
-        found = _directive(_trim_left_space(line[1:]))
-        name = _go_lower(found[0]) if found else ""
+        found = _directive(_go.trim_left_space(line[1:]))
+        name = _go.to_lower(found[0]) if found else ""
         if found is None or name not in _KNOWN_DIRECTIVES:
             self._done = True
             return
@@ -1080,7 +994,7 @@ def _directive(text: str) -> tuple[str, str] | None:
 
 
 def _is_comment(line: str) -> bool:
-    return _trim_left_space(line).startswith("#")
+    return _go.trim_left_space(line).startswith("#")
 
 
 def _process_line(directives: _Directives, raw: str, number: int, strip_left: bool) -> str:
@@ -1088,7 +1002,7 @@ def _process_line(directives: _Directives, raw: str, number: int, strip_left: bo
     directive, and blank out a comment."""
     token = raw.rstrip("\r\n")
     if strip_left:
-        token = _trim_left_space(token)
+        token = _go.trim_left_space(token)
     directives.read(token, number)
     return "" if _is_comment(token) else token
 
@@ -1127,7 +1041,7 @@ def parse(source: str | bytes) -> Dockerfile:
         parts = [text]  # joined once: `text += more` copied the whole line at every line
         while not done and (raw := lines.next()) is not None:
             processed = _process_line(directives, raw, lines.count, False)
-            if _is_comment(raw) or not _trim_left_space(processed):
+            if _is_comment(raw) or not _go.trim_left_space(processed):
                 continue  # comments and blank lines inside a continuation are skipped
             more, done = directives.trim_continuation(processed)
             parts.append(more)

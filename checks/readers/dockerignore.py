@@ -57,6 +57,7 @@ import re2
 
 from checklists.errors import InputError
 from checklists.target import MAX_IGNORE_PATTERNS
+from checks.readers import _go
 
 __all__ = ["Pattern", "PatternMatcher", "read_dockerignore"]
 
@@ -64,17 +65,10 @@ _MatchType = Literal["exact", "prefix", "suffix", "regexp"]
 
 #: `bufio.MaxScanTokenSize`: `ReadAll` fails on a line this long (in bytes, CR included).
 _SCANNER_MAX_LINE: Final = 64 * 1024
-_RUNE_ERROR: Final = "\ufffd"
 _BOM: Final = "\ufeff"
 _BAD_PATTERN: Final = "syntax error in pattern"  # Go's filepath.ErrBadPattern
 _LONE_BANG: Final = 'illegal exclusion pattern: "!"'
 
-# Go's unicode.IsSpace, which strings.TrimSpace uses. Python's str.strip would also remove
-# U+001C..U+001F.
-_GO_SPACES: Final = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
-    + "".join(chr(c) for c in range(0x2000, 0x200B))
-)
 _SURROGATES: Final = re.compile("[\ud800-\udfff]")
 
 
@@ -86,77 +80,6 @@ class Pattern:
     exclusion: bool  # True for "!pattern" (re-include)
     line: int  # 1-based line in the .dockerignore (0 when built from a list)
     raw: str  # the line as written (for evidence)
-
-
-# --- Go's path.Clean, filepath.Dir and strings.TrimSpace --------------------------------------
-
-
-def _go_clean(path: str) -> str:
-    """Port of Go's `path.Clean` (the same as `filepath.Clean` with "/" separators)."""
-    if not path:
-        return "."
-    rooted = path[0] == "/"
-    n = len(path)
-    out: list[str] = []  # Go's lazybuf, as a list of characters
-    r = 0
-    dotdot = 0  # index where ".." must stop backtracking
-    if rooted:
-        out.append("/")
-        r = dotdot = 1
-    while r < n:
-        if path[r] == "/":
-            r += 1  # empty element
-        elif path[r] == "." and (r + 1 == n or path[r + 1] == "/"):
-            r += 1  # "." element
-        elif path[r] == "." and path[r + 1] == "." and (r + 2 == n or path[r + 2] == "/"):
-            r += 2  # ".." element: remove to the last "/"
-            if len(out) > dotdot:
-                w = len(out) - 1
-                while w > dotdot and out[w] != "/":
-                    w -= 1
-                del out[w:]
-            elif not rooted:
-                if out:
-                    out.append("/")
-                out += ".."
-                dotdot = len(out)
-        else:
-            # A real path element; add a slash if needed.
-            if (rooted and len(out) != 1) or (not rooted and out):
-                out.append("/")
-            end = path.find("/", r)
-            if end < 0:
-                end = n
-            out += path[r:end]
-            r = end
-    return "".join(out) if out else "."
-
-
-def _go_dir(path: str) -> str:
-    """Port of Go's `filepath.Dir` for "/" separators."""
-    return _go_clean(path[: path.rfind("/") + 1])
-
-
-def _go_trim_space(text: str) -> str:
-    start, end = 0, len(text)
-    while start < end and text[start] in _GO_SPACES:
-        start += 1
-    while end > start and text[end - 1] in _GO_SPACES:
-        end -= 1
-    return text[start:end]
-
-
-def _utf8(text: str) -> bytes:
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate that no byte decoded to
-        return text.encode("utf-8", "surrogatepass")
-
-
-def _rune(c: str) -> int:
-    """The rune Go decodes for one character (an invalid byte decodes to U+FFFD)."""
-    cp = ord(c)
-    return 0xFFFD if 0xD800 <= cp <= 0xDFFF else cp
 
 
 # --- Go's filepath.Match, for its error only -------------------------------------------------
@@ -228,7 +151,7 @@ def _match_chunk(chunk: str, s: str) -> tuple[str, bool]:
         if c == "[":
             r = 0
             if not failed:
-                r = _rune(s[0])
+                r = _go.rune(s[0])
                 s = s[1:]
             chunk = chunk[1:]
             negated = False
@@ -291,7 +214,7 @@ def _translate(cleaned: str) -> tuple[_MatchType, str]:
     The regexp text is only meaningful for the "regexp" type. Characters come from Go's
     `text/scanner`: a BOM is skipped at the very start and an invalid byte reads as U+FFFD.
     """
-    chars = _SURROGATES.sub(_RUNE_ERROR, cleaned)
+    chars = _SURROGATES.sub(_go.RUNE_ERROR, cleaned)
     if chars.startswith(_BOM):
         chars = chars[1:]
     out = ["^"]
@@ -523,7 +446,7 @@ class _Rule:
             if text.startswith("**"):
                 suffix = text[2:]
                 return path.endswith(suffix) or (suffix[:1] == "/" and path == suffix[1:])
-            suffix_b, path_b = _utf8(text)[2:], _utf8(path)  # a BOM before the "**"
+            suffix_b, path_b = _go.utf8(text)[2:], _go.utf8(path)  # a BOM before the "**"
             return path_b.endswith(suffix_b) or (suffix_b[:1] == b"/" and path_b == suffix_b[1:])
         if not runes.startswith(self._literal):
             return False  # the regexp is anchored: no match can start elsewhere
@@ -550,10 +473,10 @@ class PatternMatcher:
                 line, raw = entry.line, entry.raw
             else:
                 given, line, raw = entry, 0, entry
-            text = _go_trim_space(given)
+            text = _go.trim_space(given)
             if not text:
                 continue
-            text = _go_clean(text)
+            text = _go.path_clean(text)
             exclusion = text[0] == "!"
             if exclusion:
                 if len(text) == 1:
@@ -612,17 +535,17 @@ class PatternMatcher:
         return known
 
     def _decide(self, path: str) -> tuple[bool, Pattern | None]:
-        file = _go_clean(path)
+        file = _go.path_clean(path)
         if file == ".":
             return False, None  # upstream: "don't let them exclude everything"
         # The path itself, then each parent directory prefix, shortest first.
         candidates = [file]
-        parent = _go_dir(file)
+        parent = _go.path_dir(file)
         if parent != ".":
             dirs = parent.split("/")
             candidates += ["/".join(dirs[:depth]) for depth in range(1, len(dirs) + 1)]
         if _SURROGATES.search(file):
-            pairs = [(c, _SURROGATES.sub(_RUNE_ERROR, c)) for c in candidates]
+            pairs = [(c, _SURROGATES.sub(_go.RUNE_ERROR, c)) for c in candidates]
         else:
             pairs = [(c, c) for c in candidates]
         matched = False
@@ -657,9 +580,9 @@ def read_dockerignore(source: str | bytes) -> list[Pattern]:
         lines.pop()  # a final newline ends the last line; it does not start a new one
     patterns: list[Pattern] = []
     for number, scanned in enumerate(lines, start=1):
-        if len(scanned) * 4 >= _SCANNER_MAX_LINE and len(_utf8(scanned)) >= _SCANNER_MAX_LINE:
+        if len(scanned) * 4 >= _SCANNER_MAX_LINE and len(_go.utf8(scanned)) >= _SCANNER_MAX_LINE:
             raise InputError(
-                f"line {number} is {len(_utf8(scanned))} bytes long; Docker reads "
+                f"line {number} is {len(_go.utf8(scanned))} bytes long; Docker reads "
                 f".dockerignore with bufio.Scanner, which fails at {_SCANNER_MAX_LINE} bytes "
                 "(token too long)",
                 line=number,
@@ -669,14 +592,14 @@ def read_dockerignore(source: str | bytes) -> list[Pattern]:
             line = line[1:]
         if line.startswith("#"):
             continue
-        pattern = _go_trim_space(line)
+        pattern = _go.trim_space(line)
         if not pattern:
             continue
         invert = pattern[0] == "!"
         if invert:
-            pattern = _go_trim_space(pattern[1:])
+            pattern = _go.trim_space(pattern[1:])
         if pattern:
-            pattern = _go_clean(pattern)
+            pattern = _go.path_clean(pattern)
             if len(pattern) > 1 and pattern[0] == "/":
                 pattern = pattern[1:]
         if len(patterns) == MAX_IGNORE_PATTERNS:
