@@ -127,10 +127,10 @@ from checks.common import secret_name, secret_value
 from checks.deploy._support import (
     basename,
     compose_projects,
-    interpolate,
     scanned_files,
     text_or_none,
 )
+from checks.readers.compose import interpolate
 from checks.readers.dotenv import read_dotenv
 from checks.readers.shell import commands
 from checks.readers.workflow import Value, read_workflow

@@ -69,14 +69,13 @@ from checks.common import (
     ParsedDockerfile,
     load_build,
     read_base,
-    shell_commands,
-    split_options,
     stage_label,
 )
 from checks.dockerfile._errors import located
 from checks.readers.build_model import Build
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import Stage, shell_script
+from checks.readers.shell import shell_commands, split_options
 
 # Options of useradd, adduser (Debian and BusyBox) and groupadd that take a value.
 _USER_OPTIONS_WITH_VALUE = frozenset(

@@ -48,7 +48,6 @@ from typing import Any, Literal
 
 from checklists import Evidence, Target, join, tr
 from checklists.errors import InputError
-from checks.common import shell_commands, split_option_lists, strip_comments
 from checks.readers import located_yaml
 from checks.readers.bake import BakeFile, read_bake_hcl, read_bake_json, resolve
 from checks.readers.bounds import drop_heredocs, replace_braces
@@ -65,6 +64,7 @@ from checks.readers.expressions import (
 from checks.readers.located_yaml import YList, YMap, scalar_text
 from checks.readers.makefile import read_makefile
 from checks.readers.shell import command as shell_command
+from checks.readers.shell import shell_commands, split_option_lists, strip_comments
 from checks.readers.workflow import (
     Action,
     ActionRef,

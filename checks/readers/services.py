@@ -42,10 +42,9 @@ from dataclasses import dataclass, field
 
 from checklists import Target
 from checklists.errors import InputError
-from checks.deploy._support import interpolate
 from checks.readers.ci_builds import ImageBuild, model, normalise
 from checks.readers.compose import Build as ComposeBuild
-from checks.readers.compose import read_compose
+from checks.readers.compose import interpolate, read_compose
 
 __all__ = [
     "Build",
