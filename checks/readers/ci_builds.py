@@ -810,6 +810,51 @@ def image_builds(target: Target) -> list[ImageBuild]:
     return list(model(target).builds)
 
 
+_GLOBAL_VALUED = frozenset({"-H", "--host", "--context", "-c", "--config", "-l", "--log-level"})
+
+
+def _container_subcommand(program: str, args: list[str]) -> tuple[str, list[str]]:
+    """What a docker, podman or buildah command line does ("buildah build", "build", "bake",
+    "imagetools", "compose", "push", "login", "trivy", "scout", or "" for anything else) and
+    the words after the subcommand."""
+    words = list(args)
+    while words and words[0].startswith("-"):  # global options before the subcommand
+        words = words[2:] if words[0] in _GLOBAL_VALUED else words[1:]
+    if not words:
+        return "", []
+    sub, rest = words[0], words[1:]
+    if program == "buildah" and sub in ("bud", "build", "build-using-dockerfile"):
+        return "buildah build", rest
+    if sub == "build":
+        return "build", rest
+    if (sub == "image" and rest[:1] == ["build"]) or (
+        sub in ("buildx", "builder") and rest[:1] in (["build"], ["b"])
+    ):
+        return "build", rest[1:]
+    return _other_subcommand(sub, rest)
+
+
+def _other_subcommand(sub: str, rest: list[str]) -> tuple[str, list[str]]:
+    if sub == "buildx" and rest[:1] == ["bake"]:
+        return "bake", rest[1:]
+    if sub == "buildx" and rest[:2] == ["imagetools", "create"]:
+        return "imagetools", rest[2:]
+    if sub == "compose":
+        return "compose", rest
+    if sub == "push":
+        return "push", rest
+    if sub in ("image", "manifest") and rest[:1] == ["push"]:
+        return "push", rest[1:]
+    if sub == "login":
+        return "login", rest
+    if sub == "run" and any(_TRIVY_IMAGE.match(w) for w in rest):
+        index = next(i for i, w in enumerate(rest) if _TRIVY_IMAGE.match(w))
+        return "trivy", rest[index + 1 :]
+    if sub == "scout" and rest[:1] in (["cves"], ["quickview"], ["cve"]):
+        return "scout", rest[1:]
+    return "", rest
+
+
 class _Builder:
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -1911,118 +1956,106 @@ class _Builder:
         if program == "docker-compose":
             self._compose_cli(ref, args, place, directory, via)
             return True
-        words = list(args)
-        # global options before the subcommand
-        while words and words[0].startswith("-"):
-            words = (
-                words[2:]
-                if words[0] in ("-H", "--host", "--context", "-c", "--config", "-l", "--log-level")
-                else words[1:]
-            )
-        if not words:
-            return True
-        sub = words[0]
-        rest = words[1:]
-        if program == "buildah" and sub in ("bud", "build", "build-using-dockerfile"):
-            self._cli_build(
-                ref, "buildah build", rest, place, directory, via, aliases, pushes=False
-            )
-        elif (
-            sub == "build"
-            or (sub == "image" and rest[:1] == ["build"])
-            or (sub in ("buildx", "builder") and rest[:1] in (["build"], ["b"]))
-        ):
+        kind, rest = _container_subcommand(program, args)
+        if kind == "buildah build":
+            self._cli_build(ref, kind, rest, place, directory, via, aliases, pushes=False)
+        elif kind == "build":
             tool = "podman build" if program == "podman" else "docker build"
-            rest = rest[1:] if sub in ("image", "buildx", "builder") else rest
             self._cli_build(ref, tool, rest, place, directory, via, aliases, pushes=None)
-        elif sub == "buildx" and rest[:1] == ["bake"]:
-            self._cli_bake(ref, rest[1:], place, directory, via)
-        elif sub == "buildx" and rest[:2] == ["imagetools", "create"]:
-            options, _ = split_option_lists(
-                rest[2:],
-                frozenset({"-t", "--tag", "-f", "--file", "--annotation", "--builder"}),
-                flag="true",
-            )
-            tags = tuple(options.get("-t", []) + options.get("--tag", []))
-            if tags and "--dry-run" not in options:
-                self.pushes.append(
-                    ImagePush("docker buildx imagetools create", ref, place, tags, via)
-                )
-        elif sub == "compose":
+        elif kind == "bake":
+            self._cli_bake(ref, rest, place, directory, via)
+        elif kind == "imagetools":
+            self._cli_imagetools(ref, rest, place, via)
+        elif kind == "compose":
             self._compose_cli(ref, rest, place, directory, via)
-        elif (
-            sub == "push"
-            or (sub == "image" and rest[:1] == ["push"])
-            or (sub == "manifest" and rest[:1] == ["push"])
-        ):
-            rest = rest[1:] if sub in ("image", "manifest") else rest
-            _, positional = split_option_lists(
-                rest,
-                frozenset({"--digestfile", "--creds", "--authfile", "-f", "--format", "--sign-by"}),
-                flag="true",
-            )
-            images = tuple(
-                positional[-1:]
-                if program in ("podman", "buildah") and len(positional) > 1
-                else positional[:1]
-            )
-            if images:
-                self.pushes.append(ImagePush(f"{program} push", ref, place, images, via))
-        elif sub == "login":
-            options, positional = split_option_lists(
-                rest, frozenset({"-u", "--username", "-p", "--password"}), flag="true"
-            )
-            host = positional[0] if positional else "docker.io"
-            password = " ".join(options.get("-p", []) + options.get("--password", []))
-            if "--password-stdin" in options:
-                password = ref.step.run.text if ref.step.run else ""
-                password += " " + " ".join(v.text for v in ref.step.env.values())
-            self.logins.append(Login(_registry_host(host), password, ref, place))
-        elif sub == "run" and any(_TRIVY_IMAGE.match(w) for w in rest):
-            index = next(i for i, w in enumerate(rest) if _TRIVY_IMAGE.match(w))
-            self._cli_scan(
+        elif kind == "push":
+            self._cli_push(ref, program, rest, place, via)
+        elif kind == "login":
+            self._cli_login(ref, rest, place)
+        elif kind == "trivy":
+            failure_ignored = _ignores_failure(ref.step.run.text if ref.step.run else "")
+            self._cli_scan(ref, "trivy", rest, place, failure_ignored, via)
+        elif kind == "scout":
+            self._cli_scout(ref, rest, place, via)
+        return True
+
+    def _cli_imagetools(
+        self, ref: StepRef, args: list[str], place: Place, via: tuple[str, ...]
+    ) -> None:
+        """`docker buildx imagetools create -t ...` pushes the tags it names."""
+        options, _ = split_option_lists(
+            args,
+            frozenset({"-t", "--tag", "-f", "--file", "--annotation", "--builder"}),
+            flag="true",
+        )
+        tags = tuple(options.get("-t", []) + options.get("--tag", []))
+        if tags and "--dry-run" not in options:
+            self.pushes.append(ImagePush("docker buildx imagetools create", ref, place, tags, via))
+
+    def _cli_push(
+        self, ref: StepRef, program: str, args: list[str], place: Place, via: tuple[str, ...]
+    ) -> None:
+        """`docker push`, `podman push SOURCE DESTINATION`, `docker manifest push`."""
+        _, positional = split_option_lists(
+            args,
+            frozenset({"--digestfile", "--creds", "--authfile", "-f", "--format", "--sign-by"}),
+            flag="true",
+        )
+        images = tuple(
+            positional[-1:]
+            if program in ("podman", "buildah") and len(positional) > 1
+            else positional[:1]
+        )
+        if images:
+            self.pushes.append(ImagePush(f"{program} push", ref, place, images, via))
+
+    def _cli_login(self, ref: StepRef, args: list[str], place: Place) -> None:
+        """`docker login`: the registry and where its password comes from."""
+        options, positional = split_option_lists(
+            args, frozenset({"-u", "--username", "-p", "--password"}), flag="true"
+        )
+        host = positional[0] if positional else "docker.io"
+        password = " ".join(options.get("-p", []) + options.get("--password", []))
+        if "--password-stdin" in options:
+            password = ref.step.run.text if ref.step.run else ""
+            password += " " + " ".join(v.text for v in ref.step.env.values())
+        self.logins.append(Login(_registry_host(host), password, ref, place))
+
+    def _cli_scout(self, ref: StepRef, args: list[str], place: Place, via: tuple[str, ...]) -> None:
+        """`docker scout cves|quickview`: an image scan that fails only with --exit-code."""
+        options, positional = split_option_lists(
+            args,
+            frozenset({"--only-severity", "--format", "-o", "--output", "--platform"}),
+            flag="true",
+        )
+        fails = "--exit-code" in options or "-e" in options
+        self.scans.append(
+            ImageScan(
+                "docker scout",
                 ref,
-                "trivy",
-                rest[index + 1 :],
                 place,
+                "image",
+                positional[0] if positional else None,
+                None,
+                ",".join(options.get("--only-severity", [])) or None,
+                place,
+                "1" if fails else None,
+                place,
+                fails,
+                tr(
+                    "--exit-code fails the job on findings",
+                    "--exit-code は検出があるとジョブを失敗させる",
+                )
+                if fails
+                else tr(
+                    "without --exit-code docker scout exits 0",
+                    "--exit-code がなければ docker scout は 0 で終了する",
+                ),
                 _ignores_failure(ref.step.run.text if ref.step.run else ""),
+                None,
                 via,
             )
-        elif sub == "scout" and rest[:1] in (["cves"], ["quickview"], ["cve"]):
-            options, positional = split_option_lists(
-                rest[1:],
-                frozenset({"--only-severity", "--format", "-o", "--output", "--platform"}),
-                flag="true",
-            )
-            fails = "--exit-code" in options or "-e" in options
-            self.scans.append(
-                ImageScan(
-                    "docker scout",
-                    ref,
-                    place,
-                    "image",
-                    positional[0] if positional else None,
-                    None,
-                    ",".join(options.get("--only-severity", [])) or None,
-                    place,
-                    "1" if fails else None,
-                    place,
-                    fails,
-                    tr(
-                        "--exit-code fails the job on findings",
-                        "--exit-code は検出があるとジョブを失敗させる",
-                    )
-                    if fails
-                    else tr(
-                        "without --exit-code docker scout exits 0",
-                        "--exit-code がなければ docker scout は 0 で終了する",
-                    ),
-                    _ignores_failure(ref.step.run.text if ref.step.run else ""),
-                    None,
-                    via,
-                )
-            )
-        return True
+        )
 
     def _cli_build(
         self,
