@@ -49,7 +49,7 @@ from typing import Any, Literal
 from checklists import Evidence, Target, join, tr
 from checklists.errors import InputError
 from checks.readers import located_yaml
-from checks.readers.bake import BakeFile, read_bake_hcl, read_bake_json, resolve
+from checks.readers.bake import BakeFile, BakeTarget, read_bake_hcl, read_bake_json, resolve
 from checks.readers.bounds import drop_heredocs, replace_braces
 from checks.readers.expressions import (
     UNKNOWN,
@@ -810,6 +810,17 @@ def image_builds(target: Target) -> list[ImageBuild]:
     return list(model(target).builds)
 
 
+def _bake_environment(ref: StepRef) -> dict[str, str | None]:
+    """The environment bake reads variables from: the step's env, GitHub's own unknown."""
+    environment: dict[str, str | None] = {}
+    context = ref.scope.context()
+    for name, value in context["env"].items():
+        environment[name] = None if value is UNKNOWN else str(value)
+    for name in ("GITHUB_REF", "GITHUB_SHA", "GITHUB_REF_NAME", "GITHUB_RUN_ID"):
+        environment.setdefault(name, None)
+    return environment
+
+
 _GLOBAL_VALUED = frozenset({"-H", "--host", "--context", "-c", "--config", "-l", "--log-level"})
 
 
@@ -1507,6 +1518,59 @@ class _Builder:
         via: tuple[str, ...],
         places: Mapping[str, Place],
     ) -> None:
+        found = self._bake_files(ref, files, base, push, place, via)
+        if found is None:
+            return
+        files, loaded, extra_tags = found
+        if not loaded:
+            if not files:
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    tr("no bake file is in the target", "ターゲットに bake ファイルがない"),
+                )
+            return
+        environment = _bake_environment(ref)
+        resolved = resolve(loaded, targets, environment, overrides)
+        for missing in resolved.missing:
+            if missing != "docker-metadata-action":
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    tr(
+                        "the bake target {missing} is not defined in {files}",
+                        "bake ターゲット {missing} は {files} に定義されていない",
+                        missing=missing,
+                        files=", ".join(p for p, _ in loaded),
+                    ),
+                )
+        for item in resolved.targets:
+            self._bake_target(
+                ref,
+                item,
+                base,
+                push=push,
+                load=load,
+                place=place,
+                via=via,
+                places=places,
+                extra_tags=extra_tags,
+            )
+
+    def _bake_files(
+        self,
+        ref: StepRef,
+        files: list[str],
+        base: str,
+        push: str,
+        place: Place,
+        via: tuple[str, ...],
+    ) -> tuple[list[str], list[tuple[str, BakeFile]], list[str]] | None:
+        """(the files named or found by default, the bake files read, tags added by
+        docker/metadata-action); None when a file cannot be resolved or read (the build is
+        then opaque). A compose file is read as compose builds."""
         loaded: list[tuple[str, BakeFile]] = []
         extra_tags: list[str] = []
         if not files:
@@ -1538,7 +1602,7 @@ class _Builder:
                         name=name,
                     ),
                 )
-                return
+                return None
             path = normalise(posixpath.join(base, name.removeprefix("cwd://")))
             if not self.target.is_file(path):
                 self._opaque(
@@ -1551,7 +1615,7 @@ class _Builder:
                         path=path,
                     ),
                 )
-                return
+                return None
             try:
                 if path.endswith(".json"):
                     loaded.append((path, self.target.parse(path, read_bake_json)))
@@ -1575,127 +1639,113 @@ class _Builder:
                         error=error.message,
                     ),
                 )
-                return
-        if not loaded:
-            if not files:
-                self._opaque(
-                    "build",
-                    ref,
-                    place,
-                    tr("no bake file is in the target", "ターゲットに bake ファイルがない"),
-                )
-            return
-        environment: dict[str, str | None] = {}
-        context = ref.scope.context()
-        for name, value in context["env"].items():
-            environment[name] = None if value is UNKNOWN else str(value)
-        for name in ("GITHUB_REF", "GITHUB_SHA", "GITHUB_REF_NAME", "GITHUB_RUN_ID"):
-            environment.setdefault(name, None)
-        resolved = resolve(loaded, targets, environment, overrides)
-        for missing in resolved.missing:
-            if missing != "docker-metadata-action":
-                self._opaque(
-                    "build",
-                    ref,
-                    place,
-                    tr(
-                        "the bake target {missing} is not defined in {files}",
-                        "bake ターゲット {missing} は {files} に定義されていない",
-                        missing=missing,
-                        files=", ".join(p for p, _ in loaded),
-                    ),
-                )
-        for item in resolved.targets:
-            unresolved: list[str] = [
+                return None
+        return files, loaded, extra_tags
+
+    def _bake_target(
+        self,
+        ref: StepRef,
+        item: BakeTarget,
+        base: str,
+        *,
+        push: str,
+        load: bool,
+        place: Place,
+        via: tuple[str, ...],
+        places: Mapping[str, Place],
+        extra_tags: list[str],
+    ) -> None:
+        """One resolved bake target as an image build."""
+        unresolved: list[str] = [
+            tr(
+                "bake target {name}: {key} cannot be evaluated statically",
+                "bake ターゲット {name}: {key} は静的に評価できない",
+                name=item.name,
+                key=key,
+            )
+            for key in item.unknown
+            if key in ("context", "dockerfile")
+        ]
+        context_dir = item.context
+        if context_dir is not None and re.match(r"^[a-z]+://", context_dir):
+            unresolved.append(
                 tr(
-                    "bake target {name}: {key} cannot be evaluated statically",
-                    "bake ターゲット {name}: {key} は静的に評価できない",
+                    "the context {context} is remote",
+                    "コンテキスト {context} はリモート",
+                    context=context_dir,
+                )
+            )
+            context_dir = None
+        ctx = (
+            normalise(posixpath.join(base, context_dir))
+            if context_dir is not None
+            else (None if "context" in item.unknown else base)
+        )
+        dockerfile: str | None = None
+        if item.dockerfile_inline:
+            unresolved.append(
+                tr(
+                    "bake target {name} has an inline Dockerfile",
+                    "bake ターゲット {name} にはインラインの Dockerfile がある",
                     name=item.name,
-                    key=key,
                 )
-                for key in item.unknown
-                if key in ("context", "dockerfile")
-            ]
-            context_dir = item.context
-            if context_dir is not None and re.match(r"^[a-z]+://", context_dir):
-                unresolved.append(
-                    tr(
-                        "the context {context} is remote",
-                        "コンテキスト {context} はリモート",
-                        context=context_dir,
-                    )
-                )
-                context_dir = None
-            ctx = (
-                normalise(posixpath.join(base, context_dir))
-                if context_dir is not None
-                else (None if "context" in item.unknown else base)
             )
-            dockerfile: str | None = None
-            if item.dockerfile_inline:
-                unresolved.append(
+        elif ctx is not None and "dockerfile" not in item.unknown:
+            dockerfile = normalise(posixpath.join(ctx, item.dockerfile or "Dockerfile"))
+        where = {k: Place(p, ln, None) for k, (p, ln) in item.lines.items()}
+        target_place = Place(item.path, item.line, None)
+        bake_places = {
+            **places,
+            "cache-from": where.get("cache-from", target_place),
+            "cache-to": where.get("cache-to", target_place),
+            "build-args": where.get("args", target_place),
+            "target": where.get("target", target_place),
+        }
+        item_push = push
+        if item.push is True:
+            item_push = "true"
+        if any(_pushes_output(o) for o in item.outputs):
+            item_push = "true"
+        self.builds.append(
+            ImageBuild(
+                tool="docker/bake-action" if not via else "docker buildx bake",
+                step=ref,
+                place=place,
+                via=(
+                    *via,
                     tr(
-                        "bake target {name} has an inline Dockerfile",
-                        "bake ターゲット {name} にはインラインの Dockerfile がある",
+                        "bake target {name} ({path}:{line})",
+                        "bake ターゲット {name}（{path}:{line}）",
                         name=item.name,
-                    )
-                )
-            elif ctx is not None and "dockerfile" not in item.unknown:
-                dockerfile = normalise(posixpath.join(ctx, item.dockerfile or "Dockerfile"))
-            where = {k: Place(p, ln, None) for k, (p, ln) in item.lines.items()}
-            target_place = Place(item.path, item.line, None)
-            bake_places = {
-                **places,
-                "cache-from": where.get("cache-from", target_place),
-                "cache-to": where.get("cache-to", target_place),
-                "build-args": where.get("args", target_place),
-                "target": where.get("target", target_place),
-            }
-            item_push = push
-            if item.push is True:
-                item_push = "true"
-            if any(_pushes_output(o) for o in item.outputs):
-                item_push = "true"
-            self.builds.append(
-                ImageBuild(
-                    tool="docker/bake-action" if not via else "docker buildx bake",
-                    step=ref,
-                    place=place,
-                    via=(
-                        *via,
-                        tr(
-                            "bake target {name} ({path}:{line})",
-                            "bake ターゲット {name}（{path}:{line}）",
-                            name=item.name,
-                            path=item.path,
-                            line=item.line,
-                        ),
+                        path=item.path,
+                        line=item.line,
                     ),
-                    dockerfile=dockerfile,
-                    context=ctx,
-                    target=item.target,
-                    target_known="target" not in item.unknown,
-                    build_args=tuple(
-                        f"{k}={v}" if v is not None else f"{k}=${{unknown}}"
-                        for k, v in item.args.items()
-                    ),
-                    args_complete="args" not in item.unknown,
-                    cache_from=item.cache_from,
-                    cache_to=item.cache_to,
-                    cache_note=tr(
-                        "the bake definition's cache settings cannot be evaluated statically",
-                        "bake 定義のキャッシュ設定は静的に評価できない",
-                    )
-                    if {"cache-from", "cache-to"} & set(item.unknown)
-                    else None,
-                    tags=item.tags + tuple(extra_tags),
-                    outputs=item.outputs,
-                    push=item_push,
-                    load=load or any(_output_type(o) == "docker" for o in item.outputs),
-                    unresolved=tuple(unresolved),
-                    places=bake_places,
+                ),
+                dockerfile=dockerfile,
+                context=ctx,
+                target=item.target,
+                target_known="target" not in item.unknown,
+                build_args=tuple(
+                    f"{k}={v}" if v is not None else f"{k}=${{unknown}}"
+                    for k, v in item.args.items()
+                ),
+                args_complete="args" not in item.unknown,
+                cache_from=item.cache_from,
+                cache_to=item.cache_to,
+                cache_note=tr(
+                    "the bake definition's cache settings cannot be evaluated statically",
+                    "bake 定義のキャッシュ設定は静的に評価できない",
                 )
+                if {"cache-from", "cache-to"} & set(item.unknown)
+                else None,
+                tags=item.tags + tuple(extra_tags),
+                outputs=item.outputs,
+                push=item_push,
+                load=load or any(_output_type(o) == "docker" for o in item.outputs),
+                unresolved=tuple(unresolved),
+                places=bake_places,
             )
+        )
 
     def _action_scan(
         self, ref: StepRef, name: str, values: Mapping[str, str], places: Mapping[str, Place]
