@@ -70,6 +70,7 @@ from checks.readers.workflow import (
     ActionRef,
     Job,
     Step,
+    Trigger,
     Value,
     Workflow,
     input_list,
@@ -589,95 +590,9 @@ def situations(
     for trigger in workflow.triggers:
         event = trigger.event
         if event in _BAD_EVENTS:
-            ref = "refs/pull/1/merge"
-            if event == "pull_request_target":
-                ref = main or "refs/heads/base"
-            elif event == "merge_group":
-                ref = f"refs/heads/gh-readonly-queue/{default_branch or 'main'}/pr-1"
-            github = _github(
-                event,
-                ref,
-                default_branch,
-                head_ref=_OTHER_BRANCH,
-                base_ref=default_branch or "base",
-                event=(
-                    {"pull_request": Open({"head": Open(), "base": Open()}), "number": 1}
-                    if event != "merge_group"
-                    else {}
-                ),
-            )
-            # A merge queue run is not a pull-request event: it tests the queued merge of an
-            # approved pull request on a temporary gh-readonly-queue branch. Not a pull
-            # request, but not the default branch either.
-            found.append(Situation(_a_run(event), False, event != "merge_group", github))
+            found.append(_pull_request_situation(event, main, default_branch))
         elif event == "push":
-            branches, ignored = trigger.filter("branches"), trigger.filter("branches-ignore")
-            tags, tags_ignored = trigger.filter("tags"), trigger.filter("tags-ignore")
-            branch_filter = branches is not None or ignored is not None
-            tag_filter = tags is not None or tags_ignored is not None
-            if branch_filter or not tag_filter:
-                if default_branch is None:
-                    for pattern in branches or ("main",):
-                        name = _sample(pattern)
-                        if _admits(branches, ignored, name):
-                            found.append(
-                                Situation(
-                                    tr(
-                                        "a push to the branch {name} (the default branch?)",
-                                        "ブランチ {name} への push（デフォルトブランチ？）",
-                                        name=name,
-                                    ),
-                                    None,
-                                    False,
-                                    _github(event, f"refs/heads/{name}", None),
-                                )
-                            )
-                elif _admits(branches, ignored, default_branch):
-                    found.append(
-                        Situation(
-                            tr(
-                                "a push to {branch}",
-                                "{branch} への push",
-                                branch=default_branch,
-                            ),
-                            True,
-                            False,
-                            _github(event, main, default_branch),
-                        )
-                    )
-                samples = [_sample(p) for p in branches or ()] + [_OTHER_BRANCH, "develop"]
-                other = next(
-                    (
-                        s
-                        for s in samples
-                        if s != (default_branch or "")
-                        and _admits(branches, ignored, s)
-                        and (default_branch is not None or branches is None)
-                    ),
-                    None,
-                )
-                if other is not None:
-                    found.append(
-                        Situation(
-                            tr(
-                                "a push to the branch {name}",
-                                "ブランチ {name} への push",
-                                name=other,
-                            ),
-                            False,
-                            False,
-                            _github(event, f"refs/heads/{other}", default_branch),
-                        )
-                    )
-            if tag_filter or not branch_filter:
-                found.append(
-                    Situation(
-                        tr("a push of a tag", "タグの push"),
-                        True,
-                        False,
-                        _github(event, "refs/tags/v1.0.0", default_branch),
-                    )
-                )
+            found.extend(_push_situations(trigger, main, default_branch))
         elif event == "workflow_dispatch":
             found.append(
                 Situation(
@@ -712,6 +627,108 @@ def situations(
                 Situation(_a_run(event), True, False, _github(event, main, default_branch))
             )
     return found, unknown
+
+
+def _pull_request_situation(event: str, main: str | None, default_branch: str | None) -> Situation:
+    """A pull request, `pull_request_target` (on the base branch) or a merge queue run."""
+    ref = "refs/pull/1/merge"
+    if event == "pull_request_target":
+        ref = main or "refs/heads/base"
+    elif event == "merge_group":
+        ref = f"refs/heads/gh-readonly-queue/{default_branch or 'main'}/pr-1"
+    github = _github(
+        event,
+        ref,
+        default_branch,
+        head_ref=_OTHER_BRANCH,
+        base_ref=default_branch or "base",
+        event=(
+            {"pull_request": Open({"head": Open(), "base": Open()}), "number": 1}
+            if event != "merge_group"
+            else {}
+        ),
+    )
+    # A merge queue run is not a pull-request event: it tests the queued merge of an
+    # approved pull request on a temporary gh-readonly-queue branch. Not a pull
+    # request, but not the default branch either.
+    return Situation(_a_run(event), False, event != "merge_group", github)
+
+
+def _push_situations(
+    trigger: Trigger, main: str | None, default_branch: str | None
+) -> list[Situation]:
+    """The pushes a `push` trigger's branch and tag filters admit: to the default branch,
+    to another branch, of a tag."""
+    event = trigger.event
+    found: list[Situation] = []
+    branches, ignored = trigger.filter("branches"), trigger.filter("branches-ignore")
+    tags, tags_ignored = trigger.filter("tags"), trigger.filter("tags-ignore")
+    branch_filter = branches is not None or ignored is not None
+    tag_filter = tags is not None or tags_ignored is not None
+    if branch_filter or not tag_filter:
+        if default_branch is None:
+            for pattern in branches or ("main",):
+                name = _sample(pattern)
+                if _admits(branches, ignored, name):
+                    found.append(
+                        Situation(
+                            tr(
+                                "a push to the branch {name} (the default branch?)",
+                                "ブランチ {name} への push（デフォルトブランチ？）",
+                                name=name,
+                            ),
+                            None,
+                            False,
+                            _github(event, f"refs/heads/{name}", None),
+                        )
+                    )
+        elif _admits(branches, ignored, default_branch):
+            found.append(
+                Situation(
+                    tr(
+                        "a push to {branch}",
+                        "{branch} への push",
+                        branch=default_branch,
+                    ),
+                    True,
+                    False,
+                    _github(event, main, default_branch),
+                )
+            )
+        samples = [_sample(p) for p in branches or ()] + [_OTHER_BRANCH, "develop"]
+        other = next(
+            (
+                s
+                for s in samples
+                if s != (default_branch or "")
+                and _admits(branches, ignored, s)
+                and (default_branch is not None or branches is None)
+            ),
+            None,
+        )
+        if other is not None:
+            found.append(
+                Situation(
+                    tr(
+                        "a push to the branch {name}",
+                        "ブランチ {name} への push",
+                        name=other,
+                    ),
+                    False,
+                    False,
+                    _github(event, f"refs/heads/{other}", default_branch),
+                )
+            )
+    if tag_filter or not branch_filter:
+        found.append(
+            Situation(
+                tr("a push of a tag", "タグの push"),
+                True,
+                False,
+                _github(event, "refs/tags/v1.0.0", default_branch),
+            )
+        )
+    return found
 
 
 def _a_run(event: str) -> str:
