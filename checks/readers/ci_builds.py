@@ -838,6 +838,35 @@ def _bake_environment(ref: StepRef) -> dict[str, str | None]:
     return environment
 
 
+def _cli_context(context_word: str | None, directory: str, unresolved: list[str]) -> str | None:
+    """The build context folder of a `docker build` command line; None (with the reason added
+    to `unresolved`) when it is missing, remote or not known statically."""
+    context: str | None = None
+    if context_word is None:
+        unresolved.append(
+            tr("the build has no context argument", "ビルドにコンテキストの引数がない")
+        )
+    elif context_word == "-" or "://" in context_word or context_word.startswith("git@"):
+        unresolved.append(
+            tr(
+                "the context {context} is not a folder of the repository",
+                "コンテキスト {context} はリポジトリのフォルダーではない",
+                context=context_word,
+            )
+        )
+    elif _unresolved(context_word):
+        unresolved.append(
+            tr(
+                "the context {context} uses a value not known statically",
+                "コンテキスト {context} は静的に分からない値を使う",
+                context=context_word,
+            )
+        )
+    else:
+        context = normalise(posixpath.join(directory, context_word))
+    return context
+
+
 _GLOBAL_VALUED = frozenset({"-H", "--host", "--context", "-c", "--config", "-l", "--log-level"})
 
 
@@ -2140,61 +2169,10 @@ class _Builder:
         context_word = positional[-1] if positional else None
         files = options.get("-f", []) + options.get("--file", [])
         file_word = files[-1] if files else None
-        context: str | None = None
-        if context_word is None:
-            unresolved.append(
-                tr("the build has no context argument", "ビルドにコンテキストの引数がない")
-            )
-        elif context_word == "-" or "://" in context_word or context_word.startswith("git@"):
-            unresolved.append(
-                tr(
-                    "the context {context} is not a folder of the repository",
-                    "コンテキスト {context} はリポジトリのフォルダーではない",
-                    context=context_word,
-                )
-            )
-        elif _unresolved(context_word):
-            unresolved.append(
-                tr(
-                    "the context {context} uses a value not known statically",
-                    "コンテキスト {context} は静的に分からない値を使う",
-                    context=context_word,
-                )
-            )
-        else:
-            context = normalise(posixpath.join(directory, context_word))
-        dockerfile: str | None = None
-        if file_word is not None:
-            candidate = normalise(posixpath.join(directory, file_word))
-            if file_word == "-":
-                unresolved.append(
-                    tr(
-                        "the Dockerfile is read from standard input",
-                        "Dockerfile は標準入力から読まれる",
-                    )
-                )
-            elif candidate in aliases:
-                dockerfile = aliases[candidate]
-            elif _unresolved(file_word):
-                unresolved.append(
-                    tr(
-                        "the Dockerfile {file} uses a value not known statically",
-                        "Dockerfile {file} は静的に分からない値を使う",
-                        file=file_word,
-                    )
-                )
-            else:
-                dockerfile = candidate
-        elif context_word is not None and not _unresolved(context_word) and context is not None:
-            dockerfile = (
-                self._default_containerfile(context)
-                if tool in ("podman build", "buildah build")
-                else normalise(posixpath.join(context, "Dockerfile"))
-            )
-        elif context_word is not None:
-            guess = normalise(posixpath.join(directory, context_word, "Dockerfile"))
-            if guess in aliases:
-                dockerfile = aliases[guess]
+        context = _cli_context(context_word, directory, unresolved)
+        dockerfile = self._cli_dockerfile(
+            tool, file_word, context_word, context, directory, aliases, unresolved
+        )
         outputs = tuple(options.get("-o", []) + options.get("--output", []))
         push = "--push" in options or any(_pushes_output(o) for o in outputs)
         load: bool | None = "--load" in options or any(_output_type(o) == "docker" for o in outputs)
@@ -2232,6 +2210,52 @@ class _Builder:
                 places={},
             )
         )
+
+    def _cli_dockerfile(
+        self,
+        tool: str,
+        file_word: str | None,
+        context_word: str | None,
+        context: str | None,
+        directory: str,
+        aliases: Mapping[str, str],
+        unresolved: list[str],
+    ) -> str | None:
+        """The Dockerfile a build command line reads: `-f`, or the default in its context
+        (a Containerfile first for podman and buildah); None when it cannot be known."""
+        dockerfile: str | None = None
+        if file_word is not None:
+            candidate = normalise(posixpath.join(directory, file_word))
+            if file_word == "-":
+                unresolved.append(
+                    tr(
+                        "the Dockerfile is read from standard input",
+                        "Dockerfile は標準入力から読まれる",
+                    )
+                )
+            elif candidate in aliases:
+                dockerfile = aliases[candidate]
+            elif _unresolved(file_word):
+                unresolved.append(
+                    tr(
+                        "the Dockerfile {file} uses a value not known statically",
+                        "Dockerfile {file} は静的に分からない値を使う",
+                        file=file_word,
+                    )
+                )
+            else:
+                dockerfile = candidate
+        elif context_word is not None and not _unresolved(context_word) and context is not None:
+            dockerfile = (
+                self._default_containerfile(context)
+                if tool in ("podman build", "buildah build")
+                else normalise(posixpath.join(context, "Dockerfile"))
+            )
+        elif context_word is not None:
+            guess = normalise(posixpath.join(directory, context_word, "Dockerfile"))
+            if guess in aliases:
+                dockerfile = aliases[guess]
+        return dockerfile
 
     def _buildx_set_up(self, ref: StepRef) -> bool:
         return any(
