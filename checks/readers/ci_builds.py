@@ -41,7 +41,7 @@ import posixpath
 import re
 import threading
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
@@ -865,6 +865,125 @@ def _cli_context(context_word: str | None, directory: str, unresolved: list[str]
     else:
         context = normalise(posixpath.join(directory, context_word))
     return context
+
+
+def _trivy_action(
+    ref: StepRef,
+    here: Place,
+    values: Mapping[str, str],
+    places: Mapping[str, Place],
+    env_text: Callable[[str], str | None],
+) -> ImageScan:
+    """aquasecurity/trivy-action, with TRIVY_SEVERITY and TRIVY_EXIT_CODE from the env."""
+    kind = (values.get("scan-type") or "image").strip().lower() or "image"
+    severity = values.get("severity")
+    if severity is None or severity.strip() == "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL":
+        severity = env_text("TRIVY_SEVERITY") or severity
+    exit_code = values.get("exit-code") or env_text("TRIVY_EXIT_CODE")
+    fails, note = _exit_code_fails(exit_code, _TRIVY_DEFAULT)
+    return ImageScan(
+        "trivy",
+        ref,
+        here,
+        kind,
+        (values.get("image-ref") or "").strip() or None,
+        (values.get("input") or "").strip() or None,
+        severity,
+        places.get("severity", here),
+        exit_code,
+        places.get("exit-code", here),
+        fails,
+        note,
+        None,
+        (values.get("trivy-config") or "").strip() or None,
+    )
+
+
+def _grype_action(
+    ref: StepRef, here: Place, values: Mapping[str, str], places: Mapping[str, Place]
+) -> ImageScan:
+    """anchore/scan-action: Grype fails the build at the cutoff unless fail-build is false."""
+    fail_build = (values.get("fail-build") or "true").strip().lower()
+    fails = None if has_expression(fail_build) else fail_build == "true"
+    return ImageScan(
+        "grype",
+        ref,
+        here,
+        "image" if values.get("image") else "fs",
+        (values.get("image") or "").strip() or None,
+        None,
+        values.get("severity-cutoff") or "medium",
+        places.get("severity-cutoff", here),
+        fail_build,
+        places.get("fail-build", here),
+        fails,
+        tr(
+            "fail-build (default true) fails the job at the severity cutoff",
+            "fail-build（既定 true）は重大度の閾値でジョブを失敗させる",
+        )
+        if fails
+        else tr(
+            "fail-build: false never fails the job",
+            "fail-build: false ではジョブは失敗しない",
+        ),
+        None,
+    )
+
+
+def _snyk_action(
+    name: str, ref: StepRef, here: Place, values: Mapping[str, str], places: Mapping[str, Place]
+) -> ImageScan:
+    """snyk/actions/*: Snyk exits 1 on findings."""
+    args = values.get("args", "")
+    return ImageScan(
+        "snyk",
+        ref,
+        here,
+        "image" if name.endswith("/docker") else "fs",
+        (values.get("image") or "").strip() or None,
+        None,
+        _flag_value(args.split(), "--severity-threshold"),
+        places.get("args", here),
+        None,
+        here,
+        True,
+        tr(
+            "Snyk exits 1 when it finds vulnerabilities",
+            "Snyk は脆弱性を見つけると 1 で終了する",
+        ),
+        None,
+    )
+
+
+def _scout_action(
+    ref: StepRef, here: Place, values: Mapping[str, str], places: Mapping[str, Place]
+) -> ImageScan:
+    """docker/scout-action: findings fail the job only with exit-code: true."""
+    exit_code = (values.get("exit-code") or "false").strip().lower()
+    fails = None if has_expression(exit_code) else exit_code == "true"
+    return ImageScan(
+        "docker scout",
+        ref,
+        here,
+        "image",
+        (values.get("image") or "").strip() or None,
+        None,
+        values.get("only-severities"),
+        places.get("only-severities", here),
+        exit_code,
+        places.get("exit-code", here),
+        fails,
+        tr(
+            "exit-code: true fails the job on findings",
+            "exit-code: true は検出があるとジョブを失敗させる",
+        )
+        if fails
+        else tr(
+            "exit-code is false (the default): findings never fail the job",
+            "exit-code が false（既定）: 検出があってもジョブは失敗しない",
+        ),
+        None,
+    )
 
 
 _GLOBAL_VALUED = frozenset({"-H", "--host", "--context", "-c", "--config", "-l", "--log-level"})
@@ -1805,108 +1924,13 @@ class _Builder:
             return None if value is None or value is UNKNOWN else str(value)
 
         if name == "aquasecurity/trivy-action":
-            kind = (values.get("scan-type") or "image").strip().lower() or "image"
-            severity = values.get("severity")
-            if severity is None or severity.strip() == "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL":
-                severity = env_text("TRIVY_SEVERITY") or severity
-            exit_code = values.get("exit-code") or env_text("TRIVY_EXIT_CODE")
-            fails, note = _exit_code_fails(exit_code, _TRIVY_DEFAULT)
-            self.scans.append(
-                ImageScan(
-                    "trivy",
-                    ref,
-                    here,
-                    kind,
-                    (values.get("image-ref") or "").strip() or None,
-                    (values.get("input") or "").strip() or None,
-                    severity,
-                    places.get("severity", here),
-                    exit_code,
-                    places.get("exit-code", here),
-                    fails,
-                    note,
-                    None,
-                    (values.get("trivy-config") or "").strip() or None,
-                )
-            )
+            self.scans.append(_trivy_action(ref, here, values, places, env_text))
         elif name == "anchore/scan-action":
-            fail_build = (values.get("fail-build") or "true").strip().lower()
-            fails = None if has_expression(fail_build) else fail_build == "true"
-            self.scans.append(
-                ImageScan(
-                    "grype",
-                    ref,
-                    here,
-                    "image" if values.get("image") else "fs",
-                    (values.get("image") or "").strip() or None,
-                    None,
-                    values.get("severity-cutoff") or "medium",
-                    places.get("severity-cutoff", here),
-                    fail_build,
-                    places.get("fail-build", here),
-                    fails,
-                    tr(
-                        "fail-build (default true) fails the job at the severity cutoff",
-                        "fail-build（既定 true）は重大度の閾値でジョブを失敗させる",
-                    )
-                    if fails
-                    else tr(
-                        "fail-build: false never fails the job",
-                        "fail-build: false ではジョブは失敗しない",
-                    ),
-                    None,
-                )
-            )
+            self.scans.append(_grype_action(ref, here, values, places))
         elif name.startswith("snyk/actions/"):
-            args = values.get("args", "")
-            self.scans.append(
-                ImageScan(
-                    "snyk",
-                    ref,
-                    here,
-                    "image" if name.endswith("/docker") else "fs",
-                    (values.get("image") or "").strip() or None,
-                    None,
-                    _flag_value(args.split(), "--severity-threshold"),
-                    places.get("args", here),
-                    None,
-                    here,
-                    True,
-                    tr(
-                        "Snyk exits 1 when it finds vulnerabilities",
-                        "Snyk は脆弱性を見つけると 1 で終了する",
-                    ),
-                    None,
-                )
-            )
+            self.scans.append(_snyk_action(name, ref, here, values, places))
         elif name == "docker/scout-action":
-            exit_code = (values.get("exit-code") or "false").strip().lower()
-            fails = None if has_expression(exit_code) else exit_code == "true"
-            self.scans.append(
-                ImageScan(
-                    "docker scout",
-                    ref,
-                    here,
-                    "image",
-                    (values.get("image") or "").strip() or None,
-                    None,
-                    values.get("only-severities"),
-                    places.get("only-severities", here),
-                    exit_code,
-                    places.get("exit-code", here),
-                    fails,
-                    tr(
-                        "exit-code: true fails the job on findings",
-                        "exit-code: true は検出があるとジョブを失敗させる",
-                    )
-                    if fails
-                    else tr(
-                        "exit-code is false (the default): findings never fail the job",
-                        "exit-code が false（既定）: 検出があってもジョブは失敗しない",
-                    ),
-                    None,
-                )
-            )
+            self.scans.append(_scout_action(ref, here, values, places))
 
     # -- scripts ----------------------------------------------------------------------------
 
