@@ -373,6 +373,7 @@ def test_units(units: Sequence[Unit], avoid: Sequence[Path] = ()) -> list[TestRe
     return [_test_unit(nginx, version, unit, knows, avoid) for unit in units]
 
 
+# radon D: each way `nginx -t` can end (no nginx, refused, timeout, emerg, warn, ok) is a branch.
 def _test_unit(
     nginx: str,
     version: tuple[int, int, int],
@@ -757,6 +758,7 @@ def _files_in_scratch(scratch: _Scratch, directive: Directive, args: list[str]) 
     return True
 
 
+# radon D: one branch per nginx directive that names a socket or an upstream.
 def _addresses_in_scratch(
     scratch: _Scratch,
     directive: Directive,

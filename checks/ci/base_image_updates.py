@@ -256,6 +256,7 @@ def _covers(directories: tuple[str, ...], wanted: str) -> str | None:
     return None
 
 
+# radon D: dependabot.yml's ecosystem, directories and interval each decide the coverage.
 def _dependabot(target: Target, directory: str) -> tuple[str, str, list[Evidence]] | None:
     """(status, summary, evidence) from Dependabot, None when there is no config."""
     path = next((p for p in DEPENDABOT_FILES if target.is_file(p)), None)

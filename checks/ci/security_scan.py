@@ -117,6 +117,7 @@ def _tarball_of(scan: ImageScan, build: ImageBuild) -> bool:
     }
 
 
+# radon D: a scan reaches its build by image tag, tarball or job output, each tried in turn.
 def _target_of(scan: ImageScan, chosen: Selection) -> tuple[str, ImageBuild | None]:
     """("this" | "maybe" | "other", the build it scans) for one image scan."""
     for build in chosen.builds:
@@ -287,6 +288,7 @@ def _sees_the_build(
             )
 
 
+# radon D: severity and exit code, each from the step or from trivy.yaml, each maybe unresolved.
 def _judge(
     target: Target, scan: ImageScan, build: ImageBuild | None, relation: str, chosen: Selection
 ) -> tuple[list[str], list[str], list[Evidence]]:

@@ -651,6 +651,7 @@ def _test_evidence(result: TestResult) -> list[Evidence]:
     return evidence
 
 
+# radon D: the static reading and `nginx -t` combine into one outcome, with each one's unknowns.
 @check(
     "deploy.reverse_proxy",
     external=True,  # runs `nginx -t`

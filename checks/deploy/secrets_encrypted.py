@@ -274,6 +274,7 @@ def _compose_findings(target: Target) -> tuple[list[Evidence], list[str], list[E
     return findings, env_files, stores
 
 
+# radon D: walks workflow, job and step env scopes with one rule each.
 def _workflow_findings(target: Target) -> tuple[list[Evidence], list[Evidence]]:
     """(findings, encrypted-store evidence) of the GitHub Actions workflows."""
     findings: list[Evidence] = []

@@ -128,6 +128,7 @@ _CONTROL_ESCAPES = {
 }
 
 
+# radon D: a line-by-line port of Go's path.Clean, kept in Go's shape to compare with upstream.
 def path_clean(path: str) -> str:
     """Port of Go's `path.Clean` (the same as `filepath.Clean` with "/" separators)."""
     if not path:

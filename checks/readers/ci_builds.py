@@ -654,6 +654,7 @@ def _pull_request_situation(event: str, main: str | None, default_branch: str | 
     return Situation(_a_run(event), False, event != "merge_group", github)
 
 
+# radon D: GitHub's branch and tag filters of a push trigger, with the default branch maybe unknown.
 def _push_situations(
     trigger: Trigger, main: str | None, default_branch: str | None
 ) -> list[Situation]:
@@ -1343,6 +1344,7 @@ class _Builder:
     def _input_places(self, ref: StepRef) -> dict[str, Place]:
         return {k.casefold(): ref.place(v.line) for k, v in ref.step.inputs.items()}
 
+    # radon D: one branch per kind of step action (local, docker, composite, build, scan, push ...).
     def _uses(self, ref: StepRef, uses: ActionRef, depth: int) -> None:
         name = uses.name.casefold()
         if uses.kind == "local":
@@ -1479,6 +1481,7 @@ class _Builder:
             (ref.step.label,),
         )
 
+    # radon D: build-push-action's context, file, push, load and outputs each decide the build.
     def _action_build(
         self, ref: StepRef, name: str, values: Mapping[str, str], places: Mapping[str, Place]
     ) -> None:
@@ -1807,6 +1810,7 @@ class _Builder:
                 return None
         return files, loaded, extra_tags
 
+    # radon D: a bake target's context, Dockerfile, push and load, each maybe unknown.
     def _bake_target(
         self,
         ref: StepRef,
@@ -2434,6 +2438,7 @@ class _Builder:
             self.problems.append(Evidence(f"{path}: {error.message}", path=path, line=error.line))
             return None
 
+    # radon D: docker compose build's files, profiles, services and push, each with its unknowns.
     def _compose_build(
         self,
         ref: StepRef,
@@ -2795,6 +2800,7 @@ class _Builder:
                 depth + 1,
             )
 
+    # radon D: npm/yarn/pnpm/make scripts followed to the commands they run, with depth and loops.
     def _package_script(
         self,
         ref: StepRef,

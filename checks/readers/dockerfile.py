@@ -187,6 +187,7 @@ class _Parsed:
     original: str
 
 
+# radon D: a port of BuildKit's extractBuilderFlags state machine, kept in its shape.
 def _extract_flags(text: str) -> tuple[str, list[str]]:
     """Leading `--flag` words (extractBuilderFlags): (rest of the text, flags).
 
@@ -256,6 +257,7 @@ def _split_command(line: str) -> tuple[str, list[str], str]:
     return parts[0], flags, _go.trim_space(rest)
 
 
+# radon D: a port of BuildKit's parseWords state machine, kept in its shape.
 def _parse_words(rest: str, escape: str) -> list[str]:
     """Quote-aware splitting that keeps quotes and escapes (parseWords), for ENV, LABEL, ARG."""
     words: list[str] = []

@@ -288,6 +288,7 @@ class ShellLexer:
             raise InputError("syntax error: missing '}'")
         raise InputError(f"unsupported modifier ({ch}) in substitution")
 
+    # radon D: one branch per ${var<modifier>} form of BuildKit's shell lexer.
     def _modified(self, name: str, modifier: str, written: str, null_is_unset: bool) -> str:
         """${NAME-word} and its relatives; `written` is the modifier as it appeared."""
         try:

@@ -373,6 +373,7 @@ def _development(path: str, tree: list[str]) -> str | None:
     return None
 
 
+# radon D: merges CI builds, the Dockerfile tree and Compose builds, with the rules that drop each.
 def discover(target: Target) -> Discovery:
     """The images the repository ships (module docstring), each once, in a stable order."""
     notes: list[str] = []

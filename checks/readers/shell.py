@@ -324,6 +324,7 @@ def replaces_itself(shell: str, end: Tail) -> bool:
     return end.compound != "loop" and not end.trailing_newline
 
 
+# radon D: a small shell grammar: redirections, separators, compound openers and closers.
 def _simple_commands(items: list[str]) -> list[_Simple]:
     """The simple commands in order, with the operators around them; compound commands
     (if, loops, case, braces, subshells) are opened and closed but not followed in detail."""
