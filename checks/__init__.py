@@ -7,6 +7,15 @@ Check modules live in area packages (`checks.dockerfile`, `checks.dockerignore`,
 # `checklists measure` (a command-line tool, no checks): not imported by builds.
 __checklists_skip__ = ("measure",)
 
+
+def snippet_file(language: str, text: str) -> object:
+    """How a ```language block of the guide becomes a file these checks read (see
+    `checks.snippets`); imported when the guide binds one."""
+    from checks.snippets import snippet_file as make  # noqa: PLC0415 - only when asked
+
+    return make(language, text)
+
+
 # The guide page this library's checks are bound in, and its configuration (package data):
 # what `checklists check PATH` runs when PATH has no configuration of its own.
 __checklists_guide__ = "guide/checklists.yml"

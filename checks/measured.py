@@ -9,7 +9,9 @@ produces a number that was not measured.
 
 from __future__ import annotations
 
-from checklists import Environment, Evidence, Kind, Outcome, Target, tr
+from dataclasses import replace
+
+from checklists import Environment, Evidence, Kind, Outcome, Status, Target, tr
 from checklists.errors import InputError
 from checklists.limits import Quantity
 from checklists.target import MAX_REPORT_BYTES
@@ -64,6 +66,102 @@ def measured_metric(
     target: Target, environment: Environment | None, pattern: str, metric: str
 ) -> Outcome:
     """The outcome of one measured metric for one environment (see the module's docstring)."""
+    found = _fresh(target, environment, pattern, metric)
+    if isinstance(found, Outcome):
+        return found
+    measured, about = found
+    reading = measured.measurements.get(metric)
+    if reading is None:
+        return _missing(metric, measured, about, environment)
+    return _outcome(reading, about)
+
+
+def _missing(
+    metric: str, measured: EnvironmentEvidence, about: Evidence, environment: Environment | None
+) -> Outcome:
+    assert environment is not None
+    return Outcome.unknown(
+        tr(
+            "the evidence has no {metric} for {env}",
+            "証拠に環境「{env}」の {metric} がない",
+            metric=metric,
+            env=measured.name,
+        ),
+        about,
+        Evidence(_to_measure(environment)),
+    )
+
+
+def derived_metric(
+    target: Target,
+    environment: Environment | None,
+    pattern: str,
+    metric: str,
+    *,
+    inputs: tuple[str, str],
+    describe: tuple[str, str],
+) -> Outcome:
+    """A percentage computed from two readings of one evidence file: how much smaller the
+    second is than the first, `(first - second) / first`. Unknown unless both were measured
+    (the reason of the one that was not is given)."""
+    found = _fresh(target, environment, pattern, metric)
+    if isinstance(found, Outcome):
+        return found
+    measured, about = found
+    readings = []
+    for name in inputs:
+        reading = measured.measurements.get(name)
+        if reading is None:
+            return _missing(name, measured, about, environment)
+        if reading.status != "measured" or reading.value is None:
+            outcome = _outcome(reading, about)
+            return Outcome.unknown(
+                tr(
+                    "{metric} needs {name}, which was not measured: {why}",
+                    "{metric} には {name} が必要だが計測されていない: {why}",
+                    metric=metric,
+                    name=name,
+                    why=outcome.summary,
+                ),
+                *outcome.evidence,
+            )
+        readings.append(reading)
+    first, second = readings
+    assert first.value is not None and second.value is not None
+    if first.value <= 0:
+        return Outcome.unknown(
+            tr("{name} measured 0", "{name} の計測値が 0", name=first.metric), about
+        )
+    percent = 100.0 * (first.value - second.value) / first.value
+    kind = _KINDS.get(first.unit or "", Kind.SIZE)
+    return Outcome.measured(
+        percent,
+        tr(
+            "{percent:.1f}% less: {second} ({second_name}) against {first} ({first_name})",
+            "{percent:.1f}% 減: {second}（{second_name}）対 {first}（{first_name}）",
+            percent=percent,
+            first=Quantity(first.value, kind),
+            second=Quantity(second.value, kind),
+            first_name=describe[0],
+            second_name=describe[1],
+        ),
+        about,
+        *(
+            Evidence(
+                tr("{metric}: {command}", "{metric}: 実行したコマンド {command}", metric=r.metric,
+                   command=" ".join(r.command)),
+                excerpt=r.raw,
+            )
+            for r in readings
+        ),
+    )  # fmt: skip
+
+
+def _fresh(
+    target: Target, environment: Environment | None, pattern: str, metric: str
+) -> tuple[EnvironmentEvidence, Evidence] | Outcome:
+    """The newest evidence of the environment that measured its Dockerfile as it is now,
+    with the note that says when and how; else the outcome that says why there is none."""
     if environment is None:
         return Outcome.error(
             tr(
@@ -127,19 +225,7 @@ def measured_metric(
             ),
             stale=True,
         )
-    reading = measured.measurements.get(metric)
-    if reading is None:
-        return Outcome.unknown(
-            tr(
-                "the evidence has no {metric} for {env}",
-                "証拠に環境「{env}」の {metric} がない",
-                metric=metric,
-                env=environment.name,
-            ),
-            about,
-            Evidence(_to_measure(environment)),
-        )
-    return _outcome(reading, about)
+    return measured, about
 
 
 def _to_measure(environment: Environment) -> str:
@@ -175,7 +261,7 @@ def _outcome(reading: Measurement, about: Evidence) -> Outcome:
         return Outcome.failed(
             tr(
                 "the measurement failed: {error}",
-                "計測に失敗: {error}",
+                "計測に失敗:「{error}」",
                 error=reading.error or "",
             ),
             about,
@@ -185,5 +271,79 @@ def _outcome(reading: Measurement, about: Evidence) -> Outcome:
             ),
         )
     return Outcome.unknown(
-        tr("not measured: {reason}", "未計測: {reason}", reason=reading.reason or ""), about
+        # The measure command's own words, recorded in the evidence: quoted in Japanese.
+        tr("not measured: {reason}", "未計測:「{reason}」", reason=reading.reason or ""),
+        about,
     )
+
+
+def image_command(name: str) -> str:
+    return f"checklists measure --image {name} --pull"
+
+
+def named_image_metric(target: Target, pattern: str, name: str, metric: str) -> Outcome:
+    """A metric of an image measured by name (a base image), from the newest evidence that
+    measured it; unknown with the command that measures it when none did."""
+    found = []
+    now = target.now()
+    for path in target.glob(pattern):
+        evidence = target.parse(path, read_measurements, limit=MAX_REPORT_BYTES)
+        if name in evidence.images:
+            if in_the_future(evidence.measured_at, now):
+                raise InputError(
+                    tr(
+                        "measured_at {at} lies in the future (now {now} UTC): the evidence "
+                        "cannot be trusted",
+                        "measured_at {at} は未来の日時（現在 {now} UTC）で、この証拠は信頼できない",
+                        at=f"{evidence.measured_at:%Y-%m-%dT%H:%M:%SZ}",
+                        now=f"{now:%Y-%m-%d %H:%M}",
+                    ),
+                    path=path,
+                    kind="implausible",
+                )
+            found.append((evidence.measured_at, path, evidence))
+    to_measure = Evidence(
+        tr("to measure: {command}", "計測するには: {command}", command=image_command(name))
+    )
+    if not found:
+        return Outcome.unknown(
+            tr(
+                "not measured: no evidence for the image {name} in {pattern}",
+                "未計測: {pattern} にイメージ {name} の証拠がない",
+                name=name,
+                pattern=pattern,
+            ),
+            Evidence(to_measure.note, path=pattern),
+        )
+    _, path, evidence = max(found, key=lambda entry: (entry[0], entry[1]))
+    image = evidence.images[name]
+    about = Evidence(
+        tr(
+            "measured {at} UTC with {engine} {version} on {host}{id}",
+            "{at} UTC にホスト「{host}」の {engine} {version} で計測{id}",
+            at=f"{evidence.measured_at:%Y-%m-%d %H:%M}",
+            engine=evidence.engine_name,
+            version=evidence.engine_version,
+            host=evidence.host,
+            id=tr(", image {id}", "（イメージ {id}）", id=image.image_id[:19])
+            if image.image_id
+            else "",
+        ),
+        path=path,
+    )
+    reading = image.measurements.get(metric)
+    if reading is None:
+        return Outcome.unknown(
+            tr(
+                "the evidence has no {metric} for the image {name}",
+                "証拠にイメージ {name} の {metric} がない",
+                metric=metric,
+                name=name,
+            ),
+            about,
+            to_measure,
+        )
+    outcome = _outcome(reading, about)
+    if outcome.status is Status.UNKNOWN:
+        return replace(outcome, evidence=(*outcome.evidence, to_measure))
+    return outcome

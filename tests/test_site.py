@@ -217,8 +217,15 @@ def test_unreadable_target_input_is_an_error_not_a_traceback(tmp_path: Path) -> 
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     data = report(tmp_path / "site")
-    dockerfile_items = [i for i in data["items"] if i["check"].startswith("dockerfile.")]
+    # Every Dockerfile check of backend/Dockerfile; the 開発 rows read Dockerfile.dev, intact.
+    dockerfile_items = [
+        i
+        for i in data["items"]
+        if i["check"].startswith("dockerfile.") and i["environment"] != "開発"
+    ]
     assert {i["verdict"] for i in dockerfile_items} == {"error"}
+    development = [i for i in data["items"] if i["environment"] == "開発"]
+    assert development and all("backend/Dockerfile:2" not in i["summary"] for i in development)
     assert all("backend/Dockerfile:2" in i["summary"] for i in dockerfile_items)
     ignore = verdict_of(data, "dockerignore.excludes")
     assert ignore["verdict"] == "error"
@@ -287,10 +294,13 @@ def test_the_whole_guide_is_rendered(built: tuple[subprocess.CompletedProcess[st
     assert len(re.findall(r"<h[1-6] id=", article)) == headings
     assert len(re.findall(r"<pre", article)) - article.count('<pre class="cl-excerpt"') == blocks
     assert article.count("<table>") == tables
-    assert (
-        "<p><strong>Backend</strong>: Cloudflare Workers Python（サーバーレス実行）</p>\n"
-        '<div class="highlight"><pre>'
-    ) in article  # the fenced block stays inside its list item
+    # The fenced block stays inside its list item (after the site's invisible prose note).
+    assert re.search(
+        r"<p><strong>Backend</strong>: Cloudflare Workers Python（サーバーレス実行）"
+        r"(?: <!-- prose: [^>]*-->)?</p>\n(?:<!-- prose: [^>]*-->\n)?"
+        r'<div class="highlight"><pre>',
+        article,
+    )
     assert "backend/CLAUDE.md</code> - バックエンド実装ガイド" in article
     assert "このサイトには含まれていません" in article
     assert 'href="../../backend/CLAUDE.md"' not in article
@@ -328,9 +338,12 @@ def test_an_image_over_its_limit_fails_the_build_after_writing_the_report(tmp_pa
     cell = next(
         i
         for i in data["items"]
-        if i["check"] == "image.size" and i["environment"] == "本番" and i["kind"] == "row"
+        if i["check"] == "image.size" and i["environment"] == "本番" and i["limit"] == "< 250MB"
     )
     assert (cell["verdict"], cell["value"], cell["fails"]) == ("broken", "262MB", True)
+    # The 比較表 row states 220MB for the same image: the reading contradicts it.
+    compared = next(i for i in data["items"] if i["text"] == "マルチステージ（本番）")
+    assert (compared["verdict"], compared["stated"]["text"]) == ("contradicted", "220MB")
     page = (tmp_path / "site" / "index.html").read_text("utf-8")
     row = page[page.index("イメージサイズ</td>") :][:4000]
     assert '<span class="cl-limit">&lt; 250MB</span>' in row

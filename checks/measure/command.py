@@ -105,6 +105,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="build and size only; start-up time and memory are recorded as skipped",
     )
     add(
+        "--skip-variant",
+        action="store_true",
+        help="do not build each image again without --no-install-recommends "
+        "(image.size_with_recommends is recorded as skipped)",
+    )
+    add(
+        "--image",
+        action="append",
+        metavar="NAME",
+        help="also size this image by name, not built (repeatable; default: the images "
+        "the site's pages bind with image.base_size, e.g. python:3.13)",
+    )
+    add(
+        "--pull",
+        action="store_true",
+        help="pull a named image the engine does not have (else it is recorded as skipped)",
+    )
+    add(
         "--output",
         metavar="PATH",
         help="the evidence file to write (never overwritten; "
@@ -132,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
     options = plugin_options(config)
     target = Target(target_root(args.target, options, config))
     environments = configured(options, args.environment, target)
+    named = list(dict.fromkeys([*(args.image or ()), *bound_images(config)]))
     prepared = [(env, *_prepare(target, env)) for env in environments]
     output = Path(args.output) if args.output else None
     if output is not None and output.exists():
@@ -154,6 +173,8 @@ def run(args: argparse.Namespace) -> int:
         startup_timeout=args.startup_timeout,
         skip_run=args.skip_run,
         progress=progress,
+        skip_variant=args.skip_variant,
+        pull=args.pull,
     )
 
     started = datetime.now(UTC).replace(microsecond=0)
@@ -164,6 +185,16 @@ def run(args: argparse.Namespace) -> int:
         measurements = steps.measure(env, target, copies, settings)
         results.append((env, measurements))
         entries.append(_entry(env, dockerfile_sha256, inputs, measurements))
+    images = []
+    for name in named:
+        image_id, size = steps.measure_image(name, settings)
+        shown = f"{size.value:,.0f} B" if size.value is not None else size.status
+        progress(f"image {name}: {steps.IMAGE_SIZE}: {shown}")
+        entry: dict[str, Any] = {"name": name}
+        if image_id:
+            entry["id"] = image_id
+        entry["measurements"] = {steps.IMAGE_SIZE: evidence.measurement_json(size)}
+        images.append(entry)
     data = evidence.document(
         measured_at=started,
         engine={
@@ -174,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
         commit=commit,
         dirty=dirty,
         environments=entries,
+        images=images,
     )
     path = output or evidence.default_output(target.root, started)
     evidence.write(path, data)
@@ -183,6 +215,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 # --- configuration --------------------------------------------------------------------------
+
+
+def bound_images(config: Path) -> list[str]:
+    """The images the site's pages bind with `image.base_size {image: NAME}`: what the guide
+    claims about images it only names. Pages that cannot be read give none (the build says
+    what is wrong with them)."""
+    from checklists.bindings import scan  # noqa: PLC0415 - only the measure command needs it
+    from checklists.commands import read_pages  # noqa: PLC0415
+    from checklists.siteconfig import site_options  # noqa: PLC0415
+
+    try:
+        site = site_options(config.resolve())
+        docs = config.resolve().parent / str(site.get("docs_dir") or "docs")
+        pages = read_pages(docs, str(docs)) if docs.is_dir() else {}
+    except SetupError:
+        return []
+    found = []
+    for page, text in sorted(pages.items()):
+        for item in scan(text, page):
+            image = item.params.get("image")
+            if item.check_id == "image.base_size" and isinstance(image, str) and image:
+                found.append(image)
+    return found
 
 
 def target_root(given: str | None, options: Mapping[str, Any], config: Path) -> Path:

@@ -186,7 +186,9 @@ def document(
     commit: str | None,
     dirty: bool | None,
     environments: Sequence[Mapping[str, Any]],
+    images: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
+    named = {"images": list(images)} if images else {}
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -196,7 +198,7 @@ def document(
         "engine": dict(engine),
         "target": {"commit": commit, "dirty": dirty},
         "environments": list(environments),
-    }
+    } | named
 
 
 def default_output(target_root: Path, measured_at: datetime) -> Path:

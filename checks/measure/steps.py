@@ -9,7 +9,17 @@
 4. run the container and time it until healthy: the image's HEALTHCHECK status, or without
    one `GET http://127.0.0.1:PORT/health` answering 200 on a port published on loopback;
 5. sample its memory (`stats --no-stream`);
-6. stop and remove the container, always.
+6. stop and remove the container, always;
+7. build the image again from a copy of the Dockerfile without `--no-install-recommends`
+   (written next to a copy of its `<Dockerfile>.dockerignore`, in a temporary folder; the
+   context is the target's, untouched), read that size, and remove that image: how much
+   the option saves (`image.size_with_recommends`). Skipped when the Dockerfile never
+   passes the option, or turns recommends off another way too (`Install-Recommends` in
+   an apt option or configuration), since the two builds would then be the same.
+
+Images named rather than built (the base images a guide compares) are sized with
+`image inspect`; one the engine does not have is pulled only with `--pull`
+(`measure_image`).
 
 Podman specifics: it builds OCI images by default, which drop HEALTHCHECK, so builds pass
 `--format docker` to keep the image Docker would build; and without systemd its health
@@ -22,6 +32,7 @@ A step that cannot produce a number is `failed` (with the engine's error and log
 from __future__ import annotations
 
 import http.client
+import re
 import secrets
 import shutil
 import socket
@@ -32,7 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checklists import Target
+from checklists.errors import InputError
 from checks.common import ignore_file
+from checks.readers.dockerfile import parse
 from checks.readers.dockerignore import PatternMatcher
 from checks.readers.measurements import Measurement
 
@@ -43,9 +56,10 @@ from .evidence import Copy, file_to_change
 BUILD_NO_CACHE = "build.time_no_cache"
 BUILD_CACHED = "build.time_cached"
 IMAGE_SIZE = "image.size"
+WITH_RECOMMENDS = "image.size_with_recommends"
 STARTUP = "container.startup_time"
 MEMORY = "container.memory"
-METRICS = (BUILD_NO_CACHE, BUILD_CACHED, IMAGE_SIZE, STARTUP, MEMORY)
+METRICS = (BUILD_NO_CACHE, BUILD_CACHED, IMAGE_SIZE, STARTUP, MEMORY, WITH_RECOMMENDS)
 
 CHANGE_COMMENT = b"# checklists measure: simulated source change\n"
 POLL_SECONDS = 0.5
@@ -71,6 +85,8 @@ class Settings:
     startup_timeout: float  # seconds to wait for the container to become ready
     skip_run: bool
     progress: Callable[[str], None]
+    skip_variant: bool = False  # no build without --no-install-recommends
+    pull: bool = False  # pull a named image the engine does not have
 
 
 def measured(metric: str, value: float, unit: str, command: Sequence[str], raw: str) -> Measurement:
@@ -157,18 +173,51 @@ class _Run:
 
     # -- image and container -----------------------------------------------------------------
 
-    def image_size(self) -> None:
-        result = self.call("image", "inspect", "--format", "{{.Size}}", self.env.image)
+    def image_size(self, metric: str = IMAGE_SIZE, image: str | None = None) -> None:
+        result = self.call("image", "inspect", "--format", "{{.Size}}", image or self.env.image)
         command = self.command(result.argv)
         if not result.ok:
-            self.record(failed(IMAGE_SIZE, result.failure(), command, result.tail()))
+            self.record(failed(metric, result.failure(), command, result.tail()))
             return
         try:
             size = outputs.parse_byte_count(result.output)
         except outputs.OutputError as error:
-            self.record(failed(IMAGE_SIZE, str(error), command, result.tail()))
+            self.record(failed(metric, str(error), command, result.tail()))
             return
-        self.record(measured(IMAGE_SIZE, size, "B", command, result.output.strip()))
+        self.record(measured(metric, size, "B", command, result.output.strip()))
+
+    def with_recommends(self) -> None:
+        """Build again without `--no-install-recommends` and size that image."""
+        dockerfile = self.target.path(self.env.dockerfile)
+        text = dockerfile.read_text("utf-8")
+        variant, reason = without_no_install_recommends(text)
+        if variant is None:
+            self.record(skipped(WITH_RECOMMENDS, reason))
+            return
+        image = variant_tag(self.env.image)
+        ignore = Path(f"{dockerfile}.dockerignore")
+        with tempfile.TemporaryDirectory(prefix="checklists-variant-") as temporary:
+            copy = Path(temporary) / f"{dockerfile.name}.with-recommends"
+            copy.write_text(variant, encoding="utf-8")
+            if ignore.is_file():  # BuildKit reads <Dockerfile>.dockerignore first
+                shutil.copyfile(ignore, Path(f"{copy}.dockerignore"))
+            args = ["build"]
+            if self.engine.name == "podman":
+                args += ["--format", "docker"]
+                if self.settings.isolation:
+                    args += ["--isolation", self.settings.isolation]
+            context = self.target.path(self.env.context)
+            args += ["-t", image, "-f", str(copy), str(context)]
+            self.settings.progress(f"{self.env.name}: {WITH_RECOMMENDS}: building ...")
+            result = call(self.engine.argv(*args), self.settings.build_timeout)
+        if not result.ok:
+            command = self.command(result.argv)
+            self.record(failed(WITH_RECOMMENDS, result.failure(), command, result.tail()))
+            return
+        try:
+            self.image_size(WITH_RECOMMENDS, image)
+        finally:
+            call(self.engine.argv("rmi", "-f", image), self.settings.call_timeout)
 
     def call(self, *args: str) -> CallResult:
         return call(self.engine.argv(*args), self.settings.call_timeout, stdout_only=True)
@@ -281,7 +330,78 @@ def measure(
         run.record(skipped(MEMORY, "--skip-run"))
     else:
         run.container()
+    if settings.skip_variant:
+        run.record(skipped(WITH_RECOMMENDS, "--skip-variant"))
+    else:
+        run.with_recommends()
     return run.results
+
+
+_NO_RECOMMENDS = re.compile(r"[ \t]+--no-install-recommends(?=[\s\\;&|)]|$)")
+
+
+def without_no_install_recommends(text: str) -> tuple[str | None, str]:
+    """The Dockerfile with `--no-install-recommends` taken out of its RUN instructions, or
+    None and why there is nothing to compare."""
+    if "Install-Recommends" in text or "install-recommends=" in text:
+        return None, (
+            "the Dockerfile also sets APT::Install-Recommends another way; a build without "
+            "the option would not install recommended packages either"
+        )
+    try:
+        instructions = parse(text.encode("utf-8")).instructions
+    except InputError as error:
+        return None, f"the Dockerfile cannot be read: {error}"
+    lines = text.splitlines(keepends=True)
+    changed = False
+    for instruction in instructions:
+        if instruction.keyword != "run":
+            continue
+        for index in range(instruction.start_line - 1, instruction.end_line):
+            new = _NO_RECOMMENDS.sub("", lines[index])
+            changed = changed or new != lines[index]
+            lines[index] = new
+    if not changed:
+        return None, "no RUN of the Dockerfile passes --no-install-recommends"
+    return "".join(lines), ""
+
+
+def variant_tag(image: str) -> str:
+    """`app:prod` -> `app:prod-with-recommends`; `app` -> `app:with-recommends`."""
+    name = image.partition("@")[0]
+    slash, colon = name.rfind("/"), name.rfind(":")
+    if colon > slash:
+        return f"{name}-with-recommends"
+    return f"{name}:with-recommends"
+
+
+def measure_image(name: str, settings: Settings) -> tuple[str | None, Measurement]:
+    """(image ID, size) of an image named rather than built; pulled first with `--pull`
+    when the engine does not have it. A pull that fails is no reading of the size: it is
+    skipped with the engine's words, never a failure of the guide's number."""
+    engine, timeout = settings.engine, settings.call_timeout
+    argv = engine.argv("image", "inspect", "--format", "{{.Id}} {{.Size}}", name)
+    result = call(argv, timeout, stdout_only=True)
+    if not result.ok and settings.pull:
+        settings.progress(f"image {name}: pulling ...")
+        pulled = call(engine.argv("pull", name), settings.build_timeout)
+        if not pulled.ok:
+            reason = f"pull failed: {outputs.headline(pulled.failure())}"
+            return None, skipped(IMAGE_SIZE, reason)
+        result = call(argv, timeout, stdout_only=True)
+    if not result.ok:
+        reason = (
+            f"the engine does not have {name} ({outputs.headline(result.failure())}); "
+            "pass --pull to pull it"
+        )
+        return None, skipped(IMAGE_SIZE, reason)
+    command = engine.recorded(result.argv)
+    image_id, _, size_text = result.output.strip().partition(" ")
+    try:
+        size = outputs.parse_byte_count(size_text)
+    except outputs.OutputError as error:
+        return None, failed(IMAGE_SIZE, str(error), command, result.tail())
+    return image_id or None, measured(IMAGE_SIZE, size, "B", command, result.output.strip())
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -61,6 +61,15 @@ class EnvironmentEvidence:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageEvidence:
+    """An image measured by name (a base image a guide compares), not built."""
+
+    name: str
+    image_id: str | None
+    measurements: Mapping[str, Measurement]
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     schema_version: int
     measured_at: datetime  # aware, UTC
@@ -70,6 +79,7 @@ class Evidence:
     target_commit: str | None
     environments: Mapping[str, EnvironmentEvidence]
     target_dirty: bool | None = None
+    images: Mapping[str, ImageEvidence] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def sha256_file(data: bytes) -> str:
@@ -195,6 +205,22 @@ def _evidence(document: Mapping[str, Any]) -> Evidence:
             where = json_path(["environments", index, "name"])
             raise InputError(f"{where}: the environment {name!r} appears twice")
         environments[name] = _environment(entry, index)
+    images: dict[str, ImageEvidence] = {}
+    for index, entry in enumerate(document.get("images", ())):
+        name = entry["name"]
+        if name in images:
+            where = json_path(["images", index, "name"])
+            raise InputError(f"{where}: the image {name!r} appears twice")
+        images[name] = ImageEvidence(
+            name,
+            entry.get("id"),
+            MappingProxyType(
+                {
+                    metric: _measurement(metric, data, ["images", index])
+                    for metric, data in entry["measurements"].items()
+                }
+            ),
+        )
     return Evidence(
         schema_version=document["schema_version"],
         measured_at=measured_at,
@@ -204,6 +230,7 @@ def _evidence(document: Mapping[str, Any]) -> Evidence:
         target_commit=document["target"]["commit"],
         environments=MappingProxyType(environments),
         target_dirty=document["target"]["dirty"],
+        images=MappingProxyType(images),
     )
 
 
@@ -220,6 +247,7 @@ def _timestamp(text: str) -> datetime:
 METRIC_UNITS: Final = MappingProxyType(
     {
         "image.size": "B",
+        "image.size_with_recommends": "B",
         "container.memory": "B",
         "build.time_no_cache": "s",
         "build.time_cached": "s",
@@ -229,17 +257,10 @@ METRIC_UNITS: Final = MappingProxyType(
 
 
 def _environment(entry: Mapping[str, Any], index: int) -> EnvironmentEvidence:
-    measurements = {}
-    for metric, data in entry["measurements"].items():
-        expected = METRIC_UNITS.get(metric)
-        unit = data.get("unit")
-        if expected is not None and unit is not None and unit != expected:
-            where = json_path(["environments", index, "measurements", metric, "unit"])
-            raise InputError(
-                f"{where}: {unit!r} is not a unit of {metric}, which is measured in {expected!r}",
-                kind="implausible",
-            )
-        measurements[metric] = _measurement(metric, data)
+    measurements = {
+        metric: _measurement(metric, data, ["environments", index])
+        for metric, data in entry["measurements"].items()
+    }
     return EnvironmentEvidence(
         name=entry["name"],
         dockerfile=entry["dockerfile"],
@@ -251,7 +272,15 @@ def _environment(entry: Mapping[str, Any], index: int) -> EnvironmentEvidence:
     )
 
 
-def _measurement(metric: str, data: Mapping[str, Any]) -> Measurement:
+def _measurement(metric: str, data: Mapping[str, Any], at: list[str | int]) -> Measurement:
+    expected = METRIC_UNITS.get(metric)
+    unit = data.get("unit")
+    if expected is not None and unit is not None and unit != expected:
+        where = json_path([*at, "measurements", metric, "unit"])
+        raise InputError(
+            f"{where}: {unit!r} is not a unit of {metric}, which is measured in {expected!r}",
+            kind="implausible",
+        )
     value = data.get("value")
     return Measurement(
         metric=metric,

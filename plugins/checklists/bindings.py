@@ -16,6 +16,14 @@ that environment's limit; value and status columns receive the observed value an
 verdict. The scanner works on raw Markdown lines so every item keeps its `page:line`;
 text inside fenced code, indented code and inline code is never a binding, because the
 guide and the docs show the syntax itself. Headings are ATX (`## ...`), as in the guide.
+
+A binding on a line of its own right above a fenced code block binds the block (blank
+lines and further binding lines may sit between): the guide's own code is then checked,
+as a file of a target of its own (`checklists.snippets`), or, for a check that takes a
+`snippet` parameter, against the target (the guide's commands). The reserved key `join`
+(`{join: 2}`) makes the block and the ones of the same language before it one file.
+A list item may carry several metric bindings when its sentence states a number for each
+("1-2分（70-80% 削減）"); each is its own item.
 """
 
 from __future__ import annotations
@@ -75,8 +83,63 @@ class Columns:
     """How a table's header names map to roles: environments, value and status columns."""
 
     environments: frozenset[str] = frozenset()
-    values: frozenset[str] = frozenset({"値", "Value"})
+    values: frozenset[str] = frozenset({"値", "Value", "サイズ", "Size"})
     statuses: frozenset[str] = frozenset({"ステータス", "Status"})
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A fenced code block of a page: its fences' lines, its language and its text."""
+
+    line: int  # the opening fence
+    end: int  # the closing fence (the last line of the page when it is never closed)
+    language: str  # the info string's first word, lower-case ("" when there is none)
+    text: str  # the lines between the fences, the fence's indentation removed
+
+    @property
+    def first(self) -> int:
+        """The page line of the block's first line of code."""
+        return self.line + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """The guide's code a binding points at: one block, or several of one language joined."""
+
+    page: str
+    language: str
+    parts: tuple[Block, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(part.text for part in self.parts)
+
+    @property
+    def line(self) -> int:
+        return self.parts[-1].line
+
+    def page_line(self, number: int) -> int | None:
+        """The page line of the snippet's line `number` (1-based); None outside it."""
+        for part in self.parts:
+            count = part.text.count("\n")
+            if 1 <= number <= count:
+                return part.first + number - 1
+            number -= count
+        return None
+
+    @property
+    def span(self) -> str:
+        """Where it is on its page: "253–281", or "34–43, 52–66" for joined blocks."""
+        return ", ".join(f"{part.first}–{part.end - 1}" for part in self.parts)
+
+    def as_param(self) -> dict[str, Any]:
+        """What a check that reads the guide's code gets as its `snippet` parameter."""
+        return {
+            "page": self.page,
+            "language": self.language,
+            "text": self.text,
+            "lines": [[part.first, part.text.count("\n")] for part in self.parts],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +168,8 @@ class Item:
     limit: str | None = None  # the limit as the author wrote it
     cells: tuple[Cell, ...] = ()
     section_line: int | None = None  # the line of the heading the item sits under
+    snippet: Snippet | None = None  # the guide's code a "block" or "snippet" item checks
+    order: int = 0  # which of the metric bindings of one sentence (0: the first)
     service: str | None = None  # the service (image) judged; None: the repository as a whole
 
     @property
@@ -119,7 +184,11 @@ class Item:
     def slot(self) -> str:
         """Unique on its page: the line, plus the column for a row's environment cells."""
         column = self.cells[0].column if self.kind == "row" and self.cells else ""
-        return f"{self.line}-{column}" if column else str(self.line)
+        if column:
+            return f"{self.line}-{column}"
+        if self.order:
+            return f"{self.line}-{self.order + 1}"  # a second metric on the same sentence
+        return str(self.line)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -290,6 +359,12 @@ class _Scanner:
     section_line: int | None = None
     previous_blank: bool = True
     in_list: bool = False
+    # The fenced block being read: (opening line, language, indentation), and its lines.
+    opened: tuple[int, str, int] | None = None
+    code: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)  # the page's blocks so far
+    # Bindings on lines of their own waiting for the block below them: (line, text, match).
+    waiting: list[tuple[int, str, re.Match[str]]] = field(default_factory=list)
 
     def is_code(self, line: str) -> bool:
         """Track fences and indented code; True when `line` is code, not Markdown text."""
@@ -311,8 +386,8 @@ class _Scanner:
 
 
 def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]:
-    """Every task-list item of the page, bound or not, every bound list item and table row,
-    and misplaced bindings as errors."""
+    """Every task-list item of the page, bound or not, every bound list item, table row and
+    code block, and misplaced bindings as errors."""
     columns = columns or Columns()
     lines = markdown.splitlines()
     items: list[Item] = []
@@ -322,7 +397,9 @@ def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]
         line = lines[number]
         number += 1
         blank = not line.strip()
+        was_code = state.fence is not None
         if state.is_code(line):
+            _track_block(state, line, number, was_code, items)
             state.previous_blank = blank
             continue
         if not blank:
@@ -358,14 +435,18 @@ def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]
         masked = mask_inline_code(line)
         task = _TASK.match(line)
         if task:
-            items.append(
+            items.extend(
                 _item(state, number, line, masked, text_start=task.start("text"), mark=task["mark"])
             )
         elif _LIST_MARKER.match(line) and any(_bindings_in(masked)):
             marker = _LIST_MARKER.match(line)
             assert marker is not None
-            items.append(_item(state, number, line, masked, text_start=marker.end(), mark=None))
+            items.extend(_item(state, number, line, masked, text_start=marker.end(), mark=None))
         else:
+            found = list(_bindings_in(masked))
+            if found and _COMMENT.sub("", masked).strip() == "" and _block_follows(lines, number):
+                state.waiting.extend((number, line, match) for match in found)
+                continue  # the line stays as it was: `previous_blank` too
             items.extend(
                 Item(
                     page,
@@ -376,10 +457,79 @@ def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]
                     error=_MISPLACED,
                     comment=(number, match.start(), match.end()),
                 )
-                for match in _bindings_in(masked)
+                for match in found
             )
         state.previous_blank = blank
+    if state.opened is not None:  # a block left open runs to the end of the page
+        _close_block(state, len(lines), items)
     return items
+
+
+def _block_follows(lines: list[str], number: int) -> bool:
+    """Whether the next line that is neither blank nor a binding alone opens a fence."""
+    for line in lines[number:]:
+        masked = mask_inline_code(line)
+        if not line.strip() or (
+            any(_bindings_in(masked)) and _COMMENT.sub("", masked).strip() == ""
+        ):
+            continue
+        return _FENCE.match(line) is not None
+    return False
+
+
+def _track_block(
+    state: _Scanner, line: str, number: int, was_code: bool, items: list[Item]
+) -> None:
+    """Follow a fenced block through `is_code`: open, collect its lines, close."""
+    if not was_code and state.fence is not None:  # this line opened a fence
+        fence = _FENCE.match(line)
+        assert fence is not None
+        language = (fence["info"].strip().split() or [""])[0].lstrip("{.").rstrip("}").lower()
+        state.opened, state.code = (number, language, len(fence["indent"])), []
+    elif was_code and state.fence is None:  # this line closed it
+        _close_block(state, number, items)
+    elif state.opened is not None:
+        indent = state.opened[2]
+        taken = len(line) - len(line.lstrip(" ")) if indent else 0
+        state.code.append(line[min(indent, taken) :])
+
+
+def _close_block(state: _Scanner, end: int, items: list[Item]) -> None:
+    assert state.opened is not None
+    line, language, _ = state.opened
+    block = Block(line, end, language, "".join(f"{code}\n" for code in state.code))
+    state.blocks.append(block)
+    state.opened, state.code = None, []
+    waiting, state.waiting = state.waiting, []
+    code = [c.strip() for c in block.text.splitlines() if c.strip()]
+    first = next((c for c in code if not c.startswith(("#", "//"))), code[0] if code else "")
+    # Shown as the item's text (report rows, the CLI): its language and first line of code,
+    # plain text rather than Markdown.
+    text = f"{language}: {first}" if language else first
+    for number, written, match in waiting:
+        base = Item(
+            state.page,
+            number,
+            state.section,
+            text,
+            True,
+            kind="block",
+            section_line=state.section_line,
+        )
+        item = _bind(base, written, [match], number)
+        join = item.params.get("join", 1)
+        if "join" in item.params:
+            item = replace(item, params={k: v for k, v in item.params.items() if k != "join"})
+        same = [b for b in state.blocks if b.language == language]
+        if not isinstance(join, int) or isinstance(join, bool) or not 1 <= join <= len(same):
+            error = (
+                f"join must be a whole number from 1 to {len(same)} (the blocks of "
+                f"```{language} so far), not {join!r}"
+            )
+            item = replace(item, error=item.error or error)
+            join = 1
+        snippet = Snippet(state.page, language, tuple(same[-join:]))
+        items.append(replace(item, snippet=snippet))
 
 
 _MISPLACED = (
@@ -390,7 +540,7 @@ _MISPLACED = (
 
 def _item(
     state: _Scanner, number: int, line: str, masked: str, *, text_start: int, mark: str | None
-) -> Item:
+) -> list[Item]:
     """A task item (`mark` is its box) or a plain list item that makes a claim (`mark` None)."""
     claim = mark is None or mark in "xX"
     kind = "task" if mark is not None else "claim"
@@ -400,8 +550,19 @@ def _item(
         state.page, number, state.section, text, claim, kind=kind, section_line=state.section_line
     )
     if not found:
-        return base
-    return _bind(base, line, found, number)
+        return [base]
+    if len(found) > 1 and kind == "claim" and all(_is_metric(line, m) for m in found):
+        # "1-2分（70-80% 削減）": a number of each kind, each judged by its own metric
+        return [
+            replace(_bind(base, line, [match], number), order=index)
+            for index, match in enumerate(found)
+        ]
+    return [_bind(base, line, found, number)]
+
+
+def _is_metric(line: str, match: re.Match[str]) -> bool:
+    found = _BINDING.match(line[match.start() + 4 : match.end() - 3])
+    return found is not None and found["kind"] == "metric"
 
 
 def _bind(base: Item, line: str, found: list[re.Match[str]], number: int) -> Item:
@@ -418,7 +579,7 @@ def _bind(base: Item, line: str, found: list[re.Match[str]], number: int) -> Ite
     except ValueError as problem:
         error = str(problem)
         return replace(base, comment=comment, check_id=parse_id(body), metric=metric, error=error)
-    environment = str(params.pop("env")) if metric and "env" in params else None
+    environment = str(params.pop("env")) if "env" in params else None
     return replace(
         base, comment=comment, check_id=check_id, metric=metric, params=params, waiver=waiver,
         environment=environment,
@@ -523,7 +684,9 @@ def _row(
             replace(bound, environment=cell.column, limit=cell.text, cells=(cell,))
             for cell in limits
         ]
-    if outputs or bound.error:
+    if outputs or bound.error or not bound.metric:
+        # A check on a row of a table without value or status columns (基本方針): the row
+        # states the claim, and the verdict is shown in its first cell.
         return [replace(bound, cells=tuple(outputs))]
     known = ", ".join(sorted(columns.environments | columns.values | columns.statuses))
     return [replace(bound, error=f"the table has no column to show the result in ({known})")]

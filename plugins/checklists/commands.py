@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from checklists import init, outputs, project, report
+from checklists.claims import counts as claim_counts
 from checklists.engine import (
     ItemResult,
     Run,
@@ -324,6 +325,7 @@ def table(run: Run, lang: str) -> str:
         if result.fails:
             lines += _fix_lines(run, result, lang)
     text = TEXT[lang]
+    lines += guide_lines(run, lang)
     counts = text["list_separator"].join(
         f"{VERDICT_LABELS[lang][v]} {n}" for v, n in run.counts().items()
     )
@@ -336,6 +338,24 @@ def table(run: Run, lang: str) -> str:
         else text["cli_no_failures"],
     ]
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def guide_lines(run: Run, lang: str) -> list[str]:
+    """The guide's own code checked against its rules, then how much of what the guide
+    states the site checks, with every statement not checked yet."""
+    text, lines = TEXT[lang], []
+    if run.snippets:
+        lines.append(f"\n{text['snippets_title']}")
+        lines += ["  " + _row(result, lang) for result in run.snippets]
+    if run.claims:
+        tally = claim_counts(run.claims)
+        lines.append("\n" + text["claims_counts"].format(total=len(run.claims), **tally))
+        lines += [
+            f"  · {claim.location} {claim.text}"
+            for claim in run.claims
+            if claim.status == "unchecked"
+        ]
+    return lines
 
 
 def _row(result: ItemResult, lang: str) -> str:

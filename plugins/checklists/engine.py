@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import gc
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import Any
 
 from checklists.bindings import Columns, Item, scan
 from checklists.cache import ResultCache
+from checklists.claims import Claim, all_claims
 from checklists.errors import InputError, SetupError
 from checklists.limits import Kind, Quantity, Stated, parse_limit, stated
 from checklists.message import Message, tr
@@ -28,7 +30,7 @@ from checklists.registry import REGISTRY, Registry, load_packages
 from checklists.runner import Log, Task, resolve, run_all
 from checklists.services import Discovered, Service, environments_for, resolve_all
 from checklists.target import Target
-from checklists.verdict import HOLDS, ORDER, Policy, Verdict, fails, judge
+from checklists.verdict import HOLDS, ORDER, Policy, Verdict, fails, judge, judge_snippet
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,10 @@ class Run:
     evaluations: int  # checks that ran in this build
     target: Target
     reused: int = 0  # checks whose result a serve rebuild kept, their inputs unchanged
+    # The guide's own code checked against its rules (`snippets`): about the guide, not
+    # the target, so outside `results`, the headline and every report of the target.
+    snippets: tuple[ItemResult, ...] = ()
+    claims: tuple[Claim, ...] = ()  # every statement of the pages and how it is checked
     # The services judged (None: the target as one) and, when they were discovered, what
     # discovery left out and noted.
     services: tuple[Service, ...] | None = None
@@ -98,11 +104,15 @@ class Run:
 
         return result.outcome.target_location(is_file)
 
-    def for_page(self, page: str) -> list[ItemResult]:
+    def for_page(self, page: str, *, snippets: bool = False) -> list[ItemResult]:
+        """The page's results; with `snippets`, its code blocks' too (to place them)."""
         if not self._by_page:  # one pass for all pages, not one per page
             for result in self.results:
                 self._by_page.setdefault(result.item.page, []).append(result)
-        return list(self._by_page.get(page, ()))
+        found = list(self._by_page.get(page, ()))
+        if snippets:
+            found += [r for r in self.snippets if r.item.page == page]
+        return found
 
     @property
     def bound(self) -> list[ItemResult]:
@@ -225,27 +235,45 @@ def decode_page(data: bytes, name: str) -> str:
         ) from None
 
 
+class Collected(list[Item]):
+    """The items of the pages, with every statement of the guide and whether the site checks
+    it (`claims.claims`), which the run hands on to the reports."""
+
+    claims: tuple[Claim, ...] = ()
+
+
 def collect(pages: Mapping[str, str], columns: Columns | None = None) -> list[Item]:
     """Every item of every page, sorted by page and line; metric rows get their limits."""
     with gc_paused():
         items = [i for page, text in sorted(pages.items()) for i in scan(text, page, columns)]
-    return _with_limits(sorted(items, key=lambda item: (item.page, item.line)))
+        found = Collected(_with_limits(sorted(items, key=lambda item: (item.page, item.line))))
+        found.claims = all_claims(pages)
+    return found
 
 
 def _with_limits(items: list[Item]) -> list[Item]:
-    """A `limit` parameter becomes the item's limit; a metric row that shows a value and a
-    status takes the limit the same page states for that metric and environment."""
+    """A `limit` parameter becomes the item's limit; a metric that states no number of its
+    own (a row that shows a value and a status) takes the limit the same page states for
+    that metric and environment."""
     stated = {(i.page, i.check_id, i.environment): i.limit for i in items if i.metric and i.limit}
     limited = []
     for item in items:
         limit, params = item.limit, item.params
         if item.metric and "limit" in params:
             limit, params = str(params["limit"]), {k: v for k, v in params.items() if k != "limit"}
-        elif item.metric and limit is None:
+        elif item.metric and limit is None and not _states_a_number(item):
             limit = stated.get((item.page, item.check_id, item.environment))
         changed = limit is not item.limit or params is not item.params
         limited.append(replace(item, limit=limit, params=params) if changed else item)
     return limited
+
+
+def _states_a_number(item: Item) -> bool:
+    """A sentence that states a number ("初回ビルド: 5-7分"), or a row whose value cell
+    states the number it claims (see `stated_cell`): that number is its claim, not the
+    limit a metrics table of the page gives the same metric."""
+    text = item.text if item.kind != "row" else stated_cell(item)
+    return text is not None and any(stated(text, kind) for kind in Kind)
 
 
 @contextmanager
@@ -287,21 +315,42 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
     if registry is REGISTRY:
         load_packages(list(settings.packages), registry)
     target = open_target(settings.target)
+    claims = getattr(items, "claims", ())  # every statement of the pages (`claims.py`)
     services, discovered = settings.services, None
     if services is None and settings.discover:
         discovered = registry.discover(target)
         services = discovered.services if discovered is not None else None
+    columns = environments_for(None, settings.environments, settings.defaults)
+    usable = {k: v for k, v in columns.items() if v is not None}
+    resolved: list[Task | Outcome | None]
     if services is None:
-        columns = environments_for(None, settings.environments, settings.defaults)
-        usable = {k: v for k, v in columns.items() if v is not None}
-        resolved: list[Task | Outcome | None] = [
-            resolve(item, registry, settings.defaults, usable) if item.bound else None
+        resolved = [
+            _resolve(item, registry, settings.defaults, usable) if item.bound else None
             for item in items
         ]
     else:
-        pairs = resolve_all(items, services, registry, settings.defaults, settings.environments)
+        # A guide code block is judged once (the guide's own file, or its commands against
+        # the repository), never once per service.
+        pairs: list[tuple[Item, Task | Outcome | None]] = []
+        for item in items:
+            if item.kind == "block" and item.bound:
+                pairs.append((item, _resolve(item, registry, settings.defaults, usable)))
+            else:
+                pairs.extend(
+                    resolve_all(
+                        [item], services, registry, settings.defaults, settings.environments
+                    )
+                )
         items = [item for item, _ in pairs]
         resolved = [task for _, task in pairs]
+    # A block bound to a check that reads files checks the guide's own code (`snippets`).
+    pending = [
+        (index, item, task)
+        for index, (item, task) in enumerate(zip(items, resolved, strict=True))
+        if item.kind == "block" and isinstance(task, Task) and "snippet" not in task.spec.params
+    ]
+    for index, _, _ in pending:
+        resolved[index] = None
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
     outcomes, executed = run_all(
         tasks,
@@ -313,8 +362,11 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         isolate=settings.isolate,
     )
     results: list[ItemResult] = []
+    snippets = _judge_snippets(pending, settings, log)
     for item, task in zip(items, resolved, strict=True):
         if task is None:
+            if item.bound:  # a block checked as the guide's own code: in `snippets`
+                continue
             results.append(ItemResult(item, None, Verdict.UNBOUND, fails_unbound(settings)))
             continue
         outcome = outcomes[task.key] if isinstance(task, Task) else task
@@ -322,8 +374,9 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         contradicted, open_reading = False, item.metric and item.limit is None
         if isinstance(task, Task) and task.spec.unit is not None:
             outcome = apply_limit(outcome, item, task.spec.unit)
-            if item.limit is None and item.kind != "row":
-                outcome, number = apply_stated(outcome, item, task.spec.unit)
+            text = item.text if item.kind != "row" else stated_cell(item)
+            if item.limit is None and text is not None:
+                outcome, number = apply_stated(outcome, item, task.spec.unit, text)
                 open_reading = number is None and outcome.status is not Status.ERROR
                 contradicted = number is not None and outcome.status is Status.FAIL
         verdict = judge(
@@ -343,9 +396,60 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         executed,
         target,
         reused=len(tasks) - executed,
+        snippets=tuple(snippets),
+        claims=claims,
         services=None if services is None else tuple(services),
         discovered=discovered,
     )
+
+
+def _resolve(
+    item: Item,
+    registry: Registry,
+    defaults: Mapping[str, Any],
+    environments: Mapping[str, Mapping[str, Any]],
+) -> Task | Outcome:
+    """The item's task. A block's check that takes `snippet` gets the block's code and runs
+    on the target; one that reads files gets no site defaults (its file is the block)."""
+    if item.kind != "block" or item.snippet is None:
+        return resolve(item, registry, defaults, environments)
+    spec = registry.get(item.check_id or "")
+    if spec is not None and "snippet" in spec.params and "snippet" not in item.params:
+        given = replace(item, params={**item.params, "snippet": item.snippet.as_param()})
+        return resolve(given, registry, defaults, environments)
+    return resolve(item, registry, {}, environments)
+
+
+def _judge_snippets(
+    pending: list[tuple[int, Item, Task]], settings: Settings, log: Log
+) -> list[ItemResult]:
+    """The guide's code blocks checked as files: verdicts about the guide, never failing."""
+    if not pending:
+        return []
+    from checklists.snippets import run_snippets  # noqa: PLC0415 - only for bound blocks
+
+    work = [(item, task) for _, item, task in pending]
+    outcomes = run_snippets(
+        work, settings.packages, log, timeout=settings.timeout, workers=settings.workers
+    )
+    return [
+        ItemResult(replace(item, kind="snippet"), outcome, judge_snippet(outcome.status), False)
+        for (item, _), outcome in zip(work, outcomes, strict=True)
+    ]
+
+
+_DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{2}-\d{2}")
+
+
+def stated_cell(item: Item) -> str | None:
+    """The value cell of a row whose number is the row's claim (比較表: "180MB"): in a
+    table without a status column, under a heading that gives no date. A status column
+    (実測値: "✅ 目標達成") says the value meets the page's limit, which judges the reading;
+    under a dated heading (実測値（2025年10月8日）) the cell is the author's record of that
+    day. Either way it is shown beside the live value, not judged."""
+    if _DATED.search(item.section or "") or any(c.role == "status" for c in item.cells):
+        return None
+    return next((cell.text for cell in item.cells if cell.role == "value"), None)
 
 
 def apply_limit(outcome: Outcome, item: Item, unit: Kind) -> Outcome:
@@ -409,13 +513,16 @@ def _binding(item: Item) -> Evidence:
     return Evidence(tr("binding at {where}", "バインディング（{where}）", where=item.location))
 
 
-def apply_stated(outcome: Outcome, item: Item, unit: Kind) -> tuple[Outcome, Stated | None]:
-    """A metric's reading against the number its sentence states ("約80%"): the outcome
-    (FAIL when the reading contradicts the text) and the number, if the text states one.
+def apply_stated(
+    outcome: Outcome, item: Item, unit: Kind, text: str | None = None
+) -> tuple[Outcome, Stated | None]:
+    """A metric's reading against the number its sentence (or a row's value cell, `text`)
+    states ("約80%"): the outcome (FAIL when the reading contradicts the text) and the
+    number, if the text states one.
 
     A sentence that states several numbers of the metric's kind does not say which one the
     reading must meet: that is a located error asking for a `limit` in the binding."""
-    numbers = stated(item.text, unit)
+    numbers = stated(item.text if text is None else text, unit)
     if not numbers:
         return outcome, None
     if len(numbers) > 1:

@@ -28,6 +28,7 @@ VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
         Verdict.UNBOUND: "未連携",
         Verdict.STALE: "古い計測",
         Verdict.MEASURED: "計測値",
+        Verdict.GUIDE_CONTRADICTED: "指南の矛盾",
     },
     "en": {
         Verdict.VERIFIED: "Verified",
@@ -43,6 +44,7 @@ VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
         Verdict.UNBOUND: "Unbound",
         Verdict.STALE: "Stale measurement",
         Verdict.MEASURED: "Measured",
+        Verdict.GUIDE_CONTRADICTED: "Guide contradicts itself",
     },
 }
 
@@ -63,6 +65,10 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
         Verdict.UNBOUND: "この項目はまだチェックに結び付けられていません",
         Verdict.STALE: "計測後に Dockerfile が変わっています。計測し直すまで判定しません",
         Verdict.MEASURED: "計測値です。ガイドはこの値の上限も数値も定めていません",
+        Verdict.GUIDE_CONTRADICTED: (
+            "ガイド自身のコード例が、ガイドの規則を満たしていません（ターゲットの判定ではなく、"
+            "ビルドも失敗させません）"
+        ),
     },
     "en": {
         Verdict.VERIFIED: "The ticked claim holds in the target",
@@ -81,6 +87,10 @@ VERDICT_HINTS: dict[str, dict[Verdict, str]] = {
         Verdict.UNBOUND: "The item is not bound to a check yet",
         Verdict.STALE: "The Dockerfile changed after the measurement; measure again",
         Verdict.MEASURED: "A measured value; the guide states no limit or number for it",
+        Verdict.GUIDE_CONTRADICTED: (
+            "The guide's own code example breaks one of the guide's rules (a verdict on the"
+            " guide, not on the target; it does not fail the build)"
+        ),
     },
 }
 
@@ -110,6 +120,7 @@ VERDICT_ICONS: dict[Verdict, str] = {
     Verdict.UNBOUND: "·",
     Verdict.STALE: "↻",
     Verdict.MEASURED: "≈",
+    Verdict.GUIDE_CONTRADICTED: "⇄",
 }
 
 TEXT: dict[str, dict[str, str]] = {
@@ -128,6 +139,13 @@ TEXT: dict[str, dict[str, str]] = {
         "claim_open": "未完了 [ ]",
         "claim_limit": "上限 {limit}",
         "claim_stated": "本文・表の記載",
+        "claim_snippet": "ガイドのコード例（{where}）がガイドの規則を守っているか",
+        "snippets_title": "ガイド自身のコード例の点検（ターゲットの判定ではありません）",
+        "claims_counts": (
+            "ガイドの記載 {total} 件（リスト項目・表の行・コード例）: 検証 {checked}、"
+            "散文のまま {prose}、未検証 {unchecked}"
+        ),
+        "claim_block": "ガイドのコード例（{where}）がターゲットで通用するか",
         "hint_fails": "{hint}。このビルドを失敗させます",
         "compliance_title": "準拠レポート",
         "compliance_intro": (
@@ -143,6 +161,25 @@ TEXT: dict[str, dict[str, str]] = {
         "unbound_title": "チェック未連携の項目",
         "unbound_none": "すべての項目がチェックに連携されています。",
         "no_items": "チェックリスト項目はありません。",
+        "snippets_intro": (
+            "ガイドのコード例を、ガイドの規則（チェック）で、対象リポジトリと同じように検査した"
+            "結果です。「指南の矛盾」はガイド自身の例が自分の規則を破っていることを示します。"
+            "ターゲットの判定ではなく、見出しの数にも入らず、ビルドも失敗させません。"
+        ),
+        "snippets_none": "規則に結び付けたコード例はありません。",
+        "claims_title": "ガイドの記載と検証の対応",
+        "claims_intro": (
+            "ガイドのリスト項目・表の行・コード例のすべてと、それをどのチェックで検証しているか、"
+            "または散文のままにしている理由です（段落と見出しは散文として数えません）。"
+        ),
+        "claim_status_checked": "検証",
+        "claim_status_prose": "散文のまま",
+        "claim_status_unchecked": "未検証（理由なし）",
+        "claim_kind_item": "リスト項目",
+        "claim_kind_row": "表の行",
+        "claim_kind_block": "コード例",
+        "col_status": "扱い",
+        "col_kind": "種類",
         "value": "観測値",
         "badge_label": "準拠",
         "no_section": "見出しの前",
@@ -242,6 +279,13 @@ TEXT: dict[str, dict[str, str]] = {
         "claim_open": "open [ ]",
         "claim_limit": "limit {limit}",
         "claim_stated": "stated in the text",
+        "claim_snippet": "the guide's code ({where}) keeps the guide's rule",
+        "snippets_title": "The guide's own code, checked against its rules (not the target)",
+        "claims_counts": (
+            "{total} statements of the guide (list items, table rows, code blocks):"
+            " {checked} checked, {prose} kept as prose, {unchecked} not checked"
+        ),
+        "claim_block": "the guide's code ({where}) works on the target",
         "hint_fails": "{hint}. This fails the build",
         "compliance_title": "Compliance report",
         "compliance_intro": (
@@ -257,6 +301,26 @@ TEXT: dict[str, dict[str, str]] = {
         "unbound_title": "Items not bound to a check",
         "unbound_none": "Every item is bound to a check.",
         "no_items": "There are no checklist items.",
+        "snippets_intro": (
+            "The guide's code examples, checked by the guide's rules (its checks) as if they"
+            ' were a repository. "Guide contradicts itself" means the guide\'s own example'
+            " breaks its own rule: a verdict on the guide, not on the target, outside the"
+            " headline, and it does not fail the build."
+        ),
+        "snippets_none": "No code example is bound to a rule.",
+        "claims_title": "What the guide states and how it is checked",
+        "claims_intro": (
+            "Every list item, table row and code block of the guide, with the checks that"
+            " verify it or the reason it stays prose (paragraphs and headings count as prose)."
+        ),
+        "claim_status_checked": "checked",
+        "claim_status_prose": "prose",
+        "claim_status_unchecked": "not checked (no reason given)",
+        "claim_kind_item": "list item",
+        "claim_kind_row": "table row",
+        "claim_kind_block": "code block",
+        "col_status": "treated as",
+        "col_kind": "kind",
         "value": "Observed",
         "badge_label": "compliance",
         "no_section": "Before the first heading",

@@ -226,7 +226,22 @@ class Stated:
         if self.limit is not None:
             return self.limit.text
         low, high = (format_quantity(v, self.kind, lang) for v in (self.low, self.high))
+        if low == high and self.low != self.high:  # "180MB–180MB": show the half units
+            low, high = (_precise(v, self.kind, lang) for v in (self.low, self.high))
         return f"{low}–{high}"
+
+
+def _precise(value: float, kind: Kind, lang: str) -> str:
+    """A value with one more decimal than `format_quantity` gives (179.5MB)."""
+    if kind is Kind.SIZE:
+        for unit, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+            if value >= factor:
+                return f"{value / factor:.4g}{unit}"
+        return f"{value:.1f}B"
+    if kind is Kind.DURATION:
+        seconds = "秒" if lang == "ja" else "s"
+        return f"{value:.4g}{seconds}"
+    return f"{value:.2f}%"
 
 
 def stated(text: str, kind: Kind) -> list[Stated]:

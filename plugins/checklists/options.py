@@ -300,7 +300,12 @@ OPTIONS: tuple[Option, ...] = (
         None,
         "discover, or name -> dockerfile, context, target, image, environments",
     ),
-    Option("value_columns", names, ["値", "Value"], "table columns that get observed values"),
+    Option(
+        "value_columns",
+        names,
+        ["値", "Value", "サイズ", "Size"],
+        "table columns that get observed values",
+    ),
     Option("status_columns", names, ["ステータス", "Status"], "table columns that get verdicts"),
     Option("timeout", seconds, 30.0, "seconds one check may run"),
     Option("workers", workers, 4, "checks waiting on programs that run at the same time"),

@@ -127,6 +127,11 @@ def log_results(run: Run, log: Log, lang: str = "en") -> None:
             log.warning(
                 f"{item.location}: the waiver is stale: {item.check_id} passes now; remove it"
             )
+    for result in run.snippets:  # about the guide's own code: never an error of the build
+        item, outcome = result.item, result.outcome
+        detail = f" - {localize(outcome.summary, lang)}" if outcome else ""
+        message = f"{item.location} [{result.verdict.value}] {item.check_id}{detail}"
+        (log.info if result.verdict is Verdict.GUIDE_CONTRADICTED else log.debug)(message)
     counts = ", ".join(f"{v.value} {n}" for v, n in run.counts().items())
     log.info(f"{len(run.bound)} bound items ({counts}); {len(run.unbound)} unbound")
     target = run.target

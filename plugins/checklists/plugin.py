@@ -139,7 +139,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         collected = markdown == self.collected.get(src)
         markdown = render.drop_unverified_notice(markdown)
         markdown, self.slots[src] = render.place_slots(
-            markdown, src, self.run.for_page(src), self.settings.columns,
+            markdown, src, self.run.for_page(src, snippets=True), self.settings.columns,
             collected=collected,
         )  # fmt: skip
         return markdown

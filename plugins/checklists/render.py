@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from checklists.bindings import Columns
+from checklists.claims import counts as claim_counts
 from checklists.engine import ItemResult, Run, headline
 from checklists.i18n import METRIC_HINTS, TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
 from checklists.message import localize
@@ -171,6 +172,10 @@ def item_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
         rows.append(f'<p class="cl-waiver">{esc(text["waiver"])}: {waiver}</p>')
     if item.limit:
         claim = text["claim_limit"].format(limit=item.limit)
+    elif item.kind == "snippet" and item.snippet is not None:
+        claim = text["claim_snippet"].format(where=f"{item.page}:{item.snippet.span}")
+    elif item.kind == "block" and item.snippet is not None:
+        claim = text["claim_block"].format(where=f"{item.page}:{item.snippet.span}")
     elif item.kind != "task":
         claim = text["claim_stated"]
     else:
@@ -461,6 +466,62 @@ def compliance_html(
         f'<h2 id="causes">{esc(text["causes_title"])}</h2>{causes_html(causes, lang, link, links)}'
         f'<h2 id="items">{esc(text["items_title"])}</h2>{table}'
         f'<h2 id="unbound">{esc(text["unbound_title"])}</h2>{unbound_html}'
+        f"{guide_html(run, lang, link, links)}"
+    )
+
+
+def guide_html(run: Run, lang: str, link: Callable[[ItemResult], str], links: Links | None) -> str:
+    """The guide's own code checked against its rules, and every statement of the guide
+    with how the site checks it (or why it stays prose)."""
+    text = TEXT[lang]
+    rows = []
+    for result in run.snippets:
+        item, outcome = result.item, result.outcome
+        where = f"{item.page}:{item.snippet.span}" if item.snippet else item.location
+        summary = esc(localize(outcome.summary, lang)) if outcome else ""
+        evidence = evidence_html(outcome.evidence, lang) if outcome else ""
+        rows.append(
+            f'<li class="cl-snippet" data-verdict="{result.verdict.value}">'
+            f"{badge(result.verdict, lang)} "
+            f'<a href="{esc(link(result))}"><span class="cl-location">{esc(where)}</span></a> '
+            f'<code class="cl-check-id">{_wrap_id(item.check_id or "")}</code>'
+            f"<p>{summary}</p>{evidence}{fix_links(result, lang, links)}</li>"
+        )
+    snippets = (
+        f'<ul class="cl-snippets">{"".join(rows)}</ul>'
+        if rows
+        else f"<p>{esc(text['snippets_none'])}</p>"
+    )
+    claims = ""
+    if run.claims:
+        tally = claim_counts(run.claims)
+        head = "".join(
+            f'<th scope="col">{esc(text[key])}</th>'
+            for key in ("col_item", "col_kind", "col_status")
+        )
+        body = []
+        for claim in run.claims:
+            status = text[f"claim_status_{claim.status}"]
+            if claim.checks:
+                detail = ", ".join(f"<code>{esc(c)}</code>" for c in dict.fromkeys(claim.checks))
+            else:
+                detail = esc(claim.prose or "")
+            body.append(
+                f'<tr data-status="{claim.status}"><td><span class="cl-location">'
+                f"{esc(claim.location)}</span> {item_text(claim.text)}</td>"
+                f"<td>{esc(text['claim_kind_' + claim.kind])}</td>"
+                f"<td><strong>{esc(status)}</strong> {detail}</td></tr>"
+            )
+        counted = text["claims_counts"].format(total=len(run.claims), **tally)
+        claims = (
+            f'<h2 id="claims">{esc(text["claims_title"])}</h2>'
+            f'<p>{esc(text["claims_intro"])}</p><p class="cl-claims-counts">{esc(counted)}</p>'
+            f'<div class="cl-table-wrap"><table class="cl-claims"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>"
+        )
+    return (
+        f'<h2 id="guide-code">{esc(text["snippets_title"])}</h2>'
+        f"<p>{esc(text['snippets_intro'])}</p>{snippets}{claims}"
     )
 
 
@@ -638,8 +699,19 @@ def place_slots(
             edits[(number, end_of_line, end_of_line)] = f"\n\n{block_slot(key)}\n"
             filled[key] = (found, "block")
             continue
-        if item.kind != "row":
-            edits[item.comment] = slot(key)
+        if item.kind in ("block", "snippet") and item.snippet is not None:
+            # The verdict on a code block goes under it, a block of its own.
+            edits[item.comment] = ""
+            end = item.snippet.parts[-1].end
+            end_of_line = len(lines[end - 1].rstrip("\r\n")) if end <= len(lines) else 0
+            place = (min(end, len(lines)), end_of_line, end_of_line)
+            indent = " " * (len(lines[end - 1]) - len(lines[end - 1].lstrip(" ")))
+            role = "snippet" if found.item.kind == "snippet" else "block"
+            edits[place] = edits.get(place, "") + f"\n\n{indent}{block_slot(key)}\n"
+            filled[key] = (found, role)
+            continue
+        if item.kind != "row" or not item.cells:
+            edits[item.comment] = slot(key)  # a list item, or a row that is itself the claim
             filled[key] = (found, "item")
             continue
         edits[item.comment] = ""
@@ -669,6 +741,8 @@ def _sections(results: list[ItemResult]) -> dict[int, list[ItemResult]]:
     groups: dict[int, list[ItemResult]] = {}
     for result in results:
         line = result.item.section_line
+        if result.item.kind == "snippet":  # about the guide's code, not the target
+            continue
         if result.item.bound and line is not None and result.item.kind != "heading":
             groups.setdefault(line, []).append(result)
     return groups
@@ -760,9 +834,12 @@ def fill_slots(
         "block": block_html,
         "section": section,
     }
+    renderers["snippet"] = block_html
     for key, (result, role) in slots.items():
-        placeholder = block_slot(key) if role == "block" else slot(key)
-        rendered = link_locations(renderers[role](result, lang, links), base)
+        placeholder = block_slot(key) if role in ("block", "snippet") else slot(key)
+        rendered = renderers[role](result, lang, links)
+        if role != "snippet":  # a snippet's evidence is on the guide's page, not the target
+            rendered = link_locations(rendered, base)
         html_text = html_text.replace(placeholder, rendered, 1)
     return html_text
 
@@ -783,15 +860,19 @@ def authors_html(result: ItemResult, role: str, lang: str) -> str:
 
 
 def value_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
-    """The observed value of a row in a value column, with the author's dated value."""
+    """The observed value of a row in a value column, with the author's dated value; the
+    verdict too when the table has no status column (比較表)."""
     outcome = result.outcome
     shown = "—"
     if outcome is not None:
         shown = cell_value(outcome, lang) or shown
+    verdict = (
+        "" if any(c.role == "status" for c in result.item.cells) else item_html(result, lang, links)
+    )
     return (
         f'<span class="cl-live">{esc(live_label(result, lang))}: <span class="cl-observed"'
         f' data-verdict="{result.verdict.value}">{esc(shown)}</span></span>'
-        f"{authors_html(result, 'value', lang)}"
+        f"{authors_html(result, 'value', lang)}{verdict}"
     )
 
 

@@ -105,6 +105,24 @@ def compliance(run: Run, target_name: str, lang: str = "en") -> dict[str, Any]:
             }
             for r in run.unbound
         ],
+    } | _guide(run, lang)
+
+
+def _guide(run: Run, lang: str) -> dict[str, Any]:
+    """The guide's own code checked against its rules, and every statement of the guide
+    with how it is checked: present when the pages have any."""
+    if not run.snippets and not run.claims:
+        return {}
+    return {
+        "guide": {
+            "snippets": [
+                item_json(result, lang) | {"span": result.item.snippet.span}
+                if result.item.snippet
+                else item_json(result, lang)
+                for result in run.snippets
+            ],
+            "claims": [claim.to_json() for claim in run.claims],
+        }
     }
 
 

@@ -12,6 +12,10 @@
     any    not_applicable   not_applicable   no
     any    waived           waived           no; an expired waiver fails
 
+The guide's own code (a fenced block bound to a check, `checklists.snippets`) is judged by
+`judge_snippet`: a failure is `guide_contradicted` (指南の矛盾), about the guide and not the
+target; such verdicts never fail the build and are not counted with the target's.
+
 An item without a binding is `unbound`; it fails only when bindings are required. For a
 metric the outcome already says whether the measured value is within the guide's limit;
 a measurement that no longer matches the target is `stale` (never a pass, like unverified)
@@ -45,6 +49,7 @@ class Verdict(enum.StrEnum):
     UNBOUND = "unbound"
     STALE = "stale"
     MEASURED = "measured"
+    GUIDE_CONTRADICTED = "guide_contradicted"  # the guide's own code breaks one of its rules
 
 
 # Worst first: the order summaries and reports use.
@@ -55,6 +60,7 @@ ORDER: tuple[Verdict, ...] = (
     Verdict.WAIVER_EXPIRED,
     Verdict.UNVERIFIED,
     Verdict.STALE,
+    Verdict.GUIDE_CONTRADICTED,
     Verdict.UNBOUND,
     Verdict.NOT_YET,
     Verdict.DONE_UNTICKED,
@@ -105,6 +111,21 @@ def judge(
             return Verdict.VERIFIED if claim else Verdict.DONE_UNTICKED
         case Status.FAIL:
             return Verdict.BROKEN if claim else Verdict.NOT_YET
+
+
+def judge_snippet(status: Status) -> Verdict:
+    """The verdict on the guide's own code: whether it keeps the rule it is checked by."""
+    match status:
+        case Status.PASS:
+            return Verdict.VERIFIED
+        case Status.FAIL:
+            return Verdict.GUIDE_CONTRADICTED
+        case Status.UNKNOWN:
+            return Verdict.UNVERIFIED
+        case Status.NOT_APPLICABLE:
+            return Verdict.NOT_APPLICABLE
+        case Status.ERROR:
+            return Verdict.ERROR
 
 
 def fails(verdict: Verdict, claim: bool, policy: Policy) -> bool:

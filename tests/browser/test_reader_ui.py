@@ -227,7 +227,7 @@ def test_the_report_groups_by_section_and_by_severity(open_page: Opener, guide: 
     page = visit.page
     groups = page.locator("tr.cl-group-row")
     sections = groups.all_inner_texts()
-    assert len(sections) > 5 and sections[0].startswith("1. 非rootユーザー実行")
+    assert len(sections) > 5 and sections[0].startswith("基本方針")
     assert all(re.search(r"\d+ 項目$", text) for text in sections), sections
     page.locator(".cl-grouping button[data-group='severity']").click()
     labels = [re.sub(r"\s*\d+ 項目$", "", text) for text in groups.all_inner_texts()]

@@ -112,3 +112,20 @@ def test_a_check_cannot_fill_environment_columns(registry: Registry, tmp_path: P
     result = run(page, registry, tmp_path, 開発={}, 本番={})
     assert result.results[0].outcome is not None
     assert "environment columns hold limits: bind a metric" in result.results[0].outcome.summary
+
+
+def test_a_sentence_stating_its_own_number_is_judged_by_it_not_by_the_table(
+    registry: Registry, tmp_path: Path
+) -> None:
+    # The guide's 効果: "初回ビルド: 5-7分" claims a range; the 目標値 table's "< 6分" is
+    # another statement about the same metric, judged on its own row.
+    page = TARGET_TABLE + (
+        "\n## 効果\n\n"
+        "- イメージ: 約250MB <!-- metric: fake.size {env: 本番} -->\n"
+        "- イメージ <!-- metric: fake.size {env: 本番} -->\n"
+    )
+    result = run(page, registry, tmp_path, 開発={"size": 600e6}, 本番={"size": 260e6})
+    about, bare = result.results[-2:]
+    assert (about.item.limit, about.verdict.value) == (None, "verified")  # 260MB is 約250MB
+    assert about.stated is not None and about.stated.text == "約250MB"
+    assert (bare.item.limit, bare.verdict.value) == ("< 250MB", "broken")

@@ -102,3 +102,18 @@ def test_two_numbers_of_the_metrics_kind_are_an_error_at_the_binding(
     assert only.verdict is Verdict.ERROR and only.fails
     assert only.outcome is not None
     assert only.outcome.summary.startswith("g.md:1: the text states 2 numbers (5%, 80%)")
+
+
+def test_two_metrics_on_one_sentence_are_each_judged_by_the_number_of_their_kind(
+    registry: Registry, tmp_path: Path
+) -> None:
+    # The guide's "キャッシュヒット: 1-2分（70-80% 削減）": a duration and a percentage.
+    page = "- 削減 40〜45%、サイズ 約300MB <!-- metric: fake.share --> <!-- metric: fake.size -->\n"
+    result = run(page, registry, tmp_path)
+    share, size = result.results
+    assert (share.item.check_id, share.verdict) == ("fake.share", Verdict.VERIFIED)
+    assert share.stated is not None and share.stated.text == "40〜45%"
+    assert (size.item.check_id, size.verdict) == ("fake.size", Verdict.UNVERIFIED)
+    assert size.stated is not None and size.stated.text == "約300MB"
+    # Each has a place of its own on the page (`1`, `1-2`), so the report keeps both.
+    assert [r.item.slot for r in result.results] == ["1", "1-2"]

@@ -304,3 +304,18 @@ def test_workers_are_replaced_so_memory_stays_flat(
     pids = {result.name for result in results}
     assert len(pids) == 4
     assert str(os.getpid()) not in pids
+
+
+def test_an_environment_gets_its_own_dockerfile_when_one_of_its_name_is_beside(
+    tmp_path: Path,
+) -> None:
+    # The guide's 開発 is backend/Dockerfile.dev: a repository with a Dockerfile.dev beside
+    # its Dockerfile is judged by it, not by the production Dockerfile.
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "Dockerfile").write_text("FROM scratch\n", "utf-8")
+    (tmp_path / "api" / "Dockerfile.dev").write_text("FROM scratch\n", "utf-8")
+    job = job_for(tmp_path, fleetfile.Entry("org/x", path=tmp_path))
+    environments = scan.repository_options(job, tmp_path)["environments"]
+    assert environments["開発"]["dockerfile"] == "api/Dockerfile.dev"
+    assert environments["本番"]["dockerfile"] == "api/Dockerfile"
+    assert {env["context"] for env in environments.values()} == {"api"}

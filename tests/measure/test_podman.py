@@ -12,6 +12,7 @@ CHECKLISTS_PODMAN_ROOT, for the command and for the checks here alike.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -239,3 +240,130 @@ def test_a_container_that_cannot_start_is_recorded_as_failed(site: Site) -> None
 
 def test_start_up_time_and_memory_of_a_healthy_container() -> None:
     pytest.skip(NO_RUN)
+
+
+# A stand-in for apt-get (POSIX sh on BusyBox, the only program in these FROM scratch images):
+# it installs the package, and its "recommended" packages unless told not to, as apt-get does.
+APT_GET = """#!/bin/sh
+set -e
+if [ "$1" = update ]; then exit 0; fi
+recommends=yes
+for word in "$@"; do
+    if [ "$word" = --no-install-recommends ]; then recommends=no; fi
+done
+mkdir -p /opt/packages
+yes package | head -c 1000000 > /opt/packages/app
+if [ "$recommends" = yes ]; then yes recommended | head -c 2200000 > /opt/packages/recommended; fi
+"""
+
+WITH_APT = (
+    "FROM scratch\n"
+    "COPY busybox /bin/busybox\n"
+    'RUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+    "COPY apt-get /usr/bin/apt-get\n"
+    "RUN apt-get update && apt-get install -y --no-install-recommends \\\n"
+    "    app\n"
+)
+
+# What the guide claims, bound as the site binds it: the claims read the evidence written above.
+CLAIMS = """# Guide
+
+- イメージサイズ削減（約40%） <!-- metric: image.recommends_saving {env: tiny} -->
+- キャッシュヒット <!-- metric: build.cache_saving {env: tiny} -->
+- ベースイメージ <!-- metric: image.base_size {image: "IMAGE"} -->
+- 存在しないイメージ <!-- metric: image.base_size {image: "localhost/checklists-absent:none"} -->
+"""
+
+
+def busybox() -> Path:
+    binary = shutil.which("busybox")
+    if binary is None:
+        message = "busybox is not installed (.ci/run installs it: apt-get install busybox-static)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return Path(binary)
+
+
+def verdicts(site: Site) -> dict[str, dict[str, object]]:
+    """The claims of the site's page as `checklists check` judges them, by their text."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "checklists",
+            "check",
+            "--config",
+            str(site.config),
+            "--format",
+            "json",
+            "--output",
+            "-",
+            "--quiet",
+            "--lang",
+            "en",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=site.root,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    return {str(item["text"]): item for item in report["items"]}
+
+
+def test_named_images_and_a_build_without_no_install_recommends_feed_the_claims(
+    site: Site,
+) -> None:
+    site.write(WITH_APT, {"apt-get": APT_GET})
+    (site.target / "app" / "apt-get").chmod(0o755)
+    shutil.copyfile(busybox(), site.target / "app" / "busybox")
+    (site.target / "app" / "busybox").chmod(0o755)
+    # An image named rather than built (the guide's python:3.13): built here from scratch.
+    base = f"{site.image}-base"
+    base_dir = site.root / "base"
+    base_dir.mkdir()
+    (base_dir / "Dockerfile").write_text(f"FROM scratch\nLABEL {site.label}\nCOPY b /b\n")
+    (base_dir / "b").write_text("base\n" * 1000)
+    podman_output("build", "--format", "docker", "--isolation", "chroot", "-t", base, str(base_dir))
+    docs = site.root / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text(CLAIMS.replace("IMAGE", base), encoding="utf-8")
+    before = site.snapshot()
+
+    result = site.measure("--skip-run")
+
+    assert result.returncode == 0, result.stderr
+    assert site.snapshot() == before  # the variant is built from a copy, never the target
+    evidence = site.evidence()
+    tiny = evidence.environments["tiny"]
+    size, variant = tiny.measurements["image.size"], tiny.measurements["image.size_with_recommends"]
+    assert size.status == variant.status == "measured", (size, variant)
+    assert size.value is not None and variant.value is not None
+    # The variant installed the recommended packages (2.2 MB more), the image as written not.
+    assert 2_000_000 < variant.value - size.value < 2_500_000
+    variant_tag = engine_words(variant.command)[-1]
+    assert variant_tag == f"{site.image}-with-recommends"
+    assert podman_output("images", "-q", variant_tag).strip() == ""  # removed afterwards
+    # Both named images are in the evidence: the one the engine has, sized; the other skipped.
+    named = evidence.images[base].measurements["image.size"]
+    reported = podman_output("image", "inspect", "--format", "{{.Size}}", base).strip()
+    assert (named.status, named.value) == ("measured", int(reported))
+    absent = evidence.images["localhost/checklists-absent:none"].measurements["image.size"]
+    assert absent.status == "skipped" and "--pull" in (absent.reason or "")
+
+    found = verdicts(site)
+    saving = found["イメージサイズ削減（約40%）"]
+    expected = 100 * (variant.value - size.value) / variant.value
+    assert saving["outcome"] == "pass" and saving["verdict"] == "verified", saving
+    assert saving["quantity"] == pytest.approx(expected)
+    cached = found["キャッシュヒット"]
+    no_cache = tiny.measurements["build.time_no_cache"].value
+    with_cache = tiny.measurements["build.time_cached"].value
+    assert no_cache is not None and with_cache is not None
+    assert cached["quantity"] == pytest.approx(100 * (no_cache - with_cache) / no_cache)
+    assert found["ベースイメージ"]["quantity"] == int(reported)
+    missing = found["存在しないイメージ"]
+    assert missing["outcome"] == "unknown" and "--pull" in str(missing["summary"])

@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 import yaml
@@ -138,7 +138,8 @@ def find_dockerfile(root: Path) -> str | None:
 
 def repository_options(job: Job, root: Path) -> dict[str, Any]:
     """The guide's plugin options aimed at one repository: its Dockerfile and context as
-    defaults and for every environment the guide's tables name."""
+    defaults and for every environment the guide's tables name (an environment's own
+    Dockerfile where one of the guide's name for it is beside it, see `_beside`)."""
     entry = job.entry
     dockerfile = entry.dockerfile or find_dockerfile(root)
     options = dict(job.guide.options)
@@ -155,12 +156,10 @@ def repository_options(job: Job, root: Path) -> dict[str, Any]:
         )
         environments = {}
         for name, settings in dict(options.get("environments") or {}).items():
-            kept = {
-                k: v
-                for k, v in dict(settings or {}).items()
-                if k not in ("dockerfile", "context", "image")
-            }
-            environments[name] = {**kept, "dockerfile": dockerfile, "context": context}
+            given = dict(settings or {})
+            kept = {k: v for k, v in given.items() if k not in ("dockerfile", "context", "image")}
+            own = _beside(root, dockerfile, given.get("dockerfile"))
+            environments[name] = {**kept, "dockerfile": own, "context": context}
         options["environments"] = environments
     else:
         defaults.pop("dockerfile", None)
@@ -169,6 +168,18 @@ def repository_options(job: Job, root: Path) -> dict[str, Any]:
     defaults.update(entry.defaults)
     options["defaults"] = defaults
     return options
+
+
+def _beside(root: Path, dockerfile: str, named: object) -> str:
+    """The environment's own Dockerfile when the repository has one of the name the guide
+    gives it beside its Dockerfile (the guide's 開発 is a `Dockerfile.dev`), else the
+    repository's Dockerfile."""
+    if not isinstance(named, str) or not named:
+        return dockerfile
+    sibling = (Path(dockerfile).parent / PurePosixPath(named).name).as_posix()
+    if sibling != dockerfile and (root / sibling).is_file():
+        return sibling
+    return dockerfile
 
 
 def check_command(config: Path, root: Path, output: Path) -> list[str]:

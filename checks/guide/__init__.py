@@ -1,0 +1,1 @@
+"""Checks of the guide's own text against the target: its commands, files and ports."""
