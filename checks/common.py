@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -238,114 +237,6 @@ def relative_to(context: str, path: str) -> str:
 
 
 # -- shell scripts ---------------------------------------------------------------------------
-
-_SEPARATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "(", ")"})
-
-
-def strip_comments(script: str) -> str:
-    """The script without its comments; a `#` inside a word is escaped so it stays literal."""
-    if "#" not in script:
-        return script
-    out: list[str] = []
-    quote = ""
-    at_word_start = True
-    i = 0
-    while i < len(script):
-        ch = script[i]
-        if quote:
-            out.append(ch)
-            if ch == "\\" and quote == '"' and i + 1 < len(script):
-                out.append(script[i + 1])
-                i += 1
-            elif ch == quote:
-                quote = ""
-            i += 1
-            continue
-        if ch == "\\" and i + 1 < len(script):
-            out.append(script[i : i + 2])
-            at_word_start = False
-            i += 2
-            continue
-        if ch == "#":
-            if at_word_start:
-                end = script.find("\n", i)
-                i = len(script) if end < 0 else end
-                continue
-            out.append("\\#")
-            i += 1
-            continue
-        if ch in "'\"":
-            quote = ch
-        out.append(ch)
-        at_word_start = ch.isspace() or ch in ";&|()<>"
-        i += 1
-    return "".join(out)
-
-
-def split_options(
-    words: list[str], valued: frozenset[str], *, flag: str = ""
-) -> tuple[dict[str, str], list[str]]:
-    """Options (as written, dashes kept) and the other words of a command line; an option
-    given twice keeps its last value. See `split_option_lists`."""
-    lists, positional = split_option_lists(words, valued, flag=flag)
-    return {name: values[-1] for name, values in lists.items()}, positional
-
-
-def split_option_lists(
-    words: list[str], valued: frozenset[str], *, flag: str = ""
-) -> tuple[dict[str, list[str]], list[str]]:
-    """Every value of each option (as written, dashes kept), and the other words.
-
-    `--name=value`, and `-x value` / `--name value` for the options in `valued`; any other
-    word starting with `-` is a flag whose value is `flag`.
-    """
-    options: dict[str, list[str]] = {}
-    positional: list[str] = []
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if word.startswith("--") and "=" in word:
-            key, _, value = word.partition("=")
-            options.setdefault(key, []).append(value)
-        elif word in valued and index + 1 < len(words):
-            options.setdefault(word, []).append(words[index + 1])
-            index += 1
-        elif word.startswith("-"):
-            options.setdefault(word, []).append(flag)
-        else:
-            positional.append(word)
-        index += 1
-    return options, positional
-
-
-def shell_commands(script: str) -> list[list[str]]:
-    """The simple commands of a POSIX shell script, as word lists (no expansion).
-
-    Good enough to recognise `useradd -u 1000 app` inside `a && b; c | d`; a script that
-    does not tokenise (an unbalanced quote) yields no commands rather than a guess.
-    """
-    return [list(words) for words in _shell_commands(script)]
-
-
-@functools.lru_cache(maxsize=4096)  # several checks split the same RUN line
-def _shell_commands(script: str) -> tuple[tuple[str, ...], ...]:
-    joined = script.replace("\\\r\n", " ").replace("\\\n", " ")
-    text = strip_comments(joined).replace("\n", " ; ")
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
-    lexer.commenters = ""  # comments are gone; a '#' left is part of a word
-    lexer.whitespace_split = True
-    try:
-        tokens = list(lexer)
-    except ValueError:
-        return ()
-    commands: list[list[str]] = [[]]
-    for token in tokens:
-        if token in _SEPARATORS:
-            commands.append([])
-        else:
-            commands[-1].append(token)
-    return tuple(tuple(command) for command in commands if command)
-
 
 # -- secrets ---------------------------------------------------------------------------------
 

@@ -373,6 +373,7 @@ def test_units(units: Sequence[Unit], avoid: Sequence[Path] = ()) -> list[TestRe
     return [_test_unit(nginx, version, unit, knows, avoid) for unit in units]
 
 
+# radon D: each way `nginx -t` can end (no nginx, refused, timeout, emerg, warn, ok) is a branch.
 def _test_unit(
     nginx: str,
     version: tuple[int, int, int],
@@ -679,36 +680,61 @@ def _screen(scratch: _Scratch, directive: Directive) -> Directive | None:
 def _rewrite(
     scratch: _Scratch, directive: Directive, parents: tuple[str, ...], http2: bool
 ) -> Directive | None:
-    name, args = directive.name, list(directive.args)
-    folder = scratch.folder
-    if name in _DROPPED:  # replaced by the scratch's own, or meaningless in a test
-        if name not in ("pid", "lock_file"):
-            scratch.note(
-                directive,
-                tr(
-                    "{name} left out of the scratch copy",
-                    "{name} は作業用コピーから除外",
-                    name=name,
-                ),
-            )
+    if _dropped(scratch, directive):
         return None
     screened = _screen(scratch, directive)
     if screened is None or screened is not directive:
         return screened
-    if (
-        name == "http2"
-        and parents[-1:] == ("server",)
-        and (scratch.version < NEWER_DIRECTIVES["http2"])
-    ):
+    if _http2_moved(scratch, directive, parents):
+        return None
+    args = list(directive.args)
+    if not _files_in_scratch(scratch, directive, args):
+        _addresses_in_scratch(scratch, directive, args, parents, http2)
+    if args == list(directive.args):
+        return directive
+    return replace(directive, args=tuple(args))
+
+
+def _dropped(scratch: _Scratch, directive: Directive) -> bool:
+    """Directives replaced by the scratch's own, or meaningless in a test."""
+    name = directive.name
+    if name not in _DROPPED:
+        return False
+    if name not in ("pid", "lock_file"):
         scratch.note(
             directive,
             tr(
-                "http2 (nginx 1.25.1) moved to `listen ... http2` for nginx {version}",
-                "http2（nginx 1.25.1）は nginx {version} 向けに `listen ... http2` へ移した",
-                version=_dotted(scratch.version),
+                "{name} left out of the scratch copy",
+                "{name} は作業用コピーから除外",
+                name=name,
             ),
         )
-        return None
+    return True
+
+
+def _http2_moved(scratch: _Scratch, directive: Directive, parents: tuple[str, ...]) -> bool:
+    """The `http2` directive, which an nginx older than 1.25.1 reads from `listen`."""
+    if not (
+        directive.name == "http2"
+        and parents[-1:] == ("server",)
+        and (scratch.version < NEWER_DIRECTIVES["http2"])
+    ):
+        return False
+    scratch.note(
+        directive,
+        tr(
+            "http2 (nginx 1.25.1) moved to `listen ... http2` for nginx {version}",
+            "http2（nginx 1.25.1）は nginx {version} 向けに `listen ... http2` へ移した",
+            version=_dotted(scratch.version),
+        ),
+    )
+    return True
+
+
+def _files_in_scratch(scratch: _Scratch, directive: Directive, args: list[str]) -> bool:
+    """Point a file the directive names into the scratch folder (in `args`); False when the
+    directive names no file."""
+    name, folder = directive.name, scratch.folder
     if name in _CERTIFICATES and args:
         scratch.uses_certificates = True
         args[0] = str(folder / "tls" / "cert.pem")
@@ -727,7 +753,23 @@ def _rewrite(
         args[0] = _in_scratch(folder / "www", args[0])
     elif name == "auth_basic_user_file" and args:
         args[0] = str(folder / "htpasswd")
-    elif name == "listen" and args:
+    else:
+        return False
+    return True
+
+
+# radon D: one branch per nginx directive that names a socket or an upstream.
+def _addresses_in_scratch(
+    scratch: _Scratch,
+    directive: Directive,
+    args: list[str],
+    parents: tuple[str, ...],
+    http2: bool,
+) -> None:
+    """Point the sockets and upstream addresses the directive names at the scratch's own
+    (in `args`)."""
+    name = directive.name
+    if name == "listen" and args:
         args[0] = _socket(scratch, args[0])
         if http2 and "ssl" in args and "http2" not in args:
             args.append("http2")
@@ -741,10 +783,7 @@ def _rewrite(
         scratch.note(directive, _replaced(args[0]))
         args[0] = "127.0.0.1"
     elif name == "resolver":
-        args = [_resolver_arg(scratch, directive, a) for a in args]
-    if args == list(directive.args):
-        return directive
-    return replace(directive, args=tuple(args))
+        args[:] = [_resolver_arg(scratch, directive, a) for a in args]
 
 
 def _in_scratch(base: Path, value: str) -> str:

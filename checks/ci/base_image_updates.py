@@ -94,7 +94,7 @@ from __future__ import annotations
 import calendar
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from checklists import Evidence, Outcome, Target, check, join, tr
 from checks.common import load_dockerfile, stage_label
@@ -103,6 +103,7 @@ from checks.readers.updaters import (
     RENOVATE_FILES,
     DependabotConfig,
     RenovateConfig,
+    RenovateManager,
     read_dependabot,
     read_renovate,
     read_renovate_package_json,
@@ -255,6 +256,7 @@ def _covers(directories: tuple[str, ...], wanted: str) -> str | None:
     return None
 
 
+# radon D: dependabot.yml's ecosystem, directories and interval each decide the coverage.
 def _dependabot(target: Target, directory: str) -> tuple[str, str, list[Evidence]] | None:
     """(status, summary, evidence) from Dependabot, None when there is no config."""
     path = next((p for p in DEPENDABOT_FILES if target.is_file(p)), None)
@@ -462,28 +464,14 @@ def _renovate_file(target: Target) -> tuple[str, RenovateConfig] | None:
     return None
 
 
-def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]] | None:
-    found = _renovate_file(target)
-    if found is None:
-        return None
-    path, config = found
-    file = normalise(dockerfile)
-    evidence = [
-        Evidence(
-            tr(
-                "Renovate config (extends {extends})",
-                "Renovate の設定（extends {extends}）",
-                extends=repr(list(config.extends)),
-            ),
-            path=path,
-            line=config.line,
-        )
-    ]
+_Found = tuple[str, str, list[Evidence]]  # (status, summary, evidence)
+_At = Callable[[str, str], Evidence]  # (config key, note) -> evidence at that key
 
-    def at(key: str, note: str) -> Evidence:
-        return Evidence(note, path=path, line=config.line_of(key))
 
-    manager = config.managers.get("dockerfile")
+def _renovate_switched_off(
+    config: RenovateConfig, manager: RenovateManager | None, path: str, at: _At
+) -> _Found | None:
+    """A failure when Renovate, its dockerfile manager or docker updates are turned off."""
     if config.enabled is False:
         return (
             "fail",
@@ -538,6 +526,17 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
                     )
                 ],
             )
+    return None
+
+
+def _renovate_excludes(
+    config: RenovateConfig,
+    manager: RenovateManager | None,
+    file: str,
+    at: _At,
+    evidence: list[Evidence],
+) -> _Found | None:
+    """A failure when the file patterns, includePaths or ignorePaths leave the file out."""
     patterns = [*_RENOVATE_DEFAULT_PATTERNS, *(manager.file_patterns if manager else ())]
     compiled = [p for p in (_file_pattern(x) for x in patterns) if p is not None]
     if not any(p.search(file) for p in compiled):
@@ -579,6 +578,13 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
                 ),
                 [at("ignorePaths", f"ignorePaths {list(ignores)}")],
             )
+    return None
+
+
+def _renovate_schedules(
+    config: RenovateConfig, manager: RenovateManager | None
+) -> list[tuple[str, tuple[str, ...]]]:
+    """The schedules that apply to docker updates, the most specific first."""
     schedules: list[tuple[str, tuple[str, ...]]] = []
     for rule in config.package_rules:
         if rule.schedule is not None and (
@@ -589,6 +595,16 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
         schedules.append(("dockerfile", manager.schedule))
     if config.schedule is not None:
         schedules.append(("schedule", config.schedule))
+    return schedules
+
+
+def _renovate_too_rare(
+    config: RenovateConfig,
+    schedules: list[tuple[str, tuple[str, ...]]],
+    at: _At,
+    evidence: list[Evidence],
+) -> _Found | None:
+    """A failure when Renovate runs less often than monthly (a preset or a schedule)."""
     for preset, label in _RARE_PRESETS.items():
         if preset in config.extends and not schedules:
             return (
@@ -617,6 +633,41 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
                 ),
                 evidence,
             )
+    return None
+
+
+def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]] | None:
+    found = _renovate_file(target)
+    if found is None:
+        return None
+    path, config = found
+    file = normalise(dockerfile)
+    evidence = [
+        Evidence(
+            tr(
+                "Renovate config (extends {extends})",
+                "Renovate の設定（extends {extends}）",
+                extends=repr(list(config.extends)),
+            ),
+            path=path,
+            line=config.line,
+        )
+    ]
+
+    def at(key: str, note: str) -> Evidence:
+        return Evidence(note, path=path, line=config.line_of(key))
+
+    manager = config.managers.get("dockerfile")
+    switched_off = _renovate_switched_off(config, manager, path, at)
+    if switched_off is not None:
+        return switched_off
+    excluded = _renovate_excludes(config, manager, file, at, evidence)
+    if excluded is not None:
+        return excluded
+    schedules = _renovate_schedules(config, manager)
+    too_rare = _renovate_too_rare(config, schedules, at, evidence)
+    if too_rare is not None:
+        return too_rare
     external = [e for e in config.extends if not _builtin(e)]
     evidence.append(
         Evidence(

@@ -82,10 +82,10 @@ How to fix:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from checklists import Evidence, Outcome, Status, Target, check, join, tr
-from checks.ci._model import select
+from checks.ci._model import Selection, select
 from checks.common import ParsedDockerfile, load_dockerfile, stage_label
 from checks.readers.ci_builds import ImageBuild, normalise
 from checks.readers.dockerfile import Instruction
@@ -194,52 +194,7 @@ def build_args(
 ) -> Outcome:
     chosen = select(target, dockerfile)
     if not chosen.builds:
-        wanted = normalise(context)
-        missing = [
-            _not_in_target(b.label, b.dockerfile)
-            for b in chosen.others
-            if b.context == wanted and b.dockerfile and not target.is_file(b.dockerfile)
-        ]
-        if missing:
-            return Outcome.failed(
-                join(missing, "; ", "。"), *(b.place.evidence(b.label) for b in chosen.others)
-            ).with_parts(declared=Status.NOT_APPLICABLE)
-        shown = [chosen.searched()]
-        shown += [
-            b.place.evidence(
-                tr(
-                    "{label} might build it: {why}",
-                    "{label} がビルドしているかもしれない: {why}",
-                    label=b.label,
-                    why=join(b.unresolved, "; ", "。"),
-                )
-            )
-            for b in chosen.candidates
-        ]
-        shown += [
-            o.place.evidence(
-                tr("{label}: {reason}", "{label}: {reason}", label=o.label, reason=o.reason)
-            )
-            for o in chosen.opaque
-        ]
-        if chosen.candidates or chosen.opaque:
-            return Outcome.unknown(
-                tr(
-                    "no build provably builds {dockerfile}; the builds that might cannot be read",
-                    "{dockerfile} をビルドすると確かめられるビルドがなく、ビルドしているかも"
-                    "しれないものは読み取れない",
-                    dockerfile=chosen.dockerfile,
-                ),
-                *shown,
-            ).with_parts(declared=Status.UNKNOWN)
-        return Outcome.failed(
-            tr(
-                "no workflow builds {dockerfile}, so no build passes its build args",
-                "{dockerfile} をビルドするワークフローがなく、ビルド引数を渡すビルドもない",
-                dockerfile=chosen.dockerfile,
-            ),
-            *shown,
-        ).with_parts(declared=Status.NOT_APPLICABLE)
+        return _no_build(target, chosen, context)
     failures: list[str] = []
     unknowns: list[str] = []
     undeclared: list[str] = []
@@ -280,74 +235,16 @@ def build_args(
                     )
                 )
         for name in required:
-            if name not in passed:
-                if build.args_complete:
-                    failures.append(
-                        tr(
-                            "{label} does not pass the build arg {name}",
-                            "{label} がビルド引数 {name} を渡していない",
-                            label=build.label,
-                            name=name,
-                        )
-                    )
-                else:
-                    unknowns.append(
-                        tr(
-                            "{label}: whether it passes {name} cannot be read",
-                            "{label}: {name} を渡しているかは読み取れない",
-                            label=build.label,
-                            name=name,
-                        )
-                    )
-                continue
-            if passed[name] is None and not _from_environment(build, name):
-                unknowns.append(
-                    tr(
-                        "{label} passes {name} from the runner's environment, which no env: sets",
-                        "{label} は {name} をランナーの環境から渡すが、それを設定する env: がない",
-                        label=build.label,
-                        name=name,
-                    )
-                )
-            if name not in declared:
-                failures.append(_never_declared(build.label, name, chosen.dockerfile))
-                continue
-            evidence.extend(
-                parsed.at(
-                    chosen.dockerfile,
-                    ins,
-                    tr("declares ARG {name}", "ARG {name} を宣言", name=name),
-                )
-                for _, ins in declared[name]
-            )
-            used = _uses(parsed, chosen.dockerfile, name, declared[name])
-            if used:
-                evidence.extend(used)
-                continue
-            bases = ", ".join(dict.fromkeys(f"FROM {s.base}" for s in parsed.stages))
-            failures.append(
-                tr(
-                    "{dockerfile} declares {name} but never uses it: {bases} hard-codes what the "
-                    "arg should set",
-                    "{dockerfile} は {name} を宣言しているが使っていない: {bases} は引数が決める"
-                    "べきものを直書きしている",
-                    dockerfile=chosen.dockerfile,
-                    name=name,
-                    bases=bases,
-                )
-            )
-            evidence.extend(
-                parsed.at(
-                    chosen.dockerfile,
-                    s.from_instruction,
-                    tr(
-                        "{stage} ignores ${name}",
-                        "{stage} は ${name} を無視",
-                        stage=stage_label(s),
-                        name=name,
-                    ),
-                )
-                for s in parsed.stages
+            _required_arg(
+                build,
+                name,
+                chosen.dockerfile,
+                passed=passed,
+                declared=declared,
+                parsed=parsed,
+                failures=failures,
+                unknowns=unknowns,
+                evidence=evidence,
             )
     declared_part = Status.FAIL if undeclared else (Status.UNKNOWN if incomplete else Status.PASS)
     if failures:
@@ -387,4 +284,139 @@ def _never_declared(label: str, name: str, dockerfile: str) -> str:
         label=label,
         name=name,
         dockerfile=dockerfile,
+    )
+
+
+def _no_build(target: Target, chosen: Selection, context: str) -> Outcome:
+    """No build provably builds the Dockerfile: a missing file, unreadable builds, or none."""
+    wanted = normalise(context)
+    missing = [
+        _not_in_target(b.label, b.dockerfile)
+        for b in chosen.others
+        if b.context == wanted and b.dockerfile and not target.is_file(b.dockerfile)
+    ]
+    if missing:
+        return Outcome.failed(
+            join(missing, "; ", "。"), *(b.place.evidence(b.label) for b in chosen.others)
+        ).with_parts(declared=Status.NOT_APPLICABLE)
+    shown = [chosen.searched()]
+    shown += [
+        b.place.evidence(
+            tr(
+                "{label} might build it: {why}",
+                "{label} がビルドしているかもしれない: {why}",
+                label=b.label,
+                why=join(b.unresolved, "; ", "。"),
+            )
+        )
+        for b in chosen.candidates
+    ]
+    shown += [
+        o.place.evidence(
+            tr("{label}: {reason}", "{label}: {reason}", label=o.label, reason=o.reason)
+        )
+        for o in chosen.opaque
+    ]
+    if chosen.candidates or chosen.opaque:
+        return Outcome.unknown(
+            tr(
+                "no build provably builds {dockerfile}; the builds that might cannot be read",
+                "{dockerfile} をビルドすると確かめられるビルドがなく、ビルドしているかも"
+                "しれないものは読み取れない",
+                dockerfile=chosen.dockerfile,
+            ),
+            *shown,
+        ).with_parts(declared=Status.UNKNOWN)
+    return Outcome.failed(
+        tr(
+            "no workflow builds {dockerfile}, so no build passes its build args",
+            "{dockerfile} をビルドするワークフローがなく、ビルド引数を渡すビルドもない",
+            dockerfile=chosen.dockerfile,
+        ),
+        *shown,
+    ).with_parts(declared=Status.NOT_APPLICABLE)
+
+
+def _required_arg(
+    build: ImageBuild,
+    name: str,
+    dockerfile: str,
+    *,
+    passed: Mapping[str, str | None],
+    declared: Mapping[str, list[tuple[int | None, Instruction]]],
+    parsed: ParsedDockerfile,
+    failures: list[str],
+    unknowns: list[str],
+    evidence: list[Evidence],
+) -> None:
+    """Whether one build passes a required arg that the Dockerfile declares and uses; adds
+    to failures, unknowns and evidence."""
+    if name not in passed:
+        if build.args_complete:
+            failures.append(
+                tr(
+                    "{label} does not pass the build arg {name}",
+                    "{label} がビルド引数 {name} を渡していない",
+                    label=build.label,
+                    name=name,
+                )
+            )
+        else:
+            unknowns.append(
+                tr(
+                    "{label}: whether it passes {name} cannot be read",
+                    "{label}: {name} を渡しているかは読み取れない",
+                    label=build.label,
+                    name=name,
+                )
+            )
+        return
+    if passed[name] is None and not _from_environment(build, name):
+        unknowns.append(
+            tr(
+                "{label} passes {name} from the runner's environment, which no env: sets",
+                "{label} は {name} をランナーの環境から渡すが、それを設定する env: がない",
+                label=build.label,
+                name=name,
+            )
+        )
+    if name not in declared:
+        failures.append(_never_declared(build.label, name, dockerfile))
+        return
+    evidence.extend(
+        parsed.at(
+            dockerfile,
+            ins,
+            tr("declares ARG {name}", "ARG {name} を宣言", name=name),
+        )
+        for _, ins in declared[name]
+    )
+    used = _uses(parsed, dockerfile, name, declared[name])
+    if used:
+        evidence.extend(used)
+        return
+    bases = ", ".join(dict.fromkeys(f"FROM {s.base}" for s in parsed.stages))
+    failures.append(
+        tr(
+            "{dockerfile} declares {name} but never uses it: {bases} hard-codes what the "
+            "arg should set",
+            "{dockerfile} は {name} を宣言しているが使っていない: {bases} は引数が決める"
+            "べきものを直書きしている",
+            dockerfile=dockerfile,
+            name=name,
+            bases=bases,
+        )
+    )
+    evidence.extend(
+        parsed.at(
+            dockerfile,
+            s.from_instruction,
+            tr(
+                "{stage} ignores ${name}",
+                "{stage} は ${name} を無視",
+                stage=stage_label(s),
+                name=name,
+            ),
+        )
+        for s in parsed.stages
     )

@@ -106,6 +106,7 @@ def cache_entry(entry: str) -> dict[str, str]:
     return attributes
 
 
+# radon D: cache-from and cache-to are each read as gha, registry, inline or unknown.
 def _judge(build: ImageBuild) -> tuple[str | None, list[Evidence], bool]:
     """(problem or None, evidence, unresolved) for one build."""
     label = build.label
@@ -240,6 +241,7 @@ def gha_cache(
     return _verdict(chosen)
 
 
+# radon D: proven builds, candidates and opaque steps each give their own outcome.
 def _verdict(chosen: Selection) -> Outcome:
     publishing = _publishing(chosen.builds)
     candidates_publishing = _publishing(chosen.candidates)

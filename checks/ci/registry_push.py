@@ -184,6 +184,7 @@ def _run_of(push: Push, found: CiModel, opaque: Opaque | None = None) -> object:
     return push.step.run if push.step is not None else None
 
 
+# radon D: every push against every situation of its run, with unreadable runs kept apart.
 def _pull_request_part(
     found: CiModel, default_branch: str | None
 ) -> tuple[Status, list[str], list[Evidence]]:

@@ -83,7 +83,7 @@ How to fix:
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from checklists import Evidence, Outcome, Status, Target, check, join, tr
 from checks.ci._model import Selection, continue_on_error, relevant_opaque_workflows, select
@@ -117,6 +117,7 @@ def _tarball_of(scan: ImageScan, build: ImageBuild) -> bool:
     }
 
 
+# radon D: a scan reaches its build by image tag, tarball or job output, each tried in turn.
 def _target_of(scan: ImageScan, chosen: Selection) -> tuple[str, ImageBuild | None]:
     """("this" | "maybe" | "other", the build it scans) for one image scan."""
     for build in chosen.builds:
@@ -231,6 +232,63 @@ def _severities(text: str) -> set[str]:
     return {part.strip().upper() for part in text.split(",") if part.strip()}
 
 
+def _sees_the_build(
+    scan: ImageScan,
+    build: ImageBuild,
+    failures: list[str],
+    unknowns: list[str],
+    evidence: list[Evidence],
+) -> None:
+    """Whether the scan can see the image its build made: loaded in the same job, not pushed
+    first, not built in another job. Adds to `failures`, `unknowns` and `evidence`."""
+    evidence.append(
+        build.at("tags").evidence(
+            tr(
+                "{label} builds it (tags {tags})",
+                "{label} がビルド（タグ {tags}）",
+                label=build.label,
+                tags=repr(list(build.tags)),
+            )
+        )
+    )
+    same_job = build.step.before(scan.step)
+    if scan.tarball is None and same_job:
+        if build.load is None:
+            unknowns.append(
+                tr(
+                    "whether the build loads the image depends on the builder",
+                    "ビルドがイメージを読み込むかはビルダー次第",
+                )
+            )
+        elif not build.load:
+            failures.append(
+                tr(
+                    "{label} does not load the image (load: true), so Trivy cannot find it",
+                    "{label} がイメージを読み込まない（load: true がない）ため、Trivy はそれを"
+                    "見つけられない",
+                    label=build.label,
+                )
+            )
+    elif scan.tarball is None and not same_job:
+        if build.push.strip().lower() == "true":
+            failures.append(
+                tr(
+                    "the scan runs after {label} pushed the image",
+                    "スキャンは {label} がイメージを push した後に実行される",
+                    label=build.label,
+                )
+            )
+        else:
+            failures.append(
+                tr(
+                    "{label} builds the image in another job, where the scan cannot see it",
+                    "{label} は別のジョブでイメージをビルドしており、スキャンからは見えない",
+                    label=build.label,
+                )
+            )
+
+
+# radon D: severity and exit code, each from the step or from trivy.yaml, each maybe unresolved.
 def _judge(
     target: Target, scan: ImageScan, build: ImageBuild | None, relation: str, chosen: Selection
 ) -> tuple[list[str], list[str], list[Evidence]]:
@@ -254,51 +312,7 @@ def _judge(
             )
         )
     elif build is not None:
-        evidence.append(
-            build.at("tags").evidence(
-                tr(
-                    "{label} builds it (tags {tags})",
-                    "{label} がビルド（タグ {tags}）",
-                    label=build.label,
-                    tags=repr(list(build.tags)),
-                )
-            )
-        )
-        same_job = build.step.before(scan.step)
-        if scan.tarball is None and same_job:
-            if build.load is None:
-                unknowns.append(
-                    tr(
-                        "whether the build loads the image depends on the builder",
-                        "ビルドがイメージを読み込むかはビルダー次第",
-                    )
-                )
-            elif not build.load:
-                failures.append(
-                    tr(
-                        "{label} does not load the image (load: true), so Trivy cannot find it",
-                        "{label} がイメージを読み込まない（load: true がない）ため、Trivy はそれを"
-                        "見つけられない",
-                        label=build.label,
-                    )
-                )
-        elif scan.tarball is None and not same_job:
-            if build.push.strip().lower() == "true":
-                failures.append(
-                    tr(
-                        "the scan runs after {label} pushed the image",
-                        "スキャンは {label} がイメージを push した後に実行される",
-                        label=build.label,
-                    )
-                )
-            else:
-                failures.append(
-                    tr(
-                        "{label} builds the image in another job, where the scan cannot see it",
-                        "{label} は別のジョブでイメージをビルドしており、スキャンからは見えない",
-                        label=build.label,
-                    )
-                )
+        _sees_the_build(scan, build, failures, unknowns, evidence)
     settings, shown = _config_settings(target, scan)
     evidence.extend(shown)
     severity = scan.severity or settings.get("severity")
@@ -437,6 +451,40 @@ def security_scan(
     opaque_scans = [o for o in chosen.model.opaque if o.kind == "scan"]
     opaque_workflows = relevant_opaque_workflows(chosen.model)
     part = _can_fail_part(ours, [*opaque_scans, *opaque_workflows])
+    skipped = _skipped(all_scans, related)
+    unseen = [
+        o.place.evidence(
+            tr("{label}: {reason}", "{label}: {reason}", label=o.label, reason=o.reason)
+        )
+        for o in [*opaque_scans, *opaque_workflows]
+    ]
+    trivy = [(s, r, b) for s, r, b in related if s.scanner == "trivy" and r != "other"]
+    undecided = [
+        o for o in [*opaque_scans, *opaque_workflows] if _opaque_can_fail(o)[0] is not False
+    ]
+    if not trivy:
+        return _without_trivy(chosen, related, undecided, unseen, skipped).with_parts(
+            can_fail_job=part
+        )
+    if not chosen.builds and not chosen.candidates and not chosen.opaque:
+        return Outcome.failed(
+            tr(
+                "no workflow builds {dockerfile}, so no scan can scan it",
+                "{dockerfile} をビルドするワークフローがなく、それをスキャンできるスキャンもない",
+                dockerfile=chosen.dockerfile,
+            ),
+            chosen.searched(),
+        ).with_parts(can_fail_job=part)
+    results = [
+        (scan, *_judge(target, scan, build, relation, chosen)) for scan, relation, build in trivy
+    ]
+    return _verdict(results, chosen, skipped, unseen).with_parts(can_fail_job=part)
+
+
+def _skipped(
+    all_scans: Sequence[ImageScan], related: list[tuple[ImageScan, str, ImageBuild | None]]
+) -> list[Evidence]:
+    """The scans that do not scan the image of the Dockerfile: sources, or another image."""
     skipped = [
         s.place.evidence(
             tr(
@@ -462,76 +510,72 @@ def security_scan(
         for s, relation, _ in related
         if relation == "other"
     ]
-    unseen = [
-        o.place.evidence(
-            tr("{label}: {reason}", "{label}: {reason}", label=o.label, reason=o.reason)
-        )
-        for o in [*opaque_scans, *opaque_workflows]
-    ]
-    trivy = [(s, r, b) for s, r, b in related if s.scanner == "trivy" and r != "other"]
-    undecided = [
-        o for o in [*opaque_scans, *opaque_workflows] if _opaque_can_fail(o)[0] is not False
-    ]
-    if not trivy:
-        if undecided:
-            return Outcome.unknown(
-                tr(
-                    "no Trivy scan of {dockerfile} can be seen; some scans cannot be read",
-                    "{dockerfile} の Trivy スキャンが見えず、読み取れないスキャンがある",
-                    dockerfile=chosen.dockerfile,
-                ),
-                *unseen,
-                *skipped,
-            ).with_parts(can_fail_job=part)
-        others = [s for s in all_scans if s.kind == "image" and s.scanner != "trivy"]
-        elsewhere = [
-            s for s, relation, _ in related if relation == "other" and s.scanner == "trivy"
-        ]
-        if elsewhere:
-            summary = tr(
-                "Trivy scans {shown}, not the image of {dockerfile}",
-                "Trivy がスキャンするのは {shown} で、{dockerfile} のイメージではない",
-                shown=", ".join(dict.fromkeys(s.image or s.tarball or "?" for s in elsewhere)),
-                dockerfile=chosen.dockerfile,
-            )
-        elif others:
-            summary = tr(
-                "no Trivy scan of the image ({scanners} found)",
-                "イメージの Trivy スキャンがない（見つかったのは {scanners}）",
-                scanners=", ".join(sorted({s.scanner for s in others})),
-            )
-        elif all_scans:
-            summary = tr(
-                "no Trivy scan of the image: the scans read the sources",
-                "イメージの Trivy スキャンがない: スキャンはソースを読んでいる",
-            )
-        else:
-            summary = tr(
-                "no workflow step runs Trivy on the image",
-                "イメージに Trivy を実行するワークフローのステップがない",
-            )
-        evidence = skipped + unseen or [
-            Evidence(
-                tr(
-                    "searched {count} workflow(s) for image scans",
-                    "{count} 個のワークフローからイメージのスキャンを探した",
-                    count=len(chosen.model.workflows),
-                )
-            )
-        ]
-        return Outcome.failed(summary, *evidence).with_parts(can_fail_job=part)
-    if not chosen.builds and not chosen.candidates and not chosen.opaque:
-        return Outcome.failed(
+    return skipped
+
+
+def _without_trivy(
+    chosen: Selection,
+    related: list[tuple[ImageScan, str, ImageBuild | None]],
+    undecided: list[Opaque],
+    unseen: list[Evidence],
+    skipped: list[Evidence],
+) -> Outcome:
+    """The outcome when no Trivy scan of the image is seen: why, as precisely as can be said."""
+    all_scans = chosen.model.scans
+    if undecided:
+        return Outcome.unknown(
             tr(
-                "no workflow builds {dockerfile}, so no scan can scan it",
-                "{dockerfile} をビルドするワークフローがなく、それをスキャンできるスキャンもない",
+                "no Trivy scan of {dockerfile} can be seen; some scans cannot be read",
+                "{dockerfile} の Trivy スキャンが見えず、読み取れないスキャンがある",
                 dockerfile=chosen.dockerfile,
             ),
-            chosen.searched(),
-        ).with_parts(can_fail_job=part)
-    results = [
-        (scan, *_judge(target, scan, build, relation, chosen)) for scan, relation, build in trivy
+            *unseen,
+            *skipped,
+        )
+    others = [s for s in all_scans if s.kind == "image" and s.scanner != "trivy"]
+    elsewhere = [s for s, relation, _ in related if relation == "other" and s.scanner == "trivy"]
+    if elsewhere:
+        summary = tr(
+            "Trivy scans {shown}, not the image of {dockerfile}",
+            "Trivy がスキャンするのは {shown} で、{dockerfile} のイメージではない",
+            shown=", ".join(dict.fromkeys(s.image or s.tarball or "?" for s in elsewhere)),
+            dockerfile=chosen.dockerfile,
+        )
+    elif others:
+        summary = tr(
+            "no Trivy scan of the image ({scanners} found)",
+            "イメージの Trivy スキャンがない（見つかったのは {scanners}）",
+            scanners=", ".join(sorted({s.scanner for s in others})),
+        )
+    elif all_scans:
+        summary = tr(
+            "no Trivy scan of the image: the scans read the sources",
+            "イメージの Trivy スキャンがない: スキャンはソースを読んでいる",
+        )
+    else:
+        summary = tr(
+            "no workflow step runs Trivy on the image",
+            "イメージに Trivy を実行するワークフローのステップがない",
+        )
+    evidence = skipped + unseen or [
+        Evidence(
+            tr(
+                "searched {count} workflow(s) for image scans",
+                "{count} 個のワークフローからイメージのスキャンを探した",
+                count=len(chosen.model.workflows),
+            )
+        )
     ]
+    return Outcome.failed(summary, *evidence)
+
+
+def _verdict(
+    results: list[tuple[ImageScan, list[str], list[str], list[Evidence]]],
+    chosen: Selection,
+    skipped: list[Evidence],
+    unseen: list[Evidence],
+) -> Outcome:
+    """Passed when one Trivy scan of the image fails the job on HIGH and CRITICAL findings."""
     for scan, failures, unknowns, evidence in results:
         if not failures and not unknowns:
             return Outcome.passed(
@@ -545,14 +589,10 @@ def security_scan(
                 ),
                 *evidence,
                 *skipped,
-            ).with_parts(can_fail_job=part)
+            )
     evidence = [e for _, _, _, shown in results for e in shown] + skipped + unseen
     if any(not failures for _, failures, _, _ in results):
         unknowns = [u for _, failures, us, _ in results if not failures for u in us]
-        return Outcome.unknown(join(dict.fromkeys(unknowns), "; ", "。"), *evidence).with_parts(
-            can_fail_job=part
-        )
+        return Outcome.unknown(join(dict.fromkeys(unknowns), "; ", "。"), *evidence)
     failures = [f for _, fs, _, _ in results for f in fs]
-    return Outcome.failed(join(dict.fromkeys(failures), "; ", "。"), *evidence).with_parts(
-        can_fail_job=part
-    )
+    return Outcome.failed(join(dict.fromkeys(failures), "; ", "。"), *evidence)

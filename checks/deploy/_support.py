@@ -118,42 +118,6 @@ def app_services(project: Project, services: Sequence[str] | None) -> tuple[list
 
 # -- interpolation ----------------------------------------------------------------------------
 
-_VARIABLE = re.compile(
-    r"\$(?:\$|\{(?P<name>\w+)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}|(?P<bare>[A-Za-z_]\w*))"
-)
-
-
-def interpolate(text: str) -> tuple[str | None, list[str]]:
-    """Compose's interpolation done as far as the file alone allows.
-
-    `${VAR:-default}` / `${VAR-default}` take the default (noted), `$$` is `$`; anything
-    that needs the shell's value (`${VAR}`, `$VAR`, `${VAR:?error}`) makes the result None.
-    """
-    notes: list[str] = []
-    unresolved = False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal unresolved
-        if match[0] == "$$":
-            return "$"
-        name = match["name"] or match["bare"]
-        if match["op"] in ("-", ":-"):
-            notes.append(
-                tr(
-                    "${{{name}}} unset: its default {default!r} is used",
-                    "${{{name}}} が未設定: デフォルト値 {default!r} を使用",
-                    name=name,
-                    default=match["arg"],
-                )
-            )
-            return match["arg"] or ""
-        unresolved = True
-        return match[0]
-
-    result = _VARIABLE.sub(replace, text)
-    return (None if unresolved else result), notes
-
-
 # -- files of the target ----------------------------------------------------------------------
 
 

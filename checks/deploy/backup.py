@@ -121,6 +121,7 @@ class _Job:
     folder: str  # where relative script paths are looked up
 
 
+# radon D: one branch per backup tool (dumpers, sqlite3, restic, borg, rsync, aws s3 ...).
 def backup_command(command: Command) -> str | None:
     """The backup a command performs, or None."""
     words = [w.rsplit("/", 1)[-1] for w in command.words]

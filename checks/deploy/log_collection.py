@@ -228,6 +228,7 @@ def _first_line(text: str, pattern: str) -> int:
     return text.count("\n", 0, found.start()) + 1 if found else 1
 
 
+# radon D: one branch per log shipper's config format (Fluent Bit, Vector, Promtail, Alloy, OTel).
 def _shipper(target: Target, path: str) -> Evidence | None:
     name = basename(path)
     if not (_FLUENT_BIT.match(name) or _VECTOR.match(name) or _PROMTAIL.match(name)) and not (

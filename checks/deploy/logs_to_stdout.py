@@ -81,9 +81,7 @@ How to fix:
 
 from __future__ import annotations
 
-import contextlib
 import re
-import shlex
 from collections.abc import Iterator
 
 from checklists import Evidence, Outcome, Target, check, join, tr
@@ -98,7 +96,7 @@ from checks.readers.logging_config import (
     read_logging_ini,
     read_python_logging,
 )
-from checks.readers.shell import commands
+from checks.readers.shell import commands, split_words
 
 _STANDARD = frozenset(
     {"stdout", "stderr", "-", "/dev/stdout", "/dev/stderr", "/proc/self/fd/1"}
@@ -254,19 +252,14 @@ def _command_parts(instruction: Instruction) -> tuple[list[str], list[str]]:
     """(words, shell scripts) of a CMD or ENTRYPOINT."""
     if not instruction.json_form:
         script = " ".join(instruction.args)
-        try:
-            words = shlex.split(script)
-        except ValueError:
-            words = script.split()
-        return words, [script]
+        return split_words(script) or script.split(), [script]
     words = list(instruction.args)
     scripts: list[str] = []
     if words and words[0].rsplit("/", 1)[-1] in _SHELLS and "-c" in words[1:]:
         position = words.index("-c")
         if position + 1 < len(words):
             scripts.append(words[position + 1])
-            with contextlib.suppress(ValueError):
-                words = words + shlex.split(words[position + 1])
+            words = words + (split_words(words[position + 1]) or [])
     return words, scripts
 
 

@@ -78,10 +78,9 @@ from checks.deploy._support import (
     Project,
     app_services,
     compose_projects,
-    interpolate,
     production_projects,
 )
-from checks.readers.compose import Value
+from checks.readers.compose import Value, interpolate
 
 _MEMORY = re.compile(r"^(\d+(?:\.\d+)?) ?([kmgtp]?)i?b?$", re.IGNORECASE)
 _FORMS = {

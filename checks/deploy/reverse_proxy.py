@@ -484,6 +484,18 @@ def _serves(name: str, app: str) -> str:
 def _analyse(roots: list[_Root], app: str) -> tuple[str, str, list[Evidence]]:
     """('pass' | 'fail' | 'unknown', summary, evidence) from the configuration alone."""
     app_address = _address(app)
+    upstreams, matching, servers = _blocks(roots, app_address)
+    tls_servers = [(h, s) for h, s in servers if _tls_listens(s)]
+    candidates = _candidates(tls_servers, matching, app, app_address)
+    if candidates:
+        return _best(candidates, app)
+    return _no_route(app, upstreams, matching, servers, tls_servers)
+
+
+def _blocks(
+    roots: list[_Root], app_address: tuple[str, str]
+) -> tuple[dict[str, Directive], dict[str, Directive], list[tuple[Directive, Directive]]]:
+    """Every upstream, those with a server at the app's address, and every (http, server)."""
     upstreams: dict[str, Directive] = {}
     matching: dict[str, Directive] = {}
     servers: list[tuple[Directive, Directive]] = []
@@ -497,7 +509,16 @@ def _analyse(roots: list[_Root], app: str) -> tuple[str, str, list[Evidence]]:
                             matching[directive.args[0]] = server
                 elif directive.name == "server" and directive.block is not None:
                     servers.append((http, directive))
-    tls_servers = [(h, s) for h, s in servers if _tls_listens(s)]
+    return upstreams, matching, servers
+
+
+def _candidates(
+    tls_servers: list[tuple[Directive, Directive]],
+    matching: dict[str, Directive],
+    app: str,
+    app_address: tuple[str, str],
+) -> list[_Candidate]:
+    """Each location of a TLS server that proxies to the app, judged."""
     candidates: list[_Candidate] = []
     for http, server in tls_servers:
         for location, chain in _locations(server.block or (), ()):
@@ -525,21 +546,33 @@ def _analyse(roots: list[_Root], app: str) -> tuple[str, str, list[Evidence]]:
                         http, server, location=location, chain=chain, pass_directive=proxy, via=via
                     )
                 )
-    if candidates:
-        best = min(candidates, key=lambda c: (len(c.problems), len(c.unknowns)))
-        if best.problems:
-            return "fail", join(best.problems, "; ", "。"), best.evidence
-        if best.unknowns:
-            return "unknown", join(best.unknowns, "; ", "。"), best.evidence
-        summary = tr(
-            "nginx terminates TLS on 443 and proxies location {label} to {app} with Host and "
-            "X-Real-IP",
-            "nginx が 443 で TLS を終端し、location {label} を Host と X-Real-IP 付きで {app} "
-            "へ中継",
-            label=" ".join(best.location.args),
-            app=app,
-        )
-        return "pass", summary, best.evidence
+    return candidates
+
+
+def _best(candidates: list[_Candidate], app: str) -> tuple[str, str, list[Evidence]]:
+    """The verdict of the location with the fewest problems, then the fewest unknowns."""
+    best = min(candidates, key=lambda c: (len(c.problems), len(c.unknowns)))
+    if best.problems:
+        return "fail", join(best.problems, "; ", "。"), best.evidence
+    if best.unknowns:
+        return "unknown", join(best.unknowns, "; ", "。"), best.evidence
+    summary = tr(
+        "nginx terminates TLS on 443 and proxies location {label} to {app} with Host and X-Real-IP",
+        "nginx が 443 で TLS を終端し、location {label} を Host と X-Real-IP 付きで {app} へ中継",
+        label=" ".join(best.location.args),
+        app=app,
+    )
+    return "pass", summary, best.evidence
+
+
+def _no_route(
+    app: str,
+    upstreams: dict[str, Directive],
+    matching: dict[str, Directive],
+    servers: list[tuple[Directive, Directive]],
+    tls_servers: list[tuple[Directive, Directive]],
+) -> tuple[str, str, list[Evidence]]:
+    """Why no location proxies to the app: no TLS server, no upstream, or no location."""
     evidence = [_evidence(d, _serves(name, app)) for name, d in matching.items()]
     evidence += [
         _evidence(
@@ -618,6 +651,7 @@ def _test_evidence(result: TestResult) -> list[Evidence]:
     return evidence
 
 
+# radon D: the static reading and `nginx -t` combine into one outcome, with each one's unknowns.
 @check(
     "deploy.reverse_proxy",
     external=True,  # runs `nginx -t`

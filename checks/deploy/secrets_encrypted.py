@@ -127,10 +127,10 @@ from checks.common import secret_name, secret_value
 from checks.deploy._support import (
     basename,
     compose_projects,
-    interpolate,
     scanned_files,
     text_or_none,
 )
+from checks.readers.compose import interpolate
 from checks.readers.dotenv import read_dotenv
 from checks.readers.shell import commands
 from checks.readers.workflow import Value, read_workflow
@@ -274,6 +274,7 @@ def _compose_findings(target: Target) -> tuple[list[Evidence], list[str], list[E
     return findings, env_files, stores
 
 
+# radon D: walks workflow, job and step env scopes with one rule each.
 def _workflow_findings(target: Target) -> tuple[list[Evidence], list[Evidence]]:
     """(findings, encrypted-store evidence) of the GitHub Actions workflows."""
     findings: list[Evidence] = []

@@ -25,7 +25,7 @@ from checklists import tr
 from checks.readers.build_model import Build, ImageConfig
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import Stage, shell_script
-from checks.readers.package_commands import apk_call, apt_call, pip_call
+from checks.readers.package_commands import PipCall, apk_call, apt_call, pip_call
 from checks.readers.shell import Command, command, commands
 
 DEV_EXTRAS = frozenset(
@@ -94,23 +94,37 @@ def _dev_in(cmd: Command, variables: Mapping[str, str | None]) -> str | None:
     """What makes `cmd` install development dependencies, or None."""
     pip = pip_call(cmd)
     if pip is not None:
-        if pip.action != "install":
-            return None
-        for project in pip.local_projects:
-            for group in _EXTRAS.findall(project):
-                extras = {e.strip().lower() for e in group.split(",")}
-                if extras & DEV_EXTRAS:
-                    return f"extra [{','.join(sorted(extras & DEV_EXTRAS))}]"
-        for path in pip.requirement_files:
-            if _DEV_FILE.search(path.lower().removesuffix(".txt").removesuffix(".in")):
-                return f"-r {path}"
-        for group in pip.values("group"):
-            if group.partition(":")[2].lower() in DEV_EXTRAS or group.lower() in DEV_EXTRAS:
-                return f"--group {group}"
-        tools = sorted({_package(a) for a in pip.arguments} & DEV_TOOLS)
-        return ", ".join(tools) if tools else None
+        return _pip_dev(pip)
     program, flags = cmd.program, _flags(cmd)
     action = next((a for a in cmd.args if not a.startswith("-")), None)
+    if program in ("npm", "yarn", "pnpm"):
+        return _node_dev(cmd, program, action, flags, variables)
+    return _python_manager_dev(cmd, program, action, flags)
+
+
+def _pip_dev(pip: PipCall) -> str | None:
+    """pip installing a dev extra, a dev requirements file, a dev group or a dev tool."""
+    if pip.action != "install":
+        return None
+    for project in pip.local_projects:
+        for group in _EXTRAS.findall(project):
+            extras = {e.strip().lower() for e in group.split(",")}
+            if extras & DEV_EXTRAS:
+                return f"extra [{','.join(sorted(extras & DEV_EXTRAS))}]"
+    for path in pip.requirement_files:
+        if _DEV_FILE.search(path.lower().removesuffix(".txt").removesuffix(".in")):
+            return f"-r {path}"
+    for group in pip.values("group"):
+        if group.partition(":")[2].lower() in DEV_EXTRAS or group.lower() in DEV_EXTRAS:
+            return f"--group {group}"
+    tools = sorted({_package(a) for a in pip.arguments} & DEV_TOOLS)
+    return ", ".join(tools) if tools else None
+
+
+def _python_manager_dev(
+    cmd: Command, program: str, action: str | None, flags: set[str]
+) -> str | None:
+    """uv, poetry and pdm install the dev group unless told not to; pipenv only with --dev."""
     if program == "uv" and action == "sync":
         groups = {g.lower() for g in _option_values(cmd, "--group", "--extra", "--only-group")}
         if groups & DEV_EXTRAS or flags & {"--all-groups", "--all-extras", "--dev"}:
@@ -137,25 +151,34 @@ def _dev_in(cmd: Command, variables: Mapping[str, str | None]) -> str | None:
         )
     if program == "pipenv" and action in ("install", "sync") and "--dev" in flags:
         return "pipenv --dev"
-    if program in ("npm", "yarn", "pnpm"):
-        install = {"npm": ("ci", "install", "i", "clean-install"), "yarn": (None, "install")}
-        if action not in install.get(program, ("install", "i")):
-            return None
-        if program != "yarn" and any(a for a in cmd.args[1:] if not a.startswith("-")):
-            return None  # npm install <package>: not the project's dependencies
-        production = flags & {"--production", "--prod", "-P"} or any(
-            v in ("dev", "development") for v in _option_values(cmd, "--omit")
-        )
-        node_env = cmd.assignments.get("NODE_ENV") or variables.get("NODE_ENV")
-        if production or node_env == "production":
-            return None
-        return tr(
-            "{program} {action} (installs devDependencies)",
-            "{program} {action}（devDependencies を入れる）",
-            program=program,
-            action=action or "install",
-        )
     return None
+
+
+def _node_dev(
+    cmd: Command,
+    program: str,
+    action: str | None,
+    flags: set[str],
+    variables: Mapping[str, str | None],
+) -> str | None:
+    """npm, yarn and pnpm install devDependencies unless in production mode."""
+    install = {"npm": ("ci", "install", "i", "clean-install"), "yarn": (None, "install")}
+    if action not in install.get(program, ("install", "i")):
+        return None
+    if program != "yarn" and any(a for a in cmd.args[1:] if not a.startswith("-")):
+        return None  # npm install <package>: not the project's dependencies
+    production = flags & {"--production", "--prod", "-P"} or any(
+        v in ("dev", "development") for v in _option_values(cmd, "--omit")
+    )
+    node_env = cmd.assignments.get("NODE_ENV") or variables.get("NODE_ENV")
+    if production or node_env == "production":
+        return None
+    return tr(
+        "{program} {action} (installs devDependencies)",
+        "{program} {action}（devDependencies を入れる）",
+        program=program,
+        action=action or "install",
+    )
 
 
 def dev_installs(build: Build) -> list[Found]:

@@ -200,6 +200,7 @@ def _copies(parsed: ParsedDockerfile, build: Build) -> tuple[Copy, ...]:
     return tuple(copies)
 
 
+# radon D: one branch per package manager and base-image family that tells /bin/sh apart.
 def _system_shell(parsed: ParsedDockerfile, build: Build, path: str) -> str | None:
     """The program /bin/sh is in the image ("dash", "bash", "busybox"), None if unknown:
     from the package manager the image's RUNs use (apt-get: Debian or Ubuntu; apk: Alpine;

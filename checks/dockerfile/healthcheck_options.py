@@ -172,6 +172,7 @@ def _url_paths(args: Sequence[str], short: frozenset[str], long: frozenset[str])
     return paths
 
 
+# radon D: one branch per probe program (curl, wget, nc, python, node ...) and its options.
 def _probe(cmd: Command, path: str) -> Probe | None:
     """What one command of the healthcheck does, None when it is not a probe at all."""
     program = cmd.program
@@ -333,6 +334,7 @@ def _probe_kind(cmds: list[Command]) -> str:
     return tr("a command", "コマンド")
 
 
+# radon D: one outcome per HEALTHCHECK option the guide names, in the order it names them.
 @check(
     "dockerfile.healthcheck_options",
     severity="medium",

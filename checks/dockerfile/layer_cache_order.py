@@ -211,6 +211,7 @@ class _Context:
         files = self.target.files(folder) if self.target.exists(folder) else []
         return [f for f in files if not self.matcher.matches(relative_to(self.folder, f))]
 
+    # radon D: a COPY source is a glob, a folder or a file, each judged against the manifests.
     def classify(self, source: str) -> tuple[str, str]:
         rel = posixpath.normpath(posixpath.join(self.folder, source.lstrip("/")))
         name = posixpath.basename(rel) if rel != self.folder else "."

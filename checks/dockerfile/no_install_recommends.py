@@ -119,6 +119,7 @@ def _stage_runs(parsed: ParsedDockerfile, stage: Stage) -> list[tuple[Stage, Ins
     ]
 
 
+# radon D: apt-get, apt and their config files each decide it; one flat walk reads best.
 @check("dockerfile.no_install_recommends", severity="low", related=("hadolint:DL3015",))
 def no_install_recommends(
     repo: Target,

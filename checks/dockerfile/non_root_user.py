@@ -69,25 +69,14 @@ from checks.common import (
     ParsedDockerfile,
     load_build,
     read_base,
-    shell_commands,
-    split_options,
     stage_label,
 )
 from checks.dockerfile._errors import located
+from checks.readers.accounts import created_account
 from checks.readers.build_model import Build
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import Stage, shell_script
-
-# Options of useradd, adduser (Debian and BusyBox) and groupadd that take a value.
-_USER_OPTIONS_WITH_VALUE = frozenset(
-    {
-        *("-b", "-c", "-d", "-e", "-f", "-g", "-G", "-h", "-k", "-K", "-p", "-P", "-R"),
-        *("-s", "-u", "-Z", "--base-dir", "--comment", "--home-dir", "--expiredate"),
-        *("--inactive", "--gid", "--groups", "--skel", "--key", "--password", "--prefix"),
-        *("--root", "--shell", "--uid", "--selinux-user", "--home", "--gecos", "--ingroup"),
-        *("--firstuid", "--lastuid", "--conf"),
-    }
-)
+from checks.readers.shell import shell_commands
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,21 +97,11 @@ def _accounts(build: Build) -> tuple[dict[str, Account], dict[str, Account]]:
         if instruction.keyword != "run":
             continue
         for words in shell_commands(shell_script(instruction)):
-            program = words[0].rsplit("/", 1)[-1]
-            options, names = split_options(words[1:], _USER_OPTIONS_WITH_VALUE)
-            if not names:
+            created = created_account(words)
+            if created is None:
                 continue
-            if program == "useradd":
-                uid, group = options.get("-u") or options.get("--uid"), options.get("-g")
-                group = group or options.get("--gid")
-                users[names[0]] = Account(names[0], uid, group, instruction)
-            elif program == "adduser":
-                uid = options.get("-u") or options.get("--uid")
-                group = options.get("--gid") or options.get("--ingroup") or options.get("-G")
-                users[names[0]] = Account(names[0], uid, group, instruction)
-            elif program in ("groupadd", "addgroup"):
-                gid = options.get("-g") or options.get("--gid")
-                groups[names[0]] = Account(names[0], gid, None, instruction)
+            account = Account(created.name, created.id, created.group, instruction)
+            (users if created.kind == "user" else groups)[created.name] = account
     return users, groups
 
 
@@ -278,57 +257,20 @@ def _judge(
     evidence: list[Evidence] = [where, *created]
     unknowns: list[str] = []
     if uid is not None:
-        actual = user if user.isdigit() else (account.id if account else None)
-        if account is None and not user.isdigit():
-            unknowns.append(
-                tr(
-                    "{user} is not created in {dockerfile}; its uid comes from the base image",
-                    "{user} は {dockerfile} で作成されておらず、uid はベースイメージ次第",
-                    user=user,
-                    dockerfile=dockerfile,
-                )
-            )
-        elif actual is None or not actual.isdigit() or int(actual) != uid:
-            problems.append(
-                tr(
-                    "{user} has uid {actual}, not {uid}",
-                    "{user} の uid は {actual} で、{uid} ではない",
-                    user=user,
-                    actual=actual
-                    or tr("unset (assigned by the system)", "未指定（システムが割り当て）"),
-                    uid=uid,
-                )
-            )
+        _check_uid(user, account, uid, dockerfile, problems=problems, unknowns=unknowns)
     if gid is not None:
-        primary = group or (account.group if account else None)
-        if primary is not None and not primary.isdigit() and primary in groups:
-            creation = groups[primary].instruction
-            if account is None or creation is not account.instruction:  # one excerpt per RUN
-                evidence.append(
-                    parsed.at(
-                        dockerfile,
-                        creation,
-                        tr("creates group {group}", "グループ {group} を作成", group=primary),
-                    )
-                )
-            primary = groups[primary].id
-        if primary is None and account is None and not user.isdigit():
-            unknowns.append(
-                tr(
-                    "the primary group of {user} comes from the base image",
-                    "{user} のプライマリグループはベースイメージ次第",
-                    user=user,
-                )
-            )
-        elif primary is None or not primary.isdigit() or int(primary) != gid:
-            problems.append(
-                tr(
-                    "the primary group id is {primary}, not {gid}",
-                    "プライマリグループの ID は {primary} で、{gid} ではない",
-                    primary=primary or tr("unset", "未指定"),
-                    gid=gid,
-                )
-            )
+        _check_gid(
+            parsed,
+            dockerfile,
+            user=user,
+            group=group,
+            account=account,
+            groups=groups,
+            gid=gid,
+            problems=problems,
+            unknowns=unknowns,
+            evidence=evidence,
+        )
     if problems:
         return Outcome.failed(join(problems, "; ", "。"), *evidence)
     if unknowns:
@@ -348,3 +290,82 @@ def _judge(
         tr("the final stage runs as {value}", "最終ステージは {value} で実行", value=value),
         *evidence,
     )
+
+
+def _check_uid(
+    user: str,
+    account: Account | None,
+    uid: int,
+    dockerfile: str,
+    *,
+    problems: list[str],
+    unknowns: list[str],
+) -> None:
+    """Whether the user runs with the uid the guide asks for; adds to problems or unknowns."""
+    actual = user if user.isdigit() else (account.id if account else None)
+    if account is None and not user.isdigit():
+        unknowns.append(
+            tr(
+                "{user} is not created in {dockerfile}; its uid comes from the base image",
+                "{user} は {dockerfile} で作成されておらず、uid はベースイメージ次第",
+                user=user,
+                dockerfile=dockerfile,
+            )
+        )
+    elif actual is None or not actual.isdigit() or int(actual) != uid:
+        problems.append(
+            tr(
+                "{user} has uid {actual}, not {uid}",
+                "{user} の uid は {actual} で、{uid} ではない",
+                user=user,
+                actual=actual
+                or tr("unset (assigned by the system)", "未指定（システムが割り当て）"),
+                uid=uid,
+            )
+        )
+
+
+def _check_gid(
+    parsed: ParsedDockerfile,
+    dockerfile: str,
+    *,
+    user: str,
+    group: str,
+    account: Account | None,
+    groups: dict[str, Account],
+    gid: int,
+    problems: list[str],
+    unknowns: list[str],
+    evidence: list[Evidence],
+) -> None:
+    """Whether the primary group has the gid the guide asks for; adds to problems, unknowns
+    and evidence (the RUN that creates the group)."""
+    primary = group or (account.group if account else None)
+    if primary is not None and not primary.isdigit() and primary in groups:
+        creation = groups[primary].instruction
+        if account is None or creation is not account.instruction:  # one excerpt per RUN
+            evidence.append(
+                parsed.at(
+                    dockerfile,
+                    creation,
+                    tr("creates group {group}", "グループ {group} を作成", group=primary),
+                )
+            )
+        primary = groups[primary].id
+    if primary is None and account is None and not user.isdigit():
+        unknowns.append(
+            tr(
+                "the primary group of {user} comes from the base image",
+                "{user} のプライマリグループはベースイメージ次第",
+                user=user,
+            )
+        )
+    elif primary is None or not primary.isdigit() or int(primary) != gid:
+        problems.append(
+            tr(
+                "the primary group id is {primary}, not {gid}",
+                "プライマリグループの ID は {primary} で、{gid} ではない",
+                primary=primary or tr("unset", "未指定"),
+                gid=gid,
+            )
+        )

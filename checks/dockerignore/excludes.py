@@ -246,6 +246,39 @@ def _deliberate(path: str, matcher: PatternMatcher, copied: set[str]) -> bool:
     return path in copied or (root is not None and root in copied)
 
 
+def _sent(
+    matcher: PatternMatcher,
+    patterns: Sequence[Pattern],
+    files: list[str],
+    paths: Sequence[str] | None,
+    copied: set[str],
+) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    """(the paths probed, the probes sent, the target's unwanted files sent, the probes below
+    re-included folders, the sample paths). Raises the matcher's `InputError` for a pattern
+    Go cannot compile."""
+    samples = list(paths) if paths is not None else list(GUIDE_PATHS)
+    # BuildKit asks the matcher about every file of the context it sends, and Go compiles
+    # a pattern only when one is asked about: a pattern it cannot compile (`[z-a]*`)
+    # fails the build once any file reaches it, even if no sample path does.
+    for path in files:
+        if matcher.compiled:  # nothing left that could fail
+            break
+        matcher.matches(path)
+    folders = sorted({posixpath.dirname(f) for f in files} - {""})[:_MAX_FOLDERS]
+    nested: list[str] = []
+    if paths is None:
+        for parent in reincluded_folders(patterns, matcher, folders):
+            nested.extend(f"{parent}/{probe}" for probe in NESTED_PATHS)
+    probes = list(dict.fromkeys(nested + samples))
+    sent = [p for p in probes if not matcher.matches(p) and not _deliberate(p, matcher, copied)]
+    sent_real = [
+        p
+        for p in files
+        if _unwanted(p) and not matcher.matches(p) and not _deliberate(p, matcher, copied)
+    ]
+    return probes, sent, sent_real, nested, samples
+
+
 @check("dockerignore.excludes", severity="medium", related=("checkov:CKV_DOCKER_*",))
 def excludes(
     repo: Target,
@@ -298,28 +331,11 @@ def excludes(
             copied = _copied_sources(repo, dockerfile, target) or set()
         except InputError as error:
             raise error.with_path(dockerfile) from None
-    samples = list(paths) if paths is not None else list(GUIDE_PATHS)
     files = [relative_to(folder, f) for f in repo.files(folder)]
     try:
-        # BuildKit asks the matcher about every file of the context it sends, and Go compiles
-        # a pattern only when one is asked about: a pattern it cannot compile (`[z-a]*`)
-        # fails the build once any file reaches it, even if no sample path does.
-        for path in files:
-            if matcher.compiled:  # nothing left that could fail
-                break
-            matcher.matches(path)
-        folders = sorted({posixpath.dirname(f) for f in files} - {""})[:_MAX_FOLDERS]
-        nested: list[str] = []
-        if paths is None:
-            for parent in reincluded_folders(ignore.patterns, matcher, folders):
-                nested.extend(f"{parent}/{probe}" for probe in NESTED_PATHS)
-        probes = list(dict.fromkeys(nested + samples))
-        sent = [p for p in probes if not matcher.matches(p) and not _deliberate(p, matcher, copied)]
-        sent_real = [
-            p
-            for p in files
-            if _unwanted(p) and not matcher.matches(p) and not _deliberate(p, matcher, copied)
-        ]
+        probes, sent, sent_real, nested, samples = _sent(
+            matcher, ignore.patterns, files, paths, copied
+        )
     except InputError as error:
         raise error.with_path(ignore.path) from None
     evidence = [

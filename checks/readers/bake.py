@@ -100,6 +100,7 @@ class _Template:
     parts: tuple[Any, ...]  # str or a node
 
 
+# radon D: the HCL lexer: one branch per token kind.
 def _lex(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     i, line, n = 0, 1, len(text)
@@ -792,6 +793,52 @@ class _Function:
     result: Any
 
 
+def _template(node: _Template, ev: Callable[[Node], Node]) -> Node:
+    """A string template: its parts as text, or UNKNOWN when one part is unknown."""
+    if len(node.parts) == 1 and not isinstance(node.parts[0], str):
+        return ev(node.parts[0])  # "${x}" keeps x's type
+    pieces: list[str] = []
+    for part in node.parts:
+        text = part if isinstance(part, str) else _text(ev(part))
+        if text is UNKNOWN:
+            return UNKNOWN
+        assert isinstance(text, str)
+        pieces.append(text)
+    return "".join(pieces)
+
+
+def _lookup(node: _GetAttr | _Index, ev: Callable[[Node], Node]) -> Node:
+    """`a.b` and `a[k]`: an object's attribute or a list's element, UNKNOWN when missing."""
+    target = ev(node.target)
+    key = ev(node.key) if isinstance(node, _Index) else node.name
+    if isinstance(target, dict):
+        return target.get(_text(key), UNKNOWN) if key is not UNKNOWN else UNKNOWN
+    if isinstance(target, list) and isinstance(key, int | float):
+        index = int(key)
+        return target[index] if 0 <= index < len(target) else UNKNOWN
+    return UNKNOWN
+
+
+def _object(node: _Object, ev: Callable[[Node], Node]) -> Node:
+    """An object constructor `{ k = v }`; UNKNOWN when a key is unknown."""
+    found: dict[str, Any] = {}
+    for key_node, value_node in node.items:
+        key = _text(ev(key_node))
+        if key is UNKNOWN:
+            return UNKNOWN
+        found[str(key)] = ev(value_node)
+    return found
+
+
+def _unary(node: _Unary, ev: Callable[[Node], Node]) -> Node:
+    """`!x` on a bool, `-x` on a number; UNKNOWN otherwise."""
+    value = ev(node.operand)
+    if node.op == "!":
+        return (not value) if isinstance(value, bool) else UNKNOWN
+    number = _number(value)
+    return UNKNOWN if number is UNKNOWN else -number  # type: ignore[operator]
+
+
 class _Scope:
     """Variables and functions visible to an expression."""
 
@@ -815,56 +862,31 @@ class _Scope:
         if isinstance(node, _Literal):
             return node.value
         if isinstance(node, _Template):
-            if len(node.parts) == 1 and not isinstance(node.parts[0], str):
-                return ev(node.parts[0])  # "${x}" keeps x's type
-            pieces: list[str] = []
-            for part in node.parts:
-                text = part if isinstance(part, str) else _text(ev(part))
-                if text is UNKNOWN:
-                    return UNKNOWN
-                assert isinstance(text, str)
-                pieces.append(text)
-            return "".join(pieces)
+            return _template(node, ev)
         if isinstance(node, _Variable):
             if node.name in self.locals:
                 return self.locals[node.name]
             return self.variables.get(node.name, UNKNOWN)
         if isinstance(node, _GetAttr | _Index):
-            target = ev(node.target)
-            key = ev(node.key) if isinstance(node, _Index) else node.name
-            if isinstance(target, dict):
-                return target.get(_text(key), UNKNOWN) if key is not UNKNOWN else UNKNOWN
-            if isinstance(target, list) and isinstance(key, int | float):
-                index = int(key)
-                return target[index] if 0 <= index < len(target) else UNKNOWN
-            return UNKNOWN
+            return _lookup(node, ev)
         if isinstance(node, _Tuple):
             return [ev(item) for item in node.items]
         if isinstance(node, _Object):
-            found: dict[str, Any] = {}
-            for key_node, value_node in node.items:
-                key = _text(ev(key_node))
-                if key is UNKNOWN:
-                    return UNKNOWN
-                found[str(key)] = ev(value_node)
-            return found
+            return _object(node, ev)
         if isinstance(node, _Conditional):
             condition = ev(node.condition)
             if not isinstance(condition, bool):
                 return UNKNOWN
             return ev(node.then if condition else node.otherwise)
         if isinstance(node, _Unary):
-            value = ev(node.operand)
-            if node.op == "!":
-                return (not value) if isinstance(value, bool) else UNKNOWN
-            number = _number(value)
-            return UNKNOWN if number is UNKNOWN else -number  # type: ignore[operator]
+            return _unary(node, ev)
         if isinstance(node, _Binary):
             return self.binary(node, ev)
         if isinstance(node, _Call):
             return self.call(node, ev)
         return UNKNOWN
 
+    # radon D: one branch per HCL binary operator.
     def binary(self, node: _Binary, ev: Callable[[Node], Node]) -> Node:
         left = ev(node.left)
         if node.op in ("&&", "||"):
@@ -986,6 +1008,7 @@ def _entry_text(value: object) -> str | None:
     return None if text is UNKNOWN else str(text)
 
 
+# radon D: bake's target resolution: groups, inherits, overrides, matrix, each in bake's order.
 def resolve(
     files: Sequence[tuple[str, BakeFile]],
     targets: Iterable[str],

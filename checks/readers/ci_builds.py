@@ -41,16 +41,15 @@ import posixpath
 import re
 import threading
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
 
 from checklists import Evidence, Target, join, tr
 from checklists.errors import InputError
-from checks.common import shell_commands, split_option_lists, strip_comments
 from checks.readers import located_yaml
-from checks.readers.bake import BakeFile, read_bake_hcl, read_bake_json, resolve
+from checks.readers.bake import BakeFile, BakeTarget, read_bake_hcl, read_bake_json, resolve
 from checks.readers.bounds import drop_heredocs, replace_braces
 from checks.readers.expressions import (
     UNKNOWN,
@@ -65,11 +64,13 @@ from checks.readers.expressions import (
 from checks.readers.located_yaml import YList, YMap, scalar_text
 from checks.readers.makefile import read_makefile
 from checks.readers.shell import command as shell_command
+from checks.readers.shell import shell_commands, split_option_lists, strip_comments
 from checks.readers.workflow import (
     Action,
     ActionRef,
     Job,
     Step,
+    Trigger,
     Value,
     Workflow,
     input_list,
@@ -589,95 +590,9 @@ def situations(
     for trigger in workflow.triggers:
         event = trigger.event
         if event in _BAD_EVENTS:
-            ref = "refs/pull/1/merge"
-            if event == "pull_request_target":
-                ref = main or "refs/heads/base"
-            elif event == "merge_group":
-                ref = f"refs/heads/gh-readonly-queue/{default_branch or 'main'}/pr-1"
-            github = _github(
-                event,
-                ref,
-                default_branch,
-                head_ref=_OTHER_BRANCH,
-                base_ref=default_branch or "base",
-                event=(
-                    {"pull_request": Open({"head": Open(), "base": Open()}), "number": 1}
-                    if event != "merge_group"
-                    else {}
-                ),
-            )
-            # A merge queue run is not a pull-request event: it tests the queued merge of an
-            # approved pull request on a temporary gh-readonly-queue branch. Not a pull
-            # request, but not the default branch either.
-            found.append(Situation(_a_run(event), False, event != "merge_group", github))
+            found.append(_pull_request_situation(event, main, default_branch))
         elif event == "push":
-            branches, ignored = trigger.filter("branches"), trigger.filter("branches-ignore")
-            tags, tags_ignored = trigger.filter("tags"), trigger.filter("tags-ignore")
-            branch_filter = branches is not None or ignored is not None
-            tag_filter = tags is not None or tags_ignored is not None
-            if branch_filter or not tag_filter:
-                if default_branch is None:
-                    for pattern in branches or ("main",):
-                        name = _sample(pattern)
-                        if _admits(branches, ignored, name):
-                            found.append(
-                                Situation(
-                                    tr(
-                                        "a push to the branch {name} (the default branch?)",
-                                        "ブランチ {name} への push（デフォルトブランチ？）",
-                                        name=name,
-                                    ),
-                                    None,
-                                    False,
-                                    _github(event, f"refs/heads/{name}", None),
-                                )
-                            )
-                elif _admits(branches, ignored, default_branch):
-                    found.append(
-                        Situation(
-                            tr(
-                                "a push to {branch}",
-                                "{branch} への push",
-                                branch=default_branch,
-                            ),
-                            True,
-                            False,
-                            _github(event, main, default_branch),
-                        )
-                    )
-                samples = [_sample(p) for p in branches or ()] + [_OTHER_BRANCH, "develop"]
-                other = next(
-                    (
-                        s
-                        for s in samples
-                        if s != (default_branch or "")
-                        and _admits(branches, ignored, s)
-                        and (default_branch is not None or branches is None)
-                    ),
-                    None,
-                )
-                if other is not None:
-                    found.append(
-                        Situation(
-                            tr(
-                                "a push to the branch {name}",
-                                "ブランチ {name} への push",
-                                name=other,
-                            ),
-                            False,
-                            False,
-                            _github(event, f"refs/heads/{other}", default_branch),
-                        )
-                    )
-            if tag_filter or not branch_filter:
-                found.append(
-                    Situation(
-                        tr("a push of a tag", "タグの push"),
-                        True,
-                        False,
-                        _github(event, "refs/tags/v1.0.0", default_branch),
-                    )
-                )
+            found.extend(_push_situations(trigger, main, default_branch))
         elif event == "workflow_dispatch":
             found.append(
                 Situation(
@@ -712,6 +627,109 @@ def situations(
                 Situation(_a_run(event), True, False, _github(event, main, default_branch))
             )
     return found, unknown
+
+
+def _pull_request_situation(event: str, main: str | None, default_branch: str | None) -> Situation:
+    """A pull request, `pull_request_target` (on the base branch) or a merge queue run."""
+    ref = "refs/pull/1/merge"
+    if event == "pull_request_target":
+        ref = main or "refs/heads/base"
+    elif event == "merge_group":
+        ref = f"refs/heads/gh-readonly-queue/{default_branch or 'main'}/pr-1"
+    github = _github(
+        event,
+        ref,
+        default_branch,
+        head_ref=_OTHER_BRANCH,
+        base_ref=default_branch or "base",
+        event=(
+            {"pull_request": Open({"head": Open(), "base": Open()}), "number": 1}
+            if event != "merge_group"
+            else {}
+        ),
+    )
+    # A merge queue run is not a pull-request event: it tests the queued merge of an
+    # approved pull request on a temporary gh-readonly-queue branch. Not a pull
+    # request, but not the default branch either.
+    return Situation(_a_run(event), False, event != "merge_group", github)
+
+
+# radon D: GitHub's branch and tag filters of a push trigger, with the default branch maybe unknown.
+def _push_situations(
+    trigger: Trigger, main: str | None, default_branch: str | None
+) -> list[Situation]:
+    """The pushes a `push` trigger's branch and tag filters admit: to the default branch,
+    to another branch, of a tag."""
+    event = trigger.event
+    found: list[Situation] = []
+    branches, ignored = trigger.filter("branches"), trigger.filter("branches-ignore")
+    tags, tags_ignored = trigger.filter("tags"), trigger.filter("tags-ignore")
+    branch_filter = branches is not None or ignored is not None
+    tag_filter = tags is not None or tags_ignored is not None
+    if branch_filter or not tag_filter:
+        if default_branch is None:
+            for pattern in branches or ("main",):
+                name = _sample(pattern)
+                if _admits(branches, ignored, name):
+                    found.append(
+                        Situation(
+                            tr(
+                                "a push to the branch {name} (the default branch?)",
+                                "ブランチ {name} への push（デフォルトブランチ？）",
+                                name=name,
+                            ),
+                            None,
+                            False,
+                            _github(event, f"refs/heads/{name}", None),
+                        )
+                    )
+        elif _admits(branches, ignored, default_branch):
+            found.append(
+                Situation(
+                    tr(
+                        "a push to {branch}",
+                        "{branch} への push",
+                        branch=default_branch,
+                    ),
+                    True,
+                    False,
+                    _github(event, main, default_branch),
+                )
+            )
+        samples = [_sample(p) for p in branches or ()] + [_OTHER_BRANCH, "develop"]
+        other = next(
+            (
+                s
+                for s in samples
+                if s != (default_branch or "")
+                and _admits(branches, ignored, s)
+                and (default_branch is not None or branches is None)
+            ),
+            None,
+        )
+        if other is not None:
+            found.append(
+                Situation(
+                    tr(
+                        "a push to the branch {name}",
+                        "ブランチ {name} への push",
+                        name=other,
+                    ),
+                    False,
+                    False,
+                    _github(event, f"refs/heads/{other}", default_branch),
+                )
+            )
+    if tag_filter or not branch_filter:
+        found.append(
+            Situation(
+                tr("a push of a tag", "タグの push"),
+                True,
+                False,
+                _github(event, "refs/tags/v1.0.0", default_branch),
+            )
+        )
+    return found
 
 
 def _a_run(event: str) -> str:
@@ -808,6 +826,210 @@ def image_builds(target: Target) -> list[ImageBuild]:
     None in a field means it cannot be resolved statically. Builds written once but run
     per matrix combination are listed per combination."""
     return list(model(target).builds)
+
+
+def _bake_environment(ref: StepRef) -> dict[str, str | None]:
+    """The environment bake reads variables from: the step's env, GitHub's own unknown."""
+    environment: dict[str, str | None] = {}
+    context = ref.scope.context()
+    for name, value in context["env"].items():
+        environment[name] = None if value is UNKNOWN else str(value)
+    for name in ("GITHUB_REF", "GITHUB_SHA", "GITHUB_REF_NAME", "GITHUB_RUN_ID"):
+        environment.setdefault(name, None)
+    return environment
+
+
+def _cli_context(context_word: str | None, directory: str, unresolved: list[str]) -> str | None:
+    """The build context folder of a `docker build` command line; None (with the reason added
+    to `unresolved`) when it is missing, remote or not known statically."""
+    context: str | None = None
+    if context_word is None:
+        unresolved.append(
+            tr("the build has no context argument", "ビルドにコンテキストの引数がない")
+        )
+    elif context_word == "-" or "://" in context_word or context_word.startswith("git@"):
+        unresolved.append(
+            tr(
+                "the context {context} is not a folder of the repository",
+                "コンテキスト {context} はリポジトリのフォルダーではない",
+                context=context_word,
+            )
+        )
+    elif _unresolved(context_word):
+        unresolved.append(
+            tr(
+                "the context {context} uses a value not known statically",
+                "コンテキスト {context} は静的に分からない値を使う",
+                context=context_word,
+            )
+        )
+    else:
+        context = normalise(posixpath.join(directory, context_word))
+    return context
+
+
+def _trivy_action(
+    ref: StepRef,
+    here: Place,
+    values: Mapping[str, str],
+    places: Mapping[str, Place],
+    env_text: Callable[[str], str | None],
+) -> ImageScan:
+    """aquasecurity/trivy-action, with TRIVY_SEVERITY and TRIVY_EXIT_CODE from the env."""
+    kind = (values.get("scan-type") or "image").strip().lower() or "image"
+    severity = values.get("severity")
+    if severity is None or severity.strip() == "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL":
+        severity = env_text("TRIVY_SEVERITY") or severity
+    exit_code = values.get("exit-code") or env_text("TRIVY_EXIT_CODE")
+    fails, note = _exit_code_fails(exit_code, _TRIVY_DEFAULT)
+    return ImageScan(
+        "trivy",
+        ref,
+        here,
+        kind,
+        (values.get("image-ref") or "").strip() or None,
+        (values.get("input") or "").strip() or None,
+        severity,
+        places.get("severity", here),
+        exit_code,
+        places.get("exit-code", here),
+        fails,
+        note,
+        None,
+        (values.get("trivy-config") or "").strip() or None,
+    )
+
+
+def _grype_action(
+    ref: StepRef, here: Place, values: Mapping[str, str], places: Mapping[str, Place]
+) -> ImageScan:
+    """anchore/scan-action: Grype fails the build at the cutoff unless fail-build is false."""
+    fail_build = (values.get("fail-build") or "true").strip().lower()
+    fails = None if has_expression(fail_build) else fail_build == "true"
+    return ImageScan(
+        "grype",
+        ref,
+        here,
+        "image" if values.get("image") else "fs",
+        (values.get("image") or "").strip() or None,
+        None,
+        values.get("severity-cutoff") or "medium",
+        places.get("severity-cutoff", here),
+        fail_build,
+        places.get("fail-build", here),
+        fails,
+        tr(
+            "fail-build (default true) fails the job at the severity cutoff",
+            "fail-build（既定 true）は重大度の閾値でジョブを失敗させる",
+        )
+        if fails
+        else tr(
+            "fail-build: false never fails the job",
+            "fail-build: false ではジョブは失敗しない",
+        ),
+        None,
+    )
+
+
+def _snyk_action(
+    name: str, ref: StepRef, here: Place, values: Mapping[str, str], places: Mapping[str, Place]
+) -> ImageScan:
+    """snyk/actions/*: Snyk exits 1 on findings."""
+    args = values.get("args", "")
+    return ImageScan(
+        "snyk",
+        ref,
+        here,
+        "image" if name.endswith("/docker") else "fs",
+        (values.get("image") or "").strip() or None,
+        None,
+        _flag_value(args.split(), "--severity-threshold"),
+        places.get("args", here),
+        None,
+        here,
+        True,
+        tr(
+            "Snyk exits 1 when it finds vulnerabilities",
+            "Snyk は脆弱性を見つけると 1 で終了する",
+        ),
+        None,
+    )
+
+
+def _scout_action(
+    ref: StepRef, here: Place, values: Mapping[str, str], places: Mapping[str, Place]
+) -> ImageScan:
+    """docker/scout-action: findings fail the job only with exit-code: true."""
+    exit_code = (values.get("exit-code") or "false").strip().lower()
+    fails = None if has_expression(exit_code) else exit_code == "true"
+    return ImageScan(
+        "docker scout",
+        ref,
+        here,
+        "image",
+        (values.get("image") or "").strip() or None,
+        None,
+        values.get("only-severities"),
+        places.get("only-severities", here),
+        exit_code,
+        places.get("exit-code", here),
+        fails,
+        tr(
+            "exit-code: true fails the job on findings",
+            "exit-code: true は検出があるとジョブを失敗させる",
+        )
+        if fails
+        else tr(
+            "exit-code is false (the default): findings never fail the job",
+            "exit-code が false（既定）: 検出があってもジョブは失敗しない",
+        ),
+        None,
+    )
+
+
+_GLOBAL_VALUED = frozenset({"-H", "--host", "--context", "-c", "--config", "-l", "--log-level"})
+
+
+def _container_subcommand(program: str, args: list[str]) -> tuple[str, list[str]]:
+    """What a docker, podman or buildah command line does ("buildah build", "build", "bake",
+    "imagetools", "compose", "push", "login", "trivy", "scout", or "" for anything else) and
+    the words after the subcommand."""
+    words = list(args)
+    while words and words[0].startswith("-"):  # global options before the subcommand
+        words = words[2:] if words[0] in _GLOBAL_VALUED else words[1:]
+    if not words:
+        return "", []
+    sub, rest = words[0], words[1:]
+    if program == "buildah" and sub in ("bud", "build", "build-using-dockerfile"):
+        return "buildah build", rest
+    if sub == "build":
+        return "build", rest
+    if (sub == "image" and rest[:1] == ["build"]) or (
+        sub in ("buildx", "builder") and rest[:1] in (["build"], ["b"])
+    ):
+        return "build", rest[1:]
+    return _other_subcommand(sub, rest)
+
+
+def _other_subcommand(sub: str, rest: list[str]) -> tuple[str, list[str]]:
+    if sub == "buildx" and rest[:1] == ["bake"]:
+        return "bake", rest[1:]
+    if sub == "buildx" and rest[:2] == ["imagetools", "create"]:
+        return "imagetools", rest[2:]
+    if sub == "compose":
+        return "compose", rest
+    if sub == "push":
+        return "push", rest
+    if sub in ("image", "manifest") and rest[:1] == ["push"]:
+        return "push", rest[1:]
+    if sub == "login":
+        return "login", rest
+    if sub == "run" and any(_TRIVY_IMAGE.match(w) for w in rest):
+        index = next(i for i, w in enumerate(rest) if _TRIVY_IMAGE.match(w))
+        return "trivy", rest[index + 1 :]
+    if sub == "scout" and rest[:1] in (["cves"], ["quickview"], ["cve"]):
+        return "scout", rest[1:]
+    return "", rest
 
 
 class _Builder:
@@ -1122,6 +1344,7 @@ class _Builder:
     def _input_places(self, ref: StepRef) -> dict[str, Place]:
         return {k.casefold(): ref.place(v.line) for k, v in ref.step.inputs.items()}
 
+    # radon D: one branch per kind of step action (local, docker, composite, build, scan, push ...).
     def _uses(self, ref: StepRef, uses: ActionRef, depth: int) -> None:
         name = uses.name.casefold()
         if uses.kind == "local":
@@ -1258,6 +1481,7 @@ class _Builder:
             (ref.step.label,),
         )
 
+    # radon D: build-push-action's context, file, push, load and outputs each decide the build.
     def _action_build(
         self, ref: StepRef, name: str, values: Mapping[str, str], places: Mapping[str, Place]
     ) -> None:
@@ -1462,6 +1686,59 @@ class _Builder:
         via: tuple[str, ...],
         places: Mapping[str, Place],
     ) -> None:
+        found = self._bake_files(ref, files, base, push, place, via)
+        if found is None:
+            return
+        files, loaded, extra_tags = found
+        if not loaded:
+            if not files:
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    tr("no bake file is in the target", "ターゲットに bake ファイルがない"),
+                )
+            return
+        environment = _bake_environment(ref)
+        resolved = resolve(loaded, targets, environment, overrides)
+        for missing in resolved.missing:
+            if missing != "docker-metadata-action":
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    tr(
+                        "the bake target {missing} is not defined in {files}",
+                        "bake ターゲット {missing} は {files} に定義されていない",
+                        missing=missing,
+                        files=", ".join(p for p, _ in loaded),
+                    ),
+                )
+        for item in resolved.targets:
+            self._bake_target(
+                ref,
+                item,
+                base,
+                push=push,
+                load=load,
+                place=place,
+                via=via,
+                places=places,
+                extra_tags=extra_tags,
+            )
+
+    def _bake_files(
+        self,
+        ref: StepRef,
+        files: list[str],
+        base: str,
+        push: str,
+        place: Place,
+        via: tuple[str, ...],
+    ) -> tuple[list[str], list[tuple[str, BakeFile]], list[str]] | None:
+        """(the files named or found by default, the bake files read, tags added by
+        docker/metadata-action); None when a file cannot be resolved or read (the build is
+        then opaque). A compose file is read as compose builds."""
         loaded: list[tuple[str, BakeFile]] = []
         extra_tags: list[str] = []
         if not files:
@@ -1493,7 +1770,7 @@ class _Builder:
                         name=name,
                     ),
                 )
-                return
+                return None
             path = normalise(posixpath.join(base, name.removeprefix("cwd://")))
             if not self.target.is_file(path):
                 self._opaque(
@@ -1506,7 +1783,7 @@ class _Builder:
                         path=path,
                     ),
                 )
-                return
+                return None
             try:
                 if path.endswith(".json"):
                     loaded.append((path, self.target.parse(path, read_bake_json)))
@@ -1530,127 +1807,114 @@ class _Builder:
                         error=error.message,
                     ),
                 )
-                return
-        if not loaded:
-            if not files:
-                self._opaque(
-                    "build",
-                    ref,
-                    place,
-                    tr("no bake file is in the target", "ターゲットに bake ファイルがない"),
-                )
-            return
-        environment: dict[str, str | None] = {}
-        context = ref.scope.context()
-        for name, value in context["env"].items():
-            environment[name] = None if value is UNKNOWN else str(value)
-        for name in ("GITHUB_REF", "GITHUB_SHA", "GITHUB_REF_NAME", "GITHUB_RUN_ID"):
-            environment.setdefault(name, None)
-        resolved = resolve(loaded, targets, environment, overrides)
-        for missing in resolved.missing:
-            if missing != "docker-metadata-action":
-                self._opaque(
-                    "build",
-                    ref,
-                    place,
-                    tr(
-                        "the bake target {missing} is not defined in {files}",
-                        "bake ターゲット {missing} は {files} に定義されていない",
-                        missing=missing,
-                        files=", ".join(p for p, _ in loaded),
-                    ),
-                )
-        for item in resolved.targets:
-            unresolved: list[str] = [
+                return None
+        return files, loaded, extra_tags
+
+    # radon D: a bake target's context, Dockerfile, push and load, each maybe unknown.
+    def _bake_target(
+        self,
+        ref: StepRef,
+        item: BakeTarget,
+        base: str,
+        *,
+        push: str,
+        load: bool,
+        place: Place,
+        via: tuple[str, ...],
+        places: Mapping[str, Place],
+        extra_tags: list[str],
+    ) -> None:
+        """One resolved bake target as an image build."""
+        unresolved: list[str] = [
+            tr(
+                "bake target {name}: {key} cannot be evaluated statically",
+                "bake ターゲット {name}: {key} は静的に評価できない",
+                name=item.name,
+                key=key,
+            )
+            for key in item.unknown
+            if key in ("context", "dockerfile")
+        ]
+        context_dir = item.context
+        if context_dir is not None and re.match(r"^[a-z]+://", context_dir):
+            unresolved.append(
                 tr(
-                    "bake target {name}: {key} cannot be evaluated statically",
-                    "bake ターゲット {name}: {key} は静的に評価できない",
+                    "the context {context} is remote",
+                    "コンテキスト {context} はリモート",
+                    context=context_dir,
+                )
+            )
+            context_dir = None
+        ctx = (
+            normalise(posixpath.join(base, context_dir))
+            if context_dir is not None
+            else (None if "context" in item.unknown else base)
+        )
+        dockerfile: str | None = None
+        if item.dockerfile_inline:
+            unresolved.append(
+                tr(
+                    "bake target {name} has an inline Dockerfile",
+                    "bake ターゲット {name} にはインラインの Dockerfile がある",
                     name=item.name,
-                    key=key,
                 )
-                for key in item.unknown
-                if key in ("context", "dockerfile")
-            ]
-            context_dir = item.context
-            if context_dir is not None and re.match(r"^[a-z]+://", context_dir):
-                unresolved.append(
-                    tr(
-                        "the context {context} is remote",
-                        "コンテキスト {context} はリモート",
-                        context=context_dir,
-                    )
-                )
-                context_dir = None
-            ctx = (
-                normalise(posixpath.join(base, context_dir))
-                if context_dir is not None
-                else (None if "context" in item.unknown else base)
             )
-            dockerfile: str | None = None
-            if item.dockerfile_inline:
-                unresolved.append(
+        elif ctx is not None and "dockerfile" not in item.unknown:
+            dockerfile = normalise(posixpath.join(ctx, item.dockerfile or "Dockerfile"))
+        where = {k: Place(p, ln, None) for k, (p, ln) in item.lines.items()}
+        target_place = Place(item.path, item.line, None)
+        bake_places = {
+            **places,
+            "cache-from": where.get("cache-from", target_place),
+            "cache-to": where.get("cache-to", target_place),
+            "build-args": where.get("args", target_place),
+            "target": where.get("target", target_place),
+        }
+        item_push = push
+        if item.push is True:
+            item_push = "true"
+        if any(_pushes_output(o) for o in item.outputs):
+            item_push = "true"
+        self.builds.append(
+            ImageBuild(
+                tool="docker/bake-action" if not via else "docker buildx bake",
+                step=ref,
+                place=place,
+                via=(
+                    *via,
                     tr(
-                        "bake target {name} has an inline Dockerfile",
-                        "bake ターゲット {name} にはインラインの Dockerfile がある",
+                        "bake target {name} ({path}:{line})",
+                        "bake ターゲット {name}（{path}:{line}）",
                         name=item.name,
-                    )
-                )
-            elif ctx is not None and "dockerfile" not in item.unknown:
-                dockerfile = normalise(posixpath.join(ctx, item.dockerfile or "Dockerfile"))
-            where = {k: Place(p, ln, None) for k, (p, ln) in item.lines.items()}
-            target_place = Place(item.path, item.line, None)
-            bake_places = {
-                **places,
-                "cache-from": where.get("cache-from", target_place),
-                "cache-to": where.get("cache-to", target_place),
-                "build-args": where.get("args", target_place),
-                "target": where.get("target", target_place),
-            }
-            item_push = push
-            if item.push is True:
-                item_push = "true"
-            if any(_pushes_output(o) for o in item.outputs):
-                item_push = "true"
-            self.builds.append(
-                ImageBuild(
-                    tool="docker/bake-action" if not via else "docker buildx bake",
-                    step=ref,
-                    place=place,
-                    via=(
-                        *via,
-                        tr(
-                            "bake target {name} ({path}:{line})",
-                            "bake ターゲット {name}（{path}:{line}）",
-                            name=item.name,
-                            path=item.path,
-                            line=item.line,
-                        ),
+                        path=item.path,
+                        line=item.line,
                     ),
-                    dockerfile=dockerfile,
-                    context=ctx,
-                    target=item.target,
-                    target_known="target" not in item.unknown,
-                    build_args=tuple(
-                        f"{k}={v}" if v is not None else f"{k}=${{unknown}}"
-                        for k, v in item.args.items()
-                    ),
-                    args_complete="args" not in item.unknown,
-                    cache_from=item.cache_from,
-                    cache_to=item.cache_to,
-                    cache_note=tr(
-                        "the bake definition's cache settings cannot be evaluated statically",
-                        "bake 定義のキャッシュ設定は静的に評価できない",
-                    )
-                    if {"cache-from", "cache-to"} & set(item.unknown)
-                    else None,
-                    tags=item.tags + tuple(extra_tags),
-                    outputs=item.outputs,
-                    push=item_push,
-                    load=load or any(_output_type(o) == "docker" for o in item.outputs),
-                    unresolved=tuple(unresolved),
-                    places=bake_places,
+                ),
+                dockerfile=dockerfile,
+                context=ctx,
+                target=item.target,
+                target_known="target" not in item.unknown,
+                build_args=tuple(
+                    f"{k}={v}" if v is not None else f"{k}=${{unknown}}"
+                    for k, v in item.args.items()
+                ),
+                args_complete="args" not in item.unknown,
+                cache_from=item.cache_from,
+                cache_to=item.cache_to,
+                cache_note=tr(
+                    "the bake definition's cache settings cannot be evaluated statically",
+                    "bake 定義のキャッシュ設定は静的に評価できない",
                 )
+                if {"cache-from", "cache-to"} & set(item.unknown)
+                else None,
+                tags=item.tags + tuple(extra_tags),
+                outputs=item.outputs,
+                push=item_push,
+                load=load or any(_output_type(o) == "docker" for o in item.outputs),
+                unresolved=tuple(unresolved),
+                places=bake_places,
             )
+        )
 
     def _action_scan(
         self, ref: StepRef, name: str, values: Mapping[str, str], places: Mapping[str, Place]
@@ -1664,108 +1928,13 @@ class _Builder:
             return None if value is None or value is UNKNOWN else str(value)
 
         if name == "aquasecurity/trivy-action":
-            kind = (values.get("scan-type") or "image").strip().lower() or "image"
-            severity = values.get("severity")
-            if severity is None or severity.strip() == "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL":
-                severity = env_text("TRIVY_SEVERITY") or severity
-            exit_code = values.get("exit-code") or env_text("TRIVY_EXIT_CODE")
-            fails, note = _exit_code_fails(exit_code, _TRIVY_DEFAULT)
-            self.scans.append(
-                ImageScan(
-                    "trivy",
-                    ref,
-                    here,
-                    kind,
-                    (values.get("image-ref") or "").strip() or None,
-                    (values.get("input") or "").strip() or None,
-                    severity,
-                    places.get("severity", here),
-                    exit_code,
-                    places.get("exit-code", here),
-                    fails,
-                    note,
-                    None,
-                    (values.get("trivy-config") or "").strip() or None,
-                )
-            )
+            self.scans.append(_trivy_action(ref, here, values, places, env_text))
         elif name == "anchore/scan-action":
-            fail_build = (values.get("fail-build") or "true").strip().lower()
-            fails = None if has_expression(fail_build) else fail_build == "true"
-            self.scans.append(
-                ImageScan(
-                    "grype",
-                    ref,
-                    here,
-                    "image" if values.get("image") else "fs",
-                    (values.get("image") or "").strip() or None,
-                    None,
-                    values.get("severity-cutoff") or "medium",
-                    places.get("severity-cutoff", here),
-                    fail_build,
-                    places.get("fail-build", here),
-                    fails,
-                    tr(
-                        "fail-build (default true) fails the job at the severity cutoff",
-                        "fail-build（既定 true）は重大度の閾値でジョブを失敗させる",
-                    )
-                    if fails
-                    else tr(
-                        "fail-build: false never fails the job",
-                        "fail-build: false ではジョブは失敗しない",
-                    ),
-                    None,
-                )
-            )
+            self.scans.append(_grype_action(ref, here, values, places))
         elif name.startswith("snyk/actions/"):
-            args = values.get("args", "")
-            self.scans.append(
-                ImageScan(
-                    "snyk",
-                    ref,
-                    here,
-                    "image" if name.endswith("/docker") else "fs",
-                    (values.get("image") or "").strip() or None,
-                    None,
-                    _flag_value(args.split(), "--severity-threshold"),
-                    places.get("args", here),
-                    None,
-                    here,
-                    True,
-                    tr(
-                        "Snyk exits 1 when it finds vulnerabilities",
-                        "Snyk は脆弱性を見つけると 1 で終了する",
-                    ),
-                    None,
-                )
-            )
+            self.scans.append(_snyk_action(name, ref, here, values, places))
         elif name == "docker/scout-action":
-            exit_code = (values.get("exit-code") or "false").strip().lower()
-            fails = None if has_expression(exit_code) else exit_code == "true"
-            self.scans.append(
-                ImageScan(
-                    "docker scout",
-                    ref,
-                    here,
-                    "image",
-                    (values.get("image") or "").strip() or None,
-                    None,
-                    values.get("only-severities"),
-                    places.get("only-severities", here),
-                    exit_code,
-                    places.get("exit-code", here),
-                    fails,
-                    tr(
-                        "exit-code: true fails the job on findings",
-                        "exit-code: true は検出があるとジョブを失敗させる",
-                    )
-                    if fails
-                    else tr(
-                        "exit-code is false (the default): findings never fail the job",
-                        "exit-code が false（既定）: 検出があってもジョブは失敗しない",
-                    ),
-                    None,
-                )
-            )
+            self.scans.append(_scout_action(ref, here, values, places))
 
     # -- scripts ----------------------------------------------------------------------------
 
@@ -1911,118 +2080,106 @@ class _Builder:
         if program == "docker-compose":
             self._compose_cli(ref, args, place, directory, via)
             return True
-        words = list(args)
-        # global options before the subcommand
-        while words and words[0].startswith("-"):
-            words = (
-                words[2:]
-                if words[0] in ("-H", "--host", "--context", "-c", "--config", "-l", "--log-level")
-                else words[1:]
-            )
-        if not words:
-            return True
-        sub = words[0]
-        rest = words[1:]
-        if program == "buildah" and sub in ("bud", "build", "build-using-dockerfile"):
-            self._cli_build(
-                ref, "buildah build", rest, place, directory, via, aliases, pushes=False
-            )
-        elif (
-            sub == "build"
-            or (sub == "image" and rest[:1] == ["build"])
-            or (sub in ("buildx", "builder") and rest[:1] in (["build"], ["b"]))
-        ):
+        kind, rest = _container_subcommand(program, args)
+        if kind == "buildah build":
+            self._cli_build(ref, kind, rest, place, directory, via, aliases, pushes=False)
+        elif kind == "build":
             tool = "podman build" if program == "podman" else "docker build"
-            rest = rest[1:] if sub in ("image", "buildx", "builder") else rest
             self._cli_build(ref, tool, rest, place, directory, via, aliases, pushes=None)
-        elif sub == "buildx" and rest[:1] == ["bake"]:
-            self._cli_bake(ref, rest[1:], place, directory, via)
-        elif sub == "buildx" and rest[:2] == ["imagetools", "create"]:
-            options, _ = split_option_lists(
-                rest[2:],
-                frozenset({"-t", "--tag", "-f", "--file", "--annotation", "--builder"}),
-                flag="true",
-            )
-            tags = tuple(options.get("-t", []) + options.get("--tag", []))
-            if tags and "--dry-run" not in options:
-                self.pushes.append(
-                    ImagePush("docker buildx imagetools create", ref, place, tags, via)
-                )
-        elif sub == "compose":
+        elif kind == "bake":
+            self._cli_bake(ref, rest, place, directory, via)
+        elif kind == "imagetools":
+            self._cli_imagetools(ref, rest, place, via)
+        elif kind == "compose":
             self._compose_cli(ref, rest, place, directory, via)
-        elif (
-            sub == "push"
-            or (sub == "image" and rest[:1] == ["push"])
-            or (sub == "manifest" and rest[:1] == ["push"])
-        ):
-            rest = rest[1:] if sub in ("image", "manifest") else rest
-            _, positional = split_option_lists(
-                rest,
-                frozenset({"--digestfile", "--creds", "--authfile", "-f", "--format", "--sign-by"}),
-                flag="true",
-            )
-            images = tuple(
-                positional[-1:]
-                if program in ("podman", "buildah") and len(positional) > 1
-                else positional[:1]
-            )
-            if images:
-                self.pushes.append(ImagePush(f"{program} push", ref, place, images, via))
-        elif sub == "login":
-            options, positional = split_option_lists(
-                rest, frozenset({"-u", "--username", "-p", "--password"}), flag="true"
-            )
-            host = positional[0] if positional else "docker.io"
-            password = " ".join(options.get("-p", []) + options.get("--password", []))
-            if "--password-stdin" in options:
-                password = ref.step.run.text if ref.step.run else ""
-                password += " " + " ".join(v.text for v in ref.step.env.values())
-            self.logins.append(Login(_registry_host(host), password, ref, place))
-        elif sub == "run" and any(_TRIVY_IMAGE.match(w) for w in rest):
-            index = next(i for i, w in enumerate(rest) if _TRIVY_IMAGE.match(w))
-            self._cli_scan(
+        elif kind == "push":
+            self._cli_push(ref, program, rest, place, via)
+        elif kind == "login":
+            self._cli_login(ref, rest, place)
+        elif kind == "trivy":
+            failure_ignored = _ignores_failure(ref.step.run.text if ref.step.run else "")
+            self._cli_scan(ref, "trivy", rest, place, failure_ignored, via)
+        elif kind == "scout":
+            self._cli_scout(ref, rest, place, via)
+        return True
+
+    def _cli_imagetools(
+        self, ref: StepRef, args: list[str], place: Place, via: tuple[str, ...]
+    ) -> None:
+        """`docker buildx imagetools create -t ...` pushes the tags it names."""
+        options, _ = split_option_lists(
+            args,
+            frozenset({"-t", "--tag", "-f", "--file", "--annotation", "--builder"}),
+            flag="true",
+        )
+        tags = tuple(options.get("-t", []) + options.get("--tag", []))
+        if tags and "--dry-run" not in options:
+            self.pushes.append(ImagePush("docker buildx imagetools create", ref, place, tags, via))
+
+    def _cli_push(
+        self, ref: StepRef, program: str, args: list[str], place: Place, via: tuple[str, ...]
+    ) -> None:
+        """`docker push`, `podman push SOURCE DESTINATION`, `docker manifest push`."""
+        _, positional = split_option_lists(
+            args,
+            frozenset({"--digestfile", "--creds", "--authfile", "-f", "--format", "--sign-by"}),
+            flag="true",
+        )
+        images = tuple(
+            positional[-1:]
+            if program in ("podman", "buildah") and len(positional) > 1
+            else positional[:1]
+        )
+        if images:
+            self.pushes.append(ImagePush(f"{program} push", ref, place, images, via))
+
+    def _cli_login(self, ref: StepRef, args: list[str], place: Place) -> None:
+        """`docker login`: the registry and where its password comes from."""
+        options, positional = split_option_lists(
+            args, frozenset({"-u", "--username", "-p", "--password"}), flag="true"
+        )
+        host = positional[0] if positional else "docker.io"
+        password = " ".join(options.get("-p", []) + options.get("--password", []))
+        if "--password-stdin" in options:
+            password = ref.step.run.text if ref.step.run else ""
+            password += " " + " ".join(v.text for v in ref.step.env.values())
+        self.logins.append(Login(_registry_host(host), password, ref, place))
+
+    def _cli_scout(self, ref: StepRef, args: list[str], place: Place, via: tuple[str, ...]) -> None:
+        """`docker scout cves|quickview`: an image scan that fails only with --exit-code."""
+        options, positional = split_option_lists(
+            args,
+            frozenset({"--only-severity", "--format", "-o", "--output", "--platform"}),
+            flag="true",
+        )
+        fails = "--exit-code" in options or "-e" in options
+        self.scans.append(
+            ImageScan(
+                "docker scout",
                 ref,
-                "trivy",
-                rest[index + 1 :],
                 place,
+                "image",
+                positional[0] if positional else None,
+                None,
+                ",".join(options.get("--only-severity", [])) or None,
+                place,
+                "1" if fails else None,
+                place,
+                fails,
+                tr(
+                    "--exit-code fails the job on findings",
+                    "--exit-code は検出があるとジョブを失敗させる",
+                )
+                if fails
+                else tr(
+                    "without --exit-code docker scout exits 0",
+                    "--exit-code がなければ docker scout は 0 で終了する",
+                ),
                 _ignores_failure(ref.step.run.text if ref.step.run else ""),
+                None,
                 via,
             )
-        elif sub == "scout" and rest[:1] in (["cves"], ["quickview"], ["cve"]):
-            options, positional = split_option_lists(
-                rest[1:],
-                frozenset({"--only-severity", "--format", "-o", "--output", "--platform"}),
-                flag="true",
-            )
-            fails = "--exit-code" in options or "-e" in options
-            self.scans.append(
-                ImageScan(
-                    "docker scout",
-                    ref,
-                    place,
-                    "image",
-                    positional[0] if positional else None,
-                    None,
-                    ",".join(options.get("--only-severity", [])) or None,
-                    place,
-                    "1" if fails else None,
-                    place,
-                    fails,
-                    tr(
-                        "--exit-code fails the job on findings",
-                        "--exit-code は検出があるとジョブを失敗させる",
-                    )
-                    if fails
-                    else tr(
-                        "without --exit-code docker scout exits 0",
-                        "--exit-code がなければ docker scout は 0 で終了する",
-                    ),
-                    _ignores_failure(ref.step.run.text if ref.step.run else ""),
-                    None,
-                    via,
-                )
-            )
-        return True
+        )
 
     def _cli_build(
         self,
@@ -2040,61 +2197,10 @@ class _Builder:
         context_word = positional[-1] if positional else None
         files = options.get("-f", []) + options.get("--file", [])
         file_word = files[-1] if files else None
-        context: str | None = None
-        if context_word is None:
-            unresolved.append(
-                tr("the build has no context argument", "ビルドにコンテキストの引数がない")
-            )
-        elif context_word == "-" or "://" in context_word or context_word.startswith("git@"):
-            unresolved.append(
-                tr(
-                    "the context {context} is not a folder of the repository",
-                    "コンテキスト {context} はリポジトリのフォルダーではない",
-                    context=context_word,
-                )
-            )
-        elif _unresolved(context_word):
-            unresolved.append(
-                tr(
-                    "the context {context} uses a value not known statically",
-                    "コンテキスト {context} は静的に分からない値を使う",
-                    context=context_word,
-                )
-            )
-        else:
-            context = normalise(posixpath.join(directory, context_word))
-        dockerfile: str | None = None
-        if file_word is not None:
-            candidate = normalise(posixpath.join(directory, file_word))
-            if file_word == "-":
-                unresolved.append(
-                    tr(
-                        "the Dockerfile is read from standard input",
-                        "Dockerfile は標準入力から読まれる",
-                    )
-                )
-            elif candidate in aliases:
-                dockerfile = aliases[candidate]
-            elif _unresolved(file_word):
-                unresolved.append(
-                    tr(
-                        "the Dockerfile {file} uses a value not known statically",
-                        "Dockerfile {file} は静的に分からない値を使う",
-                        file=file_word,
-                    )
-                )
-            else:
-                dockerfile = candidate
-        elif context_word is not None and not _unresolved(context_word) and context is not None:
-            dockerfile = (
-                self._default_containerfile(context)
-                if tool in ("podman build", "buildah build")
-                else normalise(posixpath.join(context, "Dockerfile"))
-            )
-        elif context_word is not None:
-            guess = normalise(posixpath.join(directory, context_word, "Dockerfile"))
-            if guess in aliases:
-                dockerfile = aliases[guess]
+        context = _cli_context(context_word, directory, unresolved)
+        dockerfile = self._cli_dockerfile(
+            tool, file_word, context_word, context, directory, aliases, unresolved
+        )
         outputs = tuple(options.get("-o", []) + options.get("--output", []))
         push = "--push" in options or any(_pushes_output(o) for o in outputs)
         load: bool | None = "--load" in options or any(_output_type(o) == "docker" for o in outputs)
@@ -2132,6 +2238,52 @@ class _Builder:
                 places={},
             )
         )
+
+    def _cli_dockerfile(
+        self,
+        tool: str,
+        file_word: str | None,
+        context_word: str | None,
+        context: str | None,
+        directory: str,
+        aliases: Mapping[str, str],
+        unresolved: list[str],
+    ) -> str | None:
+        """The Dockerfile a build command line reads: `-f`, or the default in its context
+        (a Containerfile first for podman and buildah); None when it cannot be known."""
+        dockerfile: str | None = None
+        if file_word is not None:
+            candidate = normalise(posixpath.join(directory, file_word))
+            if file_word == "-":
+                unresolved.append(
+                    tr(
+                        "the Dockerfile is read from standard input",
+                        "Dockerfile は標準入力から読まれる",
+                    )
+                )
+            elif candidate in aliases:
+                dockerfile = aliases[candidate]
+            elif _unresolved(file_word):
+                unresolved.append(
+                    tr(
+                        "the Dockerfile {file} uses a value not known statically",
+                        "Dockerfile {file} は静的に分からない値を使う",
+                        file=file_word,
+                    )
+                )
+            else:
+                dockerfile = candidate
+        elif context_word is not None and not _unresolved(context_word) and context is not None:
+            dockerfile = (
+                self._default_containerfile(context)
+                if tool in ("podman build", "buildah build")
+                else normalise(posixpath.join(context, "Dockerfile"))
+            )
+        elif context_word is not None:
+            guess = normalise(posixpath.join(directory, context_word, "Dockerfile"))
+            if guess in aliases:
+                dockerfile = aliases[guess]
+        return dockerfile
 
     def _buildx_set_up(self, ref: StepRef) -> bool:
         return any(
@@ -2286,6 +2438,7 @@ class _Builder:
             self.problems.append(Evidence(f"{path}: {error.message}", path=path, line=error.line))
             return None
 
+    # radon D: docker compose build's files, profiles, services and push, each with its unknowns.
     def _compose_build(
         self,
         ref: StepRef,
@@ -2647,6 +2800,7 @@ class _Builder:
                 depth + 1,
             )
 
+    # radon D: npm/yarn/pnpm/make scripts followed to the commands they run, with depth and loops.
     def _package_script(
         self,
         ref: StepRef,

@@ -27,9 +27,11 @@ raises `InputError` with the line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from checklists import tr
 from checklists.errors import InputError
 from checks.readers.located_yaml import YList, YMap, load, scalar_text
 
@@ -45,6 +47,7 @@ __all__ = [
     "SecretRef",
     "Service",
     "Value",
+    "interpolate",
     "read_compose",
 ]
 
@@ -395,3 +398,41 @@ def _top_secrets(document: YMap) -> tuple[Secret, ...]:
             )
         )
     return tuple(found)
+
+
+# --- interpolation ----------------------------------------------------------------------------
+
+_VARIABLE = re.compile(
+    r"\$(?:\$|\{(?P<name>\w+)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}|(?P<bare>[A-Za-z_]\w*))"
+)
+
+
+def interpolate(text: str) -> tuple[str | None, list[str]]:
+    """Compose's interpolation done as far as the file alone allows.
+
+    `${VAR:-default}` / `${VAR-default}` take the default (noted), `$$` is `$`; anything
+    that needs the shell's value (`${VAR}`, `$VAR`, `${VAR:?error}`) makes the result None.
+    """
+    notes: list[str] = []
+    unresolved = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal unresolved
+        if match[0] == "$$":
+            return "$"
+        name = match["name"] or match["bare"]
+        if match["op"] in ("-", ":-"):
+            notes.append(
+                tr(
+                    "${{{name}}} unset: its default {default!r} is used",
+                    "${{{name}}} が未設定: デフォルト値 {default!r} を使用",
+                    name=name,
+                    default=match["arg"],
+                )
+            )
+            return match["arg"] or ""
+        unresolved = True
+        return match[0]
+
+    result = _VARIABLE.sub(replace, text)
+    return (None if unresolved else result), notes

@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from checklists.errors import InputError
-from checklists.target import MAX_EXPANSION_CHARS, MAX_INSTRUCTIONS
+from checklists.target import MAX_INSTRUCTIONS
+from checks.readers import _go
+from checks.readers._go import quote as go_quote
+from checks.readers.dockerfile_shell import ShellLexer
 
 __all__ = [
     "MAX_LINE_BYTES",
@@ -48,106 +50,17 @@ __all__ = [
 # as "max allowed size of 65535".
 MAX_LINE_BYTES = 65535
 
-# Go's unicode.IsSpace. Python's str.isspace() differs (it also accepts U+001C..U+001F).
-_GO_SPACES = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 # The parser's reWhitespace: the separators between arguments of FROM, COPY, ...
 _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 # Go's RE2 `\s` is exactly these five characters.
 _RE2_SPACE = "[\t\n\f\r ]"
 _DIRECTIVE = re.compile(rf"([a-zA-Z][a-zA-Z0-9]*){_RE2_SPACE}*={_RE2_SPACE}*(.+?){_RE2_SPACE}*")
-_NEEDS_LEXING = re.compile("[$'\"\t\n\v\f\r ]")  # with the escape character, see _is_plain
 _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _HEREDOC_WORD = re.compile(rf"([0-9]*)<<(-?){_RE2_SPACE}*([^<]*)")
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 _HEREDOC_KEYWORDS = frozenset({"add", "copy", "run"})
 _NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only"
 _UINT64_MAX = 2**64 - 1
-
-
-# --- Go compatibility helpers --------------------------------------------------------------
-
-
-def _is_space(ch: str) -> bool:
-    return ch in _GO_SPACES
-
-
-def _trim_left_space(s: str) -> str:
-    i = 0
-    while i < len(s) and s[i] in _GO_SPACES:
-        i += 1
-    return s[i:]
-
-
-def _trim_space(s: str) -> str:
-    """Go's strings.TrimSpace."""
-    end = len(s)
-    while end > 0 and s[end - 1] in _GO_SPACES:
-        end -= 1
-    return _trim_left_space(s[:end])
-
-
-def _go_lower(s: str) -> str:
-    """Go's strings.ToLower: one rune in, one rune out (Python maps U+0130 to two)."""
-    if s.isascii():
-        return s.lower()
-    return "".join(low[0] if (low := ch.lower()) else ch for ch in s)
-
-
-def _is_raw_byte(ch: str) -> bool:
-    return "\udc80" <= ch <= "\udcff"
-
-
-def _as_rune(ch: str) -> str:
-    """What Go reads where this module holds a stray byte: utf8.RuneError."""
-    return "\ufffd" if "\ud800" <= ch <= "\udfff" else ch
-
-
-def _utf8(s: str) -> bytes:
-    return s.encode("utf-8", "surrogateescape")
-
-
-def _from_utf8(b: bytes) -> str:
-    return b.decode("utf-8", "surrogateescape")
-
-
-def go_quote(s: str) -> str:
-    """Go's strconv.Quote, which BuildKit's Dump uses for every argument and flag."""
-    out = ['"']
-    for ch in s:
-        code = ord(ch)
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif _is_raw_byte(ch):
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif "\ud800" <= ch <= "\udfff":
-            # A surrogate that is not a stray byte cannot be UTF-8; Go would see its bytes.
-            out.extend(f"\\x{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
-        elif ch == " " or (code >= 0x20 and ch.isprintable()):
-            out.append(ch)
-        elif ch in _GO_CONTROL_ESCAPES:
-            out.append(_GO_CONTROL_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_GO_CONTROL_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
 
 
 # --- The AST --------------------------------------------------------------------------------
@@ -190,7 +103,7 @@ class Instruction:
             text += " (" + self.inner._dump_body() + ")"
         for arg in self.args:
             text += " " + go_quote(arg)
-        return _trim_space(text)
+        return _go.trim_space(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,459 +119,6 @@ class Dockerfile:
     def dump(self) -> str:
         """The whole `result` file: one line per instruction, ending with a newline."""
         return "".join(ins.dump() + "\n" for ins in self.instructions)
-
-
-# --- The shell lexer (frontend/dockerfile/shell) ---------------------------------------------
-
-
-class _Scanner:
-    """The part of Go's text/scanner that the lexer uses: Peek and Next over runes."""
-
-    __slots__ = ("pos", "text")
-
-    def __init__(self, text: str) -> None:
-        # text/scanner skips a byte-order mark at the very start of its source.
-        self.text = text[1:] if text.startswith("\ufeff") else text
-        self.pos = 0
-
-    def peek(self) -> str:
-        """The next rune, or "" at the end (Go's scanner.EOF)."""
-        return _as_rune(self.text[self.pos]) if self.pos < len(self.text) else ""
-
-    def next(self) -> str:
-        ch = self.peek()
-        if ch:
-            self.pos += 1
-        return ch
-
-
-class _Words:
-    """The lexer's word splitter (wordsStruct)."""
-
-    __slots__ = ("in_word", "word", "words")
-
-    def __init__(self) -> None:
-        self.word = ""
-        self.words: list[str] = []
-        self.in_word = False
-
-    def add_char(self, ch: str) -> None:
-        if not _is_space(ch):
-            self.add_raw_char(ch)
-        elif self.in_word and self.word:
-            if _opens_heredoc(self.word):
-                # BuildKit (since #5817) lets blanks follow "<<": `RUN << EOF` names EOF.
-                self.word += ch
-                return
-            self.words.append(self.word)
-            self.word = ""
-            self.in_word = False
-
-    def add_raw_char(self, ch: str) -> None:
-        self.word += ch
-        self.in_word = True
-
-    def add_string(self, text: str) -> None:
-        if _SPLITS_OR_STRAY.search(text) is None:  # the same, without a Python step per char
-            if text:
-                self.add_raw_string(text)
-            return
-        for ch in text:
-            self.add_char(_as_rune(ch))
-
-    def add_raw_string(self, text: str) -> None:
-        self.word += text
-        self.in_word = True
-
-    def finish(self) -> list[str]:
-        if self.word:
-            self.words.append(self.word)
-            self.word = ""
-            self.in_word = False
-        return self.words
-
-
-# A blank (where a word ends) or a stray byte (read as U+FFFD): what add_string handles per char.
-_SPLITS_OR_STRAY = re.compile("[" + re.escape("".join(sorted(_GO_SPACES))) + "\ud800-\udfff]")
-
-
-def _is_plain(word: str, escape: str) -> bool:
-    """ASCII without blanks, quotes, `$` or the escape character: the lexer returns it as is."""
-    return word.isascii() and escape not in word and _NEEDS_LEXING.search(word) is None
-
-
-def _opens_heredoc(word: str) -> bool:
-    end = len(word)
-    while end > 0 and word[end - 1] in _GO_SPACES:
-        end -= 1
-    return word[:end].endswith("<<")
-
-
-class ShellLexer:
-    """BuildKit's shell-word lexer: quotes, the escape character and `$` expansions.
-
-    `variables` maps a name to its value; a name mapped to None is declared but has no known
-    value (an ARG without default): it expands like an unset variable, is recorded in
-    `unknown`, and never raises `${NAME?}`'s error. With `skip_unset` (BuildKit's
-    SkipUnsetEnv) a reference to an unset name stays as written; `keep_unknown` does the same
-    for the names mapped to None only. Errors raise InputError without a line.
-    """
-
-    def __init__(
-        self,
-        escape: str = "\\",
-        *,
-        raw_quotes: bool = False,
-        raw_escapes: bool = False,
-        skip_unset: bool = False,
-        keep_unknown: bool = False,
-    ) -> None:
-        self.escape = escape
-        self.raw_quotes = raw_quotes
-        self.raw_escapes = raw_escapes
-        self.skip_unset = skip_unset
-        self.keep_unknown = keep_unknown
-        self.unknown: set[str] = set()
-        self._variables: Mapping[str, str | None] = {}
-        self._scan = _Scanner("")
-        self._expanded = 0  # characters the expansions of the current word produced
-
-    def process(self, word: str, variables: Mapping[str, str | None]) -> tuple[str, list[str]]:
-        """ProcessWord and ProcessWords in one go: the expanded text and its words."""
-        if _is_plain(word, self.escape):  # nothing to expand, unquote or split
-            return word, [word] if word else []
-        self._variables = variables
-        self._scan = _Scanner(word)
-        self._expanded = 0
-        try:
-            return self._process_until("", self.raw_escapes)
-        except InputError as error:
-            raise InputError(
-                f"failed to process {go_quote(word)}: {error.message}", kind=error.kind
-            ) from None
-
-    def _process_until(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:
-        saved, self.raw_escapes = self.raw_escapes, raw_escapes
-        try:
-            return self._process_until_inner(stop)
-        finally:
-            self.raw_escapes = saved
-
-    def _process_until_inner(self, stop: str) -> tuple[str, list[str]]:
-        scan = self._scan
-        result: list[str] = []
-        words = _Words()
-        while ch := scan.peek():
-            if stop and ch == stop:
-                scan.next()
-                return "".join(result), words.finish()
-            if ch == "$":
-                text = self._dollar()
-                result.append(text)
-                words.add_string(text)
-                continue
-            if ch in "'\"":
-                text = self._single_quote() if ch == "'" else self._double_quote()
-                result.append(text)
-                words.add_raw_string(text)
-                continue
-            ch = scan.next()
-            if ch == self.escape:
-                if self.raw_escapes:
-                    words.add_raw_char(ch)
-                    result.append(ch)
-                ch = scan.next()
-                if not ch:
-                    break
-                words.add_raw_char(ch)
-            else:
-                words.add_char(ch)
-            result.append(ch)
-        if stop:
-            raise InputError(f"unexpected end of statement while looking for matching {stop}")
-        return "".join(result), words.finish()
-
-    def _single_quote(self) -> str:
-        # Everything up to the next ' is literal; nothing can escape a single quote.
-        opening = self._scan.next()
-        out = [opening] if self.raw_quotes else []
-        while True:
-            ch = self._scan.next()
-            if not ch:
-                raise InputError(
-                    "unexpected end of statement while looking for matching single-quote"
-                )
-            if ch == "'":
-                if self.raw_quotes:
-                    out.append(ch)
-                return "".join(out)
-            out.append(ch)
-
-    def _double_quote(self) -> str:
-        scan = self._scan
-        opening = scan.next()
-        out = [opening] if self.raw_quotes else []
-        while True:
-            peek = scan.peek()
-            if not peek:
-                raise InputError(
-                    "unexpected end of statement while looking for matching double-quote"
-                )
-            if peek == '"':
-                scan.next()
-                if self.raw_quotes:
-                    out.append(peek)
-                return "".join(out)
-            if peek == "$":
-                out.append(self._dollar())
-                continue
-            ch = scan.next()
-            if ch == self.escape:
-                if self.raw_escapes:
-                    out.append(ch)
-                following = scan.peek()
-                if not following:
-                    continue  # an escape at the very end is dropped
-                if following in ('"', "$", self.escape):
-                    ch = scan.next()
-            out.append(ch)
-
-    def _lookup(self, name: str) -> tuple[str | None, bool]:
-        """(value, keep): value None means unset or unknown; keep = leave it as written."""
-        if name in self._variables:
-            value = self._variables[name]
-            if value is not None:
-                return value, False
-            self.unknown.add(name)
-            return None, self.skip_unset or self.keep_unknown
-        return None, self.skip_unset
-
-    def _dollar(self) -> str:
-        """One expansion, bounded: what a word's expansions produce together may not pass
-        MAX_EXPANSION_CHARS (an `ARG A2=${A1}${A1}` chain doubles at every step)."""
-        text = self._dollar_unbounded()
-        self._expanded += len(text)
-        if self._expanded > MAX_EXPANSION_CHARS:
-            raise InputError(
-                f"the expansion is longer than {MAX_EXPANSION_CHARS:,} characters", kind="limit"
-            )
-        return text
-
-    def _dollar_unbounded(self) -> str:
-        scan = self._scan
-        scan.next()
-        if scan.peek() != "{":
-            name = self._name()
-            if not name:
-                return "$"
-            value, keep = self._lookup(name)
-            if keep:
-                return "$" + name
-            return value or ""
-        scan.next()
-        if not scan.peek():
-            raise InputError("syntax error: missing '}'")
-        if scan.peek() in "{}:":
-            raise InputError("syntax error: bad substitution")
-        name = self._name()
-        ch = scan.next()
-        if ch == "}":
-            value, keep = self._lookup(name)
-            return "${" + name + "}" if keep else value or ""
-        if ch == ":":
-            modifier = scan.next()
-            return self._modified(name, modifier, ":" + (modifier or "\ufffd"), True)
-        if ch and ch in "+-?#%":
-            return self._modified(name, ch, ch, False)
-        if ch == "/":
-            return self._substitute(name)
-        if not ch:
-            # BuildKit reports "unsupported modifier (\ufffd)" here; this says what is wrong.
-            raise InputError("syntax error: missing '}'")
-        raise InputError(f"unsupported modifier ({ch}) in substitution")
-
-    def _modified(self, name: str, modifier: str, written: str, null_is_unset: bool) -> str:
-        """${NAME-word} and its relatives; `written` is the modifier as it appeared."""
-        try:
-            word, _ = self._process_until("}", modifier in ("#", "%"))
-        except InputError:
-            if not self._scan.peek():
-                raise InputError("syntax error: missing '}'") from None
-            raise
-        reported = name in self.unknown
-        value, keep = self._lookup(name)
-        if keep:
-            return "${" + name + written + word + "}"
-        unknown = value is None and name in self._variables
-        if unknown and modifier in ("-", "+") and not reported:
-            # Without a build argument the variable is unset, so the word's own fallback
-            # decides the value: `${UID:-1000}` is 1000 in the default build, as `ARG UID=1000`.
-            self.unknown.discard(name)
-        empty = value is None or (null_is_unset and value == "")
-        if modifier == "-":
-            return word if empty else str(value)
-        if modifier == "+":
-            return "" if empty else word
-        if modifier == "?":
-            if unknown:
-                return ""  # a build argument may still supply it
-            if value is None:
-                raise InputError(f"{name}: {word or 'is not allowed to be unset'}")
-            if null_is_unset and value == "":
-                raise InputError(f"{name}: {word or 'is not allowed to be empty'}")
-            return value
-        if modifier in ("#", "%"):
-            greedy = word.startswith(modifier)
-            pattern = word[1:] if greedy else word
-            if modifier == "%":
-                return _trim_suffix(pattern, value or "", greedy)
-            return _trim_prefix(pattern, value or "", greedy)
-        raise InputError(f"unsupported modifier ({written}) in substitution")
-
-    def _substitute(self, name: str) -> str:
-        """${NAME/pattern/replacement} and ${NAME//pattern/replacement}."""
-        replace_all = self._scan.peek() == "/"
-        if replace_all:
-            self._scan.next()
-        try:
-            pattern, _ = self._process_until("/", True)
-        except InputError:
-            if not self._scan.peek():
-                raise InputError("syntax error: missing '/' in ${}") from None
-            raise
-        try:
-            replacement, _ = self._process_until("}", True)
-        except InputError:
-            if not self._scan.peek():
-                raise InputError("syntax error: missing '}'") from None
-            raise
-        value, keep = self._lookup(name)
-        if keep:
-            return "${" + name + "/" + pattern + "/" + replacement + "}"
-        regex = _shell_pattern(pattern, greedy=True, anchored=False)
-        text = value or ""
-        if replace_all:
-            return _replace_all(regex, text, replacement)
-        found = regex.search(text)
-        if found is None:
-            return text
-        return text[: found.start()] + replacement + text[found.end() :]
-
-    def _name(self) -> str:
-        """A variable name: digits, one special parameter, or letters, digits and '_'."""
-        scan = self._scan
-        name: list[str] = []
-        while ch := scan.peek():
-            if not name and _is_digit(ch):
-                while _is_digit(scan.peek()):
-                    name.append(scan.next())
-                return "".join(name)
-            if not name and ch in "@*#?-$!0":
-                return scan.next()
-            if not (ch.isalpha() or _is_digit(ch) or ch == "_"):
-                break
-            name.append(scan.next())
-        return "".join(name)
-
-
-def _is_digit(ch: str) -> bool:
-    """Go's unicode.IsDigit: category Nd."""
-    return bool(ch) and unicodedata.category(ch) == "Nd"
-
-
-def _shell_pattern(pattern: str, *, greedy: bool, anchored: bool) -> re.Pattern[str]:
-    """The glob of ${VAR#glob} as a regular expression: '*', '?' and '\\' escapes only."""
-    out = ["^"] if anchored else []
-    star = ".*" if greedy else ".*?"
-    scan = _Scanner(pattern)
-    while tok := scan.next():
-        if tok == "*":
-            out.append(star)
-        elif tok == "?":
-            out.append(".")
-        elif tok == "\\":
-            # `\}` and `\/` only protect the ${} syntax; the escape is not part of the glob.
-            if scan.peek() in ("}", "/"):
-                continue
-            escaped = scan.next()
-            if escaped not in ("*", "?", "\\"):
-                shown = escaped or "\ufffd"
-                raise InputError(
-                    f"invalid pattern ({pattern}) in substitution: invalid escape '\\{shown}'"
-                )
-            out.append(re.escape(escaped))
-        else:
-            out.append(re.escape(tok))
-    return re.compile("".join(out))
-
-
-def _trim_prefix(pattern: str, value: str, greedy: bool) -> str:
-    found = _shell_pattern(pattern, greedy=greedy, anchored=True).search(value)
-    return value[found.end() :] if found else value
-
-
-def _trim_suffix(pattern: str, value: str, greedy: bool) -> str:
-    # Regular expressions find the leftmost match, so BuildKit reverses both the pattern
-    # (keeping each escape before the character it escapes) and the value.
-    tokens: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern[i] == "\\" and i + 1 < len(pattern):
-            tokens.append(pattern[i : i + 2])
-            i += 2
-        else:
-            tokens.append(pattern[i])
-            i += 1
-    reversed_pattern = "".join(reversed(tokens))
-    return _trim_prefix(reversed_pattern, value[::-1], greedy)[::-1]
-
-
-def _replace_all(regex: re.Pattern[str], text: str, template: str) -> str:
-    """Go's Regexp.ReplaceAllString: `$` in the replacement names a group, and an empty
-    match right after a previous match is skipped (Python would replace it)."""
-    out: list[str] = []
-    last = 0
-    previous_end = -1
-    size = 0
-    for found in regex.finditer(text):
-        if found.start() == found.end() == previous_end:
-            continue
-        out.append(text[last : found.start()])
-        out.append(_expand_template(template, found.group(0)))
-        size += len(out[-2]) + len(out[-1])
-        if size > MAX_EXPANSION_CHARS:  # a long replacement for every match multiplies
-            raise InputError(
-                f"the expansion is longer than {MAX_EXPANSION_CHARS:,} characters", kind="limit"
-            )
-        last = previous_end = found.end()
-    out.append(text[last:])
-    return "".join(out)
-
-
-_TEMPLATE_NAME = re.compile(r"\{(\w+)\}|(\w+)")
-
-
-def _expand_template(template: str, whole: str) -> str:
-    # The glob regex has no groups, so only $0 (the match) expands to text.
-    out: list[str] = []
-    i = 0
-    while (dollar := template.find("$", i)) >= 0:
-        out.append(template[i:dollar])
-        rest = dollar + 1
-        if template.startswith("$", rest):
-            out.append("$")
-            i = rest + 1
-            continue
-        named = _TEMPLATE_NAME.match(template, rest)
-        if named is None:
-            out.append("$")
-            i = rest
-            continue
-        if (named.group(1) or named.group(2)) == "0":
-            out.append(whole)
-        i = named.end()
-    out.append(template[i:])
-    return "".join(out)
 
 
 # --- Heredocs -----------------------------------------------------------------------------
@@ -727,13 +187,14 @@ class _Parsed:
     original: str
 
 
+# radon D: a port of BuildKit's extractBuilderFlags state machine, kept in its shape.
 def _extract_flags(text: str) -> tuple[str, list[str]]:
     """Leading `--flag` words (extractBuilderFlags): (rest of the text, flags).
 
     BuildKit walks the bytes of the line, so every byte becomes one character (a Latin-1
     reading of UTF-8), bytes 0x85 and 0xA0 count as blanks, and the escape is always '\\'.
     """
-    data = _utf8(text)
+    data = _go.utf8(text)
     end = len(data)
     flags: list[str] = []
     word: list[str] = []
@@ -746,11 +207,11 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
         if not in_word:
             if pos == end:
                 break
-            if _is_space(chr(byte)):
+            if _go.is_space(chr(byte)):
                 pos += 1
                 continue
             if byte != 0x2D or pos + 1 == end or data[pos + 1] != 0x2D:
-                return _from_utf8(data[pos:]), flags
+                return _go.from_utf8(data[pos:]), flags
             in_word = True
         if pos == end:
             flag = "".join(word)
@@ -758,10 +219,10 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
                 flags.append(flag)
             break
         if in_quote is None:
-            if _is_space(chr(byte)):
+            if _go.is_space(chr(byte)):
                 flag = "".join(word)
                 if flag == "--":
-                    return _from_utf8(data[pos:]), flags
+                    return _go.from_utf8(data[pos:]), flags
                 if blank_ok or flag:
                     flags.append(flag)
                 word, blank_ok, in_word = [], False, False
@@ -789,13 +250,14 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
 
 def _split_command(line: str) -> tuple[str, list[str], str]:
     """(keyword as written, flags, rest of the arguments) - splitCommand."""
-    parts = _WHITESPACE.split(_trim_space(line), maxsplit=1)
+    parts = _WHITESPACE.split(_go.trim_space(line), maxsplit=1)
     if len(parts) < 2:
         return parts[0], [], ""
     rest, flags = _extract_flags(parts[1])
-    return parts[0], flags, _trim_space(rest)
+    return parts[0], flags, _go.trim_space(rest)
 
 
+# radon D: a port of BuildKit's parseWords state machine, kept in its shape.
 def _parse_words(rest: str, escape: str) -> list[str]:
     """Quote-aware splitting that keeps quotes and escapes (parseWords), for ENV, LABEL, ARG."""
     words: list[str] = []
@@ -803,17 +265,17 @@ def _parse_words(rest: str, escape: str) -> list[str]:
     blank_ok = False
     quote = ""
     in_word = False
-    chars = [_as_rune(ch) for ch in rest]
+    chars = [_go.as_rune(ch) for ch in rest]
     i = 0
     while i < len(chars):
         ch = chars[i]
         if not in_word and not quote:
-            if _is_space(ch):
+            if _go.is_space(ch):
                 i += 1
                 continue
             in_word = True
         if not quote:
-            if _is_space(ch):
+            if _go.is_space(ch):
                 if blank_ok or word:
                     words.append("".join(word))
                 word, blank_ok, in_word = [], False, False
@@ -852,7 +314,7 @@ def _parse_words(rest: str, escape: str) -> list[str]:
 
 def _parse_json_array(rest: str) -> list[str] | None:
     """The strings of a JSON array, None when `rest` is not one (then it is shell form)."""
-    text = _trim_left_space(rest)
+    text = _go.trim_left_space(rest)
     if not text.startswith("["):
         return None
     try:
@@ -864,7 +326,7 @@ def _parse_json_array(rest: str) -> list[str] | None:
     if not all(isinstance(item, str) for item in value):
         raise InputError(_NOT_STRING_ARRAY)
     # Go's decoder turns unpaired surrogates and stray bytes into U+FFFD.
-    return ["".join(_as_rune(ch) for ch in item) for item in value]
+    return ["".join(_go.as_rune(ch) for ch in item) for item in value]
 
 
 def _reject_constant(name: str) -> object:
@@ -914,23 +376,23 @@ def _name_value(rest: str, key: str, escape: str) -> list[str]:
 
 def _health(rest: str) -> tuple[list[str], bool]:
     """HEALTHCHECK: the first word (split on bytes, like BuildKit), then CMD-like args."""
-    data = _utf8(rest)
+    data = _go.utf8(rest)
     sep = 0
-    while sep < len(data) and not _is_space(chr(data[sep])):
+    while sep < len(data) and not _go.is_space(chr(data[sep])):
         sep += 1
     start = sep
-    while start < len(data) and _is_space(chr(data[start])):
+    while start < len(data) and _go.is_space(chr(data[start])):
         start += 1
     if sep == 0:
         return [], False
-    args, json_form = _maybe_json(_from_utf8(data[start:]))
-    return [_from_utf8(data[:sep]), *args], json_form
+    args, json_form = _maybe_json(_go.from_utf8(data[start:]))
+    return [_go.from_utf8(data[:sep]), *args], json_form
 
 
 def _parse_line(line: str, escape: str) -> _Parsed:
     """newNodeFromLine: the keyword, its flags and its arguments."""
     written, flags, rest = _split_command(line)
-    keyword = _go_lower(written)
+    keyword = _go.to_lower(written)
     inner: _Parsed | None = None
     json_form = False
     args: list[str]
@@ -1004,7 +466,7 @@ class _Lines:
         end = len(self._text) if end < 0 else end + 1
         line = self._text[self._pos : end]
         body = line.removesuffix("\n")
-        if len(body) > MAX_LINE_BYTES // 4 and len(_utf8(body)) > MAX_LINE_BYTES:
+        if len(body) > MAX_LINE_BYTES // 4 and len(_go.utf8(body)) > MAX_LINE_BYTES:
             self.too_long_at = self.count + 1
             return None
         self._pos = end
@@ -1027,8 +489,8 @@ class _Directives:
         if not line.startswith("#"):
             self._done = True
             return
-        found = _directive(_trim_left_space(line[1:]))
-        name = _go_lower(found[0]) if found else ""
+        found = _directive(_go.trim_left_space(line[1:]))
+        name = _go.to_lower(found[0]) if found else ""
         if found is None or name not in _KNOWN_DIRECTIVES:
             self._done = True
             return
@@ -1080,7 +542,7 @@ def _directive(text: str) -> tuple[str, str] | None:
 
 
 def _is_comment(line: str) -> bool:
-    return _trim_left_space(line).startswith("#")
+    return _go.trim_left_space(line).startswith("#")
 
 
 def _process_line(directives: _Directives, raw: str, number: int, strip_left: bool) -> str:
@@ -1088,7 +550,7 @@ def _process_line(directives: _Directives, raw: str, number: int, strip_left: bo
     directive, and blank out a comment."""
     token = raw.rstrip("\r\n")
     if strip_left:
-        token = _trim_left_space(token)
+        token = _go.trim_left_space(token)
     directives.read(token, number)
     return "" if _is_comment(token) else token
 
@@ -1127,7 +589,7 @@ def parse(source: str | bytes) -> Dockerfile:
         parts = [text]  # joined once: `text += more` copied the whole line at every line
         while not done and (raw := lines.next()) is not None:
             processed = _process_line(directives, raw, lines.count, False)
-            if _is_comment(raw) or not _trim_left_space(processed):
+            if _is_comment(raw) or not _go.trim_left_space(processed):
                 continue  # comments and blank lines inside a continuation are skipped
             more, done = directives.trim_continuation(processed)
             parts.append(more)

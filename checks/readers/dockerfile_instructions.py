@@ -118,6 +118,7 @@ def _written_keyword(ins: Instruction) -> str:
     return stripped.split(None, 1)[0] if stripped else ins.keyword
 
 
+# radon D: one branch per BuildKit refusal rule, in the order BuildKit applies them.
 def _instruction_refusal(ins: Instruction) -> str | None:
     keyword = ins.keyword
     command = keyword.upper()

@@ -22,11 +22,11 @@ from .dockerfile import (
     Dockerfile,
     Heredoc,
     Instruction,
-    ShellLexer,
     chomp_heredoc_content,
     go_quote,
     parse_heredoc_word,
 )
+from .dockerfile_shell import ShellLexer
 
 __all__ = [
     "PLATFORM_ARGS",

@@ -135,6 +135,7 @@ def read_python_logging(data: bytes) -> tuple[LogSink, ...]:
     return tuple(sorted(sinks, key=lambda sink: sink.line))
 
 
+# radon D: one branch per logging call that can name a sink (logging, loguru, handlers).
 def _call_sinks(call: ast.Call, *, uses_loguru: bool) -> list[LogSink]:
     name = _call_name(call)
     line = call.lineno

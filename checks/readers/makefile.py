@@ -147,6 +147,7 @@ _RULE = re.compile(r"^([^:=#]+?)\s*::?(?!=)\s*(.*)$")
 _CONDITIONAL = re.compile(r"^(ifeq|ifneq|ifdef|ifndef)\b\s*(.*)$")
 
 
+# radon D: make's line grammar: rules, recipes, assignments, conditionals, includes, continuations.
 def read_makefile(data: bytes) -> Makefile:
     """Parse a Makefile; it never fails on content (a line it does not understand is skipped)."""
     physical = decode_text(data).splitlines()

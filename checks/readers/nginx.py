@@ -131,6 +131,7 @@ def _top_level_names(tokens: Sequence[Token]) -> set[str]:
     return names
 
 
+# radon D: nginx's tokenizer: one branch per token kind, kept in the shape of ngx_conf_read_token.
 def _parse(
     tokens: Iterator[Token], ctx: tuple[str, ...], *, top_level: bool = False, depth: int = 0
 ) -> tuple[Directive, ...]:

@@ -383,21 +383,36 @@ def dependency_install(cmd: Command) -> DependencyInstall | None:
     text = " ".join(cmd.argv)
     pip = pip_call(cmd)
     if pip is not None:
-        if pip.action == "sync" and pip.runner == "uv pip":
-            return DependencyInstall("uv", InstallScope.DEPENDENCIES, text=text)
-        if pip.action != "install":
-            return None
-        no_deps = pip.has("no-deps")
-        if pip.local_projects:
-            return DependencyInstall(
-                pip.runner, InstallScope.PROJECT, with_dependencies=not no_deps, text=text
-            )
-        if pip.requirement_files or pip.has("group"):
-            return DependencyInstall(pip.runner, InstallScope.DEPENDENCIES, text=text)
-        return None
+        return _pip_install(pip, text)
     program, args = cmd.program, cmd.args
     action = next((a for a in args if not a.startswith("-")), None)
     flags = {a.partition("=")[0] for a in args if a.startswith("-")}
+    found = _python_project_install(program, action, flags, text)
+    if found is None:
+        found = _lockfile_install(program, action, args, text)
+    return found
+
+
+def _pip_install(pip: PipCall, text: str) -> DependencyInstall | None:
+    """pip (or `uv pip`) installing requirement files, a dependency group or a project."""
+    if pip.action == "sync" and pip.runner == "uv pip":
+        return DependencyInstall("uv", InstallScope.DEPENDENCIES, text=text)
+    if pip.action != "install":
+        return None
+    no_deps = pip.has("no-deps")
+    if pip.local_projects:
+        return DependencyInstall(
+            pip.runner, InstallScope.PROJECT, with_dependencies=not no_deps, text=text
+        )
+    if pip.requirement_files or pip.has("group"):
+        return DependencyInstall(pip.runner, InstallScope.DEPENDENCIES, text=text)
+    return None
+
+
+def _python_project_install(
+    program: str, action: str | None, flags: set[str], text: str
+) -> DependencyInstall | None:
+    """uv, poetry, pdm and pipenv: the project itself, or only its dependencies."""
     scope = InstallScope.DEPENDENCIES
     if program == "uv" and action == "sync":
         deps_only = flags & {
@@ -419,23 +434,33 @@ def dependency_install(cmd: Command) -> DependencyInstall | None:
         return DependencyInstall("pdm", scope if no_self else InstallScope.PROJECT, text=text)
     if program == "pipenv" and action in ("install", "sync"):
         return DependencyInstall("pipenv", scope, text=text)
-    rest = tuple(a for a in args if a != action)
-    if program == "npm" and action in ("ci", "clean-install", "install-clean"):
-        return DependencyInstall("npm", scope, text=text)
-    if program == "npm" and action in ("install", "i") and _only_options(rest):
-        return DependencyInstall("npm", scope, text=text)
-    if program == "yarn" and (action is None or action == "install") and _only_options(rest):
-        return DependencyInstall("yarn", scope, text=text)
-    if program == "pnpm" and action in ("install", "i", "fetch") and _only_options(rest):
-        return DependencyInstall("pnpm", scope, text=text)
-    if program == "bun" and action in ("install", "i") and _only_options(rest):
-        return DependencyInstall("bun", scope, text=text)
+    return None
+
+
+# (program, actions, only options may follow): installs from a manifest or lockfile alone.
+_LOCKFILE_INSTALLS: tuple[tuple[str, tuple[str | None, ...], bool], ...] = (
+    ("npm", ("ci", "clean-install", "install-clean"), False),
+    ("npm", ("install", "i"), True),
+    ("yarn", (None, "install"), True),
+    ("pnpm", ("install", "i", "fetch"), True),
+    ("bun", ("install", "i"), True),
+    ("bundle", ("install",), False),
+    ("bundler", ("install",), False),
+    ("composer", ("install",), False),
+    ("cargo", ("fetch",), False),
+)
+
+
+def _lockfile_install(
+    program: str, action: str | None, args: tuple[str, ...], text: str
+) -> DependencyInstall | None:
+    """npm, yarn, pnpm, bun, go, bundler, composer and cargo installing what a manifest lists
+    (`npm install express` names a package: no)."""
+    scope = InstallScope.DEPENDENCIES
     if program == "go" and list(args[:2]) == ["mod", "download"]:
         return DependencyInstall("go", scope, text=text)
-    if program in ("bundle", "bundler") and action == "install":
-        return DependencyInstall("bundler", scope, text=text)
-    if program == "composer" and action == "install":
-        return DependencyInstall("composer", scope, text=text)
-    if program == "cargo" and action == "fetch":
-        return DependencyInstall("cargo", scope, text=text)
+    rest = tuple(a for a in args if a != action)
+    for name, actions, options_only in _LOCKFILE_INSTALLS:
+        if program == name and action in actions and (not options_only or _only_options(rest)):
+            return DependencyInstall("bundler" if name == "bundle" else name, scope, text=text)
     return None

@@ -42,10 +42,9 @@ from dataclasses import dataclass, field
 
 from checklists import Target
 from checklists.errors import InputError
-from checks.deploy._support import interpolate
 from checks.readers.ci_builds import ImageBuild, model, normalise
 from checks.readers.compose import Build as ComposeBuild
-from checks.readers.compose import read_compose
+from checks.readers.compose import interpolate, read_compose
 
 __all__ = [
     "Build",
@@ -374,6 +373,7 @@ def _development(path: str, tree: list[str]) -> str | None:
     return None
 
 
+# radon D: merges CI builds, the Dockerfile tree and Compose builds, with the rules that drop each.
 def discover(target: Target) -> Discovery:
     """The images the repository ships (module docstring), each once, in a stable order."""
     notes: list[str] = []

@@ -1,8 +1,10 @@
 """The simple commands of a shell script, with the words a shell drops before the program.
 
-Builds on `checks.common.shell_commands` (POSIX word splitting on `&&`, `||`, `;`, `|` and
-newlines, no expansion) and adds what a reader of RUN lines, heredocs and entrypoint scripts
-needs, without judging anything:
+The one place where shell text is split into words (POSIX quoting, no expansion, with
+shlex): `shell_commands` splits a script into simple commands on `&&`, `||`, `;`, `|`, `&`,
+parentheses and newlines; `split_words` splits one command line; `split_options` reads the
+options of a command's words. On top of that, what a reader of RUN lines, heredocs and
+entrypoint scripts needs, without judging anything:
 
 - `strip_comments` removes shell comments the way the shell does: a `#` that starts a word,
   outside quotes, up to the end of its line. A `#` inside a word (`pkg#1`, `url#frag`) stays
@@ -17,13 +19,12 @@ needs, without judging anything:
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-
-from checks.common import shell_commands, strip_comments
 
 __all__ = [
     "Command",
@@ -33,6 +34,10 @@ __all__ = [
     "commands",
     "replaces_itself",
     "script_end",
+    "shell_commands",
+    "split_option_lists",
+    "split_options",
+    "split_words",
     "strip_comments",
     "strip_heredocs",
     "tail",
@@ -46,6 +51,157 @@ _SUDO_VALUED = frozenset({"-u", "-g", "-h", "-C", "-D", "-p", "-r", "-t", "-U", 
 _ENV_VALUED = frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"})
 _NICE_VALUED = frozenset({"-n", "--adjustment"})
 _EXEC_VALUED = frozenset({"-a"})
+
+
+# --- Words: comments, line continuations, quoting, operators ---------------------------------
+
+
+def strip_comments(script: str) -> str:
+    """The script without its comments; a `#` inside a word is escaped so it stays literal."""
+    if "#" not in script:
+        return script
+    out: list[str] = []
+    quote = ""
+    at_word_start = True
+    i = 0
+    while i < len(script):
+        ch = script[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and quote == '"' and i + 1 < len(script):
+                out.append(script[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = ""
+            i += 1
+            continue
+        if ch == "\\" and i + 1 < len(script):
+            out.append(script[i : i + 2])
+            at_word_start = False
+            i += 2
+            continue
+        if ch == "#":
+            if at_word_start:
+                end = script.find("\n", i)
+                i = len(script) if end < 0 else end
+                continue
+            out.append("\\#")
+            i += 1
+            continue
+        if ch in "'\"":
+            quote = ch
+        out.append(ch)
+        at_word_start = ch.isspace() or ch in ";&|()<>"
+        i += 1
+    return "".join(out)
+
+
+def split_options(
+    words: list[str], valued: frozenset[str], *, flag: str = ""
+) -> tuple[dict[str, str], list[str]]:
+    """Options (as written, dashes kept) and the other words of a command line; an option
+    given twice keeps its last value. See `split_option_lists`."""
+    lists, positional = split_option_lists(words, valued, flag=flag)
+    return {name: values[-1] for name, values in lists.items()}, positional
+
+
+def split_option_lists(
+    words: list[str], valued: frozenset[str], *, flag: str = ""
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Every value of each option (as written, dashes kept), and the other words.
+
+    `--name=value`, and `-x value` / `--name value` for the options in `valued`; any other
+    word starting with `-` is a flag whose value is `flag`.
+    """
+    options: dict[str, list[str]] = {}
+    positional: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word.startswith("--") and "=" in word:
+            key, _, value = word.partition("=")
+            options.setdefault(key, []).append(value)
+        elif word in valued and index + 1 < len(words):
+            options.setdefault(word, []).append(words[index + 1])
+            index += 1
+        elif word.startswith("-"):
+            options.setdefault(word, []).append(flag)
+        else:
+            positional.append(word)
+        index += 1
+    return options, positional
+
+
+def split_words(line: str) -> list[str] | None:
+    """The words of one command line as the shell splits them: quotes removed, operators
+    and `#` left inside words, no expansion. None when a quote is unbalanced."""
+    lexer = shlex.shlex(line, posix=True)
+    lexer.commenters = ""
+    lexer.whitespace_split = True
+    try:
+        return list(lexer)
+    except ValueError:
+        return None
+
+
+def shell_commands(script: str) -> list[list[str]]:
+    """The simple commands of a POSIX shell script, as word lists (no expansion).
+
+    Good enough to recognise `useradd -u 1000 app` inside `a && b; c | d`; a script that
+    does not tokenise (an unbalanced quote) yields no commands rather than a guess.
+    Redirections stay among the words (`2`, `>&`, `1`).
+    """
+    return [list(words) for words in _shell_commands(script)]
+
+
+@functools.lru_cache(maxsize=4096)  # several checks split the same RUN line
+def _shell_commands(script: str) -> tuple[tuple[str, ...], ...]:
+    tokens = _tokens(strip_comments(_join_lines(script)))
+    if tokens is None:
+        return ()
+    found: list[list[str]] = [[]]
+    for token in tokens:
+        if token in _COMMAND_BREAKS:
+            found.append([])
+        else:
+            found[-1].append(token)
+    return tuple(tuple(words) for words in found if words)
+
+
+def _join_lines(script: str) -> str:
+    """A backslash before a newline continues the line: the shell removes both."""
+    return script.replace("\\\r\n", "").replace("\\\n", "")
+
+
+def _tokens(text: str) -> list[str] | None:
+    """Words and operators; a newline separates commands like `;`."""
+    lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=True)
+    lexer.commenters = ""  # comments are gone; a '#' left is part of a word
+    lexer.whitespace_split = True
+    try:
+        return [part for token in lexer for part in _split_operators(token)]
+    except ValueError:
+        return None
+
+
+def _split_operators(token: str) -> list[str]:
+    """shlex keeps a run of operator characters together (`);`): split it into operators."""
+    if not token or any(ch not in "&|;()<>" for ch in token):
+        return [token]
+    out: list[str] = []
+    i = 0
+    while i < len(token):
+        op = next(o for o in _OPERATORS if token.startswith(o, i))
+        out.append(op)
+        i += len(op)
+    return out
+
+
+# Longest first: how a shell splits a run of operator characters.
+_OPERATORS: tuple[str, ...] = ("&&", "||", ";;", "|&", ">>", ">&", "&>", "<&", "<<", "<>")
+_OPERATORS += (";", "|", "&", "(", ")", "<", ">")
+_SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "|&", ";;"})
+_COMMAND_BREAKS = _SEPARATORS | {"(", ")"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +276,6 @@ def commands(script: str) -> tuple[Command, ...]:
 
 # --- The shape of a script: how its last command runs -------------------------------------
 
-# Longest first: how a shell splits a run of operator characters.
-_OPERATORS: tuple[str, ...] = ("&&", "||", ";;", "|&", ">>", ">&", "&>", "<&", "<<", "<>")
-_OPERATORS += (";", "|", "&", "(", ")", "<", ">")
-_SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "|&", ";;"})
 _REDIRECTIONS = frozenset({">>", ">&", "&>", "<&", "<<", "<>", "<", ">"})
 _OPENERS = {"if": "if", "while": "loop", "until": "loop", "for": "loop", "case": "case"}
 _CLOSING = {"fi": "if", "done": "loop", "esac": "case", "}": "brace", ")": "subshell"}
@@ -154,29 +306,6 @@ class _Simple:
     redirected: bool = False
 
 
-def _split_operators(token: str) -> list[str]:
-    """shlex keeps a run of operator characters together (`);`): split it into operators."""
-    if not token or any(ch not in "&|;()<>" for ch in token):
-        return [token]
-    out: list[str] = []
-    i = 0
-    while i < len(token):
-        op = next(o for o in _OPERATORS if token.startswith(o, i))
-        out.append(op)
-        i += len(op)
-    return out
-
-
-def _tokens(text: str) -> list[str] | None:
-    lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=True)
-    lexer.commenters = ""  # comments are gone; a '#' left is part of a word
-    lexer.whitespace_split = True
-    try:
-        return [part for token in lexer for part in _split_operators(token)]
-    except ValueError:
-        return None
-
-
 def replaces_itself(shell: str, end: Tail) -> bool:
     """Whether `<shell> -c <script>` replaces itself with the script's last command when that
     command is not written with `exec`, for shell "dash", "bash" or "busybox" (ash). As the
@@ -195,6 +324,7 @@ def replaces_itself(shell: str, end: Tail) -> bool:
     return end.compound != "loop" and not end.trailing_newline
 
 
+# radon D: a small shell grammar: redirections, separators, compound openers and closers.
 def _simple_commands(items: list[str]) -> list[_Simple]:
     """The simple commands in order, with the operators around them; compound commands
     (if, loops, case, braces, subshells) are opened and closed but not followed in detail."""
@@ -234,7 +364,7 @@ def _simple_commands(items: list[str]) -> list[_Simple]:
 def tail(script: str) -> Tail | None:
     """The last simple command of a POSIX shell script and how it is connected; None when
     the script has no command or does not tokenise (an unbalanced quote)."""
-    text = strip_comments(script.replace("\\\r\n", "").replace("\\\n", ""))
+    text = strip_comments(_join_lines(script))
     tokens = _tokens(text)
     if tokens is None:
         return None

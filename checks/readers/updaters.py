@@ -89,6 +89,7 @@ def _text_list(raw: object) -> tuple[str, ...]:
     return (scalar_text(raw),)
 
 
+# radon D: validates each key of dependabot.yml with its location.
 def read_dependabot(data: bytes) -> DependabotConfig:
     """Parse `.github/dependabot.yml`; InputError for YAML Dependabot would reject."""
     document = located_yaml.load(data)

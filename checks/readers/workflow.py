@@ -147,6 +147,7 @@ class Step:
         return f"step {self.index + 1}"
 
 
+# radon D: GitHub's matrix semantics: axes, include that extends or adds, exclude, expressions.
 @dataclass(frozen=True, slots=True)
 class Matrix:
     """`strategy.matrix`: axes, include and exclude, or an expression GitHub fills at run time."""

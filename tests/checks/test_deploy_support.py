@@ -15,9 +15,9 @@ from checklists.model import Outcome, Status
 from checklists.registry import REGISTRY, load_packages
 from checklists.runner import Task, run_one
 from checklists.target import Target
-from checks.deploy._support import interpolate
 from checks.deploy.backup import backup_command
 from checks.deploy.resource_limits import memory_bytes
+from checks.readers.compose import interpolate
 from checks.readers.shell import commands
 
 load_packages(["checks"])

@@ -7,14 +7,7 @@ from collections.abc import Mapping
 import pytest
 
 from checklists.errors import InputError
-from checks.readers.dockerfile import (
-    Dockerfile,
-    Instruction,
-    ShellLexer,
-    _is_plain,
-    _Scanner,
-    parse,
-)
+from checks.readers.dockerfile import Dockerfile, Instruction, parse
 from checks.readers.dockerfile_model import (
     Expansion,
     copy_parts,
@@ -28,6 +21,7 @@ from checks.readers.dockerfile_model import (
     stages,
     walk,
 )
+from checks.readers.dockerfile_shell import ShellLexer, _is_plain, _Scanner
 
 
 def _variables_before(df: Dockerfile, stage_index: int, line: int) -> Mapping[str, str | None]:

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from checklists.errors import InputError
-from checks.readers.dockerignore import PatternMatcher, _go_clean, _translate, read_dockerignore
+from checks.readers._go import path_clean
+from checks.readers.dockerignore import PatternMatcher, _translate, read_dockerignore
 from tests.paths import ORACLES
 
 ORACLE = ORACLES / "dockerignore"
@@ -115,7 +116,7 @@ def test_new_case(case: Case) -> None:
 
 @pytest.mark.parametrize("case", EXTRAS["compile"], ids=_ids(EXTRAS["compile"]))
 def test_compile_case(case: Case) -> None:
-    match_type, go_regexp = _translate(_go_clean(case["pattern"]))
+    match_type, go_regexp = _translate(path_clean(case["pattern"]))
     assert match_type == case["match_type"]
     if case["regexp"] is not None:
         assert go_regexp == case["regexp"]
