@@ -30,7 +30,7 @@ from checklists.engine import (
 )
 from checklists.errors import SetupError
 from checklists.i18n import TEXT, VERDICT_ICONS, VERDICT_LABELS, language
-from checklists.registry import REGISTRY, load_packages
+from checklists.registry import REGISTRY
 from checklists.siteconfig import plugin_options, site_options
 from checklists.verdict import Verdict
 
@@ -93,7 +93,7 @@ def _load(args: argparse.Namespace) -> tuple[dict[str, object], Path]:
     options = plugin_options(config)
     if getattr(args, "target", None):
         options["target"] = str(Path(args.target).resolve())
-    load_packages(list(options.get("checks") or ["checks"]))
+    REGISTRY.defer(list(options.get("checks") or ["checks"]))  # imported as the run binds them
     return options, config.parent
 
 

@@ -22,7 +22,7 @@ from checklists.errors import InputError, SetupError
 from checklists.limits import Kind, Stated, format_quantity, parse_limit, stated
 from checklists.model import Evidence, Outcome, Status
 from checklists.options import Locate, validate
-from checklists.registry import REGISTRY, Registry, load_packages
+from checklists.registry import REGISTRY, Registry
 from checklists.runner import Log, Task, resolve, run_all
 from checklists.target import Target
 from checklists.verdict import HOLDS, ORDER, Policy, Verdict, fails, judge
@@ -233,8 +233,8 @@ def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry
 
 
 def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry) -> Run:
-    if registry is REGISTRY:
-        load_packages(list(settings.packages), registry)
+    if registry is REGISTRY:  # only the checks the items bind are imported (`resolve`)
+        registry.defer(list(settings.packages))
     target = open_target(settings.target)
     resolved: list[Task | Outcome | None] = [
         resolve(item, registry, settings.defaults, settings.environments) if item.bound else None

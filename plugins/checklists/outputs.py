@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from checklists import badges, github, junit, report, sarif
+from checklists import report
 from checklists.engine import Run, release
 from checklists.i18n import TEXT
 from checklists.registry import REGISTRY, CheckSpec
@@ -60,17 +60,23 @@ def context_for(lang: str, target_name: str, docs: str) -> Context:
     """The context of a run; call it after the checks are loaded (it keeps their specs)."""
     inside = not target_name.startswith("..") and not Path(target_name).is_absolute()
     root = target_name if inside and target_name != "." else ""
-    return Context(lang, target_name, root, docs, {spec.id: spec for spec in REGISTRY})
+    specs = {spec.id: spec for spec in REGISTRY.loaded()}  # the run's: it loaded them
+    return Context(lang, target_name, root, docs, specs)
 
 
 def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
     """File name -> content for one format (badges give several files)."""
     if fmt == "json":
         return {FILE_NAMES[fmt]: report.to_text(report.compliance(run, context.target_name))}
+    # Each writer is imported when its report is written: `checklists check` prints a table.
     if fmt == "junit":
+        from checklists import junit  # noqa: PLC0415
+
         text = junit.junit_xml(run, root=context.sarif_root, docs=context.docs)
         return {FILE_NAMES[fmt]: text}
     if fmt == "sarif":
+        from checklists import sarif  # noqa: PLC0415
+
         text = sarif.sarif(
             run,
             context.specs,
@@ -81,6 +87,8 @@ def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
         )
         return {FILE_NAMES[fmt]: text}
     if fmt == "badges":
+        from checklists import badges  # noqa: PLC0415
+
         return {
             f"badges/{name}": text
             for name, text in badges.badges(list(run.bound), context.lang).items()
@@ -143,6 +151,8 @@ def github_output(run: Run, context: Context, report_path: str) -> None:
     """Annotations on stdout and the job summary, when running in GitHub Actions."""
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return
+    from checklists import github  # noqa: PLC0415 - only in GitHub Actions
+
     for line in github.error_annotations(
         run, dict(context.specs), root=context.sarif_root, docs=context.docs, report=report_path
     ):

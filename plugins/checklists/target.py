@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fnmatch
-import hashlib
 import os
 import stat
 import threading
@@ -474,6 +473,8 @@ class Target:
         kind, rel = probe
         try:
             if kind == "content":
+                import hashlib  # noqa: PLC0415 - only the serve cache takes fingerprints
+
                 return hashlib.sha256(self.read_bytes(rel)).hexdigest()
             if kind == "exists":
                 found = self._probe(self.normalize(rel))
