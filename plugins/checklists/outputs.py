@@ -17,6 +17,7 @@ from pathlib import Path
 
 from checklists import report
 from checklists.engine import Run, release
+from checklists.errors import InputError
 from checklists.i18n import TEXT
 from checklists.registry import REGISTRY, CheckSpec
 from checklists.runner import Log
@@ -139,12 +140,42 @@ def log_results(run: Run, log: Log) -> None:
     )
 
 
-def watched(run: Run) -> list[Path]:
-    """The existing files and folders the checks read or listed, for `mkdocs serve`."""
+def watched(run: Run) -> list[tuple[Path, bool]]:
+    """What `mkdocs serve` watches so that an edit the checks would see rebuilds the site
+    once: (folder, recursive) pairs, none inside another. A folder the checks listed is
+    watched with everything below it; the folder of a file they read or looked for, alone.
+
+    One watch per place: a file watched beside its folder sent one edit as two sets of
+    events, the second often after the first rebuild had begun (a second rebuild)."""
     root = run.target.root
-    paths = {root / rel for rel in run.target.files_read}
-    paths |= {root / rel for kind, rel in run.target.probed if kind in ("listing", "exists")}
-    return sorted(path for path in paths if path.exists())
+
+    def inside(rel: str) -> Path | None:  # a probe's path, if it stays in the target
+        try:
+            path = root / run.target.normalize(rel)
+        except InputError:
+            return None
+        return path if path.resolve().is_relative_to(root) else None
+
+    probed = [(kind, inside(rel)) for kind, rel in run.target.probed]
+    recursive = {path for kind, path in probed if kind == "listing" and path and path.is_dir()}
+    looked = {path for kind, path in probed if kind in ("exists", "content") and path}
+    looked |= {path for rel in run.target.files_read if (path := inside(rel))}
+    alone = {_existing(path.parent, root) for path in looked} - recursive
+
+    def covered(path: Path, by: set[Path]) -> bool:
+        return any(parent in by for parent in path.parents)
+
+    tops = {path for path in recursive if not covered(path, recursive)}
+    folders = {path for path in alone if path.is_dir() and path not in tops}
+    folders = {path for path in folders if not covered(path, tops)}
+    return sorted([(path, True) for path in tops] + [(path, False) for path in folders])
+
+
+def _existing(folder: Path, root: Path) -> Path:
+    """The folder, or its nearest ancestor that exists (a file created there is seen)."""
+    while folder != root and not folder.is_dir() and root in folder.parents:
+        folder = folder.parent
+    return folder
 
 
 def github_output(run: Run, context: Context, report_path: str) -> None:

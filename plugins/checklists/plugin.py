@@ -154,8 +154,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         )  # fmt: skip
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
-        for path in outputs.watched(self.run) if self.run else []:  # not the whole target
-            server.watch(str(path))
+        for path, recursive in outputs.watched(self.run) if self.run else []:  # not all
+            server.watch(str(path), recursive=recursive)
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, *, config: MkDocsConfig) -> None:

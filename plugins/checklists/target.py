@@ -72,6 +72,9 @@ CLOCK_SKEW = dt.timedelta(days=1)
 """How far in the future a recorded time may lie before it is implausible (clock skew)."""
 
 
+_UNSEEN = object()
+
+
 def utc_now() -> dt.datetime:
     """The wall clock, aware UTC. Checks ask `Target.now()`, the one seam tests can fix."""
     return dt.datetime.now(dt.UTC)
@@ -92,7 +95,7 @@ class Target:
         self._local = threading.local()
         # Memos: the tree does not change during a build, and checks ask for the same paths.
         self._normal: dict[str, str | InputError] = {}
-        self._real: dict[str, Path | InputError] = {}
+        self._real: dict[str, str | InputError] = {}
         self._root_str = str(self.root)
         self._kinds: dict[str, str | InputError] = {}
         self._listings: dict[str, tuple[str, ...]] = {}
@@ -102,6 +105,7 @@ class Target:
         self._resolved: dict[str, str] = {"": self._root_str}  # rel -> real path, unchecked
         self._modes: dict[str, int] = {}  # rel -> st_mode, when resolving it saw one
         self._absent: set[str] = set()  # rel paths resolving found not there
+        self._fingerprints: dict[Probe, object] = {}
         self._root_prefix = self._root_str.rstrip(os.sep) + os.sep
         self.probed: set[Probe] = set()  # everything any check read, listed or looked for
         self._read_elsewhere: set[str] = set()  # files a worker process read (`absorb`)
@@ -122,7 +126,10 @@ class Target:
 
     def path(self, relative: str) -> Path:
         """The real path on disk; InputError if it (or a symlink on the way) leaves the root."""
-        rel = self.normalize(relative)
+        return Path(self._real_path(self.normalize(relative)))
+
+    def _real_path(self, rel: str) -> str:
+        """`path` of a normalized target path, as a string (no Path object to build)."""
         real = self._real.get(rel)
         if real is None:
             found = self._resolve(rel)
@@ -131,7 +138,7 @@ class Target:
                     f"{rel} is a symlink that leads outside the target", path=rel, kind="outside"
                 )
             else:
-                real = Path(found)
+                real = found
             self._real[rel] = real
         if isinstance(real, InputError):
             raise real.again()
@@ -256,7 +263,7 @@ class Target:
     def _probe(self, rel: str) -> str | InputError:
         """What is at `rel`, asked of the disk without opening anything ("" = nothing)."""
         try:
-            real = str(self.path(rel))
+            real = self._real_path(rel)
         except InputError as error:
             return error
         parent, _, name = rel.rpartition("/")
@@ -308,7 +315,7 @@ class Target:
             return
         if found == "file":
             raise InputError(f"{prefix} is a file, not a folder", path=prefix, kind="not_a_file")
-        base = str(self.path(prefix))
+        base = self._real_path(prefix)
         lead = "" if prefix == "." else f"{prefix}/"
         stack: list[tuple[str, str, int]] = [(base, lead, 0)]
         entries = 0
@@ -353,7 +360,7 @@ class Target:
         if self.kind(rel) != "directory":
             return []
         try:
-            names = [name for name, _, _ in self._scan(str(self.path(rel)))]
+            names = [name for name, _, _ in self._scan(self._real_path(rel))]
         except OSError as error:
             raise _os_error(error, rel) from None
         if len(names) > MAX_WALK_ENTRIES:
@@ -375,7 +382,7 @@ class Target:
         self._note("listing", folder)
         if self.kind(folder) != "directory":
             return []
-        real = str(self.path(folder))
+        real = self._real_path(self.normalize(folder))
         name = PurePosixPath(rel).name
         try:
             names = [
@@ -431,7 +438,7 @@ class Target:
                 return InputError("file not found in the target", path=rel, kind="missing")
             if found == "directory":
                 return InputError(f"{rel} is a directory, not a file", path=rel, kind="not_a_file")
-            real = str(self.path(rel))
+            real = self._real_path(rel)
             # O_NONBLOCK: should the file have become a FIFO since `kind` looked, opening it
             # must not block; fstat below refuses it before anything is read.
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
@@ -551,7 +558,15 @@ class Target:
             self._local.trace = previous
 
     def fingerprint(self, probe: Probe) -> object:
-        """What a probe sees now: a content hash, existence, a listing or a size."""
+        """What a probe sees now: a content hash, existence, a listing or a size; taken
+        once per build (the serve cache asks for the same file for every check that read
+        it)."""
+        known = self._fingerprints.get(probe, _UNSEEN)
+        if known is _UNSEEN:
+            known = self._fingerprints[probe] = self._fingerprint(probe)
+        return known
+
+    def _fingerprint(self, probe: Probe) -> object:
         kind, rel = probe
         try:
             if kind == "content":
