@@ -349,7 +349,15 @@ class _Scanner:
 def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]:
     """Every task-list item of the page, bound or not, every bound list item and table row,
     and misplaced bindings as errors."""
-    columns = columns or Columns()
+    return list(_scan(markdown, page, columns or Columns()))
+
+
+@functools.lru_cache(maxsize=256)  # a `serve` rebuild scans only the pages that changed
+def _scan(markdown: str, page: str, columns: Columns) -> tuple[Item, ...]:
+    return tuple(_scan_page(markdown, page, columns))  # items are frozen: shared safely
+
+
+def _scan_page(markdown: str, page: str, columns: Columns) -> list[Item]:
     lines = markdown.splitlines()
     items: list[Item] = []
     state = _Scanner(page)

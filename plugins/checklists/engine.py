@@ -7,7 +7,6 @@ This is what the MkDocs plugin and the command line share. It never renders; it 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import os
 from collections import Counter
@@ -178,13 +177,8 @@ def decode_page(data: bytes, name: str) -> str:
 def collect(pages: Mapping[str, str], columns: Columns | None = None) -> list[Item]:
     """Every item of every page, sorted by page and line; metric rows get their limits."""
     with gc_paused():
-        items = [i for page, text in sorted(pages.items()) for i in _scan(text, page, columns)]
+        items = [i for page, text in sorted(pages.items()) for i in scan(text, page, columns)]
     return _with_limits(sorted(items, key=lambda item: (item.page, item.line)))
-
-
-@functools.lru_cache(maxsize=256)  # a `serve` rebuild scans only the pages that changed
-def _scan(text: str, page: str, columns: Columns | None) -> tuple[Item, ...]:
-    return tuple(scan(text, page, columns))  # items are frozen: shared between rebuilds
 
 
 def _with_limits(items: list[Item]) -> list[Item]:

@@ -103,7 +103,7 @@ def write_all(run: Run, folder: Path, context: Context) -> list[Path]:
     for fmt in FORMATS:
         for name, text in render(run, fmt, context).items():
             path = folder / name
-            report.write_atomic(path, text)
+            report.write_atomic(path, text, durable=False)  # part of the site, as its pages
             written.append(path)
     return written
 
