@@ -14,6 +14,7 @@ the checks asked for: "each file parsed exactly once" means compliance.json's
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,11 +37,16 @@ class Point:
     distinct_files_read: int  # counted in-process by CountingTarget
     distinct_pairs: int  # distinct (file, parser) pairs asked for, counted in-process
     inprocess_runs: list[float]  # collect + evaluate in this process, imports done
+    inprocess_cpu_runs: list[float]  # the same runs' CPU time (this process, all threads)
     inprocess_errors: int  # checks that raised or timed out (must be 0)
 
     @property
     def inprocess_s(self) -> float:
         return median(self.inprocess_runs)
+
+    @property
+    def inprocess_cpu(self) -> float:
+        return median(self.inprocess_cpu_runs)
 
     @property
     def added(self) -> float:
@@ -65,7 +71,11 @@ def measure_point(
     (target,) = opened
     # Timed apart from the counting run (its CountingTarget adds work): the steadier figure
     # the growth is judged on, as the builds' wall times swing with the shared machine.
-    seconds = [timed_evaluation(pages, settings)[0] for _ in range(runs)]
+    seconds, cpu = [], []
+    for _ in range(runs):
+        started = time.process_time()
+        seconds.append(timed_evaluation(pages, settings)[0])
+        cpu.append(time.process_time() - started)
     return Point(
         factor=factor,
         size=size,
@@ -76,6 +86,7 @@ def measure_point(
         distinct_files_read=len(target.read_ok),
         distinct_pairs=len(target.pairs),
         inprocess_runs=seconds,
+        inprocess_cpu_runs=cpu,
         inprocess_errors=len(log.errors),
     )
 
