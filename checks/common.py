@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from checklists import Evidence, Target
+from checklists import Evidence, Target, tr
 from checklists.errors import InputError
 from checklists.target import MAX_STAGES
 from checks.readers.build_model import Build, DockerfileModel, Walked
@@ -162,10 +162,14 @@ def invalid_only_by_default(stage: Stage, error: InputError) -> str | None:
     if "$" not in stage.from_instruction.args[0]:
         return None
     problem = error.message.removeprefix(f"FROM {stage.base}: ")
-    return (
-        f"FROM {stage.from_instruction.args[0]} gives the invalid image name {stage.base!r} "
-        f"with the build arguments' defaults ({problem}); the real name is passed at build "
-        "time"
+    return tr(
+        "FROM {written} gives the invalid image name {base!r} with the build arguments' "
+        "defaults ({problem}); the real name is passed at build time",
+        "FROM {written} はビルド引数のデフォルト値では不正なイメージ名 {base!r} になります"
+        "（{problem}）。実際の名前はビルド時に渡されます",
+        written=stage.from_instruction.args[0],
+        base=stage.base,
+        problem=problem,
     )
 
 
@@ -177,7 +181,15 @@ def allowed(name: ImageReference, allow: Sequence[str]) -> str | None:
 
 
 def stage_label(stage: Stage) -> str:
-    return f"stage {stage.index} ({stage.name})" if stage.name else f"stage {stage.index}"
+    """ "stage 1 (runtime)" / "ステージ 1（runtime）", for evidence notes and summaries."""
+    if stage.name:
+        return tr(
+            "stage {index} ({name})",
+            "ステージ {index} ({name})",
+            index=stage.index,
+            name=stage.name,
+        )
+    return tr("stage {index}", "ステージ {index}", index=stage.index)
 
 
 # -- build contexts -------------------------------------------------------------------------
@@ -362,14 +374,20 @@ _BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1",
 _REFERENCE = re.compile(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 _URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:(?P<password>[^/\s@]+)@")
 SECRET_VALUES = (
-    ("a Stripe/Clerk-style secret key", re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{8,}")),
     (
-        "a GitHub token",
+        tr("a Stripe/Clerk-style secret key", "Stripe/Clerk 形式のシークレットキー"),
+        re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{8,}"),
+    ),
+    (
+        tr("a GitHub token", "GitHub トークン"),
         re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
     ),
-    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
-    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    (
+        tr("an AWS access key id", "AWS アクセスキー ID"),
+        re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    ),
+    (tr("a Slack token", "Slack トークン"), re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+    (tr("a private key", "秘密鍵"), re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
 )
 
 
@@ -391,7 +409,7 @@ def secret_value(text: str) -> str | None:
     for match in _URL_PASSWORD.finditer(text):
         password = match["password"]
         if not _REFERENCE.fullmatch(password) and not password.startswith("$"):
-            return "a URL with a password"
+            return tr("a URL with a password", "パスワード入りの URL")
     return None
 
 

@@ -9,8 +9,9 @@ produces a number that was not measured.
 
 from __future__ import annotations
 
-from checklists import Environment, Evidence, Outcome, Target
+from checklists import Environment, Evidence, Kind, Outcome, Target, tr
 from checklists.errors import InputError
+from checklists.limits import Quantity
 from checklists.target import MAX_REPORT_BYTES
 from checks.readers.bounds import in_the_future
 from checks.readers.measurements import (
@@ -42,8 +43,13 @@ def newest(
             if in_the_future(evidence.measured_at, now):
                 # It would win as the newest evidence, yet no measurement made it.
                 raise InputError(
-                    f"measured_at {evidence.measured_at:%Y-%m-%dT%H:%M:%SZ} lies in the future "
-                    f"(now {now:%Y-%m-%d %H:%M} UTC): the evidence cannot be trusted",
+                    tr(
+                        "measured_at {at} lies in the future (now {now} UTC): the evidence "
+                        "cannot be trusted",
+                        "measured_at {at} は未来の日時（現在 {now} UTC）で、この証拠は信頼できない",
+                        at=f"{evidence.measured_at:%Y-%m-%dT%H:%M:%SZ}",
+                        now=f"{now:%Y-%m-%d %H:%M}",
+                    ),
                     path=path,
                     kind="implausible",
                 )
@@ -60,31 +66,63 @@ def measured_metric(
     """The outcome of one measured metric for one environment (see the module's docstring)."""
     if environment is None:
         return Outcome.error(
-            f"{metric} is measured per environment: bind it in a table column named after "
-            "one, or pass {env: <name>}",
-            Evidence("no environment given"),
+            tr(
+                "{metric} is measured per environment: bind it in a table column named after "
+                "one, or pass {{env: <name>}}",
+                "{metric} は環境ごとに計測します: 環境名の列の表に結び付けるか、"
+                "{{env: <名前>}} を指定してください",
+                metric=metric,
+            ),
+            Evidence(tr("no environment given", "環境の指定なし")),
         )
     latest = newest(target, pattern, environment)
     if latest is None:
         return Outcome.unknown(
-            f"not measured: no evidence for {environment.name} in {pattern}",
-            Evidence(f"to measure: {how_to_measure(environment)}", path=pattern),
+            tr(
+                "not measured: no evidence for {env} in {pattern}",
+                "未計測: {pattern} に環境「{env}」の証拠がない",
+                env=environment.name,
+                pattern=pattern,
+            ),
+            Evidence(_to_measure(environment), path=pattern),
         )
     path, evidence, measured = latest
+    # The note starts with "measured <date>" in English: the page reads the day from it.
     about = Evidence(
-        f"measured {evidence.measured_at:%Y-%m-%d %H:%M} UTC with {evidence.engine_name} "
-        f"{evidence.engine_version} on {evidence.host}"
-        + (f", target commit {evidence.target_commit[:12]}" if evidence.target_commit else ""),
+        tr(
+            "measured {at} UTC with {engine} {version} on {host}{commit}",
+            "{at} UTC にホスト「{host}」の {engine} {version} で計測{commit}",
+            at=f"{evidence.measured_at:%Y-%m-%d %H:%M}",
+            engine=evidence.engine_name,
+            version=evidence.engine_version,
+            host=evidence.host,
+            commit=tr(
+                ", target commit {commit}",
+                "（ターゲットのコミット {commit}）",
+                commit=evidence.target_commit[:12],
+            )
+            if evidence.target_commit
+            else "",
+        ),
         path=path,
     )
     dockerfile = str(environment.options.get("dockerfile", measured.dockerfile))
     if sha256_file(target.read_bytes(dockerfile)) != measured.dockerfile_sha256:
         return Outcome.unknown(
-            f"stale: {dockerfile} changed after it was measured; measure again",
+            tr(
+                "stale: {dockerfile} changed after it was measured; measure again",
+                "古い計測: 計測後に {dockerfile} が変わっている。計測し直してください",
+                dockerfile=dockerfile,
+            ),
             about,
             Evidence(
-                f"the evidence measured a Dockerfile with sha256 {measured.dockerfile_sha256[:12]}"
-                f"; to measure again: {how_to_measure(environment)}",
+                tr(
+                    "the evidence measured a Dockerfile with sha256 {sha}; to measure again: "
+                    "{command}",
+                    "証拠が計測したのは sha256 {sha} の Dockerfile。計測し直すには: {command}",
+                    sha=measured.dockerfile_sha256[:12],
+                    command=how_to_measure(environment),
+                ),
                 path=dockerfile,
             ),
             stale=True,
@@ -92,24 +130,60 @@ def measured_metric(
     reading = measured.measurements.get(metric)
     if reading is None:
         return Outcome.unknown(
-            f"the evidence has no {metric} for {environment.name}",
+            tr(
+                "the evidence has no {metric} for {env}",
+                "証拠に環境「{env}」の {metric} がない",
+                metric=metric,
+                env=environment.name,
+            ),
             about,
-            Evidence(f"to measure: {how_to_measure(environment)}"),
+            Evidence(_to_measure(environment)),
         )
     return _outcome(reading, about)
+
+
+def _to_measure(environment: Environment) -> str:
+    return tr(
+        "to measure: {command}", "計測するには: {command}", command=how_to_measure(environment)
+    )
+
+
+_KINDS = {"B": Kind.SIZE, "s": Kind.DURATION, "%": Kind.PERCENT}
 
 
 def _outcome(reading: Measurement, about: Evidence) -> Outcome:
     command = " ".join(reading.command)
     if reading.status == "measured" and reading.value is not None:
-        raw = Evidence(f"{command}", excerpt=reading.raw) if command else about
+        raw = (
+            Evidence(
+                tr("{command}", "実行したコマンド: {command}", command=command),
+                excerpt=reading.raw,
+            )
+            if command
+            else about
+        )
+        kind = _KINDS.get(reading.unit or "")
+        shown = (
+            Quantity(reading.value, kind)
+            if kind is not None
+            else f"{reading.value:g} {reading.unit or ''}".strip()
+        )
         return Outcome.measured(
-            reading.value, f"measured {reading.value:g} {reading.unit}", about, raw
+            reading.value, tr("measured {value}", "計測値 {value}", value=shown), about, raw
         )
     if reading.status == "failed":
         return Outcome.failed(
-            f"the measurement failed: {reading.error}",
+            tr(
+                "the measurement failed: {error}",
+                "計測に失敗: {error}",
+                error=reading.error or "",
+            ),
             about,
-            Evidence(f"{command} failed", excerpt=reading.log_tail or reading.error),
+            Evidence(
+                tr("{command} failed", "{command} が失敗", command=command),
+                excerpt=reading.log_tail or reading.error,
+            ),
         )
-    return Outcome.unknown(f"not measured: {reading.reason}", about)
+    return Outcome.unknown(
+        tr("not measured: {reason}", "未計測: {reason}", reason=reading.reason or ""), about
+    )

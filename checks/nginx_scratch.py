@@ -50,6 +50,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from checklists import tr
 from checks import sandbox
 from checks.readers.nginx import Directive, render
 
@@ -271,14 +272,23 @@ class _Scratch:
 
     def note(self, directive: Directive, change: str) -> None:
         where = f"{directive.source}:{directive.line}" if directive.source else "generated"
-        text = f"{where}: {change}"
+        text = tr("{where}: {change}", "{where}: {change}", where=where, change=change)
         if text not in self.changes:
             self.changes.append(text)
 
     def leave_out(self, directive: Directive, why: str) -> None:
         where = f"{directive.source}:{directive.line}" if directive.source else "generated"
         self.left_out.append(f"{directive.name} ({where})")
-        self.note(directive, f"{directive.name} left out of the scratch copy: {why}")
+        # The English says "left out": a failure on a variable looks for it in the changes.
+        self.note(
+            directive,
+            tr(
+                "{name} left out of the scratch copy: {why}",
+                "{name} は作業用コピーから除外: {why}",
+                name=directive.name,
+                why=why,
+            ),
+        )
 
     def emit(self, depth: int, text: str, origin: Directive | None = None) -> None:
         self.lines.append("    " * depth + text)
@@ -346,10 +356,19 @@ def test_units(units: Sequence[Unit], avoid: Sequence[Path] = ()) -> list[TestRe
     """
     nginx = find_program("nginx", avoid)
     if nginx is None:
-        return [TestResult("not_run", "nginx -t not run (nginx not installed)")]
+        return [
+            TestResult(
+                "not_run", _not_run(tr("nginx not installed", "nginx がインストールされていない"))
+            )
+        ]
     version = nginx_version(nginx)
     if version is None:
-        return [TestResult("not_run", f"nginx -t not run ({nginx} -v printed no version)")]
+        problem = tr(
+            "{nginx} -v printed no version",
+            "{nginx} -v がバージョンを表示しない",
+            nginx=nginx,
+        )
+        return [TestResult("not_run", _not_run(problem))]
     knows = binary_knows(nginx)
     return [_test_unit(nginx, version, unit, knows, avoid) for unit in units]
 
@@ -361,7 +380,12 @@ def _test_unit(
     knows: Callable[[str], bool],
     avoid: Sequence[Path],
 ) -> TestResult:
-    label = f"nginx -t (nginx {_dotted(version)}) on a scratch copy of {unit.label}"
+    label = tr(
+        "nginx -t (nginx {version}) on a scratch copy of {unit}",
+        "{unit} の作業用コピーでの nginx -t（nginx {version}）",
+        version=_dotted(version),
+        unit=unit.label,
+    )
     with sandbox.scratch("nginx-t-") as folder:
         upstreams = frozenset(
             d.args[0] for d in _all(unit.directives) if d.name == "upstream" and d.args
@@ -384,17 +408,30 @@ def _test_unit(
             problem = _make_certificate(folder, avoid)
             if problem:
                 changes = tuple(scratch.changes)
-                summary = f"nginx -t not run ({problem})"
+                summary = _not_run(problem)
                 return TestResult("not_run", summary, changes=changes, left_out=left_out)
         namespace = sandbox.network_prefix(root=sandbox.is_root())
         scratch.changes.append(
-            "nginx ran in an empty network namespace (unshare --net)"
+            tr(
+                "nginx ran in an empty network namespace (unshare --net)",
+                "nginx は空のネットワーク名前空間で実行（unshare --net）",
+            )
             if namespace
-            else "no network namespace available: nginx ran with host names already replaced"
+            else tr(
+                "no network namespace available: nginx ran with host names already replaced",
+                "ネットワーク名前空間が使えないため、ホスト名を置き換えたうえで nginx を実行",
+            )
         )
         identity = sandbox.drop_identity()
         if identity is not None:
-            scratch.changes.append(f"nginx ran as {identity.name} (uid {identity.uid}), not root")
+            scratch.changes.append(
+                tr(
+                    "nginx ran as {name} (uid {uid}), not root",
+                    "nginx は root ではなく {name}（uid {uid}）で実行",
+                    name=identity.name,
+                    uid=identity.uid,
+                )
+            )
         changes = tuple(scratch.changes)
         command = [nginx, "-t", "-e", "stderr", "-p", f"{folder}/", "-c", str(config)]
         done = sandbox.run(
@@ -408,43 +445,70 @@ def _test_unit(
 
     if done.returncode is None:  # timed out (the group was killed) or could not start
         if done.error and done.error.startswith("timed out"):
-            return result("failed", f"{label} did not finish in {TIMEOUT_SECONDS} s")
-        return result("not_run", f"nginx -t not run ({done.error})")
+            summary = tr(
+                "{label} did not finish in {seconds} s",
+                "{label} が {seconds} 秒以内に終わらなかった",
+                label=label,
+                seconds=TIMEOUT_SECONDS,
+            )
+            return result("failed", summary)
+        return result("not_run", _not_run(done.error or ""))
     if done.returncode == 125 and "sandbox: cannot start" in output:
-        return result("not_run", f"nginx -t not run ({output.strip().splitlines()[-1]})")
+        return result("not_run", _not_run(output.strip().splitlines()[-1]))
     if done.returncode == 0:
-        return result("passed", f"{label}: test is successful")
-    if "Cannot allocate memory" in output:
-        summary = (
-            f"{label} could not judge it: the configuration asks for more memory than "
-            f"the scratch run allows ({LIMITS.memory >> 20} MiB of address space)"
+        return result(
+            "passed", tr("{label}: test is successful", "{label}: テスト成功", label=label)
         )
-        return result("inconclusive", summary, blamed=True)
+    if "Cannot allocate memory" in output:
+        why = tr(
+            "the configuration asks for more memory than the scratch run allows ({mib} MiB of "
+            "address space)",
+            "設定が作業用の実行で許すより多くのメモリを求めている（アドレス空間 {mib} MiB）",
+            mib=LIMITS.memory >> 20,
+        )
+        return result("inconclusive", _could_not_judge(label, why), blamed=True)
     newer = _needs_newer_nginx(output, version)
     if newer:
-        return result("inconclusive", f"{label} could not judge it: {newer}", blamed=True)
+        return result("inconclusive", _could_not_judge(label, newer), blamed=True)
     unknown = re.search(r'unknown directive "([^"]+)"', output)
     if unknown and any(entry.startswith("load_module ") for entry in left_out):
-        summary = (
-            f"{label} could not judge it: a directive may come from a dynamic module "
-            "that the scratch copy does not load"
+        why = tr(
+            "a directive may come from a dynamic module that the scratch copy does not load",
+            "ディレクティブが、作業用コピーが読み込まない動的モジュールのものかもしれない",
         )
-        return result("inconclusive", summary, blamed=True)
+        return result("inconclusive", _could_not_judge(label, why), blamed=True)
     blamed_line = _blamed_scratch_line(done.output, config)
     if blamed_line in scratch.bare and not unknown:
-        summary = (
-            f"{label} could not judge it: nginx knows a directive the scratch copy "
-            "passed without its arguments"
+        why = tr(
+            "nginx knows a directive the scratch copy passed without its arguments",
+            "作業用コピーが引数なしで渡したディレクティブを nginx が知っている",
         )
-        return result("inconclusive", summary, blamed=True)
+        return result("inconclusive", _could_not_judge(label, why), blamed=True)
     variable = re.search(r'unknown "([^"]+)" variable', output)
     if variable and (left_out or any("left out" in change for change in changes)):
-        summary = (
-            f"{label} failed on ${variable[1]}, which a directive left out of the scratch "
-            "copy may define: the full configuration cannot be judged"
+        summary = tr(
+            "{label} failed on ${variable}, which a directive left out of the scratch copy may "
+            "define: the full configuration cannot be judged",
+            "{label} が ${variable} で失敗したが、作業用コピーから除外したディレクティブが"
+            "それを定義しているかもしれない: 設定全体は判定できない",
+            label=label,
+            variable=variable[1],
         )
         return result("undecided", summary, blamed=True)
-    return result("failed", f"{label} failed", blamed=True)
+    return result("failed", tr("{label} failed", "{label} が失敗", label=label), blamed=True)
+
+
+def _not_run(problem: str) -> str:
+    return tr("nginx -t not run ({problem})", "nginx -t は未実行（{problem}）", problem=problem)
+
+
+def _could_not_judge(label: str, why: str) -> str:
+    return tr(
+        "{label} could not judge it: {why}",
+        "{label} では判定できなかった: {why}",
+        label=label,
+        why=why,
+    )
 
 
 def _blamed_scratch_line(output: str, config: Path) -> int | None:
@@ -455,26 +519,40 @@ def _blamed_scratch_line(output: str, config: Path) -> int | None:
 def _needs_newer_nginx(output: str, version: tuple[int, int, int]) -> str | None:
     unknown = re.search(r'unknown directive "([^"]+)"', output)
     if unknown and NEWER_DIRECTIVES.get(unknown[1], (0, 0, 0)) > version:
-        added = _dotted(NEWER_DIRECTIVES[unknown[1]])
-        return f'"{unknown[1]}" needs nginx {added} or later, this is {_dotted(version)}'
+        return tr(
+            '"{name}" needs nginx {added} or later, this is {version}',
+            '"{name}" には nginx {added} 以降が必要だが、これは {version}',
+            name=unknown[1],
+            added=_dotted(NEWER_DIRECTIVES[unknown[1]]),
+            version=_dotted(version),
+        )
     if re.search(r'invalid parameter "quic"', output) and version < _QUIC_PARAMETER:
-        return f"listen ... quic needs nginx {_dotted(_QUIC_PARAMETER)} or later"
+        return tr(
+            "listen ... quic needs nginx {added} or later",
+            "listen ... quic には nginx {added} 以降が必要",
+            added=_dotted(_QUIC_PARAMETER),
+        )
     return None
 
 
 def _make_certificate(folder: Path, avoid: Sequence[Path]) -> str | None:
     openssl = find_program("openssl", avoid)
     if openssl is None:
-        return "openssl not installed: no test certificate"
+        return tr(
+            "openssl not installed: no test certificate",
+            "openssl がインストールされていない: テスト用の証明書なし",
+        )
     tls = folder / "tls"
     command = [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt"]
     command += ["ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost"]
     command += ["-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem")]
     done = sandbox.run(command, env=_env(folder), cwd=folder, timeout=10, limits=LIMITS)
     if done.returncode is None:
-        return f"openssl failed: {done.error}"
+        return tr("openssl failed: {error}", "openssl が失敗: {error}", error=done.error or "")
     if done.returncode != 0:
-        return f"openssl failed: {done.stderr.strip()[:200]}"
+        return tr(
+            "openssl failed: {error}", "openssl が失敗: {error}", error=done.stderr.strip()[:200]
+        )
     return None
 
 
@@ -556,18 +634,44 @@ def _screen(scratch: _Scratch, directive: Directive) -> Directive | None:
     """The directive as the allow-list lets it through: as written, bare, or not at all."""
     name = directive.name
     if name == "include":
-        scratch.leave_out(directive, f"{' '.join(directive.args)} is not in the target")
+        scratch.leave_out(
+            directive,
+            tr(
+                "{include} is not in the target",
+                "{include} がターゲットにない",
+                include=" ".join(directive.args),
+            ),
+        )
         return None
     if DENIED.search(name):
-        scratch.leave_out(directive, "it loads code, configures OpenSSL or opens a file")
+        scratch.leave_out(
+            directive,
+            tr(
+                "it loads code, configures OpenSSL or opens a file",
+                "コードの読み込み、OpenSSL の設定、ファイルのオープンのいずれかを行う",
+            ),
+        )
         return None
     if name in ALLOWED:
         return directive
     if scratch.knows(name):
-        scratch.leave_out(directive, "not on the allow-list of directives the scratch runs")
+        scratch.leave_out(
+            directive,
+            tr(
+                "not on the allow-list of directives the scratch runs",
+                "作業用の実行で許可するディレクティブの一覧にない",
+            ),
+        )
         return None
     # nginx cannot know the name: it will say "unknown directive" there and read no further.
-    scratch.note(directive, f"{name} passed without its arguments (nginx does not know it)")
+    scratch.note(
+        directive,
+        tr(
+            "{name} passed without its arguments (nginx does not know it)",
+            "{name} は引数なしで渡した（nginx がそれを知らない）",
+            name=name,
+        ),
+    )
     scratch.bare.add(len(scratch.lines) + 1)
     return Directive(name, (), directive.line, None, directive.source)
 
@@ -579,7 +683,14 @@ def _rewrite(
     folder = scratch.folder
     if name in _DROPPED:  # replaced by the scratch's own, or meaningless in a test
         if name not in ("pid", "lock_file"):
-            scratch.note(directive, f"{name} left out of the scratch copy")
+            scratch.note(
+                directive,
+                tr(
+                    "{name} left out of the scratch copy",
+                    "{name} は作業用コピーから除外",
+                    name=name,
+                ),
+            )
         return None
     screened = _screen(scratch, directive)
     if screened is None or screened is not directive:
@@ -591,8 +702,11 @@ def _rewrite(
     ):
         scratch.note(
             directive,
-            f"http2 (nginx 1.25.1) moved to `listen ... http2` for nginx "
-            f"{_dotted(scratch.version)}",
+            tr(
+                "http2 (nginx 1.25.1) moved to `listen ... http2` for nginx {version}",
+                "http2（nginx 1.25.1）は nginx {version} 向けに `listen ... http2` へ移した",
+                version=_dotted(scratch.version),
+            ),
         )
         return None
     if name in _CERTIFICATES and args:
@@ -624,7 +738,7 @@ def _rewrite(
     elif name == "proxy_pass" and parents[:1] == ("stream",) and args and "$" not in args[0]:
         args[0] = _local_address(scratch, directive, args[0], scheme=False)
     elif name == "set_real_ip_from" and args and not _is_address(args[0]):
-        scratch.note(directive, f"{args[0]} replaced by 127.0.0.1 (no name lookups)")
+        scratch.note(directive, _replaced(args[0]))
         args[0] = "127.0.0.1"
     elif name == "resolver":
         args = [_resolver_arg(scratch, directive, a) for a in args]
@@ -683,7 +797,14 @@ def _local_address(scratch: _Scratch, directive: Directive, value: str, *, schem
     if rest.startswith("unix:"):
         path = rest[len("unix:") :].split(":", 1)
         tail = f":{path[1]}" if len(path) > 1 else ""
-        scratch.note(directive, f"unix:{path[0]} moved into the scratch folder")
+        scratch.note(
+            directive,
+            tr(
+                "unix:{path} moved into the scratch folder",
+                "unix:{path} は作業用フォルダーに移した",
+                path=path[0],
+            ),
+        )
         return f"{prefix}unix:{scratch.folder}/run/upstream.sock{tail}"
     hostport, slash, uri = rest.partition("/")
     if hostport.startswith("["):
@@ -691,7 +812,7 @@ def _local_address(scratch: _Scratch, directive: Directive, value: str, *, schem
     host, colon, port = hostport.partition(":")
     if host in scratch.upstreams or _is_address(host) or not host:
         return value
-    scratch.note(directive, f"{host} replaced by 127.0.0.1 (no name lookups)")
+    scratch.note(directive, _replaced(host))
     return f"{prefix}127.0.0.1{colon}{port}{slash}{uri}"
 
 
@@ -701,7 +822,7 @@ def _resolver_arg(scratch: _Scratch, directive: Directive, arg: str) -> str:
     host = arg.rsplit(":", 1)[0] if arg.count(":") == 1 else arg
     if _is_address(host):
         return arg
-    scratch.note(directive, f"resolver {arg} replaced by 127.0.0.1 (no name lookups)")
+    scratch.note(directive, _replaced(f"resolver {arg}"))
     return "127.0.0.1"
 
 
@@ -729,3 +850,11 @@ def _translate(output: str, config: Path, scratch: _Scratch) -> tuple[str, str |
         text = text.replace(str(config), "nginx.conf").replace(str(scratch.folder), "<scratch>")
         lines.append(text)
     return "\n".join(lines).strip(), first[0], first[1]
+
+
+def _replaced(host: str) -> str:
+    return tr(
+        "{host} replaced by 127.0.0.1 (no name lookups)",
+        "{host} は 127.0.0.1 に置き換え（名前解決をしない）",
+        host=host,
+    )

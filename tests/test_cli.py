@@ -70,10 +70,15 @@ def test_list_and_explain_show_the_catalog() -> None:
     listing = cli("list")
     assert listing.returncode == 0
     assert "dockerfile.non_root_user" in listing.stdout and "image.size" in listing.stdout
-    explained = cli("explain", "dockerfile.non_root_user")
+    explained = cli("explain", "dockerfile.non_root_user", "--lang", "en")
     assert explained.returncode == 0
     for heading in ("What it checks:", "Why it matters:", "How to fix:", "parameters: dockerfile"):
         assert heading in explained.stdout
+    # The site's language (ja) by default: the Japanese prose of the check.
+    japanese = cli("explain", "dockerfile.non_root_user")
+    for heading in ("何を確認するか:", "なぜ重要か:", "修正方法:", "パラメータ: dockerfile"):
+        assert heading in japanese.stdout
+    assert "非root" in japanese.stdout.splitlines()[0]
     assert cli("explain", "no.such_check").returncode == 2
 
 
@@ -197,7 +202,7 @@ def test_a_broken_claim_names_its_place_in_the_target_and_the_fix(tmp_path: Path
     for number in broken:
         where, fix = lines[number + 1].strip(), lines[number + 2].strip()
         assert re.fullmatch(r"→ backend/Dockerfile:\d+", where), where
-        assert fix.startswith("修正方法: In the final stage create a dedicated user"), fix
+        assert fix.startswith("修正方法: 最終ステージで固定 ID の専用ユーザーを作り"), fix
         assert fix.endswith("(checklists explain dockerfile.non_root_user)"), fix
     verified = sum(1 for line in lines if "検証済み" in line and line.startswith("  "))
     assert f"項目中 {verified} 検証済み" in result.stdout  # the same figure as the page
@@ -222,5 +227,9 @@ def test_a_reading_that_contradicts_the_texts_number_fails_without_the_waiver(
     assert result.returncode == 1, result.stderr
     row = next(line for line in result.stdout.splitlines() if "context.reduction" in line)
     assert row.lstrip().startswith("✗ 記載と矛盾"), row
-    assert "contradicts the text's 約80% (60.0%–100.0% would agree)" in row
+    assert "13.3%: 本文の「約80%」と矛盾（60.0%–100.0% なら一致）" in row
     assert "→ backend/.dockerignore" in result.stdout
+    english = cli("check", "--quiet", "--lang", "en", cwd=root)
+    row = next(line for line in english.stdout.splitlines() if "context.reduction" in line)
+    assert row.lstrip().startswith("✗ Contradicts the text"), row
+    assert "contradicts the text's 約80% (60.0%–100.0% would agree)" in row

@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from tests.language import JAPANESE, KANA, english_runs, strip_quoted, verdict_texts
 from tests.paths import ORIGINAL_GUIDE, ROOT
 
 SCHEMA = ROOT / "plugins" / "checklists" / "assets" / "compliance.schema.json"
@@ -121,6 +122,52 @@ def test_the_guide_page_shows_badges_and_evidence(
     assert 'href="compliance/"' in page
 
 
+def test_every_verdict_of_the_example_is_said_in_japanese(
+    built: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    """No outcome, value or evidence note on the guide or the report is an English sentence
+    (the target's names, paths, commands and excerpts excepted): the site speaks Japanese."""
+    _, site = built
+    for page in ("index.html", "compliance/index.html"):
+        texts = verdict_texts((site / page).read_text("utf-8"))
+        kinds = {kind for kind, _ in texts}
+        assert len(texts) > 100 and {"outcome", "evidence"} <= kinds, (page, kinds)
+        english = [(kind, text) for kind, text in texts if english_runs(text)]
+        assert english == [], english[:5]
+        unsaid = [text for kind, text in texts if kind == "outcome" and not JAPANESE.search(text)]
+        assert unsaid == [], unsaid[:5]
+
+
+def test_an_english_site_build_speaks_english(tmp_path: Path) -> None:
+    """The same site with `theme.language: en`: the verdicts, their evidence and the catalog
+    are English, from the same checks."""
+    root = copy_site(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8").replace("  language: ja\n", "  language: en\n", 1), "utf-8"
+    )
+    result = build(root, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    texts = verdict_texts(page)
+    assert len(texts) > 100
+    # The guide is the author's Japanese; what the checks say is English (a target's own
+    # names may be Japanese: an environment named 開発 has no kana).
+    said = [text for _, text in texts if KANA.search(strip_quoted(text))]
+    assert said == [], said[:5]
+    outcomes = [text for kind, text in texts if kind == "outcome"]
+    assert sum(1 for text in outcomes if english_runs(text)) > len(outcomes) / 2
+    assert ">Verified</span></summary>" in page
+    assert "the final stage runs as appuser (uid 1000, gid 1000)" in page
+    data = report(tmp_path / "site")
+    assert data["lang"] == "en"
+    reduction = next(i for i in data["items"] if i["check"] == "context.reduction")
+    assert "contradicts the text's 約80% (60.0%–100.0% would agree)" in reduction["summary"]
+    catalog = (tmp_path / "site" / "checks" / "dockerfile" / "index.html").read_text("utf-8")
+    assert "What it checks" in catalog and "何を確認するか" not in catalog
+    assert "Non-root user: the final image runs as a user other than root" in catalog
+
+
 def test_the_compliance_page_lists_every_binding_and_the_unbound_items(
     built: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:
@@ -193,9 +240,10 @@ def test_a_broken_binding_fails_with_its_page_line(tmp_path: Path) -> None:
     guide.write_text(text, "utf-8")
     result = build(root, tmp_path / "site")
     assert result.returncode != 0
+    # The build's log speaks the site's language, with the ids as written.
     assert (
-        "unknown check id 'dockerfile.healthchek'; did you mean 'dockerfile.healthcheck'?"
-        in result.stderr
+        "不明なチェック ID 'dockerfile.healthchek'（'dockerfile.healthcheck' の誤りでは"
+        "ありませんか）" in result.stderr
     )
     data = report(tmp_path / "site")
     assert verdict_of(data, "dockerfile.multi_stage")["verdict"] == "verified"
@@ -339,7 +387,9 @@ def test_the_default_build_shows_limits_unmeasured_and_the_context_reduction(
     reduction = next(i for i in data["items"] if i["check"] == "context.reduction")
     assert reduction["stated"] == {"text": "約80%", "agrees": "60.0%–100.0%"}
     assert reduction["quantity"] is not None and 0 < reduction["quantity"] < 60
-    assert reduction["outcome"] == "fail" and "contradicts the text's 約80%" in reduction["summary"]
+    # compliance.json speaks the site's language (ja): the summary is the page's.
+    assert data["lang"] == "ja"
+    assert reduction["outcome"] == "fail" and "本文の「約80%」と矛盾" in reduction["summary"]
     assert reduction["verdict"] == "waived" and reduction["waiver"]["until"] == "2027-12-31"
     page = (site / "index.html").read_text("utf-8")
     assert '<span class="cl-observed">2段階</span>' not in page  # value cells carry their verdict

@@ -14,6 +14,23 @@ How to fix:
     Order instructions so that dependencies install before the code is copied, keep the
     context small with `.dockerignore`, and drop unneeded build dependencies; then measure
     again with `checklists measure`.
+
+日本語: ビルド時間（キャッシュなし）: 実際のコンテナエンジンで計測
+
+何を確認するか:
+    その環境での `build --no-cache` の実時間を最新の計測証拠から読み、ガイドの表が定める
+    上限と比べます。
+    証拠がなければ unknown（未計測）とし、実行すべきコマンドを示します。古い Dockerfile の
+    証拠は古い計測で、合格にはなりません。計測の失敗は不合格です。
+
+なぜ重要か:
+    コールドビルドが遅いと、キャッシュに当たらない CI の実行や、新しい開発者の最初の
+    ビルドがそのたびに遅れます。
+
+修正方法:
+    コードをコピーする前に依存関係をインストールするよう命令を並べ、`.dockerignore` で
+    コンテキストを小さく保ち、不要なビルド依存関係を外します。そのあと
+    `checklists measure` で計測し直します。
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checklists import Evidence, Target
+from checklists import Evidence, Target, tr
 from checklists.errors import InputError
 from checks.readers.ci_builds import (
     CiModel,
@@ -50,8 +50,15 @@ class Selection:
 
     def searched(self) -> Evidence:
         return Evidence(
-            f"searched {len(self.model.workflows)} workflow(s) and what they run for a build "
-            f"of {self.dockerfile}; {len(self.model.builds)} build(s) found in all"
+            tr(
+                "searched {workflows} workflow(s) and what they run for a build of "
+                "{dockerfile}; {builds} build(s) found in all",
+                "{workflows} 個のワークフローとそこから実行されるものから {dockerfile} の"
+                "ビルドを探索。見つかったビルドは全体で {builds} 件",
+                workflows=len(self.model.workflows),
+                dockerfile=self.dockerfile,
+                builds=len(self.model.builds),
+            )
         )
 
 
@@ -146,8 +153,13 @@ def run_situations(
     found_situations, unknown = situations(run.root_workflow, default_branch, found.workflows)
     if run.external_callers:
         unknown.append(
-            f"{run.root} is a reusable workflow no workflow of this repository calls; its "
-            "callers elsewhere decide when it runs"
+            tr(
+                "{root} is a reusable workflow no workflow of this repository calls; its "
+                "callers elsewhere decide when it runs",
+                "{root} はこのリポジトリのどのワークフローからも呼ばれない再利用可能ワーク"
+                "フローで、いつ実行されるかは外部の呼び出し元が決める",
+                root=run.root,
+            )
         )
     return found_situations, unknown
 

@@ -42,6 +42,51 @@ How to fix:
     `version: 2` / `updates:` / `- package-ecosystem: docker`, `directory: /backend`,
     `schedule: {interval: monthly}` (weekly is better); or enable Renovate with its
     `dockerfile` manager and a monthly (or more frequent) schedule.
+
+日本語: ベースイメージの定期更新: ボットが少なくとも月次でバックエンドのベースイメージ更新を提案する
+
+何を確認するか:
+    ガイドの規則「定期更新: 月次でベースイメージとパッケージ更新」を、ターゲットの設定として
+    確認します。次のいずれかが成り立つ必要があります:
+
+    * Dependabot（`.github/dependabot.yml` または `.yaml`）に `package-ecosystem: docker` の
+      `updates` エントリーがあり、その `directory` か `directories` が Dockerfile のフォルダー
+      （パラメータ `directory`。既定は `dockerfile` のフォルダー。`/**` や `/src/app/**` の
+      ような `directories` の glob も数え、後者は `/src/app` 自体も含みます）を含み、スケジュール
+      （自身のもの、または `multi-ecosystem-group` のもの）が少なくとも月次であること:
+      `interval` が daily、weekly、monthly か、毎月実行される `cronjob` を持つ `cron` です。
+      `quarterly`、`semiannually`、`yearly`、一部の月に限った cron、
+      `open-pull-requests-limit: 0`（バージョン更新を無効にします）、
+      `dependency-name: "*"` の `ignore` は不合格です。
+    * Renovate（Renovate の順序で見つかる設定ファイル、または package.json の `"renovate"`）が
+      `dockerfile` マネージャーを有効のままにしていること（`enabled: false` でも、
+      `enabledManagers` から外れているのでも、プリセット `docker:disable` やマネージャーか
+      docker データソースだけに一致する `packageRules` で無効になっているのでもないこと）、
+      そしてバックエンドの Dockerfile（パラメータ `dockerfile`）を見つけること: マネージャーの
+      ファイルパターンが一致し、`includePaths`（指定があれば）が含み、`ignorePaths` が除外
+      しないことを、Renovate と同じように（部分文字列か、ドットファイルを含む minimatch の
+      glob）、Renovate とそのプリセット `config:recommended` が加える既定値も含めて判定します。
+      月次より少ないスケジュールは不合格です（`schedule:quarterly`、`schedule:yearly`、一部の
+      月に限った cron、月名や「every 3 months」を含む文）。それ以外のスケジュールの文は受け入れて
+      示します。Renovate の外のプリセット（`github>org/repo`、`local>...`）は取得しないため、
+      そうした設定は unknown（未計測）にしかなりません。
+
+    バックエンドの Dockerfile の各 FROM がダイジェストで固定されているかも示します。
+    ダイジェストでの固定はより強い形です（更新ボットがタグと一緒にダイジェストを動かします）が、
+    更新ボットのないダイジェストは決して変わらず、数えません。ボットがインストールされているか
+    （Renovate の GitHub アプリ）はリポジトリから見えないため、設定を根拠とします。
+
+なぜ重要か:
+    slim のベースイメージには数週間ごとに Debian と CPython のセキュリティ修正が入ります。
+    誰も更新しない固定タグは、Trivy のゲートが失敗し始めるまで既知の脆弱性を溜め込みます。
+    更新をプルリクエストとして開くボットがあれば、レビューできる変更でイメージにパッチが
+    当たり続けます。
+
+修正方法:
+    `.github/dependabot.yml` を追加します:
+    `version: 2` / `updates:` / `- package-ecosystem: docker`、`directory: /backend`、
+    `schedule: {interval: monthly}`（weekly ならなお良い）。または Renovate を `dockerfile`
+    マネージャーと月次（以上）のスケジュールで有効にします。
 """
 
 from __future__ import annotations
@@ -51,7 +96,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checks.common import load_dockerfile, stage_label
 from checks.readers.ci_builds import normalise
 from checks.readers.updaters import (
@@ -128,17 +173,31 @@ def cron_problem(cron: str) -> str | None:
     more often)."""
     fields = cron.split()
     if len(fields) != 5:
-        return f"{cron!r} is not a 5-field cron expression"
+        return tr(
+            "{cron!r} is not a 5-field cron expression",
+            "{cron!r} は 5 フィールドの cron 式ではない",
+            cron=cron,
+        )
     months = _cron_field(fields[3], 1, 12, _MONTHS)
     days = _cron_field(fields[2], 1, 31)
     weekdays = _cron_field(fields[4], 0, 7, _DAYS)
     if months is None or days is None or weekdays is None:
-        return f"{cron!r} cannot be read"
+        return tr("{cron!r} cannot be read", "{cron!r} を読み取れない", cron=cron)
     if not set(range(1, 13)) <= months:
-        shown = ", ".join(calendar.month_name[m] for m in sorted(months) if 1 <= m <= 12)
-        return f"{cron!r} runs only in {shown}"
+        shown = [tr(calendar.month_name[m], f"{m}月") for m in sorted(months) if 1 <= m <= 12]
+        return tr(
+            "{cron!r} runs only in {months}",
+            "{cron!r} は {months} にしか実行されない",
+            cron=cron,
+            months=shown,
+        )
     if fields[4] in ("*", "?") and min(days) > 28:
-        return f"{cron!r} runs only on day {min(days)} or later, which some months lack"
+        return tr(
+            "{cron!r} runs only on day {day} or later, which some months lack",
+            "{cron!r} は {day} 日以降にしか実行されず、その日がない月もある",
+            cron=cron,
+            day=min(days),
+        )
     return None
 
 
@@ -152,15 +211,24 @@ def schedule_problem(entries: Iterable[str]) -> str | None:
         if len(text.split()) == 5 and re.fullmatch(r"[\d*/,?a-zA-Z-]+( [\d*/,?a-zA-Z-]+){4}", text):
             problem = cron_problem(text)
         elif (every := _EVERY_MONTHS.search(text)) and int(every.group(1)) > 1:
-            problem = f"{text!r} runs every {every.group(1)} months"
+            problem = tr(
+                "{text!r} runs every {count} months",
+                "{text!r} は {count} か月ごとに実行される",
+                text=text,
+                count=every.group(1),
+            )
         elif _MONTH_WORD.search(text):
-            problem = f"{text!r} runs only in the months it names"
+            problem = tr(
+                "{text!r} runs only in the months it names",
+                "{text!r} は指定した月にしか実行されない",
+                text=text,
+            )
         else:
             problem = None
         if problem is None:
             return None  # Renovate runs when any entry matches
         problems.append(problem)
-    return "; ".join(problems) or None
+    return join(problems, "; ", "。") or None
 
 
 # --- Dependabot ------------------------------------------------------------------------------
@@ -203,59 +271,136 @@ def _dependabot(target: Target, directory: str) -> tuple[str, str, list[Evidence
         if matched is None:
             evidence.append(
                 Evidence(
-                    f"docker updates for {list(update.directories)}, not {directory}",
+                    tr(
+                        "docker updates for {directories}, not {directory}",
+                        "docker の更新対象は {directories} で、{directory} ではない",
+                        directories=repr(list(update.directories)),
+                        directory=directory,
+                    ),
                     path=path,
                     line=update.line,
                 )
             )
             continue
+        # A setting as written: the same in every language.
         where = Evidence(
             f"package-ecosystem docker, directory {matched}", path=path, line=update.line
         )
         evidence.append(where)
         if update.open_pull_requests_limit == 0:
-            problems.append("open-pull-requests-limit: 0 turns version updates off")
+            problems.append(
+                tr(
+                    "open-pull-requests-limit: 0 turns version updates off",
+                    "open-pull-requests-limit: 0 でバージョン更新が無効",
+                )
+            )
             continue
         if any(
             i.get("dependency-name") == "*" and not i.get("versions") and not i.get("update-types")
             for i in update.ignores
         ):
-            problems.append('an ignore of dependency-name "*" skips every update')
+            problems.append(
+                tr(
+                    'an ignore of dependency-name "*" skips every update',
+                    'dependency-name "*" の ignore ですべての更新が飛ばされる',
+                )
+            )
             continue
         interval = (update.interval or "").lower()
         if interval in _OK_INTERVALS:
-            evidence.append(
-                Evidence(f"schedule interval {interval}", path=path, line=update.schedule_line)
+            evidence.append(_interval(interval, path, update.schedule_line))
+            return (
+                "pass",
+                tr(
+                    "Dependabot updates the base images in {matched} {interval}",
+                    "Dependabot が {matched} のベースイメージを{interval}更新",
+                    matched=matched,
+                    interval=_EVERY[interval],
+                ),
+                evidence,
             )
-            return "pass", f"Dependabot updates the base images in {matched} {interval}", evidence
         if interval == "cron":
             cron = update.cronjob or ""
-            problem = cron_problem(cron) if cron else "interval cron has no cronjob"
+            problem = (
+                cron_problem(cron)
+                if cron
+                else tr("interval cron has no cronjob", "interval cron に cronjob がない")
+            )
             evidence.append(
-                Evidence(f"schedule cron {cron!r}", path=path, line=update.schedule_line)
+                Evidence(
+                    tr("schedule cron {cron!r}", "スケジュール cron {cron!r}", cron=cron),
+                    path=path,
+                    line=update.schedule_line,
+                )
             )
             if problem is None:
                 return (
                     "pass",
-                    f"Dependabot updates the base images in {matched} on cron {cron!r}",
+                    tr(
+                        "Dependabot updates the base images in {matched} on cron {cron!r}",
+                        "Dependabot が {matched} のベースイメージを cron {cron!r} で更新",
+                        matched=matched,
+                        cron=cron,
+                    ),
                     evidence,
                 )
             problems.append(problem)
         elif interval in _RARE_INTERVALS:
-            evidence.append(
-                Evidence(f"schedule interval {interval}", path=path, line=update.schedule_line)
+            evidence.append(_interval(interval, path, update.schedule_line))
+            problems.append(
+                tr(
+                    "Dependabot's schedule is {interval}, less often than monthly",
+                    "Dependabot のスケジュールは {interval} で、月次より少ない",
+                    interval=interval,
+                )
             )
-            problems.append(f"Dependabot's schedule is {interval}, less often than monthly")
         else:
             problems.append(
-                f"the docker update has no valid schedule (interval {update.interval!r})"
+                tr(
+                    "the docker update has no valid schedule (interval {interval!r})",
+                    "docker の更新に有効なスケジュールがない（interval {interval!r}）",
+                    interval=update.interval,
+                )
             )
     if problems:
-        return "fail", "; ".join(problems), evidence
+        return "fail", join(problems, "; ", "。"), evidence
     return (
         "fail",
-        f"Dependabot has no docker update for {directory}",
-        evidence or [Evidence("no package-ecosystem: docker entry", path=path, line=1)],
+        tr(
+            "Dependabot has no docker update for {directory}",
+            "Dependabot に {directory} の docker の更新がない",
+            directory=directory,
+        ),
+        evidence
+        or [
+            Evidence(
+                tr(
+                    "no package-ecosystem: docker entry",
+                    "package-ecosystem: docker のエントリーなし",
+                ),
+                path=path,
+                line=1,
+            )
+        ],
+    )
+
+
+_EVERY = {
+    "daily": tr("daily", "毎日"),
+    "weekly": tr("weekly", "毎週"),
+    "monthly": tr("monthly", "毎月"),
+}
+
+
+def _interval(interval: str, path: str, line: int | None) -> Evidence:
+    return Evidence(
+        tr(
+            "schedule interval {interval}",
+            "スケジュール interval {interval}",
+            interval=interval,
+        ),
+        path=path,
+        line=line,
     )
 
 
@@ -324,7 +469,15 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
     path, config = found
     file = normalise(dockerfile)
     evidence = [
-        Evidence(f"Renovate config (extends {list(config.extends)})", path=path, line=config.line)
+        Evidence(
+            tr(
+                "Renovate config (extends {extends})",
+                "Renovate の設定（extends {extends}）",
+                extends=repr(list(config.extends)),
+            ),
+            path=path,
+            line=config.line,
+        )
     ]
 
     def at(key: str, note: str) -> Evidence:
@@ -332,23 +485,34 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
 
     manager = config.managers.get("dockerfile")
     if config.enabled is False:
-        return "fail", "Renovate is disabled (enabled: false)", [at("enabled", "enabled: false")]
+        return (
+            "fail",
+            tr("Renovate is disabled (enabled: false)", "Renovate が無効（enabled: false）"),
+            [at("enabled", "enabled: false")],
+        )
     if config.enabled_managers is not None and "dockerfile" not in config.enabled_managers:
         return (
             "fail",
-            f"enabledManagers {list(config.enabled_managers)} leaves out dockerfile",
+            tr(
+                "enabledManagers {managers} leaves out dockerfile",
+                "enabledManagers {managers} に dockerfile が含まれない",
+                managers=repr(list(config.enabled_managers)),
+            ),
             [at("enabledManagers", f"enabledManagers {list(config.enabled_managers)}")],
         )
     if manager is not None and manager.enabled is False:
         return (
             "fail",
-            "the dockerfile manager is disabled",
+            tr("the dockerfile manager is disabled", "dockerfile マネージャーが無効"),
             [at("dockerfile", '"dockerfile": {"enabled": false}')],
         )
     if "docker:disable" in config.extends and not (manager and manager.enabled):
         return (
             "fail",
-            "the preset docker:disable turns the dockerfile manager off",
+            tr(
+                "the preset docker:disable turns the dockerfile manager off",
+                "プリセット docker:disable が dockerfile マネージャーを無効にしている",
+            ),
             [at("extends", "extends docker:disable")],
         )
     for rule in config.package_rules:
@@ -359,19 +523,44 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
         ):
             return (
                 "fail",
-                "a packageRules entry disables docker updates",
-                [Evidence("packageRules: enabled false for docker", path=path, line=rule.line)],
+                tr(
+                    "a packageRules entry disables docker updates",
+                    "packageRules のエントリーが docker の更新を無効にしている",
+                ),
+                [
+                    Evidence(
+                        tr(
+                            "packageRules: enabled false for docker",
+                            "packageRules: docker に enabled false",
+                        ),
+                        path=path,
+                        line=rule.line,
+                    )
+                ],
             )
     patterns = [*_RENOVATE_DEFAULT_PATTERNS, *(manager.file_patterns if manager else ())]
     compiled = [p for p in (_file_pattern(x) for x in patterns) if p is not None]
     if not any(p.search(file) for p in compiled):
-        return "fail", f"the dockerfile manager's file patterns do not match {file}", evidence
+        return (
+            "fail",
+            tr(
+                "the dockerfile manager's file patterns do not match {file}",
+                "dockerfile マネージャーのファイルパターンが {file} に一致しない",
+                file=file,
+            ),
+            evidence,
+        )
     if config.include_paths is not None and not any(
         file == p or _minimatch(p).fullmatch(file) for p in config.include_paths
     ):
         return (
             "fail",
-            f"includePaths {list(config.include_paths)} leaves out {file}",
+            tr(
+                "includePaths {paths} leaves out {file}",
+                "includePaths {paths} に {file} が含まれない",
+                paths=repr(list(config.include_paths)),
+                file=file,
+            ),
             [at("includePaths", f"includePaths {list(config.include_paths)}")],
         )
     ignores = config.ignore_paths
@@ -382,7 +571,12 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
         if pattern in file or _minimatch(pattern).fullmatch(file):
             return (
                 "fail",
-                f"ignorePaths {pattern!r} excludes {file}",
+                tr(
+                    "ignorePaths {pattern!r} excludes {file}",
+                    "ignorePaths {pattern!r} が {file} を除外している",
+                    pattern=pattern,
+                    file=file,
+                ),
                 [at("ignorePaths", f"ignorePaths {list(ignores)}")],
             )
     schedules: list[tuple[str, tuple[str, ...]]] = []
@@ -399,7 +593,12 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
         if preset in config.extends and not schedules:
             return (
                 "fail",
-                f"the preset {preset} runs Renovate {label}, less often than monthly",
+                tr(
+                    "the preset {preset} runs Renovate {label}, less often than monthly",
+                    "プリセット {preset} は Renovate を {label} で実行し、月次より少ない",
+                    preset=preset,
+                    label=label,
+                ),
                 [at("extends", f"extends {preset}")],
             )
     if schedules:
@@ -409,24 +608,64 @@ def _renovate(target: Target, dockerfile: str) -> tuple[str, str, list[Evidence]
             at(key if key != "packageRules" else "packageRules", f"schedule {list(entries)}")
         )
         if problem is not None:
-            return "fail", f"Renovate's schedule fires less often than monthly: {problem}", evidence
+            return (
+                "fail",
+                tr(
+                    "Renovate's schedule fires less often than monthly: {problem}",
+                    "Renovate のスケジュールは月次より少ない: {problem}",
+                    problem=problem,
+                ),
+                evidence,
+            )
     external = [e for e in config.extends if not _builtin(e)]
-    evidence.append(Evidence(f"the dockerfile manager covers {file}", path=path, line=config.line))
+    evidence.append(
+        Evidence(
+            tr(
+                "the dockerfile manager covers {file}",
+                "dockerfile マネージャーが {file} を対象にしている",
+                file=file,
+            ),
+            path=path,
+            line=config.line,
+        )
+    )
     if external:
         return (
             "unknown",
-            f"Renovate extends {', '.join(external)}, which is not fetched and may change "
-            "the docker updates",
+            tr(
+                "Renovate extends {external}, which is not fetched and may change the docker "
+                "updates",
+                "Renovate は {external} を extends しているが、それは取得しないため、docker の"
+                "更新が変わるかもしれない",
+                external=", ".join(external),
+            ),
             evidence,
         )
     presets = [e for e in config.extends if e.startswith("schedule:")]
     if schedules:
-        when = f" on the schedule {list(schedules[0][1])}"
+        when = tr(
+            " on the schedule {schedule}",
+            "（スケジュール {schedule}）",
+            schedule=repr(list(schedules[0][1])),
+        )
     elif presets:
-        when = f" on the preset schedule {presets[-1]}"
+        when = tr(
+            " on the preset schedule {preset}",
+            "（プリセットのスケジュール {preset}）",
+            preset=presets[-1],
+        )
     else:
-        when = " at any time"
-    return "pass", f"Renovate's dockerfile manager updates {file}{when}", evidence
+        when = tr(" at any time", "（随時）")
+    return (
+        "pass",
+        tr(
+            "Renovate's dockerfile manager updates {file}{when}",
+            "Renovate の dockerfile マネージャーが {file} を更新{when}",
+            file=file,
+            when=when,
+        ),
+        evidence,
+    )
 
 
 def _builtin(preset: str) -> bool:
@@ -440,16 +679,25 @@ def _builtin(preset: str) -> bool:
 def _digests(target: Target, dockerfile: str) -> list[Evidence]:
     path = normalise(dockerfile)
     if not target.is_file(path):
-        return [Evidence(f"{path} is not in the target")]
+        return [Evidence(tr("{path} is not in the target", "{path} がターゲットにない", path=path))]
     parsed = load_dockerfile(target, path)
     shown: list[Evidence] = []
     for stage in parsed.stages:
         if stage.base_stage is not None or stage.base == "scratch":
             continue
-        form = "pinned by digest" if "@sha256:" in stage.base else "pinned by tag only"
-        shown.append(
-            parsed.at(path, stage.from_instruction, f"{stage_label(stage)}: {stage.base} {form}")
+        form = (
+            tr("pinned by digest", "はダイジェストで固定")
+            if "@sha256:" in stage.base
+            else tr("pinned by tag only", "はタグだけで固定")
         )
+        note = tr(
+            "{stage}: {base} {form}",
+            "{stage}: {base} {form}",
+            stage=stage_label(stage),
+            base=stage.base,
+            form=form,
+        )
+        shown.append(parsed.at(path, stage.from_instruction, note))
     return shown
 
 
@@ -471,11 +719,29 @@ def base_image_updates(
         if status == "unknown":
             return Outcome.unknown(summary, *evidence)
     if results:
-        return Outcome.failed("; ".join(summary for _, summary, _ in results), *evidence)
+        return Outcome.failed(join((s for _, s, _ in results), "; ", "。"), *evidence)
     pinned = digests and all("pinned by digest" in e.note for e in digests)
-    extra = " (the FROM digests are pinned, but nothing will ever move them)" if pinned else ""
+    extra = (
+        tr(
+            " (the FROM digests are pinned, but nothing will ever move them)",
+            "（FROM のダイジェストは固定されているが、それを動かすものがない）",
+        )
+        if pinned
+        else ""
+    )
     return Outcome.failed(
-        f"no Dependabot or Renovate config updates the base images{extra}",
-        Evidence(f"looked for {', '.join(DEPENDABOT_FILES)} and {', '.join(RENOVATE_FILES)}"),
+        tr(
+            "no Dependabot or Renovate config updates the base images{extra}",
+            "ベースイメージを更新する Dependabot や Renovate の設定がない{extra}",
+            extra=extra,
+        ),
+        Evidence(
+            tr(
+                "looked for {dependabot} and {renovate}",
+                "{dependabot} と {renovate} を探した",
+                dependabot=", ".join(DEPENDABOT_FILES),
+                renovate=", ".join(RENOVATE_FILES),
+            )
+        ),
         *evidence,
     )

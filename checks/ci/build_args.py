@@ -37,6 +37,46 @@ How to fix:
     Declare the arg before the first FROM and use it in every FROM that should follow it:
     `ARG PYTHON_VERSION=3.13` then `FROM python:${PYTHON_VERSION}-slim AS builder`; pass
     it from the workflow with `build-args: PYTHON_VERSION=3.13`.
+
+日本語: ビルドアーギュメント設定: CI が必要なビルド引数を渡し、Dockerfile が実際に使う
+
+何を確認するか:
+    CI のビルドモデルが見つける Dockerfile（パラメータ `dockerfile`、既定は
+    `./backend/Dockerfile`）のすべてのビルド（`ci.gha_cache` を参照: アクション、bake
+    ターゲット、ステップ内の `docker build`、スクリプトや Makefile のターゲット、コンポジット
+    アクション、再利用可能ワークフロー、matrix の組み合わせ）を、それがビルドする Dockerfile と
+    合わせて読みます:
+
+    * ビルドが `required`（既定 `["PYTHON_VERSION"]`）のビルド引数をそれぞれ渡していること。
+      アクションの `build-args`（1 行に 1 つの `KEY=VALUE`）、bake ターゲットや compose
+      サービスの `args`、コマンドラインの `--build-arg` です。値のない `KEY` は buildx と同じく
+      ランナーの環境変数を渡します。途中の `env:` が設定していれば数え、そうでなければ
+      unknown（未計測）です。
+    * Dockerfile が必要な引数をそれぞれ ARG で宣言し、使っていること。グローバルな ARG は
+      FROM の行（`FROM python:${PYTHON_VERSION}-slim`）に現れるか、それを使うステージで宣言し
+      直されている必要があります。ステージ内の ARG は、そのステージで後から参照されるか、
+      環境変数として見る RUN が後に続く必要があります。バージョンを直書きした FROM
+      （`PYTHON_VERSION` を渡しているのに `FROM python:3.13-slim`）は不合格で、Dockerfile が
+      一度も宣言しない必要な引数（BuildKit は無視します）も不合格です。
+    * 渡しているそれ以外の引数で Dockerfile が一度も宣言しないものは、根拠に警告として示します。
+      BuildKit はそれを無視します（「build-args were not consumed」）が、主張が扱うのは必要な
+      引数です。部分 `declared` は、渡したすべての引数が宣言されているかを示します（Docker の
+      定義済み引数、つまり `*_PROXY` 系、`BUILDKIT_*`、`SOURCE_DATE_EPOCH` は宣言不要です）。
+
+    Dockerfile や引数を静的に読めないビルドや、モデルが中を見られないビルドがあれば、理由を
+    添えて unknown（未計測）とします。Dockerfile のビルドがまったくなければ不合格です。
+    hadolint や Trivy の Dockerfile のチェックは Dockerfile だけを読みますが、このチェックは
+    食い違いが隠れる場所である CI のビルドと Dockerfile を合わせて読みます。
+
+なぜ重要か:
+    ビルド引数で渡すバージョンは、イメージがどの Python になるかを CI が決めるという約束です。
+    Dockerfile がベースイメージのタグを直書きしていたり、引数を宣言していなかったりすると、
+    その約束は黙って破られ、ワークフローの値を上げても何も変わりません。
+
+修正方法:
+    最初の FROM の前で引数を宣言し、それに従うべきすべての FROM で使います:
+    `ARG PYTHON_VERSION=3.13` のあとに `FROM python:${PYTHON_VERSION}-slim AS builder`。
+    ワークフローからは `build-args: PYTHON_VERSION=3.13` で渡します。
 """
 
 from __future__ import annotations
@@ -44,7 +84,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Status, Target, check
+from checklists import Evidence, Outcome, Status, Target, check, join, tr
 from checks.ci._model import select
 from checks.common import ParsedDockerfile, load_dockerfile, stage_label
 from checks.readers.ci_builds import ImageBuild, normalise
@@ -93,7 +133,14 @@ def _uses(
             if pattern.search(stage.from_instruction.original):
                 used.append(
                     parsed.at(
-                        path, stage.from_instruction, f"{stage_label(stage)} is FROM {stage.base}"
+                        path,
+                        stage.from_instruction,
+                        tr(
+                            "{stage} is FROM {base}",
+                            "{stage} は FROM {base}",
+                            stage=stage_label(stage),
+                            base=stage.base,
+                        ),
                     )
                 )
     for stage in parsed.stages:
@@ -107,11 +154,20 @@ def _uses(
             if not after:
                 continue
             if pattern.search(instruction.original):
-                used.append(parsed.at(path, instruction, f"uses ${name} in {stage_label(stage)}"))
-            elif instruction.keyword == "run":
-                used.append(
-                    parsed.at(path, instruction, f"RUN sees {name} as an environment variable")
+                note = tr(
+                    "uses ${name} in {stage}",
+                    "{stage} で ${name} を使用",
+                    name=name,
+                    stage=stage_label(stage),
                 )
+                used.append(parsed.at(path, instruction, note))
+            elif instruction.keyword == "run":
+                note = tr(
+                    "RUN sees {name} as an environment variable",
+                    "RUN から {name} が環境変数として見える",
+                    name=name,
+                )
+                used.append(parsed.at(path, instruction, note))
     return used
 
 
@@ -140,28 +196,48 @@ def build_args(
     if not chosen.builds:
         wanted = normalise(context)
         missing = [
-            f"{b.label} builds {b.dockerfile}, which is not in the target"
+            _not_in_target(b.label, b.dockerfile)
             for b in chosen.others
             if b.context == wanted and b.dockerfile and not target.is_file(b.dockerfile)
         ]
         if missing:
             return Outcome.failed(
-                "; ".join(missing), *(b.place.evidence(b.label) for b in chosen.others)
+                join(missing, "; ", "。"), *(b.place.evidence(b.label) for b in chosen.others)
             ).with_parts(declared=Status.NOT_APPLICABLE)
         shown = [chosen.searched()]
         shown += [
-            b.place.evidence(f"{b.label} might build it: {'; '.join(b.unresolved)}")
+            b.place.evidence(
+                tr(
+                    "{label} might build it: {why}",
+                    "{label} がビルドしているかもしれない: {why}",
+                    label=b.label,
+                    why=join(b.unresolved, "; ", "。"),
+                )
+            )
             for b in chosen.candidates
         ]
-        shown += [o.place.evidence(f"{o.label}: {o.reason}") for o in chosen.opaque]
+        shown += [
+            o.place.evidence(
+                tr("{label}: {reason}", "{label}: {reason}", label=o.label, reason=o.reason)
+            )
+            for o in chosen.opaque
+        ]
         if chosen.candidates or chosen.opaque:
             return Outcome.unknown(
-                f"no build provably builds {chosen.dockerfile}; the builds that might cannot "
-                "be read",
+                tr(
+                    "no build provably builds {dockerfile}; the builds that might cannot be read",
+                    "{dockerfile} をビルドすると確かめられるビルドがなく、ビルドしているかも"
+                    "しれないものは読み取れない",
+                    dockerfile=chosen.dockerfile,
+                ),
                 *shown,
             ).with_parts(declared=Status.UNKNOWN)
         return Outcome.failed(
-            f"no workflow builds {chosen.dockerfile}, so no build passes its build args",
+            tr(
+                "no workflow builds {dockerfile}, so no build passes its build args",
+                "{dockerfile} をビルドするワークフローがなく、ビルド引数を渡すビルドもない",
+                dockerfile=chosen.dockerfile,
+            ),
             *shown,
         ).with_parts(declared=Status.NOT_APPLICABLE)
     failures: list[str] = []
@@ -172,42 +248,76 @@ def build_args(
     for build in chosen.builds:
         passed = _passed(build)
         evidence.append(
-            build.at("build-args").evidence(f"{build.label} passes {list(build.build_args)}")
+            build.at("build-args").evidence(
+                tr(
+                    "{label} passes {args}",
+                    "{label} が {args} を渡す",
+                    label=build.label,
+                    args=repr(list(build.build_args)),
+                )
+            )
         )
         if not build.args_complete:
-            incomplete.append(f"{build.label}: some build args cannot be read statically")
+            incomplete.append(
+                tr(
+                    "{label}: some build args cannot be read statically",
+                    "{label}: 静的に読めないビルド引数がある",
+                    label=build.label,
+                )
+            )
         if not target.is_file(chosen.dockerfile):
-            failures.append(f"{build.label} builds {chosen.dockerfile}, which is not in the target")
+            failures.append(_not_in_target(build.label, chosen.dockerfile))
             continue
         parsed = load_dockerfile(target, chosen.dockerfile)
         declared = _declarations(parsed)
         for name in passed:
             if name not in declared and not _predefined(name):
-                note = (
-                    f"{build.label} passes {name}, which {chosen.dockerfile} never declares "
-                    "with ARG (BuildKit ignores it)"
-                )
+                note = _never_declared(build.label, name, chosen.dockerfile)
                 undeclared.append(note)
-                evidence.append(build.at("build-args").evidence(f"warning: {note}"))
+                evidence.append(
+                    build.at("build-args").evidence(
+                        tr("warning: {note}", "警告: {note}", note=note)
+                    )
+                )
         for name in required:
             if name not in passed:
                 if build.args_complete:
-                    failures.append(f"{build.label} does not pass the build arg {name}")
+                    failures.append(
+                        tr(
+                            "{label} does not pass the build arg {name}",
+                            "{label} がビルド引数 {name} を渡していない",
+                            label=build.label,
+                            name=name,
+                        )
+                    )
                 else:
-                    unknowns.append(f"{build.label}: whether it passes {name} cannot be read")
+                    unknowns.append(
+                        tr(
+                            "{label}: whether it passes {name} cannot be read",
+                            "{label}: {name} を渡しているかは読み取れない",
+                            label=build.label,
+                            name=name,
+                        )
+                    )
                 continue
             if passed[name] is None and not _from_environment(build, name):
                 unknowns.append(
-                    f"{build.label} passes {name} from the runner's environment, which no env: sets"
+                    tr(
+                        "{label} passes {name} from the runner's environment, which no env: sets",
+                        "{label} は {name} をランナーの環境から渡すが、それを設定する env: がない",
+                        label=build.label,
+                        name=name,
+                    )
                 )
             if name not in declared:
-                failures.append(
-                    f"{build.label} passes {name}, which {chosen.dockerfile} never declares "
-                    "with ARG (BuildKit ignores it)"
-                )
+                failures.append(_never_declared(build.label, name, chosen.dockerfile))
                 continue
             evidence.extend(
-                parsed.at(chosen.dockerfile, ins, f"declares ARG {name}")
+                parsed.at(
+                    chosen.dockerfile,
+                    ins,
+                    tr("declares ARG {name}", "ARG {name} を宣言", name=name),
+                )
                 for _, ins in declared[name]
             )
             used = _uses(parsed, chosen.dockerfile, name, declared[name])
@@ -216,24 +326,65 @@ def build_args(
                 continue
             bases = ", ".join(dict.fromkeys(f"FROM {s.base}" for s in parsed.stages))
             failures.append(
-                f"{chosen.dockerfile} declares {name} but never uses it: {bases} "
-                "hard-codes what the arg should set"
+                tr(
+                    "{dockerfile} declares {name} but never uses it: {bases} hard-codes what the "
+                    "arg should set",
+                    "{dockerfile} は {name} を宣言しているが使っていない: {bases} は引数が決める"
+                    "べきものを直書きしている",
+                    dockerfile=chosen.dockerfile,
+                    name=name,
+                    bases=bases,
+                )
             )
             evidence.extend(
                 parsed.at(
-                    chosen.dockerfile, s.from_instruction, f"{stage_label(s)} ignores ${name}"
+                    chosen.dockerfile,
+                    s.from_instruction,
+                    tr(
+                        "{stage} ignores ${name}",
+                        "{stage} は ${name} を無視",
+                        stage=stage_label(s),
+                        name=name,
+                    ),
                 )
                 for s in parsed.stages
             )
     declared_part = Status.FAIL if undeclared else (Status.UNKNOWN if incomplete else Status.PASS)
     if failures:
-        outcome = Outcome.failed("; ".join(dict.fromkeys(failures)), *evidence)
+        outcome = Outcome.failed(join(dict.fromkeys(failures), "; ", "。"), *evidence)
     elif unknowns or incomplete:
-        outcome = Outcome.unknown("; ".join(dict.fromkeys(unknowns + incomplete)), *evidence)
+        outcome = Outcome.unknown(join(dict.fromkeys(unknowns + incomplete), "; ", "。"), *evidence)
     else:
         outcome = Outcome.passed(
-            f"{len(chosen.builds)} build(s) of {chosen.dockerfile} pass {', '.join(required)} "
-            "and the Dockerfile declares and uses each",
+            tr(
+                "{count} build(s) of {dockerfile} pass {required} and the Dockerfile declares "
+                "and uses each",
+                "{dockerfile} のビルド {count} 件が {required} を渡し、Dockerfile はそれぞれを"
+                "宣言して使っている",
+                count=len(chosen.builds),
+                dockerfile=chosen.dockerfile,
+                required=", ".join(required),
+            ),
             *evidence,
         )
     return outcome.with_parts(declared=declared_part)
+
+
+def _not_in_target(label: str, dockerfile: str | None) -> str:
+    return tr(
+        "{label} builds {dockerfile}, which is not in the target",
+        "{label} はターゲットにない {dockerfile} をビルドする",
+        label=label,
+        dockerfile=dockerfile or "",
+    )
+
+
+def _never_declared(label: str, name: str, dockerfile: str) -> str:
+    return tr(
+        "{label} passes {name}, which {dockerfile} never declares with ARG (BuildKit ignores it)",
+        "{label} は {name} を渡すが、{dockerfile} はそれを ARG で宣言していない（BuildKit は"
+        "無視する）",
+        label=label,
+        name=name,
+        dockerfile=dockerfile,
+    )

@@ -48,6 +48,57 @@ How to fix:
     `${{ secrets.GITHUB_TOKEN }}` for ghcr.io with `permissions: packages: write`), then
     build with `push: ${{ github.event_name != 'pull_request' }}` and `tags:` in a workflow
     that runs on `push` to `main` and on version tags.
+
+日本語: レジストリプッシュ設定: シークレットでログインし、main かタグからだけイメージを push する
+
+何を確認するか:
+    CI のビルドモデルが見つける Dockerfile（パラメータ `dockerfile`、既定は
+    `./backend/Dockerfile`）のイメージのすべての push を確認します: `push: true` か式を
+    持つビルド（`ci.gha_cache` を参照）、`type=image,push=true` や `type=registry` の
+    `outputs` のエントリー、コマンドラインの `--push`、bake ターゲットの `push = true`、
+    そしてそのタグの 1 つを後から `docker push`、`podman push`、
+    `buildx imagetools create`、`redhat-actions/push-to-registry` するものです。少なくとも
+    1 つあり、それぞれが次を満たす必要があります:
+
+    * 同じジョブの中で、レジストリへのログインの後に来ること。`password` が
+      `${{ secrets.* }}` の値である `docker/login-action`（`${{ github.token }}` /
+      `secrets.GITHUB_TOKEN` は ghcr.io に限る。ECR は AWS の環境から認証情報を得るため
+      パスワードなし）で、コンポジットアクションの入力経由も含みます。またはシークレットを
+      渡した `docker login` です。直書きのパスワードや `${{ vars.* }}` は不合格です。
+    * タグを付けて push すること。
+    * デフォルトブランチ、タグ、リリース、スケジュール、手動実行のときだけ実行されること。
+      デフォルトブランチはパラメータ `default_branch`、なければターゲットの git のメタデータ
+      （`.git/refs/remotes/origin/HEAD`、`.git/HEAD` がチェックアウトしているブランチ）から
+      読みます。どちらからも分からなければ、名前の付いたブランチへの push は `main` と
+      決めつけず unknown（未計測）とします。ルートのワークフローのトリガーを GitHub が
+      起動する状況に置き換え（ローカルの再利用可能ワークフローでは呼び出し元のトリガー）、
+      途中のすべての `if:`（呼び出し元のジョブ、ジョブ、コンポジットアクションを呼ぶステップ、
+      ステップ）と push の値を、それぞれの状況で GitHub の式として評価します。静的に
+      分からないものに依存する条件は、理由を添えて unknown（未計測）です。
+
+    部分 `no_push_on_pull_request` は、ワークフローが push するすべてのイメージについて、
+    ガイドの禁止事項だけを問います: プルリクエストの実行（`pull_request`、
+    `pull_request_target`、`merge_group`、プルリクエストの実行に続く `workflow_run`）では
+    push しないこと。何も push しない場合も成り立ちます。モデルが読めない push（リモートの
+    再利用可能ワークフローやアクション、skaffold、ターゲットにないスクリプト）がプルリクエストで
+    実行されうるなら unknown（未計測）です。実行されえないもの（ジョブの `if:` がプル
+    リクエストを除外している、レジストリへのログインが届かない）は影響しません。
+
+    関連するほかのルール: zizmor の `dangerous-triggers` は pull_request_target を全般に
+    指摘し、`hardcoded-container-credentials` はワークフローに書かれたパスワードを指摘します。
+    どちらもイメージがどこから push されるかは確認しません。
+
+なぜ重要か:
+    プルリクエストやフィーチャーブランチから push されたイメージは、レビューされていない
+    成果物としてレジストリに残ります。pull_request_target の実行では、フォークのコードを
+    リポジトリの認証情報で push できてしまいます。ワークフローに書いたパスワードは、
+    リポジトリを読めるすべての人に公開されます。
+
+修正方法:
+    `docker/login-action` と `password: ${{ secrets.REGISTRY_TOKEN }}`（ghcr.io なら
+    `permissions: packages: write` と `${{ secrets.GITHUB_TOKEN }}`）でログインし、`main` への
+    `push` とバージョンタグで実行されるワークフローで、
+    `push: ${{ github.event_name != 'pull_request' }}` と `tags:` を付けてビルドします。
 """
 
 from __future__ import annotations
@@ -55,7 +106,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checklists import Evidence, Outcome, Status, Target, check
+from checklists import Evidence, Outcome, Status, Target, check, join, tr
 from checks.ci._model import Selection, push_holds, run_situations, runs_in, select
 from checks.readers.ci_builds import (
     CiModel,
@@ -150,7 +201,13 @@ def _pull_request_part(
                 None,
             )
             if match is None or match.run is None:
-                unknowns.append(f"{push.label} may push; when it runs cannot be read")
+                unknowns.append(
+                    tr(
+                        "{label} may push; when it runs cannot be read",
+                        "{label} は push しうるが、いつ実行されるかは読み取れない",
+                        label=push.label,
+                    )
+                )
                 continue
             run = match.run
             gates = run.gates
@@ -162,20 +219,50 @@ def _pull_request_part(
                 verdict = runs_in(gates, situation.github)
                 if verdict is False:
                     continue
-                unknowns.append(f"{push.label} may push in {situation.label} and cannot be read")
-                evidence.append(push.at(f"may push in {situation.label}"))
+                unknowns.append(
+                    tr(
+                        "{label} may push in {situation} and cannot be read",
+                        "{label} は {situation} で push しうるが、読み取れない",
+                        label=push.label,
+                        situation=situation.label,
+                    )
+                )
+                evidence.append(
+                    push.at(
+                        tr(
+                            "may push in {situation}",
+                            "{situation} で push しうる",
+                            situation=situation.label,
+                        )
+                    )
+                )
                 continue
             verdict = push_holds(push.value, push.step, situation.github)
             if verdict is True:
-                failures.append(f"{push.label} pushes in {situation.label}")
-                evidence.append(push.at(f"pushes in {situation.label}"))
+                failures.append(_pushes_in(push.label, situation.label))
+                evidence.append(
+                    push.at(
+                        tr(
+                            "pushes in {situation}",
+                            "{situation} で push する",
+                            situation=situation.label,
+                        )
+                    )
+                )
             elif verdict is None:
                 unknowns.append(
-                    f"whether {push.label} pushes in {situation.label} depends on an expression "
-                    "that cannot be evaluated statically"
+                    tr(
+                        "whether {label} pushes in {situation} depends on an expression that "
+                        "cannot be evaluated statically",
+                        "{label} が {situation} で push するかは、静的に評価できない式に依存",
+                        label=push.label,
+                        situation=situation.label,
+                    )
                 )
         if unmodelled and not any(s.pull_request for s in situations):
-            unknowns.extend(f"{push.label}: {u}" for u in unmodelled)
+            unknowns.extend(
+                tr("{label}: {why}", "{label}: {why}", label=push.label, why=u) for u in unmodelled
+            )
     if failures:
         return Status.FAIL, failures, evidence
     if unknowns:
@@ -262,33 +349,85 @@ def _judge_login(found: CiModel, push: Push) -> tuple[list[str], list[str], list
     evidence: list[Evidence] = []
     logins = _logins(found, push)
     if not logins:
-        return [f"{push.label} pushes without a registry login before it in its job"], [], []
+        return (
+            [
+                tr(
+                    "{label} pushes without a registry login before it in its job",
+                    "{label} はジョブ内で先にレジストリへログインせずに push する",
+                    label=push.label,
+                )
+            ],
+            [],
+            [],
+        )
     for login in logins:
         source, secret = _secret_source(login.password, login.step)
         if login.step.step.run is not None and source == "literal":
             source = "secret" if "secrets." in login.password else "unknown"
         shown = f": {secret}" if secret else ""
-        evidence.append(login.place.evidence(f"logs in to {login.registry} ({source}{shown})"))
+        evidence.append(
+            login.place.evidence(
+                tr(
+                    "logs in to {registry} ({source}{shown})",
+                    "{registry} にログイン（{source}{shown}）",
+                    registry=login.registry,
+                    source=source,
+                    shown=shown,
+                )
+            )
+        )
+        registry = login.registry
         if source == "literal":
             failures.append(
-                f"the login to {login.registry} has its password written in the workflow"
+                tr(
+                    "the login to {registry} has its password written in the workflow",
+                    "{registry} へのログインのパスワードがワークフローに書かれている",
+                    registry=registry,
+                )
             )
         elif source == "vars":
             failures.append(
-                f"the login to {login.registry} takes its password from vars, which are not secret"
+                tr(
+                    "the login to {registry} takes its password from vars, which are not secret",
+                    "{registry} へのログインはシークレットではない vars からパスワードを取る",
+                    registry=registry,
+                )
             )
         elif source == "github-token" and login.registry != "ghcr.io":
-            failures.append(f"GITHUB_TOKEN cannot log in to {login.registry}, only to ghcr.io")
+            failures.append(
+                tr(
+                    "GITHUB_TOKEN cannot log in to {registry}, only to ghcr.io",
+                    "GITHUB_TOKEN でログインできるのは ghcr.io だけで、{registry} にはできない",
+                    registry=registry,
+                )
+            )
         elif source == "none" and not _ECR.search(login.registry):
-            failures.append(f"the login to {login.registry} has no password")
+            failures.append(
+                tr(
+                    "the login to {registry} has no password",
+                    "{registry} へのログインにパスワードがない",
+                    registry=registry,
+                )
+            )
         elif source == "unknown":
             unknowns.append(
-                f"where the password of the login to {login.registry} comes from is not known"
+                tr(
+                    "where the password of the login to {registry} comes from is not known",
+                    "{registry} へのログインのパスワードの出どころが分からない",
+                    registry=registry,
+                )
             )
     registries = _registries(push) if push.tags else set()
     if registries is not None:
         for registry in sorted(registries - {login.registry for login in logins}):
-            failures.append(f"{push.label} pushes to {registry} without logging in to it")
+            failures.append(
+                tr(
+                    "{label} pushes to {registry} without logging in to it",
+                    "{label} はログインせずに {registry} へ push する",
+                    label=push.label,
+                    registry=registry,
+                )
+            )
     return failures, unknowns, evidence
 
 
@@ -314,22 +453,49 @@ def _judge_branches(
         if situation.allowed is True:
             allowed_somewhere = allowed_somewhere or verdict is not False
         elif verdict is True and situation.allowed is False:
-            failures.append(f"{push.label} pushes in {situation.label}")
+            failures.append(_pushes_in(push.label, situation.label))
         elif verdict is not False:
             why = (
-                "the default branch is not known (set default_branch)"
+                tr(
+                    "the default branch is not known (set default_branch)",
+                    "デフォルトブランチが分からない（default_branch を指定してください）",
+                )
                 if situation.allowed is None
-                else "it depends on an expression that cannot be evaluated statically"
+                else tr(
+                    "it depends on an expression that cannot be evaluated statically",
+                    "静的に評価できない式に依存する",
+                )
             )
-            unknowns.append(f"whether {push.label} may push in {situation.label}: {why}")
+            unknowns.append(
+                tr(
+                    "whether {label} may push in {situation}: {why}",
+                    "{label} が {situation} で push するか: {why}",
+                    label=push.label,
+                    situation=situation.label,
+                    why=why,
+                )
+            )
     for gate in push.step.gates:
         evidence.append(gate.place.evidence(f"if: {gate.text.strip()}"))
     evidence.append(push.at(f"push: {push.value}"))
     if not failures and not unknowns and not allowed_somewhere:
         failures.append(
-            f"{push.label} never pushes: no trigger runs it on the default branch or a tag"
+            tr(
+                "{label} never pushes: no trigger runs it on the default branch or a tag",
+                "{label} は push しない: デフォルトブランチやタグで実行するトリガーがない",
+                label=push.label,
+            )
         )
     return failures, unknowns, evidence
+
+
+def _pushes_in(label: str, situation: str) -> str:
+    return tr(
+        "{label} pushes in {situation}",
+        "{label} は {situation} で push する",
+        label=label,
+        situation=situation,
+    )
 
 
 def _image_pushes(chosen: Selection) -> tuple[list[Push], list[ImageBuild]]:
@@ -367,29 +533,78 @@ def registry_push(
     may_push = [o for o in chosen.opaque if o.push is None or o.push.strip().lower() != "false"]
     if not pushes:
         shown = [chosen.searched(), *part_evidence]
-        shown += [b.at("push").evidence(f"{b.label}: push: {b.push}") for b in chosen.builds]
+        shown += [
+            b.at("push").evidence(
+                tr("{label}: push: {push}", "{label}: push: {push}", label=b.label, push=b.push)
+            )
+            for b in chosen.builds
+        ]
         if unsure or may_push:
-            shown += [b.place.evidence(f"{b.label} might push it") for b in unsure]
-            shown += [o.place.evidence(f"{o.label}: {o.reason}") for o in may_push]
+            shown += [
+                b.place.evidence(
+                    tr(
+                        "{label} might push it",
+                        "{label} が push しているかもしれない",
+                        label=b.label,
+                    )
+                )
+                for b in unsure
+            ]
+            shown += [
+                o.place.evidence(
+                    tr("{label}: {reason}", "{label}: {reason}", label=o.label, reason=o.reason)
+                )
+                for o in may_push
+            ]
             return Outcome.unknown(
-                f"no step provably pushes the image of {chosen.dockerfile}; some pushes "
-                "cannot be read",
+                tr(
+                    "no step provably pushes the image of {dockerfile}; some pushes cannot be read",
+                    "{dockerfile} のイメージを push すると確かめられるステップがなく、読み取れない"
+                    " push がある",
+                    dockerfile=chosen.dockerfile,
+                ),
                 *shown,
             ).with_parts(no_push_on_pull_request=part)
         return Outcome.failed(
-            f"no step pushes the image of {chosen.dockerfile} to a registry", *shown
+            tr(
+                "no step pushes the image of {dockerfile} to a registry",
+                "{dockerfile} のイメージをレジストリに push するステップがない",
+                dockerfile=chosen.dockerfile,
+            ),
+            *shown,
         ).with_parts(no_push_on_pull_request=part)
     failures: list[str] = []
     unknowns: list[str] = []
     evidence: list[Evidence] = []
     if branch is None:
         evidence.append(
-            Evidence("the default branch is not known: no default_branch and no git metadata")
+            Evidence(
+                tr(
+                    "the default branch is not known: no default_branch and no git metadata",
+                    "デフォルトブランチが分からない: default_branch の指定も git のメタデータも"
+                    "ない",
+                )
+            )
         )
     for push in pushes:
-        evidence.append(push.at(f"{push.label} pushes {list(push.tags) or 'no tags'}"))
+        evidence.append(
+            push.at(
+                tr(
+                    "{label} pushes {tags}",
+                    "{label} が {tags} を push",
+                    label=push.label,
+                    tags=repr(list(push.tags)) if push.tags else tr("no tags", "タグなし"),
+                )
+            )
+        )
         if not push.tags:
-            failures.append(f"{push.label} pushes without tags")
+            failures.append(
+                tr(
+                    "{label} pushes without tags",
+                    "{label} はタグなしで push する",
+                    label=push.label,
+                )
+            )
         for judge in (
             _judge_login(chosen.model, push),
             _judge_branches(chosen.model, push, branch),
@@ -400,13 +615,24 @@ def registry_push(
     if part is Status.FAIL:
         failures.extend(part_notes)
     if failures:
-        outcome = Outcome.failed("; ".join(dict.fromkeys(failures)), *evidence, *part_evidence)
+        outcome = Outcome.failed(
+            join(dict.fromkeys(failures), "; ", "。"), *evidence, *part_evidence
+        )
     elif unknowns:
-        outcome = Outcome.unknown("; ".join(dict.fromkeys(unknowns)), *evidence, *part_evidence)
+        outcome = Outcome.unknown(
+            join(dict.fromkeys(unknowns), "; ", "。"), *evidence, *part_evidence
+        )
     else:
         outcome = Outcome.passed(
-            f"{len(pushes)} step(s) log in with a secret and push the tagged image of "
-            f"{chosen.dockerfile} only from {branch} or tags",
+            tr(
+                "{count} step(s) log in with a secret and push the tagged image of {dockerfile} "
+                "only from {branch} or tags",
+                "{count} 個のステップがシークレットでログインし、{dockerfile} のタグ付きイメージを "
+                "{branch} かタグからだけ push する",
+                count=len(pushes),
+                dockerfile=chosen.dockerfile,
+                branch=branch or "",
+            ),
             *evidence,
         )
     return outcome.with_parts(no_push_on_pull_request=part)

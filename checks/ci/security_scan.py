@@ -37,6 +37,47 @@ How to fix:
     After a build step with `load: true` and a tag, add
     `uses: aquasecurity/trivy-action@<version>` with `image-ref: <that tag>`,
     `severity: HIGH,CRITICAL` and `exit-code: "1"`, before any push.
+
+日本語: セキュリティスキャン統合: ビルドしたイメージを Trivy でスキャンし HIGH/CRITICAL で失敗する
+
+何を確認するか:
+    ワークフローのステップが Trivy を実行していることを確認します。`aquasecurity/trivy-action`、
+    または `trivy image` コマンド（ガイド自身の形である `docker run aquasec/trivy image ...` も
+    含む）で、`run:` ステップ、そこから呼ぶスクリプト、Makefile のターゲット、package.json の
+    スクリプト、ローカルのコンポジットアクションの中のものも数えます。スキャン対象は、同じ
+    ジョブで先に Dockerfile（パラメータ `dockerfile`、既定は `./backend/Dockerfile`。ビルドは
+    CI のビルドモデルで見つけます。`ci.gha_cache` を参照）のビルドが作ったイメージである
+    必要があります。スキャンする参照がビルドのタグのどれかと一致するか、スキャンする tarball が
+    ビルドの `type=docker,dest=...` の出力であることです。ビルドはイメージをランナーに
+    読み込む（`load: true`、`type=docker` の出力、または既定のビルダーでの素の
+    `docker build`）必要があり、そうでなければ Trivy はイメージを見つけられません。
+
+    設定は trivy-action と Trivy と同じ順で決まります: 入力、なければ途中の `env:` の
+    `TRIVY_SEVERITY` / `TRIVY_EXIT_CODE`、なければ Trivy の設定ファイル（`trivy-config`、
+    `--config`、または `trivy.yaml`）、なければ Trivy の既定値です。重大度に HIGH と CRITICAL
+    が含まれ（指定がなければすべての重大度）、検出時の終了コードが 0 以外で（Trivy の既定の 0
+    ではジョブは失敗しません）、ステップ、コンポジットアクションを呼ぶステップ、ジョブのいずれ
+    にも `continue-on-error: true` がなく、コマンドの失敗が無視されておらず（`|| true`）、
+    同じジョブのビルドがスキャンより前にイメージを push していなければ合格です。
+
+    部分 `can_fail_job` はもっと少なく、検出があるとジョブを失敗させるイメージのスキャン
+    （モデルが知るどのスキャナーでもよい: Trivy、`anchore/scan-action` か CLI の Grype、Snyk、
+    Docker Scout）があるかだけを問います。モデルが中を見られないビルドの後の、同じジョブでの、
+    見えるビルドが作らないイメージのスキャンは、このイメージのものかもしれないとして数えます。
+    モデルが読めないスキャン（リモートのアクション、ターゲットにない Justfile のレシピ）は、
+    `continue-on-error: true` がすでにジョブの失敗を止めている場合を除き unknown（未計測）
+    です。`trivy fs`、`trivy config`、`scan-type: fs|config|repo` はイメージではなくソースを
+    スキャンするため数えません。式で与えられた値は unknown（未計測）です。
+
+なぜ重要か:
+    ジョブを失敗させられないスキャン、別のイメージをスキャンするもの、イメージを push した
+    後で実行されるものは、誰も読まなくてよいレポートにすぎず、脆弱なイメージがそのまま
+    出荷されます。
+
+修正方法:
+    `load: true` とタグを付けたビルドのステップの後、push より前に、
+    `uses: aquasecurity/trivy-action@<version>` を `image-ref: <そのタグ>`、
+    `severity: HIGH,CRITICAL`、`exit-code: "1"` で追加します。
 """
 
 from __future__ import annotations
@@ -44,7 +85,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
-from checklists import Evidence, Outcome, Status, Target, check
+from checklists import Evidence, Outcome, Status, Target, check, join, tr
 from checks.ci._model import Selection, continue_on_error, relevant_opaque_workflows, select
 from checks.readers import located_yaml
 from checks.readers.ci_builds import ImageBuild, ImageScan, Opaque
@@ -110,21 +151,32 @@ def _can_fail(scan: ImageScan) -> tuple[bool | None, str]:
     ignored, gate = continue_on_error(scan.step.continue_on_error)
     if ignored:
         where = f" ({gate.place.path}:{gate.place.line})" if gate else ""
-        return False, f"continue-on-error: true{where} keeps its findings from failing the job"
+        return False, tr(
+            "continue-on-error: true{where} keeps its findings from failing the job",
+            "continue-on-error: true{where} により検出があってもジョブは失敗しない",
+            where=where,
+        )
     if scan.ignored:
         return False, scan.ignored
     if scan.fails is False:
         return False, scan.fails_note
     if scan.fails is None or ignored is None:
-        return None, scan.fails_note if scan.fails is None else "continue-on-error is an expression"
+        return None, scan.fails_note if scan.fails is None else _COE_EXPRESSION
     return True, scan.fails_note
+
+
+_COE_EXPRESSION = tr("continue-on-error is an expression", "continue-on-error が式")
 
 
 def _opaque_can_fail(item: Opaque) -> tuple[bool | None, str]:
     if item.step is not None:
         ignored, _ = continue_on_error(item.step.continue_on_error)
         if ignored:
-            return False, f"{item.reason}; continue-on-error: true keeps it from failing the job"
+            return False, tr(
+                "{reason}; continue-on-error: true keeps it from failing the job",
+                "{reason}。continue-on-error: true によりジョブは失敗しない",
+                reason=item.reason,
+            )
     return None, item.reason
 
 
@@ -147,7 +199,15 @@ def _config_settings(target: Target, scan: ImageScan) -> tuple[Mapping[str, str]
         return {}, []
     path = posixpath.normpath(name)
     if not target.is_file(path):
-        return {}, [scan.place.evidence(f"the Trivy config {path} is not in the target")]
+        return {}, [
+            scan.place.evidence(
+                tr(
+                    "the Trivy config {path} is not in the target",
+                    "Trivy の設定 {path} がターゲットにない",
+                    path=path,
+                )
+            )
+        ]
     document = target.parse(path, located_yaml.load)
     if not isinstance(document, YMap):
         return {}, []
@@ -158,7 +218,13 @@ def _config_settings(target: Target, scan: ImageScan) -> tuple[Mapping[str, str]
             settings[key] = (
                 ",".join(map(scalar_text, raw)) if isinstance(raw, list) else scalar_text(raw)
             )
-    return settings, [Evidence(f"Trivy config {path}: {settings}", path=path, line=document.line)]
+    note = tr(
+        "Trivy config {path}: {settings}",
+        "Trivy の設定 {path}: {settings}",
+        path=path,
+        settings=repr(settings),
+    )
+    return settings, [Evidence(note, path=path, line=document.line)]
 
 
 def _severities(text: str) -> set[str]:
@@ -171,72 +237,191 @@ def _judge(
     """(failures, unknowns, evidence) for one Trivy image scan against the guide's claim."""
     failures: list[str] = []
     unknowns: list[str] = []
-    what = scan.image or scan.tarball or "no image"
-    evidence = [scan.place.evidence(f"{scan.label} scans {what}")]
+    what = scan.image or scan.tarball or tr("no image", "イメージなし")
+    evidence = [
+        scan.place.evidence(
+            tr("{label} scans {what}", "{label} が {what} をスキャン", label=scan.label, what=what)
+        )
+    ]
     if relation == "maybe":
         unknowns.append(
-            f"{scan.label} scans {what}, which cannot be tied to a build of {chosen.dockerfile}"
+            tr(
+                "{label} scans {what}, which cannot be tied to a build of {dockerfile}",
+                "{label} がスキャンする {what} は {dockerfile} のビルドと結び付けられない",
+                label=scan.label,
+                what=what,
+                dockerfile=chosen.dockerfile,
+            )
         )
     elif build is not None:
         evidence.append(
-            build.at("tags").evidence(f"{build.label} builds it (tags {list(build.tags)})")
+            build.at("tags").evidence(
+                tr(
+                    "{label} builds it (tags {tags})",
+                    "{label} がビルド（タグ {tags}）",
+                    label=build.label,
+                    tags=repr(list(build.tags)),
+                )
+            )
         )
         same_job = build.step.before(scan.step)
         if scan.tarball is None and same_job:
             if build.load is None:
-                unknowns.append("whether the build loads the image depends on the builder")
+                unknowns.append(
+                    tr(
+                        "whether the build loads the image depends on the builder",
+                        "ビルドがイメージを読み込むかはビルダー次第",
+                    )
+                )
             elif not build.load:
                 failures.append(
-                    f"{build.label} does not load the image (load: true), so Trivy cannot find it"
+                    tr(
+                        "{label} does not load the image (load: true), so Trivy cannot find it",
+                        "{label} がイメージを読み込まない（load: true がない）ため、Trivy はそれを"
+                        "見つけられない",
+                        label=build.label,
+                    )
                 )
         elif scan.tarball is None and not same_job:
             if build.push.strip().lower() == "true":
-                failures.append(f"the scan runs after {build.label} pushed the image")
+                failures.append(
+                    tr(
+                        "the scan runs after {label} pushed the image",
+                        "スキャンは {label} がイメージを push した後に実行される",
+                        label=build.label,
+                    )
+                )
             else:
                 failures.append(
-                    f"{build.label} builds the image in another job, where the scan cannot see it"
+                    tr(
+                        "{label} builds the image in another job, where the scan cannot see it",
+                        "{label} は別のジョブでイメージをビルドしており、スキャンからは見えない",
+                        label=build.label,
+                    )
                 )
     settings, shown = _config_settings(target, scan)
     evidence.extend(shown)
     severity = scan.severity or settings.get("severity")
-    source = "" if scan.severity else " (from the Trivy config)"
+    source = "" if scan.severity else _FROM_CONFIG
     if severity is None:
-        evidence.append(scan.place.evidence("no severity given: Trivy reports every severity"))
+        evidence.append(
+            scan.place.evidence(
+                tr(
+                    "no severity given: Trivy reports every severity",
+                    "重大度の指定なし: Trivy はすべての重大度を報告する",
+                )
+            )
+        )
     elif has_expression(severity):
-        unknowns.append(f"the severity {severity} cannot be resolved statically")
+        unknowns.append(
+            tr(
+                "the severity {severity} cannot be resolved statically",
+                "重大度 {severity} は静的に解決できない",
+                severity=severity,
+            )
+        )
     else:
         missing = {"HIGH", "CRITICAL"} - _severities(severity)
-        evidence.append(scan.severity_place.evidence(f"severity {severity}{source}"))
+        setting = f"severity {severity}"  # as written: the same in every language
+        evidence.append(
+            scan.severity_place.evidence(
+                tr("{setting}{source}", "{setting}{source}", setting=setting, source=source)
+                if source
+                else setting
+            )
+        )
         if missing:
-            failures.append(f"the scan ignores {', '.join(sorted(missing))} (severity {severity})")
+            failures.append(
+                tr(
+                    "the scan ignores {missing} (severity {severity})",
+                    "スキャンが {missing} を無視している（severity {severity}）",
+                    missing=", ".join(sorted(missing)),
+                    severity=severity,
+                )
+            )
     exit_code = scan.exit_code or settings.get("exit-code")
     if exit_code is None:
-        failures.append("the scan has no exit-code, and Trivy's default 0 never fails the job")
+        failures.append(
+            tr(
+                "the scan has no exit-code, and Trivy's default 0 never fails the job",
+                "スキャンに exit-code がなく、Trivy の既定の 0 ではジョブは失敗しない",
+            )
+        )
     elif has_expression(exit_code):
-        unknowns.append(f"the exit code {exit_code} cannot be resolved statically")
+        unknowns.append(
+            tr(
+                "the exit code {code} cannot be resolved statically",
+                "終了コード {code} は静的に解決できない",
+                code=exit_code,
+            )
+        )
     elif exit_code.strip() in ("0", ""):
-        failures.append(f"exit-code {exit_code.strip()} never fails the job")
+        failures.append(
+            tr(
+                "exit-code {code} never fails the job",
+                "exit-code {code} ではジョブは失敗しない",
+                code=exit_code.strip(),
+            )
+        )
     else:
-        source = "" if scan.exit_code else " (from the Trivy config)"
+        source = "" if scan.exit_code else _FROM_CONFIG
         evidence.append(
             scan.exit_code_place.evidence(
-                f"exit-code {exit_code.strip()}{source} fails the job on findings"
+                tr(
+                    "exit-code {code}{source} fails the job on findings",
+                    "exit-code {code}{source} は検出があるとジョブを失敗させる",
+                    code=exit_code.strip(),
+                    source=source,
+                )
             )
         )
     ignored, gate = continue_on_error(scan.step.continue_on_error)
     if ignored and gate is not None:
-        owner = "the step" if gate.place.line >= scan.step.step.line else "the job"
-        failures.append(f"continue-on-error: true on {owner} keeps findings from failing the job")
+        if gate.place.line >= scan.step.step.line:
+            failures.append(
+                tr(
+                    "continue-on-error: true on the step keeps findings from failing the job",
+                    "ステップの continue-on-error: true により検出があってもジョブは失敗しない",
+                )
+            )
+        else:
+            failures.append(
+                tr(
+                    "continue-on-error: true on the job keeps findings from failing the job",
+                    "ジョブの continue-on-error: true により検出があってもジョブは失敗しない",
+                )
+            )
         evidence.append(gate.place.evidence("continue-on-error: true"))
     elif ignored is None:
-        unknowns.append("a continue-on-error on the way is an expression")
+        unknowns.append(
+            tr(
+                "a continue-on-error on the way is an expression",
+                "途中の continue-on-error が式になっている",
+            )
+        )
     if scan.ignored:
-        failures.append("the trivy command's failure is ignored (|| true)")
+        failures.append(
+            tr(
+                "the trivy command's failure is ignored (|| true)",
+                "trivy コマンドの失敗が無視されている（|| true）",
+            )
+        )
     for push in [*chosen.builds, *chosen.others]:
         if push.step.before(scan.step) and push.push.strip().lower() == "true":
-            failures.append(f"{push.label} pushes before the scan runs")
-            evidence.append(push.at("push").evidence("pushes before the scan"))
+            failures.append(
+                tr(
+                    "{label} pushes before the scan runs",
+                    "{label} がスキャンの実行前に push する",
+                    label=push.label,
+                )
+            )
+            evidence.append(
+                push.at("push").evidence(tr("pushes before the scan", "スキャンの前に push"))
+            )
     return failures, unknowns, evidence
+
+
+_FROM_CONFIG = tr(" (from the Trivy config)", "（Trivy の設定から）")
 
 
 @check("ci.security_scan", severity="high", related=())
@@ -253,17 +438,35 @@ def security_scan(
     opaque_workflows = relevant_opaque_workflows(chosen.model)
     part = _can_fail_part(ours, [*opaque_scans, *opaque_workflows])
     skipped = [
-        s.place.evidence(f"{s.label}: {s.scanner} {s.kind} scans the sources, not the image")
+        s.place.evidence(
+            tr(
+                "{label}: {scanner} {kind} scans the sources, not the image",
+                "{label}: {scanner} {kind} がスキャンするのはイメージではなくソース",
+                label=s.label,
+                scanner=s.scanner,
+                kind=s.kind,
+            )
+        )
         for s in all_scans
         if s.kind != "image"
     ]
     skipped += [
-        s.place.evidence(f"{s.label} scans {s.image or s.tarball}, another image")
+        s.place.evidence(
+            tr(
+                "{label} scans {what}, another image",
+                "{label} がスキャンするのは別のイメージ {what}",
+                label=s.label,
+                what=s.image or s.tarball or "",
+            )
+        )
         for s, relation, _ in related
         if relation == "other"
     ]
     unseen = [
-        o.place.evidence(f"{o.label}: {o.reason}") for o in [*opaque_scans, *opaque_workflows]
+        o.place.evidence(
+            tr("{label}: {reason}", "{label}: {reason}", label=o.label, reason=o.reason)
+        )
+        for o in [*opaque_scans, *opaque_workflows]
     ]
     trivy = [(s, r, b) for s, r, b in related if s.scanner == "trivy" and r != "other"]
     undecided = [
@@ -272,7 +475,11 @@ def security_scan(
     if not trivy:
         if undecided:
             return Outcome.unknown(
-                f"no Trivy scan of {chosen.dockerfile} can be seen; some scans cannot be read",
+                tr(
+                    "no Trivy scan of {dockerfile} can be seen; some scans cannot be read",
+                    "{dockerfile} の Trivy スキャンが見えず、読み取れないスキャンがある",
+                    dockerfile=chosen.dockerfile,
+                ),
                 *unseen,
                 *skipped,
             ).with_parts(can_fail_job=part)
@@ -281,24 +488,46 @@ def security_scan(
             s for s, relation, _ in related if relation == "other" and s.scanner == "trivy"
         ]
         if elsewhere:
-            shown = ", ".join(dict.fromkeys(s.image or s.tarball or "?" for s in elsewhere))
-            summary = f"Trivy scans {shown}, not the image of {chosen.dockerfile}"
+            summary = tr(
+                "Trivy scans {shown}, not the image of {dockerfile}",
+                "Trivy がスキャンするのは {shown} で、{dockerfile} のイメージではない",
+                shown=", ".join(dict.fromkeys(s.image or s.tarball or "?" for s in elsewhere)),
+                dockerfile=chosen.dockerfile,
+            )
         elif others:
-            summary = (
-                f"no Trivy scan of the image ({', '.join(sorted({s.scanner for s in others}))} "
-                "found)"
+            summary = tr(
+                "no Trivy scan of the image ({scanners} found)",
+                "イメージの Trivy スキャンがない（見つかったのは {scanners}）",
+                scanners=", ".join(sorted({s.scanner for s in others})),
             )
         elif all_scans:
-            summary = "no Trivy scan of the image: the scans read the sources"
+            summary = tr(
+                "no Trivy scan of the image: the scans read the sources",
+                "イメージの Trivy スキャンがない: スキャンはソースを読んでいる",
+            )
         else:
-            summary = "no workflow step runs Trivy on the image"
+            summary = tr(
+                "no workflow step runs Trivy on the image",
+                "イメージに Trivy を実行するワークフローのステップがない",
+            )
         evidence = skipped + unseen or [
-            Evidence(f"searched {len(chosen.model.workflows)} workflow(s) for image scans")
+            Evidence(
+                tr(
+                    "searched {count} workflow(s) for image scans",
+                    "{count} 個のワークフローからイメージのスキャンを探した",
+                    count=len(chosen.model.workflows),
+                )
+            )
         ]
         return Outcome.failed(summary, *evidence).with_parts(can_fail_job=part)
     if not chosen.builds and not chosen.candidates and not chosen.opaque:
         return Outcome.failed(
-            f"no workflow builds {chosen.dockerfile}, so no scan can scan it", chosen.searched()
+            tr(
+                "no workflow builds {dockerfile}, so no scan can scan it",
+                "{dockerfile} をビルドするワークフローがなく、それをスキャンできるスキャンもない",
+                dockerfile=chosen.dockerfile,
+            ),
+            chosen.searched(),
         ).with_parts(can_fail_job=part)
     results = [
         (scan, *_judge(target, scan, build, relation, chosen)) for scan, relation, build in trivy
@@ -306,18 +535,24 @@ def security_scan(
     for scan, failures, unknowns, evidence in results:
         if not failures and not unknowns:
             return Outcome.passed(
-                f"{scan.label} scans the image of {chosen.dockerfile} for HIGH and CRITICAL and "
-                "fails the job on findings",
+                tr(
+                    "{label} scans the image of {dockerfile} for HIGH and CRITICAL and fails "
+                    "the job on findings",
+                    "{label} が {dockerfile} のイメージを HIGH と CRITICAL についてスキャンし、"
+                    "検出があるとジョブを失敗させる",
+                    label=scan.label,
+                    dockerfile=chosen.dockerfile,
+                ),
                 *evidence,
                 *skipped,
             ).with_parts(can_fail_job=part)
     evidence = [e for _, _, _, shown in results for e in shown] + skipped + unseen
     if any(not failures for _, failures, _, _ in results):
         unknowns = [u for _, failures, us, _ in results if not failures for u in us]
-        return Outcome.unknown("; ".join(dict.fromkeys(unknowns)), *evidence).with_parts(
+        return Outcome.unknown(join(dict.fromkeys(unknowns), "; ", "。"), *evidence).with_parts(
             can_fail_job=part
         )
     failures = [f for _, fs, _, _ in results for f in fs]
-    return Outcome.failed("; ".join(dict.fromkeys(failures)), *evidence).with_parts(
+    return Outcome.failed(join(dict.fromkeys(failures), "; ", "。"), *evidence).with_parts(
         can_fail_job=part
     )

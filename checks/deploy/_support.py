@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from checklists import Evidence, Target
+from checklists import Evidence, Target, tr
 from checks.readers.compose import ComposeFile, Service, read_compose
 
 T = TypeVar("T")
@@ -66,7 +66,9 @@ class Project:
 
     def where(self, name: str) -> Evidence:
         path, service = self.definitions(name)[0]
-        return Evidence(f"service {name!r}", path=path, line=service.line)
+        return Evidence(
+            tr("service {name!r}", "サービス {name!r}", name=name), path=path, line=service.line
+        )
 
 
 def compose_projects(target: Target, compose: Sequence[str] | None) -> list[Project]:
@@ -97,11 +99,21 @@ def app_services(project: Project, services: Sequence[str] | None) -> tuple[list
     """The services that run the app, and how they were chosen."""
     names = project.service_names()
     if services is not None:
-        return [n for n in names if n in services], f"the services named {list(services)}"
+        return [n for n in names if n in services], tr(
+            "the services named {names}",
+            "指定されたサービス {names}",
+            names=repr(list(services)),
+        )
     built = [n for n in names if project.setting(n, lambda s: s.build) is not None]
     if built:
-        return built, "the services built from the target's own Dockerfiles (`build:`)"
-    return names, "every service (none is built from the target; name them with `services`)"
+        return built, tr(
+            "the services built from the target's own Dockerfiles (`build:`)",
+            "ターゲット自身の Dockerfile からビルドするサービス（`build:`）",
+        )
+    return names, tr(
+        "every service (none is built from the target; name them with `services`)",
+        "すべてのサービス（ターゲットからビルドするものがない。`services` で指定できる）",
+    )
 
 
 # -- interpolation ----------------------------------------------------------------------------
@@ -126,7 +138,14 @@ def interpolate(text: str) -> tuple[str | None, list[str]]:
             return "$"
         name = match["name"] or match["bare"]
         if match["op"] in ("-", ":-"):
-            notes.append(f"${{{name}}} unset: its default {match['arg']!r} is used")
+            notes.append(
+                tr(
+                    "${{{name}}} unset: its default {default!r} is used",
+                    "${{{name}}} が未設定: デフォルト値 {default!r} を使用",
+                    name=name,
+                    default=match["arg"],
+                )
+            )
             return match["arg"] or ""
         unresolved = True
         return match[0]
@@ -180,7 +199,14 @@ def production_projects(projects: list[Project]) -> tuple[list[Project], str | N
     production = [p for p in projects if not _DEV_MARK.search(p.files[0][0].rsplit(".", 1)[0])]
     if production and len(production) < len(projects):
         left = ", ".join(p.label for p in projects if p not in production)
-        return production, f"development Compose files not judged: {left}"
+        return production, tr(
+            "development Compose files not judged: {left}",
+            "開発用の Compose ファイルは判定対象外: {left}",
+            left=left,
+        )
     if not production and projects:
-        return projects, "only development Compose files exist; they are judged"
+        return projects, tr(
+            "only development Compose files exist; they are judged",
+            "開発用の Compose ファイルしかないため、それを判定",
+        )
     return projects, None

@@ -35,6 +35,45 @@ How to fix:
     runs `pg_dump` (or `turso db shell <db> .dump`, `litestream replicate`, ...) and keeps
     the dump off the host, and write `docs/runbooks/restore.md` with the exact restore
     commands.
+
+日本語: バックアップ戦略: データベースを定期的にダンプし、リストア手順を文書にしている
+
+何を確認するか:
+    次の両方です:
+
+    1. データベースをバックアップする定期ジョブ。認識するスケジュールは、`on.schedule` の
+       cron エントリーを持つ GitHub Actions のワークフロー（そのジョブの `run:` ステップを
+       読みます。ローカルの再利用可能ワークフロー `./.github/workflows/x.yml` を呼ぶジョブは
+       辿り、リモートのものは辿れないため結果は unknown（未計測）になります）と、crontab
+       ファイル（`crontab`、`crontab.*`、`*.crontab`、`*.cron`、または `cron.d/` フォルダーの
+       ファイル。5 つの時刻フィールドか `@daily` のような別名を持つエントリー）です。バック
+       アップとして認識するコマンドは、`pg_dump`、`pg_dumpall`、`mysqldump`、
+       `mariadb-dump`、`mongodump`、`.backup` か `.dump` 付きの `sqlite3`、
+       `turso db shell <db> .dump`、`litestream replicate`、`restic backup`、ダンプファイル
+       （`*.sql`、`*.sql.gz`、`*.dump`、`*.db`、`*.sqlite`、`*.bak`）の
+       `rclone copy|sync|copyto|move` です。ジョブが実行するスクリプト
+       （`./scripts/backup.sh`、`bash scripts/backup.sh`、`/app/scripts/backup.sh`）は、
+       ターゲットにあれば 2 段階まで辿ります（絶対パスは末尾のフォルダーで照合します）。
+    2. 文書化されたリストア手順。名前が restore を示すファイル（`RESTORE.md`、
+       `docs/runbooks/restore.md`、`scripts/restore.sh`）か、見出しが restore（リストア、
+       復元も）を示す Markdown のセクションで、リストアのコマンドを含むものです:
+       `pg_restore`、`psql ... -f` か `psql ... <`、`mysql ... <`、`mariadb ... <`、
+       `sqlite3 ... .restore` か `sqlite3 ... <`、`mongorestore`、`litestream restore`、
+       `restic restore`、`turso db create ... --from-dump|--from-file`。
+
+    認識しないもの: Kubernetes の CronJob、クラウドプロバイダーの定期スナップショットや
+    マネージドデータベースのバックアップ（リポジトリの外にあります）。同じルールを持つ
+    ほかのリンターはありません。
+
+なぜ重要か:
+    自動化されていないバックアップは忘れられ、一度もリストアしたことのないバックアップは
+    バックアップではなく願望です。ダンプを復旧に変えるのはリストア手順です。
+
+修正方法:
+    `pg_dump`（または `turso db shell <db> .dump`、`litestream replicate` など）を実行して
+    ダンプをホストの外に保管する定期ワークフロー（`on: schedule: - cron: "0 3 * * *"`）か
+    crontab のエントリーを追加し、正確なリストアのコマンドを `docs/runbooks/restore.md` に
+    書きます。
 """
 
 from __future__ import annotations
@@ -44,7 +83,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checks.deploy._support import basename, scanned_files, text_or_none
 from checks.readers.shell import Command, commands
 from checks.readers.workflow import Job, read_workflow
@@ -156,7 +195,11 @@ def _workflow_jobs(target: Target) -> tuple[list[_Job], list[Evidence]]:
         if schedule is None or not schedule.crons:
             continue
         where = Evidence(
-            f"scheduled: cron {', '.join(schedule.crons)}",
+            tr(
+                "scheduled: cron {crons}",
+                "定期実行: cron {crons}",
+                crons=", ".join(schedule.crons),
+            ),
             path=path,
             line=schedule.line,
             excerpt=workflow.excerpt(schedule.line, 3),
@@ -177,7 +220,12 @@ def _steps_of(
         local = job.uses.kind == "local" and job.uses.path
         called = posixpath.normpath(job.uses.path or "") if local else ""
         if not local or not target.is_file(called):
-            note = f"job {job.id} calls {job.uses.raw}, which is not followed"
+            note = tr(
+                "job {job} calls {uses}, which is not followed",
+                "ジョブ {job} が呼ぶ {uses} は辿らない",
+                job=job.id,
+                uses=job.uses.raw,
+            )
             unknowns += [schedule, Evidence(note, path, job.line)]
             return []
         inner = target.parse(called, read_workflow)
@@ -211,7 +259,12 @@ def _cron_jobs(target: Target) -> list[_Job]:
                 continue
             entry = _CRON_ENTRY.match(line)
             if entry:
-                where = Evidence("crontab entry", path=path, line=number, excerpt=line.strip())
+                where = Evidence(
+                    tr("crontab entry", "crontab のエントリー"),
+                    path=path,
+                    line=number,
+                    excerpt=line.strip(),
+                )
                 jobs.append(_Job(where, entry["command"], path, number, "."))
     return jobs
 
@@ -244,7 +297,8 @@ def restore_procedures(target: Target) -> list[Evidence]:
                 if hit:
                     line = first_line + section.count("\n", 0, hit.start())
                     excerpt = section.splitlines()[line - first_line].strip()
-                    found.append(Evidence(f"restore procedure ({label})", path, line, excerpt))
+                    note = tr("restore procedure ({label})", "リストア手順（{label}）", label=label)
+                    found.append(Evidence(note, path, line, excerpt))
                     break
     return found
 
@@ -277,37 +331,68 @@ def backup(target: Target) -> Outcome:
     backups: list[Evidence] = []
     for job in scheduled:
         for kind, script_path, shown in _find_backups(target, job.script, job.folder):
+            what = _SHOWN.get(kind, kind)
             if script_path is None:
-                where = Evidence(f"runs {kind}", job.path, _line_of(target, job, kind), shown)
+                note = tr("runs {kind}", "{kind} を実行", kind=what)
+                where = Evidence(note, job.path, _line_of(target, job, kind), shown)
             else:
-                where = Evidence(
-                    f"runs {script_path}, which runs {kind}", job.path, job.line, shown
+                note = tr(
+                    "runs {script}, which runs {kind}",
+                    "{kind} を実行する {script} を実行",
+                    script=script_path,
+                    kind=what,
                 )
+                where = Evidence(note, job.path, job.line, shown)
             backups += [job.schedule, where]
     restores = restore_procedures(target)
     problems = []
     if not backups and unknowns:
         problems.append(
-            "no scheduled job dumps the database that this check can see: a scheduled "
-            "workflow calls a reusable workflow it does not follow"
+            tr(
+                "no scheduled job dumps the database that this check can see: a scheduled "
+                "workflow calls a reusable workflow it does not follow",
+                "このチェックから見える範囲で、データベースをダンプする定期ジョブがない: 定期"
+                "ワークフローが、辿らない再利用可能ワークフローを呼んでいる",
+            )
         )
     elif not backups:
         problems.append(
-            "no scheduled job dumps the database"
+            tr("no scheduled job dumps the database", "データベースをダンプする定期ジョブがない")
             if scheduled
-            else "no scheduled job (workflow cron or crontab) exists"
+            else tr(
+                "no scheduled job (workflow cron or crontab) exists",
+                "定期ジョブ（ワークフローの cron や crontab）がない",
+            )
         )
     if not restores:
-        problems.append("no documented restore procedure with a restore command")
+        problems.append(
+            tr(
+                "no documented restore procedure with a restore command",
+                "リストアのコマンドを含む、文書化されたリストア手順がない",
+            )
+        )
     evidence = list(dict.fromkeys([*backups, *restores, *unknowns]))
     if not evidence:
         evidence.append(
-            Evidence("looked for scheduled workflows, crontab files and restore documents")
+            Evidence(
+                tr(
+                    "looked for scheduled workflows, crontab files and restore documents",
+                    "定期ワークフロー、crontab ファイル、リストアの文書を探した",
+                )
+            )
         )
     if problems and not backups and unknowns and restores:
-        return Outcome.unknown("; ".join(problems), *evidence)
+        return Outcome.unknown(join(problems, "; ", "。"), *evidence)
     if problems:
-        return Outcome.failed("; ".join(problems), *evidence)
+        return Outcome.failed(join(problems, "; ", "。"), *evidence)
     return Outcome.passed(
-        f"a scheduled backup ({backups[1].note}) and a documented restore", *evidence
+        tr(
+            "a scheduled backup ({backup}) and a documented restore",
+            "定期バックアップ（{backup}）と文書化されたリストア手順あり",
+            backup=backups[1].note,
+        ),
+        *evidence,
     )
+
+
+_SHOWN = {"rclone of a dump": tr("rclone of a dump", "ダンプの rclone")}

@@ -41,6 +41,52 @@ How to fix:
     `logging: {driver: fluentd, options: {fluentd-address: localhost:24224}}`, or commit
     the config of the shipper that collects the containers' logs (Fluent Bit, Vector,
     Promtail, Alloy, OpenTelemetry Collector).
+
+日本語: ログ収集設定: アプリケーションが stdout/stderr にログを出し、それを何かが収集する
+
+何を確認するか:
+    次の 2 つがどちらも必要です:
+
+    1. アプリケーションのログが stdout/stderr に届くこと。`deploy.logs_to_stdout` とまったく
+       同じように判定します（ソースやログ設定にログファイルがなく、CMD にリダイレクトが
+       ないこと）。
+    2. それが次の少なくとも 1 つで収集されること:
+
+       * Compose のロギング: 本番用 Compose プロジェクトのすべてのアプリケーションの
+         サービス（ターゲットからビルドするもの、または `services` で指定したもの）に、ログを
+         送るか保持する `logging:` のドライバーがあること: `fluentd`、`awslogs`
+         （`awslogs-group` 付き）、`gelf`（`gelf-address` 付き）、`loki`（Grafana Loki の
+         プラグイン、`loki-url` 付き）、`splunk`（`splunk-url` と `splunk-token` 付き）、
+         `syslog`、`journald`、`gcplogs`、`logentries`、`local`（既定でローテーション）、
+         または `max-size` 付きの `json-file`（ローテーション）。ドライバーのない `logging:` は
+         エンジンの既定の json-file を使います。各ドライバーが起動に必要とするオプションは、
+         dockerd と同じく必須とします。`driver: none` はログを捨てます。
+       * ターゲットにあるログシッパーの設定。ファイル名と構造で認識します: Fluent Bit
+         （`[INPUT]` と `[OUTPUT]` のセクションを持つ `fluent-bit*.conf`、または
+         `pipeline.inputs` と `pipeline.outputs` を持つ `fluent-bit*.yaml`）、Vector
+         （`sources` と `sinks` を持つ `vector*.toml|yaml|yml|json`）、Promtail
+         （`clients` と `scrape_configs` を持つ `promtail*.yml|yaml`）、Grafana Alloy
+         （`loki.source.*` か `otelcol.receiver.*` のコンポーネントと、`loki.write` か
+         `otelcol.exporter.*` のコンポーネントを持つ `*.alloy`）、OpenTelemetry Collector
+         の設定（`service.pipelines` にレシーバーとエクスポーターを持つ `logs` パイプラインが
+         ある、`*otel*` か `*collector*` という名前の YAML ファイル）。
+
+    Compose プロジェクトは `deploy.resource_limits` と同じように見つけて選びます（パラメータ
+    `compose` は 1 つのプロジェクトのファイルを指定します）。シッパーの設定は書かれたとおりに
+    受け取り、どこから読むかをコンテナまで遡ることはしません。ほかのリンターにこのルールは
+    ありません。
+
+なぜ重要か:
+    既定の json-file ドライバーだけが保持するコンテナのログは際限なく増え、コンテナとともに
+    消えます。障害の後で誰も検索できません。ロギングドライバーやシッパーがあれば、ログを
+    保持し、ローテーションし、索引を付ける場所へ送れます。
+
+修正方法:
+    アプリケーションの各サービスにロギングドライバーを設定します。例:
+    `logging: {driver: json-file, options: {max-size: 10m, max-file: "3"}}` または
+    `logging: {driver: fluentd, options: {fluentd-address: localhost:24224}}`。あるいは
+    コンテナのログを収集するシッパーの設定（Fluent Bit、Vector、Promtail、Alloy、
+    OpenTelemetry Collector）をコミットします。
 """
 
 from __future__ import annotations
@@ -48,7 +94,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from checklists import Evidence, Outcome, Status, Target, check
+from checklists import Evidence, Outcome, Status, Target, check, join, tr
 from checks.deploy._support import (
     app_services,
     basename,
@@ -81,17 +127,30 @@ def _driver_verdict(driver: str | None, options: dict[str, str]) -> str | None:
     if name.startswith("loki-docker-driver"):
         name = "loki"
     if name == "none":
-        return "driver none discards the logs"
+        return tr("driver none discards the logs", "driver none はログを捨てる")
     if name == "json-file":
         if "max-size" in options:
             return None
-        default = " (the default driver)" if driver is None else ""
-        return f"json-file{default} without max-size keeps logs unrotated on the host only"
+        default = tr(" (the default driver)", "（既定のドライバー）") if driver is None else ""
+        return tr(
+            "json-file{default} without max-size keeps logs unrotated on the host only",
+            "max-size のない json-file{default} は、ログをローテーションせずホストにだけ保持する",
+            default=default,
+        )
     if name not in SHIPPING_DRIVERS:
-        return f"driver {driver!r} is not one this check knows"
+        return tr(
+            "driver {driver!r} is not one this check knows",
+            "ドライバー {driver!r} はこのチェックが知らないもの",
+            driver=driver,
+        )
     missing = [o for o in SHIPPING_DRIVERS[name] if o not in options]
     if missing:
-        return f"driver {name} cannot start without {', '.join(missing)}"
+        return tr(
+            "driver {name} cannot start without {missing}",
+            "ドライバー {name} は {missing} なしでは起動できない",
+            name=name,
+            missing=", ".join(missing),
+        )
     return None
 
 
@@ -110,20 +169,41 @@ def _compose_collection(
             if found is None:
                 complete = False
                 where = project.where(name)
-                evidence.append(
-                    Evidence(f"service {name!r} has no logging: driver", where.path, where.line)
+                note = tr(
+                    "service {name!r} has no logging: driver",
+                    "サービス {name!r} に logging: のドライバーがない",
+                    name=name,
                 )
+                evidence.append(Evidence(note, where.path, where.line))
                 continue
             path, logging = found
             problem = _driver_verdict(logging.driver, dict(logging.options))
-            shown = f"{logging.driver or 'default driver'} {dict(logging.options) or ''}".strip()
             if problem:
                 complete = False
-                evidence.append(Evidence(f"service {name!r}: {problem}", path, logging.line))
-            else:
-                evidence.append(
-                    Evidence(f"service {name!r} logs through {shown}", path, logging.line)
+                note = tr(
+                    "service {name!r}: {problem}",
+                    "サービス {name!r}: {problem}",
+                    name=name,
+                    problem=problem,
                 )
+                evidence.append(Evidence(note, path, logging.line))
+            else:
+                # The English says "logs through": the summary below picks problems by it.
+                driver = logging.driver or tr("default driver", "既定のドライバー")
+                if logging.options:
+                    driver = tr(
+                        "{driver} {options}",
+                        "{driver} {options}",
+                        driver=driver,
+                        options=str(dict(logging.options)),
+                    )
+                note = tr(
+                    "service {name!r} logs through {driver}",
+                    "サービス {name!r} は {driver} でログを出力",
+                    name=name,
+                    driver=driver,
+                )
+                evidence.append(Evidence(note, path, logging.line))
         collected = collected or complete
     return collected, evidence
 
@@ -162,13 +242,20 @@ def _shipper(target: Target, path: str) -> Evidence | None:
             r"^\s*\[OUTPUT\]", text, re.M | re.I
         ):
             line = _first_line(text, r"^\s*\[OUTPUT\]")
-            return Evidence("Fluent Bit config with [INPUT] and [OUTPUT]", path, line)
+            return Evidence(
+                tr(
+                    "Fluent Bit config with [INPUT] and [OUTPUT]",
+                    "[INPUT] と [OUTPUT] を持つ Fluent Bit の設定",
+                ),
+                path,
+                line,
+            )
         return None
     if name.endswith(".alloy"):
         source, sink = _ALLOY_SOURCE.search(text), _ALLOY_SINK.search(text)
         if source and sink:
             line = text.count("\n", 0, sink.start()) + 1
-            return Evidence(f"Grafana Alloy: {source[1]} -> {sink[1]}", path, line)
+            return Evidence(f"Grafana Alloy: {source[1]} -> {sink[1]}", path, line)  # as written
         return None
     if _VECTOR.match(name):
         return _vector(target, path, text)
@@ -179,12 +266,26 @@ def _shipper(target: Target, path: str) -> Evidence | None:
         pipeline = document.get("pipeline")
         if isinstance(pipeline, YMap) and pipeline.get("inputs") and pipeline.get("outputs"):
             line = pipeline.line_of("outputs")
-            return Evidence("Fluent Bit YAML pipeline with inputs and outputs", path, line)
+            return Evidence(
+                tr(
+                    "Fluent Bit YAML pipeline with inputs and outputs",
+                    "inputs と outputs を持つ Fluent Bit の YAML パイプライン",
+                ),
+                path,
+                line,
+            )
         return None
     if _PROMTAIL.match(name):
         if document.get("clients") and document.get("scrape_configs"):
             line = document.line_of("clients")
-            return Evidence("Promtail config with clients and scrape_configs", path, line)
+            return Evidence(
+                tr(
+                    "Promtail config with clients and scrape_configs",
+                    "clients と scrape_configs を持つ Promtail の設定",
+                ),
+                path,
+                line,
+            )
         return None
     return _otel(document, path)
 
@@ -201,7 +302,11 @@ def _vector(target: Target, path: str, text: str) -> Evidence | None:
         document = _yaml(target, path)
     if isinstance(document, dict) and document.get("sources") and document.get("sinks"):
         line = _first_line(text, r"^\s*\[?sinks")
-        return Evidence("Vector config with sources and sinks", path, line)
+        return Evidence(
+            tr("Vector config with sources and sinks", "sources と sinks を持つ Vector の設定"),
+            path,
+            line,
+        )
     return None
 
 
@@ -215,7 +320,15 @@ def _otel(document: YMap, path: str) -> Evidence | None:
             continue
         if pipeline.get("receivers") and pipeline.get("exporters"):
             line = pipelines.line_of(name)
-            return Evidence(f"OpenTelemetry Collector `{name}` pipeline", path, line)
+            return Evidence(
+                tr(
+                    "OpenTelemetry Collector `{name}` pipeline",
+                    "OpenTelemetry Collector の `{name}` パイプライン",
+                    name=name,
+                ),
+                path,
+                line,
+            )
     return None
 
 
@@ -242,26 +355,62 @@ def log_collection(
     collection = [*shippers, *compose_evidence]
     if stdout.status is Status.FAIL:
         return Outcome.failed(
-            f"logs do not reach stdout/stderr: {stdout.summary}", *stdout.evidence, *collection
+            tr(
+                "logs do not reach stdout/stderr: {summary}",
+                "ログが stdout/stderr に届かない: {summary}",
+                summary=stdout.summary,
+            ),
+            *stdout.evidence,
+            *collection,
         )
     if not collected:
         problems = [e.note for e in compose_evidence if e.path and "logs through" not in e.note]
-        detail = f" ({'; '.join(problems)})" if problems else ""
+        detail = (
+            tr(" ({problems})", "（{problems}）", problems=join(problems, "; ", "。"))
+            if problems
+            else ""
+        )
         return Outcome.failed(
-            "nothing collects the containers' logs: no collecting logging driver on the app's "
-            f"services{detail} and no log shipper config",
+            tr(
+                "nothing collects the containers' logs: no collecting logging driver on the "
+                "app's services{detail} and no log shipper config",
+                "コンテナのログを収集するものがない: アプリケーションのサービスに収集する"
+                "ロギングドライバーがなく{detail}、ログシッパーの設定もない",
+                detail=detail,
+            ),
             *collection,
             Evidence(
-                "looked for Compose logging drivers and Fluent Bit, Vector, Promtail, "
-                "Alloy and OpenTelemetry Collector configs"
+                tr(
+                    "looked for Compose logging drivers and Fluent Bit, Vector, Promtail, Alloy "
+                    "and OpenTelemetry Collector configs",
+                    "Compose のロギングドライバーと、Fluent Bit、Vector、Promtail、Alloy、"
+                    "OpenTelemetry Collector の設定を探した",
+                )
             ),
             *stdout.evidence,
         )
-    how = "a log shipper config" if shippers else "the Compose logging driver"
+    how = (
+        tr("a log shipper config", "ログシッパーの設定")
+        if shippers
+        else tr("the Compose logging driver", "Compose のロギングドライバー")
+    )
     if stdout.status is Status.UNKNOWN:
         return Outcome.unknown(
-            f"logs are collected by {how}, but {stdout.summary}", *stdout.evidence, *collection
+            tr(
+                "logs are collected by {how}, but {summary}",
+                "ログは{how}で収集されるが、{summary}",
+                how=how,
+                summary=stdout.summary,
+            ),
+            *stdout.evidence,
+            *collection,
         )
     return Outcome.passed(
-        f"logs go to stdout/stderr and are collected by {how}", *collection, *stdout.evidence
+        tr(
+            "logs go to stdout/stderr and are collected by {how}",
+            "ログは stdout/stderr に出力され、{how}で収集される",
+            how=how,
+        ),
+        *collection,
+        *stdout.evidence,
     )

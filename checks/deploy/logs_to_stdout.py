@@ -37,6 +37,46 @@ How to fix:
     Configure logging with a `StreamHandler` (the default of `logging.basicConfig()`), drop
     `filename=` and file handlers, give gunicorn `--access-logfile -`, and remove output
     redirections from CMD. Rotation and retention belong to the logging driver.
+
+日本語: ログは STDOUT/STDERR に出力: アプリケーションがコンテナ内にログファイルを書かない
+
+何を確認するか:
+    イメージのプロセスがログをどこへ送るかを静的に読みます（何も import も実行もしません）:
+
+    * ビルドコンテキスト（Dockerfile のフォルダーか `context` から `.dockerignore` の除外分を
+      引いたもの。つまりイメージに届きうるものだけ）の Python のソースを `ast` で解析し、
+      標準ライブラリの `logging.basicConfig(filename=...)`、`FileHandler`、
+      `RotatingFileHandler`、`TimedRotatingFileHandler`、`WatchedFileHandler`（直接の呼び
+      出しか、`dictConfig` の辞書の `"class"` としての指定）、loguru のファイルシンク
+      （`logger.add("app.log")`）、`file=open(...)` を渡した structlog のファクトリー、
+      設定モジュールでの gunicorn の `accesslog` / `errorlog` を探します。
+    * コンテキスト内のログ設定ファイル: `fileConfig` の INI ファイル（`class` と `args` を
+      持つ `[handler_x]`）と、`dictConfig` の YAML/JSON ファイル（uvicorn の `--log-config`
+      が読むような `version: 1`、`handlers:`）。
+    * 最終ステージの CMD と ENTRYPOINT（シェル形式、または exec 形式の `sh -c "..."`）が、
+      出力をファイル（`> /var/log/app.log`、`>> x`、`2> x`、`&> x`）や `/dev/null` に
+      リダイレクトしたり、`tee <ファイル>` を通したりしていないこと、gunicorn や hypercorn に
+      `-` 以外の `--access-logfile` / `--error-logfile` / `--log-file` を渡していないこと。
+
+    `/dev/stdout` や `/dev/stderr` に向けたファイルハンドラーは stdout として数えます。
+    出力先が実行時に決まるハンドラー（`FileHandler(settings.log_file)`）もファイルに書く
+    ため不合格です。`basicConfig(filename=settings.x)` は実行時に None かもしれないため
+    unknown（未計測）で、式になっている loguru のシンクも同じです。ログをほかの場所（syslog、
+    HTTP）に送るハンドラーは一覧に示しますが判定しません。ログの設定がまったくなければ
+    合格です。Python の logging、uvicorn、gunicorn は既定で stderr に書くからです。
+    `| tee /var/log/app.log` は stdout を保ちますが、コンテナ内のファイルも埋めていくため
+    不合格です。Python 3.11 の構文解析器で読めないモジュールは unknown（未計測）です。
+    同じルールを持つほかのリンターはなく、これは Twelve-Factor App の XI にあたります。
+
+なぜ重要か:
+    エンジンが集めるのはコンテナの stdout と stderr です（`docker logs`、ロギングドライバー、
+    あらゆるログシッパーがそれを読みます）。コンテナ内のログファイルはそのどれからも見えず、
+    ディスクがいっぱいになるまで増え続け、コンテナとともに失われます。
+
+修正方法:
+    ロギングは `StreamHandler`（`logging.basicConfig()` の既定）で設定し、`filename=` と
+    ファイルハンドラーをやめ、gunicorn には `--access-logfile -` を渡し、CMD から出力の
+    リダイレクトを取り除きます。ローテーションと保持はロギングドライバーの役目です。
 """
 
 from __future__ import annotations
@@ -46,7 +86,7 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checklists.errors import InputError
 from checks.common import ParsedDockerfile, context_of, ignore_file, load_dockerfile
 from checks.deploy._support import line_excerpt, scanned_files, text_or_none
@@ -94,18 +134,35 @@ def _sink_verdict(sink: LogSink) -> str:
 
 
 def _describe(sink: LogSink) -> str:
-    target = sink.target if sink.target is not None else "(not given)"
+    target: str = sink.target if sink.target is not None else tr("(not given)", "（指定なし）")
     if len(target) > 60:
         target = target[:57] + "..."
     if sink.kind == "gunicorn":
         return f"gunicorn {sink.name} = {target}"
     if sink.kind == "basicConfig":
-        return f"logging.basicConfig writes to {target}"
+        return tr(
+            "logging.basicConfig writes to {target}",
+            "logging.basicConfig の出力先は {target}",
+            target=target,
+        )
     if sink.kind == "fileConfig":
-        return f"fileConfig({target}) reads an INI file; those in the context are read here"
+        return tr(
+            "fileConfig({target}) reads an INI file; those in the context are read here",
+            "fileConfig({target}) は INI ファイルを読む。コンテキスト内のものはここで読む",
+            target=target,
+        )
     if sink.kind == "dictConfig":
-        return f"dictConfig({target}); its handler dictionaries in the sources are read here"
-    return f"{sink.name} writing to {target}"
+        return tr(
+            "dictConfig({target}); its handler dictionaries in the sources are read here",
+            "dictConfig({target})。ソース内のハンドラーの辞書はここで読む",
+            target=target,
+        )
+    return tr(
+        "{name} writing to {target}",
+        "{name} の出力先は {target}",
+        name=sink.name,
+        target=target,
+    )
 
 
 def _sources(
@@ -128,7 +185,17 @@ def _sources(
             try:
                 sinks = target.parse(path, read_python_logging)
             except InputError as error:
-                yield path, f"{path}:{error.line}: {error.message} (read with Python 3.11)", text
+                yield (
+                    path,
+                    tr(
+                        "{path}:{line}: {message} (read with Python 3.11)",
+                        "{path}:{line}: {message}（Python 3.11 で読んだ結果）",
+                        path=path,
+                        line=error.line,
+                        message=error.message,
+                    ),
+                    text,
+                )
                 continue
         elif suffix in ("ini", "cfg", "conf") and "[handlers]" in text:
             sinks = target.parse(path, read_logging_ini)
@@ -152,8 +219,12 @@ def _command_findings(
     shown: list[Evidence] = []
     for instruction in last.values():
         words, scripts = _command_parts(instruction)
-        found = [
-            f"redirects output to {m['dest']}"
+        found: list[str] = [
+            tr(
+                "redirects output to {dest}",
+                "出力を {dest} にリダイレクト",
+                dest=m["dest"],
+            )
             for script in scripts
             for m in _REDIRECT.finditer(script)
             if m["dest"] not in _STANDARD and not m["dest"].startswith("&")
@@ -162,9 +233,19 @@ def _command_findings(
         found += _tee_files(scripts)
         keyword = instruction.keyword.upper()
         if found:
-            problems.append(parsed.at(dockerfile, instruction, f"{keyword} {'; '.join(found)}"))
+            note = tr(
+                "{keyword} {found}",
+                "{keyword}: {found}",
+                keyword=keyword,
+                found=join(found, "; ", "。"),
+            )
+            problems.append(parsed.at(dockerfile, instruction, note))
         else:
-            note = f"{keyword} writes to the container's stdout/stderr (no redirect, no log file)"
+            note = tr(
+                "{keyword} writes to the container's stdout/stderr (no redirect, no log file)",
+                "{keyword} はコンテナの stdout/stderr に出力（リダイレクトもログファイルもない）",
+                keyword=keyword,
+            )
             shown.append(parsed.at(dockerfile, instruction, note))
     return problems, shown
 
@@ -191,20 +272,27 @@ def _command_parts(instruction: Instruction) -> tuple[list[str], list[str]]:
 
 def _tee_files(scripts: list[str]) -> list[str]:
     """`... | tee /var/log/app.log` keeps stdout but also fills a file in the container."""
-    found = []
+    found: list[str] = []
     for script in scripts:
         for command in commands(script):
             if command.program != "tee":
                 continue
             files = [a for a in command.args if not a.startswith("-") and a not in _STANDARD]
-            found += [f"copies output to {f} with tee" for f in files]
+            found += [
+                tr(
+                    "copies output to {file} with tee",
+                    "tee で出力を {file} にもコピー",
+                    file=f,
+                )
+                for f in files
+            ]
     return found
 
 
 def _server_log_files(words: list[str]) -> list[str]:
     if not any(w.rsplit("/", 1)[-1] in _SERVERS for w in words):
         return []
-    found = []
+    found: list[str] = []
     for index, word in enumerate(words):
         flag, equals, value = word.partition("=")
         if flag not in _LOG_FLAGS:
@@ -212,7 +300,14 @@ def _server_log_files(words: list[str]) -> list[str]:
         if not equals:
             value = words[index + 1] if index + 1 < len(words) else ""
         if value not in _STANDARD:
-            found.append(f"gives {flag} {value}, a file")
+            found.append(
+                tr(
+                    "gives {flag} {value}, a file",
+                    "{flag} にファイル {value} を指定",
+                    flag=flag,
+                    value=value,
+                )
+            )
     return found
 
 
@@ -227,37 +322,74 @@ def logs_to_stdout(
     others: list[Evidence] = []
     for path, sink, text in _sources(target, folder, dockerfile):
         if isinstance(sink, str):
-            unknowns.append(Evidence(f"cannot read the module: {sink}", path=path))
+            unknowns.append(
+                Evidence(
+                    tr(
+                        "cannot read the module: {problem}",
+                        "モジュールを読み取れない: {problem}",
+                        problem=sink,
+                    ),
+                    path=path,
+                )
+            )
             continue
         verdict = _sink_verdict(sink)
         note = _describe(sink)
         excerpt = line_excerpt(text, sink.line)
         where = Evidence(note, path=path, line=sink.line, excerpt=excerpt)
         if verdict == "file":
-            problems.append(
-                Evidence(f"{note}: a log file inside the container", path, sink.line, excerpt)
+            problem = tr(
+                "{note}: a log file inside the container",
+                "{note}: コンテナ内のログファイル",
+                note=note,
             )
+            problems.append(Evidence(problem, path, sink.line, excerpt))
         elif verdict == "unknown":
-            unknowns.append(Evidence(f"{note}: known only at run time", path, sink.line, excerpt))
+            problem = tr(
+                "{note}: known only at run time", "{note}: 実行時にしか分からない", note=note
+            )
+            unknowns.append(Evidence(problem, path, sink.line, excerpt))
         elif verdict == "stream":
             evidence.append(where)
         else:
             others.append(where)
     if problems:
         return Outcome.failed(
-            f"{len(problems)} place(s) send logs to a file instead of stdout/stderr", *problems
+            tr(
+                "{count} place(s) send logs to a file instead of stdout/stderr",
+                "{count} か所がログを stdout/stderr ではなくファイルに送る",
+                count=len(problems),
+            ),
+            *problems,
         )
     if unknowns:
         return Outcome.unknown(
-            "where some logs go is decided at run time", *unknowns, *evidence, *others
+            tr(
+                "where some logs go is decided at run time",
+                "一部のログの出力先は実行時に決まる",
+            ),
+            *unknowns,
+            *evidence,
+            *others,
         )
     if not any(e.path != dockerfile for e in evidence):
         evidence.append(
             Evidence(
-                f"no logging configuration in the build context {folder}/: Python's logging, "
-                "uvicorn and "
-                "gunicorn write to stderr by default",
+                tr(
+                    "no logging configuration in the build context {folder}/: Python's logging, "
+                    "uvicorn and gunicorn write to stderr by default",
+                    "ビルドコンテキスト {folder}/ にログの設定がない: Python の logging、uvicorn、"
+                    "gunicorn は既定で stderr に書く",
+                    folder=folder,
+                ),
                 path=folder,
             )
         )
-    return Outcome.passed("logs go to stdout/stderr: no log file, no redirect", *evidence, *others)
+    return Outcome.passed(
+        tr(
+            "logs go to stdout/stderr: no log file, no redirect",
+            "ログは stdout/stderr に出力: ログファイルもリダイレクトもない",
+        ),
+        *evidence,
+        *others,
+    )

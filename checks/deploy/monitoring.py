@@ -35,6 +35,47 @@ How to fix:
     Keep the HEALTHCHECK and commit the alerting config: for example a Prometheus rule
     `alert: BackendDown` with `expr: up{job="backend"} == 0` plus an Alertmanager receiver,
     or a Gatus endpoint on `/health` with `alerts: [{type: slack}]`.
+
+日本語: 監視・アラート設定: アプリケーションが健全性を報告し、失敗すると誰かにアラートが届く
+
+何を確認するか:
+    次の両方です:
+
+    1. ヘルスチェック: Dockerfile の最終ステージに HEALTHCHECK がある
+       （`dockerfile.healthcheck` とまったく同じように判定します。`HEALTHCHECK NONE` は
+       数えません）か、本番用 Compose プロジェクトのアプリケーションのサービスに有効な
+       `healthcheck:` がある（`disable: true` でも `test: ["NONE"]` でもない）こと。サード
+       パーティのサービス（redis、postgres）だけのヘルスチェックは数えません。監視するのは
+       アプリケーション自身の健全性です。
+    2. ターゲットにある次のいずれかの形式のアラート定義:
+
+       * Prometheus のアラートルール: `alert:` と `expr:` を持つルールを少なくとも 1 つ含む
+         `rules:` を持つ `groups:`（ルールファイル、または `PrometheusRule` の
+         `spec.groups`）。
+       * Alertmanager の設定: `route:` と、`*_configs` の通知先を少なくとも 1 つ持つ
+         `receivers:` のエントリー（名前しかないレシーバーは何も届けません）。
+       * Grafana アラートのファイルプロビジョニング: `apiVersion: 1` と、`title:` と
+         `condition:` を持つ `rules:` の `groups:`。
+       * Gatus の設定: `alerts:` を持つエンドポイントを含む `endpoints:` と、それを送る
+         `alerting:` のプロバイダー。
+       * モニター（`monitorList`）と通知（`notificationList`）を持つ Uptime Kuma の
+         バックアップ（JSON）。
+
+    ターゲットのどこにある YAML と JSON のファイルも読みます（依存関係と VCS のフォルダーは
+    除く）。YAML として不正なファイル（Helm のテンプレート）は一覧に示して飛ばします。定義は
+    書かれたとおりに受け取り、その式がアプリケーションのメトリクスに一致するかは判定しません。
+    KICS の「Healthcheck Not Set」と違い、ヘルスチェックだけでは合格しません。失敗した
+    チェックをアラートに変える何かが必要です。
+
+なぜ重要か:
+    ヘルスチェックがあればエンジンは固まったコンテナを再起動できますが、サービスが不安定、
+    遅い、停止していることは、アラートが人に届かない限り誰にも分かりません。
+
+修正方法:
+    HEALTHCHECK を残したうえで、アラートの設定をコミットします。例: Prometheus のルール
+    `alert: BackendDown` と `expr: up{job="backend"} == 0` に Alertmanager のレシーバーを
+    加えたもの、または `/health` に対する Gatus のエンドポイントと
+    `alerts: [{type: slack}]`。
 """
 
 from __future__ import annotations
@@ -42,7 +83,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checklists.errors import InputError
 from checks.common import load_build
 from checks.deploy._support import (
@@ -68,9 +109,19 @@ def _prometheus(document: YMap) -> tuple[str, int] | None:
     for group in _items(groups):
         for rule in _items(group.get("rules")):
             if "alert" in rule and "expr" in rule:
-                return f"Prometheus alerting rule {rule['alert']!r}", rule.line_of("alert")
+                shown = tr(
+                    "Prometheus alerting rule {name!r}",
+                    "Prometheus のアラートルール {name!r}",
+                    name=rule["alert"],
+                )
+                return shown, rule.line_of("alert")
             if "title" in rule and "condition" in rule and document.get("apiVersion") == 1:
-                return f"Grafana alert rule {rule['title']!r}", rule.line_of("title")
+                shown = tr(
+                    "Grafana alert rule {name!r}",
+                    "Grafana のアラートルール {name!r}",
+                    name=rule["title"],
+                )
+                return shown, rule.line_of("title")
     return None
 
 
@@ -81,7 +132,12 @@ def _alertmanager(document: YMap) -> tuple[str, int] | None:
         notifiers = [k for k, v in receiver.items() if k.endswith("_configs") and v]
         if notifiers:
             name = receiver.get("name")
-            shown = f"Alertmanager receiver {name!r} ({', '.join(notifiers)})"
+            shown = tr(
+                "Alertmanager receiver {name!r} ({notifiers})",
+                "Alertmanager のレシーバー {name!r}（{notifiers}）",
+                name=name,
+                notifiers=", ".join(notifiers),
+            )
             return shown, receiver.line
     return None
 
@@ -93,7 +149,12 @@ def _gatus(document: YMap) -> tuple[str, int] | None:
     for endpoint in _items(document.get("endpoints")):
         if isinstance(endpoint.get("alerts"), YList) and endpoint["alerts"]:
             name = endpoint.get("name") or endpoint.get("url")
-            return f"Gatus endpoint {name!r} with alerts", endpoint.line_of("alerts")
+            shown = tr(
+                "Gatus endpoint {name!r} with alerts",
+                "アラート付きの Gatus エンドポイント {name!r}",
+                name=name,
+            )
+            return shown, endpoint.line_of("alerts")
     return None
 
 
@@ -108,7 +169,12 @@ def _uptime_kuma(text: str) -> tuple[str, int] | None:
     if not (isinstance(monitors, list) and isinstance(notifications, list)):
         return None
     if monitors and notifications:
-        return f"Uptime Kuma backup: {len(monitors)} monitor(s), notifications set", 1
+        shown = tr(
+            "Uptime Kuma backup: {count} monitor(s), notifications set",
+            "Uptime Kuma のバックアップ: モニター {count} 個、通知あり",
+            count=len(monitors),
+        )
+        return shown, 1
     return None
 
 
@@ -133,7 +199,12 @@ def alert_definitions(target: Target) -> tuple[list[Evidence], list[Evidence]]:
         try:
             document = target.parse(path, load)
         except InputError as error:
-            skipped.append(Evidence(f"not valid YAML, skipped: {error.message}", path, error.line))
+            note = tr(
+                "not valid YAML, skipped: {message}",
+                "YAML として不正なため飛ばした:「{message}」",
+                message=error.message,
+            )
+            skipped.append(Evidence(note, path, error.line))
             continue
         if not isinstance(document, YMap):
             continue
@@ -151,10 +222,14 @@ def _image_healthcheck(target: Target, dockerfile: str) -> tuple[bool, Evidence]
         parsed, build = load_build(target, dockerfile)
         setting = build.config.healthcheck
         if setting is None:
-            return False, parsed.at(dockerfile, build.final.from_instruction, "no HEALTHCHECK")
+            return False, parsed.at(
+                dockerfile, build.final.from_instruction, tr("no HEALTHCHECK", "HEALTHCHECK なし")
+            )
         if read_healthcheck(setting.instruction).disabled:
             return False, parsed.at(dockerfile, setting.instruction, "HEALTHCHECK NONE")
-        return True, parsed.at(dockerfile, setting.instruction, "the healthcheck in effect")
+        return True, parsed.at(
+            dockerfile, setting.instruction, tr("the healthcheck in effect", "有効なヘルスチェック")
+        )
     except InputError as error:
         raise error.with_path(dockerfile) from None
 
@@ -169,7 +244,11 @@ def _healthchecks(
         found_, note = _image_healthcheck(target, dockerfile)
         (found if found_ else notes).append(note)
     else:
-        notes.append(Evidence(f"{dockerfile} does not exist", path=dockerfile))
+        notes.append(
+            Evidence(
+                tr("{path} does not exist", "{path} が存在しない", path=dockerfile), path=dockerfile
+            )
+        )
     projects, _ = production_projects(compose_projects(target, compose))
     for project in projects:
         names, _ = app_services(project, services)
@@ -179,12 +258,21 @@ def _healthchecks(
                 continue
             path, check_ = setting
             if check_.enabled:
-                test = " ".join(check_.test) or "(inherited test)"
-                found.append(Evidence(f"service {name!r} healthcheck: {test}", path, check_.line))
-            else:
-                notes.append(
-                    Evidence(f"service {name!r} disables its healthcheck", path, check_.line)
+                test = " ".join(check_.test) or tr("(inherited test)", "（継承した test）")
+                said = tr(
+                    "service {name!r} healthcheck: {test}",
+                    "サービス {name!r} のヘルスチェック: {test}",
+                    name=name,
+                    test=test,
                 )
+                found.append(Evidence(said, path, check_.line))
+            else:
+                said = tr(
+                    "service {name!r} disables its healthcheck",
+                    "サービス {name!r} はヘルスチェックを無効にしている",
+                    name=name,
+                )
+                notes.append(Evidence(said, path, check_.line))
     return found, notes
 
 
@@ -204,15 +292,31 @@ def monitoring(
     alerts, skipped = alert_definitions(target)
     problems = []
     if not health:
-        problems.append("the app has no healthcheck (Dockerfile HEALTHCHECK or Compose)")
+        problems.append(
+            tr(
+                "the app has no healthcheck (Dockerfile HEALTHCHECK or Compose)",
+                "アプリケーションにヘルスチェックがない（Dockerfile の HEALTHCHECK も Compose の"
+                "ものもない）",
+            )
+        )
     if not alerts:
         problems.append(
-            "no alert definition (Prometheus rules, Alertmanager, Grafana alerting, Gatus, "
-            "Uptime Kuma)"
+            tr(
+                "no alert definition (Prometheus rules, Alertmanager, Grafana alerting, Gatus, "
+                "Uptime Kuma)",
+                "アラート定義がない（Prometheus のルール、Alertmanager、Grafana のアラート、"
+                "Gatus、Uptime Kuma）",
+            )
         )
     evidence = [*health, *alerts, *health_notes, *skipped]
     if problems:
-        return Outcome.failed("; ".join(problems), *evidence)
+        return Outcome.failed(join(problems, "; ", "。"), *evidence)
     return Outcome.passed(
-        f"a healthcheck and {len(alerts)} alert definition(s): {alerts[0].note}", *evidence
+        tr(
+            "a healthcheck and {count} alert definition(s): {first}",
+            "ヘルスチェックとアラート定義 {count} 件あり: {first}",
+            count=len(alerts),
+            first=alerts[0].note,
+        ),
+        *evidence,
     )

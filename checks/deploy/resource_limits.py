@@ -30,6 +30,40 @@ How to fix:
     Add to each app service, for example
     `deploy: {resources: {limits: {memory: 256M, cpus: "0.50"}}}`, or `mem_limit: 256m`
     and `cpus: 0.5`.
+
+日本語: リソース制限: アプリケーションのすべてのコンテナにメモリと CPU の上限がある
+
+何を確認するか:
+    ターゲットの Compose プロジェクトで、アプリケーションを実行するすべてのサービスに、
+    Docker Compose v2 が（Swarm の外でも）適用するどちらかの形で、メモリの上限と CPU の上限の
+    両方があることを確認します: サービスの `mem_limit` / `cpus`、または
+    `deploy.resources.limits.memory` / `deploy.resources.limits.cpus` です。アプリケーションの
+    サービスは、ターゲットからビルドするもの（`build:`）か、パラメータ `services` で指定した
+    ものです。ビルドするサービスがなければ、すべてのサービスを判定します。プロジェクトは
+    ターゲットのルートで見つけます（`compose.yaml`、`docker-compose.yml` などと、その
+    `*.override.*` ファイル、そしてほかのすべての `docker-compose.<名前>.yml`）。開発用の
+    ファイル（`.dev.`、`.local.`、`.test.`、`.ci.`）は、ほかに何もない場合だけ判定します。
+    パラメータ `compose` を指定すると、代わりに 1 つのプロジェクトのファイルを指定し、
+    `docker compose -f a -f b` と同じ順にマージします（上限を設定する最後のファイルが有効）。
+
+    上限は実際の上限でなければなりません: メモリは Docker と同じように解析し（`512m`、`1g`、
+    `268435456`）、CPU は数値として読み、どちらも 0 より大きいこと（`0` は無制限）。
+    `cpu_shares` は相対的な重みで上限ではなく、`deploy.resources.reservations` は最低保証で、
+    どちらも数えません。シェルから来る値（`${MEM_LIMIT}`）は判定できず unknown（未計測）
+    です。デフォルト値付き（`${MEM_LIMIT:-512m}`）ならデフォルト値を判定します。KICS の
+    「Memory Not Limited」と「Cpus Not Limited」のクエリに近いですが、両方の形を数え、0 は
+    不合格にします。
+
+なぜ重要か:
+    メモリの上限がないと、リークする 1 つのプロセスがホストのメモリを使い尽くし、カーネルの
+    OOM killer が犠牲を選ぶまで止まりません。それはデータベースかもしれません。CPU の上限が
+    ないと、忙しいコンテナが隣のコンテナを飢えさせます。上限があれば、ガイドのメモリの目標
+    （本番で < 256MB）をエンジンが強制するものにもなります。
+
+修正方法:
+    アプリケーションの各サービスに追加します。例:
+    `deploy: {resources: {limits: {memory: 256M, cpus: "0.50"}}}`、または
+    `mem_limit: 256m` と `cpus: 0.5`。
 """
 
 from __future__ import annotations
@@ -38,7 +72,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checklists.errors import InputError
 from checks.deploy._support import (
     Project,
@@ -55,6 +89,10 @@ _FORMS = {
     "CPU limit": "cpus or deploy.resources.limits.cpus",
 }
 _UNIT = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
+_SHOWN = {
+    "memory limit": tr("memory limit", "メモリ上限"),
+    "CPU limit": tr("CPU limit", "CPU 上限"),
+}
 
 
 def memory_bytes(text: str) -> float:
@@ -70,23 +108,47 @@ def _judge(kind: str, found: tuple[str, Value] | None) -> tuple[str, Evidence | 
     if found is None:
         return "missing", None, None
     path, value = found
+    what = _SHOWN[kind]
     text, notes = interpolate(value.text)
     if text is None:
-        note = f"{kind} {value.text!r} comes from the shell at run time"
+        note = tr(
+            "{kind} {value!r} comes from the shell at run time",
+            "{kind} {value!r} は実行時にシェルから来る",
+            kind=what,
+            value=value.text,
+        )
         return "unknown", Evidence(note, path=path, line=value.line, excerpt=value.text), note
     try:
         amount = memory_bytes(text) if kind.startswith("memory") else float(text)
     except ValueError:
-        message = f"{kind} {text!r} is not a valid value"
+        message = tr(
+            "{kind} {value!r} is not a valid value",
+            "{kind} {value!r} は有効な値ではない",
+            kind=what,
+            value=text,
+        )
         raise InputError(message, path=path, line=value.line) from None
     if not math.isfinite(amount) or amount < 0:
         # YAML reads `.nan` and `1e400` (infinity) as numbers; no engine runs a container
         # with them, nor with a negative limit: the value cannot be judged, never passes.
-        message = f"{kind} {text!r} is not a limit Docker accepts (not a finite, positive number)"
+        message = tr(
+            "{kind} {value!r} is not a limit Docker accepts (not a finite, positive number)",
+            "{kind} {value!r} は Docker が受け付ける上限ではない（有限の正の数ではない）",
+            kind=what,
+            value=text,
+        )
         raise InputError(message, path=path, line=value.line, kind="implausible")
-    shown = f"{kind} {text}" + (f" ({'; '.join(notes)})" if notes else "")
+    shown: str = tr("{kind} {value}", "{kind} {value}", kind=what, value=text)
+    if notes:
+        shown = tr(
+            "{shown} ({notes})", "{shown}（{notes}）", shown=shown, notes=join(notes, "; ", "。")
+        )
     if amount <= 0:
-        unlimited = Evidence(f"{shown}: 0 means unlimited", path=path, line=value.line)
+        unlimited = Evidence(
+            tr("{shown}: 0 means unlimited", "{shown}: 0 は無制限", shown=shown),
+            path=path,
+            line=value.line,
+        )
         return "unlimited", unlimited, None
     return "ok", Evidence(shown, path=path, line=value.line, excerpt=value.text), None
 
@@ -107,19 +169,35 @@ def _service_limits(project: Project, name: str) -> tuple[list[str], list[str], 
         verdict, where, note = _judge(kind, found)
         if where is not None:
             evidence.append(where)
+        what = _SHOWN[kind]
         if verdict == "missing":
-            problems.append(f"{name} has no {kind}")
+            problems.append(
+                tr("{name} has no {kind}", "{name} に{kind}がない", name=name, kind=what)
+            )
             evidence.append(
                 Evidence(
-                    f"{name} sets no {kind} ({_FORMS[kind]})",
+                    tr(
+                        "{name} sets no {kind} ({forms})",
+                        "{name} は{kind}を設定していない（{forms}）",
+                        name=name,
+                        kind=what,
+                        forms=_FORMS[kind],
+                    ),
                     path=service.path,
                     line=service.line,
                 )
             )
         elif verdict == "unlimited":
-            problems.append(f"{name} has a {kind} of 0 (unlimited)")
+            problems.append(
+                tr(
+                    "{name} has a {kind} of 0 (unlimited)",
+                    "{name} の{kind}は 0（無制限）",
+                    name=name,
+                    kind=what,
+                )
+            )
         elif verdict == "unknown" and note:
-            unknowns.append(f"{name}: {note}")
+            unknowns.append(tr("{name}: {note}", "{name}: {note}", name=name, note=note))
     return problems, unknowns, evidence
 
 
@@ -142,8 +220,16 @@ def resource_limits(
     projects, note = production_projects(compose_projects(target, compose))
     if not projects:
         return Outcome.failed(
-            "no Compose file sets memory or CPU limits for the app",
-            Evidence("looked for compose.yaml, docker-compose.yml and docker-compose.*.yml"),
+            tr(
+                "no Compose file sets memory or CPU limits for the app",
+                "アプリケーションのメモリや CPU の上限を設定する Compose ファイルがない",
+            ),
+            Evidence(
+                tr(
+                    "looked for compose.yaml, docker-compose.yml and docker-compose.*.yml",
+                    "compose.yaml、docker-compose.yml、docker-compose.*.yml を探した",
+                )
+            ),
         )
     problems: list[str] = []
     unknowns: list[str] = []
@@ -152,8 +238,24 @@ def resource_limits(
     for project in projects:
         names, chosen = app_services(project, services)
         if not names:
-            problems.append(f"{project.label} has none of {chosen}")
-            evidence.append(Evidence(f"no service matches {chosen}", path=project.files[0][0]))
+            problems.append(
+                tr(
+                    "{project} has none of {chosen}",
+                    "{project} に{chosen}がない",
+                    project=project.label,
+                    chosen=chosen,
+                )
+            )
+            evidence.append(
+                Evidence(
+                    tr(
+                        "no service matches {chosen}",
+                        "{chosen}に一致するサービスがない",
+                        chosen=chosen,
+                    ),
+                    path=project.files[0][0],
+                )
+            )
             continue
         for name in names:
             judged += 1
@@ -162,7 +264,14 @@ def resource_limits(
             unknowns += unsure
             evidence += shown
     if problems:
-        return Outcome.failed("; ".join(problems), *evidence)
+        return Outcome.failed(join(problems, "; ", "。"), *evidence)
     if unknowns:
-        return Outcome.unknown("; ".join(unknowns), *evidence)
-    return Outcome.passed(f"all {judged} app service(s) have a memory and a CPU limit", *evidence)
+        return Outcome.unknown(join(unknowns, "; ", "。"), *evidence)
+    return Outcome.passed(
+        tr(
+            "all {count} app service(s) have a memory and a CPU limit",
+            "アプリケーションのサービス {count} 個すべてにメモリと CPU の上限あり",
+            count=judged,
+        ),
+        *evidence,
+    )

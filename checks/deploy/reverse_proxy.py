@@ -58,6 +58,65 @@ How to fix:
     `server { listen 443 ssl; http2 on; ssl_certificate ...; ssl_certificate_key ...;
     location / { proxy_pass http://backend; proxy_set_header Host $host;
     proxy_set_header X-Real-IP $remote_addr; } }`, then run `nginx -t`.
+
+日本語: リバースプロキシ設定: nginx が 443 で TLS を終端しクライアント情報付きで中継する
+
+何を確認するか:
+    ターゲットにある nginx の設定（パラメータ `paths` の glob。既定は `nginx/*.conf`、
+    `nginx/conf.d/*.conf`、`deploy/nginx/*.conf`、`nginx.conf`）を NGINX の crossplane と
+    そのディレクティブ表で解析し（nginx が許さない場所にあるディレクティブはエラーです）、
+    ガイドの例と同じく次を備えていることを確認します:
+
+    * `server` がアプリケーション（パラメータ `upstream`、既定は `127.0.0.1:8000`。ホストと
+      ポートを比べ、ポートの記載がなければ 80）である `upstream`。そのアドレスへ直接中継する
+      location（`proxy_pass http://127.0.0.1:8000`）も数えます。nginx がそれから暗黙の
+      upstream を作るからです。
+    * 443 で TLS を待ち受ける `server`: `listen 443 ssl`、`listen [::]:443 ssl`、
+      `listen 443 ssl http2`、または `http2 on;`（nginx 1.25.1 以降）付きのもの。
+      `ssl_certificate` と `ssl_certificate_key`（自身のものか `http` から継承したもの）が
+      必要です。nginx は証明書のない `listen ... ssl` を拒否するため、ガイドの省略した例
+      だけでは合格しません。`ssl on;`（nginx 1.25.1 で削除）は数えません。
+    * その server の中に、`proxy_pass http://<upstream 名>`（または https）と、そこで有効な
+      ヘッダー `proxy_set_header Host $host` と `proxy_set_header X-Real-IP $remote_addr`
+      を持つ `location`。ヘッダーは nginx と同じように継承します: 自分の
+      `proxy_set_header` を 1 つでも持つレベルは、外側のレベルのものをすべて置き換えます。
+      `Host $http_host` は数えません。クライアントのヘッダーを検証せずに渡すからです
+      （gixy の host_spoofing）。
+
+    include はターゲットの中でだけ辿ります: メインの設定のフォルダー（`conf.d/` や
+    `sites-enabled/` のスニペットなら、その 1 つ上のフォルダー）からの相対パスと、
+    `<そのフォルダー>/<残り>` に対応させた `/etc/nginx/<残り>`（よくあるバインドマウント）です。
+    解決できない include（Debian のパッケージの `include proxy_params;`）は適用内容を変え
+    うるため、足りないヘッダーや証明書をそれが補いうる場合は unknown（未計測）とします。
+
+    `nginx` のバイナリがインストールされていれば、設定を `nginx -t` でも検証します。外部
+    プログラムを実行する唯一のチェックです。システムの nginx（と、使い捨ての自己署名証明書の
+    ための `openssl`）を、作業用フォルダーに書き換えたコピーに対して実行し、ターゲットの
+    ファイルそのものには実行しません: nginx に渡すのは許可リストにあるディレクティブだけで
+    （OpenSSL のエンジンやコマンド、モジュール、パスワードファイルなど、コードを読み込んだり
+    ターゲットが指定するファイルを開いたりするものは除外し、根拠にその名前を示します）、
+    待ち受けアドレスは Unix ソケットに（ネットワークで待ち受けない）、ホスト名は 127.0.0.1 に
+    （DNS を引かない）、証明書、ログ、pid、一時ファイルのパスは作業用フォルダーに向けます。
+    nginx は空の OpenSSL 設定、リソース制限、タイムアウト付きで、ビルドが root で動くときは
+    `nobody` として、`unshare` が使えれば空のネットワーク名前空間で実行します。`nginx -t` が
+    失敗すればチェックも不合格で、nginx のメッセージはターゲットのファイルと行に対応させて
+    示します。テストから除外したディレクティブが定義しうる変数で失敗した場合は unknown
+    （未計測）です。nginx がなければ根拠に「nginx -t は未実行（nginx がインストールされて
+    いない）」と示し、静的な判定がそのまま残ります。インストールされた nginx があるディレク
+    ティブ（`http3`、`quic`）に対して古すぎる場合も同様に示し、テストから除外した
+    ディレクティブは未検証として要約に名前を挙げます。
+
+なぜ重要か:
+    アプリケーションは 127.0.0.1 で平文の HTTP を待ち受けており、インターネットに面してよい
+    のはプロキシだけです。プロキシが TLS を終端します。`Host` と `X-Real-IP` がないと、
+    アプリケーションにはクライアントではなくプロキシのアドレスと名前が見え、リダイレクト、
+    レート制限、監査ログが壊れます。
+
+修正方法:
+    たとえば `nginx/conf.d/api.conf` に `upstream backend { server 127.0.0.1:8000; }` と
+    `server { listen 443 ssl; http2 on; ssl_certificate ...; ssl_certificate_key ...;
+    location / { proxy_pass http://backend; proxy_set_header Host $host;
+    proxy_set_header X-Real-IP $remote_addr; } }` を追加し、`nginx -t` を実行します。
 """
 
 from __future__ import annotations
@@ -66,7 +125,7 @@ import posixpath
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checklists.errors import InputError
 from checks.nginx_scratch import TestResult, Unit, test_units
 from checks.readers.nginx import Directive, NginxConfig, read_nginx, render
@@ -279,48 +338,147 @@ def _judge_location(
     http2 = [d for d in server.children("http2") if d.args[:1] == ("on",)]
     h2 = any("http2" in d.args for d in tls) or bool(http2)
     candidate.evidence.append(
-        _evidence(tls[0], f"TLS listener on 443{' with HTTP/2' if h2 else ''}")
+        _evidence(
+            tls[0],
+            tr("TLS listener on 443 with HTTP/2", "443 の TLS 待ち受け（HTTP/2）")
+            if h2
+            else _TLS_LISTENER,
+        )
     )
     if http2:
-        candidate.evidence.append(_evidence(http2[0], "HTTP/2 enabled with the http2 directive"))
+        candidate.evidence.append(
+            _evidence(
+                http2[0],
+                tr(
+                    "HTTP/2 enabled with the http2 directive",
+                    "http2 ディレクティブで HTTP/2 を有効化",
+                ),
+            )
+        )
     server_chain = (http, server)
     for name in ("ssl_certificate", "ssl_certificate_key"):
         found = _inherited(server_chain, name)
         if found is not None:
-            candidate.evidence.append(_evidence(found, f"{name} for the TLS server"))
+            candidate.evidence.append(
+                _evidence(
+                    found,
+                    tr("{name} for the TLS server", "TLS の server の {name}", name=name),
+                )
+            )
             continue
         include = _unresolved_in(server_chain)
         if include is not None:
             candidate.unknowns.append(
-                f"{name} may come from `include {include.args[0]}`, which is not in the target"
+                tr(
+                    "{name} may come from `include {include}`, which is not in the target",
+                    "{name} はターゲットにない `include {include}` から来るかもしれない",
+                    name=name,
+                    include=include.args[0],
+                )
             )
         else:
             candidate.problems.append(
-                f"the 443 ssl server has no {name}; nginx refuses `listen ... ssl` without one"
+                tr(
+                    "the 443 ssl server has no {name}; nginx refuses `listen ... ssl` without one",
+                    "443 ssl の server に {name} がない。nginx はそれのない `listen ... ssl` を"
+                    "拒否する",
+                    name=name,
+                )
             )
     label = " ".join(location.args)
-    candidate.evidence += [via, _evidence(pass_directive, f"location {label} proxies to the app")]
+    candidate.evidence += [
+        via,
+        _evidence(
+            pass_directive,
+            tr(
+                "location {label} proxies to the app",
+                "location {label} がアプリケーションへ中継",
+                label=label,
+            ),
+        ),
+    ]
     headers, level, include = _headers((http, server, *chain))
     for name, value in REQUIRED_HEADERS.items():
         found = headers.get(name)
         shown = {"host": "Host", "x-real-ip": "X-Real-IP"}[name]
         if found is not None and found.args[1] == value:
-            candidate.evidence.append(_evidence(found, f"{shown} {value} in effect"))
+            candidate.evidence.append(
+                _evidence(
+                    found,
+                    tr(
+                        "{header} {value} in effect",
+                        "{header} {value} が有効",
+                        header=shown,
+                        value=value,
+                    ),
+                )
+            )
         elif include is not None and (found is None or level is None):
             candidate.unknowns.append(
-                f"`include {include.args[0]}` (not in the target) may set {shown}"
+                tr(
+                    "`include {include}` (not in the target) may set {header}",
+                    "`include {include}`（ターゲットにない）が {header} を設定するかもしれない",
+                    include=include.args[0],
+                    header=shown,
+                )
             )
         elif found is not None:
-            candidate.problems.append(f"proxy_set_header {shown} is {found.args[1]}, not {value}")
-            candidate.evidence.append(_evidence(found, f"{shown} {found.args[1]} is not {value}"))
+            candidate.problems.append(
+                tr(
+                    "proxy_set_header {header} is {actual}, not {value}",
+                    "proxy_set_header {header} が {value} ではなく {actual}",
+                    header=shown,
+                    actual=found.args[1],
+                    value=value,
+                )
+            )
+            candidate.evidence.append(
+                _evidence(
+                    found,
+                    tr(
+                        "{header} {actual} is not {value}",
+                        "{header} {actual} は {value} ではない",
+                        header=shown,
+                        actual=found.args[1],
+                        value=value,
+                    ),
+                )
+            )
         else:
-            where = ""
+            where: str = ""
             if level is not None and level is not location:
-                where = f" (the {level.name} block's proxy_set_header lines are the ones in effect)"
+                where = tr(
+                    " (the {block} block's proxy_set_header lines are the ones in effect)",
+                    "（有効なのは {block} ブロックの proxy_set_header の行）",
+                    block=level.name,
+                )
             elif level is location:
-                where = " (the location's own proxy_set_header lines replace inherited ones)"
-            candidate.problems.append(f"proxy_set_header {shown} {value} is not in effect{where}")
+                where = tr(
+                    " (the location's own proxy_set_header lines replace inherited ones)",
+                    "（location 自身の proxy_set_header の行が継承したものを置き換える）",
+                )
+            candidate.problems.append(
+                tr(
+                    "proxy_set_header {header} {value} is not in effect{where}",
+                    "proxy_set_header {header} {value} が有効でない{where}",
+                    header=shown,
+                    value=value,
+                    where=where,
+                )
+            )
     return candidate
+
+
+_TLS_LISTENER = tr("TLS listener on 443", "443 の TLS 待ち受け")
+
+
+def _serves(name: str, app: str) -> str:
+    return tr(
+        "upstream {name} serves the app at {app}",
+        "upstream {name} が {app} のアプリケーションを提供",
+        name=name,
+        app=app,
+    )
 
 
 def _analyse(roots: list[_Root], app: str) -> tuple[str, str, list[Evidence]]:
@@ -350,9 +508,16 @@ def _analyse(roots: list[_Root], app: str) -> tuple[str, str, list[Evidence]]:
                     continue
                 host = rest.split("/", 1)[0]
                 if host in matching:
-                    via = _evidence(matching[host], f"upstream {host} serves the app at {app}")
+                    via = _evidence(matching[host], _serves(host, app))
                 elif _address(host) == app_address:
-                    via = _evidence(proxy, f"proxies straight to {app} (an implicit upstream)")
+                    via = _evidence(
+                        proxy,
+                        tr(
+                            "proxies straight to {app} (an implicit upstream)",
+                            "{app} へ直接中継（暗黙の upstream）",
+                            app=app,
+                        ),
+                    )
                 else:
                     continue
                 candidates.append(
@@ -363,30 +528,62 @@ def _analyse(roots: list[_Root], app: str) -> tuple[str, str, list[Evidence]]:
     if candidates:
         best = min(candidates, key=lambda c: (len(c.problems), len(c.unknowns)))
         if best.problems:
-            return "fail", "; ".join(best.problems), best.evidence
+            return "fail", join(best.problems, "; ", "。"), best.evidence
         if best.unknowns:
-            return "unknown", "; ".join(best.unknowns), best.evidence
-        label = " ".join(best.location.args)
-        summary = (
-            f"nginx terminates TLS on 443 and proxies location {label} to {app} "
-            "with Host and X-Real-IP"
+            return "unknown", join(best.unknowns, "; ", "。"), best.evidence
+        summary = tr(
+            "nginx terminates TLS on 443 and proxies location {label} to {app} with Host and "
+            "X-Real-IP",
+            "nginx が 443 で TLS を終端し、location {label} を Host と X-Real-IP 付きで {app} "
+            "へ中継",
+            label=" ".join(best.location.args),
+            app=app,
         )
         return "pass", summary, best.evidence
-    evidence = [
-        _evidence(d, f"upstream {name} serves the app at {app}") for name, d in matching.items()
-    ]
+    evidence = [_evidence(d, _serves(name, app)) for name, d in matching.items()]
     evidence += [
-        _evidence(u, f"upstream {name} does not point at {app}")
+        _evidence(
+            u,
+            tr(
+                "upstream {name} does not point at {app}",
+                "upstream {name} は {app} を指していない",
+                name=name,
+                app=app,
+            ),
+        )
         for name, u in upstreams.items()
         if name not in matching
     ]
-    evidence += [_evidence(_tls_listens(s)[0], "TLS listener on 443") for _, s in tls_servers]
+    evidence += [_evidence(_tls_listens(s)[0], _TLS_LISTENER) for _, s in tls_servers]
     if not tls_servers:
-        evidence += [_evidence(s, "server without `listen 443 ssl`") for _, s in servers]
-        return "fail", "no server listens on 443 with ssl", evidence
+        evidence += [
+            _evidence(s, tr("server without `listen 443 ssl`", "`listen 443 ssl` のない server"))
+            for _, s in servers
+        ]
+        return (
+            "fail",
+            tr("no server listens on 443 with ssl", "443 で ssl を待ち受ける server がない"),
+            evidence,
+        )
     if not matching:
-        return "fail", f"no upstream (or proxy_pass) points at the app at {app}", evidence
-    return "fail", f"no location of the 443 ssl server proxies to an upstream of {app}", evidence
+        return (
+            "fail",
+            tr(
+                "no upstream (or proxy_pass) points at the app at {app}",
+                "{app} のアプリケーションを指す upstream（や proxy_pass）がない",
+                app=app,
+            ),
+            evidence,
+        )
+    return (
+        "fail",
+        tr(
+            "no location of the 443 ssl server proxies to an upstream of {app}",
+            "443 ssl の server に、{app} の upstream へ中継する location がない",
+            app=app,
+        ),
+        evidence,
+    )
 
 
 # -- nginx -t -----------------------------------------------------------------------------------
@@ -396,7 +593,11 @@ def _units(roots: list[_Root]) -> list[Unit]:
     units = [Unit(r.path, r.directives, "main") for r in roots if r.context == "main"]
     snippets = [r for r in roots if r.context == "http"]
     if snippets:
-        label = ", ".join(r.path for r in snippets) + " (inside a generated http block)"
+        label = tr(
+            "{paths} (inside a generated http block)",
+            "{paths}（生成した http ブロックの中）",
+            paths=", ".join(r.path for r in snippets),
+        )
         units.append(Unit(label, tuple(d for r in snippets for d in r.directives), "http"))
     return units
 
@@ -410,7 +611,10 @@ def _test_evidence(result: TestResult) -> list[Evidence]:
             excerpt=result.output or None,
         )
     ]
-    evidence += [Evidence(f"scratch copy: {change}") for change in result.changes]
+    evidence += [
+        Evidence(tr("scratch copy: {change}", "作業用コピー: {change}", change=change))
+        for change in result.changes
+    ]
     return evidence
 
 
@@ -430,8 +634,10 @@ def reverse_proxy(
     found = sorted({path for pattern in patterns for path in target.glob(pattern)})
     if not found:
         return Outcome.failed(
-            "no nginx configuration in the target",
-            Evidence(f"looked for {', '.join(patterns)}"),
+            tr("no nginx configuration in the target", "ターゲットに nginx の設定がない"),
+            Evidence(
+                tr("looked for {patterns}", "{patterns} を探した", patterns=", ".join(patterns))
+            ),
         )
     configs = {path: target.parse(path, read_nginx) for path in found}
     roots = _roots(target, configs)
@@ -442,9 +648,19 @@ def reverse_proxy(
     if failed:
         first = failed[0]
         message = next((m for m in first.output.splitlines() if "[emerg]" in m), "")
-        nginx_says = f"{first.summary}: {message}" if message else first.summary
+        nginx_says = (
+            tr(
+                "{summary}: {message}",
+                "{summary}:「{message}」",
+                summary=first.summary,
+                message=message,
+            )
+            if message
+            else first.summary
+        )
         if verdict == "fail":
-            return Outcome.failed(f"{summary}; {nginx_says}", *evidence, *tested)
+            both = tr("{summary}; {nginx}", "{summary}。{nginx}", summary=summary, nginx=nginx_says)
+            return Outcome.failed(both, *evidence, *tested)
         return Outcome.failed(nginx_says, *tested, *evidence)
     if verdict == "fail":
         return Outcome.failed(summary, *evidence, *tested)
@@ -452,14 +668,30 @@ def reverse_proxy(
         return Outcome.unknown(summary, *evidence, *tested)
     undecided = [r for r in results if r.status == "undecided"]
     if undecided:
-        return Outcome.unknown(f"{summary}; but {undecided[0].summary}", *tested, *evidence)
+        return Outcome.unknown(
+            tr(
+                "{summary}; but {undecided}",
+                "{summary}。ただし {undecided}",
+                summary=summary,
+                undecided=undecided[0].summary,
+            ),
+            *tested,
+            *evidence,
+        )
     passed = [r for r in results if r.status == "passed"]
-    suffix = ""
     if passed and len(passed) == len(results):
         left_out = sorted(
             {e.split(" ", 1)[0] for r in passed for e in r.left_out if not e.startswith("include ")}
         )
-        suffix = "; nginx -t passed"
         if left_out:  # not validated by nginx: the static verdict stands for them
-            suffix += f" (left out of the test, not validated: {', '.join(left_out)})"
-    return Outcome.passed(summary + suffix, *evidence, *tested)
+            summary = tr(
+                "{summary}; nginx -t passed (left out of the test, not validated: {left_out})",
+                "{summary}。nginx -t も成功（テストから除外し未検証: {left_out}）",
+                summary=summary,
+                left_out=", ".join(left_out),
+            )
+        else:
+            summary = tr(
+                "{summary}; nginx -t passed", "{summary}。nginx -t も成功", summary=summary
+            )
+    return Outcome.passed(summary, *evidence, *tested)

@@ -52,6 +52,67 @@ How to fix:
     `.env.example`, and set secrets in the store of the platform: `wrangler secret put
     CLERK_SECRET_KEY --env production`, GitHub Actions secrets read as
     `${{ secrets.CLERK_SECRET_KEY }}`, or SOPS-encrypted files.
+
+日本語: 環境変数の暗号化: リポジトリに平文のシークレットがなく、シークレットはストアから来る
+
+何を確認するか:
+    次の両方です:
+
+    1. 平文のシークレットがコミットされていないこと。ターゲットはチェックアウトしたもので、
+       そこにあるファイルは `.gitignore` されていてもいなくてもすべて判定します。無視された
+       `.env` でもディスクにあればビルドコンテキストに入り（`docker build .`、`COPY . .`）、
+       チェックからはローカルのファイルとコミットされたファイルを区別できないため、そこに
+       あるシークレットはそのパスでの検出になります。検出するもの:
+
+       * `.env`、`.env.<名前>`、`<名前>.env` のファイル、または Compose の `env_file:` が
+         指すファイルで、シークレットらしい名前の変数に空でない値があるもの（テンプレートの
+         `.env.example`、`.env.sample`、`.env.template`、`.env.dist` は、空の値や
+         プレースホルダーの名前だけを持てます。dotenvx の `encrypted:` の値は平文では
+         ありません）。
+       * 任意のテキストファイル（依存関係、VCS、キャッシュのフォルダーと 1 MiB を超える
+         ファイルは除く）にある、本物の認証情報に見える値: `sk_live_...` / `sk_test_...`
+         （Clerk、Stripe）、GitHub トークン（`ghp_...`）、AWS アクセスキー ID（`AKIA...`）、
+         Slack トークン、秘密鍵のブロック、パスワード入りの URL。明らかなプレースホルダー
+         （`EXAMPLE`、`xxxx`、`changeme`、`<your-key>`、`${VAR}`）は検出しません。
+       * シークレットらしい名前のキーと値を持つ `wrangler.toml` の `[vars]` /
+         `[env.<名前>.vars]`。Wrangler は vars を平文で配布します。シークレットは
+         `wrangler secret put` で扱うものです。
+       * シークレットらしい名前でリテラルの値を持つ Compose の `environment:` のエントリー
+         （シェルからの `${VAR}` は問題ありません。`${VAR:-default}` のデフォルト値は
+         リテラルです）。
+       * シークレットらしい名前で、値がリテラルか `${{ vars.* }}` から来る（構成変数は
+         暗号化されずに保存されます）GitHub Actions の `env:`（ワークフロー、ジョブ、
+         ステップ）と、パスワード、シークレット、トークン、API キーらしい名前
+         （`password`、`api-token`、`client-secret`。アクションが別の用途に使う `key` や
+         `token-format` は除く）でリテラルの値を持つステップの `with:` の入力。
+
+       名前は `dockerfile.env_without_secrets` と同じ規則（BuildKit の
+       SecretsUsedInArgOrEnv の語）で、値は同じパターンで判定します。
+    2. シークレットが暗号化されたストアから渡されていること。次の少なくとも 1 つで示します:
+       `${{ secrets.NAME }}`（自動の GITHUB_TOKEN を除く）を読むワークフロー、ワークフローか
+       スクリプトが実行する `wrangler secret put|bulk`、`secrets:` を渡した
+       `cloudflare/wrangler-action`、SOPS で暗号化したファイル（`sops:` のメタデータ付きの
+       `ENC[AES256_GCM,...]`）、dotenvx で暗号化した `.env`、`kind: SealedSecret` の
+       マニフェスト、`.gitattributes` の git-crypt、`external: true` の Compose の `secrets:`
+       （Swarm が暗号化して保持します）。`wrangler secret put` に触れるだけのコメントは根拠に
+       なりません。ファイルを使う素の Compose のシークレットはホスト上のファイルで、暗号化では
+       ありません。
+
+    漏洩だけを探す gitleaks や Trivy のシークレットスキャナーと違い、暗号化した渡し方が
+    何もないリポジトリは、きれいでも合格しません。主張は「シークレットが暗号化されている」
+    ことなので、どこに保管されているかを示す何かが必要です。
+
+なぜ重要か:
+    リポジトリにあるシークレットは、アクセスできる全員がいつまでも読めます（削除しても履歴に
+    残ります）。そしてイメージ、キャッシュ、ログに入り込みます。シークレットストアは保存時に
+    暗号化し、実行時にだけ渡します。
+
+修正方法:
+    ファイルから値を取り除き（漏洩したのでローテーションもします）、`.env.example` には
+    名前だけを残し、シークレットはプラットフォームのストアに設定します:
+    `wrangler secret put CLERK_SECRET_KEY --env production`、
+    `${{ secrets.CLERK_SECRET_KEY }}` として読む GitHub Actions のシークレット、または SOPS で
+    暗号化したファイルです。
 """
 
 from __future__ import annotations
@@ -61,7 +122,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, tr
 from checks.common import secret_name, secret_value
 from checks.deploy._support import (
     basename,
@@ -119,7 +180,8 @@ def _value_findings(path: str, text: str) -> Iterator[Evidence]:
     for number, line in enumerate(text.splitlines(), start=1):
         label = secret_value(line)
         if label and not _placeholder(line):
-            yield Evidence(f"looks like {label}", path, number, _masked(line.strip()))
+            note = tr("looks like {label}", "{label} に見える", label=label)
+            yield Evidence(note, path, number, _masked(line.strip()))
 
 
 def _masked(text: str) -> str:
@@ -137,7 +199,10 @@ def _masked(text: str) -> str:
 def _dotenv_findings(target: Target, path: str, ignored: bool) -> Iterator[Evidence]:
     template = _is_template(basename(path))
     suffix = (
-        " (git-ignored, but present in the checkout, so a build context may send it)"
+        tr(
+            " (git-ignored, but present in the checkout, so a build context may send it)",
+            "（git では無視されているが、チェックアウトにあるためビルドコンテキストで送られうる）",
+        )
         if ignored
         else ""
     )
@@ -147,9 +212,13 @@ def _dotenv_findings(target: Target, path: str, ignored: bool) -> Iterator[Evide
             continue
         if template and _placeholder(value):
             continue
-        yield Evidence(
-            f"{entry.name} holds a value in plain text{suffix}", path, entry.line, f"{entry.name}=…"
+        note = tr(
+            "{name} holds a value in plain text{suffix}",
+            "{name} に平文の値がある{suffix}",
+            name=entry.name,
+            suffix=suffix,
         )
+        yield Evidence(note, path, entry.line, f"{entry.name}=…")
 
 
 def _git_ignored(target: Target, path: str) -> bool:
@@ -181,7 +250,12 @@ def _compose_findings(target: Target) -> tuple[list[Evidence], list[str], list[E
                     if literal and secret_name(variable.name) and not _placeholder(literal):
                         findings.append(
                             Evidence(
-                                f"service {service.name!r} sets {variable.name} inline",
+                                tr(
+                                    "service {service!r} sets {name} inline",
+                                    "サービス {service!r} が {name} を直接設定",
+                                    service=service.name,
+                                    name=variable.name,
+                                ),
                                 path,
                                 variable.line,
                                 f"{variable.name}: …",
@@ -191,9 +265,12 @@ def _compose_findings(target: Target) -> tuple[list[Evidence], list[str], list[E
                     env_files.append(posixpath.normpath(posixpath.join(folder, env_file.path)))
             for secret in compose.secrets:
                 if secret.external:
-                    stores.append(
-                        Evidence(f"Compose secret {secret.name!r} is external", path, secret.line)
+                    note = tr(
+                        "Compose secret {name!r} is external",
+                        "Compose のシークレット {name!r} は external",
+                        name=secret.name,
                     )
+                    stores.append(Evidence(note, path, secret.line))
     return findings, env_files, stores
 
 
@@ -205,21 +282,29 @@ def _workflow_findings(target: Target) -> tuple[list[Evidence], list[Evidence]]:
     for path in paths:
         workflow = target.parse(path, read_workflow)
         scopes: list[tuple[str, dict[str, Value], bool]] = [
-            ("workflow env", dict(workflow.env), False)
+            (tr("workflow env", "ワークフローの env"), dict(workflow.env), False)
         ]
         for job in workflow.jobs:
-            scopes.append((f"job {job.id} env", dict(job.env), False))
+            scopes.append(
+                (tr("job {id} env", "ジョブ {id} の env", id=job.id), dict(job.env), False)
+            )
             for step in job.steps:
-                scopes.append((f"step {step.label!r} env", dict(step.env), False))
-                scopes.append((f"step {step.label!r} with", dict(step.inputs), True))
+                label = step.label
+                env = tr("step {label!r} env", "ステップ {label!r} の env", label=label)
+                given = tr("step {label!r} with", "ステップ {label!r} の with", label=label)
+                scopes.append((env, dict(step.env), False))
+                scopes.append((given, dict(step.inputs), True))
                 if step.uses and step.uses.is_action("cloudflare/wrangler-action"):
                     secrets_input = step.input("secrets")
                     if secrets_input and secrets_input.text.strip():
-                        stores.append(
-                            Evidence("wrangler-action uploads secrets", path, secrets_input.line)
+                        note = tr(
+                            "wrangler-action uploads secrets",
+                            "wrangler-action がシークレットをアップロード",
                         )
+                        stores.append(Evidence(note, path, secrets_input.line))
                 if step.run is not None and _runs_wrangler_secret(step.run.text):
-                    stores.append(Evidence("runs wrangler secret put", path, step.run.line))
+                    note = tr("runs wrangler secret put", "wrangler secret put を実行")
+                    stores.append(Evidence(note, path, step.run.line))
         for scope, values, is_input in scopes:
             for name, value in values.items():
                 if not _workflow_secret_name(name, is_input=is_input):
@@ -227,7 +312,13 @@ def _workflow_findings(target: Target) -> tuple[list[Evidence], list[Evidence]]:
                 if _VARS_EXPRESSION.search(value.text):
                     findings.append(
                         Evidence(
-                            f"{scope}: {name} comes from vars.*, which GitHub stores unencrypted",
+                            tr(
+                                "{scope}: {name} comes from vars.*, which GitHub stores "
+                                "unencrypted",
+                                "{scope}: {name} は GitHub が暗号化せずに保存する vars.* から来る",
+                                scope=scope,
+                                name=name,
+                            ),
                             path,
                             value.line,
                             workflow.excerpt(value.line),
@@ -236,9 +327,13 @@ def _workflow_findings(target: Target) -> tuple[list[Evidence], list[Evidence]]:
                 elif (
                     value.text.strip() and not value.has_expression and not _placeholder(value.text)
                 ):
-                    findings.append(
-                        Evidence(f"{scope}: {name} is a literal", path, value.line, f"{name}: …")
+                    note = tr(
+                        "{scope}: {name} is a literal",
+                        "{scope}: {name} はリテラル",
+                        scope=scope,
+                        name=name,
                     )
+                    findings.append(Evidence(note, path, value.line, f"{name}: …"))
         for number, line in enumerate(workflow.lines, start=1):
             if line.lstrip().startswith("#"):
                 continue
@@ -246,7 +341,11 @@ def _workflow_findings(target: Target) -> tuple[list[Evidence], list[Evidence]]:
             if names:
                 stores.append(
                     Evidence(
-                        f"reads GitHub Actions secrets: {', '.join(names)}",
+                        tr(
+                            "reads GitHub Actions secrets: {names}",
+                            "GitHub Actions のシークレットを読む: {names}",
+                            names=", ".join(names),
+                        ),
                         path,
                         number,
                         line.strip(),
@@ -277,7 +376,12 @@ def _wrangler_findings(target: Target, path: str) -> Iterator[Evidence]:
         if secret_name(variable.name) and variable.value.strip() not in ("", '""'):
             scope = f"[env.{variable.environment}.vars]" if variable.environment else "[vars]"
             yield Evidence(
-                f"{scope} {variable.name} is shipped as plain text; use wrangler secret put",
+                tr(
+                    "{scope} {name} is shipped as plain text; use wrangler secret put",
+                    "{scope} {name} は平文で配布される。wrangler secret put を使ってください",
+                    scope=scope,
+                    name=variable.name,
+                ),
                 path,
                 variable.line,
                 f"{variable.name} = …",
@@ -287,15 +391,25 @@ def _wrangler_findings(target: Target, path: str) -> Iterator[Evidence]:
 def _store_in_file(path: str, text: str) -> Evidence | None:
     name = basename(path)
     if "ENC[AES256_GCM," in text and "sops" in text:
-        return Evidence("SOPS-encrypted file", path, 1)
+        return Evidence(tr("SOPS-encrypted file", "SOPS で暗号化したファイル"), path, 1)
     if _is_dotenv(name) and "DOTENV_PUBLIC_KEY" in text and "encrypted:" in text:
-        return Evidence("dotenvx-encrypted .env file", path, 1)
+        return Evidence(
+            tr("dotenvx-encrypted .env file", "dotenvx で暗号化した .env ファイル"), path, 1
+        )
     if re.search(r"^kind:\s*SealedSecret\b", text, re.MULTILINE):
-        return Evidence("Bitnami Sealed Secret", path, 1)
+        return Evidence(tr("Bitnami Sealed Secret", "Bitnami の Sealed Secret"), path, 1)
     if name == ".gitattributes" and "filter=git-crypt" in text:
-        return Evidence("git-crypt encrypts files on commit", path, 1)
+        return Evidence(
+            tr("git-crypt encrypts files on commit", "git-crypt がコミット時にファイルを暗号化"),
+            path,
+            1,
+        )
     if name.endswith(".sh") and _runs_wrangler_secret(text):
-        return Evidence("script runs wrangler secret put", path, 1)
+        return Evidence(
+            tr("script runs wrangler secret put", "スクリプトが wrangler secret put を実行"),
+            path,
+            1,
+        )
     return None
 
 
@@ -332,21 +446,51 @@ def secrets_encrypted(target: Target) -> Outcome:
     findings = list(dict.fromkeys(findings))
     if findings:
         return Outcome.failed(
-            f"{len(findings)} plaintext secret(s) in the repository", *findings, *stores
+            tr(
+                "{count} plaintext secret(s) in the repository",
+                "リポジトリに平文のシークレットが {count} 件",
+                count=len(findings),
+            ),
+            *findings,
+            *stores,
         )
     looked = Evidence(
-        "no plaintext secret in .env files, wrangler.toml vars, Compose environment, "
-        f"workflow env/with or any text file ({len(dotenv_files)} dotenv file(s) read)"
+        tr(
+            "no plaintext secret in .env files, wrangler.toml vars, Compose environment, "
+            "workflow env/with or any text file ({count} dotenv file(s) read)",
+            ".env ファイル、wrangler.toml の vars、Compose の environment、ワークフローの "
+            "env/with、その他のテキストファイルに平文のシークレットなし（dotenv ファイル "
+            "{count} 個を読んだ）",
+            count=len(dotenv_files),
+        )
     )
     if not stores:
         return Outcome.failed(
-            "no plaintext secret, but nothing shows that secrets come from an encrypted "
-            "store (GitHub Actions secrets, wrangler secret put, SOPS, ...)",
+            tr(
+                "no plaintext secret, but nothing shows that secrets come from an encrypted "
+                "store (GitHub Actions secrets, wrangler secret put, SOPS, ...)",
+                "平文のシークレットはないが、シークレットが暗号化されたストア（GitHub Actions の"
+                "シークレット、wrangler secret put、SOPS など）から来ることを示すものがない",
+            ),
             looked,
-            *(Evidence("dotenv file without secret values", p, 1) for p in dotenv_files),
+            *(
+                Evidence(
+                    tr(
+                        "dotenv file without secret values",
+                        "シークレットの値のない dotenv ファイル",
+                    ),
+                    p,
+                    1,
+                )
+                for p in dotenv_files
+            ),
         )
     return Outcome.passed(
-        f"no plaintext secret; secrets come from an encrypted store ({stores[0].note})",
+        tr(
+            "no plaintext secret; secrets come from an encrypted store ({store})",
+            "平文のシークレットなし。シークレットは暗号化されたストアから（{store}）",
+            store=stores[0].note,
+        ),
         *stores,
         looked,
     )

@@ -52,6 +52,61 @@ How to fix:
     and use `apk add --no-cache`. To keep a cache between builds without shipping it, use a
     cache mount: `RUN --mount=type=cache,target=/root/.cache/pip pip install -r
     requirements.txt`.
+
+日本語: キャッシュクリーンアップ: パッケージマネージャーのキャッシュをイメージのレイヤーに残さない
+
+何を確認するか:
+    パッケージマネージャーを実行し、そのレイヤーが対象ステージ（パラメータ `target`。省略時は
+    `--target` なしの `docker build` と同じく最後のステージ）のイメージに届くすべての RUN、
+    つまり最終チェーン（対象ステージと、それが `FROM` で再帰的に辿るステージ）の RUN を確認
+    します。builder ステージのレイヤーは捨てられるため、そのキャッシュはイメージがコピーして
+    持ち出す場合だけ数えます（`COPY --from=builder /root /root` は /root/.cache/pip も
+    持ち込みますが、`COPY --from=builder /install /usr/local` は持ち込みません）。対象ステージが
+    ビルドしないステージは判定しません。apt のリストと pip のキャッシュの判定は個別にも報告
+    します（部分 `apt_lists` と `pip_cache`）。パッケージマネージャーごとに:
+
+    - apt（`apt-get`/`apt` の update、install、upgrade、dist-upgrade、full-upgrade）は、最後の
+      apt コマンドのあと、同じ RUN の中で `/var/lib/apt/lists` を削除する
+      （`rm -rf /var/lib/apt/lists/*`、そのフォルダー、または `/var/lib/apt`）か、リストを
+      キャッシュマウントか tmpfs マウントに置く
+      （`RUN --mount=type=cache,target=/var/lib/apt/lists`）必要があります。後の RUN では
+      イメージは小さくなりません。リストは前のレイヤーに残ります。`apt-get clean` だけでは
+      数えません。空にするのは /var/cache/apt/archives で、リストではないからです（Debian と
+      Ubuntu のイメージはダウンロードした .deb をもともと残しません）。
+    - pip（`pip install`、`pip3`、`python -m pip`）は HTTP キャッシュと wheel キャッシュを残しては
+      いけません。コマンドの `--no-cache-dir`（pip は `--no-cache` のような曖昧でない接頭辞も
+      受け付けます）、そのコマンドに効く PIP_NO_CACHE_DIR（そのステージか `FROM` に使った前段の
+      ステージの ENV または ARG、`PIP_NO_CACHE_DIR=1 pip ...`、スクリプト内で先に行う
+      `export`）、イメージ内で先に実行した `pip config set global.no-cache-dir ...`、キャッシュ
+      マウントか tmpfs マウント上のキャッシュ、同じ RUN の後での削除（`rm -rf /root/.cache/pip`、
+      `pip cache purge`）のいずれかが必要です。PIP_NO_CACHE_DIR の扱いは現在の pip に従います
+      （pip 26.3 で確認）: pip は有効な真偽値ならどれでもキャッシュを無効にします。`1`、`true`、
+      `yes`、`on` だけでなく、後方互換のために `0`、`false`、`no`、`off` でもです。空の値は
+      無視し、それ以外の語では失敗します。キャッシュの場所は `--cache-dir` オプション、なければ
+      PIP_CACHE_DIR、なければ `$XDG_CACHE_HOME/pip`、なければ `$HOME/.cache/pip`（root では
+      /root/.cache/pip）です。
+    - apk（`apk add`、`apk upgrade`、`apk update`）は `--no-cache` を使うか、同じ RUN の後で
+      /var/cache/apk を削除するか、キャッシュマウントに置く必要があります。
+
+    uv、Poetry、npm は独自のキャッシュを持つため判定しません。これらのパッケージマネージャーを
+    使わない RUN は無視し、どれも使わない Dockerfile は対象外です。デフォルト値のないビルド
+    引数に依存する値は unknown（未計測）です。
+
+    対応するリンターのルールは hadolint の DL3009（apt のリスト）、DL3042（pip）、DL3019
+    （apk）です。これらと違い、このチェックはキャッシュマウント、PIP_NO_CACHE_DIR、同じ RUN の
+    後での削除を認め、PIP_NO_CACHE_DIR を pip と同じように読みます。
+
+なぜ重要か:
+    apt のリストは 20〜50MB あり、pip のキャッシュにはダウンロードしたすべての wheel の複製が
+    入っています。レイヤーに入ると、実行時に何も使わないのに、イメージを pull するたびに
+    運ばれます（ガイド: キャッシュクリーンアップ）。
+
+修正方法:
+    apt の RUN はそれぞれ `&& rm -rf /var/lib/apt/lists/*` で終え、pip は
+    `pip install --no-cache-dir ...` でインストールするか、インストールの前に
+    `ENV PIP_NO_CACHE_DIR=1` を設定し、apk は `apk add --no-cache` を使います。ビルド間で
+    キャッシュを残しつつイメージに含めないには、キャッシュマウントを使います:
+    `RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt`。
 """
 
 from __future__ import annotations
@@ -60,7 +115,7 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from checklists import Evidence, Outcome, Status, Target, check
+from checklists import Evidence, Outcome, Status, Target, check, tr
 from checks.common import ParsedDockerfile, load_build, stage_label
 from checks.dockerfile._errors import located
 from checks.readers.build_model import Build, StageSource
@@ -161,16 +216,42 @@ class _Run:
             # cache mount over the lists keeps them out of this layer whatever runs.
             mount = _mounted(self.mounts, _APT_LISTS)
             if mount is not None and mount.type == "cache":
-                return Finding(True, f"apt lists on a cache mount at {mount.target}")
+                return Finding(
+                    True,
+                    tr(
+                        "apt lists on a cache mount at {target}",
+                        "apt のリストは {target} のキャッシュマウント上",
+                        target=mount.target,
+                    ),
+                )
             return None
         last = positions[-1]
         if mount := _mounted(self.mounts, _APT_LISTS):
-            return Finding(True, f"apt lists on a {mount.type} mount at {mount.target}")
+            return Finding(
+                True,
+                tr(
+                    "apt lists on a {type} mount at {target}",
+                    "apt のリストは {target} の {type} マウント上",
+                    type=mount.type,
+                    target=mount.target,
+                ),
+            )
         if any(_removes(c, _APT_LISTS, self.home) for c in self.commands[last + 1 :]):
-            return Finding(True, "apt lists removed in the same RUN")
+            return Finding(
+                True, tr("apt lists removed in the same RUN", "apt のリストを同じ RUN で削除")
+            )
         clean = any((a := apt_call(c)) is not None and a.action == "clean" for c in self.commands)
-        extra = " (apt-get clean does not remove them)" if clean else ""
-        note = f"apt lists stay in this layer: no rm -rf {_APT_LISTS}/*{extra}"
+        extra = (
+            tr(" (apt-get clean does not remove them)", "（apt-get clean では消えない）")
+            if clean
+            else ""
+        )
+        note = tr(
+            "apt lists stay in this layer: no rm -rf {lists}/*{extra}",
+            "apt のリストがこのレイヤーに残る: rm -rf {lists}/* がない{extra}",
+            lists=_APT_LISTS,
+            extra=extra,
+        )
         return Finding(False, note, _APT_LISTS)
 
     def apk(self) -> Finding | None:
@@ -181,13 +262,41 @@ class _Run:
                 continue
             shown = " ".join(command.argv)
             if call.no_cache:
-                finding = Finding(True, f"`{shown}` uses --no-cache")
+                finding = Finding(
+                    True,
+                    tr("`{shown}` uses --no-cache", "`{shown}` は --no-cache を使用", shown=shown),
+                )
             elif mount := _mounted(self.mounts, _APK_CACHE):
-                finding = Finding(True, f"`{shown}` caches on a {mount.type} mount")
+                finding = Finding(
+                    True,
+                    tr(
+                        "`{shown}` caches on a {type} mount",
+                        "`{shown}` は {type} マウント上にキャッシュ",
+                        shown=shown,
+                        type=mount.type,
+                    ),
+                )
             elif any(_removes(c, _APK_CACHE, self.home) for c in self.commands[index + 1 :]):
-                finding = Finding(True, f"`{shown}`: {_APK_CACHE} removed in the same RUN")
+                finding = Finding(
+                    True,
+                    tr(
+                        "`{shown}`: {cache} removed in the same RUN",
+                        "`{shown}`: {cache} を同じ RUN で削除",
+                        shown=shown,
+                        cache=_APK_CACHE,
+                    ),
+                )
             else:
-                finding = Finding(False, f"`{shown}` keeps its cache in {_APK_CACHE}", _APK_CACHE)
+                finding = Finding(
+                    False,
+                    tr(
+                        "`{shown}` keeps its cache in {cache}",
+                        "`{shown}` は {cache} にキャッシュを残す",
+                        shown=shown,
+                        cache=_APK_CACHE,
+                    ),
+                    _APK_CACHE,
+                )
             found = _worse(found, finding)
         return found
 
@@ -222,7 +331,15 @@ class _Run:
         mount = _mounted(self.mounts, cache) if cache is not None else None
         if mount is None or mount.type != "cache":
             return None
-        return Finding(True, f"pip's cache {cache} is on a cache mount at {mount.target}")
+        return Finding(
+            True,
+            tr(
+                "pip's cache {cache} is on a cache mount at {target}",
+                "pip のキャッシュ {cache} は {target} のキャッシュマウント上",
+                cache=cache,
+                target=mount.target,
+            ),
+        )
 
     def _pip_cache_elsewhere(self, cache: str | None, index: int, shown: str) -> Finding | None:
         """pip keeps its cache, but on a mount or only until it is removed in this RUN."""
@@ -239,7 +356,16 @@ class _Run:
         else:
             mount = _mounted(self.mounts, cache)
         if mount is not None:
-            return Finding(True, f"`{shown}` caches on a {mount.type} mount at {mount.target}")
+            return Finding(
+                True,
+                tr(
+                    "`{shown}` caches on a {type} mount at {target}",
+                    "`{shown}` は {target} の {type} マウント上にキャッシュ",
+                    shown=shown,
+                    type=mount.type,
+                    target=mount.target,
+                ),
+            )
         if cache is None:
             return None
         later = self.commands[index + 1 :]
@@ -248,7 +374,15 @@ class _Run:
             for c in later
         )
         if purged or any(_removes(c, cache, self.home) for c in later):
-            return Finding(True, f"`{shown}`: its cache {cache} is removed in the same RUN")
+            return Finding(
+                True,
+                tr(
+                    "`{shown}`: its cache {cache} is removed in the same RUN",
+                    "`{shown}`: キャッシュ {cache} を同じ RUN で削除",
+                    shown=shown,
+                    cache=cache,
+                ),
+            )
         return None
 
 
@@ -257,21 +391,59 @@ def _pip_setting(
 ) -> Finding:
     """What the command line, the environment and pip's config say about the cache."""
     if flag:
-        return Finding(True, f"`{shown}` uses --no-cache-dir")
+        return Finding(
+            True,
+            tr("`{shown}` uses --no-cache-dir", "`{shown}` は --no-cache-dir を使用", shown=shown),
+        )
     if "PIP_NO_CACHE_DIR" in environment:
         value = environment["PIP_NO_CACHE_DIR"]
         if value is None:
             return Finding(
-                None, f"`{shown}`: PIP_NO_CACHE_DIR is a build argument without a default"
+                None,
+                tr(
+                    "`{shown}`: PIP_NO_CACHE_DIR is a build argument without a default",
+                    "`{shown}`: PIP_NO_CACHE_DIR がデフォルト値のないビルド引数",
+                    shown=shown,
+                ),
             )
         if value.lower() in _PIP_TRUTH:
-            return Finding(True, f"`{shown}` runs with PIP_NO_CACHE_DIR={value}")
+            return Finding(
+                True,
+                tr(
+                    "`{shown}` runs with PIP_NO_CACHE_DIR={value}",
+                    "`{shown}` は PIP_NO_CACHE_DIR={value} で実行",
+                    shown=shown,
+                    value=value,
+                ),
+            )
         if value:
-            return Finding(False, f"`{shown}`: pip refuses PIP_NO_CACHE_DIR={value!r} and fails")
+            return Finding(
+                False,
+                tr(
+                    "`{shown}`: pip refuses PIP_NO_CACHE_DIR={value!r} and fails",
+                    "`{shown}`: pip は PIP_NO_CACHE_DIR={value!r} を受け付けず失敗する",
+                    shown=shown,
+                    value=value,
+                ),
+            )
     if configured is not None:
-        line = configured.start_line
-        return Finding(True, f"`{shown}`: the pip config set at line {line} turns the cache off")
-    return Finding(False, f"`{shown}` keeps pip's cache (no --no-cache-dir, no PIP_NO_CACHE_DIR)")
+        return Finding(
+            True,
+            tr(
+                "`{shown}`: the pip config set at line {line} turns the cache off",
+                "`{shown}`: {line} 行目の pip config set がキャッシュを無効化",
+                shown=shown,
+                line=configured.start_line,
+            ),
+        )
+    return Finding(
+        False,
+        tr(
+            "`{shown}` keeps pip's cache (no --no-cache-dir, no PIP_NO_CACHE_DIR)",
+            "`{shown}` は pip のキャッシュを残す（--no-cache-dir も PIP_NO_CACHE_DIR もない）",
+            shown=shown,
+        ),
+    )
 
 
 def _worse(old: Finding | None, new: Finding) -> Finding:
@@ -364,7 +536,12 @@ def cache_cleanup(
         for stage in build.chain:
             for run, configured in _runs(parsed, stage):
                 for kind, finding in _findings(run, configured):
-                    note = f"{stage_label(stage)}: {finding.note}"
+                    note = tr(
+                        "{stage}: {note}",
+                        "{stage}: {note}",
+                        stage=stage_label(stage),
+                        note=finding.note,
+                    )
                     tally.add(kind, finding, parsed.at(dockerfile, run.instruction, note))
         _builders(parsed, build, dockerfile, tally)
         return _outcome(parsed, build, dockerfile, tally)
@@ -394,17 +571,32 @@ def _builders(parsed: ParsedDockerfile, build: Build, path: str, tally: _Tally) 
                     label = stage_label(link)
                     copy = _copied(finding.cache, copies) if finding.ok is not True else None
                     if finding.ok is True:
-                        note = f"{label} (builder): {finding.note}"
+                        note = tr(
+                            "{label} (builder): {note}",
+                            "ビルド用の{label}: {note}",
+                            label=label,
+                            note=finding.note,
+                        )
                         tally.add(kind, finding, parsed.at(path, run.instruction, note))
                     elif copy is not None:
-                        line = copy.instruction.start_line
-                        note = f"{label}: {finding.note}; line {line} copies it into the image"
+                        note = tr(
+                            "{label}: {note}; line {line} copies it into the image",
+                            "{label}: {note}。{line} 行目でイメージにコピーされる",
+                            label=label,
+                            note=finding.note,
+                            line=copy.instruction.start_line,
+                        )
                         tally.add(kind, finding, parsed.at(path, run.instruction, note))
                     else:
-                        shown = ", ".join(p for c in copies for p in c.paths)
-                        note = (
-                            f"{label} (builder): {finding.note}, but it stays out of the image: "
-                            f"only {shown} is copied from {stage_label(stage)}"
+                        note = tr(
+                            "{label} (builder): {note}, but it stays out of the image: only "
+                            "{shown} is copied from {stage}",
+                            "ビルド用の{label}: {note}。ただし {stage} からコピーされるのは "
+                            "{shown} だけなので、イメージには入らない",
+                            label=label,
+                            note=finding.note,
+                            shown=[p for c in copies for p in c.paths],
+                            stage=stage_label(stage),
                         )
                         kept = replace(finding, ok=True, note=note)
                         tally.add(kind, kept, parsed.at(path, run.instruction, note))
@@ -416,22 +608,45 @@ def _outcome(parsed: ParsedDockerfile, build: Build, path: str, tally: _Tally) -
     total = len(good) + len(bad) + len(unsure)
     if bad:
         return Outcome.failed(
-            f"{len(bad)} of {total} package manager RUN(s) leave a cache in the image",
+            tr(
+                "{bad} of {total} package manager RUN(s) leave a cache in the image",
+                "パッケージマネージャーの RUN {total} 件中 {bad} 件がイメージにキャッシュを残す",
+                bad=len(bad),
+                total=total,
+            ),
             *bad,
             *unsure,
             *good,
         ).with_parts(**parts)
     if unsure:
         return Outcome.unknown(
-            f"{len(unsure)} package manager RUN(s) depend on build arguments",
+            tr(
+                "{count} package manager RUN(s) depend on build arguments",
+                "パッケージマネージャーの RUN {count} 件がビルド引数に依存",
+                count=len(unsure),
+            ),
             *unsure,
             *good,
         ).with_parts(**parts)
     if not good:
-        where = parsed.at(path, build.final.from_instruction, "no package manager RUN")
+        where = parsed.at(
+            path,
+            build.final.from_instruction,
+            tr("no package manager RUN", "パッケージマネージャーの RUN なし"),
+        )
         return Outcome.not_applicable(
-            f"the image of {path} runs no apt, apk or pip install", where
+            tr(
+                "the image of {path} runs no apt, apk or pip install",
+                "{path} のイメージは apt、apk、pip のインストールを実行しない",
+                path=path,
+            ),
+            where,
         ).with_parts(**parts)
     return Outcome.passed(
-        f"all {total} package manager RUN(s) leave no cache in the image", *good
+        tr(
+            "all {total} package manager RUN(s) leave no cache in the image",
+            "パッケージマネージャーの RUN {total} 件すべてがイメージにキャッシュを残さない",
+            total=total,
+        ),
+        *good,
     ).with_parts(**parts)

@@ -40,6 +40,49 @@ Why it matters:
 How to fix:
     Inject secrets at run time (`docker run -e`, an orchestrator's secret store) and use
     `RUN --mount=type=secret` for build-time secrets. Exclude `.env*` in `.dockerignore`.
+
+日本語: 環境変数の適切な設定: イメージにシークレットを焼き込まない
+
+何を確認するか:
+    対象ステージ（パラメータ `target`。省略時は `--target` なしと同じく最後のステージ）の
+    ために `docker build` がビルドするすべてのステージの ENV と ARG を確認します。イメージの
+    ステージの ENV の値はイメージの設定に残ります。BuildKit は各 RUN から見える ARG を、その
+    RUN の履歴エントリーに書き込みます（`|1 TOKEN=... /bin/sh -c ...`）。builder ステージの
+    レイヤーと履歴はビルドキャッシュに入り、`cache-to` で外部に出ていきます。対象ステージが
+    ビルドしないステージは判定しません。変数は次の場合にシークレットとみなします:
+
+    - 名前がシークレットを示し、値が書かれている場合。BuildKit の SecretsUsedInArgOrEnv
+      ルールの語（apikey、auth、credential(s)、key、password、pword、passwd、secret、token。
+      アンダースコアの間か両端にあり、大文字小文字を区別せず、名前に public という語も
+      含まれない場合）に、passphrase と語尾 _PSW、_PWD、_PASS を加えたものです。最後の語が
+      値はシークレットについての情報だと示す名前（`PASSWORD_FILE`、`TOKEN_TTL`、`AUTH_USER`、
+      `SECRET_NAME`）や nginx の upstream ディレクティブ（`UWSGI_PASS`）は該当しません。空、
+      真偽値、参照（`$VAR`、`${VAR:-}`）、パス（`/run/secrets/db`）、パスワードのない URL は
+      認証情報ではありません。そのため `ENV DB_PASSWORD=hunter2` は不合格、
+      `ENV DD_ADMIN_PASSWORD=''` と `ENV ENABLE_AUTH_PROXY=False` は合格です。
+    - 名前がシークレットを示し、デフォルト値がなく、ステージ内でその後にある RUN が
+      `--build-arg` で渡された値を履歴に記録するか、ENV がその値をイメージにコピーする場合
+      （`ARG GITHUB_TOKEN` のあとの `RUN git clone ...`）。
+    - 名前にかかわらず、値が既知のトークン形式の認証情報を含む場合: AWS アクセスキー ID、
+      GitHub トークン、Stripe/Clerk のシークレットキー、Slack トークン、秘密鍵のブロック、
+      `user:password@` が書かれた URL。
+
+    最後に、ビルドコンテキストの `.env` ファイルをコピーしてはいけません。ビルドされる
+    ステージでビルドコンテキストから COPY または ADD し、そのソースがリポジトリにあって
+    `.dockerignore` が除外しない `.env` または `.env.<名前>` ファイルであるか、それを含む
+    場合は不合格です（`.env.example`、`.env.sample`、`.env.template`、`.env.dist` という
+    名前のテンプレートは問題ありません）。開発者のマシンにだけある `.env` は `.dockerignore`
+    の役目（チェック `dockerignore.excludes`）で、ここでは数えません。
+
+なぜ重要か:
+    ENV の値はイメージの設定に、ARG の値はビルド履歴に保存され、イメージ（やビルドキャッシュ）
+    を pull できる人なら誰でも読めます。コピーされた `.env` ファイルは、開発者のマシンの
+    シークレットをすべて運び出します。
+
+修正方法:
+    シークレットは実行時に注入し（`docker run -e`、オーケストレーターのシークレットストア）、
+    ビルド時のシークレットには `RUN --mount=type=secret` を使います。`.dockerignore` で
+    `.env*` を除外します。
 """
 
 from __future__ import annotations
@@ -48,7 +91,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, tr
 from checks.common import (
     ParsedDockerfile,
     context_of,
@@ -99,7 +142,11 @@ class _Judge:
     def where(self, stage: Stage) -> str:
         if self.build.in_image(stage):
             return stage_label(stage)
-        return f"{stage_label(stage)} (a builder: its layers and history go to the build cache)"
+        return tr(
+            "{stage} (a builder: its layers and history go to the build cache)",
+            "{stage}（builder ステージ: そのレイヤーと履歴はビルドキャッシュに入る）",
+            stage=stage_label(stage),
+        )
 
     def stage(self, stage: Stage) -> None:
         walked = self.parsed.walk(stage)
@@ -115,7 +162,12 @@ class _Judge:
                 )
                 if note:
                     self.findings.append(self.parsed.at(self.path, instruction, note))
-            where = f"{self.where(stage)}: declares {', '.join(names)}"
+            where = tr(
+                "{stage}: declares {names}",
+                "{stage}: {names} を宣言",
+                stage=self.where(stage),
+                names=", ".join(names),
+            )
             self.declared.append(self.parsed.at(self.path, instruction, where))
 
     def _judge(
@@ -130,7 +182,13 @@ class _Judge:
     ) -> str | None:
         label = self.where(stage)
         if raw is not None and (kind := secret_value(raw)):
-            return f"{label}: the value of {name} looks like {kind}"
+            return tr(
+                "{label}: the value of {name} looks like {kind}",
+                "{label}: {name} の値は{kind}に見える",
+                label=label,
+                name=name,
+                kind=kind,
+            )
         if not secret_name(name):
             return None
         if raw is not None:
@@ -138,7 +196,12 @@ class _Judge:
                 raw, variables, escape=self.parsed.dockerfile.escape, keep_unresolved=True
             )
             if literal_secret(raw) and literal_secret(text.text):
-                return f"{label}: {name} is named like a secret and its value is written out"
+                return tr(
+                    "{label}: {name} is named like a secret and its value is written out",
+                    "{label}: {name} はシークレットらしい名前で、値が書かれている",
+                    label=label,
+                    name=name,
+                )
             return None
         if instruction.keyword != "arg":
             return None
@@ -152,15 +215,24 @@ class _Judge:
             None,
         )
         if copied is not None:
-            return (
-                f"{label}: the build argument {name} is named like a secret and the ENV at "
-                f"line {copied.start_line} puts its value into the image configuration"
+            return tr(
+                "{label}: the build argument {name} is named like a secret and the ENV at line "
+                "{line} puts its value into the image configuration",
+                "{label}: ビルド引数 {name} はシークレットらしい名前で、{line} 行目の ENV が"
+                "その値をイメージの設定に入れる",
+                label=label,
+                name=name,
+                line=copied.start_line,
             )
         if recorded is not None:
-            return (
-                f"{label}: the build argument {name} is named like a secret; BuildKit records "
-                f"the value given with --build-arg in the history of the RUN at line "
-                f"{recorded.start_line}"
+            return tr(
+                "{label}: the build argument {name} is named like a secret; BuildKit records "
+                "the value given with --build-arg in the history of the RUN at line {line}",
+                "{label}: ビルド引数 {name} はシークレットらしい名前で、--build-arg で渡した"
+                "値を BuildKit が {line} 行目の RUN の履歴に記録する",
+                label=label,
+                name=name,
+                line=recorded.start_line,
             )
         return None
 
@@ -183,7 +255,12 @@ def env_without_secrets(
         for name, value in global_args(parsed.dockerfile).items():
             if value and (kind := secret_value(value)):
                 first = next(i for i in parsed.dockerfile.instructions if i.keyword == "arg")
-                note = f"the global build argument {name} has a default that looks like {kind}"
+                note = tr(
+                    "the global build argument {name} has a default that looks like {kind}",
+                    "グローバルなビルド引数 {name} のデフォルト値は{kind}に見える",
+                    name=name,
+                    kind=kind,
+                )
                 judge.findings.append(parsed.at(dockerfile, first, note))
         for stage in build.built:
             judge.stage(stage)
@@ -191,20 +268,36 @@ def env_without_secrets(
         judge.findings.extend(_copied_env_files(repo, parsed, build, dockerfile, folder))
     if judge.findings:
         return Outcome.failed(
-            f"{len(judge.findings)} secret(s) would be baked into the image or its build "
-            f"cache; {judge.findings[0].note}",
+            tr(
+                "{count} secret(s) would be baked into the image or its build cache; {first}",
+                "{count} 件のシークレットがイメージかビルドキャッシュに焼き込まれる。{first}",
+                count=len(judge.findings),
+                first=judge.findings[0].note,
+            ),
             *judge.findings,
         )
     ignore = ignore_file(repo, dockerfile, folder)
     guard = Evidence(
-        f"{ignore.path} keeps .env files out of the build context"
+        tr(
+            "{path} keeps .env files out of the build context",
+            "{path} が .env ファイルをビルドコンテキストから除外",
+            path=ignore.path,
+        )
         if ignore.path and ignore.matcher.matches(".env")
-        else "no COPY or ADD takes a .env file of the repository from the build context",
+        else tr(
+            "no COPY or ADD takes a .env file of the repository from the build context",
+            "リポジトリの .env ファイルをビルドコンテキストから取り込む COPY や ADD はない",
+        ),
         path=ignore.path or dockerfile,
     )
     return Outcome.passed(
-        f"{judge.count} ENV/ARG variable(s) of the built stages, none holding a secret; "
-        "no .env file is copied",
+        tr(
+            "{count} ENV/ARG variable(s) of the built stages, none holding a secret; no .env "
+            "file is copied",
+            "ビルドされるステージの ENV/ARG 変数 {count} 個にシークレットはなく、.env ファイルの"
+            "コピーもない",
+            count=judge.count,
+        ),
         *judge.declared,
         guard,
     )
@@ -235,9 +328,13 @@ def _copied_env_files(
                 matcher = shared_matcher((text.lstrip("/") or ".",))
                 for candidate in sendable:
                     if text.strip("/") in ("", ".") or matcher.matches(candidate):
-                        note = (
-                            f"{stage_label(stage)}: copies {candidate} from the build context "
-                            "(not excluded by .dockerignore)"
+                        note = tr(
+                            "{stage}: copies {candidate} from the build context (not excluded "
+                            "by .dockerignore)",
+                            "{stage}: {candidate} をビルドコンテキストからコピー（.dockerignore "
+                            "で除外されていない）",
+                            stage=stage_label(stage),
+                            candidate=candidate,
                         )
                         findings.append(parsed.at(dockerfile, instruction, note))
     return findings

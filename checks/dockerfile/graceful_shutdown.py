@@ -57,6 +57,65 @@ How to fix:
     `CMD ["sh", "-c", "alembic upgrade head && exec uvicorn src.main:app"]`, end an
     entrypoint script with `exec "$@"`, or run an init such as
     `ENTRYPOINT ["tini", "--"]`.
+
+日本語: グレースフルシャットダウン: アプリケーションが PID 1（か init の配下）で SIGTERM を受け取る
+
+何を確認するか:
+    対象ステージ（パラメータ `target`。省略時は `--target` なしの `docker build` と同じく
+    最後のステージ）から作られるイメージの起動コマンドを、Docker エンジンと同じように組み
+    立てて確認します。そのステージと `FROM` に使った前段のステージで有効な ENTRYPOINT に、
+    有効な CMD を続けたものです。BuildKit と同じく、ENTRYPOINT は前段から継承した CMD を
+    リセットします（同じステージで CMD も指定した場合を除く）。シェル形式
+    （`CMD uvicorn app:app`）は `SHELL`（既定は `/bin/sh -c`）に本文を続けたものになります。
+    PID 1 になって `docker stop` のシグナルを受け取るプロセスまで、次のように辿ります:
+
+    - exec 形式のプログラム（`CMD ["uvicorn", "app:app"]`）は、それ自身が PID 1 です。
+    - ENTRYPOINT の init（`tini`、`dumb-init`、`catatonit`、`docker-init`、s6-overlay の
+      `/init`）は、起動する子プロセスがシグナルを受け取ると判定できる場合か、プロセスグループ
+      全体にシグナルを送る場合（`dumb-init` の既定、`tini -g`）に合格です。
+    - この Dockerfile の COPY/ADD がイメージに置くエントリーポイントスクリプト（または
+      ヒアドキュメント）は、ビルドコンテキストから読んで辿ります。最後の `case "$1" in` では
+      CMD が選ぶ分岐へ、最後のコマンドが呼ぶ関数の中へと進みます。`exec "$@"` で終わる
+      スクリプトは PID 1 を CMD に渡し、その CMD を続けて判定します。`exec <プログラム>` は
+      そのプログラムに渡します。`exec` のない最後のコマンドでは、スクリプトのシェルが PID 1 の
+      ままです（スクリプトファイルを実行するとき、自分を置き換えるシェルはありません）。
+      ターゲットにないスクリプトは unknown（未計測）です。
+    - シェルの `-c` スクリプト（シェル形式、または `["sh", "-c", "..."]`）は、最後のコマンドを
+      `exec` で実行していれば合格です。`exec` がない場合はシェルによって異なり、実際の
+      プログラムで確認しています（tests/readers/test_shell_semantics.py）: `dash`（Debian の
+      /bin/sh、0.5.12。`-c` の最適化を無効にしています）は常に PID 1 のままです。`bash`
+      （5.2。Fedora や RHEL のイメージの /bin/sh でもあります）は、リダイレクト、パイプ、`&`、
+      先行する `trap` がなければ、スクリプトの最後の単純コマンドで自分を置き換えます。BusyBox
+      の `ash`（Alpine の /bin/sh、1.35）も同じで、リダイレクトがあっても置き換えますが、
+      コマンドの後に改行が続く場合は置き換えません。/bin/sh がどのシェルかはチェーンのベース
+      イメージで決めます: Alpine と BusyBox のイメージ、Debian/Ubuntu のイメージとそれを基に
+      した公式イメージ、Fedora/RHEL 系のイメージです。ベースから分からず、シェルによって結果が
+      変わる場合は unknown（未計測）です。
+
+    `docker run --init` と Compose の `init: true` は実行時に docker-init（tini）を前に置き
+    ますが、SIGTERM を転送するのは直接の子だけなので、アプリケーションを子として実行する
+    シェルの助けにはならず、判定もそれに依存しません。ベースイメージ自身の ENTRYPOINT と CMD は
+    見えないため、Dockerfile に ENTRYPOINT も CMD もなければ unknown（未計測）です。STOPSIGNAL
+    が指定されていれば根拠に示します。`docker stop` が SIGTERM の代わりに送るシグナルです。
+
+    部分 `exec_form` は、hadolint の DL3025 と BuildKit の JSONArgsRecommended が問う、より狭い
+    問いへの答えです: アプリケーションを起動する ENTRYPOINT と CMD が exec（JSON）形式で書かれて
+    いるか、そのシェルスクリプトが明示的な `exec` で終わっているか。
+
+なぜ重要か:
+    `docker stop` のとき、ローリングアップデートのとき、オーケストレーターがスケールダウン
+    するとき、エンジンは PID 1 に SIGTERM を送り、猶予期間（既定 10 秒）のあとに残りを SIGKILL
+    で終了させます。SIGTERM を受け取れないアプリケーションは、処理中のリクエストを終えることも、
+    データベース接続を閉じることも、ログを書き出すこともできません。デプロイのたびに
+    リクエストが失われ、停止のたびに猶予期間をまるごと待つことになります。
+
+修正方法:
+    CMD と ENTRYPOINT を exec（JSON）形式で書きます:
+    `CMD ["uvicorn", "src.main:app", "--host", "0.0.0.0", "--port", "8000"]`。
+    シェルが必要なら、スクリプトを `exec` で終えます。例:
+    `CMD ["sh", "-c", "alembic upgrade head && exec uvicorn src.main:app"]`。
+    エントリーポイントスクリプトは `exec "$@"` で終えるか、`ENTRYPOINT ["tini", "--"]` の
+    ような init を使います。
 """
 
 from __future__ import annotations
@@ -66,7 +125,7 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from checklists import Evidence, Outcome, Status, Target, check
+from checklists import Evidence, Outcome, Status, Target, check, tr
 from checklists.errors import InputError
 from checks.common import ParsedDockerfile, context_of, load_build, read_base
 from checks.dockerfile._errors import located
@@ -218,15 +277,26 @@ class _Judge:
 
     def process(self, argv: Sequence[str], depth: int = 0) -> Verdict:
         if not argv or depth > 6:
-            return Verdict(None, "the command is empty")
+            return Verdict(None, tr("the command is empty", "コマンドが空"))
         program = argv[0].rsplit("/", 1)[-1]
         if argv[0] in _ARGS:
-            return Verdict(None, "the command comes from the arguments of a script")
+            return Verdict(
+                None,
+                tr(
+                    "the command comes from the arguments of a script",
+                    "コマンドはスクリプトの引数から来る",
+                ),
+            )
         if argv[0].startswith("-") and not depth:
             return Verdict(
                 None,
-                f"the command starts with the option {argv[0]}: it gives arguments to the base "
-                "image's ENTRYPOINT, which is not visible here",
+                tr(
+                    "the command starts with the option {option}: it gives arguments to the "
+                    "base image's ENTRYPOINT, which is not visible here",
+                    "コマンドがオプション {option} で始まる: ベースイメージの ENTRYPOINT に"
+                    "引数を渡すもので、その ENTRYPOINT はここからは見えない",
+                    option=argv[0],
+                ),
             )
         if program in _INITS or argv[0] == "/init":
             return self._init(program, argv, depth)
@@ -238,16 +308,41 @@ class _Judge:
         if argv[0].endswith(".sh"):
             return Verdict(
                 None,
-                f"PID 1 is the script {argv[0]}, which is not in the build context, so "
-                "whether it execs the application cannot be seen",
+                tr(
+                    "PID 1 is the script {script}, which is not in the build context, so "
+                    "whether it execs the application cannot be seen",
+                    "PID 1 はビルドコンテキストにないスクリプト {script} のため、アプリケーションを"
+                    " exec するかは分からない",
+                    script=argv[0],
+                ),
             )
         if depth:
-            return Verdict(True, f"{argv[0]} runs as PID 1 or as the init's direct child")
-        return Verdict(True, f"PID 1 is {argv[0]} itself (exec form), so it receives SIGTERM")
+            return Verdict(
+                True,
+                tr(
+                    "{program} runs as PID 1 or as the init's direct child",
+                    "{program} は PID 1 か init の直接の子として実行",
+                    program=argv[0],
+                ),
+            )
+        return Verdict(
+            True,
+            tr(
+                "PID 1 is {program} itself (exec form), so it receives SIGTERM",
+                "PID 1 は {program} 自身（exec 形式）で、SIGTERM を受け取る",
+                program=argv[0],
+            ),
+        )
 
     def _init(self, program: str, argv: Sequence[str], depth: int) -> Verdict:
         if argv[0] == "/init":
-            return Verdict(True, "s6-overlay's /init is PID 1 and stops its services on SIGTERM")
+            return Verdict(
+                True,
+                tr(
+                    "s6-overlay's /init is PID 1 and stops its services on SIGTERM",
+                    "s6-overlay の /init が PID 1 で、SIGTERM でサービスを停止する",
+                ),
+            )
         valued = _INIT_VALUED.get(program, frozenset())
         options: list[str] = []
         i = 1
@@ -262,24 +357,47 @@ class _Judge:
             program.startswith("tini") and "-g" in options
         )
         if not child:
-            return Verdict(None, f"{program} is PID 1 but starts no command")
+            return Verdict(
+                None,
+                tr(
+                    "{program} is PID 1 but starts no command",
+                    "{program} が PID 1 だが、コマンドを起動しない",
+                    program=program,
+                ),
+            )
         verdict = self.process(child, depth + 1)
         if verdict.ok:
             return Verdict(
                 True,
-                f"{program} is PID 1 and forwards SIGTERM to its child; {verdict.reason}",
+                tr(
+                    "{program} is PID 1 and forwards SIGTERM to its child; {reason}",
+                    "{program} が PID 1 で、SIGTERM を子に転送する。{reason}",
+                    program=program,
+                    reason=verdict.reason,
+                ),
                 verdict.evidence,
             )
         if verdict.ok is False and group:
             return Verdict(
                 True,
-                f"{program} is PID 1 and signals its whole process group, so the application "
-                f"started by {child[0]} receives SIGTERM although it is not exec'd",
+                tr(
+                    "{program} is PID 1 and signals its whole process group, so the application "
+                    "started by {child} receives SIGTERM although it is not exec'd",
+                    "{program} が PID 1 でプロセスグループ全体にシグナルを送るため、{child} が"
+                    "起動するアプリケーションは exec されていなくても SIGTERM を受け取る",
+                    program=program,
+                    child=child[0],
+                ),
                 verdict.evidence,
             )
         return Verdict(
             verdict.ok,
-            f"{program} forwards SIGTERM only to its child, and {verdict.reason}",
+            tr(
+                "{program} forwards SIGTERM only to its child, and {reason}",
+                "{program} は SIGTERM を直接の子にしか転送しない。{reason}",
+                program=program,
+                reason=verdict.reason,
+            ),
             verdict.evidence,
         )
 
@@ -294,12 +412,25 @@ class _Judge:
         if i < len(argv) and argv[i] == "--":
             i += 1
         if i >= len(argv):
-            return Verdict(None, f"{program} is PID 1 and runs no script")
+            return Verdict(
+                None,
+                tr(
+                    "{program} is PID 1 and runs no script",
+                    "{program} が PID 1 だが、スクリプトを実行しない",
+                    program=program,
+                ),
+            )
         if not has_c:
             script = self._script(argv[i])
             if script is None:
                 return Verdict(
-                    None, f"{program} runs the script {argv[i]}, which is not in the build context"
+                    None,
+                    tr(
+                        "{program} runs the script {script}, which is not in the build context",
+                        "{program} はビルドコンテキストにないスクリプト {script} を実行する",
+                        program=program,
+                        script=argv[i],
+                    ),
                 )
             return self._script_verdict(argv[i], *script, rest=argv[i + 1 :], depth=depth)
         return self._dash_c(self._which(program, argv[0]), argv[i], f"{argv[0]} -c", depth)
@@ -317,7 +448,14 @@ class _Judge:
     def _dash_c(self, shell: str | None, script: str, what: str, depth: int) -> Verdict:
         end = tail(script)
         if end is None:
-            return Verdict(None, f"the script of {what} has no command that can be read")
+            return Verdict(
+                None,
+                tr(
+                    "the script of {what} has no command that can be read",
+                    "{what} のスクリプトに読み取れるコマンドがない",
+                    what=what,
+                ),
+            )
         last = end.command
         shown = " ".join(last.words)
         if last.exec and not (end.pipeline or end.background):
@@ -327,65 +465,140 @@ class _Judge:
         if replaced == {False}:
             return Verdict(
                 False,
-                f"{what} stays PID 1 and runs `{shown}` as its child without exec, so the "
-                "application never receives SIGTERM",
+                tr(
+                    "{what} stays PID 1 and runs `{shown}` as its child without exec, so the "
+                    "application never receives SIGTERM",
+                    "{what} が PID 1 のまま `{shown}` を exec せずに子として実行するため、"
+                    "アプリケーションは SIGTERM を受け取らない",
+                    what=what,
+                    shown=shown,
+                ),
             )
         if replaced == {True}:
             inner = self.process(last.argv, depth + 1)
             if inner.ok is False:
                 return inner
             name = {"bash": "bash", "busybox": "BusyBox sh", "dash": "dash"}[kinds[0]]
-            if len(kinds) > 1:
-                name = "every shell"
-            return Verdict(True, f"{what}: {name} replaces itself with its last command `{shown}`")
+            return Verdict(
+                True,
+                tr(
+                    "{what}: {name} replaces itself with its last command `{shown}`",
+                    "{what}: {name} が最後のコマンド `{shown}` で自分を置き換える",
+                    what=what,
+                    name=tr("every shell", "どのシェルも") if len(kinds) > 1 else name,
+                    shown=shown,
+                ),
+            )
         base = self.build.root.base
         return Verdict(
             None,
-            f"{what} ends with `{shown}` without exec: dash keeps the shell as PID 1 while "
-            f"bash and BusyBox sh replace it, and which shell /bin/sh is in {base} is not "
-            "visible",
+            tr(
+                "{what} ends with `{shown}` without exec: dash keeps the shell as PID 1 while "
+                "bash and BusyBox sh replace it, and which shell /bin/sh is in {base} is not "
+                "visible",
+                "{what} は exec なしの `{shown}` で終わる: dash ではシェルが PID 1 のまま残り、"
+                "bash と BusyBox sh では置き換わるが、{base} の /bin/sh がどのシェルかは見えない",
+                what=what,
+                shown=shown,
+                base=base,
+            ),
         )
 
     def _exec(self, argv: Sequence[str], what: str, shown: str, depth: int) -> Verdict:
         inner = self.process(argv, depth + 1) if argv and argv[0] not in _ARGS else None
         if inner is not None and inner.ok is False:
             return inner
-        return Verdict(True, f"{what} ends with `{shown}`, which replaces the shell")
+        return Verdict(
+            True,
+            tr(
+                "{what} ends with `{shown}`, which replaces the shell",
+                "{what} はシェルを置き換える `{shown}` で終わる",
+                what=what,
+                shown=shown,
+            ),
+        )
 
     def _script_verdict(
         self, name: str, text: str, where: Evidence, *, rest: Sequence[str], depth: int
     ) -> Verdict:
         interpreter = _interpreter(text)
         if interpreter is not None and interpreter not in _SHELLS:
-            return Verdict(True, f"{name} is run by {interpreter}, which is PID 1 itself", (where,))
+            return Verdict(
+                True,
+                tr(
+                    "{name} is run by {interpreter}, which is PID 1 itself",
+                    "{name} は {interpreter} が実行し、それ自身が PID 1",
+                    name=name,
+                    interpreter=interpreter,
+                ),
+                (where,),
+            )
         end = script_end(text, list(rest))
-        what = f"the entrypoint script {name}"
+        what = tr("the entrypoint script {name}", "エントリーポイントスクリプト {name}", name=name)
         if end is None:
-            return Verdict(None, f"which command {what} ends with cannot be read", (where,))
-        route = f" ({', '.join(end.route)})" if end.route else ""
+            return Verdict(
+                None,
+                tr(
+                    "which command {what} ends with cannot be read",
+                    "{what} がどのコマンドで終わるか読み取れない",
+                    what=what,
+                ),
+                (where,),
+            )
+        route = tr(" ({route})", "（{route}）", route=", ".join(end.route)) if end.route else ""
         last = end.command
         shown = " ".join(last.words)
         if not last.exec:
             return Verdict(
                 False,
-                f"{what} ends with `{shown}`{route} without exec, so the script's shell stays "
-                "PID 1 and the application never receives SIGTERM",
+                tr(
+                    "{what} ends with `{shown}`{route} without exec, so the script's shell "
+                    "stays PID 1 and the application never receives SIGTERM",
+                    "{what} は exec なしの `{shown}`{route} で終わるため、スクリプトのシェルが "
+                    "PID 1 のまま残り、アプリケーションは SIGTERM を受け取らない",
+                    what=what,
+                    shown=shown,
+                    route=route,
+                ),
                 (where,),
             )
         if last.argv and last.argv[0] in _ARGS:
             if not rest:
-                return Verdict(None, f"{what} execs its arguments, and no CMD gives any", (where,))
+                return Verdict(
+                    None,
+                    tr(
+                        "{what} execs its arguments, and no CMD gives any",
+                        "{what} は引数を exec するが、引数を渡す CMD がない",
+                        what=what,
+                    ),
+                    (where,),
+                )
             inner = self.process(rest, depth + 1)
             return Verdict(
                 inner.ok,
-                f"{what} ends with `{shown}`{route}, which hands PID 1 to the CMD: {inner.reason}",
+                tr(
+                    "{what} ends with `{shown}`{route}, which hands PID 1 to the CMD: {reason}",
+                    "{what} は PID 1 を CMD に渡す `{shown}`{route} で終わる: {reason}",
+                    what=what,
+                    shown=shown,
+                    route=route,
+                    reason=inner.reason,
+                ),
                 (where, *inner.evidence),
             )
         inner = self.process(last.argv, depth + 1)
         if inner.ok is False:
             return Verdict(False, inner.reason, (where, *inner.evidence))
         return Verdict(
-            True, f"{what} ends with `{shown}`{route}, which replaces the shell", (where,)
+            True,
+            tr(
+                "{what} ends with `{shown}`{route}, which replaces the shell",
+                "{what} はシェルを置き換える `{shown}`{route} で終わる",
+                what=what,
+                shown=shown,
+                route=route,
+            ),
+            (where,),
         )
 
     def _script(self, program: str) -> tuple[str, Evidence] | None:
@@ -405,14 +618,24 @@ class _Judge:
             for file in parts.files:
                 path = join_path(base, file.path) if into_folder else base
                 if path in wanted:
-                    note = f"heredoc {file.path} written to {path}"
+                    note = tr(
+                        "heredoc {file} written to {path}",
+                        "ヒアドキュメント {file} を {path} に書き込み",
+                        file=file.path,
+                        path=path,
+                    )
                     found = (file.data, self.parsed.at(self.path, copy.instruction, note))
             for source in parts.sources:
                 text = expand(source, copy.variables, escape=escape).text
                 for real, inside, from_folder in self._sources(text):
                     path = join_path(base, inside) if into_folder or from_folder else base
                     if path in wanted:
-                        note = f"copied to {path} by line {copy.instruction.start_line}"
+                        note = tr(
+                            "copied to {path} by line {line}",
+                            "{line} 行目で {path} にコピー",
+                            path=path,
+                            line=copy.instruction.start_line,
+                        )
                         found = (self.target.read_text(real), Evidence(note, path=real, line=1))
         return found
 
@@ -482,15 +705,26 @@ def graceful_shutdown(
         evidence: list[Evidence] = []
         for instruction, what in ((entrypoint, "ENTRYPOINT"), (cmd, "CMD")):
             if instruction is not None:
-                form = "exec form" if instruction.json_form else "shell form"
-                evidence.append(parsed.at(dockerfile, instruction, f"effective {what} ({form})"))
+                if instruction.json_form:
+                    note = tr(
+                        "effective {what} (exec form)", "有効な {what}（exec 形式）", what=what
+                    )
+                else:
+                    note = tr(
+                        "effective {what} (shell form)", "有効な {what}（シェル形式）", what=what
+                    )
+                evidence.append(parsed.at(dockerfile, instruction, note))
         if config.stopsignal is not None:
             signal = config.stopsignal.value
             evidence.append(
                 parsed.at(
                     dockerfile,
                     config.stopsignal.instruction,
-                    f"docker stop sends {signal} (STOPSIGNAL)",
+                    tr(
+                        "docker stop sends {signal} (STOPSIGNAL)",
+                        "docker stop は {signal} を送る（STOPSIGNAL）",
+                        signal=signal,
+                    ),
                 )
             )
         else:
@@ -498,7 +732,12 @@ def graceful_shutdown(
                 parsed.at(
                     dockerfile,
                     build.final.from_instruction,
-                    "no STOPSIGNAL: docker stop sends SIGTERM (unless the base image sets another)",
+                    tr(
+                        "no STOPSIGNAL: docker stop sends SIGTERM (unless the base image sets "
+                        "another)",
+                        "STOPSIGNAL なし: docker stop は SIGTERM を送る（ベースイメージが別の"
+                        "シグナルを指定していなければ）",
+                    ),
                 )
             )
         if judge.system_shell:
@@ -506,14 +745,24 @@ def graceful_shutdown(
                 parsed.at(
                     dockerfile,
                     build.root.from_instruction,
-                    f"/bin/sh in {build.root.base} is {judge.system_shell}",
+                    tr(
+                        "/bin/sh in {base} is {shell}",
+                        "{base} の /bin/sh は {shell}",
+                        base=build.root.base,
+                        shell=judge.system_shell,
+                    ),
                 )
             )
         parts = {"exec_form": _exec_form(judge, entrypoint, cmd)}
         if entrypoint is None and cmd is None:
             return Outcome.unknown(
-                "no CMD or ENTRYPOINT in the Dockerfile: the start command comes from the base "
-                f"image {build.root.base}, which is not visible here",
+                tr(
+                    "no CMD or ENTRYPOINT in the Dockerfile: the start command comes from the "
+                    "base image {base}, which is not visible here",
+                    "Dockerfile に CMD も ENTRYPOINT もない: 起動コマンドはベースイメージ {base} "
+                    "から来るが、ここからは見えない",
+                    base=build.root.base,
+                ),
                 *evidence,
             ).with_parts(**parts)
         argv = _words(entrypoint, config.shell) + (
@@ -521,14 +770,20 @@ def graceful_shutdown(
         )
         if not argv:
             return Outcome.unknown(
-                "the effective ENTRYPOINT and CMD are empty", *evidence
+                tr("the effective ENTRYPOINT and CMD are empty", "有効な ENTRYPOINT と CMD が空"),
+                *evidence,
             ).with_parts(**parts)
         verdict = judge.process(argv)
         evidence.extend(verdict.evidence)
         first = entrypoint if entrypoint is not None else cmd
         reason = verdict.reason
         if first is not None and not first.json_form:
-            reason = f"{first.keyword.upper()} is in shell form: {reason}"
+            reason = tr(
+                "{keyword} is in shell form: {reason}",
+                "{keyword} はシェル形式: {reason}",
+                keyword=first.keyword.upper(),
+                reason=reason,
+            )
         if verdict.ok is None:
             return Outcome.unknown(reason, *evidence).with_parts(**parts)
         if verdict.ok:

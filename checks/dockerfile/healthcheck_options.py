@@ -37,6 +37,46 @@ How to fix:
     `CMD ["python", "-c", "import urllib.request;
     urllib.request.urlopen('http://localhost:8000/health', timeout=4)"]`, or the
     application's own check command.
+
+日本語: ヘルスチェックのオプション: タイミングを明記し /health を確認する
+
+何を確認するか:
+    対象ステージ（パラメータ `target`。省略時は `--target` なしの `docker build` と同じく
+    最後のステージ）から作られるイメージで有効な HEALTHCHECK を確認します。ステージ自身の
+    ものか、`FROM` に使った前段のステージから継承したもので、最後のものが有効になり、
+    `HEALTHCHECK NONE` は無効化です。フラグは BuildKit と同じように読みます。ガイドは
+    タイミングのオプションとアプリケーションの確認を求めています:
+
+    - `--interval`、`--timeout`、`--start-period`、`--retries` がすべて明記されていること。
+      タイミングを Docker の既定値（30s、30s、0s、3）任せにせず、意図して決めるためです。
+    - timeout が interval より短いこと。
+    - コマンドがアプリケーションを確認すること。HTTP リクエスト（`curl`、`wget`、Python や
+      Node のワンライナー）、TCP の確認（`nc -z`、`pg_isready`）、アプリケーション自身の CLI
+      やスクリプトはいずれも数えます。何があっても正常と報告するコマンドは不合格です:
+      `true`、`exit 0`、`echo ok`、失敗が隠される確認（`curl ... || true`、`... || exit 0`、
+      `...; exit 0`）。Docker が見るのは終了ステータスだけだからです。
+
+    パラメータ `path`（例: `/health`）を指定すると、そのエンドポイントを、HTTP ステータスが
+    終了ステータスに反映されるツールで要求していることも求めます: `-f`/`--fail`/
+    `--fail-with-body` 付きの `curl`（`-fsS` のようなまとめ書きも可）、`wget`（4xx と 5xx で
+    0 以外を返します）、`urllib.request.urlopen` か `raise_for_status()` を使う Python の
+    ワンライナー、`statusCode` を確認して終了する Node のワンライナーです。このチェックが
+    中身を読めないコマンドはその場合 unknown（未計測）です。シェル形式、exec 形式、`sh -c`
+    は同じように読みます。Trivy の DS-0026 と Checkov の CKV_DOCKER_2 は HEALTHCHECK の
+    有無だけを問います（それは `dockerfile.healthcheck` です）。このチェックは、それが何を
+    するかを判定します。
+
+なぜ重要か:
+    タイミングを明記すると、起動の遅いサービスが異常と報告されること（start period）や、
+    固まった確認が積み重なること（interval より短い timeout）を防げます。常に成功する確認は
+    壊れたサービスを正常と報告するため、オーケストレーターは再起動も切り離しもしません。
+
+修正方法:
+    `HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD curl -f
+    http://localhost:8000/health || exit 1`。curl のないイメージでは
+    `CMD ["python", "-c", "import urllib.request;
+    urllib.request.urlopen('http://localhost:8000/health', timeout=4)"]` か、
+    アプリケーション自身の確認コマンドを使います。
 """
 
 from __future__ import annotations
@@ -46,7 +86,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checks.common import load_build
 from checks.dockerfile._errors import located
 from checks.readers.healthcheck import Healthcheck, go_duration, read_healthcheck
@@ -144,13 +184,35 @@ def _probe(cmd: Command, path: str) -> Probe | None:
         )
         requested = [p.rstrip("/") or "/" for p in _url_paths(cmd.args, short, long)]
         if wanted not in requested:
-            other = ", ".join(sorted(set(requested))) or "no URL"
-            return Probe(False, f"{program} requests {other}, not {path}")
+            other = sorted(set(requested)) or tr("no URL", "URL なし")
+            return Probe(
+                False,
+                tr(
+                    "{program} requests {other}, not {path}",
+                    "{program} が要求するのは {other} で、{path} ではない",
+                    program=program,
+                    other=other,
+                    path=path,
+                ),
+            )
         if program == "wget":
-            return Probe(True, f"wget requests {path} and exits non-zero on an HTTP error")
+            return Probe(
+                True,
+                tr(
+                    "wget requests {path} and exits non-zero on an HTTP error",
+                    "wget が {path} を要求し、HTTP エラーでは 0 以外で終了",
+                    path=path,
+                ),
+            )
         if not _curl_fails(cmd.args):
-            return Probe(False, "curl without -f/--fail exits 0 on an HTTP 500")
-        return Probe(True, f"curl -f requests {path}")
+            return Probe(
+                False,
+                tr(
+                    "curl without -f/--fail exits 0 on an HTTP 500",
+                    "-f/--fail のない curl は HTTP 500 でも 0 で終了する",
+                ),
+            )
+        return Probe(True, tr("curl -f requests {path}", "curl -f が {path} を要求", path=path))
     script = ""
     if _PYTHON.fullmatch(program) and "-c" in cmd.args:
         script = cmd.args[cmd.args.index("-c") + 1] if cmd.args[-1] != "-c" else ""
@@ -164,10 +226,33 @@ def _probe(cmd: Command, path: str) -> Probe | None:
     else:
         return None
     if wanted not in [p.rstrip("/") or "/" for p in _paths(script)]:
-        return Probe(False, f"the {program} one-liner does not request {path}")
+        return Probe(
+            False,
+            tr(
+                "the {program} one-liner does not request {path}",
+                "{program} のワンライナーは {path} を要求していない",
+                program=program,
+                path=path,
+            ),
+        )
     if not checks:
-        return Probe(False, f"the {program} one-liner does not fail on an HTTP error status")
-    return Probe(True, f"a {program} one-liner requests {path} and fails on an HTTP error")
+        return Probe(
+            False,
+            tr(
+                "the {program} one-liner does not fail on an HTTP error status",
+                "{program} のワンライナーは HTTP エラーステータスで失敗しない",
+                program=program,
+            ),
+        )
+    return Probe(
+        True,
+        tr(
+            "a {program} one-liner requests {path} and fails on an HTTP error",
+            "{program} のワンライナーが {path} を要求し、HTTP エラーで失敗する",
+            program=program,
+            path=path,
+        ),
+    )
 
 
 _NO_OPS = frozenset({"true", ":", "echo", "printf"})
@@ -207,11 +292,18 @@ def _always_healthy(found: Healthcheck, script: str, cmds: list[Command]) -> str
         return None
     shown = " ".join(last.words)
     if end.count == 1:
-        return f"the healthcheck only runs `{shown}`, which always succeeds"
+        return tr(
+            "the healthcheck only runs `{shown}`, which always succeeds",
+            "ヘルスチェックは常に成功する `{shown}` を実行するだけ",
+            shown=shown,
+        )
     if end.before in ("||", ";"):
-        return (
-            f"the healthcheck ends with `{end.before} {shown}`, so it succeeds even when "
-            "the probe fails"
+        return tr(
+            "the healthcheck ends with `{before} {shown}`, so it succeeds even when the probe "
+            "fails",
+            "ヘルスチェックが `{before} {shown}` で終わるため、確認が失敗しても成功になる",
+            before=end.before,
+            shown=shown,
         )
     return None
 
@@ -224,14 +316,21 @@ def _probe_kind(cmds: list[Command]) -> str:
                 if cmd.program == "curl"
                 else (_WGET_SHORT_VALUED, _WGET_LONG_VALUED)
             )
-            paths = ", ".join(sorted(set(_url_paths(cmd.args, short, long)))) or "a URL"
-            return f"an HTTP request to {paths} ({cmd.program})"
+            paths = sorted(set(_url_paths(cmd.args, short, long))) or tr("a URL", "URL")
+            return tr(
+                "an HTTP request to {paths} ({program})",
+                "{paths} への HTTP リクエスト（{program}）",
+                paths=paths,
+                program=cmd.program,
+            )
     programs = [c.program for c in _expanded(cmds)]
     if any(p in _TCP for p in programs):
-        return "a connection check"
+        return tr("a connection check", "接続の確認")
     if any(_PYTHON.fullmatch(p) or p in ("node", "nodejs") for p in programs):
-        return "an interpreter one-liner"
-    return f"the command {cmds[0].argv[0]}" if cmds else "a command"
+        return tr("an interpreter one-liner", "インタープリターのワンライナー")
+    if cmds:
+        return tr("the command {name}", "コマンド {name}", name=cmds[0].argv[0])
+    return tr("a command", "コマンド")
 
 
 @check(
@@ -252,28 +351,57 @@ def healthcheck_options(
         if setting is None:
             final = build.final
             return Outcome.failed(
-                "the final stage has no HEALTHCHECK",
-                parsed.at(dockerfile, final.from_instruction, "the final stage starts here"),
+                tr("the final stage has no HEALTHCHECK", "最終ステージに HEALTHCHECK がない"),
+                parsed.at(
+                    dockerfile,
+                    final.from_instruction,
+                    tr("the final stage starts here", "最終ステージの開始位置"),
+                ),
             )
         found = read_healthcheck(setting.instruction)
         if found.disabled:
             return Outcome.failed(
-                "HEALTHCHECK NONE disables the healthcheck",
-                parsed.at(dockerfile, setting.instruction, "the healthcheck in effect"),
+                tr(
+                    "HEALTHCHECK NONE disables the healthcheck",
+                    "HEALTHCHECK NONE でヘルスチェックが無効",
+                ),
+                parsed.at(
+                    dockerfile,
+                    setting.instruction,
+                    tr("the healthcheck in effect", "有効なヘルスチェック"),
+                ),
             )
         options = found.options
         timing = " ".join(f"{name}={options[name]}" for name in _TIMING)
         problems: list[str] = []
         missing = [f"--{name}" for name in _TIMING if name not in found.written]
         if missing:
-            problems.append(f"{', '.join(missing)} not set (Docker's default applies)")
+            problems.append(
+                tr(
+                    "{missing} not set (Docker's default applies)",
+                    "{missing} の指定がない（Docker の既定値が適用される）",
+                    missing=missing,
+                )
+            )
         if go_duration(options["timeout"]) >= go_duration(options["interval"]):
             problems.append(
-                f"the timeout {options['timeout']} is not shorter than the interval "
-                f"{options['interval']}"
+                tr(
+                    "the timeout {timeout} is not shorter than the interval {interval}",
+                    "timeout {timeout} が interval {interval} より短くない",
+                    timeout=options["timeout"],
+                    interval=options["interval"],
+                )
             )
         evidence: list[Evidence] = [
-            parsed.at(dockerfile, setting.instruction, f"healthcheck in effect: {timing}")
+            parsed.at(
+                dockerfile,
+                setting.instruction,
+                tr(
+                    "healthcheck in effect: {timing}",
+                    "有効なヘルスチェック: {timing}",
+                    timing=timing,
+                ),
+            )
         ]
         script, cmds = _script(found)
         masked = _always_healthy(found, script, cmds)
@@ -281,10 +409,17 @@ def healthcheck_options(
             problems.append(masked)
         if path is None:
             if problems:
-                return Outcome.failed("; ".join(problems), *evidence)
+                return Outcome.failed(join(problems, "; ", "。"), *evidence)
             kind = _probe_kind(cmds)
             return Outcome.passed(
-                f"the healthcheck probes with {kind}; {timing}", *evidence, value=timing
+                tr(
+                    "the healthcheck probes with {kind}; {timing}",
+                    "ヘルスチェックの確認方法: {kind}。{timing}",
+                    kind=kind,
+                    timing=timing,
+                ),
+                *evidence,
+                value=timing,
             )
         probes = [p for c in _expanded(cmds) if (p := _probe(c, path)) is not None]
         good = [p for p in probes if p.ok]
@@ -294,15 +429,31 @@ def healthcheck_options(
             elif not problems:
                 shown = " ".join(cmds[0].argv) if cmds else script
                 return Outcome.unknown(
-                    f"the healthcheck runs `{shown}`, which this check cannot see into: whether "
-                    f"it probes {path} is unknown",
+                    tr(
+                        "the healthcheck runs `{shown}`, which this check cannot see into: "
+                        "whether it probes {path} is unknown",
+                        "ヘルスチェックが実行する `{shown}` の中身はこのチェックから読めないため、"
+                        "{path} を確認しているかは不明",
+                        shown=shown,
+                        path=path,
+                    ),
                     *evidence,
                 )
             else:
-                problems.append(f"whether the command probes {path} cannot be seen")
+                problems.append(
+                    tr(
+                        "whether the command probes {path} cannot be seen",
+                        "コマンドが {path} を確認しているかは読み取れない",
+                        path=path,
+                    )
+                )
         if problems:
-            return Outcome.failed("; ".join(problems), *evidence)
-        return Outcome.passed(f"{good[0].note}; {timing}", *evidence, value=timing)
+            return Outcome.failed(join(problems, "; ", "。"), *evidence)
+        return Outcome.passed(
+            tr("{note}; {timing}", "{note}。{timing}", note=good[0].note, timing=timing),
+            *evidence,
+            value=timing,
+        )
 
 
 def _expanded(cmds: list[Command]) -> list[Command]:

@@ -51,6 +51,62 @@ How to fix:
     --no-cache-dir -r requirements.txt` → `COPY src ./src` → `RUN pip install
     --no-cache-dir --no-deps .`; for Node `COPY package.json package-lock.json ./` →
     `RUN npm ci` → `COPY . .`.
+
+日本語: レイヤーキャッシュの順序: ソースをコピーする前にマニフェストから依存関係をインストールする
+
+何を確認するか:
+    対象ステージ（パラメータ `target`。省略時は `--target` なしと同じく最後のステージ）の
+    ために `docker build` がビルドし、依存関係をインストールするすべてのステージ（`pip
+    install -r requirements*.txt`、`pip install .` / `-e .`、`uv sync`、`uv pip
+    install|sync`、`poetry install`、`pdm install`、`pipenv install`、`npm ci` / `npm
+    install`、`yarn`、`pnpm install|fetch`、`bun install`、`go mod download`、`bundle
+    install`、`composer install`、`cargo fetch`）で、各インストールの前にビルドコンテキスト
+    からコピーされたファイル（そのステージか `FROM` に使った前段のステージの COPY/ADD、または
+    RUN へのバインドマウント）を次のように分類します:
+
+    - マニフェスト: pyproject.toml、setup.py/setup.cfg、requirements*.txt、
+      constraints*.txt、poetry.lock、uv.lock、Pipfile(.lock)、pdm.lock、package.json、
+      package-lock.json、yarn.lock、pnpm-lock.yaml、.npmrc、go.mod/go.sum、
+      Cargo.toml/lock、Gemfile(.lock)、composer.json/lock、およびそれらを入れた
+      `requirements/` フォルダー。
+    - アプリケーションのソース: コンテキスト全体（`COPY . .`）、それ以外のものを含むフォルダー
+      （`COPY src ./src`）、コードファイル。フォルダーと glob はターゲットから .dockerignore の
+      除外分を引いて読むため、マニフェストだけを通す .dockerignore の後ろの `COPY . .` は
+      マニフェストとして数えます。
+    - ビルド設定（rollup.config.mjs、tsconfig.json、.babelrc、babel.config.js）とその他の
+      単独ファイル（README.md、alembic.ini）。一覧に示しますが判定しません。
+
+    マニフェストだけで済むインストール（`pip install -r`、`uv sync --no-install-project`、
+    `poetry install --no-root`、`npm ci`、`go mod download` など）は、その前にアプリケーションの
+    ソースがコピーされていれば不合格です。ローカルのプロジェクトのインストール
+    （`pip install .`、`pip install -e ".[dev]"`、`uv sync`、`poetry install`）はソースを
+    必要とするため、ソースが先でもかまいません。ただし、依存関係がそれより前のレイヤーで
+    マニフェストだけからインストール済みの場合（または `--no-deps`、`--only-root` で依存関係
+    なしにプロジェクトだけをインストールする場合）に限ります。そうでなければ、ソースの
+    コピー後の 1 つのレイヤーがすべての依存関係を解決・ダウンロード・ビルドし、ソースを
+    編集するたびにそのすべてをやり直すため、これも不合格です。pip のキャッシュマウントは
+    やり直しを速くするだけで、数えません。デフォルト値のないビルド引数に依存するコピー元は
+    unknown（未計測）、依存関係のインストールがない Dockerfile は対象外です。
+
+    COPY とインストールの順序を確認するほかのリンターはありません（hadolint、Trivy、Checkov に
+    そのルールはありません）。これは Docker の「Optimize cache usage in builds」の指針に
+    従っています。
+
+なぜ重要か:
+    Docker がレイヤーを再利用するのは、それより前がすべて変わっていない間だけで、COPY は
+    コピーしたファイルが 1 つでも変わるとキャッシュを無効にします。ソースを先にコピーすると、
+    コードを変えるたびにすべての依存関係を再インストールします（CI では数分、builder
+    ステージではコンパイラも動きます）。マニフェストを先にすれば、依存関係のレイヤーは
+    マニフェストが変わったときだけ再ビルドされます（ガイド: 変更頻度が低いものを先にCOPY）。
+
+修正方法:
+    マニフェストをコピーして依存関係をインストールし、その後でソースをコピーして、再解決せずに
+    プロジェクトをインストールします: `COPY pyproject.toml uv.lock ./` →
+    `RUN uv sync --frozen --no-install-project` → `COPY src ./src` →
+    `RUN uv sync --frozen`。または `COPY requirements.txt ./` → `RUN pip install
+    --no-cache-dir -r requirements.txt` → `COPY src ./src` → `RUN pip install
+    --no-cache-dir --no-deps .`。Node では `COPY package.json package-lock.json ./` →
+    `RUN npm ci` → `COPY . .`。
 """
 
 from __future__ import annotations
@@ -60,7 +116,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checks.common import (
     IgnoreFile,
     ParsedDockerfile,
@@ -172,32 +228,52 @@ class _Context:
             if named and all(
                 posixpath.splitext(e)[1] not in CODE_SUFFIXES or is_build_config(e) for e in named
             ):
-                return "manifest", f"{source} names manifests or build configuration"
-            return "source", f"{source} is a wildcard over the context"
+                return "manifest", tr(
+                    "{source} names manifests or build configuration",
+                    "{source} はマニフェストかビルド設定を指す",
+                    source=source,
+                )
+            return "source", tr(
+                "{source} is a wildcard over the context",
+                "{source} はコンテキスト全体に対するワイルドカード",
+                source=source,
+            )
         found = self.target.kind(rel)  # a COPY source may be a file or a folder
         if found == "file":
             return self._file(name, source)
         if found == "directory":
             return self._files(self.sent(rel), source)
         if is_manifest(name) or name in MANIFEST_FOLDERS:
-            return "manifest", f"{source} is a manifest"
+            return "manifest", _IS_MANIFEST.fill(source)
         if is_build_config(name):
-            return "config", f"{source} is build configuration, not application source"
+            return "config", _IS_CONFIG.fill(source)
         if name == "." or posixpath.splitext(name)[1] in CODE_SUFFIXES:
-            return "source", f"{source} is application source"
+            return "source", tr(
+                "{source} is application source",
+                "{source} はアプリケーションのソース",
+                source=source,
+            )
         if posixpath.splitext(name)[1]:
-            return "other", f"{source} is a single file"
-        return "source", f"{source} is a folder of the application"
+            return "other", _IS_SINGLE_FILE.fill(source)
+        return "source", tr(
+            "{source} is a folder of the application",
+            "{source} はアプリケーションのフォルダー",
+            source=source,
+        )
 
     @staticmethod
     def _file(name: str, source: str) -> tuple[str, str]:
         if is_manifest(name):
-            return "manifest", f"{source} is a manifest"
+            return "manifest", _IS_MANIFEST.fill(source)
         if is_build_config(name):
-            return "config", f"{source} is build configuration, not application source"
+            return "config", _IS_CONFIG.fill(source)
         if posixpath.splitext(name)[1] in CODE_SUFFIXES:
-            return "source", f"{source} is application code"
-        return "other", f"{source} is a single file"
+            return "source", tr(
+                "{source} is application code",
+                "{source} はアプリケーションのコード",
+                source=source,
+            )
+        return "other", _IS_SINGLE_FILE.fill(source)
 
     def _files(self, files: list[str], source: str) -> tuple[str, str]:
         app = [
@@ -211,10 +287,47 @@ class _Context:
         if app:
             code = [f for f in app if posixpath.splitext(f)[1] in CODE_SUFFIXES]
             shown = relative_to(self.folder, (code or app)[0])
-            return "source", f"{source} brings in application files such as {shown}"
+            return "source", tr(
+                "{source} brings in application files such as {shown}",
+                "{source} は {shown} などのアプリケーションのファイルを持ち込む",
+                source=source,
+                shown=shown,
+            )
         if files:
-            return "manifest", f"{source} brings in only manifests"
-        return "other", f"{source} brings in no files"
+            return "manifest", tr(
+                "{source} brings in only manifests",
+                "{source} が持ち込むのはマニフェストだけ",
+                source=source,
+            )
+        return "other", tr(
+            "{source} brings in no files", "{source} はファイルを持ち込まない", source=source
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """A message about one copied source, made when a source is classified."""
+
+    en: str
+    ja: str
+
+    def fill(self, source: str) -> str:
+        return tr(self.en, self.ja, source=source)
+
+
+_IS_MANIFEST = _Template("{source} is a manifest", "{source} はマニフェスト")
+_IS_CONFIG = _Template(
+    "{source} is build configuration, not application source",
+    "{source} はビルド設定で、アプリケーションのソースではない",
+)
+_IS_SINGLE_FILE = _Template("{source} is a single file", "{source} は単独のファイル")
+_KINDS = {
+    "manifest": tr("manifest", "マニフェスト"),
+    "source": tr("source", "ソース"),
+    "config": tr("config", "ビルド設定"),
+    "other": tr("other", "その他"),
+    "unknown": tr("unknown", "不明"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,14 +353,18 @@ def _copies(
         for source in parts.sources:
             expansion = expand(source, variables, escape=escape)
             if expansion.unresolved:
-                names = ", ".join(sorted(expansion.unresolved))
-                found.append(
-                    Copied("unknown", source, f"{source} depends on {names}", instruction, label)
+                detail: str = tr(
+                    "{source} depends on {names}",
+                    "{source} は {names} に依存",
+                    source=source,
+                    names=", ".join(sorted(expansion.unresolved)),
                 )
+                found.append(Copied("unknown", source, detail, instruction, label))
             elif instruction.keyword == "add" and (
                 "://" in expansion.text or expansion.text.startswith("git@")
             ):
-                found.append(Copied("other", source, f"{source} is downloaded", instruction, label))
+                detail = tr("{source} is downloaded", "{source} はダウンロード", source=source)
+                found.append(Copied("other", source, detail, instruction, label))
             else:
                 kind, detail = context.classify(expansion.text)
                 found.append(Copied(kind, source, detail, instruction, label))
@@ -255,8 +372,9 @@ def _copies(
         for mount in run_mounts(instruction, variables, escape=escape):
             if mount.type == "bind" and mount.from_ is None:
                 source = mount.source or "."
-                kind, detail = context.classify(source)
-                found.append(Copied(kind, source, f"bind mount: {detail}", instruction, label))
+                kind, what = context.classify(source)
+                detail = tr("bind mount: {detail}", "バインドマウント: {detail}", detail=what)
+                found.append(Copied(kind, source, detail, instruction, label))
     return found
 
 
@@ -308,38 +426,85 @@ def _one(
     unknown = [c for c in before if c.kind == "unknown"]
     shown = install.text
     copies = tuple(
-        parsed.at(path, c.instruction, f"{c.stage}: {c.kind}: {c.detail}")
+        parsed.at(
+            path,
+            c.instruction,
+            tr(
+                "{stage}: {kind}: {detail}",
+                "{stage}: {kind}: {detail}",
+                stage=c.stage,
+                kind=_KINDS.get(c.kind, c.kind),
+                detail=c.detail,
+            ),
+        )
         for c in sources or unknown
     )
     if install.scope is InstallScope.PROJECT and not install.with_dependencies:
-        note = f"{label}: `{shown}` installs only the project, without dependencies"
+        note = tr(
+            "{label}: `{shown}` installs only the project, without dependencies",
+            "{label}: `{shown}` は依存関係なしでプロジェクトだけをインストール",
+            label=label,
+            shown=shown,
+        )
         return _Judged(True, (parsed.at(path, instruction, note),), note)
     if install.scope is InstallScope.PROJECT and clean is not None:
-        note = (
-            f"{label}: `{shown}` adds the project; its dependencies were installed from the "
-            f"manifests at line {clean.start_line}, before the source"
+        note = tr(
+            "{label}: `{shown}` adds the project; its dependencies were installed from the "
+            "manifests at line {line}, before the source",
+            "{label}: `{shown}` はプロジェクトを追加。依存関係はソースより前の {line} 行目で"
+            "マニフェストからインストール済み",
+            label=label,
+            shown=shown,
+            line=clean.start_line,
         )
         return _Judged(True, (parsed.at(path, instruction, note),), note)
     if sources:
         first = sources[0]
-        where = f"line {first.instruction.start_line} ({first.what})"
+        where = tr(
+            "line {line} ({what})",
+            "{line} 行目（{what}）",
+            line=first.instruction.start_line,
+            what=first.what,
+        )
         if install.scope is InstallScope.DEPENDENCIES:
-            reason = (
-                f"{label}: `{shown}` installs dependencies after the source was copied at "
-                f"{where}, so every source change re-runs it"
+            reason = tr(
+                "{label}: `{shown}` installs dependencies after the source was copied at "
+                "{where}, so every source change re-runs it",
+                "{label}: `{shown}` は {where} でソースをコピーした後に依存関係をインストール"
+                "するため、ソースを変えるたびに再実行される",
+                label=label,
+                shown=shown,
+                where=where,
             )
         else:
-            reason = (
-                f"{label}: `{shown}` installs all dependencies together with the project "
-                f"after the source was copied at {where}, and no earlier layer installs them "
-                "from the manifests: every source change re-installs every dependency"
+            reason = tr(
+                "{label}: `{shown}` installs all dependencies together with the project after "
+                "the source was copied at {where}, and no earlier layer installs them from the "
+                "manifests: every source change re-installs every dependency",
+                "{label}: `{shown}` は {where} でソースをコピーした後に、プロジェクトと一緒に"
+                "すべての依存関係をインストールし、それより前にマニフェストからインストールする"
+                "レイヤーもない: ソースを変えるたびにすべての依存関係を再インストールする",
+                label=label,
+                shown=shown,
+                where=where,
             )
         return _Judged(False, (parsed.at(path, instruction, reason), *copies), reason)
     if unknown:
-        reason = f"{label}: what is copied before `{shown}` depends on build arguments"
+        reason = tr(
+            "{label}: what is copied before `{shown}` depends on build arguments",
+            "{label}: `{shown}` の前にコピーされるものがビルド引数に依存",
+            label=label,
+            shown=shown,
+        )
         return _Judged(None, (parsed.at(path, instruction, reason), *copies), reason)
-    manifests = ", ".join(sorted({c.what for c in before if c.kind == "manifest"})) or "none"
-    note = f"{label}: `{shown}` runs with only manifests copied before it ({manifests})"
+    manifests = ", ".join(sorted({c.what for c in before if c.kind == "manifest"}))
+    note = tr(
+        "{label}: `{shown}` runs with only manifests copied before it ({manifests})",
+        "{label}: `{shown}` の前にコピーされるのはマニフェストだけ（{manifests}）",
+        label=label,
+        shown=shown,
+        manifests=manifests or tr("none", "なし"),
+    )
     return _Judged(True, (parsed.at(path, instruction, note),), note)
 
 
@@ -363,15 +528,27 @@ def layer_cache_order(
         good = [j for j in judged if j.ok]
         evidence = [e for j in failed + unsure + good for e in j.evidence]
         if failed:
-            return Outcome.failed("; ".join(j.reason for j in failed), *evidence)
+            return Outcome.failed(join((j.reason for j in failed), "; ", "。"), *evidence)
         if unsure:
-            return Outcome.unknown("; ".join(j.reason for j in unsure), *evidence)
+            return Outcome.unknown(join((j.reason for j in unsure), "; ", "。"), *evidence)
         if not good:
             return Outcome.not_applicable(
-                f"{dockerfile} installs no dependencies from manifests",
-                parsed.at(dockerfile, build.final.from_instruction, "no dependency install"),
+                tr(
+                    "{dockerfile} installs no dependencies from manifests",
+                    "{dockerfile} はマニフェストから依存関係をインストールしない",
+                    dockerfile=dockerfile,
+                ),
+                parsed.at(
+                    dockerfile,
+                    build.final.from_instruction,
+                    tr("no dependency install", "依存関係のインストールなし"),
+                ),
             )
         return Outcome.passed(
-            f"all {len(good)} dependency install(s) come before the application source",
+            tr(
+                "all {count} dependency install(s) come before the application source",
+                "依存関係のインストール {count} 件すべてがアプリケーションのソースより前",
+                count=len(good),
+            ),
             *evidence,
         )

@@ -24,11 +24,38 @@ How to fix:
     Build dependencies in a `FROM ... AS builder` stage, start the final stage from a
     fresh slim base image, and bring over only the results, for example
     `COPY --from=builder /install /usr/local`.
+
+日本語: マルチステージビルド: 最終イメージが成果物を builder ステージからコピーする
+
+何を確認するか:
+    対象ステージ（パラメータ `target`。省略時は `--target` なしと同じく最後のステージ）に
+    対して `docker build` が作るイメージが、同じファイルの builder ステージから成果物を
+    コピーしていることを確認します。最終チェーン（対象ステージと、それが `FROM` で再帰的に
+    辿るステージ。そのレイヤーがイメージになります）のどこかに、チェーン外のステージを指す
+    `COPY --from=<ステージ名または番号>`、または `RUN --mount=type=bind,from=<ステージ>`
+    （builder が作った wheel をインストールする RUN）があれば合格です。共通のランタイム
+    ベース（`FROM python:3.12-slim AS base`、`FROM base AS builder`、`FROM base AS runtime`
+    と `COPY --from=builder`）は問題ありません。builder のレイヤーはイメージに入りません。
+    ステージが 1 つだけの場合、ビルドを行うステージを `FROM` にして最終ステージを作り、
+    ほかのステージから何もコピーしない場合（ビルドツールを抱えたままになります）、
+    イメージがほかのステージから何もコピーしない場合は不合格です。`COPY --from=<イメージ>`
+    は外部イメージからのコピーで、このビルドのステージではありません。ステージ名は BuildKit
+    と同じく大文字小文字を区別せずに照合し、存在しないステージを指す target は
+    `docker build --target` と同じくエラーです。
+
+なぜ重要か:
+    builder が必要とするコンパイラ、ヘッダー、キャッシュがランタイムイメージに入らないため、
+    イメージが小さくなり、攻撃者が使えるものも減ります（ガイドのイメージは、ビルドツール込みの
+    650MB からランタイムのみの 220MB になります）。
+
+修正方法:
+    依存関係は `FROM ... AS builder` ステージでビルドし、最終ステージは新しい slim ベース
+    イメージから始めて、成果物だけを持ち込みます。例: `COPY --from=builder /install /usr/local`。
 """
 
 from __future__ import annotations
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checks.common import load_build, stage_label
 from checks.dockerfile._errors import located
 
@@ -49,20 +76,44 @@ def multi_stage(
     final = build.final
     if len(parsed.stages) < 2:
         return Outcome.failed(
-            f"{dockerfile} has a single stage", *froms, value="1", localized=_stages(1)
+            tr(
+                "{dockerfile} has a single stage",
+                "{dockerfile} のステージは 1 つだけ",
+                dockerfile=dockerfile,
+            ),
+            *froms,
+            value="1",
+            localized=_stages(1),
         )
-    chain = " -> ".join(stage_label(s) for s in build.chain)
+    chain = join((stage_label(s) for s in build.chain), " -> ", " → ")
     copies: list[Evidence] = []
     for source in build.builder_reads:
         assert source.stage is not None  # builder_reads only holds stages
         builder = parsed.stages[source.stage]
-        how = "copies from" if source.kind == "copy" else "mounts files of"
-        note = f"the image {how} {stage_label(builder)}, whose layers stay out of it"
+        if source.kind == "copy":
+            note = tr(
+                "the image copies from {stage}, whose layers stay out of it",
+                "イメージは {stage} からコピー（そのレイヤーはイメージに入らない）",
+                stage=stage_label(builder),
+            )
+        else:
+            note = tr(
+                "the image mounts files of {stage}, whose layers stay out of it",
+                "イメージは {stage} のファイルをマウント（そのレイヤーはイメージに入らない）",
+                stage=stage_label(builder),
+            )
         copies.append(parsed.at(dockerfile, source.instruction, note))
     if copies:
         return Outcome.passed(
-            f"{count} stages built for {stage_label(final)}; the image ({chain}) copies "
-            "artefacts from a builder stage",
+            tr(
+                "{count} stages built for {final}; the image ({chain}) copies artefacts from "
+                "a builder stage",
+                "{final} のために {count} ステージをビルド。イメージ（{chain}）は成果物を "
+                "builder ステージからコピー",
+                count=count,
+                final=stage_label(final),
+                chain=chain,
+            ),
             *froms,
             *copies,
             value=str(count),
@@ -70,11 +121,18 @@ def multi_stage(
         )
     if final.base_stage is not None:
         parent = parsed.stages[final.base_stage]
-        reason = (
-            f"the final stage is built FROM {stage_label(parent)} and the image ({chain}) "
-            "copies nothing from a stage outside that chain, so it keeps everything those "
-            "stages installed"
+        reason = tr(
+            "the final stage is built FROM {parent} and the image ({chain}) copies nothing "
+            "from a stage outside that chain, so it keeps everything those stages installed",
+            "最終ステージは {parent} を FROM にしており、イメージ（{chain}）はチェーン外の"
+            "ステージから何もコピーしないため、それらのステージがインストールしたものをすべて"
+            "抱えたまま",
+            parent=stage_label(parent),
+            chain=chain,
         )
     else:
-        reason = "the final stage copies nothing from an earlier stage (no COPY --from=<stage>)"
+        reason = tr(
+            "the final stage copies nothing from an earlier stage (no COPY --from=<stage>)",
+            "最終ステージは前のステージから何もコピーしていない（COPY --from=<stage> がない）",
+        )
     return Outcome.failed(reason, *froms, value=str(count), localized=_stages(count))

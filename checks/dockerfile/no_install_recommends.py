@@ -32,6 +32,40 @@ How to fix:
     `RUN apt-get update && apt-get install -y --no-install-recommends libffi8 libssl3
     curl && rm -rf /var/lib/apt/lists/*`, and add explicitly any recommended package
     the application really needs.
+
+日本語: 最小限の依存関係: すべての apt install で推奨パッケージを除外する
+
+何を確認するか:
+    対象ステージ（パラメータ `target`。省略時は `--target` なしと同じく最後のステージ）の
+    ために `docker build` がビルドするステージ、つまりイメージのステージと、イメージが
+    コピー元にする builder ステージ（そのパッケージもビルド時間とビルドキャッシュを使います）
+    にあるすべての `apt-get install` と `apt install` が、APT::Install-Recommends を無効に
+    していることを確認します。対象ステージがビルドしないステージは判定しません。シェル形式、
+    exec 形式、ヒアドキュメント、`&&`、`;`、パイプ、行継続（`# escape=` のバッククォートも）、
+    `sudo`、`env`、`VAR=value` の後ろにあるものも読み、apt 自身のコマンドライン解析と同じく、
+    行のどこかにある `--no-install-recommends`、`--install-recommends=no`（false、0、off も）、
+    `-o APT::Install-Recommends=false` / `-oAPT::Install-Recommends=0` を認めます。apt と
+    同じく行の最後の指定が有効です。同じイメージで先に apt の設定に書いた指定
+    （RUN での `echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/...`、
+    そうしたファイルやヒアドキュメントを /etc/apt/apt.conf.d/ に COPY したもの）は、それ以降の
+    インストールに効きます。インストールが確認プロンプトに自動で答えるか（`-y`、`--yes`、
+    `--assume-yes`、`-qq`）も根拠に記します。答えないと `docker build` は apt の問いで
+    止まります。apt のインストールがない Dockerfile は対象外です。`aptitude` と
+    `apt-get upgrade` は判定しません。
+
+    hadolint の DL3015 に相当しますが、apt の実際のオプション構文（DL3015 が知っているのは
+    `--no-install-recommends` の綴りだけです）と apt の設定ファイルに従います。
+
+なぜ重要か:
+    Debian は既定で推奨パッケージをすべてインストールします。いくつかのランタイムライブラリの
+    ためにイメージに入るものが倍になることも珍しくなく（ガイドでは約40%の削減）、誰も求めて
+    いないパッケージが増えます。そのどれもがスキャナーに報告され、攻撃者に使われうるものです。
+
+修正方法:
+    すべてのインストールに `--no-install-recommends` を付けます。例:
+    `RUN apt-get update && apt-get install -y --no-install-recommends libffi8 libssl3
+    curl && rm -rf /var/lib/apt/lists/*`。アプリケーションが本当に必要とする推奨パッケージは
+    明示的に追加します。
 """
 
 from __future__ import annotations
@@ -39,7 +73,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, tr
 from checks.common import ParsedDockerfile, context_of, load_build, stage_label
 from checks.dockerfile._errors import located
 from checks.readers.dockerfile import Instruction
@@ -117,21 +151,53 @@ def no_install_recommends(
                     if call is None or call.action != "install" or link is not stage:
                         continue
                     setting = call.install_recommends
-                    yes = "" if call.assume_yes else "; no -y, so the build stops at apt's prompt"
+                    yes = (
+                        ""
+                        if call.assume_yes
+                        else tr(
+                            "; no -y, so the build stops at apt's prompt",
+                            "（-y がないため、ビルドは apt の確認で止まる）",
+                        )
+                    )
                     shown = " ".join(command.argv)
+                    label = stage_label(stage)
                     if setting is False:
-                        note = f"{stage_label(stage)}: `{shown}` turns recommends off{yes}"
+                        note = tr(
+                            "{stage}: `{shown}` turns recommends off{yes}",
+                            "{stage}: `{shown}` は推奨パッケージを無効化{yes}",
+                            stage=label,
+                            shown=shown,
+                            yes=yes,
+                        )
                         good.append(parsed.at(dockerfile, instruction, note))
                     elif setting is None and configured is not None and not configured[0]:
-                        line = configured[1].start_line
-                        note = (
-                            f"{stage_label(stage)}: `{shown}` relies on the apt configuration "
-                            f"written at line {line}{yes}"
+                        note = tr(
+                            "{stage}: `{shown}` relies on the apt configuration written at line "
+                            "{line}{yes}",
+                            "{stage}: `{shown}` は {line} 行目で書いた apt の設定に従う{yes}",
+                            stage=label,
+                            shown=shown,
+                            line=configured[1].start_line,
+                            yes=yes,
                         )
                         good.append(parsed.at(dockerfile, instruction, note))
                     else:
-                        how = "turns recommends on" if setting else "installs recommended packages"
-                        note = f"{stage_label(stage)}: `{shown}` {how}{yes}"
+                        if setting:
+                            note = tr(
+                                "{stage}: `{shown}` turns recommends on{yes}",
+                                "{stage}: `{shown}` は推奨パッケージを有効化{yes}",
+                                stage=label,
+                                shown=shown,
+                                yes=yes,
+                            )
+                        else:
+                            note = tr(
+                                "{stage}: `{shown}` installs recommended packages{yes}",
+                                "{stage}: `{shown}` は推奨パッケージもインストール{yes}",
+                                stage=label,
+                                shown=shown,
+                                yes=yes,
+                            )
                         bad.append(parsed.at(dockerfile, instruction, note))
                 if _APT_CONFIG.search(script) and "apt.conf" in script:
                     value = _config_value(script)
@@ -139,16 +205,35 @@ def no_install_recommends(
                         configured = (value, instruction)
         if bad:
             return Outcome.failed(
-                f"{len(bad)} of {len(bad) + len(good)} apt install(s) also install recommended "
-                "packages (no --no-install-recommends)",
+                tr(
+                    "{bad} of {total} apt install(s) also install recommended packages (no "
+                    "--no-install-recommends)",
+                    "apt install {total} 件中 {bad} 件が推奨パッケージもインストール"
+                    "（--no-install-recommends なし）",
+                    bad=len(bad),
+                    total=len(bad) + len(good),
+                ),
                 *bad,
                 *good,
             )
         if not good:
             return Outcome.not_applicable(
-                f"the image of {dockerfile} installs no apt packages",
-                parsed.at(dockerfile, build.final.from_instruction, "no apt-get/apt install"),
+                tr(
+                    "the image of {dockerfile} installs no apt packages",
+                    "{dockerfile} のイメージは apt パッケージをインストールしない",
+                    dockerfile=dockerfile,
+                ),
+                parsed.at(
+                    dockerfile,
+                    build.final.from_instruction,
+                    tr("no apt-get/apt install", "apt-get/apt install なし"),
+                ),
             )
         return Outcome.passed(
-            f"all {len(good)} apt install(s) leave out recommended packages", *good
+            tr(
+                "all {count} apt install(s) leave out recommended packages",
+                "apt install {count} 件すべてが推奨パッケージを除外",
+                count=len(good),
+            ),
+            *good,
         )

@@ -28,13 +28,42 @@ How to fix:
     files are in place:
     `RUN groupadd -g 1000 appuser && useradd -m -u 1000 -g appuser appuser` then
     `USER appuser`.
+
+日本語: 非rootユーザー実行: 最終イメージを root 以外のユーザーで実行する
+
+何を確認するか:
+    対象ステージ（パラメータ `target`。省略時は `--target` なしの `docker build` と同じく最後の
+    ステージ）から作られるイメージの実効ユーザー、つまりコンテナ起動時のユーザーを確認します。
+    そのステージと FROM で辿れる前段のステージを追い、ARG と ENV のデフォルト値を BuildKit と
+    同じように展開します（`ARG UID=0` のあとの `USER $UID` は root です）。`USER root`、
+    `USER 0`、`root:root`、`0:0` は root として扱います。USER がまったくなければベースイメージの
+    ユーザーになり、公式イメージでは root です。既定で別ユーザーになるのは、タグが `nonroot`
+    バリアントを示すベースイメージ（distroless の `:nonroot`、`:debug-nonroot`: uid 65532）
+    だけです。builder ステージや、対象ステージがビルドしないステージにだけある USER は
+    イメージに届かないため数えません。uid 0 で作られたユーザー（`useradd -o -u 0 app`）は
+    名前が違うだけの root です。パラメータ `uid` / `gid` を指定すると、そのユーザーが固定の ID
+    （`useradd -u`、`groupadd -g`、または数値の `USER uid:gid`）で作られていることも確認します。
+    デフォルト値のないビルド引数に依存する USER は判定できないため unknown（未計測）とします。
+
+    最後の `USER root` だけを指摘する hadolint の DL3002 と違い、ここでは Trivy の DS-0002 や
+    Checkov の CKV_DOCKER_3 と同じく、USER がないことも不合格とします。
+
+なぜ重要か:
+    コンテナ内で root として動くプロセスは、コンテナを脱出するとホストでも root になり、
+    実行時にイメージ内のあらゆるファイルを書き換えられます。ID を固定しておくと、ボリューム上の
+    ファイル所有者が予測可能になります（CIS Docker Benchmark 4.1）。
+
+修正方法:
+    最終ステージで固定 ID の専用ユーザーを作り、ファイルを配置したあとで切り替えます:
+    `RUN groupadd -g 1000 appuser && useradd -m -u 1000 -g appuser appuser` のあとに
+    `USER appuser`。
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, join, tr
 from checklists.errors import InputError
 from checks.common import (
     ParsedDockerfile,
@@ -135,25 +164,50 @@ def _base_user(parsed: ParsedDockerfile, build: Build, dockerfile: str) -> Outco
     final, root = build.final, build.root
     base = root.base
     elsewhere = [
-        parsed.at(dockerfile, i, f"USER in {stage_label(s)}, which the image does not build on")
+        parsed.at(
+            dockerfile,
+            i,
+            tr(
+                "USER in {stage}, which the image does not build on",
+                "{stage} の USER（イメージはこのステージの上に作られません）",
+                stage=stage_label(s),
+            ),
+        )
         for s in parsed.stages
         if not build.in_image(s)
         for i in s.instructions
         if i.keyword == "user"
     ]
-    where = parsed.at(dockerfile, final.from_instruction, f"final {stage_label(final)}")
+    where = parsed.at(
+        dockerfile,
+        final.from_instruction,
+        tr("final {stage}", "最終{stage}", stage=stage_label(final)),
+    )
     tag = _tag(root, dockerfile)
     if tag is not None and "nonroot" in tag.lower().split("-"):
         return Outcome.passed(
-            f"the image sets no USER and runs as the default user of {base}: the `nonroot` "
-            "variant of distroless images runs as uid 65532 (nonroot)",
+            tr(
+                "the image sets no USER and runs as the default user of {base}: the `nonroot` "
+                "variant of distroless images runs as uid 65532 (nonroot)",
+                "USER の指定はなく、{base} の既定ユーザーで実行: distroless の `nonroot` "
+                "バリアントは uid 65532（nonroot）で動作",
+                base=base,
+            ),
             where,
-            parsed.at(dockerfile, root.from_instruction, f"the image's base: {base}"),
+            parsed.at(
+                dockerfile,
+                root.from_instruction,
+                tr("the image's base: {base}", "イメージのベース: {base}", base=base),
+            ),
             *elsewhere,
         )
     return Outcome.failed(
-        f"the final stage sets no USER, so the container runs as the user of "
-        f"{base or 'its base image'}, which is root",
+        tr(
+            "the final stage sets no USER, so the container runs as the user of {base}, "
+            "which is root",
+            "最終ステージに USER がなく、コンテナは {base} のユーザー（root）で実行される",
+            base=base or tr("its base image", "ベースイメージ"),
+        ),
         where,
         *elsewhere,
     )
@@ -167,22 +221,59 @@ def _judge(
         return _base_user(parsed, build, dockerfile)
     instruction, value, unresolved = setting.instruction, setting.value, setting.unresolved
     if unresolved:
-        names = ", ".join(sorted(unresolved))
         return Outcome.unknown(
-            f"USER depends on the build argument(s) {names}, which have no default",
-            parsed.at(dockerfile, instruction, "the effective USER of the final stage"),
+            tr(
+                "USER depends on the build argument(s) {names}, which have no default",
+                "USER がデフォルト値のないビルド引数 {names} に依存",
+                names=sorted(unresolved),
+            ),
+            parsed.at(
+                dockerfile,
+                instruction,
+                tr("the effective USER of the final stage", "最終ステージで有効な USER"),
+            ),
         )
     user, _, group = value.partition(":")
-    where = parsed.at(dockerfile, instruction, f"the final stage runs as {value!r}")
+    where = parsed.at(
+        dockerfile,
+        instruction,
+        tr("the final stage runs as {value!r}", "最終ステージは {value!r} で実行", value=value),
+    )
     if not user:
-        return Outcome.failed(f"USER {value!r} names no user", where)
+        return Outcome.failed(
+            tr("USER {value!r} names no user", "USER {value!r} にユーザー名がない", value=value),
+            where,
+        )
     if _is_root(user):
-        return Outcome.failed(f"the final stage runs as root ({value!r})", where)
+        return Outcome.failed(
+            tr(
+                "the final stage runs as root ({value!r})",
+                "最終ステージは root で実行（{value!r}）",
+                value=value,
+            ),
+            where,
+        )
     users, groups = _accounts(build)
     account = users.get(user)
-    created = [parsed.at(dockerfile, account.instruction, f"creates {user}")] if account else []
+    created = (
+        [
+            parsed.at(
+                dockerfile, account.instruction, tr("creates {user}", "{user} を作成", user=user)
+            )
+        ]
+        if account
+        else []
+    )
     if account and account.id is not None and account.id.isdigit() and int(account.id) == 0:
-        return Outcome.failed(f"{user} is created with uid 0, which is root", where, *created)
+        return Outcome.failed(
+            tr(
+                "{user} is created with uid 0, which is root",
+                "{user} は uid 0（root）で作成されている",
+                user=user,
+            ),
+            where,
+            *created,
+        )
     problems: list[str] = []
     evidence: list[Evidence] = [where, *created]
     unknowns: list[str] = []
@@ -190,26 +281,70 @@ def _judge(
         actual = user if user.isdigit() else (account.id if account else None)
         if account is None and not user.isdigit():
             unknowns.append(
-                f"{user} is not created in {dockerfile}; its uid comes from the base image"
+                tr(
+                    "{user} is not created in {dockerfile}; its uid comes from the base image",
+                    "{user} は {dockerfile} で作成されておらず、uid はベースイメージ次第",
+                    user=user,
+                    dockerfile=dockerfile,
+                )
             )
         elif actual is None or not actual.isdigit() or int(actual) != uid:
             problems.append(
-                f"{user} has uid {actual or 'unset (assigned by the system)'}, not {uid}"
+                tr(
+                    "{user} has uid {actual}, not {uid}",
+                    "{user} の uid は {actual} で、{uid} ではない",
+                    user=user,
+                    actual=actual
+                    or tr("unset (assigned by the system)", "未指定（システムが割り当て）"),
+                    uid=uid,
+                )
             )
     if gid is not None:
         primary = group or (account.group if account else None)
         if primary is not None and not primary.isdigit() and primary in groups:
             creation = groups[primary].instruction
             if account is None or creation is not account.instruction:  # one excerpt per RUN
-                evidence.append(parsed.at(dockerfile, creation, f"creates group {primary}"))
+                evidence.append(
+                    parsed.at(
+                        dockerfile,
+                        creation,
+                        tr("creates group {group}", "グループ {group} を作成", group=primary),
+                    )
+                )
             primary = groups[primary].id
         if primary is None and account is None and not user.isdigit():
-            unknowns.append(f"the primary group of {user} comes from the base image")
+            unknowns.append(
+                tr(
+                    "the primary group of {user} comes from the base image",
+                    "{user} のプライマリグループはベースイメージ次第",
+                    user=user,
+                )
+            )
         elif primary is None or not primary.isdigit() or int(primary) != gid:
-            problems.append(f"the primary group id is {primary or 'unset'}, not {gid}")
+            problems.append(
+                tr(
+                    "the primary group id is {primary}, not {gid}",
+                    "プライマリグループの ID は {primary} で、{gid} ではない",
+                    primary=primary or tr("unset", "未指定"),
+                    gid=gid,
+                )
+            )
     if problems:
-        return Outcome.failed("; ".join(problems), *evidence)
+        return Outcome.failed(join(problems, "; ", "。"), *evidence)
     if unknowns:
-        return Outcome.unknown("; ".join(unknowns), *evidence)
-    ids = f" (uid {uid}, gid {gid})" if uid is not None and gid is not None else ""
-    return Outcome.passed(f"the final stage runs as {value}{ids}", *evidence)
+        return Outcome.unknown(join(unknowns, "; ", "。"), *evidence)
+    if uid is not None and gid is not None:
+        return Outcome.passed(
+            tr(
+                "the final stage runs as {value} (uid {uid}, gid {gid})",
+                "最終ステージは {value} で実行（uid {uid}、gid {gid}）",
+                value=value,
+                uid=uid,
+                gid=gid,
+            ),
+            *evidence,
+        )
+    return Outcome.passed(
+        tr("the final stage runs as {value}", "最終ステージは {value} で実行", value=value),
+        *evidence,
+    )

@@ -38,13 +38,53 @@ How to fix:
     Start from the official image of the runtime, for example `FROM python:3.13-slim`,
     or add the vendor you trust to `allow`, e.g.
     `<!-- check: dockerfile.official_base_image {allow: ["gcr.io/distroless/"]} -->`.
+
+日本語: 公式ベースイメージ: イメージを Docker Official Image の上に作る
+
+何を確認するか:
+    対象ステージ（パラメータ `target`。省略時は `--target` なしの `docker build` と同じく
+    最後のステージ）から作られるイメージのベースイメージ、つまり最終チェーン（対象ステージと、
+    それが `FROM` で再帰的に辿るステージ。そのレイヤーがイメージになります）の最初のステージの
+    FROM を確認します。`scratch` は空のイメージで常に問題ありません。ベースは Docker Official
+    Image、つまり Docker Hub の `library/` 名前空間のイメージでなければなりません。イメージ名は
+    Docker と同じように読みます（distribution/reference の ParseNormalizedNamed）:
+    `python`、`python:3.13-slim`、`library/python`、`docker.io/library/python`、
+    `index.docker.io/library/python@sha256:...` はどれも `docker.io/library/python` ですが、
+    `bitnami/python`（Docker Hub の別の名前空間）、`ghcr.io/...`、`localhost:5000/python`、
+    `registry-1.docker.io/library/python`（Docker が Docker Hub に正規化しないホスト）は
+    違います。パラメータ `allow` で信頼する名前の接頭辞を追加でき、完全な名前と短い名前の
+    両方と照合します: `gcr.io/distroless/`、`cgr.dev/chainguard/`、`mirror.gcr.io/library/`。
+    FROM の ARG はデフォルト値で展開します（最初の FROM の前に `ARG PYTHON_VERSION=3.13` が
+    ある `FROM python:${PYTHON_VERSION}-slim`）。デフォルト値のないビルド引数がレジストリや
+    名前を決める場合、イメージはビルド時まで分からず、結果も unknown（未計測）です。タグが
+    ビルド引数でもかまいません。決め手は名前です。Docker が拒否するイメージ名は、その FROM の
+    行のエラーです。
+
+    builder ステージはイメージのベースではありません。そのレイヤーは捨てられ、そこからコピー
+    されたファイルだけがイメージに届きます。builder ステージのイメージと、
+    `COPY --from=<イメージ>` のコピー元イメージは根拠に示しますが判定しません。対象ステージが
+    ビルドしないステージは無視します。
+
+    hadolint の DL3026 はすべての FROM を信頼するレジストリの一覧と照合します。レジストリの
+    一覧では、どちらも docker.io にある `python` と `someone/python` を区別できないため、
+    このチェックは名前空間を、しかもイメージ自身のベースだけを見ます。
+
+なぜ重要か:
+    公式イメージは Docker と上流プロジェクトが保守・再ビルドしており、セキュリティ修正が早く、
+    スキャンもされています。素性の分からない名前空間のイメージには何が入っていてもおかしくなく、
+    更新されないこともあります（ガイド: ベースイメージは公式イメージのみ使用）。
+
+修正方法:
+    ランタイムの公式イメージから始めます（例: `FROM python:3.13-slim`）。信頼するベンダーが
+    あれば `allow` に追加します。例:
+    `<!-- check: dockerfile.official_base_image {allow: ["gcr.io/distroless/"]} -->`。
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, tr
 from checklists.errors import InputError
 from checks.common import (
     ParsedDockerfile,
@@ -72,15 +112,23 @@ def _not_judged(parsed: ParsedDockerfile, build: Build, path: str) -> list[Evide
         if build.in_image(stage):
             continue
         if stage.base_stage is None:
-            note = (
-                f"{stage_label(stage)} is a builder stage FROM {stage.base}: its layers stay "
-                "out of the image (not judged)"
+            note = tr(
+                "{stage} is a builder stage FROM {base}: its layers stay out of the image (not "
+                "judged)",
+                "{stage} は {base} を FROM にした builder ステージ: そのレイヤーはイメージに"
+                "入らない（判定対象外）",
+                stage=stage_label(stage),
+                base=stage.base,
             )
             found.append(parsed.at(path, stage.from_instruction, note))
     for link in build.chain:
         for source in build.model.sources(link):
             if source.kind == "copy" and source.stage is None:
-                note = f"copies files from the image {source.name} (not a base image; not judged)"
+                note = tr(
+                    "copies files from the image {name} (not a base image; not judged)",
+                    "イメージ {name} からファイルをコピー（ベースイメージではない。判定対象外）",
+                    name=source.name,
+                )
                 found.append(parsed.at(path, source.instruction, note))
     return found
 
@@ -97,14 +145,31 @@ def official_base_image(
         parsed, build = load_build(repo, dockerfile, target)
         root = build.root
         label = stage_label(root)
-        base = parsed.at(dockerfile, root.from_instruction, f"{label}: the image's base")
+        base = parsed.at(
+            dockerfile,
+            root.from_instruction,
+            tr("{label}: the image's base", "{label}: イメージのベース", label=label),
+        )
         others = _not_judged(parsed, build, dockerfile)
         chain = [
-            parsed.at(dockerfile, s.from_instruction, f"{stage_label(s)} is built FROM it")
+            parsed.at(
+                dockerfile,
+                s.from_instruction,
+                tr(
+                    "{stage} is built FROM it",
+                    "{stage} はこれを FROM にしている",
+                    stage=stage_label(s),
+                ),
+            )
             for s in build.chain[1:]
         ]
         if root.base == "scratch":
-            return Outcome.passed("the image starts from scratch", base, *chain, *others)
+            return Outcome.passed(
+                tr("the image starts from scratch", "イメージは scratch から開始"),
+                base,
+                *chain,
+                *others,
+            )
         try:
             written = read_base(root, dockerfile)
         except InputError as error:
@@ -114,9 +179,14 @@ def official_base_image(
             return Outcome.unknown(reason, base, *chain, *others)
         name = written.name
         if name is None or (root.base_unresolved and "$" not in root.base):
-            names = ", ".join(root.base_unresolved)
             return Outcome.unknown(
-                f"{label}: the name of {root.base} depends on {names}, which has no default",
+                tr(
+                    "{label}: the name of {base} depends on {names}, which has no default",
+                    "{label}: {base} の名前がデフォルト値のない {names} に依存",
+                    label=label,
+                    base=root.base,
+                    names=list(root.base_unresolved),
+                ),
                 base,
                 *chain,
                 *others,
@@ -124,22 +194,44 @@ def official_base_image(
         prefix = allowed(name, allow)
         if is_official(name):
             return Outcome.passed(
-                f"the image is built on {root.base}, a Docker Official Image ({name.name})",
+                tr(
+                    "the image is built on {base}, a Docker Official Image ({name})",
+                    "イメージのベースは Docker Official Image の {base}（{name}）",
+                    base=root.base,
+                    name=name.name,
+                ),
                 base,
                 *chain,
                 *others,
             )
         if prefix is not None:
             return Outcome.passed(
-                f"the image is built on {root.base}, allowed by {prefix!r}", base, *chain, *others
+                tr(
+                    "the image is built on {base}, allowed by {prefix!r}",
+                    "イメージのベースは {prefix!r} で許可された {base}",
+                    base=root.base,
+                    prefix=prefix,
+                ),
+                base,
+                *chain,
+                *others,
             )
         where = (
-            f"the Docker Hub namespace {name.path.split('/')[0]}"
+            tr(
+                "the Docker Hub namespace {namespace}",
+                "Docker Hub の名前空間 {namespace}",
+                namespace=name.path.split("/")[0],
+            )
             if name.domain == DOCKER_HUB
-            else f"the registry {name.domain}"
+            else tr("the registry {domain}", "レジストリ {domain}", domain=name.domain)
         )
         return Outcome.failed(
-            f"{name.familiar_name} is not a Docker Official Image (it is in {where})",
+            tr(
+                "{name} is not a Docker Official Image (it is in {where})",
+                "{name} は Docker Official Image ではない（{where} にある）",
+                name=name.familiar_name,
+                where=where,
+            ),
             base,
             *chain,
             *others,

@@ -38,6 +38,46 @@ How to fix:
     depth, for example `**/__pycache__`, `**/.pytest_cache`, `**/*.egg-info`; after an
     allow-list's `!src/`, exclude again what must not be sent from inside it
     (`**/.env*`, `**/tests`).
+
+日本語: .dockerignore 作成: イメージに見せてはいけないものをビルドコンテキストから除外する
+
+何を確認するか:
+    Dockerfile のビルドコンテキスト（そのフォルダー、またはパラメータ `context`）に除外
+    ファイル（BuildKit が優先する Dockerfile 横の `<Dockerfile>.dockerignore`、または
+    コンテキストのルートの `.dockerignore`）があり、Docker 自身の照合規則
+    （moby/patternmatcher。gitignore の規則ではありません）で判定して、ガイドが挙げる種類ごとの
+    サンプルパスをすべて除外していることを確認します: 仮想環境（venv/、.venv/）、ルートと
+    入れ子のツールキャッシュ（.pytest_cache、.mypy_cache、.ruff_cache）、任意の深さの
+    `__pycache__`、tests/、scripts/、`.env` ファイル、.git/、.github/、build/、dist/、
+    ルートと入れ子の `*.egg-info` です。パラメータ `paths` はサンプルの一覧を置き換えます。
+    これらの種類に当たり、まだ送られてしまうターゲットの実際のファイルも示します。
+
+    許可リスト方式（`*` のあとに `!src/`、`!app/`）では、再び含めたフォルダーの下がすべて
+    送られます。そうしたフォルダー（`!` パターンが指すもの。末尾の `/`、ターゲット、または別の
+    パターンからフォルダーと分かるもの）と、`!` パターンが再び含めるターゲットの実際の
+    フォルダーについて、ソースフォルダーの中に現れやすい種類を深さも含めて調べます:
+    `__pycache__`、ツールキャッシュ、仮想環境、`.env` ファイル、`tests/`、`*.egg-info`。
+    送られてしまう正確なパスを報告します。
+
+    Dockerfile が意図してコピーするパスは、除外ファイルがそれを再び含めていれば指摘しません:
+    対象ステージ（パラメータ `target`。省略時は最後のステージ）がビルドするステージに
+    `COPY scripts/entrypoint.sh ...` があり、`!scripts/entrypoint.sh` がある場合です。
+    リポジトリにないビルドコンテキスト（goreleaser のステージングフォルダーのように
+    ビルド時に作られるもの）は判定できないため unknown（未計測）です。
+
+    gitignore との違いは重要です: `.dockerignore` の `__pycache__/` はコンテキストのルート
+    でしか一致しないため、`src/__pycache__/` は送られたままになります。任意の深さで一致する
+    のは `**/__pycache__` です。
+
+なぜ重要か:
+    コンテキストにあるものはすべてビルダーに送られ、`COPY . .` でイメージに入りえます:
+    `.env` のシークレット、Git の履歴、何 GB もの仮想環境です。コンテキストが小さければ
+    ビルドも速くなり、レイヤーキャッシュも安定します。
+
+修正方法:
+    足りないパターンを除外ファイルに追加します。どの深さにも現れるものには `**/` を付けます。
+    例: `**/__pycache__`、`**/.pytest_cache`、`**/*.egg-info`。許可リストの `!src/` の後では、
+    その中から送ってはいけないものを改めて除外します（`**/.env*`、`**/tests`）。
 """
 
 from __future__ import annotations
@@ -45,7 +85,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Sequence
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, tr
 from checklists.errors import InputError
 from checks.common import context_of, ignore_file, load_build, relative_to
 from checks.readers.dockerfile_model import copy_parts, expand
@@ -192,15 +232,38 @@ def excludes(
     folder = context_of(dockerfile, context)
     if not repo.exists(folder):
         return Outcome.unknown(
-            f"the build context {folder}/ is not in the repository (it is made at build time), "
-            "so which ignore file applies and what it sends cannot be seen",
-            Evidence(f"no folder {folder} in the target", path=dockerfile),
+            tr(
+                "the build context {folder}/ is not in the repository (it is made at build "
+                "time), so which ignore file applies and what it sends cannot be seen",
+                "ビルドコンテキスト {folder}/ はリポジトリになく（ビルド時に作られる）、どの除外"
+                "ファイルが効き、何が送られるかは見えない",
+                folder=folder,
+            ),
+            Evidence(
+                tr(
+                    "no folder {folder} in the target",
+                    "ターゲットにフォルダー {folder} がない",
+                    folder=folder,
+                ),
+                path=dockerfile,
+            ),
         )
     ignore = ignore_file(repo, dockerfile, folder)
     if ignore.path is None:
         return Outcome.failed(
-            f"the build context {folder}/ has no .dockerignore",
-            Evidence(f"looked for {dockerfile}.dockerignore and {folder}/.dockerignore"),
+            tr(
+                "the build context {folder}/ has no .dockerignore",
+                "ビルドコンテキスト {folder}/ に .dockerignore がない",
+                folder=folder,
+            ),
+            Evidence(
+                tr(
+                    "looked for {dockerfile}.dockerignore and {folder}/.dockerignore",
+                    "{dockerfile}.dockerignore と {folder}/.dockerignore を探した",
+                    dockerfile=dockerfile,
+                    folder=folder,
+                )
+            ),
         )
     matcher = ignore.matcher
     copied: set[str] = set()
@@ -234,29 +297,75 @@ def excludes(
     except InputError as error:
         raise error.with_path(ignore.path) from None
     evidence = [
-        Evidence(f"{p} would be sent to the builder{_because(matcher, p)}", path=ignore.path)
+        Evidence(
+            tr(
+                "{path} would be sent to the builder{because}",
+                "{path} はビルダーに送られる{because}",
+                path=p,
+                because=_because(matcher, p),
+            ),
+            path=ignore.path,
+        )
         for p in sent
     ] + [
-        Evidence(f"{folder}/{p} is in the target and would be sent", path=ignore.path)
+        Evidence(
+            tr(
+                "{folder}/{path} is in the target and would be sent",
+                "{folder}/{path} はターゲットにあり、送られる",
+                folder=folder,
+                path=p,
+            ),
+            path=ignore.path,
+        )
         for p in sent_real
     ]
     if evidence:
         return Outcome.failed(
-            f"{len(sent) + len(sent_real)} path(s) that the guide excludes would still be "
-            f"sent, such as {(sent + sent_real)[0]}",
+            tr(
+                "{count} path(s) that the guide excludes would still be sent, such as {first}",
+                "ガイドが除外するパスのうち {count} 件がまだ送られる（例: {first}）",
+                count=len(sent) + len(sent_real),
+                first=(sent + sent_real)[0],
+            ),
             *evidence,
         )
     excluded = []
     for sample in probes:
         pattern = matcher.deciding_pattern(sample)
         if pattern is not None and pattern.exclusion:
-            note = f"{sample} is re-included by {pattern.raw!r} and copied on purpose"
+            note = tr(
+                "{sample} is re-included by {pattern!r} and copied on purpose",
+                "{sample} は {pattern!r} で再び含められ、意図してコピーされる",
+                sample=sample,
+                pattern=pattern.raw,
+            )
+        elif pattern:
+            note = tr(
+                "{sample} excluded by {pattern!r}",
+                "{sample} は {pattern!r} で除外",
+                sample=sample,
+                pattern=pattern.raw,
+            )
         else:
-            note = f"{sample} excluded by {pattern.raw!r}" if pattern else f"{sample} excluded"
+            note = tr("{sample} excluded", "{sample} は除外", sample=sample)
         excluded.append(Evidence(note, path=ignore.path, line=pattern.line if pattern else None))
-    extra = f" and {len(nested)} below re-included folders" if nested else ""
+    extra = (
+        tr(
+            " and {count} below re-included folders",
+            "（再び含めたフォルダーの下の {count} 件も）",
+            count=len(nested),
+        )
+        if nested
+        else ""
+    )
     return Outcome.passed(
-        f"{ignore.path} excludes all {len(samples)} sample paths of the guide's list{extra}",
+        tr(
+            "{path} excludes all {count} sample paths of the guide's list{extra}",
+            "{path} はガイドの一覧のサンプルパス {count} 件をすべて除外{extra}",
+            path=ignore.path,
+            count=len(samples),
+            extra=extra,
+        ),
         *excluded,
     )
 
@@ -264,5 +373,10 @@ def excludes(
 def _because(matcher: PatternMatcher, path: str) -> str:
     pattern = matcher.deciding_pattern(path)
     if pattern is not None and pattern.exclusion:
-        return f" (re-included by {pattern.raw!r} at line {pattern.line})"
+        return tr(
+            " (re-included by {pattern!r} at line {line})",
+            "（{line} 行目の {pattern!r} で再び含められている）",
+            pattern=pattern.raw,
+            line=pattern.line,
+        )
     return ""

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
 
-from checklists import Evidence, Target
+from checklists import Evidence, Target, join, tr
 from checklists.errors import InputError
 from checks.common import shell_commands, split_option_lists, strip_comments
 from checks.readers import located_yaml
@@ -267,8 +267,28 @@ class Run:
     @property
     def label(self) -> str:
         chain = " > ".join(self.jobs)
-        where = f"{self.root}: job '{chain}'"
-        return f"{where} ({self.variant})" if self.variant else where
+        if self.variant:
+            return tr(
+                "{root}: job '{chain}' ({variant})",
+                "{root}: ジョブ '{chain}'（{variant}）",
+                root=self.root,
+                chain=chain,
+                variant=self.variant,
+            )
+        return tr("{root}: job '{chain}'", "{root}: ジョブ '{chain}'", root=self.root, chain=chain)
+
+
+def step_label(ref: StepRef, via: tuple[str, ...] = ()) -> str:
+    """ "<workflow>: job 'x', step 'y'" (with the scripts, targets on the way), per language."""
+    if via:
+        return tr(
+            "{run}, step '{step}' via {via}",
+            "{run}、ステップ '{step}'（経由: {via}）",
+            run=ref.run.label,
+            step=ref.label,
+            via=join(via, " > ", " > "),
+        )
+    return tr("{run}, step '{step}'", "{run}、ステップ '{step}'", run=ref.run.label, step=ref.label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,8 +370,7 @@ class ImageBuild:
 
     @property
     def label(self) -> str:
-        via = f" via {' > '.join(self.via)}" if self.via else ""
-        return f"{self.step.run.label}, step '{self.step.label}'{via}"
+        return step_label(self.step, self.via)
 
     def at(self, key: str | None = None) -> Place:
         return self.places.get(key, self.place) if key else self.place
@@ -383,7 +402,7 @@ class Opaque:
     @property
     def label(self) -> str:
         if self.step is not None:
-            return f"{self.step.run.label}, step '{self.step.label}'"
+            return step_label(self.step)
         if self.run is not None:
             return self.run.label
         return self.place.path
@@ -401,7 +420,7 @@ class ImagePush:
 
     @property
     def label(self) -> str:
-        return f"{self.step.run.label}, step '{self.step.label}'"
+        return step_label(self.step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,7 +450,7 @@ class ImageScan:
 
     @property
     def label(self) -> str:
-        return f"{self.step.run.label}, step '{self.step.label}'"
+        return step_label(self.step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -590,7 +609,7 @@ def situations(
             # A merge queue run is not a pull-request event: it tests the queued merge of an
             # approved pull request on a temporary gh-readonly-queue branch. Not a pull
             # request, but not the default branch either.
-            found.append(Situation(f"a {event} run", False, event != "merge_group", github))
+            found.append(Situation(_a_run(event), False, event != "merge_group", github))
         elif event == "push":
             branches, ignored = trigger.filter("branches"), trigger.filter("branches-ignore")
             tags, tags_ignored = trigger.filter("tags"), trigger.filter("tags-ignore")
@@ -603,7 +622,11 @@ def situations(
                         if _admits(branches, ignored, name):
                             found.append(
                                 Situation(
-                                    f"a push to the branch {name} (the default branch?)",
+                                    tr(
+                                        "a push to the branch {name} (the default branch?)",
+                                        "ブランチ {name} への push（デフォルトブランチ？）",
+                                        name=name,
+                                    ),
                                     None,
                                     False,
                                     _github(event, f"refs/heads/{name}", None),
@@ -612,7 +635,11 @@ def situations(
                 elif _admits(branches, ignored, default_branch):
                     found.append(
                         Situation(
-                            f"a push to {default_branch}",
+                            tr(
+                                "a push to {branch}",
+                                "{branch} への push",
+                                branch=default_branch,
+                            ),
                             True,
                             False,
                             _github(event, main, default_branch),
@@ -632,7 +659,11 @@ def situations(
                 if other is not None:
                     found.append(
                         Situation(
-                            f"a push to the branch {other}",
+                            tr(
+                                "a push to the branch {name}",
+                                "ブランチ {name} への push",
+                                name=other,
+                            ),
                             False,
                             False,
                             _github(event, f"refs/heads/{other}", default_branch),
@@ -641,7 +672,7 @@ def situations(
             if tag_filter or not branch_filter:
                 found.append(
                     Situation(
-                        "a push of a tag",
+                        tr("a push of a tag", "タグの push"),
                         True,
                         False,
                         _github(event, "refs/tags/v1.0.0", default_branch),
@@ -649,14 +680,19 @@ def situations(
                 )
         elif event == "workflow_dispatch":
             found.append(
-                Situation("a manual run", True, False, _github(event, main, default_branch))
+                Situation(
+                    tr("a manual run", "手動実行"),
+                    True,
+                    False,
+                    _github(event, main, default_branch),
+                )
             )
         elif event == "workflow_call":
             continue  # the callers' situations; see `Run`
         elif event == "release":
             found.append(
                 Situation(
-                    "a release",
+                    tr("a release", "リリース"),
                     True,
                     False,
                     _github(
@@ -673,9 +709,13 @@ def situations(
             )
         else:  # schedule, repository_dispatch, ...: the default branch
             found.append(
-                Situation(f"a {event} run", True, False, _github(event, main, default_branch))
+                Situation(_a_run(event), True, False, _github(event, main, default_branch))
             )
     return found, unknown
+
+
+def _a_run(event: str) -> str:
+    return tr("a {event} run", "{event} の実行", event=event)
 
 
 def _workflow_run(
@@ -696,7 +736,12 @@ def _workflow_run(
         run = Open({"event": event, "conclusion": "success", "pull_requests": [Open()]})
         github = _github("workflow_run", main, default_branch, event={"workflow_run": run})
         bad = event in _BAD_EVENTS
-        found.append(Situation(f"a workflow_run after a {event} run", not bad, bad, github))
+        label = tr(
+            "a workflow_run after a {event} run",
+            "{event} の実行に続く workflow_run",
+            event=event,
+        )
+        found.append(Situation(label, not bad, bad, github))
     return found
 
 
@@ -894,8 +939,14 @@ class _Builder:
                     None,
                     run,
                     place,
-                    f"job '{job.id}' calls the reusable workflow {uses.raw}, which is not in "
-                    "this repository, so what it builds, pushes or scans cannot be read",
+                    tr(
+                        "job '{job}' calls the reusable workflow {uses}, which is not in this "
+                        "repository, so what it builds, pushes or scans cannot be read",
+                        "ジョブ '{job}' はこのリポジトリにない再利用可能ワークフロー {uses} を"
+                        "呼び出すため、何をビルド、push、スキャンするかは読み取れない",
+                        job=job.id,
+                        uses=uses.raw,
+                    ),
                     subject=uses.raw,
                 )
             )
@@ -910,7 +961,7 @@ class _Builder:
                 else None
             )
         except InputError as error:
-            self.problems.append(place.evidence(f"{callee_path}: {error.message}"))
+            self.problems.append(place.evidence(_cannot_read(callee_path, error)))
             callee = None
         if callee is None:
             self.opaque.append(
@@ -919,7 +970,12 @@ class _Builder:
                     None,
                     run,
                     place,
-                    f"job '{job.id}' calls {uses.raw}, which is not in the target",
+                    tr(
+                        "job '{job}' calls {uses}, which is not in the target",
+                        "ジョブ '{job}' はターゲットにない {uses} を呼び出す",
+                        job=job.id,
+                        uses=uses.raw,
+                    ),
                 )
             )
             return
@@ -1040,7 +1096,11 @@ class _Builder:
         credentials before it in its job cannot push (registries refuse anonymous pushes)."""
         if kind == "build" and push is None and not self._credentials(ref):
             push = "false"
-            reason += "; no registry login or credentials reach it, so it cannot push"
+            reason = tr(
+                "{reason}; no registry login or credentials reach it, so it cannot push",
+                "{reason}。レジストリへのログインも認証情報も届かないため push できない",
+                reason=reason,
+            )
         self.opaque.append(Opaque(kind, ref, ref.run, place, reason, push=push))
 
     def _credentials(self, ref: StepRef) -> bool:
@@ -1118,8 +1178,13 @@ class _Builder:
                 "scan",
                 ref,
                 ref.place(ref.step.uses_line),
-                f"the remote action {uses.raw} scans images; what makes it fail is defined "
-                "outside this repository",
+                tr(
+                    "the remote action {uses} scans images; what makes it fail is defined "
+                    "outside this repository",
+                    "リモートアクション {uses} はイメージをスキャンするが、何で失敗するかは"
+                    "このリポジトリの外で定義されている",
+                    uses=uses.raw,
+                ),
             )
         elif (_looks_like(name, _BUILD_WORDS) and _looks_like(name, _IMAGE_WORDS)) or (
             _credential_inputs(ref.step) and not _BENIGN.search(name)
@@ -1128,8 +1193,13 @@ class _Builder:
                 "build",
                 ref,
                 ref.place(ref.step.uses_line),
-                f"the remote action {uses.raw} may build or push images; what it does is "
-                "defined outside this repository",
+                tr(
+                    "the remote action {uses} may build or push images; what it does is "
+                    "defined outside this repository",
+                    "リモートアクション {uses} はイメージをビルドまたは push しうるが、何をするかは"
+                    "このリポジトリの外で定義されている",
+                    uses=uses.raw,
+                ),
             )
 
     def _composite(self, ref: StepRef, uses: ActionRef, depth: int) -> None:
@@ -1147,13 +1217,17 @@ class _Builder:
                 "build",
                 ref,
                 ref.place(ref.step.uses_line),
-                f"the local action {uses.raw} is not in the target",
+                tr(
+                    "the local action {uses} is not in the target",
+                    "ローカルアクション {uses} がターゲットにない",
+                    uses=uses.raw,
+                ),
             )
             return
         try:
             action: Action = self.target.parse(path, read_action)
         except InputError as error:
-            self.problems.append(ref.place().evidence(f"{path}: {error.message}"))
+            self.problems.append(ref.place().evidence(_cannot_read(path, error)))
             return
         if action.using != "composite" or depth >= _MAX_DEPTH:
             return
@@ -1196,16 +1270,22 @@ class _Builder:
             context = "."
         elif has_expression(raw_context):
             context = None
-            unresolved.append(f"context: {raw_context.strip()} cannot be resolved statically")
+            unresolved.append(_not_static("context", raw_context.strip()))
         else:
             text = raw_context.strip().removeprefix("{{defaultContext}}").removeprefix(":")
             context = normalise(text or ".") if not re.match(r"^[a-z]+://", text) else None
             if context is None:
-                unresolved.append(f"the context {text} is a remote URL")
+                unresolved.append(
+                    tr(
+                        "the context {context} is a remote URL",
+                        "コンテキスト {context} はリモートの URL",
+                        context=text,
+                    )
+                )
         dockerfile: str | None
         if file_input and has_expression(file_input):
             dockerfile = None
-            unresolved.append(f"file: {file_input.strip()} cannot be resolved statically")
+            unresolved.append(_not_static("file", file_input.strip()))
         elif file_input:
             base = context if git and context is not None else "."
             dockerfile = normalise(posixpath.join(base, file_input.strip()))
@@ -1218,8 +1298,10 @@ class _Builder:
         build_args = tuple(input_list(values.get("build-args"), ignore_comma=True))
         cache_note = None
         if name.startswith("depot/"):
-            cache_note = (
-                "depot's builders keep their own layer cache; cache-from/cache-to are not used"
+            cache_note = tr(
+                "depot's builders keep their own layer cache; cache-from/cache-to are not used",
+                "depot のビルダーは独自のレイヤーキャッシュを持ち、cache-from/cache-to は"
+                "使われない",
             )
         load_text = values.get("load", "false").strip().lower()
         load: bool | None = load_text == "true" or any(_output_type(o) == "docker" for o in outputs)
@@ -1261,13 +1343,13 @@ class _Builder:
         if files:
             first = files[0]
             if has_expression(first):
-                unresolved.append(f"containerfiles: {first} cannot be resolved statically")
+                unresolved.append(_not_static("containerfiles", first))
             else:
                 dockerfile = normalise(first)
         elif context is not None:
             dockerfile = self._default_containerfile(context)
         if context is None:
-            unresolved.append(f"context: {context_text} cannot be resolved statically")
+            unresolved.append(_not_static("context", context_text))
         image = values.get("image", "").strip()
         tags = tuple(f"{image}:{t}" for t in values.get("tags", "latest").split()) if image else ()
         self.builds.append(
@@ -1327,8 +1409,12 @@ class _Builder:
                 ref,
                 ref.run,
                 ref.place(ref.step.uses_line),
-                "goreleaser builds the images its .goreleaser.yaml `dockers:` section defines, "
-                "which this model does not read",
+                tr(
+                    "goreleaser builds the images its .goreleaser.yaml `dockers:` section "
+                    "defines, which this model does not read",
+                    "goreleaser は .goreleaser.yaml の `dockers:` セクションが定義するイメージを"
+                    "ビルドするが、このモデルはそれを読まない",
+                ),
                 push="false" if no_publish else ("true" if "release" in words else None),
             )
         )
@@ -1398,12 +1484,28 @@ class _Builder:
                 continue
             if has_expression(name):
                 self._opaque(
-                    "build", ref, place, f"the bake file {name} cannot be resolved statically"
+                    "build",
+                    ref,
+                    place,
+                    tr(
+                        "the bake file {name} cannot be resolved statically",
+                        "bake ファイル {name} は静的に解決できない",
+                        name=name,
+                    ),
                 )
                 return
             path = normalise(posixpath.join(base, name.removeprefix("cwd://")))
             if not self.target.is_file(path):
-                self._opaque("build", ref, place, f"the bake file {path} is not in the target")
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    tr(
+                        "the bake file {path} is not in the target",
+                        "bake ファイル {path} がターゲットにない",
+                        path=path,
+                    ),
+                )
                 return
             try:
                 if path.endswith(".json"):
@@ -1415,15 +1517,28 @@ class _Builder:
                     loaded.append((path, self.target.parse(path, read_bake_hcl)))
             except InputError as error:
                 self.problems.append(
-                    Evidence(f"{path}: {error.message}", path=path, line=error.line)
+                    Evidence(_cannot_read(path, error), path=path, line=error.line)
                 )
                 self._opaque(
-                    "build", ref, place, f"the bake file {path} cannot be read: {error.message}"
+                    "build",
+                    ref,
+                    place,
+                    tr(
+                        "the bake file {path} cannot be read: {error}",
+                        "bake ファイル {path} を読み取れない: {error}",
+                        path=path,
+                        error=error.message,
+                    ),
                 )
                 return
         if not loaded:
             if not files:
-                self._opaque("build", ref, place, "no bake file is in the target")
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    tr("no bake file is in the target", "ターゲットに bake ファイルがない"),
+                )
             return
         environment: dict[str, str | None] = {}
         context = ref.scope.context()
@@ -1438,18 +1553,33 @@ class _Builder:
                     "build",
                     ref,
                     place,
-                    f"the bake target {missing} is not defined in "
-                    f"{', '.join(p for p, _ in loaded)}",
+                    tr(
+                        "the bake target {missing} is not defined in {files}",
+                        "bake ターゲット {missing} は {files} に定義されていない",
+                        missing=missing,
+                        files=", ".join(p for p, _ in loaded),
+                    ),
                 )
         for item in resolved.targets:
-            unresolved = [
-                f"bake target {item.name}: {key} cannot be evaluated statically"
+            unresolved: list[str] = [
+                tr(
+                    "bake target {name}: {key} cannot be evaluated statically",
+                    "bake ターゲット {name}: {key} は静的に評価できない",
+                    name=item.name,
+                    key=key,
+                )
                 for key in item.unknown
                 if key in ("context", "dockerfile")
             ]
             context_dir = item.context
             if context_dir is not None and re.match(r"^[a-z]+://", context_dir):
-                unresolved.append(f"the context {context_dir} is remote")
+                unresolved.append(
+                    tr(
+                        "the context {context} is remote",
+                        "コンテキスト {context} はリモート",
+                        context=context_dir,
+                    )
+                )
                 context_dir = None
             ctx = (
                 normalise(posixpath.join(base, context_dir))
@@ -1458,7 +1588,13 @@ class _Builder:
             )
             dockerfile: str | None = None
             if item.dockerfile_inline:
-                unresolved.append(f"bake target {item.name} has an inline Dockerfile")
+                unresolved.append(
+                    tr(
+                        "bake target {name} has an inline Dockerfile",
+                        "bake ターゲット {name} にはインラインの Dockerfile がある",
+                        name=item.name,
+                    )
+                )
             elif ctx is not None and "dockerfile" not in item.unknown:
                 dockerfile = normalise(posixpath.join(ctx, item.dockerfile or "Dockerfile"))
             where = {k: Place(p, ln, None) for k, (p, ln) in item.lines.items()}
@@ -1480,7 +1616,16 @@ class _Builder:
                     tool="docker/bake-action" if not via else "docker buildx bake",
                     step=ref,
                     place=place,
-                    via=(*via, f"bake target {item.name} ({item.path}:{item.line})"),
+                    via=(
+                        *via,
+                        tr(
+                            "bake target {name} ({path}:{line})",
+                            "bake ターゲット {name}（{path}:{line}）",
+                            name=item.name,
+                            path=item.path,
+                            line=item.line,
+                        ),
+                    ),
                     dockerfile=dockerfile,
                     context=ctx,
                     target=item.target,
@@ -1492,7 +1637,10 @@ class _Builder:
                     args_complete="args" not in item.unknown,
                     cache_from=item.cache_from,
                     cache_to=item.cache_to,
-                    cache_note="the bake definition's cache settings cannot be evaluated statically"
+                    cache_note=tr(
+                        "the bake definition's cache settings cannot be evaluated statically",
+                        "bake 定義のキャッシュ設定は静的に評価できない",
+                    )
                     if {"cache-from", "cache-to"} & set(item.unknown)
                     else None,
                     tags=item.tags + tuple(extra_tags),
@@ -1521,9 +1669,7 @@ class _Builder:
             if severity is None or severity.strip() == "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL":
                 severity = env_text("TRIVY_SEVERITY") or severity
             exit_code = values.get("exit-code") or env_text("TRIVY_EXIT_CODE")
-            fails, note = _exit_code_fails(
-                exit_code, "Trivy's default exit code 0 never fails the job"
-            )
+            fails, note = _exit_code_fails(exit_code, _TRIVY_DEFAULT)
             self.scans.append(
                 ImageScan(
                     "trivy",
@@ -1558,9 +1704,15 @@ class _Builder:
                     fail_build,
                     places.get("fail-build", here),
                     fails,
-                    "fail-build (default true) fails the job at the severity cutoff"
+                    tr(
+                        "fail-build (default true) fails the job at the severity cutoff",
+                        "fail-build（既定 true）は重大度の閾値でジョブを失敗させる",
+                    )
                     if fails
-                    else "fail-build: false never fails the job",
+                    else tr(
+                        "fail-build: false never fails the job",
+                        "fail-build: false ではジョブは失敗しない",
+                    ),
                     None,
                 )
             )
@@ -1579,7 +1731,10 @@ class _Builder:
                     None,
                     here,
                     True,
-                    "Snyk exits 1 when it finds vulnerabilities",
+                    tr(
+                        "Snyk exits 1 when it finds vulnerabilities",
+                        "Snyk は脆弱性を見つけると 1 で終了する",
+                    ),
                     None,
                 )
             )
@@ -1599,9 +1754,15 @@ class _Builder:
                     exit_code,
                     places.get("exit-code", here),
                     fails,
-                    "exit-code: true fails the job on findings"
+                    tr(
+                        "exit-code: true fails the job on findings",
+                        "exit-code: true は検出があるとジョブを失敗させる",
+                    )
                     if fails
-                    else "exit-code is false (the default): findings never fail the job",
+                    else tr(
+                        "exit-code is false (the default): findings never fail the job",
+                        "exit-code が false（既定）: 検出があってもジョブは失敗しない",
+                    ),
                     None,
                 )
             )
@@ -1694,8 +1855,13 @@ class _Builder:
                     "build",
                     ref,
                     place,
-                    f"skaffold {args[0]} builds the artifacts of skaffold.yaml, which this "
-                    "model does not read",
+                    tr(
+                        "skaffold {command} builds the artifacts of skaffold.yaml, which this "
+                        "model does not read",
+                        "skaffold {command} は skaffold.yaml の成果物をビルドするが、このモデルは"
+                        "それを読まない",
+                        command=args[0],
+                    ),
                     push="true" if pushed else None,
                 )
             return False
@@ -1720,8 +1886,12 @@ class _Builder:
                 "build",
                 ref,
                 place,
-                "gcloud builds submit builds and pushes in Cloud Build, outside this "
-                "repository's workflows",
+                tr(
+                    "gcloud builds submit builds and pushes in Cloud Build, outside this "
+                    "repository's workflows",
+                    "gcloud builds submit はこのリポジトリのワークフローの外、Cloud Build で"
+                    "ビルドと push を行う",
+                ),
                 push="true",
             )
             return False
@@ -1838,9 +2008,15 @@ class _Builder:
                     "1" if fails else None,
                     place,
                     fails,
-                    "--exit-code fails the job on findings"
+                    tr(
+                        "--exit-code fails the job on findings",
+                        "--exit-code は検出があるとジョブを失敗させる",
+                    )
                     if fails
-                    else "without --exit-code docker scout exits 0",
+                    else tr(
+                        "without --exit-code docker scout exits 0",
+                        "--exit-code がなければ docker scout は 0 で終了する",
+                    ),
                     _ignores_failure(ref.step.run.text if ref.step.run else ""),
                     None,
                     via,
@@ -1866,22 +2042,47 @@ class _Builder:
         file_word = files[-1] if files else None
         context: str | None = None
         if context_word is None:
-            unresolved.append("the build has no context argument")
+            unresolved.append(
+                tr("the build has no context argument", "ビルドにコンテキストの引数がない")
+            )
         elif context_word == "-" or "://" in context_word or context_word.startswith("git@"):
-            unresolved.append(f"the context {context_word} is not a folder of the repository")
+            unresolved.append(
+                tr(
+                    "the context {context} is not a folder of the repository",
+                    "コンテキスト {context} はリポジトリのフォルダーではない",
+                    context=context_word,
+                )
+            )
         elif _unresolved(context_word):
-            unresolved.append(f"the context {context_word} uses a value not known statically")
+            unresolved.append(
+                tr(
+                    "the context {context} uses a value not known statically",
+                    "コンテキスト {context} は静的に分からない値を使う",
+                    context=context_word,
+                )
+            )
         else:
             context = normalise(posixpath.join(directory, context_word))
         dockerfile: str | None = None
         if file_word is not None:
             candidate = normalise(posixpath.join(directory, file_word))
             if file_word == "-":
-                unresolved.append("the Dockerfile is read from standard input")
+                unresolved.append(
+                    tr(
+                        "the Dockerfile is read from standard input",
+                        "Dockerfile は標準入力から読まれる",
+                    )
+                )
             elif candidate in aliases:
                 dockerfile = aliases[candidate]
             elif _unresolved(file_word):
-                unresolved.append(f"the Dockerfile {file_word} uses a value not known statically")
+                unresolved.append(
+                    tr(
+                        "the Dockerfile {file} uses a value not known statically",
+                        "Dockerfile {file} は静的に分からない値を使う",
+                        file=file_word,
+                    )
+                )
             else:
                 dockerfile = candidate
         elif context_word is not None and not _unresolved(context_word) and context is not None:
@@ -2036,7 +2237,10 @@ class _Builder:
                 "build",
                 ref,
                 place,
-                "docker compose builds services, but no compose file is in the target",
+                tr(
+                    "docker compose builds services, but no compose file is in the target",
+                    "docker compose がサービスをビルドするが、ターゲットに compose ファイルがない",
+                ),
             )
             return
         push = "true" if "--push" in sub_options else "false"
@@ -2096,7 +2300,16 @@ class _Builder:
         for path in files:
             document = self._load_yaml(path)
             if document is None:
-                self._opaque("build", ref, place, f"the compose file {path} is not in the target")
+                self._opaque(
+                    "build",
+                    ref,
+                    place,
+                    tr(
+                        "the compose file {path} is not in the target",
+                        "compose ファイル {path} がターゲットにない",
+                        path=path,
+                    ),
+                )
                 continue
             for name, service in _services(document):
                 if isinstance(service, YMap) and "build" in service:
@@ -2146,7 +2359,12 @@ class _Builder:
             dockerfile: str | None = None
             if "$" in context_text or "://" in context_text:
                 unresolved.append(
-                    f"service {name}: the context {context_text} is not known statically"
+                    tr(
+                        "service {name}: the context {context} is not known statically",
+                        "サービス {name}: コンテキスト {context} は静的に分からない",
+                        name=name,
+                        context=context_text,
+                    )
                 )
             else:
                 context = normalise(posixpath.join(folder, context_text))
@@ -2156,14 +2374,28 @@ class _Builder:
                     dockerfile = normalise(posixpath.join(context, dockerfile_text))
                 else:
                     unresolved.append(
-                        f"service {name}: the Dockerfile {dockerfile_text} is not known statically"
+                        tr(
+                            "service {name}: the Dockerfile {file} is not known statically",
+                            "サービス {name}: Dockerfile {file} は静的に分からない",
+                            name=name,
+                            file=dockerfile_text,
+                        )
                     )
             self.builds.append(
                 ImageBuild(
                     tool="docker compose build",
                     step=ref,
                     place=place,
-                    via=(*via, f"service {name} ({path}:{line})"),
+                    via=(
+                        *via,
+                        tr(
+                            "service {name} ({path}:{line})",
+                            "サービス {name}（{path}:{line}）",
+                            name=name,
+                            path=path,
+                            line=line,
+                        ),
+                    ),
                     dockerfile=dockerfile,
                     context=context,
                     target=target_text if target_text and "$" not in target_text else None,
@@ -2211,9 +2443,7 @@ class _Builder:
             subcommand = positional[0]
             severity = _last(options, "--severity", "-s") or env_text("TRIVY_SEVERITY")
             exit_code = _last(options, "--exit-code") or env_text("TRIVY_EXIT_CODE")
-            fails, note = _exit_code_fails(
-                exit_code, "Trivy's default exit code 0 never fails the job"
-            )
+            fails, note = _exit_code_fails(exit_code, _TRIVY_DEFAULT)
             config = _last(options, "--config", "-c")
             self.scans.append(
                 ImageScan(
@@ -2266,9 +2496,16 @@ class _Builder:
                     fail_on,
                     place,
                     fail_on is not None,
-                    f"--fail-on {fail_on} fails the job"
+                    tr(
+                        "--fail-on {level} fails the job",
+                        "--fail-on {level} はジョブを失敗させる",
+                        level=fail_on,
+                    )
                     if fail_on
-                    else "grype exits 0 without --fail-on",
+                    else tr(
+                        "grype exits 0 without --fail-on",
+                        "--fail-on がなければ grype は 0 で終了する",
+                    ),
                     ignored,
                     None,
                     via,
@@ -2291,7 +2528,10 @@ class _Builder:
                     None,
                     place,
                     True,
-                    "snyk container test exits 1 when it finds vulnerabilities",
+                    tr(
+                        "snyk container test exits 1 when it finds vulnerabilities",
+                        "snyk container test は脆弱性を見つけると 1 で終了する",
+                    ),
                     ignored,
                     None,
                     via,
@@ -2367,7 +2607,14 @@ class _Builder:
         if path is None:
             if _IMAGEY.search(shown) or _IMAGEY.search(ref.step.label):
                 self._opaque(
-                    "build", ref, place, f"`{shown}` runs a Makefile that is not in the target"
+                    "build",
+                    ref,
+                    place,
+                    tr(
+                        "`{shown}` runs a Makefile that is not in the target",
+                        "`{shown}` はターゲットにない Makefile を実行する",
+                        shown=shown,
+                    ),
                 )
             return
         makefile = self.target.parse(path, read_makefile)
@@ -2375,7 +2622,16 @@ class _Builder:
         if commands is None:
             if _IMAGEY.search(shown):
                 self._opaque(
-                    "build", ref, place, f"`{shown}`: {path} has no rule for {' '.join(goals)}"
+                    "build",
+                    ref,
+                    place,
+                    tr(
+                        "`{shown}`: {path} has no rule for {goals}",
+                        "`{shown}`: {path} に {goals} のルールがない",
+                        shown=shown,
+                        path=path,
+                        goals=" ".join(goals),
+                    ),
                 )
             return
         make_lines = tuple(self.target.read_text(path).splitlines())
@@ -2412,12 +2668,17 @@ class _Builder:
                     r"build|push|release|publish", args[0] + ref.step.label, re.I
                 ):
                     exists = self.target.is_file(script_path)
-                    why = (
-                        "is a Node program, which this model does not read"
-                        if exists
-                        else "is not in the target"
-                    )
-                    self._opaque("build", ref, place, f"`{' '.join(argv)}`: {script_path} {why}")
+                    why: str
+                    if exists:
+                        why = tr(
+                            "`{shown}`: {path} is a Node program, which this model does not read",
+                            "`{shown}`: {path} は Node のプログラムで、このモデルは読まない",
+                            shown=" ".join(argv),
+                            path=script_path,
+                        )
+                    else:
+                        why = _not_in_target(argv, script_path)
+                    self._opaque("build", ref, place, why)
                 return
         elif (
             program in ("npm", "pnpm", "bun")
@@ -2432,9 +2693,7 @@ class _Builder:
         path = normalise(posixpath.join(directory, "package.json"))
         if not self.target.is_file(path):
             if _IMAGEY.search(name):
-                self._opaque(
-                    "build", ref, place, f"`{' '.join(argv)}`: {path} is not in the target"
-                )
+                self._opaque("build", ref, place, _not_in_target(argv, path))
             return
         try:
             document = json.loads(self.target.read_text(path))
@@ -2490,8 +2749,12 @@ class _Builder:
                         ref,
                         ref.run,
                         place,
-                        f"`{' '.join(argv)}` runs a Justfile recipe, and no Justfile is in "
-                        "the target",
+                        tr(
+                            "`{shown}` runs a Justfile recipe, and no Justfile is in the target",
+                            "`{shown}` は Justfile のレシピを実行するが、ターゲットに Justfile が"
+                            "ない",
+                            shown=" ".join(argv),
+                        ),
                     )
                 )
             return
@@ -2538,7 +2801,12 @@ class _Builder:
                     "build",
                     ref,
                     place,
-                    f"`{' '.join(argv)}` runs {path}, which is not in the target",
+                    tr(
+                        "`{shown}` runs {path}, which is not in the target",
+                        "`{shown}` はターゲットにない {path} を実行する",
+                        shown=" ".join(argv),
+                        path=path,
+                    ),
                 )
             return
         try:
@@ -2689,14 +2957,51 @@ def _registry_host(text: str) -> str:
     )
 
 
+_TRIVY_DEFAULT = tr(
+    "Trivy's default exit code 0 never fails the job",
+    "Trivy の既定の終了コード 0 ではジョブは失敗しない",
+)
+
+
 def _exit_code_fails(exit_code: str | None, default_note: str) -> tuple[bool | None, str]:
     if exit_code is None or not exit_code.strip():
         return False, default_note
+    written = exit_code.strip()
     if has_expression(exit_code) or _unresolved(exit_code):
-        return None, f"the exit code {exit_code.strip()} cannot be resolved statically"
-    if exit_code.strip() == "0":
-        return False, "exit-code 0 never fails the job"
-    return True, f"exit-code {exit_code.strip()} fails the job on findings"
+        return None, tr(
+            "the exit code {code} cannot be resolved statically",
+            "終了コード {code} は静的に解決できない",
+            code=written,
+        )
+    if written == "0":
+        return False, tr("exit-code 0 never fails the job", "exit-code 0 ではジョブは失敗しない")
+    return True, tr(
+        "exit-code {code} fails the job on findings",
+        "exit-code {code} は検出があるとジョブを失敗させる",
+        code=written,
+    )
+
+
+def _not_static(key: str, value: str) -> str:
+    return tr(
+        "{key}: {value} cannot be resolved statically",
+        "{key}: {value} は静的に解決できない",
+        key=key,
+        value=value,
+    )
+
+
+def _not_in_target(argv: list[str], path: str) -> str:
+    return tr(
+        "`{shown}`: {path} is not in the target",
+        "`{shown}`: {path} がターゲットにない",
+        shown=" ".join(argv),
+        path=path,
+    )
+
+
+def _cannot_read(path: str, error: InputError) -> str:
+    return tr("{path}: {error}", "{path} を読み取れない: {error}", path=path, error=error.message)
 
 
 def _last(options: Mapping[str, list[str]], *names: str) -> str | None:
@@ -2722,7 +3027,10 @@ _IGNORED_FAILURE = re.compile(r"(?:trivy|grype|snyk|scout)\b[^\n]*\|\|\s*(?:true
 
 def _ignores_failure(script: str) -> str | None:
     if _IGNORED_FAILURE.search(script):
-        return "the scan command's failure is ignored (|| true)"
+        return tr(
+            "the scan command's failure is ignored (|| true)",
+            "スキャンコマンドの失敗が無視されている（|| true）",
+        )
     return None
 
 

@@ -16,13 +16,32 @@ How to fix:
     Rebuild on a current base image, upgrade the affected packages (the report names the
     fixed versions), then scan again and store the report where the site reads it:
     `trivy image --severity HIGH,CRITICAL --format json --output <trivy_report> <image>`.
+
+日本語: セキュリティスキャン合格: Trivy がイメージに HIGH、CRITICAL の問題を見つけていない
+
+何を確認するか:
+    Trivy の JSON レポート（`trivy image --format json --output <ファイル> <イメージ>`。
+    パスはパラメータ `trivy_report` でターゲットからの相対パス）に、指定した重大度（既定は
+    HIGH と CRITICAL）の脆弱性、不合格の設定ミス、シークレットがないことを確認します。
+    レポートがなければ、どちらとも言える根拠がないため unknown（未計測）で、合格には
+    しません。根拠には、スキャンした成果物、レポートの作成日時、重大度ごとの件数を示します。
+
+なぜ重要か:
+    ベースイメージやインストールしたパッケージの既知の脆弱性は、コンテナへの侵入経路として
+    最もよくあるものです。ガイドは、イメージを出荷する前にスキャンが問題なしであることを
+    求めています。
+
+修正方法:
+    新しいベースイメージで再ビルドし、該当するパッケージを更新して（レポートに修正済みの
+    バージョンが載っています）、もう一度スキャンし、サイトが読む場所にレポートを保存します:
+    `trivy image --severity HIGH,CRITICAL --format json --output <trivy_report> <image>`。
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Target, check
+from checklists import Evidence, Outcome, Target, check, tr
 from checklists.errors import InputError
 from checklists.target import MAX_REPORT_BYTES
 from checks.readers.bounds import in_the_future, rfc3339
@@ -38,9 +57,17 @@ def trivy_passed(
 ) -> Outcome:
     if not target.is_file(trivy_report):
         return Outcome.unknown(
-            f"no Trivy report at {trivy_report}; the scan result is not known",
+            tr(
+                "no Trivy report at {path}; the scan result is not known",
+                "{path} に Trivy のレポートがなく、スキャン結果は不明",
+                path=trivy_report,
+            ),
             Evidence(
-                f"to produce it: trivy image --format json --output {trivy_report} <image>",
+                tr(
+                    "to produce it: trivy image --format json --output {path} <image>",
+                    "作成するには: trivy image --format json --output {path} <image>",
+                    path=trivy_report,
+                ),
                 path=trivy_report,
             ),
         )
@@ -55,30 +82,61 @@ def trivy_passed(
     counts = report.count_by_severity()
     tally = ", ".join(f"{severity} {count}" for severity, count in counts.items() if count)
     about = Evidence(
-        f"report for {report.artifact_name or 'an unnamed artefact'}"
-        f" made {report.created_at or 'at an unknown time'}: {tally or 'no findings'}",
+        tr(
+            "report for {artifact} made {created}: {tally}",
+            "{artifact} のレポート（作成 {created}）: {tally}",
+            artifact=report.artifact_name or tr("an unnamed artefact", "名前のない成果物"),
+            created=report.created_at or tr("at an unknown time", "日時不明"),
+            tally=tally or tr("no findings", "検出なし"),
+        ),
         path=trivy_report,
     )
     if blocking:
         shown = [
             Evidence(
-                f"{f.severity} {f.kind} {f.id} in {f.package or f.target}: {f.title}"
-                + (f" (fixed in {f.fixed})" if f.fixed else ""),
+                tr(
+                    "{severity} {kind} {id} in {where}: {title}{fixed}",
+                    "{severity} の{kind} {id}（{where}）: 「{title}」{fixed}",
+                    severity=f.severity,
+                    kind=_KINDS.get(f.kind, f.kind),
+                    id=f.id,
+                    where=f.package or f.target,
+                    title=f.title,
+                    fixed=tr(" (fixed in {fixed})", "（{fixed} で修正済み）", fixed=f.fixed)
+                    if f.fixed
+                    else "",
+                ),
                 path=trivy_report,
             )
             for f in blocking[:20]
         ]
         return Outcome.failed(
-            f"{len(blocking)} {'/'.join(sorted(wanted))} finding(s) in the Trivy report",
+            tr(
+                "{count} {severities} finding(s) in the Trivy report",
+                "Trivy のレポートに {severities} の検出が {count} 件",
+                count=len(blocking),
+                severities="/".join(sorted(wanted)),
+            ),
             about,
             *shown,
             localized={"ja": f"不合格（{len(blocking)}件）", "en": f"failed ({len(blocking)})"},
         )
     return Outcome.passed(
-        f"no {'/'.join(sorted(wanted))} findings in the Trivy report",
+        tr(
+            "no {severities} findings in the Trivy report",
+            "Trivy のレポートに {severities} の検出なし",
+            severities="/".join(sorted(wanted)),
+        ),
         about,
         localized={"ja": "合格", "en": "passed"},
     )
+
+
+_KINDS = {
+    "vulnerability": tr("vulnerability", "脆弱性"),
+    "misconfiguration": tr("misconfiguration", "設定ミス"),
+    "secret": tr("secret", "シークレット"),
+}
 
 
 def _refuse_future(target: Target, path: str, created_at: str | None) -> None:
@@ -91,8 +149,14 @@ def _refuse_future(target: Target, path: str, created_at: str | None) -> None:
     text = target.read_text(path, limit=MAX_REPORT_BYTES)
     at = text.find('"CreatedAt"')
     raise InputError(
-        f"the report's CreatedAt {created_at} lies in the future "
-        f"(now {now:%Y-%m-%d %H:%M} UTC): it cannot be the result of a scan",
+        tr(
+            "the report's CreatedAt {created} lies in the future (now {now} UTC): it cannot be "
+            "the result of a scan",
+            "レポートの CreatedAt {created} は未来の日時（現在 {now} UTC）で、スキャンの結果では"
+            "ありえない",
+            created=created_at,
+            now=f"{now:%Y-%m-%d %H:%M}",
+        ),
         path=path,
         line=text.count("\n", 0, at) + 1 if at >= 0 else None,
         kind="implausible",

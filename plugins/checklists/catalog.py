@@ -1,6 +1,7 @@
 """The check catalog: one Markdown page per area, generated from the registry.
 
-Each check gets its title, what it checks, why it matters, how to fix (its docstring),
+Each check gets its title, what it checks, why it matters, how to fix (its docstring, in the
+site's language: the Japanese part after `日本語:` on a Japanese site, see `registry`),
 its parameters, peer rules and source module, and one passing and one failing sample from
 the sample targets (`tests/fixtures/checks/<area>/<name>/{pass,fail}/<case>/`) as tabs.
 Sample files are shown in fences long enough that their content cannot close them.
@@ -26,6 +27,7 @@ from typing import Any
 import markdown
 
 from checklists.i18n import TEXT, language
+from checklists.message import unwrap
 from checklists.registry import CheckSpec, load_packages
 
 MAX_FILES = 3
@@ -63,7 +65,7 @@ def index_page(specs: Iterable[CheckSpec], lang: str) -> str:
     for area, members in areas(specs).items():
         lines.append(f"## [{area}]({area}.md)")
         lines.append("")
-        lines += [f"- [`{s.id}`]({area}.md#{anchor(s)}) — {s.title}" for s in members]
+        lines += [f"- [`{s.id}`]({area}.md#{anchor(s)}) — {s.prose(lang).title}" for s in members]
         lines.append("")
     return "\n".join(lines)
 
@@ -132,27 +134,27 @@ def _params(spec: CheckSpec) -> str:
 
 
 def _entry(spec: CheckSpec, lang: str, samples: Path | None, shown: list[str]) -> list[str]:
-    text = TEXT[lang]
+    text, prose = TEXT[lang], spec.prose(lang)
     kind = text["catalog_metric"] if spec.is_metric else text["catalog_check"]
     related = ", ".join(f"`{r}`" for r in spec.related) or "—"
     lines = [
-        f"## {spec.title} {{#{anchor(spec)}}}",
+        f"## {prose.title} {{#{anchor(spec)}}}",
         "",
         f"| {text['catalog_field']} | |",
         "| --- | --- |",
         f"| ID | `{spec.id}` ({kind}) |",
-        f"| {text['catalog_severity']} | {spec.severity} |",
+        f"| {text['catalog_severity']} | {text['severity_' + spec.severity]} |",
         f"| {text['params']} | {_params(spec)} |",
         f"| {text['catalog_related']} | {related} |",
         f"| {text['catalog_source']} | `{spec.module}` |",
         "",
     ]
     for heading, body, mark in (
-        (text["catalog_what"], spec.what, ""),
-        (text["catalog_why"], spec.why, ""),
-        (text["catalog_fix"], spec.fix, f"\n{{: #{fix_anchor(spec.id)} }}"),
+        (text["catalog_what"], prose.what, ""),
+        (text["catalog_why"], prose.why, ""),
+        (text["catalog_fix"], prose.fix, f"\n{{: #{fix_anchor(spec.id)} }}"),
     ):
-        lines += [f"**{heading}**{mark}", "", body, ""]
+        lines += [f"**{heading}**{mark}", "", unwrap(body) if lang == "ja" else body, ""]
     tabs = _samples(spec, lang, samples)
     if tabs:
         lines += [f"**{TEXT[lang]['catalog_samples']}**", "", _PLACEHOLDER.format(len(shown)), ""]

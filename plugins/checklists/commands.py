@@ -29,7 +29,8 @@ from checklists.engine import (
     settings_from_options,
 )
 from checklists.errors import SetupError
-from checklists.i18n import TEXT, VERDICT_ICONS, VERDICT_LABELS, language
+from checklists.i18n import LANGUAGES, TEXT, VERDICT_ICONS, VERDICT_LABELS, language
+from checklists.message import localize, unwrap
 from checklists.registry import REGISTRY
 from checklists.siteconfig import plugin_options, site_options
 from checklists.verdict import Verdict
@@ -70,6 +71,13 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     explain.add_argument("id", help="a check id, e.g. dockerfile.non_root_user")
     explain.add_argument("--config", default="mkdocs.yml")
     explain.set_defaults(handler=run_explain)
+    for command in (check, listing, explain):
+        command.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            help="the language of verdicts, evidence and reports (default: the site's "
+            "theme.language in mkdocs.yml)",
+        )
 
 
 class _StderrLog:
@@ -117,14 +125,13 @@ def run_check(args: argparse.Namespace) -> int:
         )
     log = _StderrLog()
     run = evaluate(items, settings, log)
-    outputs.log_results(run, log)
+    outputs.log_results(run, log, _language(args))
     if not args.quiet:
         print(
             f"checklists: {run.evaluations} distinct checks in {time.monotonic() - started:.1f}s",
             file=sys.stderr,
         )
-    theme = site.get("theme")
-    lang = language(str(theme.get("language", "ja")) if isinstance(theme, dict) else "ja")
+    lang = _language(args)
     context = outputs.context_for(
         lang, os.path.relpath(settings.target, root), os.path.relpath(docs, root)
     )
@@ -137,6 +144,14 @@ def run_check(args: argparse.Namespace) -> int:
     outputs.github_output(run, context, "compliance.json")
     warned = any(r.stale_waiver or r.verdict is Verdict.DONE_UNTICKED for r in run.results)
     return EXIT_FAILED if run.failures or (args.strict and warned) else EXIT_OK
+
+
+def _language(args: argparse.Namespace) -> str:
+    """`--lang`, else the site's theme.language (ja when it names none)."""
+    if getattr(args, "lang", None):
+        return str(args.lang)
+    theme = site_options(Path(args.config).resolve()).get("theme")
+    return language(str(theme.get("language", "ja")) if isinstance(theme, dict) else "ja")
 
 
 MAX_DOCS_DEPTH = 64  # folder levels below docs_dir that are read
@@ -247,12 +262,17 @@ def table(run: Run, lang: str) -> str:
         lines.append("  " + _row(result, lang))
         if result.fails:
             lines += _fix_lines(run, result, lang)
-    counts = ", ".join(f"{VERDICT_LABELS[lang][v]} {n}" for v, n in run.counts().items())
+    text = TEXT[lang]
+    counts = text["list_separator"].join(
+        f"{VERDICT_LABELS[lang][v]} {n}" for v, n in run.counts().items()
+    )
     lines += [
         "",
-        TEXT[lang]["summary"].format(total=len(run.bound), verified=headline(run.bound).held),
-        f"{len(run.bound)} bound, {len(run.unbound)} unbound: {counts}",
-        f"{len(run.failures)} failing" if run.failures else "no failures",
+        text["summary"].format(total=len(run.bound), verified=headline(run.bound).held),
+        text["cli_counts"].format(bound=len(run.bound), unbound=len(run.unbound), counts=counts),
+        text["cli_failing"].format(count=len(run.failures))
+        if run.failures
+        else text["cli_no_failures"],
     ]
     return "\n".join(lines).lstrip("\n") + "\n"
 
@@ -262,7 +282,7 @@ def _row(result: ItemResult, lang: str) -> str:
     mark = "✗" if result.fails else VERDICT_ICONS[result.verdict]
     label = VERDICT_LABELS[lang][result.verdict]
     env = f" [{item.environment}]" if item.environment else ""
-    summary = f" — {outcome.summary}" if outcome else ""
+    summary = f" — {localize(outcome.summary, lang)}" if outcome else ""
     return f"{mark} {label:<8} L{item.line:<4} {item.text}{env} ({item.check_id or '-'}){summary}"
 
 
@@ -274,17 +294,18 @@ def _fix_lines(run: Run, result: ItemResult, lang: str) -> list[str]:
     if place is not None:
         lines.append(f"      → {place.location}")
     spec = REGISTRY.get(result.item.check_id or "")
-    if spec is not None and spec.fix.strip():
-        fix = " ".join(spec.fix.strip().split("\n\n")[0].split())
+    if spec is not None and spec.prose(lang).fix.strip():
+        fix = " ".join(unwrap(spec.prose(lang).fix.strip()).split("\n\n")[0].split())
         lines.append(f"      {text['fix']}: {fix} (checklists explain {spec.id})")
     return lines
 
 
 def run_list(args: argparse.Namespace) -> int:
     _load(args)
+    lang = _language(args)
     for spec in REGISTRY:
         kind = "metric" if spec.is_metric else "check"
-        print(f"{spec.id:<34} {kind:<6} {spec.severity:<8} {spec.title}")
+        print(f"{spec.id:<34} {kind:<6} {spec.severity:<8} {spec.prose(lang).title}")
     return EXIT_OK
 
 
@@ -298,16 +319,19 @@ def run_explain(args: argparse.Namespace) -> int:
         name if default is inspect.Parameter.empty else f"{name}={default!r}"
         for name, default in spec.params.items()
     )
-    print(f"{spec.id} — {spec.title}\n\nseverity: {spec.severity}")
+    lang = _language(args)
+    prose, text = spec.prose(lang), TEXT[lang]
+    print(f"{spec.id} — {prose.title}\n\n{text['explain_severity']}: {spec.severity}")
     if spec.related:
-        print(f"related: {', '.join(spec.related)}")
-    print(f"parameters: {params or 'none'}\nsource: {spec.source}\n")
-    for heading, text in (
-        ("What it checks", spec.what),
-        ("Why it matters", spec.why),
-        ("How to fix", spec.fix),
+        print(f"{text['explain_related']}: {', '.join(spec.related)}")
+    print(f"{text['explain_params']}: {params or text['explain_none']}")
+    print(f"{text['explain_source']}: {spec.source}\n")
+    for heading, body in (
+        (text["catalog_what"], prose.what),
+        (text["catalog_why"], prose.why),
+        (text["catalog_fix"], prose.fix),
     ):
-        print(f"{heading}:\n{_indent(text)}\n")
+        print(f"{heading}:\n{_indent(body)}\n")
     return EXIT_OK
 
 

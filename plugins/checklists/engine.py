@@ -19,7 +19,8 @@ from typing import Any
 from checklists.bindings import Columns, Item, scan
 from checklists.cache import ResultCache
 from checklists.errors import InputError, SetupError
-from checklists.limits import Kind, Stated, format_quantity, parse_limit, stated
+from checklists.limits import Kind, Quantity, Stated, parse_limit, stated
+from checklists.message import Message, tr
 from checklists.model import Evidence, Outcome, Status
 from checklists.options import Locate, validate
 from checklists.registry import REGISTRY, Registry
@@ -287,29 +288,57 @@ def apply_limit(outcome: Outcome, item: Item, unit: Kind) -> Outcome:
             limit = parse_limit(item.limit)
         except ValueError as error:
             return Outcome.error(
-                f"{item.location}: {error}", Evidence(f"binding at {item.location}")
+                tr(
+                    "{where}: {error}", "{where}: {error}", where=item.location, error=error.args[0]
+                ),
+                _binding(item),
             )
         if limit.kind is not unit:
             return Outcome.error(
-                f"{item.location}: the limit {limit.text!r} is a {limit.kind}, "
-                f"but {item.check_id} measures a {unit}",
-                Evidence(f"binding at {item.location}"),
+                tr(
+                    "{where}: the limit {limit!r} is a {kind}, but {check} measures a {unit}",
+                    "{where}: 上限 {limit!r} は{kind}ですが、{check} が計測するのは{unit}です",
+                    where=item.location,
+                    limit=limit.text,
+                    kind=_KINDS[limit.kind],
+                    check=item.check_id or "",
+                    unit=_KINDS[unit],
+                ),
+                _binding(item),
             )
     if outcome.status is not Status.PASS or outcome.quantity is None:
         return outcome
-    shown = format_quantity(outcome.quantity, unit)
+    shown = tr("{q}", "{q}", q=Quantity(outcome.quantity, unit))
     if limit is None:
         return replace(outcome, value=shown)
     if limit.holds(outcome.quantity):
-        return replace(
-            outcome, value=shown, summary=f"{shown} meets {limit.text}; {outcome.summary}"
+        summary = tr(
+            "{shown} meets {limit}; {summary}",
+            "{shown}: {limit} を満たしています。{summary}",
+            shown=shown,
+            limit=limit.text,
+            summary=outcome.summary,
         )
-    return replace(
-        outcome,
-        status=Status.FAIL,
-        value=shown,
-        summary=f"{shown} does not meet {limit.text}; {outcome.summary}",
+        return replace(outcome, value=shown, summary=summary)
+    summary = tr(
+        "{shown} does not meet {limit}; {summary}",
+        "{shown}: {limit} を満たしていません。{summary}",
+        shown=shown,
+        limit=limit.text,
+        summary=outcome.summary,
     )
+    return replace(outcome, status=Status.FAIL, value=shown, summary=summary)
+
+
+_KINDS = {
+    Kind.SIZE: tr("size", "サイズ"),
+    Kind.DURATION: tr("duration", "時間"),
+    Kind.PERCENT: tr("percent", "割合"),
+}
+
+
+def _binding(item: Item) -> Evidence:
+    return Evidence(tr("binding at {where}", "バインディング（{where}）", where=item.location))
 
 
 def apply_stated(outcome: Outcome, item: Item, unit: Kind) -> tuple[Outcome, Stated | None]:
@@ -322,25 +351,51 @@ def apply_stated(outcome: Outcome, item: Item, unit: Kind) -> tuple[Outcome, Sta
     if not numbers:
         return outcome, None
     if len(numbers) > 1:
-        listed = ", ".join(n.text for n in numbers)
         error = Outcome.error(
-            f"{item.location}: the text states {len(numbers)} numbers ({listed}); give the "
-            f"one {item.check_id} must meet in the binding, e.g. {{limit: '>= 80%'}}",
-            Evidence(f"binding at {item.location}"),
+            tr(
+                "{where}: the text states {count} numbers ({listed}); give the one {check} "
+                "must meet in the binding, e.g. {{limit: '>= 80%'}}",
+                "{where}: 本文に数値が {count} 個あります（{listed}）。{check} が満たすべき"
+                "数値をバインディングで指定してください（例: {{limit: '>= 80%'}}）",
+                where=item.location,
+                count=len(numbers),
+                listed=[n.text for n in numbers],
+                check=item.check_id or "",
+            ),
+            _binding(item),
         )
         return error, None
     number = numbers[0]
     if outcome.status is not Status.PASS or outcome.quantity is None:
         return outcome, number
-    shown = format_quantity(outcome.quantity, unit)
-    note = Evidence(f"the guide states {number.text} at {item.location}: {number.accepted} agrees")
+    shown = Quantity(outcome.quantity, unit)
+    accepted = Message.texts(number.accepted_in("en"), number.accepted_in("ja"))
+    note = Evidence(
+        tr(
+            "the guide states {text} at {where}: {accepted} agrees",
+            "ガイドの記載「{text}」（{where}）: {accepted} なら一致",
+            text=number.text,
+            where=item.location,
+            accepted=accepted,
+        )
+    )
     evidence = (*outcome.evidence, note)
     if number.agrees(outcome.quantity):
-        summary = f"{shown} agrees with the text's {number.text}; {outcome.summary}"
+        summary = tr(
+            "{shown} agrees with the text's {text}; {summary}",
+            "{shown}: 本文の「{text}」と一致。{summary}",
+            shown=shown,
+            text=number.text,
+            summary=outcome.summary,
+        )
         return replace(outcome, summary=summary, evidence=evidence), number
-    summary = (
-        f"{shown} contradicts the text's {number.text} ({number.accepted} would agree); "
-        f"{outcome.summary}"
+    summary = tr(
+        "{shown} contradicts the text's {text} ({accepted} would agree); {summary}",
+        "{shown}: 本文の「{text}」と矛盾（{accepted} なら一致）。{summary}",
+        shown=shown,
+        text=number.text,
+        accepted=accepted,
+        summary=outcome.summary,
     )
     return replace(outcome, status=Status.FAIL, summary=summary, evidence=evidence), number
 

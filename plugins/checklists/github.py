@@ -4,7 +4,9 @@ Workflow commands (`::error file=...,line=...,title=...::message`) put a failure
 line of the pull request it concerns. GitHub shows at most 10 annotations of one type per
 step, so after the 10 most severe the last one says how many more there are and where the
 full list is. The job summary (Markdown, appended to $GITHUB_STEP_SUMMARY) is kept under
-GitHub's 1 MiB limit.
+GitHub's 1 MiB limit. Both are written in the report's language (the site's, or `checklists
+check --lang`); the annotation titles keep the check id and the verdict's slug, which a
+workflow may grep.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import posixpath
 
 from checklists.engine import ItemResult, Run
+from checklists.i18n import TEXT, VERDICT_LABELS
+from checklists.message import localize
 from checklists.registry import SEVERITIES, CheckSpec
 from checklists.verdict import ORDER
 
@@ -38,7 +42,13 @@ def _where(run: Run, result: ItemResult, root: str, docs: str) -> tuple[str, int
 
 
 def error_annotations(
-    run: Run, specs: dict[str, CheckSpec], *, root: str = "", docs: str = "docs", report: str = ""
+    run: Run,
+    specs: dict[str, CheckSpec],
+    *,
+    root: str = "",
+    docs: str = "docs",
+    report: str = "",
+    lang: str = "en",
 ) -> list[str]:
     """`::error` lines for failing items, most severe first, capped as GitHub caps them. One
     finding bound to several claims of the guide is one annotation that names them all."""
@@ -58,11 +68,11 @@ def error_annotations(
         if index == ANNOTATION_CAP:
             break
         claims = "; ".join(dict.fromkeys(r.item.text for r in group))
-        message = f"{claims}: {summary}"
+        message = f"{claims}: {localize(summary, lang)}"
         if index == ANNOTATION_CAP - 1 and len(findings) > ANNOTATION_CAP:
             more = len(findings) - ANNOTATION_CAP
-            where = report or "the compliance report"
-            message += f"\n{more} more failing item(s) are not annotated; see {where}"
+            where = report or TEXT[lang]["compliance_title"]
+            message += "\n" + TEXT[lang]["gh_more"].format(more=more, where=where)
         title = f"{check} ({group[0].verdict.value})"
         lines.append(
             f"::error file={escape_property(path)},line={line},title={escape_property(title)}"
@@ -71,27 +81,29 @@ def error_annotations(
     return lines
 
 
-def summary_markdown(run: Run, title: str, report: str = "") -> str:
+def summary_markdown(run: Run, title: str, report: str = "", lang: str = "en") -> str:
     """A Markdown job summary: the counts, then every failing item with its location."""
-    counts = ", ".join(f"{verdict.value} {count}" for verdict, count in run.counts().items())
-    parts = [f"## {title}", "", f"{len(run.bound)} bound items: {counts}.", ""]
+    text, labels = TEXT[lang], VERDICT_LABELS[lang]
+    counts = text["list_separator"].join(
+        f"{labels[verdict]} {count}" for verdict, count in run.counts().items()
+    )
+    parts = [f"## {title}", "", text["gh_counts"].format(items=len(run.bound), counts=counts), ""]
     if run.failures:
-        parts += ["| verdict | item | where | summary |", "| --- | --- | --- | --- |"]
+        head = (text["col_verdict"], text["col_item"], text["col_location"], text["gh_summary"])
+        parts += ["| " + " | ".join(head) + " |", "| --- | --- | --- | --- |"]
         for result in run.failures:
-            summary = result.outcome.summary if result.outcome else ""
-            cells = [result.verdict.value, result.item.text, result.item.location, summary]
+            summary = localize(result.outcome.summary, lang) if result.outcome else ""
+            cells = [labels[result.verdict], result.item.text, result.item.location, summary]
             parts.append(
                 "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
             )
     else:
-        parts.append("Every claim of the guide holds or is honestly marked as not yet measured.")
+        parts.append(text["gh_all_hold"])
     if report:
-        parts += ["", f"Full report: {report}"]
-    text = "\n".join(parts) + "\n"
-    if len(text.encode()) > SUMMARY_LIMIT:
-        cut = text.encode()[: SUMMARY_LIMIT - 200].decode("utf-8", "ignore")
-        text = (
-            cut.rsplit("\n", 1)[0]
-            + f"\n\n(truncated at GitHub's 1 MiB limit; see {report or 'compliance.json'})\n"
-        )
-    return text
+        parts += ["", text["gh_full_report"].format(report=report)]
+    body = "\n".join(parts) + "\n"
+    if len(body.encode()) > SUMMARY_LIMIT:
+        cut = body.encode()[: SUMMARY_LIMIT - 200].decode("utf-8", "ignore")
+        truncated = text["gh_truncated"].format(report=report or "compliance.json")
+        body = cut.rsplit("\n", 1)[0] + f"\n\n{truncated}\n"
+    return body

@@ -1,10 +1,17 @@
-"""User-facing labels in the site language (Japanese first, English available)."""
+"""User-facing labels in the site language (Japanese first, English available).
+
+The engine's fixed words live here, keyed per language. What checks say (summaries, evidence,
+values) comes with both languages in the check itself (`checklists.message`); `localize`
+picks one. The language of a run is the site's `theme.language` (`language`), or the
+command line's `--lang`.
+"""
 
 from __future__ import annotations
 
+from checklists import message
 from checklists.verdict import Verdict
 
-LANGUAGES = ("ja", "en")
+LANGUAGES = message.LANGUAGES
 
 VERDICT_LABELS: dict[str, dict[Verdict, str]] = {
     "ja": {
@@ -200,6 +207,25 @@ TEXT: dict[str, dict[str, str]] = {
             "このビルドではチェックが無効です（`enabled: false` または "
             "`CHECKLISTS_ENABLED=false`）。"
         ),
+        "list_separator": "、",
+        "waived_until": "免除（期限 {until}）: {reason}",
+        "fails_build_note": "（ビルドを失敗させます）",
+        "gh_more": "ほかに {more} 件の失敗項目には注釈を付けていません。{where} を参照してください",
+        "gh_counts": "連携済み {items} 項目: {counts}。",
+        "gh_summary": "要約",
+        "gh_all_hold": "ガイドの主張はすべて成り立っているか、未計測であることが明示されています。",
+        "gh_full_report": "レポート全体: {report}",
+        "gh_truncated": "（GitHub の上限 1 MiB で打ち切りました。{report} を参照してください）",
+        "cli_counts": "連携済み {bound} 項目、未連携 {unbound} 項目: {counts}",
+        "cli_failing": "失敗 {count} 項目",
+        "cli_no_failures": "失敗なし",
+        "cli_list_check": "チェック",
+        "cli_list_metric": "メトリクス",
+        "explain_severity": "重大度",
+        "explain_related": "関連ルール",
+        "explain_params": "パラメータ",
+        "explain_source": "実装",
+        "explain_none": "なし",
     },
     "en": {
         "summary": "{verified} of {total} items verified",
@@ -294,6 +320,25 @@ TEXT: dict[str, dict[str, str]] = {
         "disabled": (
             "Checks are turned off in this build (`enabled: false` or `CHECKLISTS_ENABLED=false`)."
         ),
+        "list_separator": ", ",
+        "waived_until": "waived until {until}: {reason}",
+        "fails_build_note": " (fails the build)",
+        "gh_more": "{more} more failing item(s) are not annotated; see {where}",
+        "gh_counts": "{items} bound items: {counts}.",
+        "gh_summary": "summary",
+        "gh_all_hold": "Every claim of the guide holds or is honestly marked as not yet measured.",
+        "gh_full_report": "Full report: {report}",
+        "gh_truncated": "(truncated at GitHub's 1 MiB limit; see {report})",
+        "cli_counts": "{bound} bound, {unbound} unbound: {counts}",
+        "cli_failing": "{count} failing",
+        "cli_no_failures": "no failures",
+        "cli_list_check": "check",
+        "cli_list_metric": "metric",
+        "explain_severity": "severity",
+        "explain_related": "related",
+        "explain_params": "parameters",
+        "explain_source": "source",
+        "explain_none": "none",
     },
 }
 

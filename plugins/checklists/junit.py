@@ -2,7 +2,8 @@
 
 Broken claims are failures, errors are errors, and items that are not judged yet (not
 yet done, not measured, stale, waived, not applicable, unbound) are skipped with the
-reason. Each case names the page line; the message carries the summary and the evidence.
+reason. Each case names the page line; the message carries the summary and the evidence, in
+the report's language (the site's, or `checklists check --lang`).
 The shape is the common one (testsuites > testsuite > testcase) that Jenkins, GitLab and
 the GitHub test-reporter actions read; no timestamps, so the file is reproducible.
 """
@@ -15,6 +16,8 @@ from itertools import groupby
 from xml.etree import ElementTree as ET
 
 from checklists.engine import ItemResult, Run
+from checklists.i18n import TEXT
+from checklists.message import localize
 from checklists.verdict import Verdict
 
 FAILURE = {Verdict.BROKEN, Verdict.WAIVER_EXPIRED}
@@ -28,17 +31,18 @@ SKIPPED = {
 }
 
 
-def _details(result: ItemResult) -> str:
+def _details(result: ItemResult, lang: str) -> str:
     outcome = result.outcome
     lines = [f"{result.item.location}: {result.item.text}"]
     if outcome is not None:
-        lines.append(outcome.summary)
+        lines.append(localize(outcome.summary, lang))
         for evidence in outcome.evidence:
             where = f"{evidence.location}: " if evidence.location else ""
-            lines.append(f"  {where}{evidence.note}")
+            lines.append(f"  {where}{localize(evidence.note, lang)}")
     if result.item.waiver is not None:
         waiver = result.item.waiver
-        lines.append(f"waived until {waiver.until.isoformat()}: {waiver.reason}")
+        text = TEXT[lang]["waived_until"]
+        lines.append(text.format(until=waiver.until.isoformat(), reason=waiver.reason))
     return "\n".join(lines)
 
 
@@ -52,7 +56,7 @@ def _file(run: Run, result: ItemResult, root: str, docs: str) -> tuple[str, int]
     return page, result.item.line
 
 
-def _case(run: Run, result: ItemResult, root: str, docs: str) -> ET.Element:
+def _case(run: Run, result: ItemResult, root: str, docs: str, lang: str) -> ET.Element:
     item = result.item
     path, line = _file(run, result, root, docs)
     name = f"{item.text} [{item.check_id}]" if item.check_id else item.text
@@ -67,14 +71,15 @@ def _case(run: Run, result: ItemResult, root: str, docs: str) -> ET.Element:
             "line": str(line),
         },
     )
-    summary = result.outcome.summary if result.outcome else result.verdict.value
+    summary = localize(result.outcome.summary, lang) if result.outcome else result.verdict.value
+    details = _details(result, lang)
     if result.verdict is Verdict.ERROR:
-        ET.SubElement(case, "error", {"message": summary, "type": "error"}).text = _details(result)
+        ET.SubElement(case, "error", {"message": summary, "type": "error"}).text = details
     elif result.verdict in FAILURE or (result.fails and result.verdict is not Verdict.UNBOUND):
         kind = {"type": result.verdict.value, "message": summary}
-        ET.SubElement(case, "failure", kind).text = _details(result)
+        ET.SubElement(case, "failure", kind).text = details
     elif result.verdict in SKIPPED:
-        failing = " (fails the build)" if result.fails else ""
+        failing = TEXT[lang]["fails_build_note"] if result.fails else ""
         message = f"{result.verdict.value}{failing}: {summary}"
         ET.SubElement(case, "skipped", {"message": message})
     return case
@@ -89,10 +94,13 @@ def _counts(cases: list[ET.Element]) -> dict[str, str]:
     }
 
 
-def junit_xml(run: Run, name: str = "checklists", *, root: str = "", docs: str = "docs") -> str:
+def junit_xml(
+    run: Run, name: str = "checklists", *, root: str = "", docs: str = "docs", lang: str = "en"
+) -> str:
     """The JUnit report of a run, suites per page and section, in the run's order. `root`
-    prefixes target paths as the repository sees them, `docs` the guide's pages."""
-    every = [_case(run, r, root, docs) for r in run.results]
+    prefixes target paths as the repository sees them, `docs` the guide's pages; messages
+    are in `lang`."""
+    every = [_case(run, r, root, docs, lang) for r in run.results]
     tree = ET.Element("testsuites", {"name": name, **_counts(every)})
     cases = iter(every)
     key = lambda r: (r.item.page, r.item.section or "")  # noqa: E731 - a sort key

@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from checklists.message import tr
+
 
 class Kind(enum.StrEnum):
     SIZE = "size"
@@ -63,7 +65,10 @@ _QUANTITY = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[A-Za-z%]+|秒|�
 _LIMIT = re.compile(
     r"^(?P<prefix><=|>=|<|>|≤|≥|＜|＞)?\s*(?P<quantity>[^<>≤≥＜＞]+?)\s*(?P<suffix>未満|以下|以内|以上|超)?$"
 )
-HINT = "write a limit like '< 250MB', '≤ 90秒' or '8分以内'"
+HINT = tr(
+    "write a limit like '< 250MB', '≤ 90秒' or '8分以内'",
+    "上限は '< 250MB'、'≤ 90秒'、'8分以内' のように書いてください",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,9 @@ class Quantity:
 
     def __str__(self) -> str:
         return format_quantity(self.value, self.kind)
+
+    def localized(self, lang: str) -> str:
+        return format_quantity(self.value, self.kind, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +101,13 @@ def parse_quantity(text: str) -> Quantity:
     match = _QUANTITY.match(text.strip())
     unit = UNITS.get(match["unit"].lower() if match else "")
     if match is None or unit is None:
-        raise ValueError(f"{text!r} is not a size, duration or percentage")
+        raise ValueError(
+            tr(
+                "{text!r} is not a size, duration or percentage",
+                "{text!r} はサイズ、時間、割合のいずれでもありません",
+                text=text,
+            )
+        )
     kind, factor = unit
     return Quantity(float(match["number"]) * factor, kind)
 
@@ -102,22 +116,52 @@ def parse_limit(text: str) -> Limit:
     """The limit in a table cell; ValueError saying what is wrong and what a limit looks like."""
     cell = " ".join(text.replace("**", "").split())
     match = _LIMIT.match(cell)
+    written = text.strip()
     if match is None or not cell:
-        raise ValueError(f"cannot read the limit {text.strip()!r}: {HINT}")
+        raise ValueError(
+            tr(
+                "cannot read the limit {limit!r}: {hint}",
+                "上限 {limit!r} を読み取れません。{hint}",
+                limit=written,
+                hint=HINT,
+            )
+        )
     prefix, suffix = match["prefix"], match["suffix"]
     if bool(prefix) == bool(suffix):
-        problem = "has two comparisons" if prefix else "has no comparison"
-        raise ValueError(f"the limit {text.strip()!r} {problem}: {HINT}")
+        problem = (
+            tr("has two comparisons", "には比較が 2 つあります")
+            if prefix
+            else tr("has no comparison", "には比較がありません")
+        )
+        raise ValueError(
+            tr(
+                "the limit {limit!r} {problem}: {hint}",
+                "上限 {limit!r} {problem}。{hint}",
+                limit=written,
+                problem=problem,
+                hint=HINT,
+            )
+        )
     try:
         bound = parse_quantity(match["quantity"])
     except ValueError as error:
-        raise ValueError(f"cannot read the limit {text.strip()!r}: {error}; {HINT}") from None
+        raise ValueError(
+            tr(
+                "cannot read the limit {limit!r}: {error}; {hint}",
+                "上限 {limit!r} を読み取れません: {error}。{hint}",
+                limit=written,
+                error=error.args[0],
+                hint=HINT,
+            )
+        ) from None
     op = _PREFIX_OPS[prefix] if prefix else _SUFFIX_OPS[suffix]
     return Limit(op, bound, text.strip())
 
 
-def format_quantity(value: float, kind: Kind) -> str:
-    """A readable value in the units the guide uses: MB (decimal) for sizes, s or min."""
+def format_quantity(value: float, kind: Kind, lang: str = "en") -> str:
+    """A readable value in the units the guide uses: MB (decimal) for sizes in every
+    language; durations as 秒 and 分 in Japanese ("45秒", "3.5分", as the guide's tables
+    write them), s and min in English ("45s", "3.5min"); percentages with one decimal."""
     if kind is Kind.SIZE:
         for unit, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
             if value >= factor:
@@ -128,9 +172,10 @@ def format_quantity(value: float, kind: Kind) -> str:
                 )
         return f"{value:.0f}B"
     if kind is Kind.DURATION:
+        seconds, minutes = ("秒", "分") if lang == "ja" else ("s", "min")
         if value >= 120:
-            return f"{value / 60:.1f}min"
-        return f"{value:.3g}s" if value < 100 else f"{value:.0f}s"
+            return f"{value / 60:.1f}{minutes}"
+        return f"{value:.3g}{seconds}" if value < 100 else f"{value:.0f}{seconds}"
     return f"{value:.1f}%"
 
 
@@ -174,9 +219,14 @@ class Stated:
     @property
     def accepted(self) -> str:
         """What agrees with it, readable: "60.0%–100%", or the comparison."""
+        return self.accepted_in("en")
+
+    def accepted_in(self, lang: str) -> str:
+        """`accepted` with the units of `lang` ("5.0秒–7.0秒" in Japanese)."""
         if self.limit is not None:
             return self.limit.text
-        return f"{format_quantity(self.low, self.kind)}–{format_quantity(self.high, self.kind)}"
+        low, high = (format_quantity(v, self.kind, lang) for v in (self.low, self.high))
+        return f"{low}–{high}"
 
 
 def stated(text: str, kind: Kind) -> list[Stated]:

@@ -1,4 +1,9 @@
-"""The data that flows through the engine: outcomes of checks and the evidence behind them."""
+"""The data that flows through the engine: outcomes of checks and the evidence behind them.
+
+Every user-facing text here (a summary, an evidence note, a value) is a `str`; a check gives
+a `checklists.message.Message` (a `str` carrying its Japanese text too) so that renderers
+show it in the reader's language with `message.localize`. A plain `str` is shown as-is.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from checklists.message import localize
 
 
 class Status(enum.StrEnum):
@@ -33,8 +40,9 @@ class Evidence:
             return None
         return f"{self.path}:{self.line}" if self.line else self.path
 
-    def to_json(self) -> dict[str, Any]:
-        return {"note": self.note, "path": self.path, "line": self.line, "excerpt": self.excerpt}
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
+        note = localize(self.note, lang)
+        return {"note": note, "path": self.path, "line": self.line, "excerpt": self.excerpt}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +64,8 @@ class Outcome:
     value: str | None = None  # an observed value to show next to the verdict, e.g. "2 stages"
     quantity: float | None = None  # a metric's measured value in base units (bytes, seconds, %)
     stale: bool = False  # the evidence no longer matches the target; it never passes a limit
-    localized: Mapping[str, str] = field(default_factory=dict)  # `value` per site language
+    # `value` per site language; a `Message` value says the same, this stays for old checks
+    localized: Mapping[str, str] = field(default_factory=dict)
     # The verdict on each named part of a claim that has several (cache_cleanup: `apt_lists`,
     # `pip_cache`), for readers that ask about one part; `status` is the whole claim's.
     parts: Mapping[str, Status] = field(default_factory=dict)

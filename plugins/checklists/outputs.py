@@ -19,6 +19,7 @@ from checklists import report
 from checklists.engine import Run, release
 from checklists.errors import InputError
 from checklists.i18n import TEXT
+from checklists.message import localize
 from checklists.registry import REGISTRY, CheckSpec
 from checklists.runner import Log
 from checklists.verdict import Verdict
@@ -68,12 +69,13 @@ def context_for(lang: str, target_name: str, docs: str) -> Context:
 def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
     """File name -> content for one format (badges give several files)."""
     if fmt == "json":
-        return {FILE_NAMES[fmt]: report.to_text(report.compliance(run, context.target_name))}
+        data = report.compliance(run, context.target_name, context.lang)
+        return {FILE_NAMES[fmt]: report.to_text(data)}
     # Each writer is imported when its report is written: `checklists check` prints a table.
     if fmt == "junit":
         from checklists import junit  # noqa: PLC0415
 
-        text = junit.junit_xml(run, root=context.sarif_root, docs=context.docs)
+        text = junit.junit_xml(run, root=context.sarif_root, docs=context.docs, lang=context.lang)
         return {FILE_NAMES[fmt]: text}
     if fmt == "sarif":
         from checklists import sarif  # noqa: PLC0415
@@ -85,6 +87,7 @@ def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
             docs=context.docs,
             version=package_version(),
             category="checklists/" + re.sub(r"[^A-Za-z0-9._-]+", "-", context.target_name),
+            lang=context.lang,
         )
         return {FILE_NAMES[fmt]: text}
     if fmt == "badges":
@@ -108,7 +111,7 @@ def write_all(run: Run, folder: Path, context: Context) -> list[Path]:
     return written
 
 
-def log_results(run: Run, log: Log) -> None:
+def log_results(run: Run, log: Log, lang: str = "en") -> None:
     """One log line per item at the level its verdict deserves, then the totals.
 
     Failures are errors; done-but-unticked items and stale waivers are warnings (so a
@@ -116,7 +119,7 @@ def log_results(run: Run, log: Log) -> None:
     """
     for result in run.results:
         item, outcome = result.item, result.outcome
-        detail = f" - {outcome.summary}" if outcome else ""
+        detail = f" - {localize(outcome.summary, lang)}" if outcome else ""
         where = f" ({item.environment})" if item.environment else ""
         message = f"{item.location} [{result.verdict.value}] {item.text}{where}{detail}"
         if result.fails:
@@ -185,12 +188,18 @@ def github_output(run: Run, context: Context, report_path: str) -> None:
     from checklists import github  # noqa: PLC0415 - only in GitHub Actions
 
     for line in github.error_annotations(
-        run, dict(context.specs), root=context.sarif_root, docs=context.docs, report=report_path
+        run,
+        dict(context.specs),
+        root=context.sarif_root,
+        docs=context.docs,
+        report=report_path,
+        lang=context.lang,
     ):
         print(line, flush=True)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        text = github.summary_markdown(run, TEXT[context.lang]["compliance_title"], report_path)
+        title = TEXT[context.lang]["compliance_title"]
+        text = github.summary_markdown(run, title, report_path, context.lang)
         try:
             with Path(summary).open("a", encoding="utf-8", errors="backslashreplace") as stream:
                 stream.write(text)
@@ -224,7 +233,7 @@ def publish(
                     written.append(path)
             except report.ReportPathError as error:
                 problems.append(f"the '{fmt}' report: {error}")
-        log_results(run, log)
+        log_results(run, log, context.lang)
         github_output(run, context, str(site / FILE_NAMES["json"]) if site else "compliance.json")
     finally:
         release()

@@ -11,6 +11,19 @@ has three sections, in this order:
 The site's check catalog and every report's rule text come from these sections, so a check
 without them fails at load time, as does an id registered twice (both places are named).
 
+The same prose in Japanese follows in the same docstring, after a line that starts with the
+marker `日本語:` and gives the Japanese title, with the sections the Japanese catalog shows:
+
+    日本語: 最終ステージを非rootユーザーで実行
+
+    何を確認するか:
+    なぜ重要か:
+    修正方法:
+
+The catalog, the reports and `checklists explain` show the prose in the site's language
+(`CheckSpec.prose`); a check without the Japanese part (a third party's) is shown in
+English everywhere. The project's own checks must have both (a catalog test says so).
+
 A build imports only the checks it binds (`Registry.defer`): the source of every module of
 the check packages is read (not imported) for the ids its decorators register, and asking
 the registry for an id imports the modules that name it. Listing the registry, or asking
@@ -29,7 +42,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from checklists.errors import SetupError
 from checklists.limits import Kind
@@ -38,9 +51,20 @@ from checklists.model import Outcome
 Severity = Literal["critical", "high", "medium", "low", "info"]
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 SECTIONS: tuple[str, ...] = ("What it checks", "Why it matters", "How to fix")
+JA_MARKER = "日本語:"
+JA_SECTIONS: tuple[str, ...] = ("何を確認するか", "なぜ重要か", "修正方法")
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 CheckFunction = Callable[..., Outcome]
+
+
+class Prose(NamedTuple):
+    """A check's title and the three sections of its docstring, in one language."""
+
+    title: str
+    what: str
+    why: str
+    fix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +83,13 @@ class CheckSpec:
     source: str  # "file:line" of the function, for duplicate-id messages and the catalog
     unit: Kind | None = None  # set for metrics: what their quantity measures
     external: bool = False  # waits on an external program: runs on a thread of its own
+    ja: Prose | None = None  # the docstring's Japanese part, when it has one
+
+    def prose(self, lang: str) -> Prose:
+        """Title and sections in `lang`; English when the check has no Japanese prose."""
+        if lang == "ja" and self.ja is not None:
+            return self.ja
+        return Prose(self.title, self.what, self.why, self.fix)
 
     @property
     def is_metric(self) -> bool:
@@ -74,20 +105,49 @@ def parse_docstring(doc: str | None, where: str) -> tuple[str, str, str, str]:
     text = inspect.cleandoc(doc or "")
     if not text:
         raise SetupError(f"{where}: the check has no docstring; give it a title and {SECTIONS}")
-    title, _, body = text.partition("\n")
+    english, _ = _split_japanese(text)
+    title, _, body = english.partition("\n")
+    what, why, fix = _sections(body, SECTIONS, where)
+    return title.strip().rstrip("."), what, why, fix
+
+
+def parse_japanese(doc: str | None, where: str) -> Prose | None:
+    """The docstring's Japanese title and sections (after `日本語:`), or None without them;
+    SetupError when the marker is there but a section is missing."""
+    _, japanese = _split_japanese(inspect.cleandoc(doc or ""))
+    if japanese is None:
+        return None
+    title, _, body = japanese.partition("\n")
+    if not title.strip():
+        raise SetupError(f"{where}: the line {JA_MARKER!r} gives no Japanese title")
+    what, why, fix = _sections(body, JA_SECTIONS, where)
+    return Prose(title.strip().rstrip("。"), what, why, fix)
+
+
+def _split_japanese(text: str) -> tuple[str, str | None]:
+    """(the English part, the Japanese part from its title on, or None)."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith(JA_MARKER):
+            rest = [line.removeprefix(JA_MARKER).strip(), *lines[index + 1 :]]
+            return "\n".join(lines[:index]), "\n".join(rest)
+    return text, None
+
+
+def _sections(body: str, names: tuple[str, ...], where: str) -> tuple[str, str, str]:
     found: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in body.splitlines():
         heading = line.strip().rstrip(":")
-        if line.strip().endswith(":") and heading in SECTIONS and not line.startswith(" "):
+        if line.strip().endswith(":") and heading in names and not line.startswith(" "):
             current = found.setdefault(heading, [])
         elif current is not None:
             current.append(line)
-    missing = [name for name in SECTIONS if not inspect.cleandoc("\n".join(found.get(name, [])))]
+    missing = [name for name in names if not inspect.cleandoc("\n".join(found.get(name, [])))]
     if missing:
         raise SetupError(f"{where}: the docstring lacks the section(s) {', '.join(missing)}")
-    what, why, fix = (inspect.cleandoc("\n".join(found[name])) for name in SECTIONS)
-    return title.strip().rstrip("."), what, why, fix
+    what, why, fix = (inspect.cleandoc("\n".join(found[name])) for name in names)
+    return what, why, fix
 
 
 def _source_of(function: CheckFunction) -> str:
@@ -160,6 +220,7 @@ class Registry:
             module = sys.modules.get(function.__module__)
             doc = function.__doc__ or (module.__doc__ if module else None)
             title, what, why, fix = parse_docstring(doc, where)
+            japanese = parse_japanese(doc, where)
             self._checks[id] = CheckSpec(
                 id=id,
                 severity=severity,
@@ -173,6 +234,7 @@ class Registry:
                 source=where,
                 unit=unit,
                 external=external,
+                ja=japanese,
             )
             return function
 

@@ -1,8 +1,9 @@
 """HTML for verdicts: the badge and evidence of an item, the summary, the compliance report.
 
 Everything that comes from the target or from a check (file names, excerpts, messages) goes
-through `esc`, so a file holding `<script>` is shown as text. The output is one line per
-fragment, because it is spliced into Markdown-rendered HTML.
+through `esc`, so a file holding `<script>` is shown as text. A check's messages (summary,
+evidence notes, value) are shown in the page's language (`message.localize`). The output is
+one line per fragment, because it is spliced into Markdown-rendered HTML.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from urllib.parse import quote, urlsplit
 from checklists.bindings import Columns
 from checklists.engine import ItemResult, Run, headline
 from checklists.i18n import METRIC_HINTS, TEXT, VERDICT_HINTS, VERDICT_ICONS, VERDICT_LABELS
-from checklists.model import Evidence, Status
+from checklists.message import localize
+from checklists.model import Evidence, Outcome, Status
 from checklists.registry import REGISTRY
 from checklists.verdict import ORDER, Verdict
 
@@ -55,7 +57,18 @@ def badge(verdict: Verdict, lang: str, *, fails: bool = False, metric: bool = Fa
     )
 
 
-def evidence_html(evidence: Iterable[Evidence]) -> str:
+def shown_value(outcome: Outcome, lang: str) -> str:
+    """The outcome's observed value in `lang` (empty when it has none)."""
+    return localize(outcome.value, lang)
+
+
+def cell_value(outcome: Outcome, lang: str) -> str:
+    """What a value column shows: the check's word for it in `lang` (`localized`: 2段階,
+    実装済み), else the observed value."""
+    return outcome.localized.get(lang) or shown_value(outcome, lang)
+
+
+def evidence_html(evidence: Iterable[Evidence], lang: str) -> str:
     parts = []
     for item in evidence:
         where = f'<code class="cl-where">{esc(item.location)}</code> ' if item.location else ""
@@ -64,7 +77,7 @@ def evidence_html(evidence: Iterable[Evidence]) -> str:
             if item.excerpt
             else ""
         )
-        parts.append(f"<li>{where}{esc(item.note)}{excerpt}</li>")
+        parts.append(f"<li>{where}{esc(localize(item.note, lang))}{excerpt}</li>")
     return f'<ul class="cl-evidence-list">{"".join(parts)}</ul>' if parts else ""
 
 
@@ -123,8 +136,8 @@ def stated_html(result: ItemResult, lang: str) -> str:
     if number is None:
         return ""
     text = TEXT[lang]
-    rule = text["stated_rule"].format(accepted=number.accepted)
-    live = result.outcome.value if result.outcome and result.outcome.value else "—"
+    rule = text["stated_rule"].format(accepted=number.accepted_in(lang))
+    live = (shown_value(result.outcome, lang) if result.outcome else "") or "—"
     return (
         f'<p class="cl-compare"><span class="cl-stated">{esc(text["stated"])}: '
         f"<strong>{esc(number.text)}</strong>{esc(rule)}</span> "
@@ -139,14 +152,15 @@ def item_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
     outcome = result.outcome
     rows = []
     if outcome is not None:
-        rows.append(f'<p class="cl-outcome">{esc(outcome.summary)}</p>')
+        rows.append(f'<p class="cl-outcome">{esc(localize(outcome.summary, lang))}</p>')
         compare = stated_html(result, lang)
         if compare:
             rows.append(compare)
         elif outcome.value:
             label = live_label(result, lang)
-            rows.append(f'<p class="cl-value">{esc(label)}: {esc(outcome.value)}</p>')
-        rows.append(evidence_html(outcome.evidence))
+            value = shown_value(outcome, lang)
+            rows.append(f'<p class="cl-value">{esc(label)}: {esc(value)}</p>')
+        rows.append(evidence_html(outcome.evidence, lang))
     rows.append(fix_links(result, lang, links))
     item = result.item
     if item.waiver is not None:
@@ -170,7 +184,7 @@ def item_html(result: ItemResult, lang: str, links: Links | None = None) -> str:
     rows.append(f'<p class="cl-meta">{meta}</p>')
     observed = ""
     if item.metric and item.kind == "claim" and outcome is not None and outcome.value:
-        observed = f'<span class="cl-observed">{esc(outcome.value)}</span>'
+        observed = f'<span class="cl-observed">{esc(shown_value(outcome, lang))}</span>'
     return (
         f"{observed}"
         f'<details class="cl-result cl-v-{result.verdict.value}" id="{anchor(result)}"'
@@ -362,10 +376,11 @@ def compliance_html(
             evidence = (
                 f'<p><a class="cl-cause-link" href="#{cause.id}">{esc(ref)}</a></p>'
                 f'<p><code class="cl-where">{esc(cause.where.location)}</code> '
-                f"{esc(cause.summary)}</p>"
+                f"{esc(localize(cause.summary, lang))}</p>"
             )
         elif outcome is not None:
-            evidence = f"<p>{esc(outcome.summary)}</p>{evidence_html(outcome.evidence)}"
+            summary = esc(localize(outcome.summary, lang))
+            evidence = f"<p>{summary}</p>{evidence_html(outcome.evidence, lang)}"
         else:
             evidence = ""
         evidence += stated_html(result, lang) + fix_links(result, lang, links)
@@ -470,7 +485,7 @@ def causes_html(
         )
         parts.append(
             f'<li class="cl-cause" id="{cause.id}"><p><code class="cl-where">'
-            f"{esc(cause.where.location)}</code> {esc(cause.summary)}</p>{excerpt}"
+            f"{esc(cause.where.location)}</code> {esc(localize(cause.summary, lang))}</p>{excerpt}"
             f"{fix_links(cause.results[0], lang, links)}"
             f'<p class="cl-cause-items">{esc(text["cause_items"].format(count=len(cause.results)))}'
             f"</p><ul>{items}</ul></li>"
@@ -735,8 +750,8 @@ def value_html(result: ItemResult, lang: str, links: Links | None = None) -> str
     """The observed value of a row in a value column, with the author's dated value."""
     outcome = result.outcome
     shown = "—"
-    if outcome is not None and (outcome.localized.get(lang) or outcome.value):
-        shown = outcome.localized.get(lang) or outcome.value or shown
+    if outcome is not None:
+        shown = cell_value(outcome, lang) or shown
     return (
         f'<span class="cl-live">{esc(live_label(result, lang))}: <span class="cl-observed"'
         f' data-verdict="{result.verdict.value}">{esc(shown)}</span></span>'
@@ -755,7 +770,8 @@ def limit_html(result: ItemResult, lang: str, links: Links | None = None) -> str
     observed = ""
     if outcome is not None and outcome.value:
         label = live_label(result, lang)
-        observed = f'<span class="cl-observed">{esc(label)}: {esc(outcome.value)}</span> '
+        value = shown_value(outcome, lang)
+        observed = f'<span class="cl-observed">{esc(label)}: {esc(value)}</span> '
     return (
         f'<span class="cl-limit">{esc(item.limit or "")}</span><br>{observed}'
         f"{item_html(result, lang, links)}{bar_svg(result, lang)}"
@@ -775,7 +791,7 @@ def bar_svg(result: ItemResult, lang: str) -> str:
         return ""
     scale = max(outcome.quantity, limit.bound.value) * 1.25 or 1.0
     width, bound = 100 * outcome.quantity / scale, 100 * limit.bound.value / scale
-    label = f"{format_quantity(outcome.quantity, limit.kind)} / {limit.text}"
+    label = f"{format_quantity(outcome.quantity, limit.kind, lang)} / {limit.text}"
     return (
         f'<svg class="cl-bar cl-v-{result.verdict.value}" viewBox="0 0 100 10" width="100" '
         f'height="10" role="img" aria-label="{esc(label)}"><title>{esc(label)}</title>'

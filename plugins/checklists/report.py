@@ -4,6 +4,13 @@ The shape is documented by `checklists/assets/compliance.schema.json`. Items are
 page and line; keys are sorted; nothing depends on the machine or the clock, so the same
 inputs give the same bytes. Files are written atomically (a temporary file, then a rename),
 so a reader never sees half a report even when the build fails right after.
+
+The report is written in one language, the one of the run's pages and command line (the
+site's `theme.language`, or `checklists check --lang`), named by the top-level `lang`:
+`summary`, `value`, evidence `note`s and the stated number's `agrees` in that language,
+units as the guide writes them ("3.5分" in Japanese, "3.5min" in English). Everything a
+program keys on (`check`, `verdict`, `outcome`, `quantity` in base units, paths and lines)
+is the same in every language.
 """
 
 from __future__ import annotations
@@ -17,11 +24,12 @@ from typing import Any
 
 from checklists.engine import ItemResult, Run, headline
 from checklists.errors import SetupError
+from checklists.message import localize
 
 SCHEMA_VERSION = 1
 
 
-def item_json(result: ItemResult) -> dict[str, Any]:
+def item_json(result: ItemResult, lang: str = "en") -> dict[str, Any]:
     item, outcome = result.item, result.outcome
     return {
         "page": item.page,
@@ -38,25 +46,26 @@ def item_json(result: ItemResult) -> dict[str, Any]:
         "outcome": outcome.status.value if outcome else None,
         "verdict": result.verdict.value,
         "fails": result.fails,
-        "summary": outcome.summary if outcome else None,
-        "value": outcome.value if outcome else None,
+        "summary": localize(outcome.summary, lang) if outcome else None,
+        "value": localize(outcome.value, lang) or None if outcome else None,
         "quantity": outcome.quantity if outcome else None,
         "stale": outcome.stale if outcome else False,
-        "evidence": [e.to_json() for e in outcome.evidence] if outcome else [],
+        "evidence": [e.to_json(lang) for e in outcome.evidence] if outcome else [],
         "waiver": item.waiver.to_json() if item.waiver else None,
         "waiver_stale": result.stale_waiver,
         "stated": (
-            {"text": result.stated.text, "agrees": result.stated.accepted}
+            {"text": result.stated.text, "agrees": result.stated.accepted_in(lang)}
             if result.stated
             else None
         ),
     }
 
 
-def compliance(run: Run, target_name: str) -> dict[str, Any]:
+def compliance(run: Run, target_name: str, lang: str = "en") -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "target": target_name,
+        "lang": lang,
         "summary": {
             "items": len(run.bound),
             "verified": headline(run.bound).held,
@@ -71,7 +80,7 @@ def compliance(run: Run, target_name: str) -> dict[str, Any]:
             "files_read": run.target.reads,
             "files_parsed": run.target.parses,
         },
-        "items": [item_json(result) for result in run.bound],
+        "items": [item_json(result, lang) for result in run.bound],
         "unbound": [
             {
                 "page": r.item.page,

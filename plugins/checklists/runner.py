@@ -36,6 +36,7 @@ from typing import Any, Protocol, overload
 from checklists.bindings import Item, params_key
 from checklists.cache import ResultCache
 from checklists.errors import InputError
+from checklists.message import Message, tr
 from checklists.model import Environment, Evidence, Outcome, Status
 from checklists.registry import CheckSpec, Registry
 from checklists.target import Probe, Target
@@ -69,40 +70,89 @@ def resolve(
     environments: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Task | Outcome:
     """The task an item asks for, or an `error` outcome saying what is wrong with the binding."""
-    where = Evidence(f"binding at {item.location}")
+    where = Evidence(tr("binding at {where}", "バインディング（{where}）", where=item.location))
+    loc = item.location
     if item.error:
-        return Outcome.error(f"{item.location}: {item.error}", where)
+        return Outcome.error(
+            tr(
+                "{where}: {error}",
+                "{where}: バインディングの誤り: {error}",
+                where=loc,
+                error=item.error,
+            ),
+            where,
+        )
     spec = registry.get(item.check_id or "")
     if spec is None:
         ids = [spec.id for spec in registry]
         near = difflib.get_close_matches(item.check_id or "", ids, n=1)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        return Outcome.error(f"{item.location}: unknown check id {item.check_id!r}{hint}", where)
+        hint = (
+            tr("; did you mean {near!r}?", "（{near!r} の誤りではありませんか）", near=near[0])
+            if near
+            else ""
+        )
+        return Outcome.error(
+            tr(
+                "{where}: unknown check id {id!r}{hint}",
+                "{where}: 不明なチェック ID {id!r}{hint}",
+                where=loc,
+                id=item.check_id or "",
+                hint=hint,
+            ),
+            where,
+        )
     if spec.is_metric != item.metric:
         want = "metric" if spec.is_metric else "check"
         return Outcome.error(
-            f"{item.location}: {spec.id} is a {want}; bind it with <!-- {want}: {spec.id} -->",
+            tr(
+                "{where}: {id} is a {want}; bind it with <!-- {want}: {id} -->",
+                "{where}: {id} は {want} です。<!-- {want}: {id} --> で結び付けてください",
+                where=loc,
+                id=spec.id,
+                want=want,
+            ),
             where,
         )
     environment = None
     if item.environment is not None:
         environments = environments or {}
         if item.environment not in environments:
-            known = ", ".join(environments) or "none"
+            known = list(environments) or tr("none", "なし")
             return Outcome.error(
-                f"{item.location}: unknown environment {item.environment!r} "
-                f"(configured in the plugin's 'environments': {known})",
+                tr(
+                    "{where}: unknown environment {env!r} (configured in the plugin's "
+                    "'environments': {known})",
+                    "{where}: 不明な環境 {env!r}（プラグインの 'environments' にあるもの: "
+                    "{known}）",
+                    where=loc,
+                    env=item.environment,
+                    known=known,
+                ),
                 where,
             )
         if "environment" not in spec.params:
-            return Outcome.error(f"{item.location}: {spec.id} takes no environment", where)
+            return Outcome.error(
+                tr(
+                    "{where}: {id} takes no environment",
+                    "{where}: {id} は環境を取りません",
+                    where=loc,
+                    id=spec.id,
+                ),
+                where,
+            )
         environment = Environment(item.environment, dict(environments[item.environment]))
     unknown = sorted(set(item.params) - set(spec.params) - {"environment"})
     if unknown:
-        accepted = ", ".join(spec.params) or "no parameters"
+        accepted = list(spec.params) or tr("no parameters", "パラメータなし")
         return Outcome.error(
-            f"{item.location}: {spec.id} has no parameter {', '.join(unknown)} "
-            f"(it takes: {accepted})",
+            tr(
+                "{where}: {id} has no parameter {unknown} (it takes: {accepted})",
+                "{where}: {id} にパラメータ {unknown} はありません（取るもの: {accepted}）",
+                where=loc,
+                id=spec.id,
+                unknown=unknown,
+                accepted=accepted,
+            ),
             where,
         )
     params = {
@@ -114,8 +164,15 @@ def resolve(
     missing = [n for n, d in spec.params.items() if d is inspect.Parameter.empty and n not in given]
     if missing:
         return Outcome.error(
-            f"{item.location}: {spec.id} needs the parameter(s) {', '.join(missing)}; "
-            "set them in the binding or in the plugin's 'defaults'",
+            tr(
+                "{where}: {id} needs the parameter(s) {missing}; set them in the binding or in "
+                "the plugin's 'defaults'",
+                "{where}: {id} にはパラメータ {missing} が必要です。バインディングかプラグインの "
+                "'defaults' で指定してください",
+                where=loc,
+                id=spec.id,
+                missing=missing,
+            ),
             where,
         )
     return Task(spec, params, environment)
@@ -133,45 +190,111 @@ def run_one(task: Task, target: Target, log: Log) -> Outcome:
 
 
 def _call(task: Task, target: Target, log: Log) -> Outcome:
-    source = Evidence(f"source: {task.spec.source}")
+    source = _source(task)
+    check = task.spec.id
     try:
         env = {"environment": task.environment} if task.environment else {}
         outcome = task.spec.function(target, **task.params, **env)
     except InputError as error:
-        return Outcome.error(str(error), Evidence(error.message, path=error.path, line=error.line))
+        return Outcome.error(
+            unreadable(error), Evidence(read_error(error), path=error.path, line=error.line)
+        )
     except RecursionError:
         return Outcome.error(
-            f"the check {task.spec.id} could not read its input: nested too deeply "
-            "(folders or data deeper than can be followed)",
+            tr(
+                "the check {id} could not read its input: nested too deeply (folders or data "
+                "deeper than can be followed)",
+                "チェック {id} は入力を読み取れませんでした: 入れ子が深すぎます（辿れる深さを"
+                "超えるフォルダーかデータ）",
+                id=check,
+            ),
             source,
         )
     except UnicodeDecodeError as error:
         return Outcome.error(
-            f"the check {task.spec.id} read text that is not UTF-8 (byte {error.start + 1})",
+            tr(
+                "the check {id} read text that is not UTF-8 (byte {byte})",
+                "チェック {id} が UTF-8 でないテキストを読みました（{byte} バイト目）",
+                id=check,
+                byte=error.start + 1,
+            ),
             source,
         )
     except OSError as error:
         name = _in_target(error.filename, target)
         return Outcome.error(
-            f"the check {task.spec.id} could not read {name}: {error.strerror or error}",
-            Evidence("the file could not be read", path=name),
+            tr(
+                "the check {id} could not read {name}: {reason}",
+                "チェック {id} は {name} を読み取れませんでした: {reason}",
+                id=check,
+                name=name,
+                reason=str(error.strerror or error),
+            ),
+            Evidence(tr("the file could not be read", "ファイルを読み取れない"), path=name),
         )
     except (SystemExit, KeyboardInterrupt) as error:  # raised by the check: its own error
         return Outcome.error(
-            f"the check {task.spec.id} raised {type(error).__name__}({error})", source
+            tr(
+                "the check {id} raised {kind}({error})",
+                "チェック {id} が {kind}({error}) を送出しました",
+                id=check,
+                kind=type(error).__name__,
+                error=str(error),
+            ),
+            source,
         )
     except Exception as error:  # noqa: BLE001 - one broken check must never stop the others
         log.error(
             "check %s raised %s:\n%s", task.spec.id, type(error).__name__, traceback.format_exc()
         )
         return Outcome.error(
-            f"the check {task.spec.id} failed with {type(error).__name__}: {error}", source
+            tr(
+                "the check {id} failed with {kind}: {error}",
+                "チェック {id} が {kind} で失敗しました: {error}",
+                id=check,
+                kind=type(error).__name__,
+                error=str(error),
+            ),
+            source,
         )
     if not isinstance(outcome, Outcome):
         return Outcome.error(
-            f"the check {task.spec.id} returned {type(outcome).__name__}, not an Outcome", source
+            tr(
+                "the check {id} returned {kind}, not an Outcome",
+                "チェック {id} が Outcome ではなく {kind} を返しました",
+                id=check,
+                kind=type(outcome).__name__,
+            ),
+            source,
         )
     return outcome
+
+
+def read_error(error: InputError) -> str:
+    """What a reader could not read, in both languages: the reader's own words (a parser's
+    diagnostic, kept as it says it) after a Japanese frame."""
+    return tr("{message}", "読み取りエラー: {message}", message=error.message)
+
+
+def unreadable(error: InputError) -> str:
+    """The summary of an input that could not be read: where, and the reader's words."""
+    if not error.location:
+        return read_error(error)
+    japanese = _UNREADABLE.get(error.kind, "{where} を読み取れません: {message}")
+    return tr("{where}: {message}", japanese, where=error.location, message=error.message)
+
+
+# The Japanese frame of an input error by its kind (the English says only where and what).
+_UNREADABLE = {
+    "implausible": "{where} の内容は信頼できません: {message}",
+    "limit": "{where} は読み取りの上限を超えています: {message}",
+    "refused": "{where} は実際のツールが受け付けない入力です: {message}",
+    "too_large": "{where} は大きすぎて読み取れません: {message}",
+}
+
+
+def _source(task: Task) -> Evidence:
+    return Evidence(tr("source: {source}", "実装: {source}", source=task.spec.source))
 
 
 def _in_target(filename: object, target: Target) -> str:
@@ -221,6 +344,8 @@ def _escaped(text: None) -> None: ...
 def _escaped(text: str | None) -> str | None:
     if text is None or _encodable(text):
         return text
+    if isinstance(text, Message):  # both languages quote the same name
+        return Message.texts(_escaped(text.en), _escaped(text.ja))
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
@@ -288,12 +413,30 @@ class _Runs:
 def timed_out(task: Task, timeout: float, parse: tuple[str, str] | None = None) -> Outcome:
     if parse is None:
         return Outcome.error(
-            f"the check {task.spec.id} timed out after {timeout:g} s",
-            Evidence(f"source: {task.spec.source}"),
+            tr(
+                "the check {id} timed out after {timeout:g} s",
+                "チェック {id} が {timeout:g} 秒でタイムアウトしました",
+                id=task.spec.id,
+                timeout=timeout,
+            ),
+            _source(task),
         )
     return Outcome.error(
-        f"the check {task.spec.id} timed out after {timeout:g} s while reading {parse[0]}",
-        Evidence(f"reading it with {parse[1]} did not finish", path=parse[0]),
+        tr(
+            "the check {id} timed out after {timeout:g} s while reading {path}",
+            "チェック {id} が {path} の読み取り中に {timeout:g} 秒でタイムアウトしました",
+            id=task.spec.id,
+            timeout=timeout,
+            path=parse[0],
+        ),
+        Evidence(
+            tr(
+                "reading it with {reader} did not finish",
+                "{reader} での読み取りが終わらなかった",
+                reader=parse[1],
+            ),
+            path=parse[0],
+        ),
     )
 
 
@@ -524,9 +667,14 @@ class _ChildReporter:
                 return ("log", "error", f"a log line could not be passed on: {error}")
             spec = self.tasks[message[1]].spec
             broken = Outcome.error(
-                f"the check {spec.id} returned an outcome that cannot be passed on "
-                f"({type(error).__name__}: {error})",
-                Evidence(f"source: {spec.source}"),
+                tr(
+                    "the check {id} returned an outcome that cannot be passed on ({kind}: {error})",
+                    "チェック {id} が受け渡せない結果を返しました（{kind}: {error}）",
+                    id=spec.id,
+                    kind=type(error).__name__,
+                    error=str(error),
+                ),
+                Evidence(tr("source: {source}", "実装: {source}", source=spec.source)),
             )
             return ("done", message[1], broken, {})
         return message
@@ -626,16 +774,36 @@ class _Isolated:
             elif session.ended:  # a child that says it is done has run all it was given
                 for task in batch:
                     if task.key not in results:
-                        results[task.key] = _lost(task, "the process that ran it gave no result")
+                        results[task.key] = _lost(
+                            task,
+                            tr(
+                                "the process that ran it gave no result",
+                                "実行したプロセスが結果を返さなかった",
+                            ),
+                        )
             elif len(running) == 1:
                 task, what = batch[running[0]], f"ended the process that ran it ({session.status})"
-                results[task.key] = _lost(task, f"it {what}")
+                results[task.key] = _lost(
+                    task,
+                    tr(
+                        "it ended the process that ran it ({status})",
+                        "実行したプロセスが終了した（{status}）",
+                        status=session.status,
+                    ),
+                )
                 self.log.error(f"check {task.spec.id} {what}")
             elif running:
                 suspects += [batch[number].key for number in running]
             elif not session.results:  # the process ended, or stalled, outside any check
                 for task in batch:
-                    results[task.key] = _lost(task, f"its process failed ({session.status})")
+                    results[task.key] = _lost(
+                        task,
+                        tr(
+                            "its process failed ({status})",
+                            "プロセスが失敗した（{status}）",
+                            status=session.status,
+                        ),
+                    )
             for task in batch:
                 if task.key in results:
                     del todo[task.key]
@@ -777,7 +945,13 @@ def _exit_text(code: int) -> str:
 
 def _lost(task: Task, what: str) -> Outcome:
     return Outcome.error(
-        f"the check {task.spec.id}: {what}", Evidence(f"source: {task.spec.source}")
+        tr(
+            "the check {id}: {what}",
+            "チェック {id} の結果なし: {what}",
+            id=task.spec.id,
+            what=what,
+        ),
+        _source(task),
     )
 
 

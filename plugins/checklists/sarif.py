@@ -11,6 +11,10 @@ check that errored before it read a file) are tool notifications, never results 
 guide's page. Results carry `partialFingerprints` that do not move with line numbers, rules
 carry `security-severity`, and the run an `automationDetails` id per target, so uploads for
 several targets do not close each other's alerts. Nothing depends on the clock.
+
+Messages and rule texts follow the report's language (the site's, or `checklists check
+--lang`): a Japanese team reads its alerts in Japanese. The fingerprints are computed from
+the English text, so switching the language keeps every alert open, not closed and reopened.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from checklists.engine import ItemResult, Run
+from checklists.i18n import TEXT
+from checklists.message import Message, localize
 from checklists.registry import CheckSpec
 from checklists.report import json_text
 from checklists.verdict import Verdict
@@ -34,13 +40,14 @@ SRCROOT = "%SRCROOT%"
 FINGERPRINT = "checklistsFinding/v1"
 
 
-def _rule(spec: CheckSpec) -> dict[str, Any]:
+def _rule(spec: CheckSpec, lang: str) -> dict[str, Any]:
+    prose = spec.prose(lang)
     return {
         "id": spec.id,
         "name": "".join(part.title() for part in spec.id.replace(".", "_").split("_")),
-        "shortDescription": {"text": spec.title},
-        "fullDescription": {"text": spec.what},
-        "help": {"text": f"{spec.why}\n\nHow to fix: {spec.fix}"},
+        "shortDescription": {"text": prose.title},
+        "fullDescription": {"text": prose.what},
+        "help": {"text": f"{prose.why}\n\n{TEXT[lang]['fix']}: {prose.fix}"},
         "defaultConfiguration": {"level": LEVELS[spec.severity]},
         "properties": {
             "tags": ["docker", *spec.related],
@@ -66,11 +73,13 @@ def _location(uri: str, line: int | None) -> dict[str, Any]:
 
 
 def _fingerprint(rule: str, uri: str, summary: str) -> str:
-    """Stable across runs while the finding stays: rule, file and what was found, no line."""
-    return hashlib.sha256(f"{rule}\0{uri}\0{summary}".encode()).hexdigest()[:32]
+    """Stable across runs while the finding stays: rule, file and what was found (in English,
+    whatever the report's language), no line."""
+    english = summary.en if isinstance(summary, Message) else summary
+    return hashlib.sha256(f"{rule}\0{uri}\0{english}".encode()).hexdigest()[:32]
 
 
-def _result(group: list[ItemResult], uri: str, line: int | None) -> dict[str, Any]:
+def _result(group: list[ItemResult], uri: str, line: int | None, lang: str) -> dict[str, Any]:
     first = group[0]
     outcome = first.outcome
     summary = outcome.summary if outcome else first.verdict.value
@@ -78,7 +87,7 @@ def _result(group: list[ItemResult], uri: str, line: int | None) -> dict[str, An
     entry: dict[str, Any] = {
         "ruleId": first.item.check_id,
         "level": "error" if any(r.fails for r in group) else "warning",
-        "message": {"text": f"{claims}: {summary}"},
+        "message": {"text": f"{claims}: {localize(summary, lang)}"},
         "locations": [_location(uri, line)],
         "partialFingerprints": {FINGERPRINT: _fingerprint(first.item.check_id or "", uri, summary)},
         "properties": {
@@ -94,9 +103,9 @@ def _result(group: list[ItemResult], uri: str, line: int | None) -> dict[str, An
     return entry
 
 
-def _notification(result: ItemResult, docs: str) -> dict[str, Any]:
+def _notification(result: ItemResult, docs: str, lang: str) -> dict[str, Any]:
     outcome = result.outcome
-    summary = outcome.summary if outcome else result.verdict.value
+    summary = localize(outcome.summary, lang) if outcome else result.verdict.value
     page = posixpath.join(docs, result.item.page) if docs else result.item.page
     return {
         "level": "error",
@@ -113,6 +122,7 @@ def sarif(
     docs: str = "docs",
     version: str = "0",
     category: str = "checklists",
+    lang: str = "en",
 ) -> str:
     """The SARIF log of a run; `specs` are the registered checks by id, `category` names the
     target so that code scanning keeps one set of alerts per target."""
@@ -128,7 +138,7 @@ def sarif(
         key = (result.item.check_id, *place, summary, result.verdict)
         groups.setdefault(key, []).append(result)
     used = sorted({check for check, *_ in groups} | {r.item.check_id or "" for r in run.bound})
-    rules = [_rule(specs[check_id]) for check_id in used if check_id in specs]
+    rules = [_rule(specs[check_id], lang) for check_id in used if check_id in specs]
     run_log: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -141,14 +151,16 @@ def sarif(
         "originalUriBaseIds": {
             SRCROOT: {"description": {"text": "The root of the repository that uploads this log"}}
         },
-        "results": [_result(group, uri, line) for (_, uri, line, *_), group in groups.items()],
+        "results": [
+            _result(group, uri, line, lang) for (_, uri, line, *_), group in groups.items()
+        ],
         "columnKind": "unicodeCodePoints",
     }
     if unplaced:
         run_log["invocations"] = [
             {
                 "executionSuccessful": True,
-                "toolExecutionNotifications": [_notification(r, docs) for r in unplaced],
+                "toolExecutionNotifications": [_notification(r, docs, lang) for r in unplaced],
             }
         ]
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run_log]}

@@ -407,7 +407,7 @@ def test_the_authors_dated_values_stay_beside_the_live_ones(
         "著者の記載値: 約80%（60.0%–100.0% なら一致）"
     )
     expect(compare.locator(".cl-live")).to_have_text(re.compile(r"計測値: \d+\.\d%"))
-    expect(item.locator(".cl-outcome")).to_contain_text("contradicts the text's 約80%")
+    expect(item.locator(".cl-outcome")).to_contain_text("本文の「約80%」と矛盾")
     for part in (row, size, item.locator(".cl-evidence")):
         smallest = smallest_text(part)
         assert smallest[1] >= 12, smallest

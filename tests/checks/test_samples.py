@@ -22,7 +22,8 @@ import yaml
 
 from checklists.bindings import Item
 from checklists.engine import apply_limit
-from checklists.model import Status
+from checklists.message import unwrap
+from checklists.model import Outcome, Status
 from checklists.registry import REGISTRY, CheckSpec, load_packages
 from checklists.runner import Task, resolve, run_one
 from checklists.target import Target
@@ -50,8 +51,9 @@ def spec_of(check_id: str) -> CheckSpec:
     return spec
 
 
-@pytest.mark.parametrize(("check_id", "expected", "case"), cases())
-def test_sample(check_id: str, expected: str, case: Path) -> None:
+def run_case(check_id: str, case: Path) -> tuple[Outcome, dict[str, Any]]:
+    """The outcome of the check on one sample target, as the engine gives it, and the case's
+    `case.yml`."""
     meta = (
         yaml.safe_load((case / "case.yml").read_text("utf-8"))
         if (case / "case.yml").exists()
@@ -77,6 +79,12 @@ def test_sample(check_id: str, expected: str, case: Path) -> None:
     unit = spec_of(check_id).unit
     if unit is not None:
         outcome = apply_limit(outcome, replace(item, limit=meta.get("limit")), unit)
+    return outcome, meta
+
+
+@pytest.mark.parametrize(("check_id", "expected", "case"), cases())
+def test_sample(check_id: str, expected: str, case: Path) -> None:
+    outcome, meta = run_case(check_id, case)
     assert outcome.status is Status(expected), (outcome.summary, outcome.evidence)
     assert outcome.evidence, "every outcome carries evidence"
     if "summary" in meta:
@@ -111,11 +119,13 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
     from checklists import catalog
 
     pages = catalog.pages(REGISTRY, "ja", "checks", FIXTURES)
+    english_pages = catalog.pages(REGISTRY, "en", "checks", FIXTURES)
     assert "checks/index.md" in pages
     for spec in REGISTRY:
         area = spec.id.split(".", 1)[0]
         page = pages[f"checks/{area}.md"].inline()
-        start = page.index(f"## {spec.title} {{#{catalog.anchor(spec)}}}")
+        prose = spec.prose("ja")  # the Japanese site shows the Japanese part of the docstring
+        start = page.index(f"## {prose.title} {{#{catalog.anchor(spec)}}}")
         end = page.find("\n## ", start + 1)
         entry = page[start : end if end != -1 else len(page)]
         for needed in (
@@ -124,12 +134,22 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
             "修正方法",
             '=== "合格する例: ',
             '=== "不合格の例: ',
+            unwrap(prose.what),
+            unwrap(prose.fix),
         ):
             assert needed in entry, (spec.id, needed)
+        # A break inside a Japanese paragraph would show as a space in the browser.
+        assert not re.search(
+            r"[\u3040-\u30ff\u4e00-\u9fff、。）]\n[ \t]*[\u3040-\u30ff\u4e00-\u9fff]",
+            entry.split("**サンプル**")[0],  # the prose, not the samples' files
+        )
+        english = english_pages[f"checks/{area}.md"].inline()
+        assert f"## {spec.title} {{#{catalog.anchor(spec)}}}" in english
+        assert spec.what in english and prose.what not in english
         # The prose is rendered apart from the samples; code blocks or tabs in it would number
         # their ids (__codelineno-0-1, __tabbed_1_1) from the start again and clash.
-        prose = f"{spec.what}\n{spec.why}\n{spec.fix}"
-        assert "```" not in prose and "~~~" not in prose and "\n===" not in prose, spec.id
+        written = "\n".join((spec.what, spec.why, spec.fix, prose.what, prose.why, prose.fix))
+        assert "```" not in written and "~~~" not in written and "\n===" not in written, spec.id
 
 
 def test_catalog_samples_are_filled_into_the_finished_page_with_unique_tab_ids() -> None:

@@ -130,9 +130,10 @@ def test_limit_cell_golden(tmp_path: Path, registry: Registry) -> None:
         '</span> <details class="cl-result cl-v-broken" id="check-5-本番" data-verdict="broken">'
         '<summary><span class="cl-badge cl-v-broken" title="計測値がガイドの上限を満たして'
         'いません。このビルドを失敗させます"><span class="cl-icon" aria-hidden="true">✗</span>'
-        '主張違反</span></summary><div class="cl-evidence"><p class="cl-outcome">260MB does not '
-        'meet &lt; 250MB; measured</p><p class="cl-value">計測値: 260MB</p><ul class="cl-evidence-'
-        'list"><li>x</li></ul><p class="cl-meta">作者の主張: 上限 &lt; 250MB · チェック: '
+        '主張違反</span></summary><div class="cl-evidence"><p class="cl-outcome">260MB: '
+        '&lt; 250MB を満たしていません。measured</p><p class="cl-value">計測値: 260MB</p>'
+        '<ul class="cl-evidence-list"><li>x</li></ul><p class="cl-meta">作者の主張: 上限 '
+        "&lt; 250MB · チェック: "
         "<code>fake.size</code></p></div></details>"
         '<svg class="cl-bar cl-v-broken" viewBox="0 0 100 10" width="100" height="10" role="img" '
         'aria-label="260MB / &lt; 250MB"><title>260MB / &lt; 250MB</title><rect x="0" y="2" '

@@ -160,7 +160,10 @@ def test_one_finding_bound_to_several_claims_is_annotated_once(
 def test_summary_stays_under_githubs_limit(run: Run) -> None:
     text = github.summary_markdown(run, "準拠レポート", "site/compliance.json")
     assert text.startswith("## 準拠レポート")
-    assert "| broken | broken | guide.md:4 |" in text
+    assert "| Claim broken | broken | guide.md:4 |" in text
+    japanese = github.summary_markdown(run, "準拠レポート", "site/compliance.json", "ja")
+    assert "| 主張違反 | broken | guide.md:4 |" in japanese
+    assert "| 判定 | 項目 | 場所 | 要約 |" in japanese
     assert len(text.encode()) < github.SUMMARY_LIMIT
 
 

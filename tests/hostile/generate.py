@@ -128,7 +128,11 @@ class Case:
         return self.args or DEFAULT_ARGS
 
 
-DEFAULT_ARGS = ("check", "--quiet", "--format", "table", "--format", "json", "--output", "out")
+# In English: the cases' expected words are the English ones (the site's default is ja).
+DEFAULT_ARGS = (
+    *("check", "--quiet", "--lang", "en", "--format", "table", "--format", "json"),
+    *("--output", "out"),
+)
 
 
 # -- a good baseline site -----------------------------------------------------------------
@@ -654,7 +658,7 @@ def _report_path_cases() -> None:
                 "devlink": Link("/dev/full"),
             },
             Expect(2, stderr=(message,)),
-            args=("check", "--quiet", "--format", "json", "--output", output),
+            args=("check", "--quiet", "--lang", "en", "--format", "json", "--output", output),
             limit=20,
         )
     case(
@@ -662,14 +666,25 @@ def _report_path_cases() -> None:
         "report-path",
         {**site(bindings=DF[:1]), "app.txt": "a file\n"},
         Expect(2, stderr=("app.txt is a file, not a folder",)),
-        args=("check", "--quiet", "--format", "badges", "--output", "app.txt"),
+        args=("check", "--quiet", "--lang", "en", "--format", "badges", "--output", "app.txt"),
     )
     case(
         "output-several-onto-a-fifo",
         "report-path",
         {**site(bindings=DF[:1]), "pipe": Fifo()},
         Expect(2, stderr=("pipe is a named pipe (FIFO), not a folder",)),
-        args=("check", "--quiet", "--format", "json", "--format", "sarif", "--output", "pipe"),
+        args=(
+            "check",
+            "--quiet",
+            "--lang",
+            "en",
+            "--format",
+            "json",
+            "--format",
+            "sarif",
+            "--output",
+            "pipe",
+        ),
         limit=20,
     )
     case(
@@ -677,14 +692,14 @@ def _report_path_cases() -> None:
         "report-path",
         {**site(bindings=DF[:1]), "out.json": Link("../outside/secret.txt")},
         Expect(0),  # the link itself is replaced by the report: the file it named is untouched
-        args=("check", "--quiet", "--format", "json", "--output", "out.json"),
+        args=("check", "--quiet", "--lang", "en", "--format", "json", "--output", "out.json"),
     )
     case(
         "output-stdout-dash",
         "report-path",
         site(bindings=DF[:1]),
         Expect(0),
-        args=("check", "--quiet", "--format", "sarif", "--output", "-"),
+        args=("check", "--quiet", "--lang", "en", "--format", "sarif", "--output", "-"),
     )
     case(
         "reports-option-onto-a-device",
