@@ -163,7 +163,8 @@ def watched(run: Run) -> list[tuple[Path, bool]]:
     recursive = {path for kind, path in probed if kind == "listing" and path and path.is_dir()}
     looked = {path for kind, path in probed if kind in ("exists", "content") and path}
     looked |= {path for rel in run.target.files_read if (path := inside(rel))}
-    alone = {_existing(path.parent, root) for path in looked} - recursive
+    alone = {_existing(path.parent, root) if path != root else root for path in looked}
+    alone -= recursive
 
     def covered(path: Path, by: set[Path]) -> bool:
         return any(parent in by for parent in path.parents)
