@@ -121,6 +121,7 @@ def test_serve_watches_each_place_once(tmp_path: Path) -> None:
     target.read_bytes("other/x.txt")
     target.is_file("top.txt")
     target.exists("missing/deeper/file")  # its nearest folder that exists: the root
+    target.exists(".")  # the root itself: watched as itself, never its parent
     with pytest.raises(InputError):
         target.exists("../outside")
     plan = watched(Run((), 0, target))
