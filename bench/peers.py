@@ -211,7 +211,8 @@ def corpus(work: Path, count: int, runs: int, checkov: str | None = None) -> Cor
             "--checkov ckv/bin/checkov)"
         )
     else:
-        peers.append(on_readable(work, site, "Checkov", runs, _checkov_runner(checkov)))
+        # A few rounds: Checkov takes a minute over 500 files.
+        peers.append(on_readable(work, site, "Checkov", min(runs, 3), _checkov_runner(checkov)))
     return Corpus(
         files=count,
         bindings=site.bindings,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,20 @@ from checklists import Outcome, check
 def sample(target: object) -> Outcome:
     return Outcome.passed("ok")
 '''
+
+
+@pytest.fixture(autouse=True)
+def _global_registry_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The lazy tests register into the global registry (their modules use `@check`):
+    it is put back as it was, so no other test sees their checks."""
+    from checklists.registry import REGISTRY
+
+    for name in ("_checks", "_index", "_pending"):
+        monkeypatch.setattr(REGISTRY, name, dict(getattr(REGISTRY, name)))
+    monkeypatch.setattr(REGISTRY, "_deferred", set(REGISTRY._deferred))
+    yield
+    for module in [m for m in sys.modules if m.startswith("lazy_")]:
+        del sys.modules[module]
 
 
 def _lazy_library(root: Path, name: str, extra: dict[str, str] | None = None) -> None:
