@@ -431,14 +431,14 @@ def secrets_encrypted(target: Target) -> Outcome:
     dotenv_files: list[str] = []
     for path in scanned_files(target):
         name = basename(path)
+        if name == "wrangler.toml":  # read as Wrangler reads it, UTF-8 or not
+            findings += _wrangler_findings(target, path)
         text = text_or_none(target, path)
         if text is None:
             continue
         if _is_dotenv(name) or path in env_files:
             dotenv_files.append(path)
             findings += _dotenv_findings(target, path, _git_ignored(target, path))
-        if name == "wrangler.toml":
-            findings += _wrangler_findings(target, path)
         findings += _value_findings(path, text)
         store = _store_in_file(path, text)
         if store:

@@ -76,6 +76,7 @@ class Build:
     context: str
     dockerfile: str | None
     line: int
+    target: str | None = None  # the build stage (`build.target`), None for the last one
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,10 +275,12 @@ def _build(body: YMap, where: str) -> Build | None:
     if isinstance(build, YMap):
         context = build.get("context")
         dockerfile = build.get("dockerfile")
+        stage = build.get("target")
         return Build(
             _text(context, line, f"{where}.build.context") if context is not None else ".",
             _text(dockerfile, line, f"{where}.build.dockerfile") if dockerfile else None,
             line,
+            _text(stage, line, f"{where}.build.target") if stage else None,
         )
     return Build(_text(build, line, f"{where}.build"), None, line)
 

@@ -19,6 +19,7 @@ an `InputError` of kind "refused" at its line:
   EXPOSE, VOLUME, SHELL and HEALTHCHECK at least one; COPY and ADD a destination; an
   ARG name is blank (`ARG =x`); a VOLUME is empty; SHELL not in JSON form;
   `HEALTHCHECK NONE` with arguments, another type than CMD or NONE, or CMD without command;
+* no stage at all (only ARGs, no FROM): "dockerfile contains no stages to build";
 * a stage whose base image is blank as written (`FROM ""`: "base name (...) should not be
   blank", from `buildDispatchStates`); blank only through build arguments' defaults is
   not refused, as the build may pass the name (BuildKit warns: InvalidDefaultArgInFrom).
@@ -93,6 +94,11 @@ def instruction_refusal(df: Dockerfile) -> InputError | None:
 
 def stage_refusal(df: Dockerfile, stages: Sequence[Stage]) -> InputError | None:
     """What `dockerfile2llb` refuses about the stages once every instruction parsed."""
+    if not stages and df.instructions:  # only ARGs: `len(stages) == 0` in dockerfile2llb
+        return refused(
+            "dockerfile contains no stages to build (no FROM instruction)",
+            df.instructions[-1].start_line,
+        )
     for stage in stages:
         written = stage.from_instruction.args[0] if stage.from_instruction.args else ""
         # Blank only through build arguments' defaults (`ARG BASE=""`) is not a refusal: the

@@ -49,10 +49,11 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final, Literal
 
 from checklists.errors import InputError
+from checklists.target import MAX_IGNORE_PATTERNS
 
 __all__ = ["Pattern", "PatternMatcher", "read_dockerignore"]
 
@@ -911,9 +912,16 @@ class _GoRegexp:
         return self._end(state)
 
 
+@lru_cache(maxsize=4096)
+def _parse_go_regexp(go_regexp: str) -> _Node:
+    """The syntax tree of `regexp.Compile`; raises `_GoRegexpError` where Go fails. Trees
+    are immutable, so patterns written many times (`*` between `!` lines) share one."""
+    return _GoRegexpParser(go_regexp).parse()
+
+
 def _compile_go_regexp(go_regexp: str) -> _GoRegexp:
     """Go's `regexp.Compile`; raises `_GoRegexpError` where Go fails."""
-    return _GoRegexp(_GoRegexpParser(go_regexp).parse())
+    return _GoRegexp(_parse_go_regexp(go_regexp))
 
 
 # --- the matcher -----------------------------------------------------------------------------
@@ -925,15 +933,44 @@ def _pattern_error(pattern: Pattern, detail: str) -> InputError:
     return InputError(f"bad pattern '{shown}': {detail}", line=pattern.line or None)
 
 
-class _Rule:
-    """One pattern with upstream's lazily compiled match type."""
+_LITERAL_ESCAPES: Final = _REGEXP_ESCAPED  # `\.` and friends: the character itself
+_NOT_LITERAL: Final = frozenset("\\.+*?()|[]{}^$")
 
-    __slots__ = ("_error", "_kind", "_regexp", "_text", "pattern")
+
+def _literal_prefix(go_regexp: str) -> str:
+    """The text every match of an upstream regexp (`^...`) starts with: its literal
+    characters up to the first class, group, escape or anchor."""
+    out: list[str] = []
+    position, n = 1, len(go_regexp)  # after the leading "^"
+    while position < n:
+        char = go_regexp[position]
+        if char == "\\" and position + 1 < n and go_regexp[position + 1] in _LITERAL_ESCAPES:
+            out.append(go_regexp[position + 1])
+            position += 2
+        elif char in _NOT_LITERAL:
+            break
+        else:
+            out.append(char)
+            position += 1
+    return "".join(out)
+
+
+class _Rule:
+    """One pattern with upstream's lazily compiled match type.
+
+    Compiling a regexp pattern parses it (upstream's error, when Go would fail, comes from
+    here); the automaton is only built once a path starts with the regexp's literal prefix,
+    so 10,000 patterns such as `dir1/**/*.tmp` cost a parse each, not an automaton each.
+    """
+
+    __slots__ = ("_error", "_kind", "_literal", "_regexp", "_text", "_tree", "pattern")
 
     def __init__(self, pattern: Pattern) -> None:
         self.pattern = pattern
         self._text = pattern.text
         self._kind: _MatchType | None = None
+        self._tree: _Node | None = None
+        self._literal = ""
         self._regexp: _GoRegexp | None = None
         self._error: str | None = None
 
@@ -943,10 +980,11 @@ class _Rule:
         kind, go_regexp = _translate(self._text)
         if kind == "regexp":
             try:
-                self._regexp = _compile_go_regexp(go_regexp)
+                self._tree = _parse_go_regexp(go_regexp)
             except _GoRegexpError as error:
                 self._error = f"{_BAD_PATTERN} ({error})"
                 raise _pattern_error(self.pattern, self._error) from None
+            self._literal = _literal_prefix(go_regexp)
         self._kind = kind
         return kind
 
@@ -968,7 +1006,11 @@ class _Rule:
                 return path.endswith(suffix) or (suffix[:1] == "/" and path == suffix[1:])
             suffix_b, path_b = _utf8(text)[2:], _utf8(path)  # a BOM before the "**"
             return path_b.endswith(suffix_b) or (suffix_b[:1] == b"/" and path_b == suffix_b[1:])
-        assert self._regexp is not None
+        if not runes.startswith(self._literal):
+            return False  # the regexp is anchored: no match can start elsewhere
+        if self._regexp is None:
+            assert self._tree is not None
+            self._regexp = _GoRegexp(self._tree)
         return self._regexp.search(runes)
 
 
@@ -1089,7 +1131,8 @@ def read_dockerignore(source: str | bytes) -> list[Pattern]:
 
     Patterns are not syntax-checked here (`ReadAll` does not check them). `PatternMatcher`
     checks them and reports errors with the line number. Raises `InputError` for a line too
-    long for Go's `bufio.Scanner`.
+    long for Go's `bufio.Scanner`, and at the pattern past `MAX_IGNORE_PATTERNS` (kind
+    "limit": Docker has no such bound, see `checklists.target`).
     """
     text = source.decode("utf-8", "surrogateescape") if isinstance(source, bytes) else source
     lines = text.split("\n")
@@ -1119,5 +1162,9 @@ def read_dockerignore(source: str | bytes) -> list[Pattern]:
             pattern = _go_clean(pattern)
             if len(pattern) > 1 and pattern[0] == "/":
                 pattern = pattern[1:]
+        if len(patterns) == MAX_IGNORE_PATTERNS:
+            raise InputError(
+                f"more than {MAX_IGNORE_PATTERNS:,} patterns: not read", line=number, kind="limit"
+            )
         patterns.append(Pattern(text=pattern, exclusion=invert, line=number, raw=line))
     return patterns

@@ -16,10 +16,11 @@ sequences `YList` (a list with the line of each item). Anchors and aliases resol
 same value. A duplicate key, which GitHub rejects, and any YAML syntax error raise
 `InputError` with the line. The module judges nothing.
 
-Bounded against hostile files: collections nested more than `MAX_NESTING` deep, and aliases
-that expand a document past `MAX_YAML_NODES` values or beyond the share of aliasing that
-Go's yaml.v3 (the parser of Docker Compose) allows ("document contains excessive aliasing",
-a billion-laughs bomb), raise `InputError` of kind "limit" with the line.
+Bounded against hostile files: more than `MAX_YAML_VALUES` values as written (counted by
+libyaml before anything is composed), collections nested more than `MAX_NESTING` deep, and
+aliases that expand a document past `MAX_YAML_NODES` values or beyond the share of aliasing
+that Go's yaml.v3 (the parser of Docker Compose) allows ("document contains excessive
+aliasing", a billion-laughs bomb), raise `InputError` of kind "limit" with the line.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ from typing import Any
 import yaml
 
 from checklists.errors import InputError
-from checklists.target import MAX_NESTING, MAX_YAML_NODES, decode_text
+from checklists.target import MAX_NESTING, MAX_YAML_NODES, MAX_YAML_VALUES, decode_text
+
+try:  # libyaml's parser: the values are counted at C speed before Python composes any
+    from yaml._yaml import CParser as _EventParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _EventParser = yaml.SafeLoader  # type: ignore[assignment,misc]
 
 __all__ = ["YList", "YMap", "load", "scalar_text"]
 
@@ -205,9 +211,37 @@ def _bomb(node: yaml.Node, why: str) -> InputError:
     )
 
 
+_VALUE_EVENTS = (yaml.ScalarEvent, yaml.CollectionStartEvent, yaml.AliasEvent)
+
+
+def _check_values(text: str) -> None:
+    """InputError at the value past `MAX_YAML_VALUES`. A syntax error ends the count: the
+    composer that follows reports it, with the same words as ever."""
+    parser = _EventParser(text)
+    count = 0
+    try:
+        while (event := parser.get_event()) is not None:
+            if isinstance(event, _VALUE_EVENTS):
+                count += 1
+                if count > MAX_YAML_VALUES:
+                    mark = event.start_mark
+                    raise InputError(
+                        f"the YAML document holds more than {MAX_YAML_VALUES:,} values: not read",
+                        line=mark.line + 1 if mark is not None else None,
+                        kind="limit",
+                    )
+            elif isinstance(event, yaml.StreamEndEvent):
+                return
+    except yaml.YAMLError:
+        return
+    finally:
+        parser.dispose()
+
+
 def load(data: bytes) -> object:
     """The document in `data` (None for an empty file). InputError on bad YAML or bytes."""
     text = decode_text(data)
+    _check_values(text)
     try:
         node = yaml.compose(text, Loader=_BoundedLoader)
     except yaml.MarkedYAMLError as error:

@@ -7,6 +7,12 @@ with its environment (None for the top level), its value as text (JSON for a non
 value, as Wrangler serialises it) and the line it is written on. TOML is parsed with the
 standard library's `tomllib` (TOML 1.0); a syntax error raises `InputError` with its line.
 `wrangler.json` / `wrangler.jsonc` are not read.
+
+The bytes become text as Wrangler makes them (`readFileSync` in workers-sdk's
+`packages/workers-utils/src/parse.ts`): a UTF-16 or UTF-32 byte order mark is refused, a
+UTF-8 one dropped, and bytes that are not UTF-8 become U+FFFD (Node's
+`Buffer.toString("utf-8")`), so a file that is not UTF-8 still deploys its vars and is
+judged, never skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from checklists.errors import InputError
-from checklists.target import decode_text
 
 __all__ = ["WranglerConfig", "WranglerVar", "read_wrangler"]
 
@@ -37,8 +42,25 @@ class WranglerConfig:
     vars: tuple[WranglerVar, ...]
 
 
+# Checked in this order by Wrangler (`UNSUPPORTED_BOMS`): UTF-32 LE before UTF-16 LE.
+_UNSUPPORTED_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32 BE"),
+    (b"\xff\xfe\x00\x00", "UTF-32 LE"),
+    (b"\xfe\xff", "UTF-16 BE"),
+    (b"\xff\xfe", "UTF-16 LE"),
+)
+
+
+def wrangler_text(data: bytes) -> str:
+    """The text Wrangler parses: see the module docstring."""
+    for bom, encoding in _UNSUPPORTED_BOMS:
+        if data.startswith(bom):
+            raise InputError(f"the file starts with a {encoding} byte order mark", line=1)
+    return data.decode("utf-8", "replace").removeprefix("\ufeff")
+
+
 def read_wrangler(data: bytes) -> WranglerConfig:
-    text = decode_text(data)
+    text = wrangler_text(data)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

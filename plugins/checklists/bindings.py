@@ -105,6 +105,7 @@ class Item:
     limit: str | None = None  # the limit as the author wrote it
     cells: tuple[Cell, ...] = ()
     section_line: int | None = None  # the line of the heading the item sits under
+    service: str | None = None  # the service (image) judged; None: the repository as a whole
 
     @property
     def location(self) -> str:
@@ -544,6 +545,20 @@ def _row(
         for c in cells
         if c.column in columns.values | columns.statuses
     ]
+    # A column that holds a limit but is no configured environment (one removed from the
+    # `environments` option, a typo in its name) would be dropped without a word.
+    named = columns.environments | columns.values | columns.statuses
+    orphans = [c for c in cells if c.column and c.column not in named and _is_limit(c.text)]
+    if orphans and bound.metric and not bound.error:
+        known = ", ".join(sorted(columns.environments)) or "none"
+        listed = ", ".join(f"{c.column} ({c.text.strip()})" for c in orphans)
+        return [
+            replace(
+                bound,
+                error=f"the column(s) {listed} hold a limit but are not configured environments "
+                f"(environments: {known}); configure them or remove the column",
+            )
+        ]
     if limits and not bound.error:
         if not bound.metric:
             return [
@@ -557,6 +572,17 @@ def _row(
         return [replace(bound, cells=tuple(outputs))]
     known = ", ".join(sorted(columns.environments | columns.values | columns.statuses))
     return [replace(bound, error=f"the table has no column to show the result in ({known})")]
+
+
+def _is_limit(text: str) -> bool:
+    """Whether a table cell reads as a limit (`< 250MB`, `8分以内`)."""
+    from checklists.limits import parse_limit  # noqa: PLC0415 - only for metric rows
+
+    try:
+        parse_limit(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_id(body: str) -> str | None:

@@ -15,7 +15,7 @@ import io
 import os
 import sys
 from collections.abc import Sequence
-from importlib.metadata import entry_points
+from importlib.metadata import PackageNotFoundError, entry_points, version
 
 from checklists import commands
 from checklists.errors import SetupError
@@ -29,12 +29,20 @@ def parser(*, libraries: bool = True) -> argparse.ArgumentParser:
         prog="checklists",
         description="Executable checklists: verify a guide's claims against a repository.",
     )
+    root.add_argument("--version", action="version", version=f"checklists {_version()}")
     subparsers = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.register(subparsers)
     if libraries:
         for entry in sorted(entry_points(group="checklists.commands"), key=lambda e: e.name):
             entry.load()(subparsers)
     return root
+
+
+def _version() -> str:
+    try:
+        return version("docker-guide-checklists")
+    except PackageNotFoundError:
+        return "0 (not installed)"
 
 
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a writer that `head` stopped (128 + SIGPIPE)
@@ -47,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     # The engine's own subcommands do not need the libraries' (nor their imports).
     args = parser(libraries=argv[:1] != [] and argv[0] not in commands.NAMES).parse_args(argv)
+    if argv[:1] == ["--version"]:
+        return EXIT_OK
     try:
         status: int = args.handler(args)
         sys.stdout.flush()

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from checklists import outputs, report
+from checklists import init, outputs, project, report
 from checklists.engine import (
     ItemResult,
     Run,
@@ -31,15 +33,16 @@ from checklists.engine import (
 from checklists.errors import SetupError
 from checklists.i18n import LANGUAGES, TEXT, VERDICT_ICONS, VERDICT_LABELS, language
 from checklists.message import localize, unwrap
-from checklists.registry import REGISTRY
-from checklists.siteconfig import plugin_options, site_options
+from checklists.registry import REGISTRY, CheckSpec
+from checklists.services import SERVICE_PARAMS, environments_for, services_listing
+from checklists.target import Target
 from checklists.verdict import Verdict
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 Subparsers = argparse._SubParsersAction
 
 
-NAMES = frozenset({"check", "list", "explain"})  # the subcommands `register` adds
+NAMES = frozenset({"check", "list", "explain", "init"})  # the subcommands `register` adds
 
 
 def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
@@ -48,8 +51,18 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         help="evaluate every binding of the site against the target, without building HTML",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
-    check.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml")
-    check.add_argument("--target", help="the repository to check (default: from mkdocs.yml)")
+    check.add_argument(
+        "path",
+        nargs="?",
+        help="the repository to check (default: the configured target, else the current "
+        "folder); with no configuration, its services are discovered",
+    )
+    check.add_argument(
+        "--config",
+        help="a site's mkdocs.yml or a repository's .checklists.yml (default: mkdocs.yml "
+        "here, else PATH/.checklists.yml, else the guide's own configuration)",
+    )
+    check.add_argument("--target", help="the repository to check (same as PATH)")
     check.add_argument(
         "--format",
         action="append",
@@ -65,11 +78,18 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     check.add_argument("--quiet", action="store_true", help="no progress line")
     check.set_defaults(handler=run_check)
     listing = subparsers.add_parser("list", help="the check catalog")
-    listing.add_argument("--config", default="mkdocs.yml")
+    listing.add_argument("--config")
+    listing.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table or json"
+    )
     listing.set_defaults(handler=run_list)
-    explain = subparsers.add_parser("explain", help="what a check checks, why, and how to fix")
+    explain = subparsers.add_parser(
+        "explain",
+        help="what a check checks, why, how to fix, and the parameters in effect here",
+    )
     explain.add_argument("id", help="a check id, e.g. dockerfile.non_root_user")
-    explain.add_argument("--config", default="mkdocs.yml")
+    explain.add_argument("path", nargs="?", help="the repository (default: as for check)")
+    explain.add_argument("--config")
     explain.set_defaults(handler=run_explain)
     for command in (check, listing, explain):
         command.add_argument(
@@ -78,6 +98,7 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
             help="the language of verdicts, evidence and reports (default: the site's "
             "theme.language in mkdocs.yml)",
         )
+    init.register(subparsers)
 
 
 class _StderrLog:
@@ -97,26 +118,37 @@ class _StderrLog:
 
 
 def _load(args: argparse.Namespace) -> tuple[dict[str, object], Path]:
-    config = Path(args.config).resolve()
-    options = plugin_options(config)
-    if getattr(args, "target", None):
-        options["target"] = str(Path(args.target).resolve())
-    REGISTRY.defer(list(options.get("checks") or ["checks"]))  # imported as the run binds them
-    return options, config.parent
+    found = _project(args)
+    # Imported as the run binds them (`Registry.defer`); listing the registry imports all.
+    REGISTRY.defer(list(found.options.get("checks") or ["checks"]))
+    return found.options, found.root
+
+
+def _project(args: argparse.Namespace) -> project.Project:
+    path = getattr(args, "path", None) or getattr(args, "target", None)
+    found = project.find(path, getattr(args, "config", None))
+    args.project = found
+    return found
 
 
 def run_check(args: argparse.Namespace) -> int:
     options, root = _load(args)
-    site = site_options(Path(args.config).resolve())
-    docs = root / str(site.get("docs_dir") or "docs")
-    if not docs.is_dir():
-        raise SetupError(f"the docs folder {docs} does not exist (docs_dir in {args.config})")
-    pages = read_pages(docs, os.path.relpath(docs, root))
-    settings = settings_from_options(options, root, outputs.today())
+    found: project.Project = args.project
+    docs = found.pages
+    if not docs.exists():
+        raise SetupError(f"the docs folder {docs} does not exist (docs_dir in {found.shown})")
+    if docs.is_dir():
+        pages = read_pages(docs, os.path.relpath(docs, root))
+    else:
+        pages = {docs.name: decode_page(docs.read_bytes(), str(docs))}
+        docs = docs.parent
+    settings = settings_from_options(options, root, outputs.today(), locate=found.locate())
     formats = args.format or ["table"]
     _check_destinations(formats, args.output)
     started = time.monotonic()
     items = collect(pages, settings.columns)
+    if found.packaged_guide:  # its waivers were written for its own example target
+        items = [replace(item, waiver=None) if item.waiver else item for item in items]
     if not args.quiet:
         print(
             f"checklists: evaluating {sum(i.bound for i in items)} bindings on "
@@ -132,6 +164,9 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     lang = _language(args)
+    if "table" not in formats and not args.quiet:
+        for line in services_listing(run):
+            print(line, file=sys.stderr)
     context = outputs.context_for(
         lang, os.path.relpath(settings.target, root), os.path.relpath(docs, root)
     )
@@ -150,8 +185,8 @@ def _language(args: argparse.Namespace) -> str:
     """`--lang`, else the site's theme.language (ja when it names none)."""
     if getattr(args, "lang", None):
         return str(args.lang)
-    theme = site_options(Path(args.config).resolve()).get("theme")
-    return language(str(theme.get("language", "ja")) if isinstance(theme, dict) else "ja")
+    found = getattr(args, "project", None) or _project(args)
+    return language(found.lang)
 
 
 MAX_DOCS_DEPTH = 64  # folder levels below docs_dir that are read
@@ -234,7 +269,7 @@ def _emit(
     if fmt == "table":
         text = table(run, context.lang)
         if where is None:
-            sys.stdout.write(text)
+            sys.stdout.write(colored(text) if use_color(sys.stdout) else text)
         else:
             report.write_atomic(where, text)
         return
@@ -250,14 +285,41 @@ def _emit(
         report.write_atomic(where, text)
 
 
+_COLORS = {"✓": "32", "✗": "31", "⚠": "31", "≠": "31", "?": "33", "↻": "33"}  # green, red, yellow
+
+
+def use_color(stream: object) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org) or TERM=dumb."""
+    isatty = getattr(stream, "isatty", None)
+    return (
+        callable(isatty)
+        and bool(isatty())
+        and "NO_COLOR" not in os.environ
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def colored(text: str) -> str:
+    """The table with each item's mark coloured by its verdict."""
+    lines = []
+    for line in text.split("\n"):
+        mark = line[2:3] if line.startswith("  ") else ""
+        code = _COLORS.get(mark)
+        lines.append(f"  \033[{code}m{mark}\033[0m{line[3:]}" if code else line)
+    return "\n".join(lines)
+
+
 def table(run: Run, lang: str) -> str:
     """The readable report: one block per page and section, one line per item."""
-    lines: list[str] = []
+    lines: list[str] = services_listing(run)
     heading = None
-    for result in run.results:
+    order = {s.name: n for n, s in enumerate(run.services or ())}
+    for result in sorted(run.results, key=lambda r: order.get(r.item.service or "", -1)):
         item = result.item
-        if (item.page, item.section) != heading:
-            heading = (item.page, item.section)
+        if (item.service, item.page, item.section) != heading:
+            if item.service is not None and (heading is None or heading[0] != item.service):
+                lines.append(f"\n== service {item.service} ==")
+            heading = (item.service, item.page, item.section)
             lines.append(f"\n{item.page} › {item.section or ''}")
         lines.append("  " + _row(result, lang))
         if result.fails:
@@ -303,10 +365,36 @@ def _fix_lines(run: Run, result: ItemResult, lang: str) -> list[str]:
 def run_list(args: argparse.Namespace) -> int:
     _load(args)
     lang = _language(args)
+    if args.format == "json":
+        listed = [
+            {
+                "id": spec.id,
+                "kind": "metric" if spec.is_metric else "check",
+                "severity": spec.severity,
+                "title": spec.prose(lang).title,
+                "parameters": {
+                    name: None if default is inspect.Parameter.empty else _jsonable(default)
+                    for name, default in spec.params.items()
+                },
+                "required": [n for n, d in spec.params.items() if d is inspect.Parameter.empty],
+                "related": list(spec.related),
+            }
+            for spec in REGISTRY
+        ]
+        sys.stdout.write(json.dumps(listed, ensure_ascii=False, indent=1) + "\n")
+        return EXIT_OK
     for spec in REGISTRY:
         kind = "metric" if spec.is_metric else "check"
         print(f"{spec.id:<34} {kind:<6} {spec.severity:<8} {spec.prose(lang).title}")
     return EXIT_OK
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -332,7 +420,63 @@ def run_explain(args: argparse.Namespace) -> int:
         (text["catalog_fix"], prose.fix),
     ):
         print(f"{heading}:\n{_indent(body)}\n")
+    for line in in_effect(spec, args.project):
+        print(line)
     return EXIT_OK
+
+
+def in_effect(spec: CheckSpec, found: project.Project) -> list[str]:
+    """The parameters the check receives with the current configuration, and where each
+    value comes from: a binding of the guide, a service, `defaults`, or the check itself."""
+    options = found.options
+    settings = settings_from_options(options, found.root, outputs.today(), locate=found.locate())
+    where = found.locate() or (lambda path: found.shown)
+    lines = [f"In effect here ({found.shown}, target {settings.target}):"]
+    services = settings.services
+    if services is None and settings.discover and settings.target.is_dir():
+        discovered = REGISTRY.discover(Target(settings.target))
+        services = discovered.services if discovered is not None else ()
+    per_service = bool(services) and any(p in spec.params for p in SERVICE_PARAMS)
+    for service in services if per_service and services else [None]:
+        if service is not None:
+            lines.append(f"  service {service.name} ({service.origin or 'configured'}):")
+        given = service.params() if service is not None else {}
+        for name, default in spec.params.items():
+            if name == "environment":
+                columns = environments_for(service, settings.environments, settings.defaults)
+                shown = ", ".join(c for c, b in columns.items() if b is not None) or "none"
+                lines.append(f"    environment = one of the columns {shown}")
+                continue
+            if name in given:
+                value, source = given[name], f"service {service.name if service else ''}"
+            elif name in settings.defaults:
+                value, source = settings.defaults[name], f"defaults ({where(('defaults', name))})"
+            elif default is inspect.Parameter.empty:
+                value, source = "(required)", "set it in the binding or in defaults"
+            else:
+                value, source = default, "the check's default"
+            lines.append(f"    {name} = {value!r}  ← {source}")
+    bindings = _bindings_of(spec.id, found)
+    if bindings:
+        lines.append("  bound in the guide (a binding's own parameters win):")
+        lines += [f"    {where_}: {params}" for where_, params in bindings]
+    return lines
+
+
+def _bindings_of(check_id: str, found: project.Project) -> list[tuple[str, str]]:
+    docs = found.pages
+    try:
+        if docs.is_dir():
+            pages = read_pages(docs, docs.name)
+        else:
+            pages = {docs.name: decode_page(docs.read_bytes(), str(docs))}
+    except (SetupError, OSError):
+        return []
+    return [
+        (item.location, ", ".join(f"{k}={v!r}" for k, v in item.params.items()) or "no parameters")
+        for item in collect(pages)
+        if item.check_id == check_id
+    ]
 
 
 def _indent(text: str) -> str:

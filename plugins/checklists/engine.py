@@ -7,6 +7,7 @@ This is what the MkDocs plugin and the command line share. It never renders; it 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import gc
 import os
 from collections import Counter
@@ -22,9 +23,10 @@ from checklists.errors import InputError, SetupError
 from checklists.limits import Kind, Quantity, Stated, parse_limit, stated
 from checklists.message import Message, tr
 from checklists.model import Evidence, Outcome, Status
-from checklists.options import Locate, validate
+from checklists.options import Locate, OptionsError, validate
 from checklists.registry import REGISTRY, Registry
 from checklists.runner import Log, Task, resolve, run_all
+from checklists.services import Discovered, Service, environments_for, resolve_all
 from checklists.target import Target
 from checklists.verdict import HOLDS, ORDER, Policy, Verdict, fails, judge
 
@@ -39,8 +41,13 @@ class Settings:
     timeout: float = 30.0
     workers: int = 4
     policy: Policy = field(default_factory=lambda: Policy(today=dt.date.today()))
-    environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Environment columns: a build (a mapping), or "service" / "development" (services.py).
+    environments: Mapping[str, object] = field(default_factory=dict)
     columns: Columns = field(default_factory=Columns)
+    # The services to judge (`services` option); None: discover them when `discover` is set,
+    # else judge the target as one (no service dimension).
+    services: tuple[Service, ...] | None = None
+    discover: bool = False
     cache: ResultCache | None = None  # set by `mkdocs serve`: reuse results across rebuilds
     # Checks run in a worker process that is killed on a timeout; False runs them on
     # threads of this process (for observers that count reads in-process, as bench/ does).
@@ -70,6 +77,10 @@ class Run:
     evaluations: int  # checks that ran in this build
     target: Target
     reused: int = 0  # checks whose result a serve rebuild kept, their inputs unchanged
+    # The services judged (None: the target as one) and, when they were discovered, what
+    # discovery left out and noted.
+    services: tuple[Service, ...] | None = None
+    discovered: Discovered | None = None
     _by_page: dict[str, list[ItemResult]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -125,9 +136,28 @@ def settings_from_options(
     environment variable, when set, replaces the configured target.
     """
     valid = validate(options, locate)
+    undeclared(valid, REGISTRY, locate)
     target = Path(os.environ.get("CHECKLISTS_TARGET") or valid["target"])
     environments = valid["environments"]
+    configured = valid["services"]
+    services = None
+    if isinstance(configured, Mapping):
+        where = locate or (lambda path: "")
+        services = tuple(
+            Service(
+                name,
+                body["dockerfile"],
+                body.get("context"),
+                body.get("target"),
+                body.get("image"),
+                body["environments"],
+                origin=where(("services", name)),
+            )
+            for name, body in configured.items()
+        )
     return Settings(
+        services=services,
+        discover=configured == "discover",
         target=target if target.is_absolute() else root / target,
         packages=tuple(valid["checks"]),
         defaults=valid["defaults"],
@@ -146,6 +176,35 @@ def settings_from_options(
         ),
         cache=cache,
     )
+
+
+def undeclared(valid: Mapping[str, Any], registry: Registry, locate: Locate | None) -> None:
+    """OptionsError for a `defaults` parameter that no loaded check declares (a typo would
+    otherwise be ignored), with the closest declared name. Nothing when no check is loaded
+    yet (the checks' own parameters are not known then).
+
+    Deferred checks (`Registry.defer`) are imported only as far as needed: those whose
+    source names a default, then, should one still be undeclared, all of them."""
+    names = set(valid["defaults"])
+    if not names:
+        return
+    registry.import_naming(names)
+    if names <= {name for spec in registry.loaded() for name in spec.params} - {"environment"}:
+        return
+    declared = sorted({name for spec in registry for name in spec.params} - {"environment"})
+    if not declared:
+        return
+    where = locate or (lambda path: "")
+    problems = []
+    for name in valid["defaults"]:
+        if name not in declared:
+            near = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
+            hint = f"; did you mean `{near[0]}`?" if near else ""
+            at = where(("defaults", name))
+            problem = f"`defaults.{name}`: no check declares a parameter `{name}`{hint}"
+            problems.append(f"{at}: {problem}" if at else problem)
+    if problems:
+        raise OptionsError(problems)
 
 
 def enabled(option: bool) -> bool:
@@ -237,10 +296,21 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
     if registry is REGISTRY:  # only the checks the items bind are imported (`resolve`)
         registry.defer(list(settings.packages))
     target = open_target(settings.target)
-    resolved: list[Task | Outcome | None] = [
-        resolve(item, registry, settings.defaults, settings.environments) if item.bound else None
-        for item in items
-    ]
+    services, discovered = settings.services, None
+    if services is None and settings.discover:
+        discovered = registry.discover(target)
+        services = discovered.services if discovered is not None else None
+    if services is None:
+        columns = environments_for(None, settings.environments, settings.defaults)
+        usable = {k: v for k, v in columns.items() if v is not None}
+        resolved: list[Task | Outcome | None] = [
+            resolve(item, registry, settings.defaults, usable) if item.bound else None
+            for item in items
+        ]
+    else:
+        pairs = resolve_all(items, services, registry, settings.defaults, settings.environments)
+        items = [item for item, _ in pairs]
+        resolved = [task for _, task in pairs]
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
     outcomes, executed = run_all(
         tasks,
@@ -277,7 +347,14 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         results.append(
             ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy), number)
         )
-    return Run(tuple(results), executed, target, reused=len(tasks) - executed)
+    return Run(
+        tuple(results),
+        executed,
+        target,
+        reused=len(tasks) - executed,
+        services=None if services is None else tuple(services),
+        discovered=discovered,
+    )
 
 
 def apply_limit(outcome: Outcome, item: Item, unit: Kind) -> Outcome:

@@ -60,6 +60,8 @@ def _case(run: Run, result: ItemResult, root: str, docs: str, lang: str) -> ET.E
     item = result.item
     path, line = _file(run, result, root, docs)
     name = f"{item.text} [{item.check_id}]" if item.check_id else item.text
+    if item.service is not None:
+        name = f"{name} (service {item.service})"
     if item.environment:
         name += f" ({item.environment})"
     case = ET.Element(

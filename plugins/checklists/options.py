@@ -92,6 +92,9 @@ def path(name: str, value: object) -> str:
     raise BadValueError(f"`{name}` must be a path (a non-empty string), not {_kind(value)}")
 
 
+path_of = path  # for validators with an argument named `path`
+
+
 def seconds(name: str, value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
@@ -123,21 +126,113 @@ def parameters(name: str, value: object) -> dict[str, Any]:
     return dict(value)
 
 
-def environments(name: str, value: object) -> dict[str, dict[str, Any]]:
-    shape = "a mapping of column names to options (dockerfile, context, image)"
+BUILD_KEYS = ("dockerfile", "context", "target", "image")
+ENVIRONMENT_WORDS = ("service", "development")
+
+
+def _unknown_key(name: str, key: object, valid: tuple[str, ...]) -> BadValueError:
+    near = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
+    hint = f"; did you mean `{near[0]}`?" if near else f" (it takes: {', '.join(valid)})"
+    return BadValueError(f"`{name}` has an unknown key `{key}`{hint}", (str(key),))
+
+
+def build(name: str, value: object, path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A build: a mapping with a `dockerfile` and optionally context, target, image."""
+    if not isinstance(value, Mapping):
+        raise BadValueError(
+            f"`{name}` must be a mapping with a `dockerfile` (and context, target, image), "
+            f"not {_kind(value)}",
+            path,
+        )
+    found: dict[str, Any] = {}
+    for key, item in value.items():
+        if key not in BUILD_KEYS:
+            error = _unknown_key(name, key, BUILD_KEYS)
+            raise BadValueError(str(error), (*path, *error.path))
+        read = text if key in ("target", "image") else path_of
+        try:
+            found[str(key)] = read(f"{name}.{key}", item)
+        except BadValueError as error:
+            raise BadValueError(str(error), (*path, str(key))) from None
+    if "dockerfile" not in found:
+        raise BadValueError(f"`{name}` names no `dockerfile`: which image does it build?", path)
+    return found
+
+
+def environments(name: str, value: object) -> dict[str, object]:
+    shape = (
+        "a mapping of column names to builds (dockerfile, context, target, image) or to "
+        "`service` / `development`"
+    )
     if not isinstance(value, Mapping):
         raise BadValueError(f"`{name}` must be {shape}, not {_kind(value)}")
-    found = {}
+    found: dict[str, object] = {}
     for column, options in value.items():
         if not isinstance(column, str):
             raise BadValueError(f"`{name}` names a column {_kind(column)}; {shape}")
-        if not isinstance(options, Mapping):
+        if isinstance(options, str):
+            if options not in ENVIRONMENT_WORDS:
+                near = difflib.get_close_matches(options, ENVIRONMENT_WORDS, n=1)
+                hint = f"; did you mean `{near[0]}`?" if near else ""
+                raise BadValueError(
+                    f"`{name}.{column}` must be a mapping (a build with a `dockerfile`) or "
+                    f"one of {', '.join(ENVIRONMENT_WORDS)}, not {_kind(options)}{hint}",
+                    (column,),
+                )
+            found[column] = options
+            continue
+        found[column] = build(f"{name}.{column}", options, (column,))
+    return found
+
+
+SERVICE_KEYS = (*BUILD_KEYS, "environments")
+
+
+def services(name: str, value: object) -> dict[str, dict[str, Any]] | str | None:
+    """`services`: name -> build (dockerfile, context, target, image) and `environments`;
+    or `discover`: the services are found in the repository (`checklists.services`)."""
+    if value is None or value == "discover":
+        return value
+    if isinstance(value, str):
+        near = difflib.get_close_matches(value, ["discover"], n=1)
+        hint = f"; did you mean `{near[0]}`?" if near else ""
+        raise BadValueError(
+            f"`{name}` must be `discover` or a mapping of service names to builds, "
+            f"not {_kind(value)}{hint}"
+        )
+    if not isinstance(value, Mapping) or not value:
+        raise BadValueError(
+            f"`{name}` must be a mapping of service names to builds "
+            f"(dockerfile, context, target, image, environments), not {_kind(value)}"
+        )
+    found: dict[str, dict[str, Any]] = {}
+    for service, body in value.items():
+        if not isinstance(service, str) or not service.strip():
+            raise BadValueError(f"`{name}` names a service {_kind(service)}; names are strings")
+        where = f"{name}.{service}"
+        if not isinstance(body, Mapping):
             raise BadValueError(
-                f"`{name}.{column}` must be a mapping of options (dockerfile, context, image), "
-                f"not {_kind(options)}",
-                (column,),
+                f"`{where}` must be a mapping with a `dockerfile`, not {_kind(body)}", (service,)
             )
-        found[column] = parameters(f"{name}.{column}", options)
+        for key in body:
+            if key not in SERVICE_KEYS:
+                error = _unknown_key(where, key, SERVICE_KEYS)
+                raise BadValueError(str(error), (service, *error.path))
+        own = body.get("environments") or {}
+        entry = build(where, {k: v for k, v in body.items() if k != "environments"}, (service,))
+        try:
+            columns = environments(f"{where}.environments", own)
+        except BadValueError as error:
+            raise BadValueError(str(error), (service, "environments", *error.path)) from None
+        for column, spec in columns.items():
+            if isinstance(spec, str):
+                raise BadValueError(
+                    f"`{where}.environments.{column}` must be a build (a mapping with a "
+                    "`dockerfile`)",
+                    (service, "environments", column),
+                )
+        entry["environments"] = columns
+        found[service] = entry
     return found
 
 
@@ -193,7 +288,18 @@ OPTIONS: tuple[Option, ...] = (
     Option("target", path, "examples/autoforgenexus", "the repository, relative to mkdocs.yml"),
     Option("checks", names, ["checks"], "packages that register checks"),
     Option("defaults", parameters, {}, "parameters for every check declaring them, unless bound"),
-    Option("environments", environments, {}, "column name -> dockerfile, context, image"),
+    Option(
+        "environments",
+        environments,
+        {},
+        "column name -> a build (dockerfile, context, target, image), service or development",
+    ),
+    Option(
+        "services",
+        services,
+        None,
+        "discover, or name -> dockerfile, context, target, image, environments",
+    ),
     Option("value_columns", names, ["値", "Value"], "table columns that get observed values"),
     Option("status_columns", names, ["ステータス", "Status"], "table columns that get verdicts"),
     Option("timeout", seconds, 30.0, "seconds one check may run"),

@@ -121,6 +121,8 @@ def log_results(run: Run, log: Log, lang: str = "en") -> None:
         item, outcome = result.item, result.outcome
         detail = f" - {localize(outcome.summary, lang)}" if outcome else ""
         where = f" ({item.environment})" if item.environment else ""
+        if item.service is not None:
+            where += f" [service {item.service}]"
         message = f"{item.location} [{result.verdict.value}] {item.text}{where}{detail}"
         if result.fails:
             log.error(message)

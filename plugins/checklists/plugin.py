@@ -139,9 +139,11 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         if self.run is None:
             return markdown
         src = page.file.src_uri
+        collected = markdown == self.collected.get(src)
+        markdown = render.drop_unverified_notice(markdown)
         markdown, self.slots[src] = render.place_slots(
             markdown, src, self.run.for_page(src), self.settings.columns,
-            collected=markdown == self.collected.get(src),
+            collected=collected,
         )  # fmt: skip
         return markdown
 

@@ -38,7 +38,7 @@ import inspect
 import pkgutil
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -185,6 +185,8 @@ class Registry:
         self._index: dict[str, list[tuple[str, bool]]] = {}  # id -> modules naming it
         self._pending: dict[str, bool] = {}  # modules deferred, not imported yet -> is a package
         self._deferred: set[tuple[str, ...]] = set()  # package lists already indexed
+        self._discoverers: list[tuple[str, bool]] = []  # modules whose source registers one
+        self._sources: dict[str, str] = {}  # deferred modules that register checks -> source
 
     def metric(
         self, id: str, *, unit: Kind, severity: Severity = "medium", related: tuple[str, ...] = ()
@@ -248,15 +250,20 @@ class Registry:
         if key in self._deferred:
             return self
         for package_name in packages:
-            for name, ispkg, ids in _indexed(_import_package(package_name)):
+            for name, ispkg, ids, text in _indexed(_import_package(package_name)):
                 if name in sys.modules:
                     continue  # imported already: whatever it registers is here
                 if ids is None:  # a module whose source cannot be read: import it now
                     _import_check_module(name, ispkg)
                     continue
                 self._pending[name] = ispkg
+                if ids:
+                    self._sources[name] = text
                 for id in ids:
-                    self._index.setdefault(id, []).append((name, ispkg))
+                    if id == _DISCOVERER:
+                        self._discoverers.append((name, ispkg))
+                    else:
+                        self._index.setdefault(id, []).append((name, ispkg))
         self._deferred.add(key)
         return self
 
@@ -276,7 +283,19 @@ class Registry:
         for name, ispkg in list(self._pending.items()):
             self._import(name, ispkg)
 
+    def import_naming(self, words: Collection[str]) -> None:
+        """Import every deferred module that registers a check and whose source has one of
+        `words` as a name: a check declaring a parameter of that name is then loaded. (A
+        module registering checks the index cannot read is imported in full by asking.)"""
+        if not words or not self._sources:
+            return
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words))) + r")\b")
+        for name, text in list(self._sources.items()):
+            if pattern.search(text):
+                self._import(name, self._pending.get(name, False))
+
     def _import(self, name: str, ispkg: bool) -> None:
+        self._sources.pop(name, None)
         if self._pending.pop(name, None) is not None:
             _import_check_module(name, ispkg)
 
@@ -295,10 +314,29 @@ class Registry:
         self.load_deferred()
         return len(self._checks)
 
+    def discoverer(self, function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """Register the function that finds a target's services (`checklists.services`):
+        `(Target) -> Discovered`. A check library registers at most one; the last wins."""
+        self._discoverer = function
+        return function
+
+    def discover(self, target: object) -> Any:  # noqa: ANN401 - the discoverer's answer
+        """The services the registered discoverer finds in the target; None without one.
+        Deferred modules whose source registers a discoverer are imported first; when none
+        does, every deferred module is (a discoverer registered in a way the index cannot
+        read is still found, as `load_packages` would find it)."""
+        for name, ispkg in self._discoverers:
+            self._import(name, ispkg)
+        if getattr(self, "_discoverer", None) is None and self._pending:
+            self.load_deferred()
+        function = getattr(self, "_discoverer", None)
+        return None if function is None else function(target)
+
 
 REGISTRY = Registry()
 check = REGISTRY.check
 metric = REGISTRY.metric
+discoverer = REGISTRY.discoverer
 
 
 def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registry:
@@ -355,12 +393,15 @@ def _load_below(package: ModuleType) -> None:
 # `@check("area.name"`, `@metric(\n    "area.name"`, `@registry.check(id="area.name"`: the id a
 # decorator registers, as the index reads it from a module's source.
 _REGISTERS = re.compile(r"@[\w.]*\b(?:check|metric)\(\s*(?:id\s*=\s*)?[\"']([a-z][a-z0-9_.]*)[\"']")
+# `@discoverer` / `@registry.discoverer` on a line of its own: the module registers one.
+_DISCOVERS = re.compile(r"^[ \t]*@[\w.]*\bdiscoverer[ \t]*$", re.MULTILINE)
+_DISCOVERER = "@discoverer"  # the index's name for "registers a discoverer" (no id has "@")
 
 
-def _indexed(package: ModuleType) -> Iterator[tuple[str, bool, list[str] | None]]:
-    """(module, is a package, the ids its source registers, None if unreadable) for every
-    module below `package`, in `load_packages` order. Subpackages are imported (their
-    `__init__` may skip modules); modules are read, not imported."""
+def _indexed(package: ModuleType) -> Iterator[tuple[str, bool, list[str] | None, str]]:
+    """(module, is a package, the ids its source registers or None if unreadable, the
+    source) for every module below `package`, in `load_packages` order. Subpackages are
+    imported (their `__init__` may skip modules); modules are read, not imported."""
     for module in _below(package):
         if module.ispkg:  # imported, checks of its __init__ and all, then read below
             yield from _indexed(_import_check_module(module.name, True))
@@ -370,6 +411,8 @@ def _indexed(package: ModuleType) -> Iterator[tuple[str, bool, list[str] | None]
         try:
             text = Path(str(folder), f"{short}.py").read_text("utf-8")
         except (OSError, UnicodeDecodeError, TypeError):
-            yield module.name, False, None
+            yield module.name, False, None, ""
             continue
-        yield module.name, False, _REGISTERS.findall(text)
+        found = _REGISTERS.findall(text)
+        ids = [*found, _DISCOVERER] if _DISCOVERS.search(text) else found
+        yield module.name, False, ids, text

@@ -385,6 +385,8 @@ def compliance_html(
             evidence = ""
         evidence += stated_html(result, lang) + fix_links(result, lang, links)
         env = f" ({esc(item.environment)})" if item.environment else ""
+        if item.service is not None:
+            env += f' <span class="cl-service">[{esc(item.service)}]</span>'
         groups.setdefault(section, []).append(
             f'<tr class="cl-row" data-verdict="{result.verdict.value}" data-order="{order}"'
             f' data-section="{esc(section)}" data-section-order="{sections[section]}"'
@@ -562,6 +564,39 @@ def slot(key: str) -> str:
 Slots = dict[str, tuple[ItemResult, str]]  # slot key -> (result, role)
 
 
+WITHOUT_PLUGIN = re.compile(
+    r"^<!-- checklists:without-plugin -->\n.*?^<!-- /checklists:without-plugin -->\n?",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def drop_unverified_notice(markdown: str) -> str:
+    """The page's notice that verdicts are missing, removed: the checks ran. A generator
+    that ignores MkDocs plugins keeps it, so its page never looks verified without them."""
+    # Blank lines in its place keep every later line where the bindings were found.
+    return WITHOUT_PLUGIN.sub(lambda match: "\n" * match[0].count("\n"), markdown)
+
+
+def worst_per_slot(results: list[ItemResult]) -> list[ItemResult]:
+    """One result per binding: with several services, the worst of their verdicts (a
+    failing one first), so a page never shows one service's pass over another's failure.
+    The reports keep every service's result."""
+    if not any(r.item.service is not None for r in results):
+        return results
+    rank = {verdict: n for n, verdict in enumerate(ORDER)}
+    chosen: dict[tuple[int, str], ItemResult] = {}
+    for result in results:
+        key = (result.item.line, result.item.slot)
+        known = chosen.get(key)
+        worse = known is None or (not known.fails, rank.get(known.verdict, 99)) > (
+            not result.fails,
+            rank.get(result.verdict, 99),
+        )
+        if worse:
+            chosen[key] = result
+    return [r for r in results if chosen.get((r.item.line, r.item.slot)) is r]
+
+
 def place_slots(
     markdown: str,
     page: str,
@@ -580,6 +615,7 @@ def place_slots(
     """
     from checklists.bindings import scan  # noqa: PLC0415 - keeps render importable alone
 
+    results = worst_per_slot(results)
     by_slot = {r.item.slot: r for r in results if r.item.bound}
     in_order = [r for r in results if r.item.bound]
     items = [r.item for r in results] if collected else scan(markdown, page, columns)

@@ -26,12 +26,13 @@ from checklists.engine import ItemResult, Run, headline
 from checklists.errors import SetupError
 from checklists.message import localize
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def item_json(result: ItemResult, lang: str = "en") -> dict[str, Any]:
     item, outcome = result.item, result.outcome
     return {
+        "service": item.service,
         "page": item.page,
         "line": item.line,
         "section": item.section,
@@ -66,6 +67,18 @@ def compliance(run: Run, target_name: str, lang: str = "en") -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "target": target_name,
         "lang": lang,
+        "services": None
+        if run.services is None
+        else [
+            {
+                "name": s.name,
+                "dockerfile": s.dockerfile,
+                "context": s.params()["context"],
+                "target": s.target,
+                "origin": s.origin,
+            }
+            for s in run.services
+        ],
         "summary": {
             "items": len(run.bound),
             "verified": headline(run.bound).held,

@@ -28,7 +28,7 @@ import time
 import traceback
 import warnings
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, overload
@@ -475,7 +475,13 @@ def run_all(
     return state.results, len(pending)
 
 
-def _run_threads(pending: list[Task], state: _Runs, timeout: float | None, workers: int) -> None:
+def _run_threads(
+    pending: list[Task],
+    state: _Runs,
+    timeout: float | None,
+    workers: int,
+    parent_alive: Callable[[], bool] | None = None,
+) -> None:
     """Run the tasks on threads of this process until `state.remaining` is 0.
 
     Pure-Python checks run one after another on a single worker thread: threads would only
@@ -483,7 +489,8 @@ def _run_threads(pending: list[Task], state: _Runs, timeout: float | None, worke
     that wait on external programs (`external=True`) run on up to `workers` threads of their
     own. With a `timeout`, a hung check is abandoned (daemon threads never block the exit)
     and a fresh worker takes the rest; without (in a worker process), the parent process
-    watches the time.
+    watches the time, and `parent_alive` says when that parent is gone: then nobody waits
+    for the rest and the run returns.
     """
     pure = deque(t for t in pending if not t.spec.external)  # taken from the front: O(1)
     external = deque(t for t in pending if t.spec.external)
@@ -513,6 +520,8 @@ def _run_threads(pending: list[Task], state: _Runs, timeout: float | None, worke
         if done:
             return
         state.wake.wait(poll)
+        if parent_alive is not None and not parent_alive():
+            return
         if timeout is not None and any(not t.spec.external for t in state.expire(timeout)):
             generation[0] += 1  # the hung worker stops after its task; a new one goes on
             start(pure_worker, generation[0])
@@ -538,6 +547,8 @@ _PARSE = struct.Struct("<H")  # the length of the parse key that follows (0: not
 _PARSE_ROOM = 1024  # bytes for the key: the file and the parser, NUL between
 _SLOT_SIZE = _SLOT.size + _PARSE.size + _PARSE_ROOM
 _CRASHED = 70  # the child's exit status when its own harness failed
+_ORPHANED = 71  # the child's exit status when it found its parent gone
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _BATCH = 512  # results per message at most
 _FLUSH = 0.02  # seconds a result may wait in the child before it is sent
 
@@ -707,14 +718,49 @@ class _ChildLog:
         self._send("error", msg, args)
 
 
+def _die_with_parent(parent: int) -> None:
+    """In the forked worker: have the kernel kill it the moment its parent dies (Linux's
+    parent-death signal), so a build that is itself killed (SIGKILL, an OOM kill, a CI
+    runner cancelling) leaves no worker behind, even one stuck in C code. A parent that
+    died before this was set is caught by the look at `getppid` right after; elsewhere,
+    `_run_threads` looks again every second.
+
+    The signal is tied to the thread that forked: that thread waits in `session` until
+    the worker is gone, so it cannot end first (under `mkdocs serve` the builds run on a
+    thread of their own).
+    """
+    _parent_death_signal()
+    if os.getppid() != parent:
+        os._exit(_ORPHANED)
+
+
+def _parent_death_signal() -> None:
+    """`prctl(PR_SET_PDEATHSIG, SIGKILL)` where the system has it (Linux)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes  # noqa: PLC0415 - only the forked worker needs it
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 def _child(
-    fd: int, slots: _Slots, *, tasks: list[Task], target: Target, workers: int, cache: bool
+    fd: int,
+    slots: _Slots,
+    *,
+    tasks: list[Task],
+    target: Target,
+    workers: int,
+    cache: bool,
+    parent: int,
 ) -> None:
     reporter = _ChildReporter(_Channel(fd), slots, tasks, target, cache)
     target.watch = reporter.parsing
     state = _Runs(target, _ChildLog(reporter), None, reporter)
     state.remaining = len(tasks)
-    _run_threads(tasks, state, None, workers)
+    _run_threads(tasks, state, None, workers, parent_alive=lambda: os.getppid() == parent)
+    if os.getppid() != parent:
+        os._exit(_ORPHANED)  # nobody reads the pipe any more
     reporter.end()
 
 
@@ -816,6 +862,7 @@ class _Isolated:
         for stream in (sys.stdout, sys.stderr):  # or the child would print the buffers again
             with contextlib.suppress(Exception):
                 stream.flush()
+        parent = os.getpid()
         with warnings.catch_warnings():
             # Python 3.12+ warns when a process with threads forks (`mkdocs serve` has
             # some). The child runs only this module's code and the checks; the locks it
@@ -827,11 +874,12 @@ class _Isolated:
         if pid == 0:  # pragma: no cover - the child; it leaves through os._exit only
             status = _CRASHED
             try:
+                _die_with_parent(parent)
                 os.close(read_fd)
                 os.setpgid(0, 0)  # its own group: killing it ends the programs it started
                 _child(
                     write_fd, slots, tasks=batch, target=self.target, workers=self.workers,
-                    cache=self.cache is not None,
+                    cache=self.cache is not None, parent=parent,
                 )  # fmt: skip
                 status = 0
             finally:

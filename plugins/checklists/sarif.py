@@ -84,10 +84,12 @@ def _result(group: list[ItemResult], uri: str, line: int | None, lang: str) -> d
     outcome = first.outcome
     summary = outcome.summary if outcome else first.verdict.value
     claims = "; ".join(dict.fromkeys(r.item.text for r in group))
+    services = sorted({r.item.service for r in group if r.item.service is not None})
+    named = f"[{', '.join(services)}] " if services else ""
     entry: dict[str, Any] = {
         "ruleId": first.item.check_id,
         "level": "error" if any(r.fails for r in group) else "warning",
-        "message": {"text": f"{claims}: {localize(summary, lang)}"},
+        "message": {"text": f"{named}{claims}: {localize(summary, lang)}"},
         "locations": [_location(uri, line)],
         "partialFingerprints": {FINGERPRINT: _fingerprint(first.item.check_id or "", uri, summary)},
         "properties": {
@@ -95,6 +97,8 @@ def _result(group: list[ItemResult], uri: str, line: int | None, lang: str) -> d
             "guide": [f"{r.item.page}:{r.item.line}" for r in group],
         },
     }
+    if services:
+        entry["properties"]["services"] = services
     waived = [r for r in group if r.verdict is Verdict.WAIVED and r.item.waiver is not None]
     if waived and len(waived) == len(group):
         reason = waived[0].item.waiver.reason if waived[0].item.waiver else ""
@@ -107,9 +111,10 @@ def _notification(result: ItemResult, docs: str, lang: str) -> dict[str, Any]:
     outcome = result.outcome
     summary = localize(outcome.summary, lang) if outcome else result.verdict.value
     page = posixpath.join(docs, result.item.page) if docs else result.item.page
+    service = f" [service {result.item.service}]" if result.item.service else ""
     return {
         "level": "error",
-        "message": {"text": f"{page}:{result.item.line}: {result.item.text}: {summary}"},
+        "message": {"text": f"{page}:{result.item.line}{service}: {result.item.text}: {summary}"},
         "descriptor": {"id": result.item.check_id or "checklists.binding"},
     }
 

@@ -66,13 +66,23 @@ MAX_EXPANSION_CHARS = 1024 * 1024
 """The text one ARG/ENV/FROM expansion may produce, and the ARG and ENV values of one scope
 together. BuildKit sets no limit, but real values are short: the corpus's longest is 133
 characters (a PATH). A megabyte is a bomb (`ARG A2=${A1}${A1}` doubles at every line)."""
+MAX_IGNORE_PATTERNS = 10_000
+"""Patterns in one .dockerignore; the corpus's longest has 80. Docker sets no limit, but
+it asks every pattern about every file of the context: 50,000 patterns would keep a check
+busy for minutes (10,000 take a few seconds)."""
 MAX_YAML_NODES = 1_000_000
 """Values in one YAML document with every alias expanded (a billion-laughs bomb)."""
+MAX_YAML_VALUES = 100_000
+"""Values written in one YAML document, before aliases expand. The corpus's largest, the
+Compose file of opentelemetry-demo, holds 1,349. Python composes some 50,000 values a
+second, so a 4 MiB file of short lines (100,000 Compose services) would outlast a check's
+timeout; counting the values first takes libyaml a fraction of that."""
 CLOCK_SKEW = dt.timedelta(days=1)
 """How far in the future a recorded time may lie before it is implausible (clock skew)."""
 
 
 _UNSEEN = object()
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def utc_now() -> dt.datetime:
@@ -126,10 +136,11 @@ class Target:
 
     def path(self, relative: str) -> Path:
         """The real path on disk; InputError if it (or a symlink on the way) leaves the root."""
-        return Path(self._real_path(self.normalize(relative)))
+        return Path(self._real_path(relative))
 
-    def _real_path(self, rel: str) -> str:
-        """`path` of a normalized target path, as a string (no Path object to build)."""
+    def _real_path(self, relative: str) -> str:
+        """`path` as a string (no Path object to build)."""
+        rel = self.normalize(relative)
         real = self._real.get(rel)
         if real is None:
             found = self._resolve(rel)
@@ -301,10 +312,24 @@ class Target:
         rel = self.normalize(directory)
         listing = self._listings.get(rel)
         if listing is None:  # walked once per build; checks often list the same context
-            listing = self._listings[rel] = tuple(self._walk(rel))
+            walked = list(self._walk(rel))
+            listing = self._listings[rel] = tuple(path for path, _ in walked)
+            self._remember(walked)
         return iter(listing)
 
-    def _walk(self, directory: str) -> Iterator[str]:
+    def _remember(self, walked: list[tuple[str, str]]) -> None:
+        """What the walk learnt of each file it listed: its path is already canonical, its
+        real path has no symlink on the way (the walk follows none), and it is a regular
+        file. A scan that reads every listed file (10,000 of them) then spends no second
+        `realpath` and `stat` per file on what the walk saw."""
+        for path, real in walked:
+            if "\\" in path:  # `normalize` reads a backslash as a separator: ask it
+                continue
+            self._normal.setdefault(path, path)
+            self._real.setdefault(path, real)
+            self._kinds.setdefault(path, "file")
+
+    def _walk(self, directory: str) -> Iterator[tuple[str, str]]:
         """Depth first, sorted, without recursion (a hostile tree may be deeper than Python's
         stack), bounded in depth and entries. Symlinks are listed neither as files nor
         followed as folders, so a symlink loop cannot trap the walk; a folder that cannot
@@ -333,22 +358,18 @@ class Target:
                     kind="limit",
                 )
             folders = []
+            inside = folder.rstrip("/")  # the root folder "/" would give "//name"
             for name, is_dir, is_file in listed:
                 if is_dir:
                     folders.append(name)
                 elif is_file:  # symlinks, FIFOs, sockets and devices are not listed
-                    yield f"{start}{name}"
+                    yield f"{start}{name}", f"{inside}/{name}"
             if folders and depth + 1 > MAX_WALK_DEPTH:
-                deep = f"{start}{folders[0]}"
-                raise InputError(
-                    f"{deep} is more than {MAX_WALK_DEPTH} folders below {prefix}: not listed",
-                    path=deep,
-                    kind="limit",
-                )
+                raise _too_deep(prefix, lead, f"{start}{folders[0]}")
             # Pushed in reverse so the first folder is walked first: files come out in the
             # same order as a sorted recursive walk.
             for name in reversed(folders):
-                stack.append((f"{folder}/{name}", f"{start}{name}/", depth + 1))
+                stack.append((f"{inside}/{name}", f"{start}{name}/", depth + 1))
 
     def listdir(self, directory: str = ".") -> list[str]:
         """Every entry directly in `directory` (files, folders, symlinks, anything else) as
@@ -382,7 +403,7 @@ class Target:
         self._note("listing", folder)
         if self.kind(folder) != "directory":
             return []
-        real = self._real_path(self.normalize(folder))
+        real = self._real_path(folder)
         name = PurePosixPath(rel).name
         try:
             names = [
@@ -405,7 +426,7 @@ class Target:
         if not self.is_file(rel):
             raise InputError("file not found in the target", path=rel, kind="missing")
         try:
-            return os.stat(self.path(rel)).st_size  # noqa: PTH116
+            return os.stat(self._real_path(rel)).st_size  # noqa: PTH116
         except OSError as error:
             raise _os_error(error, rel) from None
 
@@ -440,8 +461,10 @@ class Target:
                 return InputError(f"{rel} is a directory, not a file", path=rel, kind="not_a_file")
             real = self._real_path(rel)
             # O_NONBLOCK: should the file have become a FIFO since `kind` looked, opening it
-            # must not block; fstat below refuses it before anything is read.
-            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+            # must not block; fstat below refuses it before anything is read. O_NOFOLLOW:
+            # `real` holds no symlink (realpath's answer, or what the walk saw), so one there
+            # now was put there since, and is not followed.
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | _NOFOLLOW)
             try:
                 info = os.fstat(fd)
                 if not stat.S_ISREG(info.st_mode):
@@ -451,7 +474,12 @@ class Target:
                 if info.st_size > MAX_REPORT_BYTES:
                     return _too_large(rel, info.st_size, MAX_REPORT_BYTES)
                 with os.fdopen(fd, "rb", closefd=False) as stream:
-                    data = stream.read(MAX_REPORT_BYTES + 1)  # a file still growing stops here
+                    # Asked for its size (+1): asking for the limit would have the reader
+                    # allocate 64 MiB for every file, which made a scan of 10,000 small
+                    # files spend half its time there. A file still growing stops at the limit.
+                    data = stream.read(info.st_size + 1)
+                    if len(data) > info.st_size:
+                        data += stream.read(MAX_REPORT_BYTES + 1 - len(data))
             finally:
                 os.close(fd)
             if len(data) > MAX_REPORT_BYTES:
@@ -462,6 +490,12 @@ class Target:
         except InputError as error:
             return error
         except OSError as error:
+            if error.errno == errno.ELOOP and os.path.islink(self._real_path(rel)):  # noqa: PTH114
+                return InputError(
+                    f"{rel} became a symlink while the target was read: it is not followed",
+                    path=rel,
+                    kind="outside",
+                )
             return _os_error(error, rel)
 
     def read_text(self, relative: str, *, limit: int = MAX_FILE_BYTES) -> str:
@@ -577,7 +611,7 @@ class Target:
                 found = self._probe(self.normalize(rel))
                 return ("error", found.message) if isinstance(found, InputError) else found
             if kind == "listing":
-                return tuple(self._walk(rel))
+                return tuple(path for path, _ in self._walk(rel))
             return os.stat(self.path(rel)).st_size  # noqa: PTH116
         except InputError as error:
             return ("error", error.message)
@@ -605,6 +639,21 @@ def _os_error(error: OSError, rel: str) -> InputError:
         return InputError(f"{rel}: the path is too long to read", path=rel, kind="limit")
     reason = error.strerror or type(error).__name__
     return InputError(f"{rel} cannot be read: {reason}", path=rel, kind="unreadable")
+
+
+def _too_deep(prefix: str, lead: str, deep: str) -> InputError:
+    """The walk's depth bound passed at `deep`: located at the folder of the listing that
+    holds the deep chain (`deep/d/d/...` is named by `deep`), the chain shortened."""
+    top = lead + deep[len(lead) :].split("/", 1)[0]
+    parts = deep.split("/")
+    shown = deep if len(parts) <= 8 else "/".join([*parts[:4], "…", *parts[-2:]])
+    below = "the target root" if prefix == "." else prefix
+    return InputError(
+        f"folders nested more than {MAX_WALK_DEPTH} levels deep below {below}: "
+        f"{shown} is not listed",
+        path=top,
+        kind="limit",
+    )
 
 
 def _too_large(rel: str, size: int, limit: int) -> InputError:

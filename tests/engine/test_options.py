@@ -59,8 +59,11 @@ def problems(config: Path) -> list[str]:
         ("require_bindings: 'no'", "`require_bindings` must be true or false, not the string 'no'"),
         ("target: [a, b]", "`target` must be a path (a non-empty string), not a list"),
         ("defaults: abc", "`defaults` must be a mapping of parameter names to values, not the"),
-        ("environments: [a, b]", "`environments` must be a mapping of column names to options"),
-        ("environments: {dev: x}", "`environments.dev` must be a mapping of options"),
+        ("environments: [a, b]", "`environments` must be a mapping of column names to builds"),
+        (
+            "environments: {dev: x}",
+            "`environments.dev` must be a mapping (a build with a `dockerfile`)",
+        ),
         ("reports: {pdf: out.pdf}", "`reports` has an unknown report format `pdf`"),
         ("reports: {jsno: out.json}", "did you mean `json`?"),
         ("reports: out.json", "`reports` must be a mapping of report formats"),

@@ -173,8 +173,9 @@ def _global_registry_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     it is put back as it was, so no other test sees their checks."""
     from checklists.registry import REGISTRY
 
-    for name in ("_checks", "_index", "_pending"):
+    for name in ("_checks", "_index", "_pending", "_sources"):
         monkeypatch.setattr(REGISTRY, name, dict(getattr(REGISTRY, name)))
+    monkeypatch.setattr(REGISTRY, "_discoverers", list(REGISTRY._discoverers))
     monkeypatch.setattr(REGISTRY, "_deferred", set(REGISTRY._deferred))
     yield
     for module in [m for m in sys.modules if m.startswith("lazy_")]:

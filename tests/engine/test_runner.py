@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import re
+import select
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -351,3 +355,51 @@ def test_a_parse_that_outlives_the_timeout_is_not_tried_again(
     assert run.results[4].verdict is Verdict.VERIFIED
     first = run.results[0].outcome
     assert first is not None and first.evidence[0].location == "file.txt"
+
+
+@pytest.mark.parametrize(
+    "how",
+    [("c-code",), ("sleeps", "--no-death-signal")],
+    ids=["death-signal-ends-a-worker-stuck-in-c-code", "worker-looks-at-its-parent"],
+)
+def test_a_worker_whose_parent_is_killed_dies_too(tmp_path: Path, how: tuple[str, ...]) -> None:
+    """SIGKILL the build mid-run: its worker process must not run on. The build's check
+    tells the worker's pid through a pipe; the worker's end is awaited on a pidfd."""
+    read_end, write_end = os.pipe()
+    build = subprocess.Popen(
+        [sys.executable, "-m", "tests.engine.orphaned_build", str(tmp_path), str(write_end), *how],
+        cwd=Path(__file__).resolve().parents[2],
+        pass_fds=(write_end,),
+    )
+    os.close(write_end)
+    worker = 0
+    try:
+        ready, _, _ = select.select([read_end], [], [], 60)
+        assert ready, "the check never started"
+        worker = int(os.read(read_end, 64).split()[0])
+        assert worker != build.pid  # it runs in the worker process, not in the build
+        build.kill()
+        build.wait()
+        assert _ends_within(worker, seconds=30), "the worker outlived its killed parent"
+    finally:
+        os.close(read_end)
+        build.kill()
+        build.wait()
+        if worker:
+            with contextlib.suppress(OSError):
+                os.kill(worker, signal.SIGKILL)  # only if the test failed: leave nothing
+
+
+def _ends_within(pid: int, seconds: float) -> bool:
+    """Whether the process ends (a zombie or reaped) within `seconds`: a pidfd turns
+    readable then. The bound is only reached when it does not end, a failure."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        waiting = select.poll()
+        waiting.register(handle, select.POLLIN)
+        return bool(waiting.poll(int(seconds * 1000)))
+    finally:
+        os.close(handle)

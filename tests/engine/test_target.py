@@ -281,6 +281,43 @@ def test_a_file_over_the_size_limit_is_not_read(repo: Path) -> None:
         target.parse("big.json", _text)
 
 
+def test_a_file_that_grows_while_it_is_read_is_read_up_to_the_limit(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists import target as module
+
+    (repo / "log.json").write_bytes(b"x" * 100)
+    real_fstat = os.fstat
+
+    def smaller(fd: int) -> os.stat_result:  # the size fstat saw before the file grew
+        found = real_fstat(fd)
+        return os.stat_result((*found[:6], 10, *found[7:]))
+
+    monkeypatch.setattr(os, "fstat", smaller)
+    assert Target(repo).read_bytes("log.json") == b"x" * 100
+    monkeypatch.setattr(module, "MAX_REPORT_BYTES", 50)
+    with pytest.raises(InputError, match="more than the 50 bytes") as raised:
+        Target(repo).read_bytes("log.json")
+    assert raised.value.kind == "too_large"
+
+
+def test_files_the_walk_listed_read_as_any_other_and_a_symlink_put_there_since_is_not_followed(
+    repo: Path,
+) -> None:
+    (repo / "sub" / "b.txt").write_text("b\n", encoding="utf-8")
+    (repo / "sub" / "back\\slash").write_text("c\n", encoding="utf-8")
+    target = Target(repo)
+    listed = list(target.files("sub"))
+    assert listed == ["sub/b.txt", "sub/back\\slash", "sub/file.txt"]
+    assert [target.kind(p) for p in listed] == ["file", None, "file"]  # `\\` is a separator
+    assert target.path("sub/b.txt") == repo.resolve() / "sub" / "b.txt"
+    (repo / "sub" / "file.txt").unlink()
+    (repo / "sub" / "file.txt").symlink_to(repo.parent / "secret.txt")
+    with pytest.raises(InputError, match="became a symlink while the target was read"):
+        target.read_bytes("sub/file.txt")
+    assert Target(repo).read_bytes("sub/b.txt") == target.read_bytes("sub/b.txt") == b"b\n"
+
+
 def test_a_deep_tree_is_walked_without_recursion_up_to_the_depth_bound(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,9 +328,12 @@ def test_a_deep_tree_is_walked_without_recursion_up_to_the_depth_bound(
     (repo / "a" / "b" / "c" / "f.txt").write_text("f", encoding="utf-8")
     assert list(Target(repo).files("a")) == ["a/b/c/f.txt"]
     (repo / "a" / "b" / "c" / "d").mkdir()
-    with pytest.raises(InputError, match=r"a/b/c/d is more than 2 folders below a") as raised:
+    with pytest.raises(InputError) as raised:
         list(Target(repo).files("a"))
-    assert raised.value.kind == "limit"
+    assert (raised.value.kind, raised.value.path) == ("limit", "a/b")
+    assert str(raised.value) == (
+        "a/b: folders nested more than 2 levels deep below a: a/b/c/d is not listed"
+    )
 
 
 def test_a_folder_with_too_many_entries_is_not_listed(
@@ -329,11 +369,14 @@ def test_a_1500_deep_tree_is_a_located_limit_not_a_recursion_error(repo: Path) -
         for _ in range(1_500):  # relative to the parent's fd: the absolute path grows too long
             os.mkdir("d", dir_fd=fds[-1])
             fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
-        with pytest.raises(InputError, match="folders below") as raised:
+        with pytest.raises(InputError) as raised:
             list(Target(repo).files())
-        assert raised.value.kind == "limit"
-        assert raised.value.path is not None
-        assert raised.value.path.startswith("d/d/d/")
+        # Located at the folder that holds the chain, which is named short with the bound.
+        assert (raised.value.kind, raised.value.path) == ("limit", "d")
+        assert str(raised.value) == (
+            "d: folders nested more than 128 levels deep below the target root: "
+            "d/d/d/d/…/d/d is not listed"
+        )
     finally:
         # Removed here, bottom up: pytest's own clean-up (shutil.rmtree) recurses per level.
         os.close(fds.pop())

@@ -127,19 +127,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
 
 
 def _params(build: bool) -> list[Any]:
-    return [
-        pytest.param(
-            case,
-            id=case.name,
-            # The expectation that waits for a fix is the command line's; the build is only
-            # held to agree with it.
-            marks=[pytest.mark.xfail(strict=True, reason=case.xfail)]
-            if case.xfail and not build
-            else [],
-        )
-        for case in CASES
-        if case.build or not build
-    ]
+    return [pytest.param(case, id=case.name) for case in CASES if case.build or not build]
 
 
 def _report_items(folder: Path) -> dict[str, dict[str, Any]]:

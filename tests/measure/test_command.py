@@ -75,7 +75,7 @@ def run(
     ("environments", "message"),
     [
         ("", "no environments to measure"),
-        ("      environments: {tiny: {image: x:1}}\n", "environments.tiny.dockerfile must be"),
+        ("      environments: {tiny: {image: x:1}}\n", "`environments.tiny` names no `dockerfile`"),
         (
             "      environments: {tiny: {dockerfile: app/Nope, image: x:1}}\n",
             "app/Nope is not a file",

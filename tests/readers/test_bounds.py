@@ -26,6 +26,7 @@ from checklists.target import (
     MAX_INSTRUCTIONS,
     MAX_NESTING,
     MAX_STAGES,
+    MAX_YAML_VALUES,
     Target,
 )
 from checks.common import read_dockerfile
@@ -125,6 +126,31 @@ def test_yaml_nested_within_the_bound_is_read() -> None:
     depth = MAX_NESTING - 1
     document = located_yaml.load(("x: " + "[" * depth + "]" * depth).encode())
     assert isinstance(document, located_yaml.YMap)
+
+
+def test_more_yaml_values_than_the_bound_are_refused_at_the_first_one_over() -> None:
+    # Two values per service (its key and `image`): the bound is passed halfway down.
+    services = MAX_YAML_VALUES // 2 + 10
+    text = "services:\n" + "".join(f"  s{i}:\n    image: x\n" for i in range(services))
+    error = _limit(located_yaml.load, text.encode())
+    assert f"more than {MAX_YAML_VALUES:,} values" in error.message
+    assert error.line == MAX_YAML_VALUES // 2 + 1  # the key of the service past the bound
+
+
+def test_yaml_values_up_to_the_bound_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(located_yaml, "MAX_YAML_VALUES", 50)
+    at_the_bound = "x: [" + ", ".join("1" * 47) + "]\n"  # with the mapping, its key, the list
+    document = located_yaml.load(at_the_bound.encode())
+    assert isinstance(document, located_yaml.YMap)
+    assert len(document["x"]) == 47
+    error = _limit(located_yaml.load, at_the_bound.replace("[", "[1, ").encode())
+    assert "more than 50 values" in error.message
+
+
+def test_a_syntax_error_is_reported_by_the_composer_as_before() -> None:
+    with pytest.raises(InputError, match="invalid YAML") as raised:
+        located_yaml.load(b"services:\n  app: [\n")
+    assert raised.value.kind == "invalid"
 
 
 def _laughs(levels: int) -> bytes:

@@ -100,6 +100,9 @@ def test_what_buildkit_builds_is_not_refused(text: str) -> None:
         ("RUN true\nFROM alpine\n", 1, "RUN comes before the first FROM"),
         ("FROM alpine AS a b\n", 1, "FROM requires either one or three arguments"),
         ("FROM --platform=linux/amd64\n", 1, "FROM requires either one or three arguments"),
+        # dockerfile2llb: `len(stages) == 0`; named at the last line read, where FROM never came
+        ("ARG X=1\n", 1, "dockerfile contains no stages to build"),
+        ("# syntax=docker/dockerfile:1\nARG A\nARG B=2\n", 3, "contains no stages to build"),
     ],
 )
 def test_malformed_stages_are_refusals_in_file_order(text: str, line: int, reason: str) -> None:

@@ -13,11 +13,15 @@ import time
 import pytest
 
 from checklists.errors import InputError
+from checklists.target import MAX_IGNORE_PATTERNS
 from checks.readers.dockerignore import (
     Pattern,
     PatternMatcher,
     _compile_go_regexp,
     _go_filepath_match,
+    _GoRegexpError,
+    _literal_prefix,
+    _Rule,
     _translate,
     read_dockerignore,
 )
@@ -206,6 +210,14 @@ __pycache__
 !.env.example
 **/node_modules
 """
+
+
+def test_more_patterns_than_the_bound_are_refused_at_the_first_one_over() -> None:
+    lines = ["# generated", *(f"dir{i}/**/*.tmp" for i in range(MAX_IGNORE_PATTERNS)), "", "x"]
+    assert len(read_dockerignore("\n".join(lines[:-2]))) == MAX_IGNORE_PATTERNS
+    with pytest.raises(InputError, match="more than 10,000 patterns") as raised:
+        read_dockerignore("\n".join(lines))
+    assert (raised.value.line, raised.value.kind) == (MAX_IGNORE_PATTERNS + 3, "limit")
 
 
 def test_deciding_pattern_reports_the_line() -> None:
@@ -413,6 +425,34 @@ def test_star_and_question_mark_agree_with_go_filepath_match() -> None:
             assert _compile_go_regexp(go_regexp).search(path) is expected, (pattern, path)
             compared += 1
     assert compared > 1000
+
+
+def test_the_literal_prefix_only_skips_paths_the_automaton_rejects() -> None:
+    # A rule runs its automaton only on paths that start with the regexp's literal prefix:
+    # it must give the automaton's answer on every path.
+    pieces = ["a", "b", "ab/", "/", "*", "?", "[ab]", "\\.", ".", "+", "^", "$", "(", "{", "\\*"]
+    rng = random.Random(3)
+    compared = skipped = 0
+    for _ in range(3000):
+        pattern = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        match_type, go_regexp = _translate(pattern)
+        if match_type != "regexp":
+            continue
+        try:
+            automaton = _compile_go_regexp(go_regexp)
+        except _GoRegexpError:
+            continue
+        rule = _Rule(Pattern(text=pattern, exclusion=False, line=1, raw=pattern))
+        literal = _literal_prefix(go_regexp)
+        for _ in range(8):
+            path = "".join(rng.choice("ab/.*(|$+{^") for _ in range(rng.randint(0, 8)))
+            if rng.random() < 0.5:
+                path = literal + path  # half of them get past the prefix
+            skipped += not path.startswith(literal)
+            assert rule.match(path, path) is automaton.search(path), (pattern, path)
+            compared += 1
+    assert compared > 5000
+    assert skipped > 1000
 
 
 def test_a_matcher_says_when_every_pattern_is_compiled() -> None:

@@ -40,3 +40,23 @@ def test_syntax_error_has_its_line() -> None:
     with pytest.raises(InputError) as error:
         read_wrangler(b'name = "api"\n[vars\nA = "b"\n')
     assert error.value.line == 2
+
+
+def test_bytes_that_are_not_utf8_are_read_as_wrangler_reads_them() -> None:
+    # Wrangler decodes with Buffer.toString("utf-8"): the file deploys, its vars with U+FFFD.
+    config = read_wrangler(b'\xef\xbb\xbf[vars]\nGREETING = "caf\xe9"\nAPI_TOKEN = "t\xffk"\n')
+    assert config.vars == (
+        WranglerVar(None, "GREETING", "caf\ufffd", 2),
+        WranglerVar(None, "API_TOKEN", "t\ufffdk", 3),
+    )
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding"), [(b"\xff\xfe", "UTF-16 LE"), (b"\xff\xfe\x00\x00", "UTF-32 LE")]
+)
+def test_a_utf16_or_utf32_byte_order_mark_is_refused_as_wrangler_does(
+    bom: bytes, encoding: str
+) -> None:
+    with pytest.raises(InputError, match=f"{encoding} byte order mark") as error:
+        read_wrangler(bom + '[vars]\nA = "b"\n'.encode("utf-16-le"))
+    assert error.value.line == 1
