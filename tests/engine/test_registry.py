@@ -177,6 +177,9 @@ def _global_registry_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
         monkeypatch.setattr(REGISTRY, name, dict(getattr(REGISTRY, name)))
     monkeypatch.setattr(REGISTRY, "_discoverers", list(REGISTRY._discoverers))
     monkeypatch.setattr(REGISTRY, "_deferred", set(REGISTRY._deferred))
+    monkeypatch.setattr(
+        REGISTRY, "_discoverer", getattr(REGISTRY, "_discoverer", None), raising=False
+    )
     yield
     for module in [m for m in sys.modules if m.startswith("lazy_")]:
         del sys.modules[module]
@@ -266,3 +269,64 @@ def test_a_broken_module_is_named_when_its_check_is_asked_for(
 def test_a_missing_package_is_a_setup_error_when_deferred() -> None:
     with pytest.raises(SetupError, match="cannot import the check package 'lazy_nowhere'"):
         Registry().defer(["lazy_nowhere"])
+
+
+def test_a_deferred_discoverer_is_imported_when_services_are_discovered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists.registry import REGISTRY
+
+    finder = (
+        "from checklists.registry import discoverer\n\n\n"
+        "@discoverer\ndef found(target: object) -> str:\n    return 'found'\n"
+    )
+    _lazy_library(tmp_path, "lazy_e", {"lazy_e/finder.py": finder})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(REGISTRY, "_discoverer", None)
+    REGISTRY.defer(["lazy_e"])
+    assert "lazy_e.finder" not in sys.modules
+    assert REGISTRY.discover(object()) == "found"
+    assert "lazy_e.area.one" not in sys.modules  # no check was needed to find it
+
+
+def test_a_discoverer_the_index_cannot_read_is_still_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists.registry import REGISTRY
+
+    finder = (
+        "from checklists.registry import discoverer\n\n\n"
+        "def found(target: object) -> str:\n    return 'found'\n\n\ndiscoverer(found)\n"
+    )
+    _lazy_library(tmp_path, "lazy_f", {"lazy_f/finder.py": finder})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(REGISTRY, "_discoverer", None)
+    REGISTRY.defer(["lazy_f"])
+    assert REGISTRY.discover(object()) == "found"  # everything imported to find it
+
+
+SIZED_MODULE = (
+    "from checklists import Outcome, check\n\n\n"
+    '@check("{id}")\ndef sized(target: object, *, size: int = 3) -> Outcome:\n'
+    '    """Sized.\n\n    What it checks:\n        x\n    Why it matters:\n        y\n'
+    '    How to fix:\n        z\n    """\n    return Outcome.passed("ok")\n'
+)
+
+
+def test_defaults_are_validated_importing_only_the_checks_that_name_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists.engine import undeclared
+    from checklists.options import OptionsError
+    from checklists.registry import REGISTRY
+
+    sized = SIZED_MODULE.format(id="lazy_g.sized")
+    _lazy_library(tmp_path, "lazy_g", {"lazy_g/area/sized.py": sized})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    REGISTRY.defer(["lazy_g"])
+    undeclared({"defaults": {"size": 5}}, REGISTRY, None)
+    assert "lazy_g.area.sized" in sys.modules
+    assert "lazy_g.area.one" not in sys.modules  # its source never names `size`
+    with pytest.raises(OptionsError, match="did you mean `size`"):
+        undeclared({"defaults": {"sise": 5}}, REGISTRY, None)
+    assert "lazy_g.area.one" in sys.modules  # an undeclared name is judged on every check
