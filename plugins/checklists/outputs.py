@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from checklists import report
@@ -40,11 +40,50 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+DISTRIBUTION = "docker-guide-checklists"
+
+
 def package_version() -> str:
+    """The installed version of the project, for the reports. Read from the first
+    `*.dist-info/METADATA` of the distribution on `sys.path`, as `importlib.metadata` finds
+    it, without importing that (it brings email, zipfile and more: ~20 ms of a
+    `checklists check`, which MkDocs has paid already); `importlib.metadata` when the
+    distribution is installed another way."""
+    if "importlib.metadata" not in sys.modules:
+        found = _dist_info_version(DISTRIBUTION)
+        if found is not None:
+            return found
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
     try:
-        return version("docker-guide-checklists")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:
         return "0"
+
+
+def _dist_info_version(name: str) -> str | None:
+    wanted = re.sub(r"[-_.]+", "_", name).lower()
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as listing:
+                folders = sorted(e.name for e in listing if e.name.endswith(".dist-info"))
+        except OSError:
+            continue
+        for folder in folders:
+            stem = folder.removesuffix(".dist-info").rpartition("-")[0]
+            if re.sub(r"[-_.]+", "_", stem).lower() != wanted:
+                continue
+            try:
+                with open(os.path.join(entry or ".", folder, "METADATA"), encoding="utf-8") as f:  # noqa: PTH118, PTH123
+                    for line in f:
+                        if not line.strip():
+                            break  # the headers end at the first blank line
+                        if line.startswith("Version:"):
+                            return line.removeprefix("Version:").strip()
+            except OSError:
+                continue
+            return None  # found, without a version: ask importlib.metadata
+    return None
 
 
 @dataclass(frozen=True, slots=True)

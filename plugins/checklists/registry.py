@@ -257,7 +257,7 @@ class Registry:
                     _import_check_module(name, ispkg)
                     continue
                 self._pending[name] = ispkg
-                if ids:
+                if any(id != _DISCOVERER for id in ids):
                     self._sources[name] = text
                 for id in ids:
                     if id == _DISCOVERER:
@@ -285,11 +285,14 @@ class Registry:
 
     def import_naming(self, words: Collection[str]) -> None:
         """Import every deferred module that registers a check and whose source has one of
-        `words` as a name: a check declaring a parameter of that name is then loaded. (A
-        module registering checks the index cannot read is imported in full by asking.)"""
+        `words` written as a parameter is: a check declaring a parameter of that name is
+        then loaded. (A module registering checks the index cannot read is imported in
+        full by asking.)"""
         if not words or not self._sources:
             return
-        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words))) + r")\b")
+        # A parameter is declared as `name: type`, `name=default`, `name,` or `name)`.
+        names = "|".join(map(re.escape, sorted(words)))
+        pattern = re.compile(rf"\b(?:{names})\s*[:=,)]")
         for name, text in list(self._sources.items()):
             if pattern.search(text):
                 self._import(name, self._pending.get(name, False))
