@@ -7,7 +7,7 @@ What it checks:
     (`--image NAME`, or the images the site's pages bind; `--pull` fetches one the
     engine does not have). Bound on a table row whose value cell states a size ("180MB")
     or on a sentence that states one, the reading is judged against it (a bare number:
-    within half a unit of its last digit; 約: ±25%).
+    within half a unit of its last significant digit, 180MB → 175–185MB; 約: ±25%).
     Nothing is pulled or measured while the site builds: without evidence the result is
     unknown (未計測) with the command that measures it. Tags move: the evidence keeps the
     image ID that was measured.
@@ -29,7 +29,7 @@ How to fix:
     `checklists measure` の最新の証拠から読みます（`--image 名前`、またはサイトのページが
     結び付けたイメージ。エンジンにないものは `--pull` で取得します）。値の列にサイズを書いた
     表の行（「180MB」）や、サイズを述べる文に結び付けると、計測値をその数値と照合します
-    （数値だけ: 最後の桁の半単位以内。約: ±25%）。
+    （数値だけ: 最後の有効数字の半単位以内で、180MB なら 175〜185MB。約: ±25%）。
     サイトのビルド中には何も pull も計測もしません。証拠がなければ unknown（未計測）とし、
     計測するコマンドを示します。タグは動くため、証拠には計測したイメージ ID を残します。
 

@@ -223,7 +223,8 @@ TEXT: dict[str, dict[str, str]] = {
             "メトリクスを本文の数値に結び付けると、計測値をその数値と照合します。"
             "「約 N」（およそ・概ね・N前後・N程度も同じ）は N の ±25% 以内、"
             "範囲「A〜B」は両端を含み、「80%以上」のような比較は上限・下限として扱い、"
-            "数値だけの「N」は最後の桁の半分以内で一致とします。"
+            "数値だけの「N」は最後の有効数字の半単位以内で一致とします"
+            "（180MB なら 175〜185MB。整数の末尾の 0 は有効数字に数えません）。"
             "外れた計測値は「記載と矛盾」です。バインディングの `limit` は本文より優先されます。"
         ),
         "catalog_area": "チェック: {area}",
@@ -364,7 +365,8 @@ TEXT: dict[str, dict[str, str]] = {
             "A metric bound on a sentence that states a number is judged against it: "
             '"約 N" (also およそ, 概ね, N前後, N程度) agrees within ±25% of N, a range "A〜B" '
             'includes both ends, a comparison ("80%以上") is a limit, and a bare "N" agrees '
-            "within half a unit of its last digit. A reading outside it contradicts the text. "
+            "within half a unit of its last significant digit (180MB: 175–185MB; a whole number's "
+            "trailing zeros are not significant). A reading outside it contradicts the text. "
             "A binding's `limit` wins over the text."
         ),
         "catalog_area": "Checks: {area}",

@@ -202,7 +202,9 @@ class Stated:
     The rule (documented in the README and the catalog): "約 N" (also およそ, 概ね, ~,
     N前後, N程度) agrees within ±25% of N; a range "A〜B" agrees from A to B, both ends
     included; a comparison ("80%以上", "< 250MB") agrees as a limit does; a bare "N"
-    agrees within half a unit of its last written digit (80% → 79.5%–80.5%).
+    agrees within half a unit of its last significant digit: 2.5分 → 2.45–2.55分, 180MB →
+    175–185MB (a whole number's trailing zeros are not significant: the author who writes
+    180MB has not claimed it to the megabyte).
     """
 
     text: str  # as the author wrote it, e.g. "約80%"
@@ -244,6 +246,16 @@ def _precise(value: float, kind: Kind, lang: str) -> str:
     return f"{value:.2f}%"
 
 
+def _half_unit(number: str) -> float:
+    """Half a unit of the last significant digit of a bare number as written ("2.5" → 0.05,
+    "180" → 5, "7" → 0.5); a whole number's trailing zeros are not significant."""
+    whole, _, decimals = number.partition(".")
+    if decimals:
+        return 0.5 * 10.0 ** -len(decimals)
+    zeros = len(whole) - len(whole.rstrip("0"))
+    return 0.5 * 10.0 ** min(zeros, len(whole) - 1)  # "0" itself: half a unit
+
+
 def stated(text: str, kind: Kind) -> list[Stated]:
     """The numbers of `kind` a sentence states, in order (full-width digits and signs read
     as ASCII). Numbers of another kind (a size in a sentence about a percentage) are not
@@ -271,7 +283,6 @@ def stated(text: str, kind: Kind) -> list[Stated]:
         elif match["approx"] or after in _APPROX_AFTER:
             found.append(Stated(written, low * (1 - APPROXIMATE), low * (1 + APPROXIMATE), kind))
         else:
-            digits = match["low"].partition(".")[2]
-            half = 0.5 * 10 ** -len(digits) * low_unit[1]
+            half = _half_unit(match["low"]) * low_unit[1]
             found.append(Stated(written, low - half, low + half, kind))
     return found

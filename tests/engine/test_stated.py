@@ -23,7 +23,11 @@ from checklists.verdict import Policy, Verdict
         ("50%程度", Kind.PERCENT, 37.5, 62.5),
         ("60〜80%削減", Kind.PERCENT, 60.0, 80.0),  # a range: both ends included
         ("3-5分", Kind.DURATION, 180.0, 300.0),
-        ("８０％", Kind.PERCENT, 79.5, 80.5),  # full width; bare: half its last digit
+        ("８０％", Kind.PERCENT, 75.0, 85.0),  # full width; bare: half its last significant digit
+        ("180MB", Kind.SIZE, 175e6, 185e6),  # a whole number's trailing zeros: not significant
+        ("1.2GB", Kind.SIZE, 1.15e9, 1.25e9),
+        ("7分", Kind.DURATION, 390.0, 450.0),
+        ("0.50秒", Kind.DURATION, 0.495, 0.505),  # written decimals are significant
         ("2.5分", Kind.DURATION, 147.0, 153.0),
     ],
 )
