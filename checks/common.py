@@ -117,7 +117,11 @@ def read_dockerfile(data: bytes) -> ParsedDockerfile:
         raise refusal
     if len(found) > MAX_STAGES:
         raise InputError(
-            f"more than {MAX_STAGES} build stages: not read",
+            tr(
+                "more than {MAX_STAGES} build stages: not read",
+                "ビルドステージが {MAX_STAGES} を超えるため読み取らない",
+                MAX_STAGES=MAX_STAGES,
+            ),
             line=found[MAX_STAGES].from_instruction.start_line,
             kind="limit",
         )
@@ -147,7 +151,12 @@ def read_base(stage: Stage, path: str) -> WrittenReference:
         return parse_written(stage.base)
     except InputError as error:
         raise InputError(
-            f"FROM {stage.base}: {error.message}",
+            tr(
+                "FROM {base}: {message}",
+                "FROM {base}: {message}",
+                base=stage.base,
+                message=error.message,
+            ),
             path=path,
             line=stage.from_instruction.start_line,
         ) from None

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import CLOCK_SKEW, MAX_NESTING
 
 __all__ = [
@@ -35,7 +36,14 @@ _OPEN = frozenset("[{")
 
 def nesting_error(what: str, line: int | None, limit: int = MAX_NESTING) -> InputError:
     return InputError(
-        f"{what} is nested more than {limit} levels deep: not read", line=line, kind="limit"
+        tr(
+            "{what} is nested more than {limit} levels deep: not read",
+            "{what} の入れ子が {limit} 段を超えるため読み取らない",
+            what=what,
+            limit=limit,
+        ),
+        line=line,
+        kind="limit",
     )
 
 
@@ -80,7 +88,9 @@ def json_loads(text: str, what: str = "the JSON document", **options: Any) -> ob
     except json.JSONDecodeError:
         raise
     except ValueError as error:
-        raise InputError(f"{what}: {error}", kind="invalid") from None
+        raise InputError(
+            tr("{what}: {error}", "{what}: 「{error}」", what=what, error=error), kind="invalid"
+        ) from None
     except RecursionError:
         document = None  # deeper than the interpreter's stack: find the line below
     else:

@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from checklists.errors import InputError
+from checklists.message import tr
 
 from .dockerfile import Dockerfile, Instruction
 from .dockerfile_model import Stage, copy_parts, env_at_end, expand, flag_value, walk
@@ -141,7 +142,12 @@ class DockerfileModel:
             if stage is None:
                 names = ", ".join(s.name for s in self.stages if s.name) or "none"
                 raise InputError(
-                    f"target stage {target!r} could not be found (stage names: {names})",
+                    tr(
+                        "target stage {target!r} could not be found (stage names: {names})",
+                        "ターゲットステージ {target!r} が見つからない（ステージ名: {names}）",
+                        target=target,
+                        names=names,
+                    ),
                     line=self.dockerfile.start_line,
                 )
         else:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from checklists.errors import InputError
+from checklists.message import tr
 
 from .dockerfile import Instruction
 
@@ -74,14 +75,22 @@ def read_healthcheck(instruction: Instruction) -> Healthcheck:
     if kind == "NONE":
         return Healthcheck(instruction, True, (), False, dict(DEFAULTS), frozenset())
     if kind != "CMD" or len(instruction.args) < 2 or not "".join(instruction.args[1:]).strip():
-        raise InputError("HEALTHCHECK needs CMD followed by a command", line=line)
+        raise InputError(
+            tr(
+                "HEALTHCHECK needs CMD followed by a command",
+                "HEALTHCHECK には CMD とそれに続くコマンドが必要",
+            ),
+            line=line,
+        )
     options: dict[str, str] = {}
     written: set[str] = set()
     for flag in instruction.flags:
         name, _, value = flag.removeprefix("--").partition("=")
         problem = _flag_problem(name, value)
         if problem:
-            raise InputError(f"HEALTHCHECK: {problem}", line=line)
+            raise InputError(
+                tr("HEALTHCHECK: {problem}", "HEALTHCHECK: {problem}", problem=problem), line=line
+            )
         written.add(name)
         if name in DEFAULTS and name != "retries" and go_duration(value) == 0:
             continue  # a zero duration means "use the default", as in the engine

@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import MAX_NESTING, decode_text
 from checks.readers.located_yaml import YMap
 
@@ -72,7 +73,10 @@ class _Reader:
         return line
 
     def fail(self, message: str) -> InputError:
-        return InputError(f"invalid JSON5: {message}", line=self.line)
+        return InputError(
+            tr("invalid JSON5: {message}", "JSON5 として不正: {message}", message=message),
+            line=self.line,
+        )
 
     def skip(self) -> None:
         """Whitespace and comments."""
@@ -101,7 +105,12 @@ class _Reader:
         if char in "{[":
             if self.depth >= MAX_NESTING:
                 raise InputError(
-                    f"the JSON5 document is nested more than {MAX_NESTING} levels deep: not read",
+                    tr(
+                        "the JSON5 document is nested more than {MAX_NESTING} levels deep: not "
+                        "read",
+                        "JSON5 文書の入れ子が {MAX_NESTING} 段を超えるため読み取らない",
+                        MAX_NESTING=MAX_NESTING,
+                    ),
                     line=self.line,
                     kind="limit",
                 )
