@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from checklists import Evidence, Target, tr
+from checklists import Evidence, Message, Target, localize, tr
 from checklists.errors import InputError
 from checklists.target import MAX_STAGES
 from checks.readers.build_model import Build, DockerfileModel, Walked
@@ -169,7 +169,11 @@ def invalid_only_by_default(stage: Stage, error: InputError) -> str | None:
     values. None when the name is invalid as written."""
     if "$" not in stage.from_instruction.args[0]:
         return None
-    problem = error.message.removeprefix(f"FROM {stage.base}: ")
+    prefix = f"FROM {stage.base}: "  # read_base's, the same in both languages
+    problem = Message.texts(
+        localize(error.message, "en").removeprefix(prefix),
+        localize(error.message, "ja").removeprefix(prefix),
+    )
     return tr(
         "FROM {written} gives the invalid image name {base!r} with the build arguments' "
         "defaults ({problem}); the real name is passed at build time",

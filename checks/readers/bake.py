@@ -367,7 +367,11 @@ class _Parser:
         token = self.tokens[self.position]
         if (kind and token.kind != kind) or (value is not None and token.value != value):
             want = repr(value) if value is not None else kind
-            got = "end of file" if token.kind == "eof" else repr(token.value or token.kind)
+            got = (
+                tr("end of file", "ファイルの終わり")
+                if token.kind == "eof"
+                else repr(token.value or token.kind)
+            )
             raise InputError(
                 tr(
                     "expected {want}, found {got}",
@@ -512,7 +516,7 @@ class _Parser:
             return self.sequence()
         if token.kind == "op" and token.value == "{":
             return self.mapping()
-        shown = "end of file" if token.kind == "eof" else repr(token.value)
+        shown = tr("end of file", "ファイルの終わり") if token.kind == "eof" else repr(token.value)
         raise InputError(
             tr(
                 "unexpected {shown} in an expression",

@@ -140,7 +140,7 @@ class DockerfileModel:
         if target:
             stage = self.stage_named(target)
             if stage is None:
-                names = ", ".join(s.name for s in self.stages if s.name) or "none"
+                names = ", ".join(s.name for s in self.stages if s.name) or tr("none", "なし")
                 raise InputError(
                     tr(
                         "target stage {target!r} could not be found (stage names: {names})",

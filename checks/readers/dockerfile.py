@@ -60,7 +60,10 @@ _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _HEREDOC_WORD = re.compile(rf"([0-9]*)<<(-?){_RE2_SPACE}*([^<]*)")
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 _HEREDOC_KEYWORDS = frozenset({"add", "copy", "run"})
-_NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only"
+_NOT_STRING_ARRAY = tr(
+    "when using JSON array syntax, arrays must be comprised of strings only",
+    "JSON 配列の構文では、配列の要素はすべて文字列でなければならない",
+)
 _UINT64_MAX = 2**64 - 1
 
 

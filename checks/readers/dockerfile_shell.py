@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from checklists.errors import InputError
-from checklists.message import tr
+from checklists.message import Message, tr
 from checklists.target import MAX_EXPANSION_CHARS
 from checks.readers import _go
 
@@ -347,9 +347,13 @@ class ShellLexer:
             if unknown:
                 return ""  # a build argument may still supply it
             if value is None:
-                raise InputError(f"{name}: {word or 'is not allowed to be unset'}")
+                raise InputError(
+                    _required(name, word, "is not allowed to be unset", "未設定は許されない")
+                )
             if null_is_unset and value == "":
-                raise InputError(f"{name}: {word or 'is not allowed to be empty'}")
+                raise InputError(
+                    _required(name, word, "is not allowed to be empty", "空は許されない")
+                )
             return value
         if modifier in ("#", "%"):
             greedy = word.startswith(modifier)
@@ -523,3 +527,10 @@ def _expand_template(template: str, whole: str) -> str:
         i = named.end()
     out.append(template[i:])
     return "".join(out)
+
+
+def _required(name: str, word: str, en: str, ja: str) -> Message:
+    """`${NAME?word}`'s error: the Dockerfile's own word as written, else the shell's."""
+    if word:
+        return tr("{name}: {word}", "{name}: {word}", name=name, word=word)
+    return tr("{name}: " + en, "{name}: " + ja, name=name)

@@ -67,8 +67,10 @@ _MatchType = Literal["exact", "prefix", "suffix", "regexp"]
 #: `bufio.MaxScanTokenSize`: `ReadAll` fails on a line this long (in bytes, CR included).
 _SCANNER_MAX_LINE: Final = 64 * 1024
 _BOM: Final = "\ufeff"
-_BAD_PATTERN: Final = "syntax error in pattern"  # Go's filepath.ErrBadPattern
-_LONE_BANG: Final = 'illegal exclusion pattern: "!"'
+_BAD_PATTERN: Final = tr(
+    "syntax error in pattern", "パターンの構文エラー"
+)  # filepath.ErrBadPattern
+_LONE_BANG: Final = tr('illegal exclusion pattern: "!"', '不正な除外パターン: "!"')
 
 _SURROGATES: Final = re.compile("[\ud800-\udfff]")
 
@@ -435,7 +437,15 @@ class _Rule:
             try:
                 self._regexp = _compile_go_regexp(go_regexp)
             except _GoRegexpError as error:
-                self._error = _pattern_error(self.pattern, f"{_BAD_PATTERN} ({error})")
+                self._error = _pattern_error(
+                    self.pattern,
+                    tr(
+                        "{bad} ({error})",
+                        "{bad}（「{error}」）",
+                        bad=_BAD_PATTERN,
+                        error=str(error),
+                    ),
+                )
                 raise self._error.again() from None
             except _TooLargeError:
                 self._error = _too_large(self.pattern)

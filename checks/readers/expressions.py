@@ -172,7 +172,7 @@ class _Parser:
     def take(self, value: str | None = None) -> tuple[str, str]:
         token = self.peek()
         if token is None or (value is not None and token[1] != value):
-            want = repr(value) if value else "more"
+            want = repr(value) if value else tr("more", "続き")
             raise InputError(
                 tr(
                     "expected {want} in expression {text!r}",

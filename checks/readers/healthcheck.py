@@ -57,14 +57,29 @@ def go_duration(text: str) -> float:
 def _flag_problem(name: str, value: str) -> str | None:
     if name == "retries":
         valid = value.isdigit()
-        return None if valid else f"--retries must be a non-negative integer, not {value!r}"
+        return (
+            None
+            if valid
+            else tr(
+                "--retries must be a non-negative integer, not {value!r}",
+                "--retries は 0 以上の整数でなければならない（{value!r} は不可）",
+                value=value,
+            )
+        )
     if name not in _DURATION_FLAGS:
-        return f"unknown flag --{name}"
+        return tr("unknown flag --{name}", "不明なフラグ --{name}", name=name)
     try:
         seconds = go_duration(value)
     except ValueError:
-        return f"--{name}={value!r} is not a duration"
-    return f"--{name} cannot be less than 1ms" if 0 < seconds < 0.001 else None
+        return tr(
+            "--{name}={value!r} is not a duration",
+            "--{name}={value!r} は時間の長さではない",
+            name=name,
+            value=value,
+        )
+    if 0 < seconds < 0.001:
+        return tr("--{name} cannot be less than 1ms", "--{name} は 1ms 未満にできない", name=name)
+    return None
 
 
 def read_healthcheck(instruction: Instruction) -> Healthcheck:

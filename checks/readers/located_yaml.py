@@ -203,7 +203,9 @@ def _check_expansion(root: yaml.Node) -> None:
             if key in seen:
                 # Popped again while its own children are still being sized: it contains
                 # itself. yaml.v3 refuses that ("anchor ... value contains itself").
-                raise _bomb(node, "an anchor whose value contains itself")
+                raise _bomb(
+                    node, tr("an anchor whose value contains itself", "値に自分自身を含むアンカー")
+                )
             seen.add(key)
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in size)
@@ -211,11 +213,24 @@ def _check_expansion(root: yaml.Node) -> None:
         total = 1 + sum(size.get(id(child), 1) for child in children)
         size[key] = total
         if total > MAX_YAML_NODES:
-            raise _bomb(node, f"more than {MAX_YAML_NODES:,} values with its aliases expanded")
+            raise _bomb(
+                node,
+                tr(
+                    "more than {n:,} values with its aliases expanded",
+                    "エイリアスを展開すると {n:,} 個を超える値",
+                    n=MAX_YAML_NODES,
+                ),
+            )
     decoded = size[id(root)]
     aliased = decoded - len(size)  # values decoded again through an alias
     if aliased > 100 and decoded > 1000 and aliased / decoded > _allowed_alias_ratio(decoded):
-        raise _bomb(root, "excessive aliasing (as Docker Compose's YAML parser refuses it)")
+        raise _bomb(
+            root,
+            tr(
+                "excessive aliasing (as Docker Compose's YAML parser refuses it)",
+                "過剰なエイリアス（Docker Compose の YAML パーサーが拒否するもの）",
+            ),
+        )
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -230,7 +245,7 @@ def _bomb(node: yaml.Node, why: str) -> InputError:
     return InputError(
         tr(
             "the YAML document holds {why}: not read",
-            "YAML 文書が{why}を含むため読み取らない",
+            "YAML 文書を読み取らない: {why}",
             why=why,
         ),
         line=node.start_mark.line + 1,

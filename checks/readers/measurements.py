@@ -133,7 +133,9 @@ def _load_json(source: bytes) -> object:
         ) from None
     try:
         return json_loads(
-            text.removeprefix("\ufeff"), "the evidence file", object_pairs_hook=_unique_keys
+            text.removeprefix("\ufeff"),
+            tr("the evidence file", "エビデンスファイル"),
+            object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as error:
         raise InputError(
@@ -221,16 +223,28 @@ def _describe(error: ValidationError, document: object) -> str:
         for part in list(error.absolute_path)[:-1]:
             owner = owner[part]
         status = owner.get("status") if isinstance(owner, dict) else None
-        detail = f"not allowed when status is {status!r}" if status else "not allowed here"
-        return f"{where}: {detail}"
-    return f"{where}: {error.message}"
+        if status:
+            return tr(
+                "{where}: not allowed when status is {status!r}",
+                "{where}: status が {status!r} のときは書けない",
+                where=where,
+                status=status,
+            )
+        return tr("{where}: not allowed here", "{where}: ここには書けない", where=where)
+    # jsonschema's own words: quoted in Japanese, as a tool's diagnostic.
+    return tr("{where}: {problem}", "{where}: 「{problem}」", where=where, problem=error.message)
 
 
 def _json_type(value: object) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    names = {
+        dict: tr("an object", "オブジェクト"),
+        list: tr("an array", "配列"),
+        str: tr("a string", "文字列"),
+        bool: tr("a boolean", "真偽値"),
+    }
     if value is None:
         return "null"
-    return names.get(type(value), "a number")
+    return names.get(type(value), tr("a number", "数値"))
 
 
 def _evidence(document: Mapping[str, Any]) -> Evidence:

@@ -90,7 +90,7 @@ def read_trivy_report(source: str | bytes) -> TrivyReport:
     """
     text = _decode(source)
     try:
-        document: object = json_loads(text, "the report")
+        document: object = json_loads(text, tr("the report", "レポート"))
     except json.JSONDecodeError as exc:
         raise InputError(
             tr(
@@ -272,14 +272,14 @@ def _json_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return tr("a boolean", "真偽値")
     if isinstance(value, int | float):
-        return "a number"
+        return tr("a number", "数値")
     if isinstance(value, str):
-        return "a string"
+        return tr("a string", "文字列")
     if isinstance(value, list):
-        return "a list"
-    return "an object"
+        return tr("a list", "リスト")
+    return tr("an object", "オブジェクト")
 
 
 def _is_int(value: object) -> TypeGuard[int]:

@@ -378,7 +378,7 @@ def _matrix(strategy: YMap) -> Matrix | None:
 
 
 def _step(raw: object, index: int, line: int) -> Step:
-    step = _mapping(raw, "a step", line)
+    step = _mapping(raw, tr("a step", "ステップ"), line)
     uses_text = _value(step, "uses")
     return Step(
         index=index,
@@ -397,7 +397,7 @@ def _step(raw: object, index: int, line: int) -> Step:
 
 
 def _job(job_id: str, raw: object, line: int) -> Job:
-    job = _mapping(raw, f"job '{job_id}'", line)
+    job = _mapping(raw, tr("job '{job_id}'", "ジョブ '{job_id}'", job_id=job_id), line)
     steps_raw = job.get("steps")
     if steps_raw is not None and not isinstance(steps_raw, YList):
         raise InputError(

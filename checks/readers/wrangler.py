@@ -89,7 +89,18 @@ def read_wrangler(data: bytes) -> WranglerConfig:
         if table is None:
             continue
         if not isinstance(table, dict):
-            raise InputError(f"`vars` of {env or 'the top level'} must be a table")
+            raise InputError(
+                tr(
+                    "`vars` of {env} must be a table",
+                    "{env} の `vars` はテーブルでなければならない",
+                    env=env,
+                )
+                if env
+                else tr(
+                    "`vars` of the top level must be a table",
+                    "最上位の `vars` はテーブルでなければならない",
+                )
+            )
         header = "vars" if env is None else f"env.{env}.vars"
         for name, value in table.items():
             text_value = value if isinstance(value, str) else json.dumps(value)
