@@ -172,12 +172,19 @@ class _Parser:
     def take(self, value: str | None = None) -> tuple[str, str]:
         token = self.peek()
         if token is None or (value is not None and token[1] != value):
-            want = repr(value) if value else tr("more", "続き")
+            if not value:
+                raise InputError(
+                    tr(
+                        "expected more in expression {text!r}",
+                        "式 {text!r} が途中で終わっている",
+                        text=self.text,
+                    )
+                )
             raise InputError(
                 tr(
                     "expected {want} in expression {text!r}",
                     "式 {text!r} に {want} がない",
-                    want=want,
+                    want=repr(value),
                     text=self.text,
                 )
             )
@@ -186,15 +193,16 @@ class _Parser:
 
     def parse(self) -> object:
         node = self.binary(1)
-        if self.peek() is not None:
+        left = self.peek()
+        if left is not None:
             raise InputError(
                 tr(
                     "unexpected {token!r} in expression {text!r}",
                     "式 {text!r} に予期しない {token!r} がある",
-                    token=self.peek()[1],
+                    token=left[1],
                     text=self.text,
                 )
-            )  # type: ignore[index]
+            )
         return node
 
     def binary(self, level: int) -> object:

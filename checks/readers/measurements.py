@@ -171,7 +171,7 @@ def _check_version(document: object) -> dict[str, Any]:
         raise InputError(
             tr(
                 "$: expected a JSON object, found {found}",
-                "$: JSON オブジェクトであるべきところが {found}",
+                "$: JSON オブジェクトではない（{found}）",
                 found=_json_type(document),
             )
         )

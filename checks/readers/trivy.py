@@ -114,7 +114,7 @@ def read_trivy_report(source: str | bytes) -> TrivyReport:
         raise InputError(
             tr(
                 "a Trivy JSON report is an object; found {found}",
-                "Trivy の JSON レポートはオブジェクトであるべきところが {found}",
+                "Trivy の JSON レポートはオブジェクトでなければならない（{found}）",
                 found=_json_type(document),
             )
         )
@@ -154,7 +154,7 @@ def read_trivy_report(source: str | bytes) -> TrivyReport:
             raise InputError(
                 tr(
                     "{where} is {found}, not an object",
-                    "{where} がオブジェクトではなく {found}",
+                    "{where} がオブジェクトではない（{found}）",
                     where=where,
                     found=_json_type(result),
                 )
@@ -291,7 +291,7 @@ def _object(value: object, where: str) -> Mapping[str, object]:
         raise InputError(
             tr(
                 "{where} is {found}, not an object",
-                "{where} がオブジェクトではなく {found}",
+                "{where} がオブジェクトではない（{found}）",
                 where=where,
                 found=_json_type(value),
             )
@@ -308,7 +308,7 @@ def _list(container: Mapping[str, object], key: str, where: str) -> list[object]
         raise InputError(
             tr(
                 "{field} is {found}, not a list",
-                "{field} がリストではなく {found}",
+                "{field} がリストではない（{found}）",
                 field=_field(where, key),
                 found=_json_type(value),
             )
@@ -328,7 +328,7 @@ def _optional_str(container: Mapping[str, object], key: str, where: str) -> str 
         raise InputError(
             tr(
                 "{field} is {found}, not a string",
-                "{field} が文字列ではなく {found}",
+                "{field} が文字列ではない（{found}）",
                 field=_field(where, key),
                 found=_json_type(value),
             )
@@ -372,7 +372,7 @@ def _line(container: Mapping[str, object], key: str, where: str) -> int | None:
         raise InputError(
             tr(
                 "{where}.{key} is {found}, not a line number",
-                "{where}.{key} が行番号ではなく {found}",
+                "{where}.{key} が行番号ではない（{found}）",
                 where=where,
                 key=key,
                 found=_json_type(value),
