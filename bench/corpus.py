@@ -466,3 +466,17 @@ def peer_site(root: Path, count: int) -> Site:
     (docs / "index.md").write_text(page_text(0, lines), "utf-8")
     config, without = write_config(root, f"checklists peers {count}")
     return Site(config, without, docs, root / "target", dockerfiles, len(lines))
+
+
+def bind_site(root: Path, target: Path, dockerfiles: list[str]) -> Site:
+    """A site over an existing target binding each of `dockerfiles` to every `dockerfile.*`
+    check (the peers' comparison: only the files a peer can read)."""
+    rng = random.Random(SEED)  # noqa: S311 - reproducible data, not secrets
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    lines = [binding_line(rng, check, path) for path in dockerfiles for check in DOCKERFILE_CHECKS]
+    (docs / "index.md").write_text(page_text(0, lines), "utf-8")
+    config, without = write_config(root, f"checklists peers {len(dockerfiles)}")
+    text = config.read_text("utf-8").replace("target: target", f"target: {target}")
+    config.write_text(text, "utf-8")
+    return Site(config, without, docs, target, tuple(dockerfiles), len(lines))

@@ -26,7 +26,7 @@ from checklists.errors import InputError
 from checklists.model import Outcome
 from checklists.registry import CheckSpec
 from checklists.siteconfig import plugin_options, site_options
-from checklists.target import Probe, Target
+from checklists.target import MAX_FILE_BYTES, Probe, Target
 
 T = TypeVar("T")
 
@@ -57,17 +57,19 @@ class CountingTarget(Target):
         self.read_ok: set[str] = set()
         self.pairs: set[tuple[str, str]] = set()
 
-    def read_bytes(self, relative: str) -> bytes:
+    def read_bytes(self, relative: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
         self._asked(relative)
-        data = super().read_bytes(relative)
+        data = super().read_bytes(relative, limit=limit)
         with self._seen:
             self.read_ok.add(self.normalize(relative))
         return data
 
-    def parse(self, relative: str, parser: Callable[[bytes], T]) -> T:
+    def parse(
+        self, relative: str, parser: Callable[[bytes], T], *, limit: int = MAX_FILE_BYTES
+    ) -> T:
         self._asked(relative)
         try:
-            return super().parse(relative, parser)
+            return super().parse(relative, parser, limit=limit)
         finally:
             rel = self._safe(relative)
             with self._seen:

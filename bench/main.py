@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import overhead, peers, scale, serve
+from bench import floors, overhead, peers, scale, serve, serve_site
 from bench.corpus import SEED, Size, scale_site
 from bench.timing import median, ratio, spread
 
@@ -38,10 +38,12 @@ class Plan:
     peer_files: int
     peer_runs: int
     parser_repetitions: int
+    floor_runs: int = 7
+    serve_runs: int = 5
 
 
 FULL = Plan("full", 11, Size(50, 1000, 200), (1, 2, 4), 5, 500, 5, 100)
-QUICK = Plan("quick", 2, Size(10, 200, 40), (1, 2, 4), 1, 100, 1, 10)
+QUICK = Plan("quick", 2, Size(10, 200, 40), (1, 2, 4), 1, 100, 1, 10, 2, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,9 @@ class Results:
     serve: serve.Serve
     corpus: peers.Corpus
     parser: peers.Parser | None
+    cli: floors.Pair
+    read: floors.Pair
+    serve_site: serve_site.ServeSite
 
 
 def out(line: str = "") -> None:
@@ -110,6 +115,16 @@ def show_overhead(o: overhead.Overhead, runs: int) -> None:
         f"by CPU time: on/off {ratio(o.on.cpu, o.off.cpu):.2f}x, "
         f"on/none {ratio(o.on.cpu, o.none.cpu):.2f}x"
     )
+    out(
+        f"honest baselines, per round: checks on / off with the catalog on neither side "
+        f"{o.paired_no_catalog:.2f}x; checks on (no catalog) / a plain Material build of "
+        f"the guide (neither plugin) {o.paired_plain:.2f}x"
+    )
+    out(
+        f"the catalog's own cost (off − none: the catalog, the checks disabled) "
+        f"{o.catalog_cost:.3f} s; its ten pages with the checks on (on − on without it) "
+        f"{o.on.median - o.on_nc.median:.3f} s"
+    )
     out(f"compliance.json run section: {o.on.run}")
     out(
         f"in this process: first import of the checks (load_packages) {o.load_packages_s:.3f} s; "
@@ -124,6 +139,25 @@ def show_overhead(o: overhead.Overhead, runs: int) -> None:
     for line in o.import_top:
         name = "  " * line.depth + line.name
         out(f"  {line.cumulative_us / 1e3:7.1f} ms  {line.self_us / 1e3:5.1f} ms  {name}")
+
+
+def show_floor(pair: floors.Pair, floor_label: str) -> None:
+    run, floor = pair.run, pair.floor
+    out(
+        f"{floor_label}: median {median([f.seconds for f in floor]):.3f} s "
+        f"(min–max {spread([f.seconds for f in floor])}), CPU "
+        f"{median([f.cpu_seconds for f in floor]):.3f} s"
+    )
+    out(
+        f"checklists check: median {median([r.seconds for r in run]):.3f} s "
+        f"(min–max {spread([r.seconds for r in run])}), CPU "
+        f"{median([r.cpu_seconds for r in run]):.3f} s, peak RSS "
+        f"{max(r.max_rss_kib for r in run) / MIB:.1f} MiB"
+    )
+    out(
+        f"per round, check / floor: {pair.ratio:.2f}x by wall time, {pair.cpu_ratio:.2f}x "
+        f"by CPU time ({len(run)} rounds, the order alternating)"
+    )
 
 
 # -- 2. scale -------------------------------------------------------------------------------
@@ -163,6 +197,14 @@ def show_scale(points: list[scale.Point], runs: int) -> None:
         )
     for before, after in itertools.pairwise(points):
         out(
+            f"growth {after.factor}x/{before.factor}x in this process (collect + evaluate, "
+            f"median of {len(after.inprocess_runs)}): CPU "
+            f"{ratio(after.inprocess_cpu, before.inprocess_cpu):.2f}x "
+            f"({before.inprocess_cpu:.3f} s -> {after.inprocess_cpu:.3f} s), wall "
+            f"{ratio(after.inprocess_s, before.inprocess_s):.2f}x "
+            f"({before.inprocess_s:.3f} s -> {after.inprocess_s:.3f} s)"
+        )
+        out(
             f"growth {after.factor}x/{before.factor}x of the fastest runs: build with plugin "
             f"{ratio(after.on.fastest, before.on.fastest):.2f}x, off "
             f"{ratio(after.off.fastest, before.off.fastest):.2f}x, added by the plugin "
@@ -195,6 +237,21 @@ def show_serve(s: serve.Serve) -> None:
     )
 
 
+def show_serve_site(s: serve_site.ServeSite, runs: int) -> None:
+    heading(f"3b. Serve on the real site: in-process MkDocs rebuilds, {runs} each")
+    for r in s.rebuilds:
+        out(
+            f"{r.label:<16} rebuild median {median(r.seconds):.3f} s "
+            f"(min–max {spread(r.seconds)}); the checks plugin's hooks "
+            f"{median(r.plugin_seconds):.3f} s (min–max {spread(r.plugin_seconds)}, CPU here "
+            f"{median(r.plugin_cpu):.3f} s); re-evaluated {r.evaluations}"
+        )
+    out(
+        f"edited: {s.edited} (a line appended); the server is asked to watch {s.watches} "
+        f"place(s), {s.nested} of them inside another watch"
+    )
+
+
 # -- 4. peers -------------------------------------------------------------------------------
 
 
@@ -209,6 +266,16 @@ def show_peers(c: peers.Corpus, p: peers.Parser | None) -> None:
     show_hadolint(c.hadolint, median(c.ours), "checklists check", median(c.ours_cpu))
     if c.paired_ratio is not None:
         out(f"  median of each round's checklists check / hadolint: {c.paired_ratio:.3f}x")
+    for peer in c.peers:
+        out(
+            f"{peer.name} on the {peer.files} files it reads ({peer.unread} of {c.files} it "
+            f"could not read left out): median {median(peer.seconds):.3f} s, CPU "
+            f"{median(peer.cpu_seconds):.3f} s, {peer.findings} findings; checklists check "
+            f"on the same files median {median(peer.ours):.3f} s, CPU "
+            f"{median(peer.ours_cpu):.3f} s; per round {peer.paired_ratio:.3f}x"
+        )
+    for reason in c.missing:
+        out(reason)
     if p is None:
         out(f"parser oracles: none found under {peers.ORACLES}")
         return
@@ -245,43 +312,62 @@ def show_hadolint(
 
 
 def verdicts(r: Results) -> list[Verdict]:
-    """Every target of the issue (and the info rows), in the order of the sections."""
+    """Every target of the issues (and the info rows), in the order of the sections."""
     return [
-        *overhead_rows(r.overhead),
-        *scale_rows(r.scale),
+        *overhead_rows(r.overhead, r.cli),
+        *scale_rows(r.scale, r.read),
         *serve_rows(r.serve),
+        *serve_site_rows(r.serve_site),
         *peer_rows(r.corpus),
         *parser_rows(r.parser),
     ]
 
 
-def overhead_rows(o: overhead.Overhead) -> list[Verdict]:
+def overhead_rows(o: overhead.Overhead, cli: floors.Pair) -> list[Verdict]:
+    # Judged per round (the modes of a round run back to back, so a slow spell of the
+    # shared machine hits both sides), against the honest baselines: without the catalog on
+    # either side (the catalog imports the whole check library even with the checks off),
+    # and a plain Material build of the same guide.
     return [
-        # Judged per round (on and off back to back): on this shared machine the ratio of
-        # the two medians swung 1.09x-1.17x between full runs while this stayed 1.03x-1.04x.
         Verdict(
-            "plugin overhead, real site (per-round on/off)",
-            f"{o.paired_ratio:.2f}x",
-            "≤ 1.10x",
-            o.paired_ratio <= 1.10,
+            "plugin overhead, no catalog either side (per round)",
+            f"{o.paired_no_catalog:.2f}x",
+            "≤ 1.05x",
+            o.paired_no_catalog <= 1.05,
         ),
-        Verdict("  the same, ratio of the medians", f"{o.ratio:.2f}x", "", None),
-        Verdict("both plugins vs neither (catalog included)", f"{o.ratio_none:.2f}x", "", None),
         Verdict(
-            "plugin overhead, site without the catalog", f"{o.ratio_no_catalog:.2f}x", "", None
+            "checks on vs a plain Material build (per round)",
+            f"{o.paired_plain:.2f}x",
+            "≤ 1.05x",
+            o.paired_plain <= 1.05,
+        ),
+        Verdict("  no catalog, ratio of the medians", f"{o.ratio_no_catalog:.2f}x", "", None),
+        Verdict("the catalog's own cost (off − none)", f"{o.catalog_cost:.3f} s", "", None),
+        Verdict("with the catalog on both sides (per round)", f"{o.paired_ratio:.2f}x", "", None),
+        Verdict(
+            "checklists check, example / import floor (per round)",
+            f"{cli.ratio:.2f}x (CPU {cli.cpu_ratio:.2f}x)",
+            "≤ 1.20x",
+            cli.ratio <= 1.20,
         ),
     ]
 
 
-def scale_rows(points: list[scale.Point]) -> list[Verdict]:
+def scale_rows(points: list[scale.Point], read: floors.Pair) -> list[Verdict]:
     one = points[0]
     what = f"bindings add ({one.size.bindings} over {one.size.dockerfiles} Dockerfiles)"
     rows = [Verdict(what, f"{one.added:.2f} s", "< 2 s", one.added < 2.0)]
     for before, after in itertools.pairwise(points):
         name = f"doubling {after.factor}x/{before.factor}x"
-        # Judged on the medians, like every other figure; the fastest runs' ratio is shown
-        # beside it, since on a shared machine a ratio of two noisy differences swings.
-        for label, growth, fastest in (
+        # Judged on the in-process CPU time (collect + evaluate, median of several runs):
+        # a ratio of two differences of whole-build medians swings on a shared machine
+        # (2.17x in one run of issue 21's, 5.44x in another), and so does in-process wall
+        # time under load; both are shown beside it.
+        growth = ratio(after.inprocess_cpu, before.inprocess_cpu)
+        wall = ratio(after.inprocess_s, before.inprocess_s)
+        measured = f"{growth:.2f}x (wall {wall:.2f}x)"
+        rows.append(Verdict(f"{name}: check work in-process", measured, "≤ 2.00x", growth <= 2.0))
+        for label, median_growth, fastest in (
             (
                 "build time",
                 ratio(after.on.median, before.on.median),
@@ -293,8 +379,17 @@ def scale_rows(points: list[scale.Point]) -> list[Verdict]:
                 ratio(after.added_fastest, before.added_fastest),
             ),
         ):
-            measured = f"{growth:.2f}x (fastest {fastest:.2f}x)"
-            rows.append(Verdict(f"{name}: {label}", measured, "≤ 2.00x", growth <= 2.0))
+            measured = f"{median_growth:.2f}x (fastest {fastest:.2f}x)"
+            rows.append(Verdict(f"  {label}, whole builds", measured, "", None))
+    last = points[-1]
+    rows.append(
+        Verdict(
+            f"{last.size.dockerfiles} Dockerfiles: check / read floor (per round)",
+            f"{read.ratio:.2f}x (CPU {read.cpu_ratio:.2f}x)",
+            "≤ 2.00x",
+            read.ratio <= 2.0,
+        )
+    )
     for p in points:
         parsed = p.on.run.get("files_parsed", -1)
         measured = f"{parsed} parses / {p.distinct_pairs} pairs"
@@ -322,16 +417,46 @@ def serve_rows(s: serve.Serve) -> list[Verdict]:
     ]
 
 
-def peer_rows(c: peers.Corpus) -> list[Verdict]:
-    what = f"{c.files} Dockerfiles: checklists / hadolint"
-    if c.hadolint is None or c.paired_ratio is None:
-        return [Verdict(what, "hadolint missing", "≤ 1.00x", None)]
-    value = ratio(median(c.ours), median(c.hadolint.seconds))
-    paired = c.paired_ratio
-    return [  # judged per round, as the overhead
-        Verdict(f"{what} (per round)", f"{paired:.2f}x", "≤ 1.00x", paired <= 1.0),
-        Verdict("  the same, ratio of the medians", f"{value:.2f}x", "", None),
+def serve_site_rows(s: serve_site.ServeSite) -> list[Verdict]:
+    edited = s.by_label("one file edited")
+    share = median(edited.plugin_seconds)
+    return [
+        Verdict(
+            "serve, real site: plugin's share after one edit",
+            f"{share:.3f} s (CPU {median(edited.plugin_cpu):.3f} s)",
+            "≤ 0.10 s",
+            share <= 0.10,
+        ),
+        Verdict(
+            "  the whole rebuild (MkDocs and every plugin)",
+            f"{median(edited.seconds):.3f} s",
+            "",
+            None,
+        ),
+        Verdict(
+            "serve: watches inside another (one rebuild/edit)",
+            f"{s.nested} of {s.watches}",
+            "0",
+            s.nested == 0,
+        ),
     ]
+
+
+def peer_rows(c: peers.Corpus) -> list[Verdict]:
+    rows = []
+    for peer in c.peers:  # judged per round, on the files the peer reads
+        what = f"{peer.files} Dockerfiles: checklists / {peer.label}"
+        paired = peer.paired_ratio
+        target, met = ("≤ 1.00x", paired <= 1.0) if peer.label == "hadolint" else ("", None)
+        rows.append(Verdict(f"{what} (per round)", f"{paired:.2f}x", target, met))
+        rows.append(
+            Verdict(f"  files {peer.label} could not read (left out)", str(peer.unread), "", None)
+        )
+    if not c.peers:
+        rows.append(
+            Verdict("Dockerfiles: checklists / hadolint", "hadolint missing", "≤ 1.00x", None)
+        )
+    return rows
 
 
 def parser_rows(p: peers.Parser | None) -> list[Verdict]:
@@ -355,7 +480,7 @@ def parser_rows(p: peers.Parser | None) -> list[Verdict]:
 
 
 def show_verdicts(rows: list[Verdict], plan: Plan) -> None:
-    heading("Summary: the targets of issue 7")
+    heading("Summary: the targets of issues 7 and 21")
     if plan.name == "quick":
         out("(quick run: reduced sizes and runs; the targets are stated for the full run)")
     width = max(len(row.what) for row in rows)
@@ -370,17 +495,26 @@ def show_verdicts(rows: list[Verdict], plan: Plan) -> None:
 # -- main -----------------------------------------------------------------------------------
 
 
-def run(plan: Plan, work: Path) -> Results:
+def run(plan: Plan, work: Path, checkov: str | None) -> Results:
     o = overhead.measure(work / "overhead", plan.overhead_runs)
     show_overhead(o, plan.overhead_runs)
+    cli = floors.import_floor(overhead.REPO / "mkdocs.yml", work, plan.floor_runs)
+    heading(f"1b. checklists check on the example target vs the import floor ({plan.floor_runs})")
+    show_floor(cli, "import floor (the engine and the bound checks, nothing run)")
     points = scale.measure(work, plan.base, plan.factors, plan.scale_runs)
     show_scale(points, plan.scale_runs)
+    largest = work / f"scale-{plan.factors[-1]}x"
+    read = floors.read_floor(largest / "mkdocs.yml", largest / "target", work, plan.floor_runs)
+    heading(f"2b. checklists check on the {plan.factors[-1]}x site vs the read floor")
+    show_floor(read, "read floor (start-up, the engine, every byte of the target read once)")
     s = serve.measure(scale_site(work / "serve", plan.base))
     show_serve(s)
-    c = peers.corpus(work, plan.peer_files, plan.peer_runs)
+    ss = serve_site.measure(overhead.REPO / "mkdocs.yml", work, plan.serve_runs)
+    show_serve_site(ss, plan.serve_runs)
+    c = peers.corpus(work, plan.peer_files, plan.peer_runs, checkov)
     p = peers.parser(plan.parser_repetitions, plan.peer_runs)
     show_peers(c, p)
-    return Results(plan, o, points, s, c, p)
+    return Results(plan, o, points, s, c, p, cli, read, ss)
 
 
 def machine() -> dict[str, Any]:
@@ -404,6 +538,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keep", action="store_true", help="keep the generated sites (prints where)"
     )
+    parser.add_argument(
+        "--checkov", help="a Checkov executable (in a venv of its own), the second peer"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     info = machine()
@@ -420,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit("bench/run.py: the project's modules do not compile")
     work = Path(tempfile.mkdtemp(prefix="checklists-bench-"))
     try:
-        results = run(plan, work)
+        results = run(plan, work, args.checkov)
     finally:
         if args.keep:
             out(f"generated sites kept in {work}")

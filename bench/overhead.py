@@ -92,6 +92,25 @@ class Overhead:
         return self.on.median / self.none.median
 
     @property
+    def paired_no_catalog(self) -> float:
+        """Per round, checks on / checks off, the catalog on neither side: the honest
+        overhead (with the catalog, both sides import the check library for it)."""
+        pairs = zip(self.on_nc.seconds, self.off_nc.seconds, strict=True)
+        return median([on / off for on, off in pairs])
+
+    @property
+    def paired_plain(self) -> float:
+        """Per round, checks on (no catalog) / a plain Material build of the same guide
+        (neither plugin in mkdocs.yml)."""
+        pairs = zip(self.on_nc.seconds, self.none.seconds, strict=True)
+        return median([on / plain for on, plain in pairs])
+
+    @property
+    def catalog_cost(self) -> float:
+        """What the catalog plugin adds on its own: off (catalog, checks disabled) − none."""
+        return self.off.median - self.none.median
+
+    @property
     def ratio_no_catalog(self) -> float:
         return self.on_nc.median / self.off_nc.median
 

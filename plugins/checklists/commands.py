@@ -36,7 +36,7 @@ from checklists.errors import SetupError
 from checklists.i18n import LANGUAGES, TEXT, VERDICT_ICONS, VERDICT_LABELS, language
 from checklists.message import localize, unwrap
 from checklists.pages import is_generated
-from checklists.registry import REGISTRY, CheckSpec, load_packages
+from checklists.registry import REGISTRY, CheckSpec
 from checklists.services import SERVICE_PARAMS, environments_for, services_listing
 from checklists.target import Target
 from checklists.verdict import Verdict
@@ -131,7 +131,8 @@ class _StderrLog:
 
 def _load(args: argparse.Namespace) -> tuple[dict[str, object], Path]:
     found = _project(args)
-    load_packages(list(found.options.get("checks") or ["checks"]))
+    # Imported as the run binds them (`Registry.defer`); listing the registry imports all.
+    REGISTRY.defer(list(found.options.get("checks") or ["checks"]))
     return found.options, found.root
 
 

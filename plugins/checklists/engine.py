@@ -26,7 +26,7 @@ from checklists.limits import Kind, Quantity, Stated, parse_limit, stated
 from checklists.message import Message, tr
 from checklists.model import Evidence, Outcome, Status
 from checklists.options import Locate, OptionsError, validate
-from checklists.registry import REGISTRY, Registry, load_packages
+from checklists.registry import REGISTRY, Registry
 from checklists.runner import Log, Task, resolve, run_all
 from checklists.services import Discovered, Service, environments_for, resolve_all
 from checklists.target import Target
@@ -191,7 +191,16 @@ def settings_from_options(
 def undeclared(valid: Mapping[str, Any], registry: Registry, locate: Locate | None) -> None:
     """OptionsError for a `defaults` parameter that no loaded check declares (a typo would
     otherwise be ignored), with the closest declared name. Nothing when no check is loaded
-    yet (the checks' own parameters are not known then)."""
+    yet (the checks' own parameters are not known then).
+
+    Deferred checks (`Registry.defer`) are imported only as far as needed: those whose
+    source names a default, then, should one still be undeclared, all of them."""
+    names = set(valid["defaults"])
+    if not names:
+        return
+    registry.import_naming(names)
+    if names <= {name for spec in registry.loaded() for name in spec.params} - {"environment"}:
+        return
     declared = sorted({name for spec in registry for name in spec.params} - {"environment"})
     if not declared:
         return
@@ -312,8 +321,8 @@ def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry
 
 
 def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry) -> Run:
-    if registry is REGISTRY:
-        load_packages(list(settings.packages), registry)
+    if registry is REGISTRY:  # only the checks the items bind are imported (`resolve`)
+        registry.defer(list(settings.packages))
     target = open_target(settings.target)
     claims = getattr(items, "claims", ())  # every statement of the pages (`claims.py`)
     services, discovered = settings.services, None

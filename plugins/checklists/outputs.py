@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from checklists import badges, github, junit, report, sarif
+from checklists import report
 from checklists.engine import Run, release
+from checklists.errors import InputError
 from checklists.i18n import TEXT
 from checklists.message import localize
 from checklists.registry import REGISTRY, CheckSpec
@@ -39,11 +40,50 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+DISTRIBUTION = "docker-guide-checklists"
+
+
 def package_version() -> str:
+    """The installed version of the project, for the reports. Read from the first
+    `*.dist-info/METADATA` of the distribution on `sys.path`, as `importlib.metadata` finds
+    it, without importing that (it brings email, zipfile and more: ~20 ms of a
+    `checklists check`, which MkDocs has paid already); `importlib.metadata` when the
+    distribution is installed another way."""
+    if "importlib.metadata" not in sys.modules:
+        found = _dist_info_version(DISTRIBUTION)
+        if found is not None:
+            return found
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
     try:
-        return version("docker-guide-checklists")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:
         return "0"
+
+
+def _dist_info_version(name: str) -> str | None:
+    wanted = re.sub(r"[-_.]+", "_", name).lower()
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as listing:
+                folders = sorted(e.name for e in listing if e.name.endswith(".dist-info"))
+        except OSError:
+            continue
+        for folder in folders:
+            stem = folder.removesuffix(".dist-info").rpartition("-")[0]
+            if re.sub(r"[-_.]+", "_", stem).lower() != wanted:
+                continue
+            try:
+                with open(os.path.join(entry or ".", folder, "METADATA"), encoding="utf-8") as f:  # noqa: PTH118, PTH123
+                    for line in f:
+                        if not line.strip():
+                            break  # the headers end at the first blank line
+                        if line.startswith("Version:"):
+                            return line.removeprefix("Version:").strip()
+            except OSError:
+                continue
+            return None  # found, without a version: ask importlib.metadata
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +101,8 @@ def context_for(lang: str, target_name: str, docs: str) -> Context:
     """The context of a run; call it after the checks are loaded (it keeps their specs)."""
     inside = not target_name.startswith("..") and not Path(target_name).is_absolute()
     root = target_name if inside and target_name != "." else ""
-    return Context(lang, target_name, root, docs, {spec.id: spec for spec in REGISTRY})
+    specs = {spec.id: spec for spec in REGISTRY.loaded()}  # the run's: it loaded them
+    return Context(lang, target_name, root, docs, specs)
 
 
 def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
@@ -69,10 +110,15 @@ def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
     if fmt == "json":
         data = report.compliance(run, context.target_name, context.lang)
         return {FILE_NAMES[fmt]: report.to_text(data)}
+    # Each writer is imported when its report is written: `checklists check` prints a table.
     if fmt == "junit":
+        from checklists import junit  # noqa: PLC0415
+
         text = junit.junit_xml(run, root=context.sarif_root, docs=context.docs, lang=context.lang)
         return {FILE_NAMES[fmt]: text}
     if fmt == "sarif":
+        from checklists import sarif  # noqa: PLC0415
+
         text = sarif.sarif(
             run,
             context.specs,
@@ -84,6 +130,8 @@ def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
         )
         return {FILE_NAMES[fmt]: text}
     if fmt == "badges":
+        from checklists import badges  # noqa: PLC0415
+
         return {
             f"badges/{name}": text
             for name, text in badges.badges(list(run.bound), context.lang).items()
@@ -97,7 +145,7 @@ def write_all(run: Run, folder: Path, context: Context) -> list[Path]:
     for fmt in FORMATS:
         for name, text in render(run, fmt, context).items():
             path = folder / name
-            report.write_atomic(path, text)
+            report.write_atomic(path, text, durable=False)  # part of the site, as its pages
             written.append(path)
     return written
 
@@ -141,18 +189,51 @@ def log_results(run: Run, log: Log, lang: str = "en") -> None:
     )
 
 
-def watched(run: Run) -> list[Path]:
-    """The existing files and folders the checks read or listed, for `mkdocs serve`."""
+def watched(run: Run) -> list[tuple[Path, bool]]:
+    """What `mkdocs serve` watches so that an edit the checks would see rebuilds the site
+    once: (folder, recursive) pairs, none inside another. A folder the checks listed is
+    watched with everything below it; the folder of a file they read or looked for, alone.
+
+    One watch per place: a file watched beside its folder sent one edit as two sets of
+    events, the second often after the first rebuild had begun (a second rebuild)."""
     root = run.target.root
-    paths = {root / rel for rel in run.target.files_read}
-    paths |= {root / rel for kind, rel in run.target.probed if kind in ("listing", "exists")}
-    return sorted(path for path in paths if path.exists())
+
+    def inside(rel: str) -> Path | None:  # a probe's path, if it stays in the target
+        try:
+            path = root / run.target.normalize(rel)
+        except InputError:
+            return None
+        return path if path.resolve().is_relative_to(root) else None
+
+    probed = [(kind, inside(rel)) for kind, rel in run.target.probed]
+    recursive = {path for kind, path in probed if kind == "listing" and path and path.is_dir()}
+    looked = {path for kind, path in probed if kind in ("exists", "content") and path}
+    looked |= {path for rel in run.target.files_read if (path := inside(rel))}
+    alone = {_existing(path.parent, root) if path != root else root for path in looked}
+    alone -= recursive
+
+    def covered(path: Path, by: set[Path]) -> bool:
+        return any(parent in by for parent in path.parents)
+
+    tops = {path for path in recursive if not covered(path, recursive)}
+    folders = {path for path in alone if path.is_dir() and path not in tops}
+    folders = {path for path in folders if not covered(path, tops)}
+    return sorted([(path, True) for path in tops] + [(path, False) for path in folders])
+
+
+def _existing(folder: Path, root: Path) -> Path:
+    """The folder, or its nearest ancestor that exists (a file created there is seen)."""
+    while folder != root and not folder.is_dir() and root in folder.parents:
+        folder = folder.parent
+    return folder
 
 
 def github_output(run: Run, context: Context, report_path: str) -> None:
     """Annotations on stdout and the job summary, when running in GitHub Actions."""
     if os.environ.get("GITHUB_ACTIONS") != "true":
         return
+    from checklists import github  # noqa: PLC0415 - only in GitHub Actions
+
     for line in github.error_annotations(
         run,
         dict(context.specs),

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ConfigErrors, ConfigWarnings
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from checklists import catalog, extension, outputs, render, siteconfig
+from checklists import extension, outputs, render, siteconfig
 from checklists.cache import SERVE_CACHE
 from checklists.engine import (
     Run,
@@ -29,6 +29,9 @@ from checklists.errors import SetupError
 from checklists.i18n import language
 from checklists.options import OPTIONS, OptionsError, validate
 from checklists.pages import is_generated
+
+if TYPE_CHECKING:  # a build never starts the server: MkDocs imports it for `serve` only
+    from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger("checklists")
 
@@ -165,8 +168,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         )  # fmt: skip
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
-        for path in outputs.watched(self.run) if self.run else []:  # not the whole target
-            server.watch(str(path))
+        for path, recursive in outputs.watched(self.run) if self.run else []:  # not all
+            server.watch(str(path), recursive=recursive)
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -202,6 +205,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
     """The check catalog, from the check library: it stays when the checks are turned off."""
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        from checklists import catalog  # noqa: PLC0415 - only a site with the catalog needs it
+
         try:
             specs = catalog.load(list(self.config.checks))
         except SetupError as error:
@@ -215,6 +220,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
 
     @event_priority(100)  # as the checks' on_post_page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        from checklists import catalog  # noqa: PLC0415
+
         try:  # the samples go in after the search plugin indexed the page
             return catalog.fill(self.pages, page.file.src_uri, output, self.convert)
         except ValueError as error:

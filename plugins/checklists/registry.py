@@ -23,6 +23,12 @@ marker `日本語:` and gives the Japanese title, with the sections the Japanese
 The catalog, the reports and `checklists explain` show the prose in the site's language
 (`CheckSpec.prose`); a check without the Japanese part (a third party's) is shown in
 English everywhere. The project's own checks must have both (a catalog test says so).
+
+A build imports only the checks it binds (`Registry.defer`): the source of every module of
+the check packages is read (not imported) for the ids its decorators register, and asking
+the registry for an id imports the modules that name it. Listing the registry, or asking
+for an id that no source names (an unknown id, or one registered in a way the index cannot
+read), imports everything, so the answer is the same as with `load_packages`.
 """
 
 from __future__ import annotations
@@ -32,8 +38,9 @@ import inspect
 import pkgutil
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, NamedTuple
 
@@ -144,11 +151,15 @@ def _sections(body: str, names: tuple[str, ...], where: str) -> tuple[str, str, 
 
 
 def _source_of(function: CheckFunction) -> str:
+    # The line `inspect.getsourcelines` gives (the first decorator's), without tokenizing
+    # the module to find the function's end: that cost a build ~1 ms per check.
+    code = getattr(function, "__code__", None)
+    line = code.co_firstlineno if code is not None else 0
     try:
-        line = inspect.getsourcelines(function)[1]
-    except (OSError, TypeError):
-        line = 0
-    return f"{inspect.getsourcefile(function) or function.__module__}:{line}"
+        source = inspect.getsourcefile(function)
+    except TypeError:
+        source = None
+    return f"{source or function.__module__}:{line}"
 
 
 def _params_of(function: CheckFunction, where: str) -> dict[str, Any]:
@@ -171,6 +182,11 @@ class Registry:
 
     def __init__(self) -> None:
         self._checks: dict[str, CheckSpec] = {}
+        self._index: dict[str, list[tuple[str, bool]]] = {}  # id -> modules naming it
+        self._pending: dict[str, bool] = {}  # modules deferred, not imported yet -> is a package
+        self._deferred: set[tuple[str, ...]] = set()  # package lists already indexed
+        self._discoverers: list[tuple[str, bool]] = []  # modules whose source registers one
+        self._sources: dict[str, str] = {}  # deferred modules that register checks -> source
 
     def metric(
         self, id: str, *, unit: Kind, severity: Severity = "medium", related: tuple[str, ...] = ()
@@ -226,16 +242,79 @@ class Registry:
 
         return register
 
+    def defer(self, packages: list[str]) -> Registry:
+        """Know the checks of `packages` without importing them: each package is imported
+        (a missing one is a SetupError, as in `load_packages`) and the source of each of its
+        modules is read for the ids it registers. `get` then imports what an id needs."""
+        key = tuple(packages)
+        if key in self._deferred:
+            return self
+        for package_name in packages:
+            for name, ispkg, ids, text in _indexed(_import_package(package_name)):
+                if name in sys.modules:
+                    continue  # imported already: whatever it registers is here
+                if ids is None:  # a module whose source cannot be read: import it now
+                    _import_check_module(name, ispkg)
+                    continue
+                self._pending[name] = ispkg
+                if any(id != _DISCOVERER for id in ids):
+                    self._sources[name] = text
+                for id in ids:
+                    if id == _DISCOVERER:
+                        self._discoverers.append((name, ispkg))
+                    else:
+                        self._index.setdefault(id, []).append((name, ispkg))
+        self._deferred.add(key)
+        return self
+
     def get(self, id: str) -> CheckSpec | None:
-        return self._checks.get(id)
+        spec = self._checks.get(id)
+        if spec is None and self._pending:
+            for name, ispkg in self._index.get(id, ()):
+                self._import(name, ispkg)
+            spec = self._checks.get(id)
+            if spec is None:  # no source names it: only importing everything can tell
+                self.load_deferred()
+                spec = self._checks.get(id)
+        return spec
+
+    def load_deferred(self) -> None:
+        """Import every deferred module (in the order `load_packages` would)."""
+        for name, ispkg in list(self._pending.items()):
+            self._import(name, ispkg)
+
+    def import_naming(self, words: Collection[str]) -> None:
+        """Import every deferred module that registers a check and whose source has one of
+        `words` written as a parameter is: a check declaring a parameter of that name is
+        then loaded. (A module registering checks the index cannot read is imported in
+        full by asking.)"""
+        if not words or not self._sources:
+            return
+        # A parameter is declared as `name: type`, `name=default`, `name,` or `name)`.
+        names = "|".join(map(re.escape, sorted(words)))
+        pattern = re.compile(rf"\b(?:{names})\s*[:=,)]")
+        for name, text in list(self._sources.items()):
+            if pattern.search(text):
+                self._import(name, self._pending.get(name, False))
+
+    def _import(self, name: str, ispkg: bool) -> None:
+        self._sources.pop(name, None)
+        if self._pending.pop(name, None) is not None:
+            _import_check_module(name, ispkg)
+
+    def loaded(self) -> list[CheckSpec]:
+        """The checks imported so far, by id, without importing any more."""
+        return sorted(self._checks.values(), key=lambda spec: spec.id)
 
     def __contains__(self, id: object) -> bool:
-        return id in self._checks
+        return isinstance(id, str) and self.get(id) is not None
 
     def __iter__(self) -> Iterator[CheckSpec]:
-        return iter(sorted(self._checks.values(), key=lambda spec: spec.id))
+        self.load_deferred()
+        return iter(self.loaded())
 
     def __len__(self) -> int:
+        self.load_deferred()
         return len(self._checks)
 
     def discoverer(self, function: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -245,7 +324,14 @@ class Registry:
         return function
 
     def discover(self, target: object) -> Any:  # noqa: ANN401 - the discoverer's answer
-        """The services the registered discoverer finds in the target; None without one."""
+        """The services the registered discoverer finds in the target; None without one.
+        Deferred modules whose source registers a discoverer are imported first; when none
+        does, every deferred module is (a discoverer registered in a way the index cannot
+        read is still found, as `load_packages` would find it)."""
+        for name, ispkg in self._discoverers:
+            self._import(name, ispkg)
+        if getattr(self, "_discoverer", None) is None and self._pending:
+            self.load_deferred()
         function = getattr(self, "_discoverer", None)
         return None if function is None else function(target)
 
@@ -264,31 +350,72 @@ def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registr
     does not pay for them.
     """
     for package_name in packages:
-        try:
-            package = importlib.import_module(package_name)
-        except ImportError as error:
-            raise SetupError(
-                f"cannot import the check package {package_name!r}: {error}. "
-                "Install the project (pip install -e .) or fix the 'checks' option."
-            ) from error
-        _load_below(package)
+        _load_below(_import_package(package_name))
+    registry.load_deferred()
     return registry
 
 
-def _load_below(package: ModuleType) -> None:
+def _import_package(name: str) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise SetupError(
+            f"cannot import the check package {name!r}: {error}. "
+            "Install the project (pip install -e .) or fix the 'checks' option."
+        ) from error
+
+
+def _import_check_module(name: str, ispkg: bool) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except SetupError:
+        raise
+    except Exception as error:
+        kind = "package" if ispkg else "module"
+        raise SetupError(
+            f"cannot load the check {kind} {name}: {type(error).__name__}: {error}"
+        ) from error
+
+
+def _below(package: ModuleType) -> Iterator[pkgutil.ModuleInfo]:
+    """The modules and subpackages of `package`, less those `__checklists_skip__` names."""
     skip = set(getattr(package, "__checklists_skip__", ()))
     path = getattr(package, "__path__", [])
     for module in pkgutil.iter_modules(path, f"{package.__name__}."):
-        if module.name.rpartition(".")[2] in skip:
-            continue
-        try:
-            loaded = importlib.import_module(module.name)
-        except SetupError:
-            raise
-        except Exception as error:
-            kind = "package" if module.ispkg else "module"
-            raise SetupError(
-                f"cannot load the check {kind} {module.name}: {type(error).__name__}: {error}"
-            ) from error
+        if module.name.rpartition(".")[2] not in skip:
+            yield module
+
+
+def _load_below(package: ModuleType) -> None:
+    for module in _below(package):
+        loaded = _import_check_module(module.name, module.ispkg)
         if module.ispkg:
             _load_below(loaded)
+
+
+# `@check("area.name"`, `@metric(\n    "area.name"`, `@registry.check(id="area.name"`: the id a
+# decorator registers, as the index reads it from a module's source.
+_REGISTERS = re.compile(r"@[\w.]*\b(?:check|metric)\(\s*(?:id\s*=\s*)?[\"']([a-z][a-z0-9_.]*)[\"']")
+# `@discoverer` / `@registry.discoverer` on a line of its own: the module registers one.
+_DISCOVERS = re.compile(r"^[ \t]*@[\w.]*\bdiscoverer[ \t]*$", re.MULTILINE)
+_DISCOVERER = "@discoverer"  # the index's name for "registers a discoverer" (no id has "@")
+
+
+def _indexed(package: ModuleType) -> Iterator[tuple[str, bool, list[str] | None, str]]:
+    """(module, is a package, the ids its source registers or None if unreadable, the
+    source) for every module below `package`, in `load_packages` order. Subpackages are
+    imported (their `__init__` may skip modules); modules are read, not imported."""
+    for module in _below(package):
+        if module.ispkg:  # imported, checks of its __init__ and all, then read below
+            yield from _indexed(_import_check_module(module.name, True))
+            continue
+        folder = getattr(module.module_finder, "path", None)
+        short = module.name.rpartition(".")[2]
+        try:
+            text = Path(str(folder), f"{short}.py").read_text("utf-8")
+        except (OSError, UnicodeDecodeError, TypeError):
+            yield module.name, False, None, ""
+            continue
+        found = _REGISTERS.findall(text)
+        ids = [*found, _DISCOVERER] if _DISCOVERS.search(text) else found
+        yield module.name, False, ids, text

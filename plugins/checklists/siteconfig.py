@@ -12,6 +12,7 @@ validated by `options.validate`, the table the MkDocs plugin validates against t
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -95,6 +96,11 @@ def compose(config_file: Path) -> yaml.Node | None:
         raise SetupError(f"cannot read {name}: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
         raise SetupError(f"{name}: not UTF-8 text (byte {error.start + 1})") from error
+    return _compose_text(text, name)
+
+
+@functools.lru_cache(maxsize=8)  # `checklists check` reads mkdocs.yml's parts three times
+def _compose_text(text: str, name: str) -> yaml.Node | None:
     loader = _TolerantLoader(text)
     try:
         node = loader.get_single_node()

@@ -16,10 +16,10 @@ the size limit. Only a path that truly does not exist is "missing".
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import errno
 import fnmatch
-import hashlib
 import os
 import stat
 import threading
@@ -82,6 +82,7 @@ CLOCK_SKEW = dt.timedelta(days=1)
 """How far in the future a recorded time may lie before it is implausible (clock skew)."""
 
 
+_UNSEEN = object()
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -109,6 +110,13 @@ class Target:
         self._root_str = str(self.root)
         self._kinds: dict[str, str | InputError] = {}
         self._listings: dict[str, tuple[str, ...]] = {}
+        # One listing per folder per build, by its real path, shared by every walk, probe,
+        # listdir and glob: (name, is a folder, is a file), symlinks being neither.
+        self._scans: dict[str, tuple[tuple[str, bool, bool], ...] | OSError] = {}
+        self._resolved: dict[str, str] = {"": self._root_str}  # rel -> real path, unchecked
+        self._modes: dict[str, int] = {}  # rel -> st_mode, when resolving it saw one
+        self._absent: set[str] = set()  # rel paths resolving found not there
+        self._fingerprints: dict[Probe, object] = {}
         self._root_prefix = self._root_str.rstrip(os.sep) + os.sep
         self.probed: set[Probe] = set()  # everything any check read, listed or looked for
         self._read_elsewhere: set[str] = set()  # files a worker process read (`absorb`)
@@ -132,10 +140,11 @@ class Target:
         return Path(self._real_path(relative))
 
     def _real_path(self, relative: str) -> str:
+        """`path` as a string (no Path object to build)."""
         rel = self.normalize(relative)
         real = self._real.get(rel)
         if real is None:
-            found = os.path.realpath(f"{self._root_prefix}{rel}")
+            found = self._resolve(rel)
             if found != self._root_str and not found.startswith(self._root_prefix):
                 real = InputError(
                     tr(
@@ -152,6 +161,86 @@ class Target:
         if isinstance(real, InputError):
             raise real.again()
         return real
+
+    def _resolve(self, rel: str) -> str:
+        """`os.path.realpath` of the path, one component at a time with each folder resolved
+        once: a component that is no symlink (its folder's listing says so, or one lstat)
+        is its resolved folder plus its name; anything else (a symlink, an error other
+        than "not there") is left to realpath, which the answer then is. Below a component
+        that is not there, nothing is asked of the disk."""
+        if rel == ".":
+            return self._root_str
+        known = self._resolved.get(rel)
+        if known is not None:
+            return known
+        parts = rel.split("/")
+        depth = len(parts) - 1  # the deepest ancestor already resolved
+        while depth > 0 and "/".join(parts[:depth]) not in self._resolved:
+            depth -= 1
+        found = self._resolved["/".join(parts[:depth])]
+        for index in range(depth, len(parts)):
+            here = "/".join(parts[: index + 1])
+            candidate = f"{found.rstrip('/')}/{parts[index]}"
+            if "/".join(parts[:index]) in self._absent:
+                kind = "missing"
+            else:
+                kind = self._kind_on_disk(found, parts[index], candidate, here)
+            if kind == "missing":
+                self._absent.add(here)
+            found = candidate if kind != "other" else os.path.realpath(self._root_prefix + here)
+            self._resolved[here] = found
+        return found
+
+    def _kind_on_disk(self, folder: str, name: str, candidate: str, rel: str) -> str:
+        """ "missing", "other" (a symlink, or lstat failed otherwise) or "plain", from the
+        folder's listing when it was listed, else from one lstat."""
+        listed = self._listed_kind(folder, name)
+        if listed is not None:
+            return "plain" if listed in ("file", "directory") else listed
+        try:
+            mode = os.lstat(candidate).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return "missing"
+        except (OSError, ValueError):
+            return "other"
+        if stat.S_ISLNK(mode):
+            return "other"
+        self._modes[rel] = mode  # what stat would say: it follows no link
+        return "plain"
+
+    def _listed_kind(self, folder: str, name: str) -> str | None:
+        """What `folder`'s cached listing says of `name`: "file", "directory", "missing" or
+        "other" (a symlink or a special file); None when the folder was not listed."""
+        scan = self._scans.get(folder)
+        if scan is None or isinstance(scan, OSError):
+            return None
+        entry = _find(scan, name)
+        if entry is None:
+            return "missing"
+        return "directory" if entry[1] else "file" if entry[2] else "other"
+
+    def _scan(self, folder: str) -> tuple[tuple[str, bool, bool], ...]:
+        """The sorted entries of the real folder, listed once per build; OSError if not."""
+        scan = self._scans.get(folder)
+        if scan is None:
+            try:
+                with os.scandir(folder) as entries:
+                    scan = tuple(
+                        sorted(
+                            (
+                                entry.name,
+                                entry.is_dir(follow_symlinks=False),
+                                entry.is_file(follow_symlinks=False),
+                            )
+                            for entry in entries
+                        )
+                    )
+            except OSError as error:
+                scan = error
+            self._scans[folder] = scan
+        if isinstance(scan, OSError):
+            raise scan.with_traceback(None)  # raised again for each asker: no growing trace
+        return scan
 
     def now(self) -> dt.datetime:
         """The current time (aware UTC) for plausibility checks: a recorded time later than
@@ -203,8 +292,14 @@ class Target:
             real = self._real_path(rel)
         except InputError as error:
             return error
+        parent, _, name = rel.rpartition("/")
+        listed = self._listed_kind(self._resolve(parent), name) if rel != "." else None
+        if listed == "missing":
+            return ""
+        if listed in ("file", "directory"):  # the folder's listing says so: no symlink
+            return listed
         try:
-            mode = os.stat(real).st_mode  # noqa: PTH116 - str paths are faster
+            mode = self._modes.get(rel) or os.stat(real).st_mode  # noqa: PTH116 - str is faster
         except FileNotFoundError:
             if os.path.islink(f"{self._root_prefix}{rel}"):  # noqa: PTH114
                 return InputError(
@@ -294,15 +389,7 @@ class Target:
         while stack:
             folder, start, depth = stack.pop()
             try:
-                with os.scandir(folder) as scan:
-                    listed = sorted(
-                        (
-                            entry.name,
-                            entry.is_dir(follow_symlinks=False),
-                            entry.is_file(follow_symlinks=False),
-                        )
-                        for entry in scan
-                    )
+                listed = self._scan(folder)
             except OSError as error:
                 raise _os_error(error, start.rstrip("/") or prefix) from None
             entries += len(listed)
@@ -343,8 +430,7 @@ class Target:
         if self.kind(rel) != "directory":
             return []
         try:
-            with os.scandir(self.path(rel)) as scan:
-                names = [entry.name for entry in scan]
+            names = [name for name, _, _ in self._scan(self._real_path(rel))]
         except OSError as error:
             raise _os_error(error, rel) from None
         if len(names) > MAX_WALK_ENTRIES:
@@ -383,13 +469,11 @@ class Target:
         real = self._real_path(folder)
         name = PurePosixPath(rel).name
         try:
-            with os.scandir(real) as scan:
-                names = [
-                    entry.name
-                    for entry in scan
-                    if fnmatch.fnmatchcase(entry.name, name)
-                    and not entry.is_dir(follow_symlinks=False)
-                ]
+            names = [
+                entry
+                for entry, is_dir, _ in self._scan(real)
+                if not is_dir and fnmatch.fnmatchcase(entry, name)
+            ]
         except OSError as error:
             raise _os_error(error, folder) from None
         if len(names) > MAX_WALK_ENTRIES:
@@ -606,10 +690,20 @@ class Target:
             self._local.trace = previous
 
     def fingerprint(self, probe: Probe) -> object:
-        """What a probe sees now: a content hash, existence, a listing or a size."""
+        """What a probe sees now: a content hash, existence, a listing or a size; taken
+        once per build (the serve cache asks for the same file for every check that read
+        it)."""
+        known = self._fingerprints.get(probe, _UNSEEN)
+        if known is _UNSEEN:
+            known = self._fingerprints[probe] = self._fingerprint(probe)
+        return known
+
+    def _fingerprint(self, probe: Probe) -> object:
         kind, rel = probe
         try:
             if kind == "content":
+                import hashlib  # noqa: PLC0415 - only the serve cache takes fingerprints
+
                 return hashlib.sha256(self.read_bytes(rel)).hexdigest()
             if kind == "exists":
                 found = self._probe(self.normalize(rel))
@@ -621,6 +715,14 @@ class Target:
             return ("error", error.message)
         except OSError:
             return None
+
+
+def _find(scan: tuple[tuple[str, bool, bool], ...], name: str) -> tuple[str, bool, bool] | None:
+    """The entry called `name` in a sorted listing (a binary search)."""
+    index = bisect.bisect_left(scan, (name,))
+    if index < len(scan) and scan[index][0] == name:
+        return scan[index]
+    return None
 
 
 def _os_error(error: OSError, rel: str) -> InputError:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
+import yaml
 
-from checklists.bindings import Columns, Item, mask_inline_code, parse_binding, scan
+from checklists.bindings import Columns, Item, _load_mapping, mask_inline_code, parse_binding, scan
 
 
 def bound(markdown: str) -> list[Item]:
@@ -211,3 +214,46 @@ def test_a_heading_can_bind_the_claim_of_its_section() -> None:
         "1. 非rootユーザー実行",
         3,
     )
+
+
+FLAT_WORDS = (
+    *("1000", "0", "017", "0o17", "0x1F", "0b101", "1_000", "190", "09", "00", "1-2"),
+    *("1.5", "1e3", "1.0e+3", "6.8523015e+5", ".inf", ".nan", "1.", "1.0.0", "nan", "inf"),
+    *("yes", "No", "ON", "off", "y", "n", "true", "False", "TRUE", "tRUE"),
+    *("null", "Null", "NULL", "2027-01-31", "2027-01-31t10:00:00z", "2027-1-3"),
+    *("backend/Dockerfile", "Dockerfile.dev", ".env", "a.b", "_x", "x+y", "x_", "/health"),
+)
+
+
+@pytest.mark.parametrize("key", ["dockerfile", "on", "yes", "1", "null", "Y", "x_1"])
+def test_flat_parameters_read_as_yaml_reads_them(key: str) -> None:
+    """The parser that skips YAML for flat maps of plain words gives what YAML 1.1 gives,
+    value and type (a word it cannot read the same way goes to YAML)."""
+    for word in FLAT_WORDS:
+        text = f"{{{key}: {word}, uid: 1000}}"
+        expected = yaml.safe_load(text)
+        got = _load_mapping(text)
+        assert got == expected or repr(got) == repr(expected), text  # nan != nan
+        assert [type(v) for v in got.values()] == [type(v) for v in expected.values()], text
+        assert list(got) == list(expected), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{}", "{ }", "{a: 1,}", "{a:1}", "{a: x y}", "{a: [1, 2]}", "{a: 'q, r'}", "{a: 1, a: 2}",
+     "{a: -1}", "{a: ~}", "{path: /health, uid: 1000, x: {y: 1}}"],
+)  # fmt: skip
+def test_every_other_shape_reads_as_yaml_reads_it(text: str) -> None:
+    assert _load_mapping(text) == yaml.safe_load(text)
+
+
+def test_the_bindings_of_the_docs_and_samples_read_as_yaml_reads_them() -> None:
+    root = Path(__file__).resolve().parents[2]
+    pages = [*root.glob("docs/**/*.md"), *root.glob("tests/fixtures/**/*.md")]
+    seen = 0
+    for page in pages:
+        for match in re.finditer(r"<!--\s*(?:check|metric):\s*\S+\s*(\{[^}]*\})", page.read_text()):
+            text = match[1]
+            assert _load_mapping(text) == yaml.safe_load(text), f"{page}: {text}"
+            seen += 1
+    assert seen >= 3

@@ -7,10 +7,14 @@ import logging
 import shutil
 from pathlib import Path
 
+import pytest
+
 from checklists.cache import ResultCache
 from checklists.engine import Run, Settings, collect, evaluate, settings_from_options
+from checklists.errors import InputError
 from checklists.registry import REGISTRY, Registry
 from checklists.siteconfig import plugin_options
+from checklists.target import Target
 from checklists.verdict import Policy
 from tests.engine.conftest import CALLS
 
@@ -101,3 +105,25 @@ def test_every_check_that_uses_a_parsed_file_depends_on_it(
     again = evaluate(collect({"p.md": page}), settings, logging.getLogger("t"), registry)
     assert again.evaluations == 4
     assert all(r.outcome is not None and "3 words" in r.outcome.summary for r in again.results)
+
+
+def test_serve_watches_each_place_once(tmp_path: Path) -> None:
+    """`mkdocs serve` watches what the checks looked at, with no watch inside another: one
+    edit then reaches the server through one watch, and rebuilds the site once."""
+    from checklists.outputs import watched
+
+    for rel in ("svc/Dockerfile", "svc/app/main.py", "other/x.txt", "top.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", encoding="utf-8")
+    target = Target(tmp_path)
+    list(target.files("svc"))  # a build context, walked
+    target.read_bytes("svc/Dockerfile")  # read inside it
+    target.read_bytes("other/x.txt")
+    target.is_file("top.txt")
+    target.exists("missing/deeper/file")  # its nearest folder that exists: the root
+    target.exists(".")  # the root itself: watched as itself, never its parent
+    with pytest.raises(InputError):
+        target.exists("../outside")
+    plan = watched(Run((), 0, target))
+    root = target.root
+    assert plan == [(root, False), (root / "other", False), (root / "svc", True)]

@@ -8,6 +8,7 @@ import errno
 import logging
 import os
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,25 @@ def test_a_bad_extra_report_path_still_writes_the_others(
         outputs.publish(run, tmp_path / "site", context, extra, logging.getLogger("t"))
     assert (tmp_path / "out" / "x.sarif").is_file()
     assert (tmp_path / "site" / "compliance.json").is_file()
+
+
+def test_the_reports_version_is_the_installed_distributions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.metadata
+
+    from checklists.outputs import DISTRIBUTION, _dist_info_version
+
+    assert outputs.package_version() == importlib.metadata.version(DISTRIBUTION)
+    assert _dist_info_version(DISTRIBUTION) == importlib.metadata.version(DISTRIBUTION)
+    # Names are matched as importlib.metadata matches them; the first on the path wins.
+    for folder, version in (("a", "1.2.3"), ("b", "9.9")):
+        info = tmp_path / folder / "Docker.Guide_Checklists-x.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Name: x\nVersion: {version}\n\nVersion: no\n", "utf-8")
+    monkeypatch.setattr(
+        sys, "path", [str(tmp_path / "nowhere"), str(tmp_path / "a"), str(tmp_path / "b")]
+    )
+    assert _dist_info_version(DISTRIBUTION) == "1.2.3"
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert _dist_info_version(DISTRIBUTION) is None

@@ -129,7 +129,11 @@ def test_existence_and_listings_are_asked_of_the_disk_once_per_build(repo: Path)
     assert list(target.files("sub")) == ["sub/file.txt"]
     (repo / "sub" / "late.txt").write_text("x", encoding="utf-8")  # the tree changes mid-build
     assert list(target.files("sub")) == ["sub/file.txt"]  # one build sees one tree
-    assert target.is_file("sub/late.txt")  # never asked before, so seen
+    # The folder's one listing answers for its entries: the build sees the tree it listed.
+    assert not target.is_file("sub/late.txt")
+    assert target.is_file("late.txt") is False  # a folder not listed yet is asked of the disk
+    (repo / "late.txt").write_text("x", encoding="utf-8")
+    assert Target(repo).is_file("late.txt")
     assert list(Target(repo).files("sub")) == ["sub/file.txt", "sub/late.txt"]  # the next build
 
 
@@ -402,3 +406,29 @@ def test_a_listing_holds_regular_files_only(repo: Path) -> None:
     os.mkfifo(repo / "sub" / "fifo")
     (repo / "sub" / "loop").symlink_to("loop")
     assert list(Target(repo).files()) == ["sub/file.txt"]
+
+
+def test_each_folder_is_listed_once_whatever_walks_and_probes_ask(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for rel in ("svc/app/main.py", "svc/.env", "svc/Dockerfile", "other/x.txt"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text("x", encoding="utf-8")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def counting(path: str) -> object:
+        listed.append(os.path.relpath(path, repo.resolve()))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    target = Target(repo)
+    assert list(target.files("svc")) == ["svc/.env", "svc/Dockerfile", "svc/app/main.py"]
+    assert "svc/app/main.py" in list(target.files("."))  # the context's folders again
+    assert list(target.files("svc/app")) == ["svc/app/main.py"]
+    assert target.listdir("svc") == ["svc/.env", "svc/Dockerfile", "svc/app"]
+    assert target.glob("svc/.e*") == ["svc/.env"]
+    assert (target.is_file("svc/.env"), target.is_file("svc/.dockerignore")) == (True, False)
+    assert target.kind("svc/app") == "directory"
+    assert sorted(listed) == sorted(set(listed))  # no folder listed twice
+    assert set(listed) == {".", "svc", "svc/app", "other", "sub"}
