@@ -119,7 +119,7 @@ def read_dockerfile(data: bytes) -> ParsedDockerfile:
         raise InputError(
             tr(
                 "more than {MAX_STAGES} build stages: not read",
-                "ビルドステージが {MAX_STAGES} を超えるため読み取らない",
+                "ビルドステージが {MAX_STAGES} 個を超えるため読み取らない",
                 MAX_STAGES=MAX_STAGES,
             ),
             line=found[MAX_STAGES].from_instruction.start_line,
