@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from checklists import Evidence, Target, tr
+from checklists import Evidence, Message, Target, localize, tr
 from checklists.errors import InputError
 from checklists.target import MAX_STAGES
 from checks.readers.build_model import Build, DockerfileModel, Walked
@@ -117,7 +117,11 @@ def read_dockerfile(data: bytes) -> ParsedDockerfile:
         raise refusal
     if len(found) > MAX_STAGES:
         raise InputError(
-            f"more than {MAX_STAGES} build stages: not read",
+            tr(
+                "more than {MAX_STAGES} build stages: not read",
+                "ビルドステージが {MAX_STAGES} 個を超えるため読み取らない",
+                MAX_STAGES=MAX_STAGES,
+            ),
             line=found[MAX_STAGES].from_instruction.start_line,
             kind="limit",
         )
@@ -147,7 +151,12 @@ def read_base(stage: Stage, path: str) -> WrittenReference:
         return parse_written(stage.base)
     except InputError as error:
         raise InputError(
-            f"FROM {stage.base}: {error.message}",
+            tr(
+                "FROM {base}: {message}",
+                "FROM {base}: {message}",
+                base=stage.base,
+                message=error.message,
+            ),
             path=path,
             line=stage.from_instruction.start_line,
         ) from None
@@ -160,7 +169,11 @@ def invalid_only_by_default(stage: Stage, error: InputError) -> str | None:
     values. None when the name is invalid as written."""
     if "$" not in stage.from_instruction.args[0]:
         return None
-    problem = error.message.removeprefix(f"FROM {stage.base}: ")
+    prefix = f"FROM {stage.base}: "  # read_base's, the same in both languages
+    problem = Message.texts(
+        localize(error.message, "en").removeprefix(prefix),
+        localize(error.message, "ja").removeprefix(prefix),
+    )
     return tr(
         "FROM {written} gives the invalid image name {base!r} with the build arguments' "
         "defaults ({problem}); the real name is passed at build time",

@@ -238,3 +238,34 @@ def test_a_reading_that_contradicts_the_texts_number_fails_without_the_waiver(
     row = next(line for line in english.stdout.splitlines() if "context.reduction" in line)
     assert row.lstrip().startswith("✗ Contradicts the text"), row
     assert "contradicts the text's 約80% (60.0%–100.0% would agree)" in row
+
+
+def test_a_malformed_target_file_is_named_in_the_sites_language(tmp_path: Path) -> None:
+    """A reader's located error: Japanese by default on the Japanese site, English with
+    --lang en, the place (file:line) first in both."""
+    root = copy_site(tmp_path)
+    dockerfile = root / "examples" / "autoforgenexus" / "backend" / "Dockerfile"
+    text = dockerfile.read_text("utf-8")
+    line = text[: text.index("USER appuser\n")].count("\n") + 1
+    dockerfile.write_text(text.replace("USER appuser\n", "USR appuser\n"), "utf-8")
+    japanese = cli("check", "--quiet", cwd=root)
+    assert japanese.returncode == 1, japanese.stderr
+    row = next(r for r in japanese.stdout.splitlines() if "dockerfile.non_root_user" in r)
+    assert row.lstrip().startswith("✗ 検証不可"), row
+    assert row.endswith(
+        f"backend/Dockerfile:{line} は実際のツールが受け付けない入力です: "
+        "BuildKit はこのファイルを受け付けない: 不明な命令: USR"
+    ), row
+    english = cli("check", "--quiet", "--lang", "en", cwd=root)
+    row = next(r for r in english.stdout.splitlines() if "dockerfile.non_root_user" in r)
+    assert row.lstrip().startswith("✗ Cannot verify"), row
+    assert row.endswith(
+        f"backend/Dockerfile:{line}: BuildKit would refuse this file: unknown instruction: USR"
+    ), row
+    # The reports speak the language they are asked for, with the same location.
+    out = tmp_path / "report.sarif"
+    cli("check", "--quiet", "--format", "sarif", "--output", str(out), cwd=root)
+    messages = [
+        r["message"]["text"] for r in json.loads(out.read_text("utf-8"))["runs"][0]["results"]
+    ]
+    assert any("BuildKit はこのファイルを受け付けない: 不明な命令: USR" in m for m in messages)

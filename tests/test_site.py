@@ -229,7 +229,7 @@ def test_unreadable_target_input_is_an_error_not_a_traceback(tmp_path: Path) -> 
     assert all("backend/Dockerfile:2" in i["summary"] for i in dockerfile_items)
     ignore = verdict_of(data, "dockerignore.excludes")
     assert ignore["verdict"] == "error"
-    assert "outside the target" in ignore["summary"]
+    assert "ターゲットの外を指すシンボリックリンク" in ignore["summary"]  # the site speaks ja
 
 
 def test_a_broken_binding_fails_with_its_page_line(tmp_path: Path) -> None:

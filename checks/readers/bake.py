@@ -41,6 +41,7 @@ from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import decode_text
 
 __all__ = [
@@ -118,7 +119,9 @@ def _lex(text: str) -> list[_Token]:
         elif text.startswith("/*", i):
             end = text.find("*/", i + 2)
             if end < 0:
-                raise InputError("a /* comment is never closed", line=line)
+                raise InputError(
+                    tr("a /* comment is never closed", "/* コメントが閉じられていない"), line=line
+                )
             line += text.count("\n", i, end)
             i = end + 2
         elif c == '"':
@@ -131,7 +134,14 @@ def _lex(text: str) -> list[_Token]:
             closing = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*$", re.MULTILINE)
             found = closing.search(text, body_start)
             if found is None:
-                raise InputError(f"the heredoc <<{marker} is never closed", line=line)
+                raise InputError(
+                    tr(
+                        "the heredoc <<{marker} is never closed",
+                        "ヒアドキュメント <<{marker} が閉じられていない",
+                        marker=marker,
+                    ),
+                    line=line,
+                )
             body = text[body_start : found.start()]
             if strip:
                 lines_ = body.split("\n")
@@ -153,7 +163,9 @@ def _lex(text: str) -> list[_Token]:
         else:
             op = next((o for o in _OPS if text.startswith(o, i)), None)
             if op is None:
-                raise InputError(f"unexpected character {c!r}", line=line)
+                raise InputError(
+                    tr("unexpected character {c!r}", "予期しない文字 {c!r}", c=c), line=line
+                )
             tokens.append(_Token("op", op, line))
             i += len(op)
     tokens.append(_Token("eof", None, line))
@@ -171,7 +183,10 @@ def _string(text: str, i: int, line: int) -> tuple[_Template, int, int]:
     n = len(text)
     while True:
         if i >= n or text[i] == "\n":
-            raise InputError("a quoted string is never closed", line=start_line)
+            raise InputError(
+                tr("a quoted string is never closed", "引用符で囲んだ文字列が閉じられていない"),
+                line=start_line,
+            )
         c = text[i]
         if c == '"':
             break
@@ -226,7 +241,9 @@ def _closing_brace(text: str, i: int, line: int) -> int:
             if depth == 0:
                 return i
         i += 1
-    raise InputError("an interpolation ${ is never closed", line=line)
+    raise InputError(
+        tr("an interpolation ${{ is never closed", "補間 ${{ が閉じられていない"), line=line
+    )
 
 
 def _template_of(body: str, line: int) -> _Template:
@@ -350,8 +367,20 @@ class _Parser:
         token = self.tokens[self.position]
         if (kind and token.kind != kind) or (value is not None and token.value != value):
             want = repr(value) if value is not None else kind
-            got = "end of file" if token.kind == "eof" else repr(token.value or token.kind)
-            raise InputError(f"expected {want}, found {got}", line=token.line)
+            got = (
+                tr("end of file", "ファイルの終わり")
+                if token.kind == "eof"
+                else repr(token.value or token.kind)
+            )
+            raise InputError(
+                tr(
+                    "expected {want}, found {got}",
+                    "{want} があるべき位置に {got} がある",
+                    want=want,
+                    got=got,
+                ),
+                line=token.line,
+            )
         self.position += 1
         return token
 
@@ -367,11 +396,14 @@ class _Parser:
             token = self.tokens[self.position]
             if token.kind == "eof":
                 if closing:
-                    raise InputError("a block is never closed with }", line=token.line)
+                    raise InputError(
+                        tr("a block is never closed with }}", "ブロックが }} で閉じられていない"),
+                        line=token.line,
+                    )
                 return items
             if token.kind == "op" and token.value == "}":
                 if not closing:
-                    raise InputError("unexpected }", line=token.line)
+                    raise InputError(tr("unexpected }}", "予期しない }}"), line=token.line)
                 self.position += 1
                 return items
             name = self.take("ident")
@@ -384,7 +416,12 @@ class _Parser:
                     end.kind == "op" and end.value == "}"
                 ):
                     raise InputError(
-                        f"expected the end of the line after {name.value} = ...", line=end.line
+                        tr(
+                            "expected the end of the line after {value} = ...",
+                            "{value} = ... の後は行末であるべき",
+                            value=name.value,
+                        ),
+                        line=end.line,
                     )
                 items.append(("attribute", name.value, value, name.line))
                 continue
@@ -436,7 +473,10 @@ class _Parser:
                 elif name.kind in ("ident", "number"):
                     node = _GetAttr(node, str(name.value))
                 else:
-                    raise InputError("expected an attribute name after '.'", line=name.line)
+                    raise InputError(
+                        tr("expected an attribute name after '.'", "'.' の後に属性名がない"),
+                        line=name.line,
+                    )
             elif token.kind == "op" and token.value == "[":
                 self.take()
                 self.depth += 1
@@ -476,8 +516,15 @@ class _Parser:
             return self.sequence()
         if token.kind == "op" and token.value == "{":
             return self.mapping()
-        shown = "end of file" if token.kind == "eof" else repr(token.value)
-        raise InputError(f"unexpected {shown} in an expression", line=token.line)
+        shown = tr("end of file", "ファイルの終わり") if token.kind == "eof" else repr(token.value)
+        raise InputError(
+            tr(
+                "unexpected {shown} in an expression",
+                "式の中に予期しない {shown} がある",
+                shown=shown,
+            ),
+            line=token.line,
+        )
 
     def call(self, name: str) -> Node:
         self.take("op", "(")
@@ -531,7 +578,10 @@ class _Parser:
                 key = self.expression()
             separator = self.take("op")
             if separator.value not in ("=", ":"):
-                raise InputError("expected = or : in an object", line=separator.line)
+                raise InputError(
+                    tr("expected = or : in an object", "オブジェクトの中に = か : がない"),
+                    line=separator.line,
+                )
             items.append((key, self.expression()))
             if self.peek().kind == "op" and self.peek().value == ",":
                 self.take()
@@ -545,7 +595,9 @@ class _Parser:
         while depth:
             token = self.take()
             if token.kind == "eof":
-                raise InputError(f"expected {closing}", line=token.line)
+                raise InputError(
+                    tr("expected {closing}", "{closing} がない", closing=closing), line=token.line
+                )
             if token.kind == "op" and token.value == opening:
                 depth += 1
             elif token.kind == "op" and token.value == closing:
@@ -563,7 +615,13 @@ def _parse_expression(text: str, line: int) -> Node:
 
 def _literal_text(template: _Template, line: int) -> str:
     if not all(isinstance(part, str) for part in template.parts):
-        raise InputError("a block label must be a plain string", line=line)
+        raise InputError(
+            tr(
+                "a block label must be a plain string",
+                "ブロックのラベルは単純な文字列でなければならない",
+            ),
+            line=line,
+        )
     return "".join(template.parts)
 
 
@@ -608,7 +666,14 @@ def _blocks(items: list[Any]) -> BakeFile:
             # nested blocks (none in bake's schema) are ignored
         if kind in ("target", "group", "variable", "function"):
             if len(labels) != 1:
-                raise InputError(f"a {kind} block needs exactly one name", line=line)
+                raise InputError(
+                    tr(
+                        "a {kind} block needs exactly one name",
+                        "{kind} ブロックには名前がちょうど 1 つ必要",
+                        kind=kind,
+                    ),
+                    line=line,
+                )
             blocks.append(Block(kind, labels[0], line, MappingProxyType(attributes)))
     return BakeFile(tuple(blocks), MappingProxyType(top))
 
@@ -635,9 +700,17 @@ def read_bake_json(data: bytes) -> BakeFile:
         document = json.loads(text)
     except ValueError as error:
         line = getattr(error, "lineno", 1)
-        raise InputError(f"not valid JSON: {error}", line=line) from None
+        raise InputError(
+            tr("not valid JSON: {error}", "JSON として不正: 「{error}」", error=error), line=line
+        ) from None
     if not isinstance(document, dict):
-        raise InputError("a bake definition must be a JSON object", line=1)
+        raise InputError(
+            tr(
+                "a bake definition must be a JSON object",
+                "bake の定義は JSON オブジェクトでなければならない",
+            ),
+            line=1,
+        )
 
     def line_of(name: str) -> int:
         match = re.search(r'"' + re.escape(name) + r'"\s*:', text)
@@ -647,11 +720,26 @@ def read_bake_json(data: bytes) -> BakeFile:
     for kind in ("variable", "group", "target", "function"):
         section = document.get(kind, {})
         if not isinstance(section, dict):
-            raise InputError(f'"{kind}" must be an object', line=line_of(kind))
+            raise InputError(
+                tr(
+                    '"{kind}" must be an object',
+                    '"{kind}" はオブジェクトでなければならない',
+                    kind=kind,
+                ),
+                line=line_of(kind),
+            )
         for name, body in section.items():
             line = line_of(name)
             if not isinstance(body, dict):
-                raise InputError(f'{kind} "{name}" must be an object', line=line)
+                raise InputError(
+                    tr(
+                        '{kind} "{name}" must be an object',
+                        '{kind} "{name}" はオブジェクトでなければならない',
+                        kind=kind,
+                        name=name,
+                    ),
+                    line=line,
+                )
             attributes = {
                 key: Attribute(key, _json_node(value, line), line) for key, value in body.items()
             }

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import CLOCK_SKEW, MAX_NESTING
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "rfc3339",
 ]
 
+JSON_DOCUMENT = tr("the JSON document", "JSON 文書")
+
 # A JSON string (skipped whole, so a bracket inside one is text) or a bracket.
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _OPEN = frozenset("[{")
@@ -35,13 +38,18 @@ _OPEN = frozenset("[{")
 
 def nesting_error(what: str, line: int | None, limit: int = MAX_NESTING) -> InputError:
     return InputError(
-        f"{what} is nested more than {limit} levels deep: not read", line=line, kind="limit"
+        tr(
+            "{what} is nested more than {limit} levels deep: not read",
+            "{what}の入れ子が {limit} 段を超えるため読み取らない",
+            what=what,
+            limit=limit,
+        ),
+        line=line,
+        kind="limit",
     )
 
 
-def check_json_nesting(
-    text: str, what: str = "the JSON document", limit: int = MAX_NESTING
-) -> None:
+def check_json_nesting(text: str, what: str = JSON_DOCUMENT, limit: int = MAX_NESTING) -> None:
     """InputError at the line where `text` opens its (limit+1)-th nested array or object.
 
     A single pass over strings and brackets only; cheap next to json.loads itself.
@@ -69,7 +77,7 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def json_loads(text: str, what: str = "the JSON document", **options: Any) -> object:  # noqa: ANN401 - json.loads' own keywords
+def json_loads(text: str, what: str = JSON_DOCUMENT, **options: Any) -> object:  # noqa: ANN401 - json.loads' own keywords
     """json.loads bounded in nesting, refusing the NaN and Infinity that Python's json reads
     but JSON (RFC 8259) does not have. Syntax errors stay json.JSONDecodeError for the caller
     to word; a non-finite constant or exponent overflow is an InputError with its line."""
@@ -80,7 +88,9 @@ def json_loads(text: str, what: str = "the JSON document", **options: Any) -> ob
     except json.JSONDecodeError:
         raise
     except ValueError as error:
-        raise InputError(f"{what}: {error}", kind="invalid") from None
+        raise InputError(
+            tr("{what}: {error}", "{what}: 「{error}」", what=what, error=error), kind="invalid"
+        ) from None
     except RecursionError:
         document = None  # deeper than the interpreter's stack: find the line below
     else:

@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from checklists.errors import InputError
+from checklists.message import tr
 
 from .dockerfile import Dockerfile, Instruction
 from .dockerfile_model import Stage, copy_parts, env_at_end, expand, flag_value, walk
@@ -139,9 +140,14 @@ class DockerfileModel:
         if target:
             stage = self.stage_named(target)
             if stage is None:
-                names = ", ".join(s.name for s in self.stages if s.name) or "none"
+                names = ", ".join(s.name for s in self.stages if s.name) or tr("none", "なし")
                 raise InputError(
-                    f"target stage {target!r} could not be found (stage names: {names})",
+                    tr(
+                        "target stage {target!r} could not be found (stage names: {names})",
+                        "ターゲットステージ {target!r} が見つからない（ステージ名: {names}）",
+                        target=target,
+                        names=names,
+                    ),
                     line=self.dockerfile.start_line,
                 )
         else:

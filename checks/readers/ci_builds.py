@@ -2435,7 +2435,13 @@ class _Builder:
                 return None
             return self.target.parse(path, located_yaml.load)
         except InputError as error:
-            self.problems.append(Evidence(f"{path}: {error.message}", path=path, line=error.line))
+            self.problems.append(
+                Evidence(
+                    tr("{path}: {error}", "{path}: {error}", path=path, error=error.message),
+                    path=path,
+                    line=error.line,
+                )
+            )
             return None
 
     # radon D: docker compose build's files, profiles, services and push, each with its unknowns.

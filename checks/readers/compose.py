@@ -158,10 +158,16 @@ def read_compose(data: bytes) -> ComposeFile:
     """Parse a Compose file. InputError for bad YAML or a shape Compose rejects."""
     document = load(data)
     if document is None:
-        raise InputError("the Compose file is empty")
+        raise InputError(tr("the Compose file is empty", "Compose ファイルが空"))
     document = _merged(document, {})
     if not isinstance(document, YMap):
-        raise InputError("a Compose file is a mapping with a `services:` key", line=1)
+        raise InputError(
+            tr(
+                "a Compose file is a mapping with a `services:` key",
+                "Compose ファイルは `services:` キーを持つマッピングでなければならない",
+            ),
+            line=1,
+        )
     services = document.get("services")
     if services is None:
         service_list: tuple[Service, ...] = ()
@@ -170,7 +176,10 @@ def read_compose(data: bytes) -> ComposeFile:
             _service(name, body, services.line_of(name)) for name, body in services.items()
         )
     else:
-        raise InputError("`services` must be a mapping", line=document.line_of("services"))
+        raise InputError(
+            tr("`services` must be a mapping", "`services` はマッピングでなければならない"),
+            line=document.line_of("services"),
+        )
     return ComposeFile(service_list, _top_secrets(document))
 
 
@@ -195,7 +204,13 @@ def _merged(value: object, memo: dict[int, object]) -> object:
     if sources is not None:
         merged = [sources] if isinstance(sources, YMap) else sources
         if not isinstance(merged, list) or not all(isinstance(m, YMap) for m in merged):
-            raise InputError("`<<` must merge a mapping or a list of mappings", line=value.line)
+            raise InputError(
+                tr(
+                    "`<<` must merge a mapping or a list of mappings",
+                    "`<<` でマージできるのはマッピングかマッピングのリストだけ",
+                ),
+                line=value.line,
+            )
         for source in merged:
             resolved = _merged(source, memo)
             assert isinstance(resolved, YMap)
@@ -216,7 +231,10 @@ def _merged(value: object, memo: dict[int, object]) -> object:
 
 def _text(value: object, line: int, what: str) -> str:
     if isinstance(value, YMap | YList):
-        raise InputError(f"{what} must be a single value", line=line)
+        raise InputError(
+            tr("{what} must be a single value", "{what} は単一の値でなければならない", what=what),
+            line=line,
+        )
     return scalar_text(value)
 
 
@@ -232,13 +250,23 @@ def _mapping(mapping: YMap, key: str, what: str) -> YMap | None:
     if value is None:
         return None
     if not isinstance(value, YMap):
-        raise InputError(f"{what} must be a mapping", line=mapping.line_of(key))
+        raise InputError(
+            tr("{what} must be a mapping", "{what} はマッピングでなければならない", what=what),
+            line=mapping.line_of(key),
+        )
     return value
 
 
 def _service(name: str, body: object, line: int) -> Service:
     if not isinstance(body, YMap):
-        raise InputError(f"service {name!r} must be a mapping", line=line)
+        raise InputError(
+            tr(
+                "service {name!r} must be a mapping",
+                "サービス {name!r} はマッピングでなければならない",
+                name=name,
+            ),
+            line=line,
+        )
     where = f"services.{name}"
     deploy = _mapping(body, "deploy", f"{where}.deploy")
     resources = _mapping(deploy, "resources", f"{where}.deploy.resources") if deploy else None
@@ -304,7 +332,14 @@ def _environment(body: YMap, where: str) -> Iterator[EnvVar]:
             name, equals, value = entry.partition("=")
             yield EnvVar(name, value if equals else None, item_line)
     else:
-        raise InputError(f"{where}.environment must be a list or a mapping", line=line)
+        raise InputError(
+            tr(
+                "{where}.environment must be a list or a mapping",
+                "{where}.environment はリストかマッピングでなければならない",
+                where=where,
+            ),
+            line=line,
+        )
 
 
 def _env_files(body: YMap, where: str) -> Iterator[EnvFile]:
@@ -318,7 +353,14 @@ def _env_files(body: YMap, where: str) -> Iterator[EnvFile]:
         if isinstance(entry, YMap):
             path = entry.get("path")
             if path is None:
-                raise InputError(f"{where}.env_file entries need a `path`", line=entry_line)
+                raise InputError(
+                    tr(
+                        "{where}.env_file entries need a `path`",
+                        "{where}.env_file の各項目には `path` が必要",
+                        where=where,
+                    ),
+                    line=entry_line,
+                )
             required = entry.get("required", True)
             yield EnvFile(
                 _text(path, entry_line, f"{where}.env_file.path"),
@@ -365,12 +407,26 @@ def _secret_refs(body: YMap, where: str) -> Iterator[SecretRef]:
     if secrets is None:
         return
     if not isinstance(secrets, YList):
-        raise InputError(f"{where}.secrets must be a list", line=body.line_of("secrets"))
+        raise InputError(
+            tr(
+                "{where}.secrets must be a list",
+                "{where}.secrets はリストでなければならない",
+                where=where,
+            ),
+            line=body.line_of("secrets"),
+        )
     for item, line in zip(secrets, secrets.item_lines, strict=True):
         if isinstance(item, YMap):
             source = item.get("source")
             if source is None:
-                raise InputError(f"{where}.secrets entries need a `source`", line=line)
+                raise InputError(
+                    tr(
+                        "{where}.secrets entries need a `source`",
+                        "{where}.secrets の各項目には `source` が必要",
+                        where=where,
+                    ),
+                    line=line,
+                )
             yield SecretRef(_text(source, line, f"{where}.secrets.source"), line)
         else:
             yield SecretRef(_text(item, line, f"{where}.secrets"), line)
@@ -384,7 +440,14 @@ def _top_secrets(document: YMap) -> tuple[Secret, ...]:
     for name, body in secrets.items():
         line = secrets.line_of(name)
         if not isinstance(body, YMap):
-            raise InputError(f"secret {name!r} must be a mapping", line=line)
+            raise InputError(
+                tr(
+                    "secret {name!r} must be a mapping",
+                    "シークレット {name!r} はマッピングでなければならない",
+                    name=name,
+                ),
+                line=line,
+            )
         file = _value(body, "file", f"secrets.{name}.file")
         environment = _value(body, "environment", f"secrets.{name}.environment")
         external = body.get("external")

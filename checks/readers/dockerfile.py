@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import MAX_INSTRUCTIONS
 from checks.readers import _go
 from checks.readers._go import quote as go_quote
@@ -59,7 +60,10 @@ _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _HEREDOC_WORD = re.compile(rf"([0-9]*)<<(-?){_RE2_SPACE}*([^<]*)")
 _LEADING_TABS = re.compile(r"^\t+", re.MULTILINE)
 _HEREDOC_KEYWORDS = frozenset({"add", "copy", "run"})
-_NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only"
+_NOT_STRING_ARRAY = tr(
+    "when using JSON array syntax, arrays must be comprised of strings only",
+    "JSON 配列の構文では、配列の要素はすべて文字列でなければならない",
+)
 _UINT64_MAX = 2**64 - 1
 
 
@@ -145,7 +149,13 @@ def parse_heredoc_word(word: str) -> Heredoc | None:
         return None
     raw_words = ShellLexer(raw_quotes=True, skip_unset=True).process(rest, {})[1]
     if len(raw_words) != 1:
-        raise InputError(f"internal lexing of heredoc produced inconsistent results: {rest}")
+        raise InputError(
+            tr(
+                "internal lexing of heredoc produced inconsistent results: {rest}",
+                "ヒアドキュメントの内部字句解析の結果が食い違う: {rest}",
+                rest=rest,
+            )
+        )
     # Quotes that disappear when the lexer removes them mean part of the word was quoted,
     # and a quoted heredoc word turns expansion off.
     expand = _count_quotes(words[0]) == _count_quotes(raw_words[0])
@@ -361,13 +371,19 @@ def _name_value(rest: str, key: str, escape: str) -> list[str]:
     if "=" not in words[0]:
         parts = _WHITESPACE.split(rest, maxsplit=1)
         if len(parts) < 2:
-            raise InputError(f"{key} must have two arguments")
+            raise InputError(
+                tr("{key} must have two arguments", "{key} には引数が 2 つ必要", key=key)
+            )
         return [parts[0], parts[1], ""]
     args: list[str] = []
     for word in words:
         if "=" not in word:
             raise InputError(
-                f"Syntax error - can't find = in {go_quote(word)}. Must be of the form: name=value"
+                tr(
+                    "Syntax error - can't find = in {word}. Must be of the form: name=value",
+                    "構文エラー: {word} に = がない。name=value の形で書く必要がある",
+                    word=go_quote(word),
+                )
             )
         name, value = word.split("=", 1)
         args += [name, value, "="]
@@ -495,13 +511,25 @@ class _Directives:
             self._done = True
             return
         if name in self.found:
-            raise InputError(f"only one {name} parser directive can be used", line=number)
+            raise InputError(
+                tr(
+                    "only one {name} parser directive can be used",
+                    "パーサーディレクティブ {name} は 1 回しか使えない",
+                    name=name,
+                ),
+                line=number,
+            )
         value = found[1]
         self.found[name] = value
         if name == "escape":
             if value not in ("\\", "`"):
                 raise InputError(
-                    f"invalid escape token '{value}' does not match ` or \\", line=number
+                    tr(
+                        "invalid escape token '{value}' does not match ` or \\",
+                        "エスケープ文字 '{value}' は ` でも \\ でもない",
+                        value=value,
+                    ),
+                    line=number,
                 )
             self.escape = value
             self._continuation = _continuation_regex(value)
@@ -562,17 +590,33 @@ def _decode(source: str | bytes) -> str:
         except UnicodeDecodeError as error:
             line = source.count(b"\n", 0, error.start) + 1
             raise InputError(
-                f"not a text file: invalid UTF-8 at byte {error.start}", line=line
+                tr(
+                    "not a text file: invalid UTF-8 at byte {start}",
+                    "テキストファイルではない: {start} バイト目が不正な UTF-8",
+                    start=error.start,
+                ),
+                line=line,
             ) from None
     else:
         text = source
         bad = next((i for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff"), None)
         if bad is not None:
             line = text.count("\n", 0, bad) + 1
-            raise InputError("not a text file: it holds an unpaired surrogate", line=line)
+            raise InputError(
+                tr(
+                    "not a text file: it holds an unpaired surrogate",
+                    "テキストファイルではない: 対になっていないサロゲートを含む",
+                ),
+                line=line,
+            )
     nul = text.find("\0")
     if nul >= 0:
-        raise InputError("not a text file: it holds a NUL byte", line=text.count("\n", 0, nul) + 1)
+        raise InputError(
+            tr(
+                "not a text file: it holds a NUL byte", "テキストファイルではない: NUL バイトを含む"
+            ),
+            line=text.count("\n", 0, nul) + 1,
+        )
     return text.removeprefix("\ufeff")  # BuildKit drops a byte-order mark on the first line
 
 
@@ -601,16 +645,28 @@ def parse(source: str | bytes) -> Dockerfile:
         heredocs = _read_heredocs(parsed, text, lines, start)
         if len(instructions) == MAX_INSTRUCTIONS:  # BuildKit has no limit; real files use < 500
             raise InputError(
-                f"more than {MAX_INSTRUCTIONS:,} instructions: not read", line=start, kind="limit"
+                tr(
+                    "more than {MAX_INSTRUCTIONS:,} instructions: not read",
+                    "命令が {MAX_INSTRUCTIONS:,} 個を超えるため読み取らない",
+                    MAX_INSTRUCTIONS=MAX_INSTRUCTIONS,
+                ),
+                line=start,
+                kind="limit",
             )
         instructions.append(_instruction(parsed, start, lines.count, heredocs))
     if lines.too_long_at is not None:
         raise InputError(
-            f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}",
+            tr(
+                "dockerfile line greater than max allowed size of {MAX_LINE_BYTES}",
+                "Dockerfile の行が上限の {MAX_LINE_BYTES} バイトを超える",
+                MAX_LINE_BYTES=MAX_LINE_BYTES,
+            ),
             line=lines.too_long_at,
         )
     if not instructions:
-        raise InputError("file with no instructions", line=max(lines.count, 1))
+        raise InputError(
+            tr("file with no instructions", "命令が 1 つもないファイル"), line=max(lines.count, 1)
+        )
     return Dockerfile(
         instructions=tuple(instructions),
         escape=directives.escape,
@@ -641,7 +697,14 @@ def _read_heredocs(parsed: _Parsed, text: str, lines: _Lines, start: int) -> tup
         else:
             if lines.too_long_at is not None:
                 break  # reported by parse(), which names the long line
-            raise InputError(f"unterminated heredoc <<{heredoc.name} started here", line=start)
+            raise InputError(
+                tr(
+                    "unterminated heredoc <<{name} started here",
+                    "ここで始まるヒアドキュメント <<{name} が終わっていない",
+                    name=heredoc.name,
+                ),
+                line=start,
+            )
         read.append(
             Heredoc(
                 heredoc.name, "".join(body), heredoc.expand, heredoc.chomp, heredoc.file_descriptor

@@ -37,13 +37,14 @@ import re
 from collections.abc import Sequence
 
 from checklists.errors import InputError
+from checklists.message import tr
 
 from .dockerfile import Dockerfile, Instruction
 from .dockerfile_model import Stage, copy_parts
 
 __all__ = ["REFUSED", "instruction_refusal", "refused", "stage_refusal", "validate"]
 
-REFUSED = "BuildKit would refuse this file"
+REFUSED = tr("BuildKit would refuse this file", "BuildKit はこのファイルを受け付けない")
 
 # Every instruction `ParseInstruction` knows (frontend/dockerfile/command/command.go).
 _KNOWN = frozenset(
@@ -80,7 +81,11 @@ def validate(df: Dockerfile, stages: Sequence[Stage]) -> None:
 
 def refused(reason: str, line: int | None) -> InputError:
     """The InputError for a file BuildKit would refuse, at the line it names."""
-    return InputError(f"{REFUSED}: {reason}", line=line, kind="refused")
+    return InputError(
+        tr("{refused}: {reason}", "{refused}: {reason}", refused=REFUSED, reason=reason),
+        line=line,
+        kind="refused",
+    )
 
 
 def instruction_refusal(df: Dockerfile) -> InputError | None:
@@ -96,7 +101,10 @@ def stage_refusal(df: Dockerfile, stages: Sequence[Stage]) -> InputError | None:
     """What `dockerfile2llb` refuses about the stages once every instruction parsed."""
     if not stages and df.instructions:  # only ARGs: `len(stages) == 0` in dockerfile2llb
         return refused(
-            "dockerfile contains no stages to build (no FROM instruction)",
+            tr(
+                "dockerfile contains no stages to build (no FROM instruction)",
+                "Dockerfile にビルドするステージがない（FROM 命令がない）",
+            ),
             df.instructions[-1].start_line,
         )
     for stage in stages:
@@ -104,7 +112,14 @@ def stage_refusal(df: Dockerfile, stages: Sequence[Stage]) -> InputError | None:
         # Blank only through build arguments' defaults (`ARG BASE=""`) is not a refusal: the
         # build may pass the real name (BuildKit warns, InvalidDefaultArgInFrom).
         if not stage.base and not stage.base_unresolved and "$" not in written:
-            return _refused(f"base name ({written}) should not be blank", stage.from_instruction)
+            return _refused(
+                tr(
+                    "base name ({written}) should not be blank",
+                    "ベースイメージ名 ({written}) が空",
+                    written=written,
+                ),
+                stage.from_instruction,
+            )
     return _duplicate_stage_name(df, stages)
 
 
@@ -123,13 +138,23 @@ def _instruction_refusal(ins: Instruction) -> str | None:
     keyword = ins.keyword
     command = keyword.upper()
     if keyword not in _KNOWN:
-        return f"unknown instruction: {_written_keyword(ins).upper()}"
+        return tr(
+            "unknown instruction: {name}", "不明な命令: {name}", name=_written_keyword(ins).upper()
+        )
     if keyword == "onbuild":
         return _onbuild_refusal(ins)
     if keyword in _EXACTLY_ONE and len(ins.args) != 1:
-        return f"{command} requires exactly one argument"
+        return tr(
+            "{command} requires exactly one argument",
+            "{command} には引数がちょうど 1 つ必要",
+            command=command,
+        )
     if keyword in _AT_LEAST_ONE and not ins.args:
-        return f"{command} requires at least one argument"
+        return tr(
+            "{command} requires at least one argument",
+            "{command} には引数が 1 つ以上必要",
+            command=command,
+        )
     if keyword in _NO_FLAGS and ins.flags:
         return _flag_refusal(ins.flags, {})
     if keyword == "from":
@@ -137,11 +162,14 @@ def _instruction_refusal(ins: Instruction) -> str | None:
     if keyword == "arg":
         for word in ins.args:
             if word.startswith("="):
-                return "ARG names can not be blank"
+                return tr("ARG names can not be blank", "ARG の名前は空にできない")
     if keyword == "volume" and any(not value.strip() for value in ins.args):
-        return "VOLUME specified can not be an empty string"
+        return tr("VOLUME specified can not be an empty string", "VOLUME に空文字列は指定できない")
     if keyword == "shell" and not ins.json_form:
-        return "SHELL requires the arguments to be in JSON form"
+        return tr(
+            "SHELL requires the arguments to be in JSON form",
+            "SHELL の引数は JSON 形式で書く必要がある",
+        )
     if keyword in ("copy", "add"):
         try:
             copy_parts(ins)
@@ -155,11 +183,18 @@ def _instruction_refusal(ins: Instruction) -> str | None:
 def _onbuild_refusal(ins: Instruction) -> str | None:
     trigger = ins.inner
     if trigger is None:
-        return "ONBUILD requires at least one argument"
+        return tr("ONBUILD requires at least one argument", "ONBUILD には引数が 1 つ以上必要")
     if trigger.keyword == "onbuild":
-        return "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"
+        return tr(
+            "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+            "`ONBUILD ONBUILD` のように ONBUILD を連ねることはできない",
+        )
     if trigger.keyword in ("from", "maintainer"):
-        return f"{trigger.keyword.upper()} isn't allowed as an ONBUILD trigger"
+        return tr(
+            "{keyword} isn't allowed as an ONBUILD trigger",
+            "{keyword} は ONBUILD のトリガーにできない",
+            keyword=trigger.keyword.upper(),
+        )
     return None
 
 
@@ -172,12 +207,12 @@ def _flag_refusal(flags: Sequence[str], known: dict[str, str]) -> str | None:
             return None
         name, sep, _ = flag.removeprefix("--").partition("=")
         if name not in known:
-            return f"Unknown flag: {name}"
+            return tr("Unknown flag: {name}", "不明なフラグ: {name}", name=name)
         if name in used:
-            return f"Duplicate flag specified: {name}"
+            return tr("Duplicate flag specified: {name}", "フラグが重複している: {name}", name=name)
         used.add(name)
         if known[name] == "string" and not sep:
-            return f"Missing a value on flag: {name}"
+            return tr("Missing a value on flag: {name}", "フラグに値がない: {name}", name=name)
     return None
 
 
@@ -185,22 +220,38 @@ def _healthcheck_refusal(ins: Instruction) -> str | None:
     kind = ins.args[0].upper()
     rest = ins.args[1:]
     if kind == "NONE":
-        return "HEALTHCHECK NONE takes no arguments" if rest else None
+        return (
+            tr("HEALTHCHECK NONE takes no arguments", "HEALTHCHECK NONE は引数を取らない")
+            if rest
+            else None
+        )
     problem = _flag_refusal(ins.flags, _HEALTHCHECK_FLAGS)
     if problem is not None:
         return problem
     if kind != "CMD":
-        return f'Unknown type "{kind}" in HEALTHCHECK (try CMD)'
+        return tr(
+            'Unknown type "{kind}" in HEALTHCHECK (try CMD)',
+            'HEALTHCHECK の種類 "{kind}" は不明（CMD を使う）',
+            kind=kind,
+        )
     if not rest or (not ins.json_form and not "".join(rest).strip()):
-        return "Missing command after HEALTHCHECK CMD"
+        return tr("Missing command after HEALTHCHECK CMD", "HEALTHCHECK CMD の後にコマンドがない")
     for flag in ins.flags:
         name, _, value = flag.removeprefix("--").partition("=")
         if name != "retries":
             continue
         if not _GO_INT.fullmatch(value) or not -_INT32 <= int(value) < _INT32:
-            return f'strconv.ParseInt: parsing "{value}": invalid syntax'
+            return tr(
+                'strconv.ParseInt: parsing "{value}": invalid syntax',
+                '--retries の値 "{value}" を整数として読めない（strconv.ParseInt: invalid syntax）',
+                value=value,
+            )
         if int(value) < 0:
-            return f"--retries cannot be negative ({int(value)})"
+            return tr(
+                "--retries cannot be negative ({value})",
+                "--retries は負の数にできない ({value})",
+                value=int(value),
+            )
     return None
 
 
@@ -233,8 +284,13 @@ def _duplicate_stage_name(df: Dockerfile, stages: Sequence[Stage]) -> InputError
             continue
         if stage.name in seen:
             return _refused(
-                f'Duplicate stage name "{stage.name}", stage names should be unique '
-                "(a lint error under # check=error=true)",
+                tr(
+                    'Duplicate stage name "{name}", stage names should be unique '
+                    "(a lint error under # check=error=true)",
+                    'ステージ名 "{name}" が重複している。ステージ名は一意であるべき'
+                    "（# check=error=true の下では lint エラー）",
+                    name=stage.name,
+                ),
                 stage.from_instruction,
             )
         seen.add(stage.name)

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import MAX_EXPANSION_CHARS
 
 from .dockerfile import (
@@ -134,7 +135,11 @@ def _bounded(size: int, value: str | None, ins: Instruction) -> int:
     size += len(value or "")
     if size > MAX_EXPANSION_CHARS:
         raise InputError(
-            f"the ARG and ENV values add up to more than {MAX_EXPANSION_CHARS:,} characters",
+            tr(
+                "the ARG and ENV values add up to more than {MAX_EXPANSION_CHARS:,} characters",
+                "ARG と ENV の値の合計が {MAX_EXPANSION_CHARS:,} 文字を超える",
+                MAX_EXPANSION_CHARS=MAX_EXPANSION_CHARS,
+            ),
             line=ins.start_line,
             kind="limit",
         )
@@ -157,7 +162,11 @@ def stages(df: Dockerfile) -> list[Stage]:
             body.append(ins)
         elif ins.keyword != "arg":
             raise InputError(
-                f"{ins.keyword.upper()} comes before the first FROM; only ARG may come before it",
+                tr(
+                    "{keyword} comes before the first FROM; only ARG may come before it",
+                    "{keyword} が最初の FROM より前にある。FROM より前に置けるのは ARG だけ",
+                    keyword=ins.keyword.upper(),
+                ),
                 line=ins.start_line,
             )
     if current is not None:
@@ -178,12 +187,23 @@ def _stage(
         name = args[2].lower()
         if not _STAGE_NAME.fullmatch(name):
             raise InputError(
-                f"invalid name for build stage: {go_quote(args[2])}, "
-                "name can't start with a number or contain symbols",
+                tr(
+                    "invalid name for build stage: {name}, name can't start with a number or "
+                    "contain symbols",
+                    "ビルドステージの名前 {name} が不正: 数字で始めることも記号を含むこともできな"
+                    "い",
+                    name=go_quote(args[2]),
+                ),
                 line=from_ins.start_line,
             )
     elif len(args) != 1:
-        raise InputError("FROM requires either one or three arguments", line=from_ins.start_line)
+        raise InputError(
+            tr(
+                "FROM requires either one or three arguments",
+                "FROM の引数は 1 つか 3 つでなければならない",
+            ),
+            line=from_ins.start_line,
+        )
     try:
         base = expand(args[0], scope, escape=df.escape, keep_unresolved=True)
     except InputError as error:
@@ -411,14 +431,23 @@ def copy_parts(ins: Instruction) -> CopyParts:
     command = target.keyword.upper()
     if len(target.args) < 2:
         raise InputError(
-            f"{command} requires at least two arguments, but only one was provided. "
-            "Destination could not be determined",
+            tr(
+                "{command} requires at least two arguments, but only one was provided. "
+                "Destination could not be determined",
+                "{command} には引数が 2 つ以上必要だが 1 つしかない。コピー先を決められない",
+                command=command,
+            ),
             line=target.start_line,
         )
     dest = target.args[-1]
     if _heredoc_word(dest) is not None:
         raise InputError(
-            f"{command} cannot accept a heredoc as a destination", line=target.start_line
+            tr(
+                "{command} cannot accept a heredoc as a destination",
+                "{command} はコピー先にヒアドキュメントを受け付けない",
+                command=command,
+            ),
+            line=target.start_line,
         )
     bodies = {heredoc.name: heredoc.content for heredoc in target.heredocs}
     sources: list[str] = []

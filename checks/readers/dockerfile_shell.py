@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from checklists.errors import InputError
+from checklists.message import Message, tr
 from checklists.target import MAX_EXPANSION_CHARS
 from checks.readers import _go
 
@@ -145,7 +146,13 @@ class ShellLexer:
             return self._process_until("", self.raw_escapes)
         except InputError as error:
             raise InputError(
-                f"failed to process {_go.quote(word)}: {error.message}", kind=error.kind
+                tr(
+                    "failed to process {word}: {message}",
+                    "{word} を処理できない: {message}",
+                    word=_go.quote(word),
+                    message=error.message,
+                ),
+                kind=error.kind,
             ) from None
 
     def _process_until(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:
@@ -186,7 +193,13 @@ class ShellLexer:
                 words.add_char(ch)
             result.append(ch)
         if stop:
-            raise InputError(f"unexpected end of statement while looking for matching {stop}")
+            raise InputError(
+                tr(
+                    "unexpected end of statement while looking for matching {stop}",
+                    "文の終わりに達したが対応する {stop} がない",
+                    stop=stop,
+                )
+            )
         return "".join(result), words.finish()
 
     def _single_quote(self) -> str:
@@ -197,7 +210,10 @@ class ShellLexer:
             ch = self._scan.next()
             if not ch:
                 raise InputError(
-                    "unexpected end of statement while looking for matching single-quote"
+                    tr(
+                        "unexpected end of statement while looking for matching single-quote",
+                        "文の終わりに達したが対応する単一引用符がない",
+                    )
                 )
             if ch == "'":
                 if self.raw_quotes:
@@ -213,7 +229,10 @@ class ShellLexer:
             peek = scan.peek()
             if not peek:
                 raise InputError(
-                    "unexpected end of statement while looking for matching double-quote"
+                    tr(
+                        "unexpected end of statement while looking for matching double-quote",
+                        "文の終わりに達したが対応する二重引用符がない",
+                    )
                 )
             if peek == '"':
                 scan.next()
@@ -251,7 +270,12 @@ class ShellLexer:
         self._expanded += len(text)
         if self._expanded > MAX_EXPANSION_CHARS:
             raise InputError(
-                f"the expansion is longer than {MAX_EXPANSION_CHARS:,} characters", kind="limit"
+                tr(
+                    "the expansion is longer than {MAX_EXPANSION_CHARS:,} characters",
+                    "展開結果が {MAX_EXPANSION_CHARS:,} 文字を超える",
+                    MAX_EXPANSION_CHARS=MAX_EXPANSION_CHARS,
+                ),
+                kind="limit",
             )
         return text
 
@@ -268,9 +292,9 @@ class ShellLexer:
             return value or ""
         scan.next()
         if not scan.peek():
-            raise InputError("syntax error: missing '}'")
+            raise InputError(tr("syntax error: missing '}}'", "構文エラー: '}}' がない"))
         if scan.peek() in "{}:":
-            raise InputError("syntax error: bad substitution")
+            raise InputError(tr("syntax error: bad substitution", "構文エラー: 不正な置換"))
         name = self._name()
         ch = scan.next()
         if ch == "}":
@@ -285,8 +309,14 @@ class ShellLexer:
             return self._substitute(name)
         if not ch:
             # BuildKit reports "unsupported modifier (\ufffd)" here; this says what is wrong.
-            raise InputError("syntax error: missing '}'")
-        raise InputError(f"unsupported modifier ({ch}) in substitution")
+            raise InputError(tr("syntax error: missing '}}'", "構文エラー: '}}' がない"))
+        raise InputError(
+            tr(
+                "unsupported modifier ({ch}) in substitution",
+                "置換の中の修飾子 ({ch}) には対応していない",
+                ch=ch,
+            )
+        )
 
     # radon D: one branch per ${var<modifier>} form of BuildKit's shell lexer.
     def _modified(self, name: str, modifier: str, written: str, null_is_unset: bool) -> str:
@@ -295,7 +325,9 @@ class ShellLexer:
             word, _ = self._process_until("}", modifier in ("#", "%"))
         except InputError:
             if not self._scan.peek():
-                raise InputError("syntax error: missing '}'") from None
+                raise InputError(
+                    tr("syntax error: missing '}}'", "構文エラー: '}}' がない")
+                ) from None
             raise
         reported = name in self.unknown
         value, keep = self._lookup(name)
@@ -315,9 +347,13 @@ class ShellLexer:
             if unknown:
                 return ""  # a build argument may still supply it
             if value is None:
-                raise InputError(f"{name}: {word or 'is not allowed to be unset'}")
+                raise InputError(
+                    _required(name, word, "is not allowed to be unset", "未設定は許されない")
+                )
             if null_is_unset and value == "":
-                raise InputError(f"{name}: {word or 'is not allowed to be empty'}")
+                raise InputError(
+                    _required(name, word, "is not allowed to be empty", "空は許されない")
+                )
             return value
         if modifier in ("#", "%"):
             greedy = word.startswith(modifier)
@@ -325,7 +361,13 @@ class ShellLexer:
             if modifier == "%":
                 return _trim_suffix(pattern, value or "", greedy)
             return _trim_prefix(pattern, value or "", greedy)
-        raise InputError(f"unsupported modifier ({written}) in substitution")
+        raise InputError(
+            tr(
+                "unsupported modifier ({written}) in substitution",
+                "置換の中の修飾子 ({written}) には対応していない",
+                written=written,
+            )
+        )
 
     def _substitute(self, name: str) -> str:
         """${NAME/pattern/replacement} and ${NAME//pattern/replacement}."""
@@ -336,13 +378,17 @@ class ShellLexer:
             pattern, _ = self._process_until("/", True)
         except InputError:
             if not self._scan.peek():
-                raise InputError("syntax error: missing '/' in ${}") from None
+                raise InputError(
+                    tr("syntax error: missing '/' in ${{}}", "構文エラー: ${{}} の中に '/' がない")
+                ) from None
             raise
         try:
             replacement, _ = self._process_until("}", True)
         except InputError:
             if not self._scan.peek():
-                raise InputError("syntax error: missing '}'") from None
+                raise InputError(
+                    tr("syntax error: missing '}}'", "構文エラー: '}}' がない")
+                ) from None
             raise
         value, keep = self._lookup(name)
         if keep:
@@ -396,7 +442,12 @@ def _shell_pattern(pattern: str, *, greedy: bool, anchored: bool) -> re.Pattern[
             if escaped not in ("*", "?", "\\"):
                 shown = escaped or "\ufffd"
                 raise InputError(
-                    f"invalid pattern ({pattern}) in substitution: invalid escape '\\{shown}'"
+                    tr(
+                        "invalid pattern ({pattern}) in substitution: invalid escape '\\{shown}'",
+                        "置換の中のパターン ({pattern}) が不正: エスケープ '\\{shown}' は使えない",
+                        pattern=pattern,
+                        shown=shown,
+                    )
                 )
             out.append(re.escape(escaped))
         else:
@@ -440,7 +491,12 @@ def _replace_all(regex: re.Pattern[str], text: str, template: str) -> str:
         size += len(out[-2]) + len(out[-1])
         if size > MAX_EXPANSION_CHARS:  # a long replacement for every match multiplies
             raise InputError(
-                f"the expansion is longer than {MAX_EXPANSION_CHARS:,} characters", kind="limit"
+                tr(
+                    "the expansion is longer than {MAX_EXPANSION_CHARS:,} characters",
+                    "展開結果が {MAX_EXPANSION_CHARS:,} 文字を超える",
+                    MAX_EXPANSION_CHARS=MAX_EXPANSION_CHARS,
+                ),
+                kind="limit",
             )
         last = previous_end = found.end()
     out.append(text[last:])
@@ -471,3 +527,10 @@ def _expand_template(template: str, whole: str) -> str:
         i = named.end()
     out.append(template[i:])
     return "".join(out)
+
+
+def _required(name: str, word: str, en: str, ja: str) -> Message:
+    """`${NAME?word}`'s error: the Dockerfile's own word as written, else the shell's."""
+    if word:
+        return tr("{name}: {word}", "{name}: {word}", name=name, word=word)
+    return tr("{name}: " + en, "{name}: " + ja, name=name)

@@ -56,6 +56,7 @@ from typing import Final, Literal, Protocol
 import re2
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import MAX_IGNORE_PATTERNS
 from checks.readers import _go
 
@@ -66,8 +67,10 @@ _MatchType = Literal["exact", "prefix", "suffix", "regexp"]
 #: `bufio.MaxScanTokenSize`: `ReadAll` fails on a line this long (in bytes, CR included).
 _SCANNER_MAX_LINE: Final = 64 * 1024
 _BOM: Final = "\ufeff"
-_BAD_PATTERN: Final = "syntax error in pattern"  # Go's filepath.ErrBadPattern
-_LONE_BANG: Final = 'illegal exclusion pattern: "!"'
+_BAD_PATTERN: Final = tr(
+    "syntax error in pattern", "パターンの構文エラー"
+)  # filepath.ErrBadPattern
+_LONE_BANG: Final = tr('illegal exclusion pattern: "!"', '不正な除外パターン: "!"')
 
 _SURROGATES: Final = re.compile("[\ud800-\udfff]")
 
@@ -361,13 +364,26 @@ def _shown(pattern: Pattern) -> str:
 
 def _pattern_error(pattern: Pattern, detail: str) -> InputError:
     # The line goes into the error's location, which prints it as "path:line: ...".
-    return InputError(f"bad pattern '{_shown(pattern)}': {detail}", line=pattern.line or None)
+    return InputError(
+        tr(
+            "bad pattern '{pattern}': {detail}",
+            "不正なパターン '{pattern}': {detail}",
+            pattern=_shown(pattern),
+            detail=detail,
+        ),
+        line=pattern.line or None,
+    )
 
 
 def _too_large(pattern: Pattern) -> InputError:
     return InputError(
-        f"pattern '{_shown(pattern)[:80]}': its regexp is larger than RE2's memory budget; "
-        "Docker (Go) has no such bound, so the pattern was not evaluated",
+        tr(
+            "pattern '{pattern}': its regexp is larger than RE2's memory budget; Docker (Go) has "
+            "no such bound, so the pattern was not evaluated",
+            "パターン '{pattern}': 正規表現が RE2 のメモリ上限を超える。Docker（Go）にはこの上限が"
+            "ないため、このパターンは評価していない",
+            pattern=_shown(pattern)[:80],
+        ),
         line=pattern.line or None,
         kind="limit",
     )
@@ -421,7 +437,15 @@ class _Rule:
             try:
                 self._regexp = _compile_go_regexp(go_regexp)
             except _GoRegexpError as error:
-                self._error = _pattern_error(self.pattern, f"{_BAD_PATTERN} ({error})")
+                self._error = _pattern_error(
+                    self.pattern,
+                    tr(
+                        "{bad} ({error})",
+                        "{bad}（「{error}」）",
+                        bad=_BAD_PATTERN,
+                        error=str(error),
+                    ),
+                )
                 raise self._error.again() from None
             except _TooLargeError:
                 self._error = _too_large(self.pattern)
@@ -582,9 +606,15 @@ def read_dockerignore(source: str | bytes) -> list[Pattern]:
     for number, scanned in enumerate(lines, start=1):
         if len(scanned) * 4 >= _SCANNER_MAX_LINE and len(_go.utf8(scanned)) >= _SCANNER_MAX_LINE:
             raise InputError(
-                f"line {number} is {len(_go.utf8(scanned))} bytes long; Docker reads "
-                f".dockerignore with bufio.Scanner, which fails at {_SCANNER_MAX_LINE} bytes "
-                "(token too long)",
+                tr(
+                    "line {number} is {size} bytes long; Docker reads .dockerignore with "
+                    "bufio.Scanner, which fails at {_SCANNER_MAX_LINE} bytes (token too long)",
+                    "{number} 行目の長さは {size} バイト。Docker は .dockerignore を "
+                    "bufio.Scanner で読み、{_SCANNER_MAX_LINE} バイトで失敗する（token too long）",
+                    number=number,
+                    size=len(_go.utf8(scanned)),
+                    _SCANNER_MAX_LINE=_SCANNER_MAX_LINE,
+                ),
                 line=number,
             )
         line = scanned[:-1] if scanned.endswith("\r") else scanned
@@ -604,7 +634,13 @@ def read_dockerignore(source: str | bytes) -> list[Pattern]:
                 pattern = pattern[1:]
         if len(patterns) == MAX_IGNORE_PATTERNS:
             raise InputError(
-                f"more than {MAX_IGNORE_PATTERNS:,} patterns: not read", line=number, kind="limit"
+                tr(
+                    "more than {MAX_IGNORE_PATTERNS:,} patterns: not read",
+                    "パターンが {MAX_IGNORE_PATTERNS:,} 個を超えるため読み取らない",
+                    MAX_IGNORE_PATTERNS=MAX_IGNORE_PATTERNS,
+                ),
+                line=number,
+                kind="limit",
             )
         patterns.append(Pattern(text=pattern, exclusion=invert, line=number, raw=line))
     return patterns

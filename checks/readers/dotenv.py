@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import decode_text
 
 __all__ = ["DotenvEntry", "read_dotenv"]
@@ -45,13 +46,22 @@ def read_dotenv(data: bytes) -> tuple[DotenvEntry, ...]:
             line = line[len("export") :].lstrip()
         match = _NAME.match(line)
         if match is None:
-            raise InputError(f"unexpected character in a variable name: {line[:20]!r}", line=number)
+            raise InputError(
+                tr(
+                    "unexpected character in a variable name: {text!r}",
+                    "変数名に予期しない文字がある: {text!r}",
+                    text=line[:20],
+                ),
+                line=number,
+            )
         name, rest = match.group(), line[match.end() :].lstrip()
         if not rest or rest.startswith("#"):
             entries.append(DotenvEntry(name, None, number))
             continue
         if rest[0] not in "=:":
-            raise InputError(f"expected '=' after {name}", line=number)
+            raise InputError(
+                tr("expected '=' after {name}", "{name} の後に '=' がない", name=name), line=number
+            )
         rest = rest[1:].lstrip()
         if rest[:1] in ("'", '"'):
             quote = rest[0]
@@ -59,7 +69,13 @@ def read_dotenv(data: bytes) -> tuple[DotenvEntry, ...]:
             while not _closes(body, quote):
                 if index >= len(lines):
                     raise InputError(
-                        f"unterminated {quote} quote in the value of {name}", line=number
+                        tr(
+                            "unterminated {quote} quote in the value of {name}",
+                            "{name} の値の {quote} 引用符が閉じられていない",
+                            quote=quote,
+                            name=name,
+                        ),
+                        line=number,
                     )
                 body += "\n" + lines[index]
                 index += 1

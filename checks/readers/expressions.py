@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from checklists.errors import InputError
+from checklists.message import tr
 
 __all__ = [
     "UNKNOWN",
@@ -146,7 +147,13 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
-            raise InputError(f"unexpected character in expression: {text[position:]!r}")
+            raise InputError(
+                tr(
+                    "unexpected character in expression: {rest!r}",
+                    "式に予期しない文字がある: {rest!r}",
+                    rest=text[position:],
+                )
+            )
         kind = match.lastgroup or ""
         found.append((kind, match.group(kind)))
         position = match.end()
@@ -165,15 +172,37 @@ class _Parser:
     def take(self, value: str | None = None) -> tuple[str, str]:
         token = self.peek()
         if token is None or (value is not None and token[1] != value):
-            want = repr(value) if value else "more"
-            raise InputError(f"expected {want} in expression {self.text!r}")
+            if not value:
+                raise InputError(
+                    tr(
+                        "expected more in expression {text!r}",
+                        "式 {text!r} が途中で終わっている",
+                        text=self.text,
+                    )
+                )
+            raise InputError(
+                tr(
+                    "expected {want} in expression {text!r}",
+                    "式 {text!r} に {want} がない",
+                    want=repr(value),
+                    text=self.text,
+                )
+            )
         self.position += 1
         return token
 
     def parse(self) -> object:
         node = self.binary(1)
-        if self.peek() is not None:
-            raise InputError(f"unexpected {self.peek()[1]!r} in expression {self.text!r}")  # type: ignore[index]
+        left = self.peek()
+        if left is not None:
+            raise InputError(
+                tr(
+                    "unexpected {token!r} in expression {text!r}",
+                    "式 {text!r} に予期しない {token!r} がある",
+                    token=left[1],
+                    text=self.text,
+                )
+            )
         return node
 
     def binary(self, level: int) -> object:
@@ -221,7 +250,14 @@ class _Parser:
                 self.take(")")
                 return _Call(lowered, tuple(args))
             return _Name(lowered)
-        raise InputError(f"unexpected {value!r} in expression {self.text!r}")
+        raise InputError(
+            tr(
+                "unexpected {value!r} in expression {text!r}",
+                "式 {text!r} に予期しない {value!r} がある",
+                value=value,
+                text=self.text,
+            )
+        )
 
     def postfix(self, node: object) -> object:
         while True:
@@ -230,9 +266,21 @@ class _Parser:
                 self.take()
                 kind, name = self.take()
                 if kind == "op" and name == "*":
-                    raise InputError(f"object filters (.*) are not supported: {self.text!r}")
+                    raise InputError(
+                        tr(
+                            "object filters (.*) are not supported: {text!r}",
+                            "オブジェクトフィルター (.*) には対応していない: {text!r}",
+                            text=self.text,
+                        )
+                    )
                 if kind not in ("name", "number"):
-                    raise InputError(f"expected a property name in expression {self.text!r}")
+                    raise InputError(
+                        tr(
+                            "expected a property name in expression {text!r}",
+                            "式 {text!r} にプロパティ名がない",
+                            text=self.text,
+                        )
+                    )
                 node = _Index(node, _Literal(name))
             elif token == ("op", "["):
                 self.take()

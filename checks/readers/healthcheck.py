@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from checklists.errors import InputError
+from checklists.message import tr
 
 from .dockerfile import Instruction
 
@@ -56,14 +57,29 @@ def go_duration(text: str) -> float:
 def _flag_problem(name: str, value: str) -> str | None:
     if name == "retries":
         valid = value.isdigit()
-        return None if valid else f"--retries must be a non-negative integer, not {value!r}"
+        return (
+            None
+            if valid
+            else tr(
+                "--retries must be a non-negative integer, not {value!r}",
+                "--retries は 0 以上の整数でなければならない（{value!r} は不可）",
+                value=value,
+            )
+        )
     if name not in _DURATION_FLAGS:
-        return f"unknown flag --{name}"
+        return tr("unknown flag --{name}", "不明なフラグ --{name}", name=name)
     try:
         seconds = go_duration(value)
     except ValueError:
-        return f"--{name}={value!r} is not a duration"
-    return f"--{name} cannot be less than 1ms" if 0 < seconds < 0.001 else None
+        return tr(
+            "--{name}={value!r} is not a duration",
+            "--{name}={value!r} は時間の長さではない",
+            name=name,
+            value=value,
+        )
+    if 0 < seconds < 0.001:
+        return tr("--{name} cannot be less than 1ms", "--{name} は 1ms 未満にできない", name=name)
+    return None
 
 
 def read_healthcheck(instruction: Instruction) -> Healthcheck:
@@ -74,14 +90,22 @@ def read_healthcheck(instruction: Instruction) -> Healthcheck:
     if kind == "NONE":
         return Healthcheck(instruction, True, (), False, dict(DEFAULTS), frozenset())
     if kind != "CMD" or len(instruction.args) < 2 or not "".join(instruction.args[1:]).strip():
-        raise InputError("HEALTHCHECK needs CMD followed by a command", line=line)
+        raise InputError(
+            tr(
+                "HEALTHCHECK needs CMD followed by a command",
+                "HEALTHCHECK には CMD とそれに続くコマンドが必要",
+            ),
+            line=line,
+        )
     options: dict[str, str] = {}
     written: set[str] = set()
     for flag in instruction.flags:
         name, _, value = flag.removeprefix("--").partition("=")
         problem = _flag_problem(name, value)
         if problem:
-            raise InputError(f"HEALTHCHECK: {problem}", line=line)
+            raise InputError(
+                tr("HEALTHCHECK: {problem}", "HEALTHCHECK: {problem}", problem=problem), line=line
+            )
         written.add(name)
         if name in DEFAULTS and name != "retries" and go_duration(value) == 0:
             continue  # a zero duration means "use the default", as in the engine

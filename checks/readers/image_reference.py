@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from checklists.errors import InputError
+from checklists.message import tr
 
 __all__ = ["DOCKER_HUB", "ImageReference", "WrittenReference", "parse_reference", "parse_written"]
 
@@ -105,28 +106,58 @@ def parse_reference(text: str) -> ImageReference:
     """ParseNormalizedNamed: the reference normalised; InputError when Docker refuses it."""
     if _IDENTIFIER.fullmatch(text):
         raise InputError(
-            f"invalid repository name ({text}), cannot specify 64-byte hexadecimal strings"
+            tr(
+                "invalid repository name ({text}), cannot specify 64-byte hexadecimal strings",
+                "リポジトリ名 ({text}) が不正: 64 バイトの 16 進文字列は指定できない",
+                text=text,
+            )
         )
     domain, remainder = _split_domain(text)
     remote = remainder.partition(":")[0]
     if remote.lower() != remote:
-        raise InputError(f"invalid reference format: repository name ({remote}) must be lowercase")
+        raise InputError(
+            tr(
+                "invalid reference format: repository name ({remote}) must be lowercase",
+                "参照の形式が不正: リポジトリ名 ({remote}) は小文字でなければならない",
+                remote=remote,
+            )
+        )
     match = _REFERENCE.fullmatch(f"{domain}/{remainder}")
     if match is None:
-        raise InputError(f"invalid reference format: {text!r}")
+        raise InputError(
+            tr("invalid reference format: {text!r}", "参照の形式が不正: {text!r}", text=text)
+        )
     name = _NAME.fullmatch(match[1])
     assert name is not None  # the reference pattern contains the name pattern
     found_domain, path = name[1] or "", name[2]
     if len(path) > _MAX_PATH:
-        raise InputError(f"repository name must not be more than {_MAX_PATH} characters")
+        raise InputError(
+            tr(
+                "repository name must not be more than {_MAX_PATH} characters",
+                "リポジトリ名は {_MAX_PATH} 文字以下でなければならない",
+                _MAX_PATH=_MAX_PATH,
+            )
+        )
     digest = match[3]
     if digest is not None:
         algorithm, _, encoded = digest.partition(":")
         length = _DIGEST_LENGTHS.get(algorithm)
         if length is None:
-            raise InputError(f"unsupported digest algorithm in {text!r}")
+            raise InputError(
+                tr(
+                    "unsupported digest algorithm in {text!r}",
+                    "{text!r} のダイジェストのアルゴリズムには対応していない",
+                    text=text,
+                )
+            )
         if len(encoded) != length or not re.fullmatch("[a-f0-9]+", encoded):
-            raise InputError(f"invalid checksum digest format in {text!r}")
+            raise InputError(
+                tr(
+                    "invalid checksum digest format in {text!r}",
+                    "{text!r} のチェックサムダイジェストの形式が不正",
+                    text=text,
+                )
+            )
     return ImageReference(found_domain, path, match[2], digest)
 
 

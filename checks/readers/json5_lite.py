@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from checklists.errors import InputError
+from checklists.message import Message, tr
 from checklists.target import MAX_NESTING, decode_text
 from checks.readers.located_yaml import YMap
 
@@ -72,7 +73,10 @@ class _Reader:
         return line
 
     def fail(self, message: str) -> InputError:
-        return InputError(f"invalid JSON5: {message}", line=self.line)
+        return InputError(
+            tr("invalid JSON5: {message}", "JSON5 として不正: {message}", message=message),
+            line=self.line,
+        )
 
     def skip(self) -> None:
         """Whitespace and comments."""
@@ -87,7 +91,7 @@ class _Reader:
             elif text.startswith("/*", self.position):
                 end = text.find("*/", self.position + 2)
                 if end < 0:
-                    raise self.fail("unterminated /* comment")
+                    raise self.fail(tr("unterminated /* comment", "/* コメントが閉じられていない"))
                 self.position = end + 2
             else:
                 return
@@ -101,7 +105,12 @@ class _Reader:
         if char in "{[":
             if self.depth >= MAX_NESTING:
                 raise InputError(
-                    f"the JSON5 document is nested more than {MAX_NESTING} levels deep: not read",
+                    tr(
+                        "the JSON5 document is nested more than {MAX_NESTING} levels deep: not "
+                        "read",
+                        "JSON5 文書の入れ子が {MAX_NESTING} 段を超えるため読み取らない",
+                        MAX_NESTING=MAX_NESTING,
+                    ),
                     line=self.line,
                     kind="limit",
                 )
@@ -123,8 +132,8 @@ class _Reader:
             self.position = match.end()
             return _number(match.group(0))
         if not char:
-            raise self.fail("unexpected end of the file")
-        raise self.fail(f"unexpected {char!r}")
+            raise self.fail(tr("unexpected end of the file", "途中でファイルが終わる"))
+        raise self.fail(tr("unexpected {char!r}", "予期しない {char!r}", char=char))
 
     def obj(self) -> JsonObject:
         result = JsonObject(self.line)
@@ -140,11 +149,23 @@ class _Reader:
             else:
                 match = _IDENTIFIER.match(self.text, self.position)
                 if not match:
-                    raise self.fail(f"expected a key or '}}', found {char or 'the end'!r}")
+                    raise self.fail(
+                        tr(
+                            "expected a key or '}}', found {found}",
+                            "キーか '}}' があるべき位置に {found} がある",
+                            found=_found(char),
+                        )
+                    )
                 key = match.group(0)
                 self.position = match.end()
             if self.peek() != ":":
-                raise self.fail(f"expected ':' after the key {key!r}")
+                raise self.fail(
+                    tr(
+                        "expected ':' after the key {key!r}",
+                        "キー {key!r} の後に ':' がない",
+                        key=key,
+                    )
+                )
             self.position += 1
             result[key] = self.value()
             result.key_lines[key] = line
@@ -152,7 +173,13 @@ class _Reader:
             if char == ",":
                 self.position += 1
             elif char != "}":
-                raise self.fail(f"expected ',' or '}}', found {char or 'the end'!r}")
+                raise self.fail(
+                    tr(
+                        "expected ',' or '}}', found {found}",
+                        "',' か '}}' があるべき位置に {found} がある",
+                        found=_found(char),
+                    )
+                )
 
     def array(self) -> list[Any]:
         result: list[Any] = []
@@ -166,7 +193,13 @@ class _Reader:
             if char == ",":
                 self.position += 1
             elif char != "]":
-                raise self.fail(f"expected ',' or ']', found {char or 'the end'!r}")
+                raise self.fail(
+                    tr(
+                        "expected ',' or ']', found {found}",
+                        "',' か ']' があるべき位置に {found} がある",
+                        found=_found(char),
+                    )
+                )
 
     def string(self) -> str:
         quote = self.text[self.position]
@@ -175,13 +208,18 @@ class _Reader:
         text = self.text
         while True:
             if self.position >= len(text):
-                raise self.fail("unterminated string")
+                raise self.fail(tr("unterminated string", "文字列が閉じられていない"))
             char = text[self.position]
             if char == quote:
                 self.position += 1
                 return "".join(parts)
             if char == "\n":
-                raise self.fail("a line break inside a string must be escaped")
+                raise self.fail(
+                    tr(
+                        "a line break inside a string must be escaped",
+                        "文字列の中の改行はエスケープしなければならない",
+                    )
+                )
             if char != "\\":
                 parts.append(char)
                 self.position += 1
@@ -194,7 +232,9 @@ class _Reader:
                 size = 4 if escape == "u" else 2
                 digits = text[self.position + 2 : self.position + 2 + size]
                 if len(digits) != size or not all(c in "0123456789abcdefABCDEF" for c in digits):
-                    raise self.fail(f"bad \\{escape} escape")
+                    raise self.fail(
+                        tr("bad \\{escape} escape", "不正なエスケープ \\{escape}", escape=escape)
+                    )
                 parts.append(chr(int(digits, 16)))
                 self.position += 2 + size
             elif escape == "\r":
@@ -224,13 +264,26 @@ def loads(text: str) -> object:
     """The value in a JSON5 text; InputError with the line when it is not valid."""
     reader = _Reader(text)
     if not reader.peek():
-        raise reader.fail("the file is empty")
+        raise reader.fail(tr("the file is empty", "ファイルが空"))
     result = reader.value()
     if reader.peek():
-        raise reader.fail(f"unexpected {reader.peek()!r} after the value")
+        raise reader.fail(
+            tr(
+                "unexpected {char!r} after the value",
+                "値の後に予期しない {char!r} がある",
+                char=reader.peek(),
+            )
+        )
     return result
 
 
 def read_json5(data: bytes) -> object:
     """`loads` for a file's bytes (UTF-8, BOM allowed), for `target.parse`."""
     return loads(decode_text(data))
+
+
+def _found(char: str) -> Message:
+    """What stood where something else was expected: the character, or the end."""
+    if char:
+        return tr("{char!r}", "{char!r}", char=char)
+    return tr("'the end'", "ファイルの終わり")

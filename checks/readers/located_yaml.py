@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import MAX_NESTING, MAX_YAML_NODES, MAX_YAML_VALUES, decode_text
 
 try:  # libyaml's parser: the values are counted at C speed before Python composes any
@@ -114,14 +115,30 @@ def _convert(node: yaml.Node, seen: dict[int, Any]) -> object:
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                raise InputError("a mapping key must be a plain value", line=key_line)
+                raise InputError(
+                    tr(
+                        "a mapping key must be a plain value",
+                        "マッピングのキーは単純な値でなければならない",
+                    ),
+                    line=key_line,
+                )
             key = str(key_node.value)
             if key in mapping:
-                raise InputError(f"'{key}' is already defined", line=key_line)
+                raise InputError(
+                    tr("'{key}' is already defined", "'{key}' はすでに定義されている", key=key),
+                    line=key_line,
+                )
             mapping[key] = _convert(value_node, seen)
             mapping.key_lines[key] = key_line
         return mapping
-    raise InputError(f"unsupported YAML node {type(node).__name__}", line=line)
+    raise InputError(
+        tr(
+            "unsupported YAML node {node}",
+            "対応していない YAML ノード {node}",
+            node=type(node).__name__,
+        ),
+        line=line,
+    )
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -138,8 +155,12 @@ class _BoundedLoader(yaml.SafeLoader):
                 if self.depth > MAX_NESTING:
                     mark = event.start_mark
                     raise InputError(
-                        f"the YAML document is nested more than {MAX_NESTING} levels deep: "
-                        "not read",
+                        tr(
+                            "the YAML document is nested more than {MAX_NESTING} levels deep: not "
+                            "read",
+                            "YAML 文書の入れ子が {MAX_NESTING} 段を超えるため読み取らない",
+                            MAX_NESTING=MAX_NESTING,
+                        ),
                         line=mark.line + 1 if mark is not None else None,
                         kind="limit",
                     )
@@ -182,7 +203,9 @@ def _check_expansion(root: yaml.Node) -> None:
             if key in seen:
                 # Popped again while its own children are still being sized: it contains
                 # itself. yaml.v3 refuses that ("anchor ... value contains itself").
-                raise _bomb(node, "an anchor whose value contains itself")
+                raise _bomb(
+                    node, tr("an anchor whose value contains itself", "値に自分自身を含むアンカー")
+                )
             seen.add(key)
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in size)
@@ -190,11 +213,24 @@ def _check_expansion(root: yaml.Node) -> None:
         total = 1 + sum(size.get(id(child), 1) for child in children)
         size[key] = total
         if total > MAX_YAML_NODES:
-            raise _bomb(node, f"more than {MAX_YAML_NODES:,} values with its aliases expanded")
+            raise _bomb(
+                node,
+                tr(
+                    "more than {n:,} values with its aliases expanded",
+                    "エイリアスを展開すると {n:,} 個を超える値",
+                    n=MAX_YAML_NODES,
+                ),
+            )
     decoded = size[id(root)]
     aliased = decoded - len(size)  # values decoded again through an alias
     if aliased > 100 and decoded > 1000 and aliased / decoded > _allowed_alias_ratio(decoded):
-        raise _bomb(root, "excessive aliasing (as Docker Compose's YAML parser refuses it)")
+        raise _bomb(
+            root,
+            tr(
+                "excessive aliasing (as Docker Compose's YAML parser refuses it)",
+                "過剰なエイリアス（Docker Compose の YAML パーサーが拒否するもの）",
+            ),
+        )
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -207,7 +243,13 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 def _bomb(node: yaml.Node, why: str) -> InputError:
     return InputError(
-        f"the YAML document holds {why}: not read", line=node.start_mark.line + 1, kind="limit"
+        tr(
+            "the YAML document holds {why}: not read",
+            "YAML 文書を読み取らない: {why}",
+            why=why,
+        ),
+        line=node.start_mark.line + 1,
+        kind="limit",
     )
 
 
@@ -226,7 +268,12 @@ def _check_values(text: str) -> None:
                 if count > MAX_YAML_VALUES:
                     mark = event.start_mark
                     raise InputError(
-                        f"the YAML document holds more than {MAX_YAML_VALUES:,} values: not read",
+                        tr(
+                            "the YAML document holds more than {MAX_YAML_VALUES:,} values: not "
+                            "read",
+                            "YAML 文書の値が {MAX_YAML_VALUES:,} 個を超えるため読み取らない",
+                            MAX_YAML_VALUES=MAX_YAML_VALUES,
+                        ),
                         line=mark.line + 1 if mark is not None else None,
                         kind="limit",
                     )
@@ -248,9 +295,14 @@ def load(data: bytes) -> object:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or error.context or "invalid YAML"
-        raise InputError(f"invalid YAML: {problem}", line=line) from None
+        raise InputError(
+            tr("invalid YAML: {problem}", "YAML として不正: 「{problem}」", problem=problem),
+            line=line,
+        ) from None
     except yaml.YAMLError as error:
-        raise InputError(f"invalid YAML: {error}") from None
+        raise InputError(
+            tr("invalid YAML: {error}", "YAML として不正: 「{error}」", error=error)
+        ) from None
     if node is None:
         return None
     _check_expansion(node)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import decode_text
 from checks.readers.located_yaml import YMap, load
 
@@ -110,11 +111,20 @@ def read_python_logging(data: bytes) -> tuple[LogSink, ...]:
     try:
         tree = ast.parse(text)
     except SyntaxError as error:
-        raise InputError(f"Python syntax error: {error.msg}", line=error.lineno) from None
+        raise InputError(
+            tr("Python syntax error: {msg}", "Python の構文エラー: 「{msg}」", msg=error.msg),
+            line=error.lineno,
+        ) from None
     except (RecursionError, MemoryError):
         # CPython's parser gives these for a hostile nesting (`------...1`, `a.b.b...`):
         # the file is not read, and the interpreter itself is fine.
-        raise InputError("Python code nested too deeply to read", kind="limit") from None
+        raise InputError(
+            tr(
+                "Python code nested too deeply to read",
+                "Python コードの入れ子が深すぎて読み取れない",
+            ),
+            kind="limit",
+        ) from None
     uses_loguru = any(
         (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("loguru"))
         or (isinstance(node, ast.Import) and any(a.name == "loguru" for a in node.names))
@@ -219,7 +229,12 @@ def read_logging_ini(data: bytes) -> tuple[LogSink, ...]:
         parser.read_string(text)
     except configparser.Error as error:
         raise InputError(
-            f"invalid INI file: {error.message}", line=_ini_error_line(error)
+            tr(
+                "invalid INI file: {message}",
+                "INI ファイルとして不正: 「{message}」",
+                message=error.message,
+            ),
+            line=_ini_error_line(error),
         ) from None
     if not parser.has_section("handlers"):
         return ()
@@ -275,7 +290,10 @@ def read_logging_dict(data: bytes) -> tuple[LogSink, ...]:
         try:
             document = json.loads(text)
         except json.JSONDecodeError as error:
-            raise InputError(f"invalid JSON: {error.msg}", line=error.lineno) from None
+            raise InputError(
+                tr("invalid JSON: {msg}", "JSON として不正: 「{msg}」", msg=error.msg),
+                line=error.lineno,
+            ) from None
     else:
         document = load(data)
     if not isinstance(document, dict) or document.get("version") != 1:

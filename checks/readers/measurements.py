@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checks.readers.bounds import json_loads
 
 SCHEMA: Final = "docker-guide/measurements"
@@ -118,20 +119,33 @@ def read_measurements(source: bytes) -> Evidence:
 
 def _load_json(source: bytes) -> object:
     if not source.strip():
-        raise InputError("the evidence file is empty")
+        raise InputError(tr("the evidence file is empty", "エビデンスファイルが空"))
     try:
         text = source.decode("utf-8")
     except UnicodeDecodeError as error:
         line = source[: error.start].count(b"\n") + 1
-        raise InputError("the evidence file is not UTF-8 text", line=line) from None
+        raise InputError(
+            tr(
+                "the evidence file is not UTF-8 text",
+                "エビデンスファイルが UTF-8 のテキストではない",
+            ),
+            line=line,
+        ) from None
     try:
         return json_loads(
-            text.removeprefix("\ufeff"), "the evidence file", object_pairs_hook=_unique_keys
+            text.removeprefix("\ufeff"),
+            tr("the evidence file", "エビデンスファイル"),
+            object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as error:
         raise InputError(
-            f"not valid JSON ({error.msg}, column {error.colno}); "
-            "the file is corrupt or was cut short",
+            tr(
+                "not valid JSON ({msg}, column {colno}); the file is corrupt or was cut short",
+                "JSON として不正（「{msg}」、{colno} 桁目）。ファイルが壊れているか途中で切れてい"
+                "る",
+                msg=error.msg,
+                colno=error.colno,
+            ),
             line=error.lineno,
         ) from None
 
@@ -140,7 +154,13 @@ def _unique_keys(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise InputError(f"the key {key!r} appears twice in one object")
+            raise InputError(
+                tr(
+                    "the key {key!r} appears twice in one object",
+                    "1 つのオブジェクトにキー {key!r} が 2 回ある",
+                    key=key,
+                )
+            )
         result[key] = value
     return result
 
@@ -148,14 +168,33 @@ def _unique_keys(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
 def _check_version(document: object) -> dict[str, Any]:
     """A clear message for another schema or version, before the detailed validation."""
     if not isinstance(document, dict):
-        raise InputError(f"$: expected a JSON object, found {_json_type(document)}")
+        raise InputError(
+            tr(
+                "$: expected a JSON object, found {found}",
+                "$: JSON オブジェクトではない（{found}）",
+                found=_json_type(document),
+            )
+        )
     if "schema" in document and document["schema"] != SCHEMA:
-        raise InputError(f"$.schema: {document['schema']!r} is not {SCHEMA!r}")
+        raise InputError(
+            tr(
+                "$.schema: {schema!r} is not {SCHEMA!r}",
+                "$.schema: {schema!r} は {SCHEMA!r} ではない",
+                schema=document["schema"],
+                SCHEMA=SCHEMA,
+            )
+        )
     version = document.get("schema_version")
     if isinstance(version, int) and not isinstance(version, bool) and version != SCHEMA_VERSION:
         raise InputError(
-            f"$.schema_version: version {version} is not supported; "
-            f"this reader reads version {SCHEMA_VERSION}"
+            tr(
+                "$.schema_version: version {version} is not supported; this reader reads version "
+                "{SCHEMA_VERSION}",
+                "$.schema_version: バージョン {version} には対応していない。この読み取りが対応する"
+                "のはバージョン {SCHEMA_VERSION}",
+                version=version,
+                SCHEMA_VERSION=SCHEMA_VERSION,
+            )
         )
     return document
 
@@ -184,16 +223,28 @@ def _describe(error: ValidationError, document: object) -> str:
         for part in list(error.absolute_path)[:-1]:
             owner = owner[part]
         status = owner.get("status") if isinstance(owner, dict) else None
-        detail = f"not allowed when status is {status!r}" if status else "not allowed here"
-        return f"{where}: {detail}"
-    return f"{where}: {error.message}"
+        if status:
+            return tr(
+                "{where}: not allowed when status is {status!r}",
+                "{where}: status が {status!r} のときは書けない",
+                where=where,
+                status=status,
+            )
+        return tr("{where}: not allowed here", "{where}: ここには書けない", where=where)
+    # jsonschema's own words: quoted in Japanese, as a tool's diagnostic.
+    return tr("{where}: {problem}", "{where}: 「{problem}」", where=where, problem=error.message)
 
 
 def _json_type(value: object) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    names = {
+        dict: tr("an object", "オブジェクト"),
+        list: tr("an array", "配列"),
+        str: tr("a string", "文字列"),
+        bool: tr("a boolean", "真偽値"),
+    }
     if value is None:
         return "null"
-    return names.get(type(value), "a number")
+    return names.get(type(value), tr("a number", "数値"))
 
 
 def _evidence(document: Mapping[str, Any]) -> Evidence:
@@ -203,14 +254,28 @@ def _evidence(document: Mapping[str, Any]) -> Evidence:
         name = entry["name"]
         if name in environments:
             where = json_path(["environments", index, "name"])
-            raise InputError(f"{where}: the environment {name!r} appears twice")
+            raise InputError(
+                tr(
+                    "{where}: the environment {name!r} appears twice",
+                    "{where}: 環境 {name!r} が 2 回ある",
+                    where=where,
+                    name=name,
+                )
+            )
         environments[name] = _environment(entry, index)
     images: dict[str, ImageEvidence] = {}
     for index, entry in enumerate(document.get("images", ())):
         name = entry["name"]
         if name in images:
             where = json_path(["images", index, "name"])
-            raise InputError(f"{where}: the image {name!r} appears twice")
+            raise InputError(
+                tr(
+                    "{where}: the image {name!r} appears twice",
+                    "{where}: イメージ {name!r} が 2 回ある",
+                    where=where,
+                    name=name,
+                )
+            )
         images[name] = ImageEvidence(
             name,
             entry.get("id"),
@@ -238,7 +303,13 @@ def _timestamp(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(f"$.measured_at: {text!r} is not a valid date and time") from None
+        raise InputError(
+            tr(
+                "$.measured_at: {text!r} is not a valid date and time",
+                "$.measured_at: {text!r} は有効な日時ではない",
+                text=text,
+            )
+        ) from None
     return value.astimezone(UTC)
 
 
@@ -278,7 +349,14 @@ def _measurement(metric: str, data: Mapping[str, Any], at: list[str | int]) -> M
     if expected is not None and unit is not None and unit != expected:
         where = json_path([*at, "measurements", metric, "unit"])
         raise InputError(
-            f"{where}: {unit!r} is not a unit of {metric}, which is measured in {expected!r}",
+            tr(
+                "{where}: {unit!r} is not a unit of {metric}, which is measured in {expected!r}",
+                "{where}: {unit!r} は {metric} の単位ではない（{metric} の単位は {expected!r}）",
+                where=where,
+                unit=unit,
+                metric=metric,
+                expected=expected,
+            ),
             kind="implausible",
         )
     value = data.get("value")

@@ -34,6 +34,7 @@ from crossplane.errors import (  # type: ignore[import-untyped]
 )
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checklists.target import MAX_NESTING, decode_text
 
 __all__ = ["Directive", "NginxConfig", "read_nginx", "render", "walk"]
@@ -94,7 +95,10 @@ def read_nginx(data: bytes) -> NginxConfig:
         try:
             tokens: list[Token] = list(crossplane.lex(str(path)))
         except NgxParserBaseException as error:
-            raise InputError(f"nginx: {error.strerror}", line=error.lineno) from None
+            raise InputError(
+                tr("nginx: {strerror}", "nginx のエラー: 「{strerror}」", strerror=error.strerror),
+                line=error.lineno,
+            ) from None
     if _top_level_names(tokens) & _MAIN_ONLY:
         return NginxConfig(_parse(iter(tokens), (), top_level=True), "main")
     first_error: InputError | None = None
@@ -139,45 +143,70 @@ def _parse(
     for word, line, quoted in tokens:
         if word == "}" and not quoted:
             if top_level:
-                raise InputError('nginx: unexpected "}"', line=line)
+                raise InputError(tr('nginx: unexpected "}}"', 'nginx: 予期しない "}}"'), line=line)
             return tuple(found)
         if word.startswith("#") and not quoted:
             continue
         if word in ("{", ";") and not quoted:
-            raise InputError(f'nginx: unexpected "{word}"', line=line)
+            raise InputError(
+                tr('nginx: unexpected "{word}"', 'nginx: 予期しない "{word}"', word=word), line=line
+            )
         args: list[str] = []
         term = ""
         for arg, arg_line, arg_quoted in tokens:
             if arg in ("{", ";", "}") and not arg_quoted:
                 term = arg
                 if arg == "}":
-                    raise InputError('nginx: unexpected "}"', line=arg_line)
+                    raise InputError(
+                        tr('nginx: unexpected "}}"', 'nginx: 予期しない "}}"'), line=arg_line
+                    )
                 break
             if not (arg.startswith("#") and not arg_quoted):
                 args.append(arg)
         if not term:
-            raise InputError('nginx: unexpected end of file, expecting ";" or "}"', line=line)
+            raise InputError(
+                tr(
+                    'nginx: unexpected end of file, expecting ";" or "}}"',
+                    'nginx: ";" か "}}" がないままファイルが終わる',
+                ),
+                line=line,
+            )
         statement = {"directive": word, "line": line, "args": args}
         if word == "if":
             _strip_if_parentheses(args)
         try:
             analyze("nginx.conf", statement, term, ctx=ctx, strict=False)
         except NgxParserDirectiveContextError as error:
-            raise _ContextError(f"nginx: {error.strerror}", line=line) from None
+            raise _ContextError(
+                tr("nginx: {strerror}", "nginx のエラー: 「{strerror}」", strerror=error.strerror),
+                line=line,
+            ) from None
         except NgxParserBaseException as error:
-            raise InputError(f"nginx: {error.strerror}", line=line) from None
+            raise InputError(
+                tr("nginx: {strerror}", "nginx のエラー: 「{strerror}」", strerror=error.strerror),
+                line=line,
+            ) from None
         block = None
         if term == "{":
             if depth >= MAX_NESTING:  # real configs nest http > server > location > if
                 raise InputError(
-                    f"nginx: blocks nested more than {MAX_NESTING} levels deep: not read",
+                    tr(
+                        "nginx: blocks nested more than {MAX_NESTING} levels deep: not read",
+                        "nginx: ブロックの入れ子が {MAX_NESTING} 段を超えるため読み取らない",
+                        MAX_NESTING=MAX_NESTING,
+                    ),
                     line=line,
                     kind="limit",
                 )
             block = _parse(tokens, enter_block_ctx(statement, ctx), depth=depth + 1)
         found.append(Directive(word, tuple(args), line, block))
     if not top_level:
-        raise InputError('nginx: unexpected end of file, expecting "}"')
+        raise InputError(
+            tr(
+                'nginx: unexpected end of file, expecting "}}"',
+                'nginx: "}}" がないままファイルが終わる',
+            )
+        )
     return tuple(found)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import expand, flag_values
 
@@ -64,7 +65,13 @@ def parse_mount(
     try:
         rows = list(csv.reader([value], strict=True))
     except csv.Error as error:
-        raise InputError(f"failed to parse csv mounts: {error}") from None
+        raise InputError(
+            tr(
+                "failed to parse csv mounts: {error}",
+                "csv 形式のマウント指定を解析できない: 「{error}」",
+                error=error,
+            )
+        ) from None
     fields: dict[str, str] = {}
     unresolved: set[str] = set()
     for item in rows[0] if rows else []:
@@ -73,7 +80,13 @@ def parse_mount(
         if not sep:
             if key in _FLAG_KEYS:
                 continue
-            raise InputError(f"invalid field '{item}' must be a key=value pair")
+            raise InputError(
+                tr(
+                    "invalid field '{item}' must be a key=value pair",
+                    "フィールド '{item}' が不正: key=value の形でなければならない",
+                    item=item,
+                )
+            )
         if variables is not None:
             expansion = expand(val, variables, escape=escape)
             val = expansion.text
@@ -81,10 +94,23 @@ def parse_mount(
         if key in _KEYS:
             fields[_KEYS[key]] = val
         elif key not in _FLAG_KEYS and key not in _OTHER_KEYS:
-            raise InputError(f"unexpected key '{key}' in '{item}'")
+            raise InputError(
+                tr(
+                    "unexpected key '{key}' in '{item}'",
+                    "'{item}' に予期しないキー '{key}' がある",
+                    key=key,
+                    item=item,
+                )
+            )
     kind = fields.get("type", "bind").lower()
     if kind not in MOUNT_TYPES:
-        raise InputError(f'unsupported mount type "{fields["type"]}"')
+        raise InputError(
+            tr(
+                'unsupported mount type "{type}"',
+                '対応していないマウントの種類 "{type}"',
+                type=fields["type"],
+            )
+        )
     target = fields.get("target")
     return Mount(
         type=kind,

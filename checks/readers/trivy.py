@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, TypeGuard, get_args
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checks.readers.bounds import json_loads
 
 Kind = Literal["vulnerability", "misconfiguration", "secret"]
@@ -89,35 +90,75 @@ def read_trivy_report(source: str | bytes) -> TrivyReport:
     """
     text = _decode(source)
     try:
-        document: object = json_loads(text, "the report")
+        document: object = json_loads(text, tr("the report", "レポート"))
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
+            tr(
+                "not valid JSON: {msg} (column {colno})",
+                "JSON として不正: 「{msg}」（{colno} 桁目）",
+                msg=exc.msg,
+                colno=exc.colno,
+            ),
+            line=exc.lineno,
         ) from None
     if isinstance(document, list):
         raise InputError(
-            "the report is a JSON list, the output of Trivy before v0.20.0; "
-            "this reader follows SchemaVersion 2 (Trivy v0.20.0 and later)"
+            tr(
+                "the report is a JSON list, the output of Trivy before v0.20.0; this reader "
+                "follows SchemaVersion 2 (Trivy v0.20.0 and later)",
+                "レポートが JSON のリスト（Trivy v0.20.0 より前の出力）。この読み取りは "
+                "SchemaVersion 2（Trivy v0.20.0 以降）に従う",
+            )
         )
     if not isinstance(document, dict):
-        raise InputError(f"a Trivy JSON report is an object; found {_json_type(document)}")
+        raise InputError(
+            tr(
+                "a Trivy JSON report is an object; found {found}",
+                "Trivy の JSON レポートはオブジェクトでなければならない（{found}）",
+                found=_json_type(document),
+            )
+        )
 
     schema_version = document.get("SchemaVersion")
     if schema_version is None:
-        raise InputError("no SchemaVersion: not a Trivy JSON report (trivy --format json)")
+        raise InputError(
+            tr(
+                "no SchemaVersion: not a Trivy JSON report (trivy --format json)",
+                "SchemaVersion がない: Trivy の JSON レポート（trivy --format json）ではない",
+            )
+        )
     if not _is_int(schema_version):
-        raise InputError(f"SchemaVersion must be an integer; found {schema_version!r}")
+        raise InputError(
+            tr(
+                "SchemaVersion must be an integer; found {schema_version!r}",
+                "SchemaVersion は整数でなければならないが {schema_version!r}",
+                schema_version=schema_version,
+            )
+        )
     if schema_version != SUPPORTED_SCHEMA_VERSION:
         raise InputError(
-            f"unsupported SchemaVersion {schema_version}; this reader follows "
-            f"SchemaVersion {SUPPORTED_SCHEMA_VERSION}"
+            tr(
+                "unsupported SchemaVersion {schema_version}; this reader follows SchemaVersion "
+                "{SUPPORTED_SCHEMA_VERSION}",
+                "SchemaVersion {schema_version} には対応していない。この読み取りは SchemaVersion "
+                "{SUPPORTED_SCHEMA_VERSION} に従う",
+                schema_version=schema_version,
+                SUPPORTED_SCHEMA_VERSION=SUPPORTED_SCHEMA_VERSION,
+            )
         )
 
     findings: list[Finding] = []
     for index, result in enumerate(_list(document, "Results", "")):
         where = f"Results[{index}]"
         if not isinstance(result, dict):
-            raise InputError(f"{where} is {_json_type(result)}, not an object")
+            raise InputError(
+                tr(
+                    "{where} is {found}, not an object",
+                    "{where} がオブジェクトではない（{found}）",
+                    where=where,
+                    found=_json_type(result),
+                )
+            )
         target = _required_str(result, "Target", where)
         findings.extend(_vulnerabilities(result, target, where))
         findings.extend(_misconfigurations(result, target, where))
@@ -159,11 +200,19 @@ def _misconfigurations(result: Mapping[str, object], target: str, where: str) ->
         entry = _object(item, at)
         check_id = _optional_str(entry, "ID", at) or _optional_str(entry, "AVDID", at)
         if not check_id:
-            raise InputError(f"{at} has neither ID nor AVDID")
+            raise InputError(
+                tr("{at} has neither ID nor AVDID", "{at} に ID も AVDID もない", at=at)
+            )
         status = _required_str(entry, "Status", at).upper()
         if status not in MISCONF_STATUSES:
             raise InputError(
-                f"{at}.Status is {status!r}; expected one of {', '.join(MISCONF_STATUSES)}"
+                tr(
+                    "{at}.Status is {status!r}; expected one of {allowed}",
+                    "{at}.Status が {status!r}。{allowed} のいずれかであるべき",
+                    at=at,
+                    status=status,
+                    allowed=list(MISCONF_STATUSES),
+                )
             )
         cause = entry.get("CauseMetadata")
         line: int | None = None
@@ -209,7 +258,13 @@ def _decode(source: str | bytes) -> str:
         try:
             return source.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start})") from None
+            raise InputError(
+                tr(
+                    "not UTF-8 text (byte {start})",
+                    "UTF-8 のテキストではない（{start} バイト目）",
+                    start=exc.start,
+                )
+            ) from None
     return source.removeprefix("\ufeff")
 
 
@@ -217,14 +272,14 @@ def _json_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return tr("a boolean", "真偽値")
     if isinstance(value, int | float):
-        return "a number"
+        return tr("a number", "数値")
     if isinstance(value, str):
-        return "a string"
+        return tr("a string", "文字列")
     if isinstance(value, list):
-        return "a list"
-    return "an object"
+        return tr("a list", "リスト")
+    return tr("an object", "オブジェクト")
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -233,7 +288,14 @@ def _is_int(value: object) -> TypeGuard[int]:
 
 def _object(value: object, where: str) -> Mapping[str, object]:
     if not isinstance(value, dict):
-        raise InputError(f"{where} is {_json_type(value)}, not an object")
+        raise InputError(
+            tr(
+                "{where} is {found}, not an object",
+                "{where} がオブジェクトではない（{found}）",
+                where=where,
+                found=_json_type(value),
+            )
+        )
     return value
 
 
@@ -243,7 +305,14 @@ def _list(container: Mapping[str, object], key: str, where: str) -> list[object]
     if value is None:
         return []
     if not isinstance(value, list):
-        raise InputError(f"{_field(where, key)} is {_json_type(value)}, not a list")
+        raise InputError(
+            tr(
+                "{field} is {found}, not a list",
+                "{field} がリストではない（{found}）",
+                field=_field(where, key),
+                found=_json_type(value),
+            )
+        )
     return value
 
 
@@ -256,14 +325,23 @@ def _optional_str(container: Mapping[str, object], key: str, where: str) -> str 
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InputError(f"{_field(where, key)} is {_json_type(value)}, not a string")
+        raise InputError(
+            tr(
+                "{field} is {found}, not a string",
+                "{field} が文字列ではない（{found}）",
+                field=_field(where, key),
+                found=_json_type(value),
+            )
+        )
     return value
 
 
 def _required_str(container: Mapping[str, object], key: str, where: str) -> str:
     value = _optional_str(container, key, where)
     if not value:
-        raise InputError(f"{where} has no {key}")
+        raise InputError(
+            tr("{where} has no {key}", "{where} に {key} がない", where=where, key=key)
+        )
     return value
 
 
@@ -273,7 +351,15 @@ def _severity(container: Mapping[str, object], where: str) -> str:
         return "UNKNOWN"
     severity = value.upper()
     if severity not in SEVERITIES:
-        raise InputError(f"{where}.Severity is {value!r}; expected one of {', '.join(SEVERITIES)}")
+        raise InputError(
+            tr(
+                "{where}.Severity is {value!r}; expected one of {allowed}",
+                "{where}.Severity が {value!r}。{allowed} のいずれかであるべき",
+                where=where,
+                value=value,
+                allowed=list(SEVERITIES),
+            )
+        )
     return severity
 
 
@@ -283,5 +369,13 @@ def _line(container: Mapping[str, object], key: str, where: str) -> int | None:
     if value is None:
         return None
     if not _is_int(value):
-        raise InputError(f"{where}.{key} is {_json_type(value)}, not a line number")
+        raise InputError(
+            tr(
+                "{where}.{key} is {found}, not a line number",
+                "{where}.{key} が行番号ではない（{found}）",
+                where=where,
+                key=key,
+                found=_json_type(value),
+            )
+        )
     return value if value > 0 else None

@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checks.readers import located_yaml
 from checks.readers.json5_lite import JsonObject, read_json5
 from checks.readers.located_yaml import YList, YMap, scalar_text
@@ -94,7 +95,13 @@ def read_dependabot(data: bytes) -> DependabotConfig:
     """Parse `.github/dependabot.yml`; InputError for YAML Dependabot would reject."""
     document = located_yaml.load(data)
     if not isinstance(document, YMap):
-        raise InputError("dependabot.yml must be a mapping with 'version' and 'updates'", line=1)
+        raise InputError(
+            tr(
+                "dependabot.yml must be a mapping with 'version' and 'updates'",
+                "dependabot.yml は 'version' と 'updates' を持つマッピングでなければならない",
+            ),
+            line=1,
+        )
     groups = document.get("multi-ecosystem-groups")
     group_schedules: dict[str, YMap] = {}
     if isinstance(groups, YMap):
@@ -103,13 +110,22 @@ def read_dependabot(data: bytes) -> DependabotConfig:
                 group_schedules[name] = group["schedule"]
     raw_updates = document.get("updates")
     if raw_updates is not None and not isinstance(raw_updates, YList):
-        raise InputError("'updates' must be a list", line=document.line_of("updates"))
+        raise InputError(
+            tr("'updates' must be a list", "'updates' はリストでなければならない"),
+            line=document.line_of("updates"),
+        )
     updates: list[DependabotUpdate] = []
     for entry, line in zip(
         raw_updates or [], raw_updates.item_lines if raw_updates else [], strict=True
     ):
         if not isinstance(entry, YMap):
-            raise InputError("each entry of 'updates' must be a mapping", line=line)
+            raise InputError(
+                tr(
+                    "each entry of 'updates' must be a mapping",
+                    "'updates' の各項目はマッピングでなければならない",
+                ),
+                line=line,
+            )
         schedule = entry.get("schedule")
         group = entry.get("multi-ecosystem-group")
         schedule_line = entry.line_of("schedule")
@@ -247,7 +263,13 @@ def read_renovate(data: bytes) -> RenovateConfig:
     """Parse a Renovate config file (JSON or JSON5); InputError if it is not an object."""
     document = read_json5(data)
     if not isinstance(document, JsonObject):
-        raise InputError("a Renovate config must be a JSON object", line=1)
+        raise InputError(
+            tr(
+                "a Renovate config must be a JSON object",
+                "Renovate の設定は JSON オブジェクトでなければならない",
+            ),
+            line=1,
+        )
     return _config(document)
 
 
@@ -255,12 +277,22 @@ def read_renovate_package_json(data: bytes) -> RenovateConfig | None:
     """The `"renovate"` object of a package.json, or None when it has none."""
     document = read_json5(data)
     if not isinstance(document, JsonObject):
-        raise InputError("package.json must be a JSON object", line=1)
+        raise InputError(
+            tr(
+                "package.json must be a JSON object",
+                "package.json は JSON オブジェクトでなければならない",
+            ),
+            line=1,
+        )
     section = document.get("renovate")
     if section is None:
         return None
     if not isinstance(section, JsonObject):
         raise InputError(
-            '"renovate" in package.json must be an object', line=document.line_of("renovate")
+            tr(
+                '"renovate" in package.json must be an object',
+                'package.json の "renovate" はオブジェクトでなければならない',
+            ),
+            line=document.line_of("renovate"),
         )
     return _config(section)

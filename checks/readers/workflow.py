@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from checklists.errors import InputError
+from checklists.message import tr
 from checks.readers import located_yaml
 from checks.readers.expressions import has_expression
 from checks.readers.located_yaml import YList, YMap, scalar_text
@@ -257,7 +258,10 @@ def _mapping(value: object, what: str, line: int) -> YMap:
     if value is None:
         return YMap(line)
     if not isinstance(value, YMap):
-        raise InputError(f"{what} must be a mapping", line=getattr(value, "line", line))
+        raise InputError(
+            tr("{what} must be a mapping", "{what} はマッピングでなければならない", what=what),
+            line=getattr(value, "line", line),
+        )
     return value
 
 
@@ -266,7 +270,10 @@ def _value(mapping: YMap, key: str) -> Value | None:
         return None
     raw = mapping[key]
     if isinstance(raw, YMap | YList):
-        raise InputError(f"'{key}' must be a single value", line=mapping.line_of(key))
+        raise InputError(
+            tr("'{key}' must be a single value", "'{key}' は単一の値でなければならない", key=key),
+            line=mapping.line_of(key),
+        )
     return Value(scalar_text(raw), mapping.line_of(key))
 
 
@@ -301,7 +308,12 @@ def _plain(raw: object) -> object:
 
 def _triggers(document: YMap) -> tuple[int, tuple[Trigger, ...]]:
     if "on" not in document:
-        raise InputError("the workflow has no 'on:' (its triggers)", line=document.line)
+        raise InputError(
+            tr(
+                "the workflow has no 'on:' (its triggers)", "ワークフローに 'on:'（トリガー）がない"
+            ),
+            line=document.line,
+        )
     line = document.line_of("on")
     raw = document["on"]
     if isinstance(raw, str):
@@ -312,7 +324,13 @@ def _triggers(document: YMap) -> tuple[int, tuple[Trigger, ...]]:
             for item, item_line in zip(raw, raw.item_lines, strict=True)
         )
     if not isinstance(raw, YMap):
-        raise InputError("'on:' must be an event, a list or a mapping", line=line)
+        raise InputError(
+            tr(
+                "'on:' must be an event, a list or a mapping",
+                "'on:' はイベント、リスト、マッピングのいずれかでなければならない",
+            ),
+            line=line,
+        )
     found: list[Trigger] = []
     for event, config in raw.items():
         event_line = raw.line_of(event)
@@ -360,7 +378,7 @@ def _matrix(strategy: YMap) -> Matrix | None:
 
 
 def _step(raw: object, index: int, line: int) -> Step:
-    step = _mapping(raw, "a step", line)
+    step = _mapping(raw, tr("a step", "ステップ"), line)
     uses_text = _value(step, "uses")
     return Step(
         index=index,
@@ -379,10 +397,17 @@ def _step(raw: object, index: int, line: int) -> Step:
 
 
 def _job(job_id: str, raw: object, line: int) -> Job:
-    job = _mapping(raw, f"job '{job_id}'", line)
+    job = _mapping(raw, tr("job '{job_id}'", "ジョブ '{job_id}'", job_id=job_id), line)
     steps_raw = job.get("steps")
     if steps_raw is not None and not isinstance(steps_raw, YList):
-        raise InputError(f"the steps of job '{job_id}' must be a list", line=job.line_of("steps"))
+        raise InputError(
+            tr(
+                "the steps of job '{job_id}' must be a list",
+                "ジョブ '{job_id}' の steps はリストでなければならない",
+                job_id=job_id,
+            ),
+            line=job.line_of("steps"),
+        )
     steps = tuple(
         _step(item, index, item_line)
         for index, (item, item_line) in enumerate(
@@ -410,7 +435,13 @@ def read_workflow(data: bytes) -> Workflow:
     """Parse one workflow file. InputError (with the line) for YAML GitHub would reject."""
     document = located_yaml.load(data)
     if not isinstance(document, YMap):
-        raise InputError("a workflow must be a mapping with 'on:' and 'jobs:'", line=1)
+        raise InputError(
+            tr(
+                "a workflow must be a mapping with 'on:' and 'jobs:'",
+                "ワークフローは 'on:' と 'jobs:' を持つマッピングでなければならない",
+            ),
+            line=1,
+        )
     on_line, triggers = _triggers(document)
     jobs_raw = _mapping(document.get("jobs"), "'jobs'", document.line_of("jobs"))
     jobs = tuple(_job(job_id, raw, jobs_raw.line_of(job_id)) for job_id, raw in jobs_raw.items())
@@ -479,7 +510,13 @@ def read_action(data: bytes) -> Action:
     """Parse an `action.yml`; InputError (with the line) for a shape GitHub would reject."""
     document = located_yaml.load(data)
     if not isinstance(document, YMap):
-        raise InputError("an action must be a mapping with 'runs:'", line=1)
+        raise InputError(
+            tr(
+                "an action must be a mapping with 'runs:'",
+                "アクションは 'runs:' を持つマッピングでなければならない",
+            ),
+            line=1,
+        )
     runs = _mapping(document.get("runs"), "'runs'", document.line_of("runs"))
     using = scalar_text(runs.get("using")).strip()
     raw_inputs = _mapping(document.get("inputs"), "'inputs'", document.line_of("inputs"))
@@ -489,7 +526,13 @@ def read_action(data: bytes) -> Action:
         inputs[name] = None if default is None else scalar_text(default)
     steps_raw = runs.get("steps")
     if steps_raw is not None and not isinstance(steps_raw, YList):
-        raise InputError("the steps of a composite action must be a list", line=runs.line)
+        raise InputError(
+            tr(
+                "the steps of a composite action must be a list",
+                "複合アクションの steps はリストでなければならない",
+            ),
+            line=runs.line,
+        )
     steps = tuple(
         _step(item, index, item_line)
         for index, (item, item_line) in enumerate(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checklists.errors import InputError
+from checklists.message import tr
 
 __all__ = ["WranglerConfig", "WranglerVar", "read_wrangler"]
 
@@ -55,7 +56,14 @@ def wrangler_text(data: bytes) -> str:
     """The text Wrangler parses: see the module docstring."""
     for bom, encoding in _UNSUPPORTED_BOMS:
         if data.startswith(bom):
-            raise InputError(f"the file starts with a {encoding} byte order mark", line=1)
+            raise InputError(
+                tr(
+                    "the file starts with a {encoding} byte order mark",
+                    "ファイルが {encoding} のバイトオーダーマークで始まっている",
+                    encoding=encoding,
+                ),
+                line=1,
+            )
     return data.decode("utf-8", "replace").removeprefix("\ufeff")
 
 
@@ -65,7 +73,10 @@ def read_wrangler(data: bytes) -> WranglerConfig:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
-        raise InputError(f"invalid TOML: {error}", line=int(found[1]) if found else None) from None
+        raise InputError(
+            tr("invalid TOML: {error}", "TOML として不正: 「{error}」", error=error),
+            line=int(found[1]) if found else None,
+        ) from None
     lines = text.splitlines()
     found_vars: list[WranglerVar] = []
     tables: list[tuple[str | None, Any]] = [(None, document.get("vars"))]
@@ -78,7 +89,18 @@ def read_wrangler(data: bytes) -> WranglerConfig:
         if table is None:
             continue
         if not isinstance(table, dict):
-            raise InputError(f"`vars` of {env or 'the top level'} must be a table")
+            raise InputError(
+                tr(
+                    "`vars` of {env} must be a table",
+                    "{env} の `vars` はテーブルでなければならない",
+                    env=env,
+                )
+                if env
+                else tr(
+                    "`vars` of the top level must be a table",
+                    "最上位の `vars` はテーブルでなければならない",
+                )
+            )
         header = "vars" if env is None else f"env.{env}.vars"
         for name, value in table.items():
             text_value = value if isinstance(value, str) else json.dumps(value)

@@ -8,6 +8,8 @@ for the bindings that needed it while every other check still runs.
 
 from __future__ import annotations
 
+from checklists.message import tr
+
 
 class SetupError(Exception):
     """The configuration or the check library is broken; nothing can be checked."""
@@ -48,8 +50,9 @@ class InputError(Exception):
 
     @property
     def location(self) -> str:
+        """`path:line`, `path`, or only the line (a `Message`: "line 3" / "3 行目")."""
         if self.path is None:
-            return f"line {self.line}" if self.line else ""
+            return tr("line {line}", "{line} 行目", line=self.line) if self.line else ""
         return f"{self.path}:{self.line}" if self.line else self.path
 
     def __str__(self) -> str:

@@ -829,8 +829,13 @@ class _Isolated:
                     if parse is not None:  # it would run out of time for every other check too
                         self.target.give_up(
                             parse,
-                            f"reading it took longer than the {self.timeout:g} s a check may "
-                            "run; not read again in this run",
+                            tr(
+                                "reading it took longer than the {timeout:g} s a check may run; "
+                                "not read again in this run",
+                                "読み取りがチェックの実行時間の上限 {timeout:g} 秒を超えたため、"
+                                "この実行では再び読み取らない",
+                                timeout=self.timeout,
+                            ),
                         )
             elif session.ended:  # a child that says it is done has run all it was given
                 for task in batch:

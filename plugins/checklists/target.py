@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeVar
 
 from checklists.errors import InputError
+from checklists.message import tr
 
 T = TypeVar("T")
 Probe = tuple[str, str]  # (kind, target path): content, exists, listing or size
@@ -146,7 +147,13 @@ class Target:
             found = self._resolve(rel)
             if found != self._root_str and not found.startswith(self._root_prefix):
                 real = InputError(
-                    f"{rel} is a symlink that leads outside the target", path=rel, kind="outside"
+                    tr(
+                        "{rel} is a symlink that leads outside the target",
+                        "{rel} はターゲットの外を指すシンボリックリンク",
+                        rel=rel,
+                    ),
+                    path=rel,
+                    kind="outside",
                 )
             else:
                 real = found
@@ -256,7 +263,15 @@ class Target:
         found = self.kind(relative)
         if found == "directory":
             rel = self.normalize(relative)
-            raise InputError(f"{rel} is a directory, not a file", path=rel, kind="not_a_file")
+            raise InputError(
+                tr(
+                    "{rel} is a directory, not a file",
+                    "{rel} はディレクトリで、ファイルではない",
+                    rel=rel,
+                ),
+                path=rel,
+                kind="not_a_file",
+            )
         return found == "file"
 
     def kind(self, relative: str) -> Kind | None:
@@ -288,7 +303,13 @@ class Target:
         except FileNotFoundError:
             if os.path.islink(f"{self._root_prefix}{rel}"):  # noqa: PTH114
                 return InputError(
-                    f"{rel} is a symlink to a path that does not exist", path=rel, kind="dangling"
+                    tr(
+                        "{rel} is a symlink to a path that does not exist",
+                        "{rel} は存在しないパスへのシンボリックリンク",
+                        rel=rel,
+                    ),
+                    path=rel,
+                    kind="dangling",
                 )
             return ""
         except NotADirectoryError:
@@ -302,9 +323,22 @@ class Target:
         if stat.S_ISDIR(mode):
             return "directory"
         what = (
-            "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+            tr("a FIFO", "FIFO")
+            if stat.S_ISFIFO(mode)
+            else tr("a socket", "ソケット")
+            if stat.S_ISSOCK(mode)
+            else tr("a device", "デバイス")
         )
-        return InputError(f"{rel} is {what}, not a file: it is not read", path=rel, kind="special")
+        return InputError(
+            tr(
+                "{rel} is {what}, not a file: it is not read",
+                "{rel} は {what} でファイルではないため読み取らない",
+                rel=rel,
+                what=what,
+            ),
+            path=rel,
+            kind="special",
+        )
 
     def files(self, directory: str = ".") -> Iterator[str]:
         """Every regular file under `directory`, as sorted target paths, symlinks not followed."""
@@ -339,7 +373,15 @@ class Target:
         if found is None:
             return
         if found == "file":
-            raise InputError(f"{prefix} is a file, not a folder", path=prefix, kind="not_a_file")
+            raise InputError(
+                tr(
+                    "{prefix} is a file, not a folder",
+                    "{prefix} はファイルで、フォルダーではない",
+                    prefix=prefix,
+                ),
+                path=prefix,
+                kind="not_a_file",
+            )
         base = self._real_path(prefix)
         lead = "" if prefix == "." else f"{prefix}/"
         stack: list[tuple[str, str, int]] = [(base, lead, 0)]
@@ -353,7 +395,14 @@ class Target:
             entries += len(listed)
             if entries > MAX_WALK_ENTRIES:
                 raise InputError(
-                    f"{prefix} holds more than {MAX_WALK_ENTRIES:,} files and folders: not listed",
+                    tr(
+                        "{prefix} holds more than {MAX_WALK_ENTRIES:,} files and folders: not "
+                        "listed",
+                        "{prefix} のファイルとフォルダーが {MAX_WALK_ENTRIES:,} 個を超えるため一覧"
+                        "にしない",
+                        prefix=prefix,
+                        MAX_WALK_ENTRIES=MAX_WALK_ENTRIES,
+                    ),
                     path=prefix,
                     kind="limit",
                 )
@@ -386,7 +435,14 @@ class Target:
             raise _os_error(error, rel) from None
         if len(names) > MAX_WALK_ENTRIES:
             raise InputError(
-                f"{rel} holds more than {MAX_WALK_ENTRIES:,} entries", path=rel, kind="limit"
+                tr(
+                    "{rel} holds more than {MAX_WALK_ENTRIES:,} entries",
+                    "{rel} の項目が {MAX_WALK_ENTRIES:,} 個を超える",
+                    rel=rel,
+                    MAX_WALK_ENTRIES=MAX_WALK_ENTRIES,
+                ),
+                path=rel,
+                kind="limit",
             )
         return sorted(name if rel == "." else f"{rel}/{name}" for name in names)
 
@@ -399,7 +455,14 @@ class Target:
         rel = self.normalize(pattern)
         folder = PurePosixPath(rel).parent.as_posix()
         if any(char in folder for char in "*?["):
-            raise InputError(f"only the file name of {pattern!r} may hold wildcards", path=pattern)
+            raise InputError(
+                tr(
+                    "only the file name of {pattern!r} may hold wildcards",
+                    "ワイルドカードを使えるのは {pattern!r} のファイル名の部分だけ",
+                    pattern=pattern,
+                ),
+                path=pattern,
+            )
         self._note("listing", folder)
         if self.kind(folder) != "directory":
             return []
@@ -415,7 +478,14 @@ class Target:
             raise _os_error(error, folder) from None
         if len(names) > MAX_WALK_ENTRIES:
             raise InputError(
-                f"{pattern} matches more than {MAX_WALK_ENTRIES:,} files", path=folder, kind="limit"
+                tr(
+                    "{pattern} matches more than {MAX_WALK_ENTRIES:,} files",
+                    "{pattern} に一致するファイルが {MAX_WALK_ENTRIES:,} 個を超える",
+                    pattern=pattern,
+                    MAX_WALK_ENTRIES=MAX_WALK_ENTRIES,
+                ),
+                path=folder,
+                kind="limit",
             )
         return sorted(entry if folder == "." else f"{folder}/{entry}" for entry in names)
 
@@ -424,7 +494,11 @@ class Target:
         self._note("size", relative)
         rel = self.normalize(relative)
         if not self.is_file(rel):
-            raise InputError("file not found in the target", path=rel, kind="missing")
+            raise InputError(
+                tr("file not found in the target", "ターゲットにファイルがない"),
+                path=rel,
+                kind="missing",
+            )
         try:
             return os.stat(self._real_path(rel)).st_size  # noqa: PTH116
         except OSError as error:
@@ -456,9 +530,21 @@ class Target:
         try:
             found = self.kind(rel)
             if found is None:
-                return InputError("file not found in the target", path=rel, kind="missing")
+                return InputError(
+                    tr("file not found in the target", "ターゲットにファイルがない"),
+                    path=rel,
+                    kind="missing",
+                )
             if found == "directory":
-                return InputError(f"{rel} is a directory, not a file", path=rel, kind="not_a_file")
+                return InputError(
+                    tr(
+                        "{rel} is a directory, not a file",
+                        "{rel} はディレクトリで、ファイルではない",
+                        rel=rel,
+                    ),
+                    path=rel,
+                    kind="not_a_file",
+                )
             real = self._real_path(rel)
             # O_NONBLOCK: should the file have become a FIFO since `kind` looked, opening it
             # must not block; fstat below refuses it before anything is read. O_NOFOLLOW:
@@ -469,7 +555,13 @@ class Target:
                 info = os.fstat(fd)
                 if not stat.S_ISREG(info.st_mode):
                     return InputError(
-                        f"{rel} is not a regular file: it is not read", path=rel, kind="special"
+                        tr(
+                            "{rel} is not a regular file: it is not read",
+                            "{rel} は通常のファイルではないため読み取らない",
+                            rel=rel,
+                        ),
+                        path=rel,
+                        kind="special",
                     )
                 if info.st_size > MAX_REPORT_BYTES:
                     return _too_large(rel, info.st_size, MAX_REPORT_BYTES)
@@ -492,7 +584,11 @@ class Target:
         except OSError as error:
             if error.errno == errno.ELOOP and os.path.islink(self._real_path(rel)):  # noqa: PTH114
                 return InputError(
-                    f"{rel} became a symlink while the target was read: it is not followed",
+                    tr(
+                        "{rel} became a symlink while the target was read: it is not followed",
+                        "{rel} は読み取りの途中でシンボリックリンクに変わったため、辿らない",
+                        rel=rel,
+                    ),
                     path=rel,
                     kind="outside",
                 )
@@ -526,7 +622,9 @@ class Target:
                     self._parsed[key] = error.with_path(rel)
                 except RecursionError:
                     self._parsed[key] = InputError(
-                        "nested too deeply to read", path=rel, kind="limit"
+                        tr("nested too deeply to read", "入れ子が深すぎて読み取れない"),
+                        path=rel,
+                        kind="limit",
                     )
         result = self._parsed[key]
         if isinstance(result, InputError):
@@ -630,15 +728,48 @@ def _find(scan: tuple[tuple[str, bool, bool], ...], name: str) -> tuple[str, boo
 def _os_error(error: OSError, rel: str) -> InputError:
     """The reason an existing path cannot be read, as an InputError of its own kind."""
     if error.errno == errno.ELOOP:
-        return InputError(f"{rel} is a symlink loop", path=rel, kind="loop")
+        return InputError(
+            tr("{rel} is a symlink loop", "{rel} はシンボリックリンクのループ", rel=rel),
+            path=rel,
+            kind="loop",
+        )
     if error.errno in (errno.EACCES, errno.EPERM):
-        return InputError(f"{rel} cannot be read: permission denied", path=rel, kind="permission")
+        return InputError(
+            tr(
+                "{rel} cannot be read: permission denied",
+                "{rel} を読み取れない: 権限がない",
+                rel=rel,
+            ),
+            path=rel,
+            kind="permission",
+        )
     if error.errno == errno.EISDIR:
-        return InputError(f"{rel} is a directory, not a file", path=rel, kind="not_a_file")
+        return InputError(
+            tr(
+                "{rel} is a directory, not a file",
+                "{rel} はディレクトリで、ファイルではない",
+                rel=rel,
+            ),
+            path=rel,
+            kind="not_a_file",
+        )
     if error.errno == errno.ENAMETOOLONG:
-        return InputError(f"{rel}: the path is too long to read", path=rel, kind="limit")
+        return InputError(
+            tr("{rel}: the path is too long to read", "{rel}: パスが長すぎて読み取れない", rel=rel),
+            path=rel,
+            kind="limit",
+        )
     reason = error.strerror or type(error).__name__
-    return InputError(f"{rel} cannot be read: {reason}", path=rel, kind="unreadable")
+    return InputError(
+        tr(
+            "{rel} cannot be read: {reason}",
+            "{rel} を読み取れない: 「{reason}」",
+            rel=rel,
+            reason=reason,
+        ),
+        path=rel,
+        kind="unreadable",
+    )
 
 
 def _too_deep(prefix: str, lead: str, deep: str) -> InputError:
@@ -647,10 +778,17 @@ def _too_deep(prefix: str, lead: str, deep: str) -> InputError:
     top = lead + deep[len(lead) :].split("/", 1)[0]
     parts = deep.split("/")
     shown = deep if len(parts) <= 8 else "/".join([*parts[:4], "…", *parts[-2:]])
-    below = "the target root" if prefix == "." else prefix
+    below = tr("the target root", "ターゲットのルート") if prefix == "." else prefix
     return InputError(
-        f"folders nested more than {MAX_WALK_DEPTH} levels deep below {below}: "
-        f"{shown} is not listed",
+        tr(
+            "folders nested more than {MAX_WALK_DEPTH} levels deep below {below}: {shown} is not "
+            "listed",
+            "{below} より下のフォルダーの入れ子が {MAX_WALK_DEPTH} 段を超えるため、{shown} は一覧"
+            "に含めない",
+            MAX_WALK_DEPTH=MAX_WALK_DEPTH,
+            below=below,
+            shown=shown,
+        ),
         path=top,
         kind="limit",
     )
@@ -658,7 +796,15 @@ def _too_deep(prefix: str, lead: str, deep: str) -> InputError:
 
 def _too_large(rel: str, size: int, limit: int) -> InputError:
     return InputError(
-        f"{rel} is {size:,} bytes, more than the {limit:,} bytes a target file may have: not read",
+        tr(
+            "{rel} is {size:,} bytes, more than the {limit:,} bytes a target file may have: not "
+            "read",
+            "{rel} は {size:,} バイトで、ターゲットのファイルの上限 {limit:,} バイトを超えるため読"
+            "み取らない",
+            rel=rel,
+            size=size,
+            limit=limit,
+        ),
         path=rel,
         kind="too_large",
     )
@@ -668,7 +814,13 @@ def _normalize(relative: str) -> str | InputError:
     pure = PurePosixPath(relative.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts:
         return InputError(
-            f"path {relative!r} must stay inside the target", path=relative, kind="outside"
+            tr(
+                "path {relative!r} must stay inside the target",
+                "パス {relative!r} はターゲットの中になければならない",
+                relative=relative,
+            ),
+            path=relative,
+            kind="outside",
         )
     return pure.as_posix() if pure.parts else "."
 
@@ -677,10 +829,19 @@ def decode_text(data: bytes, path: str | None = None) -> str:
     """UTF-8 text without a BOM; InputError naming the line of a NUL byte or bad UTF-8."""
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise InputError("not a text file (it contains a NUL byte)", path=path, line=line)
+        raise InputError(
+            tr(
+                "not a text file (it contains a NUL byte)",
+                "テキストファイルではない（NUL バイトを含む）",
+            ),
+            path=path,
+            line=line,
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InputError("not a UTF-8 text file", path=path, line=line) from error
+        raise InputError(
+            tr("not a UTF-8 text file", "UTF-8 のテキストファイルではない"), path=path, line=line
+        ) from error
     return text.removeprefix("\ufeff")

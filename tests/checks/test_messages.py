@@ -9,8 +9,8 @@ the target's own names, paths, commands and excerpts may stay as they are. A not
 is either a `Message` (held to the same rule) or a plain `str` that is the same in every
 language (a setting as written, `package-ecosystem docker, directory /backend`), which must
 then hold no English sentence. One exception is named: the words of a reader that could not
-parse a file (a parser's diagnostic inside an `error` outcome's Japanese frame) are kept as
-the parser says them.
+parse a file, when they are a plain `str` (a third-party check's reader; the project's own
+readers speak both languages, `test_reader_errors`), are kept as the parser says them.
 """
 
 from __future__ import annotations
