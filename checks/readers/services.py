@@ -40,8 +40,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from checklists import Target
-from checklists.errors import InputError
+from checklists import InputError, Target
 from checks.readers.ci_builds import ImageBuild, model, normalise
 from checks.readers.compose import Build as ComposeBuild
 from checks.readers.compose import interpolate, read_compose

@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from checklists import init, outputs, project, report
+from checklists import init, outputs, project, report, scaffold
 from checklists import pages as generated_pages
 from checklists.claims import counts as claim_counts
 from checklists.engine import (
@@ -111,6 +111,7 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
             "theme.language in mkdocs.yml)",
         )
     init.register(subparsers)
+    scaffold.register(subparsers)
 
 
 class _StderrLog:
