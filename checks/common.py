@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from checklists import Evidence, Message, Target, localize, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Message, Target, localize, tr
 from checklists.target import MAX_STAGES
 from checks.readers.build_model import Build, DockerfileModel, Walked
 from checks.readers.dockerfile import Dockerfile, Instruction, parse

@@ -10,8 +10,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import replace
 
-from checklists import Target
-from checklists.registry import discoverer
+from checklists import Target, discoverer
 from checklists.services import Discovered, Service, unique_names
 from checks.readers.services import Build, discover
 

@@ -11,9 +11,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from checklists import Environment, Evidence, Kind, Outcome, Status, Target, tr
-from checklists.errors import InputError
-from checklists.limits import Quantity
+from checklists import (
+    Environment,
+    Evidence,
+    InputError,
+    Kind,
+    Outcome,
+    Quantity,
+    Status,
+    Target,
+    tr,
+)
 from checklists.target import MAX_REPORT_BYTES
 from checks.readers.bounds import in_the_future
 from checks.readers.measurements import (

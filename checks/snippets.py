@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import yaml
 
-from checklists import tr
-from checklists.errors import InputError
+from checklists import InputError, tr
 from checklists.snippets import VirtualFile
 from checks.readers.dockerfile import parse
 

@@ -24,6 +24,7 @@ from checks.readers.services import (
     excluded,
     is_dockerfile_name,
 )
+from tests.language import english_runs, strip_quoted
 from tests.paths import CORPUS, ROOT
 
 SERVICES = ROOT / "tests" / "data" / "corpus" / "services.yaml"
@@ -208,10 +209,15 @@ def test_check_dot_on_a_repository_with_no_configuration(tmp_path: Path) -> None
     assert done.returncode in (0, 1), done.stderr
     assert "Traceback" not in done.stderr
     out = done.stdout
-    assert out.startswith("services (4, discovered):"), out[:400]
+    assert out.startswith("サービス（4 件、検出）:"), out[:400]  # the guide's language
     for service in ("result", "seed", "vote", "worker"):
         assert f"== service {service} ==" in out
-    assert "result/tests/Dockerfile — test fixture" in out
+    assert "result/tests/Dockerfile — テスト用" in out
+    listing = out[: out.index("== service")]
+    assert not [line for line in listing.splitlines() if english_runs(strip_quoted(line))]
+    english = cli("check", ".", "--lang", "en", cwd=repository).stdout
+    assert english.startswith("services (4, discovered):"), english[:400]
+    assert "result/tests/Dockerfile — test fixture" in english
     assert _listing(repository) == before  # nothing written into the repository
 
 

@@ -86,7 +86,7 @@ def test_the_wheel_checks_a_repository_outside_the_checkout(tmp_path: Path) -> N
     assert done.returncode in (0, 1), done.stderr
     assert f"PACKAGE {site}/checklists/__init__.py {site}/checks/__init__.py" in done.stderr
     assert "MKDOCS []" in done.stderr  # the command line never imports MkDocs
-    assert done.stdout.startswith("services (4, discovered):"), done.stdout[:300]
+    assert done.stdout.startswith("サービス（4 件、検出）:"), done.stdout[:300]
     assert "== service vote ==" in done.stdout and "非rootユーザー実行" in done.stdout
     assert sorted(p.relative_to(repository) for p in repository.rglob("*")) == before
     script = subprocess.run(

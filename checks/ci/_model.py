@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checklists import Evidence, Target, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Target, tr
 from checks.readers.ci_builds import (
     CiModel,
     Gate,

@@ -84,8 +84,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checklists import Evidence, Outcome, Target, check, join, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Target, check, join, tr
 from checks.common import ParsedDockerfile, context_of, ignore_file, load_dockerfile
 from checks.deploy._support import line_excerpt, scanned_files, text_or_none
 from checks.readers.dockerfile import Instruction

@@ -83,8 +83,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Target, check, join, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Target, check, join, tr
 from checks.common import load_build
 from checks.deploy._support import (
     app_services,

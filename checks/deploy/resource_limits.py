@@ -72,8 +72,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Target, check, join, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Target, check, join, tr
 from checks.deploy._support import (
     Project,
     app_services,

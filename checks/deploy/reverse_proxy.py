@@ -125,8 +125,7 @@ import posixpath
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from checklists import Evidence, Outcome, Target, check, join, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Target, check, join, tr
 from checks.nginx_scratch import TestResult, Unit, test_units
 from checks.readers.nginx import Directive, NginxConfig, read_nginx, render
 

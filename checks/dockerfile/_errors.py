@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from checklists.errors import InputError
+from checklists import InputError
 
 
 @contextmanager

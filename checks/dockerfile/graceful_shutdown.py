@@ -125,8 +125,7 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from checklists import Evidence, Outcome, Status, Target, check, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Status, Target, check, tr
 from checks.common import ParsedDockerfile, context_of, load_build, read_base
 from checks.dockerfile._errors import located
 from checks.readers.build_model import Build

@@ -63,8 +63,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checklists import Evidence, Outcome, Target, check, join, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Target, check, join, tr
 from checks.common import (
     ParsedDockerfile,
     load_build,

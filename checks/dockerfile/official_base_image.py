@@ -84,8 +84,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Target, check, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Target, check, tr
 from checks.common import (
     ParsedDockerfile,
     allowed,

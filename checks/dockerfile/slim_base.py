@@ -70,8 +70,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from checklists import Outcome, Target, check, tr
-from checklists.errors import InputError
+from checklists import InputError, Outcome, Target, check, tr
 from checks.common import allowed, invalid_only_by_default, load_build, read_base, stage_label
 from checks.dockerfile._errors import located
 

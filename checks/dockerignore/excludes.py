@@ -86,8 +86,7 @@ import posixpath
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from checklists import Evidence, Outcome, Target, check, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Target, check, tr
 from checks.common import context_of, ignore_file, load_build, relative_to
 from checks.readers.dockerfile_model import copy_parts, expand
 from checks.readers.dockerignore import Pattern, PatternMatcher

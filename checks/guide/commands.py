@@ -87,8 +87,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checklists import Evidence, Outcome, Status, Target, check, join, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Status, Target, check, join, tr
 from checks.common import load_build
 from checks.readers.build_model import Build
 from checks.readers.dockerfile_model import expand

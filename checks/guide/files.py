@@ -34,8 +34,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 
-from checklists import Evidence, Outcome, Target, check, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Outcome, Target, check, tr
 
 
 @check("guide.files", severity="low", related=())

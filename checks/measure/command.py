@@ -22,8 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from checklists import Target
-from checklists.errors import InputError, SetupError
+from checklists import InputError, SetupError, Target
 from checklists.siteconfig import plugin_options
 from checks.readers.measurements import Measurement, sha256_file
 

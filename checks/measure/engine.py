@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from checklists.errors import SetupError
+from checklists import SetupError
 from checks import sandbox
 
 from . import outputs

@@ -29,8 +29,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
-from checklists import Target
-from checklists.errors import InputError, SetupError
+from checklists import InputError, SetupError, Target
 from checklists.report import write_atomic
 from checklists.target import MAX_REPORT_BYTES
 from checks.common import ignore_file, read_dockerfile, relative_to

@@ -42,8 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from checklists import Target
-from checklists.errors import InputError
+from checklists import InputError, Target
 from checks.common import ignore_file
 from checks.readers.dockerfile import parse
 from checks.readers.dockerignore import PatternMatcher

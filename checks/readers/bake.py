@@ -40,9 +40,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
-from checklists.errors import InputError
-from checklists.message import tr
-from checklists.target import decode_text
+from checklists import InputError, decode_text, tr
 
 __all__ = [
     "UNKNOWN",

@@ -15,8 +15,7 @@ import math
 import re
 from typing import Any
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 from checklists.target import CLOCK_SKEW, MAX_NESTING
 
 __all__ = [

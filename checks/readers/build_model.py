@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TypeVar
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 
 from .dockerfile import Dockerfile, Instruction
 from .dockerfile_model import Stage, copy_parts, env_at_end, expand, flag_value, walk

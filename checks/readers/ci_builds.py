@@ -46,8 +46,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
 
-from checklists import Evidence, Target, join, tr
-from checklists.errors import InputError
+from checklists import Evidence, InputError, Target, join, tr
 from checks.readers import located_yaml
 from checks.readers.bake import BakeFile, BakeTarget, read_bake_hcl, read_bake_json, resolve
 from checks.readers.bounds import drop_heredocs, replace_braces

@@ -31,8 +31,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from checklists import tr
-from checklists.errors import InputError
+from checklists import InputError, tr
 from checks.readers.located_yaml import YList, YMap, load, scalar_text
 
 __all__ = [

@@ -27,8 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 from checklists.target import MAX_INSTRUCTIONS
 from checks.readers import _go
 from checks.readers._go import quote as go_quote

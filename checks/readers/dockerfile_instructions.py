@@ -36,8 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 
 from .dockerfile import Dockerfile, Instruction
 from .dockerfile_model import Stage, copy_parts

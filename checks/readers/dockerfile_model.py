@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 from checklists.target import MAX_EXPANSION_CHARS
 
 from .dockerfile import (

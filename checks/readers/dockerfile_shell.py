@@ -13,8 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from checklists.errors import InputError
-from checklists.message import Message, tr
+from checklists import InputError, Message, tr
 from checklists.target import MAX_EXPANSION_CHARS
 from checks.readers import _go
 

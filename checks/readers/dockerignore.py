@@ -55,8 +55,7 @@ from typing import Final, Literal, Protocol
 
 import re2
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 from checklists.target import MAX_IGNORE_PATTERNS
 from checks.readers import _go
 

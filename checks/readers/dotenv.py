@@ -14,9 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checklists.errors import InputError
-from checklists.message import tr
-from checklists.target import decode_text
+from checklists import InputError, decode_text, tr
 
 __all__ = ["DotenvEntry", "read_dotenv"]
 

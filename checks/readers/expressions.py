@@ -25,8 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 
 __all__ = [
     "UNKNOWN",

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 
 from .dockerfile import Instruction
 

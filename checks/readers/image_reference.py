@@ -21,8 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 
 __all__ = ["DOCKER_HUB", "ImageReference", "WrittenReference", "parse_reference", "parse_written"]
 

@@ -24,9 +24,8 @@ import math
 import re
 from typing import Any
 
-from checklists.errors import InputError
-from checklists.message import Message, tr
-from checklists.target import MAX_NESTING, decode_text
+from checklists import InputError, Message, decode_text, tr
+from checklists.target import MAX_NESTING
 from checks.readers.located_yaml import YMap
 
 __all__ = ["JsonObject", "loads", "read_json5"]

@@ -31,9 +31,8 @@ from typing import Any
 
 import yaml
 
-from checklists.errors import InputError
-from checklists.message import tr
-from checklists.target import MAX_NESTING, MAX_YAML_NODES, MAX_YAML_VALUES, decode_text
+from checklists import InputError, decode_text, tr
+from checklists.target import MAX_NESTING, MAX_YAML_NODES, MAX_YAML_VALUES
 
 try:  # libyaml's parser: the values are counted at C speed before Python composes any
     from yaml._yaml import CParser as _EventParser

@@ -30,9 +30,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from checklists.errors import InputError
-from checklists.message import tr
-from checklists.target import decode_text
+from checklists import InputError, decode_text, tr
 from checks.readers.located_yaml import YMap, load
 
 __all__ = [

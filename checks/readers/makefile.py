@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from checklists.target import decode_text
+from checklists import decode_text
 
 __all__ = ["Makefile", "RecipeLine", "read_makefile"]
 

@@ -24,8 +24,7 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 from checks.readers.bounds import json_loads
 
 SCHEMA: Final = "docker-guide/measurements"

@@ -33,9 +33,8 @@ from crossplane.errors import (  # type: ignore[import-untyped]
     NgxParserDirectiveContextError,
 )
 
-from checklists.errors import InputError
-from checklists.message import tr
-from checklists.target import MAX_NESTING, decode_text
+from checklists import InputError, decode_text, tr
+from checklists.target import MAX_NESTING
 
 __all__ = ["Directive", "NginxConfig", "read_nginx", "render", "walk"]
 

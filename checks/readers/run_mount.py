@@ -13,8 +13,7 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 from checks.readers.dockerfile import Instruction
 from checks.readers.dockerfile_model import expand, flag_values
 

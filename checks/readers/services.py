@@ -40,8 +40,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from checklists import Target
-from checklists.errors import InputError
+from checklists import InputError, Target, tr
 from checks.readers.ci_builds import ImageBuild, model, normalise
 from checks.readers.compose import Build as ComposeBuild
 from checks.readers.compose import interpolate, read_compose
@@ -119,9 +118,18 @@ DEV_FOLDERS = frozenset(
 DEV_WORDS = frozenset({"dev", "devel", "development", "local", "debug", "devcontainer", "gitpod"})
 PACKAGE_FOLDERS = frozenset({"debian", "rpm", "deb", "rpmbuild", "snap", "flatpak"})
 
-TEST_FIXTURE = "test fixture"
-DEVELOPMENT = "development environment"
-PACKAGE_BUILDER = "package builder"
+TEST_FIXTURE = tr("test fixture", "テスト用")
+DEVELOPMENT = tr("development environment", "開発環境")
+PACKAGE_BUILDER = tr("package builder", "パッケージのビルド用")
+
+
+def _said(error: InputError) -> str:
+    """A reader's error as a note: where, and its words (in both languages)."""
+    if not error.location:
+        return error.message
+    return tr(
+        "{where}: {message}", "{where}: {message}", where=error.location, message=error.message
+    )
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -219,16 +227,27 @@ def _ci_builds(target: Target, notes: list[str]) -> tuple[list[Build], list[Buil
     try:
         found = model(target)
     except InputError as error:
-        notes.append(f"the workflows could not be read: {error}")
+        notes.append(
+            tr(
+                "the workflows could not be read: {error}",
+                "ワークフローを読み取れない: {error}",
+                error=_said(error),
+            )
+        )
         return [], [], True
     pushed_tags = {image for push in found.pushes for image in push.images}
     published: list[Build] = []
     unpublished: list[Build] = []
     for build in found.builds:
         if build.dockerfile is None:
+            unresolved = "; ".join(build.unresolved)
             notes.append(
-                f"{build.place.path}:{build.place.line}: a build whose Dockerfile cannot be "
-                f"read from the file ({'; '.join(build.unresolved) or 'an expression'})"
+                tr(
+                    "{place}: a build whose Dockerfile cannot be read from the file ({why})",
+                    "{place}: Dockerfile をファイルから読み取れないビルド（{why}）",
+                    place=f"{build.place.path}:{build.place.line}",
+                    why=unresolved or tr("an expression", "式"),
+                )
             )
             continue
         context = build.context
@@ -247,7 +266,14 @@ def _ci_builds(target: Target, notes: list[str]) -> tuple[list[Build], list[Buil
         o for o in found.opaque if o.kind == "build" or (o.kind == "workflow" and o.image_related)
     ]
     for item in opaque:
-        notes.append(f"{item.place.path}:{item.place.line}: {item.reason}")
+        notes.append(
+            tr(
+                "{place}: {reason}",
+                "{place}: {reason}",
+                place=f"{item.place.path}:{item.place.line}",
+                reason=item.reason,
+            )
+        )
     return published, unpublished, bool(opaque)
 
 
@@ -266,7 +292,14 @@ def _compose_builds(target: Target, files: list[str], notes: list[str]) -> list[
             try:
                 compose = target.parse(path, read_compose)
             except InputError as error:
-                notes.append(f"{path}: not read ({error})")
+                notes.append(
+                    tr(
+                        "{path}: not read ({error})",
+                        "{path}: 読み取れない（{error}）",
+                        path=path,
+                        error=_said(error),
+                    )
+                )
                 continue
             for service in compose.services:
                 if service.build is not None:
@@ -286,16 +319,34 @@ def _compose_build(
         stage, _ = interpolate(build.target)
     if context is None or dockerfile is None or (build.target is not None and stage is None):
         notes.append(
-            f"{path}:{build.line}: service {name!r} builds with the shell's variables; not followed"
+            tr(
+                "{place}: service {name} builds with the shell's variables; not followed",
+                "{place}: サービス {name} はシェルの変数でビルドするため、たどらない",
+                place=f"{path}:{build.line}",
+                name=repr(name),
+            )
         )
         return None
     if "://" in context or context.startswith("git@"):
-        notes.append(f"{path}:{build.line}: service {name!r} builds from a remote context")
+        notes.append(
+            tr(
+                "{place}: service {name} builds from a remote context",
+                "{place}: サービス {name} はリモートのコンテキストからビルドする",
+                place=f"{path}:{build.line}",
+                name=repr(name),
+            )
+        )
         return None
     where = normalise(posixpath.join(folder, context))
     if where == ".." or where.startswith("../"):
         notes.append(
-            f"{path}:{build.line}: service {name!r} builds from {context}, outside the repository"
+            tr(
+                "{place}: service {name} builds from {context}, outside the repository",
+                "{place}: サービス {name} はリポジトリの外の {context} からビルドする",
+                place=f"{path}:{build.line}",
+                name=repr(name),
+                context=context,
+            )
         )
         return None
     return Build(
@@ -320,11 +371,24 @@ def _tree(target: Target, notes: list[str]) -> tuple[list[str], list[str]]:
         try:
             entries = target.listdir(folder)
         except InputError as error:
-            notes.append(f"{folder}: not searched ({error})")
+            notes.append(
+                tr(
+                    "{folder}: not searched ({error})",
+                    "{folder}: 探していない（{error}）",
+                    folder=folder,
+                    error=_said(error),
+                )
+            )
             continue
         seen += len(entries)
         if seen > MAX_ENTRIES:
-            notes.append(f"the search for Dockerfiles stopped after {MAX_ENTRIES:,} entries")
+            notes.append(
+                tr(
+                    "the search for Dockerfiles stopped after {count} entries",
+                    "Dockerfile の探索は {count} 項目で打ち切った",
+                    count=f"{MAX_ENTRIES:,}",
+                )
+            )
             break
         for path in entries:
             name = path.rsplit("/", 1)[-1]
@@ -394,7 +458,13 @@ def discover(target: Target) -> Discovery:
             rule = None
         if rule:
             shown = build.dockerfile + (f" --target {build.target}" if build.target else "")
-            skipped.append(Skipped(shown, f"{rule} (built by {build.found[0].location})"))
+            built_by = tr(
+                "{rule} (built by {place})",
+                "{rule}（{place} でビルド）",
+                rule=rule,
+                place=build.found[0].location,
+            )
+            skipped.append(Skipped(shown, built_by))
         else:
             kept.append(build)
     chosen = _merge(published + kept)
@@ -402,14 +472,24 @@ def discover(target: Target) -> Discovery:
         for build in _merge(unpublished):
             rule = excluded(build.dockerfile, build.target)
             if rule:
-                skipped.append(Skipped(build.dockerfile, f"{rule} (built by CI, not pushed)"))
+                not_pushed = tr(
+                    "{rule} (built by CI, not pushed)",
+                    "{rule}（CI でビルドするが push しない）",
+                    rule=rule,
+                )
+                skipped.append(Skipped(build.dockerfile, not_pushed))
             else:
                 chosen.append(build)
     missing = [b for b in chosen if not _is_file(target, b.dockerfile)]
     for build in missing:
         notes.append(
-            f"{build.found[0].location}: builds {build.dockerfile}, which is not in the "
-            "repository (generated at build time?)"
+            tr(
+                "{place}: builds {dockerfile}, which is not in the repository "
+                "(generated at build time?)",
+                "{place}: リポジトリにない {dockerfile} をビルドする（ビルド時に生成？）",
+                place=build.found[0].location,
+                dockerfile=build.dockerfile,
+            )
         )
     chosen = [b for b in chosen if b not in missing]
     built = {b.dockerfile for b in chosen}
@@ -426,7 +506,15 @@ def discover(target: Target) -> Discovery:
                 Build(path, folder, None, False, (Found("tree", path, None, "found in the tree"),))
             )
         else:
-            skipped.append(Skipped(path, "not built by the workflows or Compose"))
+            skipped.append(
+                Skipped(
+                    path,
+                    tr(
+                        "not built by the workflows or Compose",
+                        "ワークフローでも Compose でもビルドしない",
+                    ),
+                )
+            )
     with_dev = [
         Build(
             b.dockerfile,

@@ -21,8 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, TypeGuard, get_args
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 from checks.readers.bounds import json_loads
 
 Kind = Literal["vulnerability", "misconfiguration", "secret"]

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 from checks.readers import located_yaml
 from checks.readers.json5_lite import JsonObject, read_json5
 from checks.readers.located_yaml import YList, YMap, scalar_text

@@ -28,8 +28,7 @@ from itertools import product
 from types import MappingProxyType
 from typing import Any, Literal
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 from checks.readers import located_yaml
 from checks.readers.expressions import has_expression
 from checks.readers.located_yaml import YList, YMap, scalar_text

@@ -23,8 +23,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from checklists.errors import InputError
-from checklists.message import tr
+from checklists import InputError, tr
 
 __all__ = ["WranglerConfig", "WranglerVar", "read_wrangler"]
 

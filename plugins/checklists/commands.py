@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from checklists import init, outputs, project, report
+from checklists import init, outputs, project, report, scaffold
 from checklists import pages as generated_pages
 from checklists.claims import counts as claim_counts
 from checklists.engine import (
@@ -45,7 +45,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 Subparsers = argparse._SubParsersAction
 
 
-NAMES = frozenset({"check", "list", "explain", "init"})  # the subcommands `register` adds
+NAMES = frozenset({"check", "list", "explain", "init", "new"})  # the subcommands `register` adds
 
 
 def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
@@ -111,6 +111,7 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
             "theme.language in mkdocs.yml)",
         )
     init.register(subparsers)
+    scaffold.register(subparsers)
 
 
 class _StderrLog:
@@ -179,7 +180,7 @@ def run_check(args: argparse.Namespace) -> int:
         )
     lang = _language(args)
     if "table" not in formats and not args.quiet:
-        for line in services_listing(run):
+        for line in services_listing(run, lang):
             print(line, file=sys.stderr)
     context = outputs.context_for(
         lang, os.path.relpath(settings.target, root), os.path.relpath(docs, root)
@@ -355,7 +356,7 @@ def colored(text: str) -> str:
 
 def table(run: Run, lang: str) -> str:
     """The readable report: one block per page and section, one line per item."""
-    lines: list[str] = services_listing(run)
+    lines: list[str] = services_listing(run, lang)
     heading = None
     order = {s.name: n for n, s in enumerate(run.services or ())}
     for result in sorted(run.results, key=lambda r: order.get(r.item.service or "", -1)):

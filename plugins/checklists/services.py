@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checklists.bindings import Item
-from checklists.message import tr
+from checklists.message import localize, tr
 from checklists.model import Evidence, Outcome
 from checklists.registry import Registry
 from checklists.runner import Task, resolve
@@ -75,7 +75,13 @@ class Service:
     def describe(self) -> str:
         context = self.context if self.context is not None else self.folder
         stage = f" --target {self.target}" if self.target else ""
-        return f"{self.dockerfile} (context {context}{stage})"
+        return tr(
+            "{dockerfile} (context {context}{stage})",
+            "{dockerfile}（コンテキスト {context}{stage}）",
+            dockerfile=self.dockerfile,
+            context=context,
+            stage=stage,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,27 +206,40 @@ def unique_names(names: Sequence[str]) -> list[str]:
     return result
 
 
-def services_listing(run: Any) -> list[str]:  # noqa: ANN401 - an engine Run (no cycle)
-    """What a run judged, for people: each service with its build and where it was read,
-    then the Dockerfiles discovery left out and why, and its notes. [] without services."""
+def services_listing(run: Any, lang: str = "en") -> list[str]:  # noqa: ANN401 - an engine Run
+    """What a run judged, for people, in `lang`: each service with its build and where it
+    was read, then the Dockerfiles discovery left out and why, and its notes. [] without
+    services."""
     services: tuple[Service, ...] | None = run.services
     if services is None:
         return []
     discovered: Discovered | None = run.discovered
-    how = "discovered" if discovered is not None else "configured"
-    lines = [f"services ({len(services)}, {how}):"]
+    if discovered is not None:
+        heading = tr(
+            "services ({count}, discovered):", "サービス（{count} 件、検出）:", count=len(services)
+        )
+    else:
+        heading = tr(
+            "services ({count}, configured):", "サービス（{count} 件、設定）:", count=len(services)
+        )
+    lines = [localize(heading, lang)]
     if not services:
-        lines.append("  none: no Dockerfile or Containerfile that the repository builds was found")
+        none = tr(
+            "none: no Dockerfile or Containerfile that the repository builds was found",
+            "なし: リポジトリがビルドする Dockerfile も Containerfile も見つからない",
+        )
+        lines.append(f"  {localize(none, lang)}")
     width = max((len(s.name) for s in services), default=0)
     for service in services:
         where = f"  ← {service.origin}" if service.origin else ""
-        lines.append(f"  {service.name:<{width}}  {service.describe()}{where}")
+        lines.append(f"  {service.name:<{width}}  {localize(service.describe(), lang)}{where}")
         if service.development:
-            lines.append(f"  {'':<{width}}  development: {service.development}")
+            development = localize(tr("development:", "開発用:"), lang)
+            lines.append(f"  {'':<{width}}  {development} {service.development}")
     if discovered is not None and discovered.skipped:
-        lines.append("not services:")
-        lines += [f"  {path} — {why}" for path, why in discovered.skipped]
+        lines.append(localize(tr("not services:", "サービスでないもの:"), lang))
+        lines += [f"  {path} — {localize(why, lang)}" for path, why in discovered.skipped]
     if discovered is not None and discovered.notes:
-        lines.append("notes:")
-        lines += [f"  {note}" for note in discovered.notes]
+        lines.append(localize(tr("notes:", "注記:"), lang))
+        lines += [f"  {localize(note, lang)}" for note in discovered.notes]
     return lines
