@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import gc
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -253,10 +251,9 @@ class Collected(list[Item]):
 
 def collect(pages: Mapping[str, str], columns: Columns | None = None) -> list[Item]:
     """Every item of every page, sorted by page and line; metric rows get their limits."""
-    with gc_paused():
-        items = [i for page, text in sorted(pages.items()) for i in scan(text, page, columns)]
-        found = Collected(_with_limits(sorted(items, key=lambda item: (item.page, item.line))))
-        found.claims = all_claims(pages)
+    items = [i for page, text in sorted(pages.items()) for i in scan(text, page, columns)]
+    found = Collected(_with_limits(sorted(items, key=lambda item: (item.page, item.line))))
+    found.claims = all_claims(pages)
     return found
 
 
@@ -285,39 +282,11 @@ def _states_a_number(item: Item) -> bool:
     return text is not None and any(stated(text, kind) for kind in Kind)
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while a run allocates; when the block ends
-    normally, everything alive is frozen out of its passes (`gc.freeze`) until `release`.
-
-    A run's objects are freed by reference counting; the collector's passes over them cost
-    ~10% of a 5,500-binding `checklists check` and found nothing to free. And the results
-    live until the reports are written: while MkDocs renders the pages, full passes over
-    the heap made the plugin's added time grow 3.0x from the 2x to the 4x benchmark site
-    (2.0x with it frozen). Measured with `bench/`. Whatever an earlier run left frozen
-    (a build that failed before its reports) is released first, so nothing stays pinned
-    longer than one build.
-    """
-    release()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()  # reached only when the block ended normally
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def release() -> None:
-    """Hand what `gc_paused` froze back to the collector (a run is done)."""
-    gc.unfreeze()
-
-
 def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry = REGISTRY) -> Run:
-    """Resolve, evaluate each distinct (check, params) once, and judge every item."""
-    with gc_paused():
-        return _evaluate(items, settings, log, registry)
+    """Resolve, evaluate each distinct (check, params) once, and judge every item.
+
+    The drivers pause the garbage collector around it (`collector.paused`)."""
+    return _evaluate(items, settings, log, registry)
 
 
 def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry) -> Run:
