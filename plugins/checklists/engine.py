@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -298,37 +298,8 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
     if services is None and settings.discover:
         discovered = registry.discover(target)
         services = discovered.services if discovered is not None else None
-    columns = environments_for(None, settings.environments, settings.defaults)
-    usable = {k: v for k, v in columns.items() if v is not None}
-    resolved: list[Task | Outcome | None]
-    if services is None:
-        resolved = [
-            _resolve(item, registry, settings.defaults, usable) if item.bound else None
-            for item in items
-        ]
-    else:
-        # A guide code block is judged once (the guide's own file, or its commands against
-        # the repository), never once per service.
-        pairs: list[tuple[Item, Task | Outcome | None]] = []
-        for item in items:
-            if item.kind == "block" and item.bound:
-                pairs.append((item, _resolve(item, registry, settings.defaults, usable)))
-            else:
-                pairs.extend(
-                    resolve_all(
-                        [item], services, registry, settings.defaults, settings.environments
-                    )
-                )
-        items = [item for item, _ in pairs]
-        resolved = [task for _, task in pairs]
-    # A block bound to a check that reads files checks the guide's own code (`snippets`).
-    pending = [
-        (index, item, task)
-        for index, (item, task) in enumerate(zip(items, resolved, strict=True))
-        if item.kind == "block" and isinstance(task, Task) and "snippet" not in task.spec.params
-    ]
-    for index, _, _ in pending:
-        resolved[index] = None
+    items, resolved = _resolve_items(items, services, registry, settings)
+    pending = _guide_code(items, resolved)
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
     outcomes, executed = run_all(
         tasks,
@@ -339,36 +310,12 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         cache=settings.cache,
         isolate=settings.isolate,
     )
-    results: list[ItemResult] = []
     snippets = _judge_snippets(pending, settings, log)
-    for item, task in zip(items, resolved, strict=True):
-        if task is None:
-            if item.bound:  # a block checked as the guide's own code: in `snippets`
-                continue
-            results.append(ItemResult(item, None, Verdict.UNBOUND, fails_unbound(settings)))
-            continue
-        outcome = outcomes[task.key] if isinstance(task, Task) else task
-        number: Stated | None = None
-        contradicted, open_reading = False, item.metric and item.limit is None
-        if isinstance(task, Task) and task.spec.unit is not None:
-            outcome = apply_limit(outcome, item, task.spec.unit)
-            text = item.text if item.kind != "row" else stated_cell(item)
-            if item.limit is None and text is not None:
-                outcome, number = apply_stated(outcome, item, task.spec.unit, text)
-                open_reading = number is None and outcome.status is not Status.ERROR
-                contradicted = number is not None and outcome.status is Status.FAIL
-        verdict = judge(
-            item.claim,
-            outcome.status,
-            item.waiver,
-            settings.policy,
-            stale=outcome.stale,
-            measured_only=open_reading,
-            contradicted=contradicted,
-        )
-        results.append(
-            ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy), number)
-        )
+    results = [
+        _judge_item(item, task, outcomes, settings)
+        for item, task in zip(items, resolved, strict=True)
+        if task is not None or not item.bound  # a bound block checked as the guide's code
+    ]
     return Run(
         tuple(results),
         executed,
@@ -379,6 +326,78 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         services=None if services is None else tuple(services),
         discovered=discovered,
     )
+
+
+def _resolve_items(
+    items: list[Item], services: Sequence[Service] | None, registry: Registry, settings: Settings
+) -> tuple[list[Item], list[Task | Outcome | None]]:
+    """The items (one per service for a service's binding) and each one's task, an outcome
+    known without running (a setup problem), or None (unbound)."""
+    columns = environments_for(None, settings.environments, settings.defaults)
+    usable = {k: v for k, v in columns.items() if v is not None}
+    if services is None:
+        return items, [
+            _resolve(item, registry, settings.defaults, usable) if item.bound else None
+            for item in items
+        ]
+    # A guide code block is judged once (the guide's own file, or its commands against
+    # the repository), never once per service.
+    pairs: list[tuple[Item, Task | Outcome | None]] = []
+    for item in items:
+        if item.kind == "block" and item.bound:
+            pairs.append((item, _resolve(item, registry, settings.defaults, usable)))
+        else:
+            pairs.extend(
+                resolve_all([item], services, registry, settings.defaults, settings.environments)
+            )
+    return [item for item, _ in pairs], [task for _, task in pairs]
+
+
+def _guide_code(
+    items: list[Item], resolved: list[Task | Outcome | None]
+) -> list[tuple[int, Item, Task]]:
+    """A block bound to a check that reads files checks the guide's own code (`snippets`):
+    those blocks, taken out of `resolved` (left None there) so they do not run on the
+    target."""
+    pending = [
+        (index, item, task)
+        for index, (item, task) in enumerate(zip(items, resolved, strict=True))
+        if item.kind == "block" and isinstance(task, Task) and "snippet" not in task.spec.params
+    ]
+    for index, _, _ in pending:
+        resolved[index] = None
+    return pending
+
+
+def _judge_item(
+    item: Item,
+    task: Task | Outcome | None,
+    outcomes: Mapping[tuple[str, str], Outcome],
+    settings: Settings,
+) -> ItemResult:
+    """One item's verdict: unbound, or its outcome with the limit or the number it states."""
+    if task is None:
+        return ItemResult(item, None, Verdict.UNBOUND, fails_unbound(settings))
+    outcome = outcomes[task.key] if isinstance(task, Task) else task
+    number: Stated | None = None
+    contradicted, open_reading = False, item.metric and item.limit is None
+    if isinstance(task, Task) and task.spec.unit is not None:
+        outcome = apply_limit(outcome, item, task.spec.unit)
+        text = item.text if item.kind != "row" else stated_cell(item)
+        if item.limit is None and text is not None:
+            outcome, number = apply_stated(outcome, item, task.spec.unit, text)
+            open_reading = number is None and outcome.status is not Status.ERROR
+            contradicted = number is not None and outcome.status is Status.FAIL
+    verdict = judge(
+        item.claim,
+        outcome.status,
+        item.waiver,
+        settings.policy,
+        stale=outcome.stale,
+        measured_only=open_reading,
+        contradicted=contradicted,
+    )
+    return ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy), number)
 
 
 def _resolve(
