@@ -4,9 +4,6 @@ Check modules live in area packages (`checks.dockerfile`, `checks.dockerignore`,
 `checks.scan`); importing them registers their checks with the engine's registry.
 """
 
-# `checklists measure` (a command-line tool, no checks): not imported by builds.
-__checklists_skip__ = ("measure",)
-
 
 def snippet_file(language: str, text: str) -> object:
     """How a ```language block of the guide becomes a file these checks read (see

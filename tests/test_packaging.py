@@ -97,3 +97,11 @@ def test_the_wheel_checks_a_repository_outside_the_checkout(tmp_path: Path) -> N
         check=False,
     )
     assert script.returncode == 0 and script.stdout.startswith("checklists 0.")
+    measure = subprocess.run(  # the programs beside the engine are in the wheel, registered
+        [str(fresh / "bin" / "checklists"), "measure", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert measure.returncode == 0 and "--engine" in measure.stdout, measure.stderr

@@ -126,7 +126,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from checklists import Evidence, InputError, Outcome, Target, check, join, tr
-from checks.nginx_scratch import TestResult, Unit, test_units
+from checklists_sandbox.nginx_scratch import TestResult, Unit, test_units
 from checks.readers.nginx import Directive, NginxConfig, read_nginx, render
 
 DEFAULT_PATHS = ("nginx/*.conf", "nginx/conf.d/*.conf", "deploy/nginx/*.conf", "nginx.conf")

@@ -4,7 +4,9 @@ The engine knows nothing of Docker or of MkDocs; `checklists.plugin` is the only
 imports mkdocs. Checks and readers import what they use from here: `check`, `metric`,
 `discoverer`, `Target`, `Outcome`, `Evidence`, `tr` (a message in English and Japanese),
 `InputError` (a located problem of the target's input) and `decode_text`;
-`tests/engine/test_public_api.py` pins the list. The readers' size limits
+`tests/engine/test_public_api.py` pins the list. Programs beside the engine (`checklists
+measure`) read a site and write their files with `plugin_options`, `site_bindings` and
+`write_atomic` (`checklists.programs`). The readers' size limits
 (`checklists.target.MAX_*`) are read from there.
 """
 
@@ -12,6 +14,7 @@ from checklists.errors import InputError, SetupError
 from checklists.limits import Kind, Quantity
 from checklists.message import Message, join, localize, quantity, tr
 from checklists.model import Environment, Evidence, Outcome, Status
+from checklists.programs import plugin_options, site_bindings, write_atomic
 from checklists.registry import check, discoverer, metric
 from checklists.target import Target, decode_text
 
@@ -32,6 +35,9 @@ __all__ = [
     "join",
     "localize",
     "metric",
+    "plugin_options",
     "quantity",
+    "site_bindings",
     "tr",
+    "write_atomic",
 ]

@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from checklists import init, outputs, project, report, scaffold
+from checklists import collector, init, outputs, project, report, scaffold
 from checklists import pages as generated_pages
 from checklists.claims import counts as claim_counts
 from checklists.engine import (
@@ -28,7 +28,6 @@ from checklists.engine import (
     collect,
     decode_page,
     evaluate,
-    gc_paused,
     headline,
     settings_from_options,
 )
@@ -161,7 +160,8 @@ def run_check(args: argparse.Namespace) -> int:
     formats = args.format or ["table"]
     _check_destinations(formats, args.output)
     started = time.monotonic()
-    items = collect(pages, settings.columns)
+    with collector.paused():
+        items = collect(pages, settings.columns)
     if found.packaged_guide:  # its waivers were written for its own example target
         items = [replace(item, waiver=None) if item.waiver else item for item in items]
     if not args.quiet:
@@ -171,7 +171,8 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     log = _StderrLog()
-    run = evaluate(items, settings, log)
+    with collector.paused():
+        run = evaluate(items, settings, log)
     outputs.log_results(run, log, _language(args))
     if not args.quiet:
         print(
@@ -185,7 +186,7 @@ def run_check(args: argparse.Namespace) -> int:
     context = outputs.context_for(
         lang, os.path.relpath(settings.target, root), os.path.relpath(docs, root)
     )
-    with gc_paused():  # reports of a large run allocate as much as the run itself
+    with collector.paused():  # reports of a large run allocate as much as the run itself
         for fmt in formats:
             _emit(run, fmt, context, args.output, several=len(formats) > 1)
     if "table" not in formats:  # the table says where and how to fix; else say it here

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import gc
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -253,10 +251,9 @@ class Collected(list[Item]):
 
 def collect(pages: Mapping[str, str], columns: Columns | None = None) -> list[Item]:
     """Every item of every page, sorted by page and line; metric rows get their limits."""
-    with gc_paused():
-        items = [i for page, text in sorted(pages.items()) for i in scan(text, page, columns)]
-        found = Collected(_with_limits(sorted(items, key=lambda item: (item.page, item.line))))
-        found.claims = all_claims(pages)
+    items = [i for page, text in sorted(pages.items()) for i in scan(text, page, columns)]
+    found = Collected(_with_limits(sorted(items, key=lambda item: (item.page, item.line))))
+    found.claims = all_claims(pages)
     return found
 
 
@@ -285,39 +282,11 @@ def _states_a_number(item: Item) -> bool:
     return text is not None and any(stated(text, kind) for kind in Kind)
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while a run allocates; when the block ends
-    normally, everything alive is frozen out of its passes (`gc.freeze`) until `release`.
-
-    A run's objects are freed by reference counting; the collector's passes over them cost
-    ~10% of a 5,500-binding `checklists check` and found nothing to free. And the results
-    live until the reports are written: while MkDocs renders the pages, full passes over
-    the heap made the plugin's added time grow 3.0x from the 2x to the 4x benchmark site
-    (2.0x with it frozen). Measured with `bench/`. Whatever an earlier run left frozen
-    (a build that failed before its reports) is released first, so nothing stays pinned
-    longer than one build.
-    """
-    release()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()  # reached only when the block ended normally
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def release() -> None:
-    """Hand what `gc_paused` froze back to the collector (a run is done)."""
-    gc.unfreeze()
-
-
 def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry = REGISTRY) -> Run:
-    """Resolve, evaluate each distinct (check, params) once, and judge every item."""
-    with gc_paused():
-        return _evaluate(items, settings, log, registry)
+    """Resolve, evaluate each distinct (check, params) once, and judge every item.
+
+    The drivers pause the garbage collector around it (`collector.paused`)."""
+    return _evaluate(items, settings, log, registry)
 
 
 def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry) -> Run:
@@ -329,37 +298,8 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
     if services is None and settings.discover:
         discovered = registry.discover(target)
         services = discovered.services if discovered is not None else None
-    columns = environments_for(None, settings.environments, settings.defaults)
-    usable = {k: v for k, v in columns.items() if v is not None}
-    resolved: list[Task | Outcome | None]
-    if services is None:
-        resolved = [
-            _resolve(item, registry, settings.defaults, usable) if item.bound else None
-            for item in items
-        ]
-    else:
-        # A guide code block is judged once (the guide's own file, or its commands against
-        # the repository), never once per service.
-        pairs: list[tuple[Item, Task | Outcome | None]] = []
-        for item in items:
-            if item.kind == "block" and item.bound:
-                pairs.append((item, _resolve(item, registry, settings.defaults, usable)))
-            else:
-                pairs.extend(
-                    resolve_all(
-                        [item], services, registry, settings.defaults, settings.environments
-                    )
-                )
-        items = [item for item, _ in pairs]
-        resolved = [task for _, task in pairs]
-    # A block bound to a check that reads files checks the guide's own code (`snippets`).
-    pending = [
-        (index, item, task)
-        for index, (item, task) in enumerate(zip(items, resolved, strict=True))
-        if item.kind == "block" and isinstance(task, Task) and "snippet" not in task.spec.params
-    ]
-    for index, _, _ in pending:
-        resolved[index] = None
+    items, resolved = _resolve_items(items, services, registry, settings)
+    pending = _guide_code(items, resolved)
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
     outcomes, executed = run_all(
         tasks,
@@ -370,36 +310,12 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         cache=settings.cache,
         isolate=settings.isolate,
     )
-    results: list[ItemResult] = []
     snippets = _judge_snippets(pending, settings, log)
-    for item, task in zip(items, resolved, strict=True):
-        if task is None:
-            if item.bound:  # a block checked as the guide's own code: in `snippets`
-                continue
-            results.append(ItemResult(item, None, Verdict.UNBOUND, fails_unbound(settings)))
-            continue
-        outcome = outcomes[task.key] if isinstance(task, Task) else task
-        number: Stated | None = None
-        contradicted, open_reading = False, item.metric and item.limit is None
-        if isinstance(task, Task) and task.spec.unit is not None:
-            outcome = apply_limit(outcome, item, task.spec.unit)
-            text = item.text if item.kind != "row" else stated_cell(item)
-            if item.limit is None and text is not None:
-                outcome, number = apply_stated(outcome, item, task.spec.unit, text)
-                open_reading = number is None and outcome.status is not Status.ERROR
-                contradicted = number is not None and outcome.status is Status.FAIL
-        verdict = judge(
-            item.claim,
-            outcome.status,
-            item.waiver,
-            settings.policy,
-            stale=outcome.stale,
-            measured_only=open_reading,
-            contradicted=contradicted,
-        )
-        results.append(
-            ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy), number)
-        )
+    results = [
+        _judge_item(item, task, outcomes, settings)
+        for item, task in zip(items, resolved, strict=True)
+        if task is not None or not item.bound  # a bound block checked as the guide's code
+    ]
     return Run(
         tuple(results),
         executed,
@@ -410,6 +326,78 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         services=None if services is None else tuple(services),
         discovered=discovered,
     )
+
+
+def _resolve_items(
+    items: list[Item], services: Sequence[Service] | None, registry: Registry, settings: Settings
+) -> tuple[list[Item], list[Task | Outcome | None]]:
+    """The items (one per service for a service's binding) and each one's task, an outcome
+    known without running (a setup problem), or None (unbound)."""
+    columns = environments_for(None, settings.environments, settings.defaults)
+    usable = {k: v for k, v in columns.items() if v is not None}
+    if services is None:
+        return items, [
+            _resolve(item, registry, settings.defaults, usable) if item.bound else None
+            for item in items
+        ]
+    # A guide code block is judged once (the guide's own file, or its commands against
+    # the repository), never once per service.
+    pairs: list[tuple[Item, Task | Outcome | None]] = []
+    for item in items:
+        if item.kind == "block" and item.bound:
+            pairs.append((item, _resolve(item, registry, settings.defaults, usable)))
+        else:
+            pairs.extend(
+                resolve_all([item], services, registry, settings.defaults, settings.environments)
+            )
+    return [item for item, _ in pairs], [task for _, task in pairs]
+
+
+def _guide_code(
+    items: list[Item], resolved: list[Task | Outcome | None]
+) -> list[tuple[int, Item, Task]]:
+    """A block bound to a check that reads files checks the guide's own code (`snippets`):
+    those blocks, taken out of `resolved` (left None there) so they do not run on the
+    target."""
+    pending = [
+        (index, item, task)
+        for index, (item, task) in enumerate(zip(items, resolved, strict=True))
+        if item.kind == "block" and isinstance(task, Task) and "snippet" not in task.spec.params
+    ]
+    for index, _, _ in pending:
+        resolved[index] = None
+    return pending
+
+
+def _judge_item(
+    item: Item,
+    task: Task | Outcome | None,
+    outcomes: Mapping[tuple[str, str], Outcome],
+    settings: Settings,
+) -> ItemResult:
+    """One item's verdict: unbound, or its outcome with the limit or the number it states."""
+    if task is None:
+        return ItemResult(item, None, Verdict.UNBOUND, fails_unbound(settings))
+    outcome = outcomes[task.key] if isinstance(task, Task) else task
+    number: Stated | None = None
+    contradicted, open_reading = False, item.metric and item.limit is None
+    if isinstance(task, Task) and task.spec.unit is not None:
+        outcome = apply_limit(outcome, item, task.spec.unit)
+        text = item.text if item.kind != "row" else stated_cell(item)
+        if item.limit is None and text is not None:
+            outcome, number = apply_stated(outcome, item, task.spec.unit, text)
+            open_reading = number is None and outcome.status is not Status.ERROR
+            contradicted = number is not None and outcome.status is Status.FAIL
+    verdict = judge(
+        item.claim,
+        outcome.status,
+        item.waiver,
+        settings.policy,
+        stale=outcome.stale,
+        measured_only=open_reading,
+        contradicted=contradicted,
+    )
+    return ItemResult(item, outcome, verdict, fails(verdict, item.claim, settings.policy), number)
 
 
 def _resolve(

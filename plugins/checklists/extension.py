@@ -37,7 +37,7 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from checklists import outputs, pages, project, render
+from checklists import collector, outputs, pages, project, render
 from checklists.bindings import Columns
 from checklists.cache import ResultCache
 from checklists.engine import Run, collect, enabled, evaluate, settings_from_options
@@ -132,7 +132,8 @@ def evaluate_site(config_file: Path, folder: str, links: str = "auto") -> Site |
 
         docs = found.pages
         guide = read_pages(docs, os.path.relpath(docs, found.root))
-        run = evaluate(collect(guide, settings.columns), settings, _QuietLog())
+        with collector.paused():  # released by the next build's `paused`
+            run = evaluate(collect(guide, settings.columns), settings, _QuietLog())
     except (SetupError, OptionsError, OSError) as error:
         raise RefusedError("error", lang, str(error)) from None
     target = os.path.relpath(settings.target, found.root)

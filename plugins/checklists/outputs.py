@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checklists import report
-from checklists.engine import Run, release
+from checklists.engine import Run
 from checklists.errors import InputError
 from checklists.i18n import TEXT
 from checklists.message import localize
@@ -257,33 +257,25 @@ def github_output(run: Run, context: Context, report_path: str) -> None:
 def publish(
     run: Run, site: Path | None, context: Context, extra: Mapping[str, str], log: Log
 ) -> list[Path]:
-    """Write every report (into the site and to the configured extra paths), log, annotate;
-    then what the run froze is handed back to the garbage collector (`engine.release`).
+    """Write every report (into the site and to the configured extra paths), log, annotate.
 
     An extra path that cannot take its report (a device, a file where a folder is meant, a
     full disk) is logged and the others are still written; then ReportPathError says
     which."""
     problems: list[str] = []
-    try:
-        written = write_all(run, site, context) if site is not None else []
-        for fmt, destination in sorted(extra.items()):
-            try:
-                if fmt == "badges":
-                    report.check_destination(Path(destination), folder=True)
-                for name, text in render(run, fmt, context).items():
-                    path = (
-                        Path(destination) / Path(name).name
-                        if fmt == "badges"
-                        else Path(destination)
-                    )
-                    report.write_atomic(path, text)
-                    written.append(path)
-            except report.ReportPathError as error:
-                problems.append(f"the '{fmt}' report: {error}")
-        log_results(run, log, context.lang)
-        github_output(run, context, str(site / FILE_NAMES["json"]) if site else "compliance.json")
-    finally:
-        release()
+    written = write_all(run, site, context) if site is not None else []
+    for fmt, destination in sorted(extra.items()):
+        try:
+            if fmt == "badges":
+                report.check_destination(Path(destination), folder=True)
+            for name, text in render(run, fmt, context).items():
+                path = Path(destination) / Path(name).name if fmt == "badges" else Path(destination)
+                report.write_atomic(path, text)
+                written.append(path)
+        except report.ReportPathError as error:
+            problems.append(f"the '{fmt}' report: {error}")
+    log_results(run, log, context.lang)
+    github_output(run, context, str(site / FILE_NAMES["json"]) if site else "compliance.json")
     if problems:
         raise report.ReportPathError("; ".join(problems))
     return written

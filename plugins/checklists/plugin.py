@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from checklists import extension, outputs, render, siteconfig
+from checklists import collector, extension, outputs, render, siteconfig
 from checklists.cache import SERVE_CACHE
 from checklists.engine import (
     Run,
@@ -127,7 +127,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
                 self.collected = pages = {  # not rescanned
                     f.src_uri: decode_page(f.content_bytes, f"{folder}/{f.src_uri}") for f in docs
                 }
-                self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
+                with collector.paused():  # frozen until its reports are out (on_post_build)
+                    self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
             except SetupError as error:  # a missing target or package: its text, no traceback
                 raise PluginError(f"checklists: {error}") from None
             except OSError as error:  # a page that cannot be read
@@ -182,6 +183,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             outputs.publish(self.run, Path(config.site_dir), context, extra, log)
         except SetupError as error:  # a report path that cannot take its report
             raise PluginError(f"checklists: {error}") from None
+        finally:  # the build's results go back to the garbage collector's passes
+            collector.release()
         if self.run.failures and self.command != "serve":
             raise PluginError(outputs.failure_message(self.run))
 

@@ -345,9 +345,8 @@ discoverer = REGISTRY.discoverer
 def load_packages(packages: list[str], registry: Registry = REGISTRY) -> Registry:
     """Import every module of the given packages so their `@check`s register.
 
-    A package may list, in `__checklists_skip__`, the names of its subpackages and modules
-    that hold no checks (a command-line tool, say); they are not imported here, so a build
-    does not pay for them.
+    Every module below a check package is imported: programs that hold no checks (`checklists
+    measure`, the nginx scratch runner) live in their own packages beside the engine.
     """
     for package_name in packages:
         _load_below(_import_package(package_name))
@@ -378,12 +377,9 @@ def _import_check_module(name: str, ispkg: bool) -> ModuleType:
 
 
 def _below(package: ModuleType) -> Iterator[pkgutil.ModuleInfo]:
-    """The modules and subpackages of `package`, less those `__checklists_skip__` names."""
-    skip = set(getattr(package, "__checklists_skip__", ()))
+    """The modules and subpackages of `package`."""
     path = getattr(package, "__path__", [])
-    for module in pkgutil.iter_modules(path, f"{package.__name__}."):
-        if module.name.rpartition(".")[2] not in skip:
-            yield module
+    yield from pkgutil.iter_modules(path, f"{package.__name__}.")
 
 
 def _load_below(package: ModuleType) -> None:

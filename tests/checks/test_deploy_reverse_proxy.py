@@ -18,7 +18,7 @@ from checklists.model import Outcome, Status
 from checklists.registry import REGISTRY, load_packages
 from checklists.runner import Task, run_one
 from checklists.target import Target
-from checks import nginx_scratch
+from checklists_sandbox import nginx_scratch
 from checks.deploy.reverse_proxy import _roots, _units
 from checks.readers.nginx import read_nginx
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.config import load_config
@@ -174,3 +175,30 @@ def test_binding_parameters_that_would_explode_are_errors(parameters: str, messa
 def test_a_star_in_a_quoted_parameter_is_only_text() -> None:
     (item,) = scan('- [x] item <!-- check: a.b {glob: "reports/*.json", n: 1} -->\n', "p.md")
     assert item.error is None and dict(item.params) == {"glob": "reports/*.json", "n": 1}
+
+
+def test_a_plugin_build_freezes_its_run_until_its_reports_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from mkdocs.commands.build import build
+
+    from checklists import outputs
+
+    config = site(tmp_path, "target: target")
+    (tmp_path / "docs" / "index.md").write_text(
+        "# Guide\n\n- [x] a file <!-- check: fake.nothing -->\n", "utf-8"
+    )
+    frozen: list[int] = []
+    publish = outputs.publish
+
+    def counting(*args: Any) -> list[Path]:  # what was frozen while the pages rendered
+        frozen.append(gc.get_freeze_count())
+        return publish(*args)
+
+    monkeypatch.setattr(outputs, "publish", counting)
+    with pytest.raises(Abort):  # the unknown check fails the build after the reports
+        build(load_config(str(config)))
+    assert frozen and frozen[0] > 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import checklists
 from tests.paths import ROOT
 
@@ -25,22 +27,22 @@ PUBLIC = [
     "join",
     "localize",
     "metric",
+    "plugin_options",
     "quantity",
+    "site_bindings",
     "tr",
+    "write_atomic",
 ]
 
-# Engine internals the check library may still import, each with its reason. Anything else
-# is imported from `checklists` itself.
+# Engine internals the check library and the programs may still import, each with its
+# reason. Anything else is imported from `checklists` itself.
 INTERNAL = {
     "checklists.target": "the readers' size limits (MAX_*, CLOCK_SKEW): one table for all",
     "checklists.snippets": "checks/snippets.py turns the guide's code blocks into files",
     "checklists.services": "the discoverer builds the engine's service records",
-    # The measure program (checks/measure/): it leaves the check library (issue 20, part 2).
-    "checklists.siteconfig": "measure reads the site's options",
-    "checklists.report": "measure writes its evidence atomically",
-    "checklists.bindings": "measure finds the images the pages bind",
-    "checklists.commands": "measure reads the pages as `checklists check` does",
 }
+# The programs beside the engine (`checklists measure`, the sandbox) go through the same API.
+PROGRAMS = ("plugins/checklists_measure", "plugins/checklists_sandbox")
 
 
 def test_the_public_api_is_exactly_this() -> None:
@@ -65,8 +67,10 @@ def engine_imports(library: Path) -> dict[str, set[str]]:
     return found
 
 
-def test_the_check_library_imports_the_engine_through_the_public_api() -> None:
-    found = engine_imports(ROOT / "checks")
+@pytest.mark.parametrize("library", ["checks", *PROGRAMS])
+def test_the_check_library_imports_the_engine_through_the_public_api(library: str) -> None:
+    found = engine_imports(ROOT / library)
+    assert (ROOT / library).is_dir()
     unexpected = {module: files for module, files in found.items() if module not in INTERNAL}
     assert not unexpected, f"import these from `checklists` (or export them): {unexpected}"
 

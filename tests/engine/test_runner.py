@@ -282,6 +282,8 @@ def test_a_missing_target_is_a_setup_error_naming_the_path(
 def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, repo: Path) -> None:
     import gc
 
+    from checklists import collector
+
     def records(target: Target) -> Outcome:
         # in the worker, while the run allocates: the outcome carries what it saw back
         return Outcome.passed(f"collector enabled: {gc.isenabled()}")
@@ -289,23 +291,33 @@ def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, re
     records.__doc__ = DOC.format(title="Records whether the collector runs")
     registry.check("fake.records")(records)
     assert gc.isenabled()
-    run = evaluate(
-        collect({"p.md": "- [x] a <!-- check: fake.records -->\n"}), settings(repo), LOG, registry
-    )
+    with collector.paused():  # what the drivers (plugin, command line, extension) do
+        run = evaluate(
+            collect({"p.md": "- [x] a <!-- check: fake.records -->\n"}),
+            settings(repo),
+            LOG,
+            registry,
+        )
     (result,) = run.results
     assert result.verdict is Verdict.VERIFIED
     assert result.outcome is not None and result.outcome.summary == "collector enabled: False"
     assert gc.isenabled()
     # What the run built stays out of the collector's full passes until its reports are out.
-    items = collect({"p.md": "- [x] a <!-- check: fake.records -->\n"})
-    assert gc.get_freeze_count() > 0  # collect froze what was alive; evaluate releases it first
+    assert gc.get_freeze_count() > 0
     gc.unfreeze()
-    run = evaluate(items, settings(repo), LOG, registry)
+    with collector.paused():
+        items = collect({"p.md": "- [x] a <!-- check: fake.records -->\n"})
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    with collector.paused():  # the next run releases what the last one froze first
+        assert gc.get_freeze_count() == 0
+        run = evaluate(items, settings(repo), LOG, registry)
     assert gc.get_freeze_count() > 0
     context = outputs.context_for("en", "target", "docs")
     outputs.publish(run, repo / "site", context, {}, LOG)
+    collector.release()  # the build is done once its reports are written
     assert gc.get_freeze_count() == 0
-    with pytest.raises(SetupError):  # back on after a failed run too
+    with pytest.raises(SetupError), collector.paused():  # back on after a failed run too
         evaluate(
             collect({"p.md": "- [x] a <!-- check: fake.records -->\n"}),
             settings(repo / "gone"),
@@ -315,10 +327,25 @@ def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, re
     assert gc.isenabled() and gc.get_freeze_count() == 0  # a failed run freezes nothing
     gc.disable()  # a caller that turned it off keeps it off
     try:
-        evaluate([], settings(repo), LOG, registry)
+        with collector.paused():
+            evaluate([], settings(repo), LOG, registry)
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_engine_and_the_report_writers_leave_the_collector_alone(
+    registry: Registry, repo: Path
+) -> None:
+    import gc
+
+    gc.unfreeze()
+    run = evaluate(
+        collect({"p.md": "- [x] a <!-- check: fake.passes -->\n"}), settings(repo), LOG, registry
+    )
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    outputs.publish(run, repo / "site", outputs.context_for("en", "target", "docs"), {}, LOG)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def _stalls(data: bytes) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checks import nginx_scratch
+from checklists_sandbox import nginx_scratch
 from tests.hostile.support import World, missing
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from checklists.errors import SetupError
-from checks import sandbox
-from checks.measure import engine as engines
-from checks.measure import evidence, gitinfo
+from checklists_measure import engine as engines
+from checklists_measure import evidence, gitinfo
+from checklists_sandbox import sandbox
 from tests.hostile.support import World, missing, readable_tree
 
 EVIL = """\

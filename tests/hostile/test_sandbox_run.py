@@ -1,4 +1,4 @@
-"""`checks.sandbox.run`: the limits, the privilege drop and the timeout hold for real.
+"""`checklists_sandbox.sandbox.run`: the limits, the privilege drop and the timeout hold for real.
 
 Each test runs a small system program (dash, coreutils, Python) that tries to go past one
 limit, and asserts that the limit, not the program, decided how it ended.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from checks import sandbox
+from checklists_sandbox import sandbox
 from tests.hostile.support import World
 
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C"}

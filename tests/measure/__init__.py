@@ -1,1 +1,1 @@
-"""Tests of the measure command (checks/measure) and its evidence reader."""
+"""Tests of the measure command (plugins/checklists_measure) and its evidence reader."""

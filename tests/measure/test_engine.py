@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from checks.measure.engine import Engine, call, podman_global_args
-from checks.measure.steps import free_loopback_port, http_status
+from checklists_measure.engine import Engine, call, podman_global_args
+from checklists_measure.steps import free_loopback_port, http_status
 
 
 def python(code: str) -> list[str]:

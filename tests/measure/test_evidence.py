@@ -10,8 +10,8 @@ import pytest
 
 from checklists import Target
 from checklists.errors import SetupError
+from checklists_measure import evidence, steps
 from checks.common import ignore_file
-from checks.measure import evidence, steps
 from checks.readers.measurements import read_measurements, sha256_file
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "autoforgenexus"

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from checks.measure.outputs import (
+from checklists_measure.outputs import (
     ContainerState,
     ImageConfig,
     OutputError,

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from checks.measure.command import ENV_PODMAN_ROOT, ENV_STORAGE_DRIVER
-from checks.measure.engine import podman_global_args
+from checklists_measure.command import ENV_PODMAN_ROOT, ENV_STORAGE_DRIVER
+from checklists_measure.engine import podman_global_args
 from checks.readers.measurements import Evidence, read_measurements
 
 NO_RUN = (

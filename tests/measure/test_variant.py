@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.measure.command import bound_images
-from checks.measure.steps import variant_tag, without_no_install_recommends
+from checklists_measure.command import bound_images
+from checklists_measure.steps import variant_tag, without_no_install_recommends
 
 DOCKERFILE = """\
 # --no-install-recommends keeps the image small (a comment: left alone)

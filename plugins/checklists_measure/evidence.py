@@ -29,11 +29,10 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
-from checklists import InputError, SetupError, Target
-from checklists.report import write_atomic
+from checklists import InputError, SetupError, Target, write_atomic
 from checklists.target import MAX_REPORT_BYTES
+from checklists_measure import gitinfo
 from checks.common import ignore_file, read_dockerfile, relative_to
-from checks.measure import gitinfo
 from checks.readers.dockerfile_model import copy_parts, expand, flag_value, walk
 from checks.readers.measurements import (
     SCHEMA,

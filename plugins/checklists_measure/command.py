@@ -22,8 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from checklists import InputError, SetupError, Target
-from checklists.siteconfig import plugin_options
+from checklists import InputError, SetupError, Target, plugin_options, site_bindings
 from checks.readers.measurements import Measurement, sha256_file
 
 from . import engine as engines
@@ -220,22 +219,15 @@ def bound_images(config: Path) -> list[str]:
     """The images the site's pages bind with `image.base_size {image: NAME}`: what the guide
     claims about images it only names. Pages that cannot be read give none (the build says
     what is wrong with them)."""
-    from checklists.bindings import scan  # noqa: PLC0415 - only the measure command needs it
-    from checklists.commands import read_pages  # noqa: PLC0415
-    from checklists.siteconfig import site_options  # noqa: PLC0415
-
     try:
-        site = site_options(config.resolve())
-        docs = config.resolve().parent / str(site.get("docs_dir") or "docs")
-        pages = read_pages(docs, str(docs)) if docs.is_dir() else {}
+        bindings = site_bindings(config)
     except SetupError:
         return []
     found = []
-    for page, text in sorted(pages.items()):
-        for item in scan(text, page):
-            image = item.params.get("image")
-            if item.check_id == "image.base_size" and isinstance(image, str) and image:
-                found.append(image)
+    for check_id, params in bindings:
+        image = params.get("image")
+        if check_id == "image.base_size" and isinstance(image, str) and image:
+            found.append(image)
     return found
 
 

@@ -27,7 +27,7 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from checks import sandbox
+from checklists_sandbox import sandbox
 
 GIT_TIMEOUT = 30.0
 _SMALL = 64 << 10  # HEAD, a loose ref, a `gitdir:` file

@@ -29,8 +29,8 @@ Every path that remains is rewritten into the scratch folder:
 * nginx older than 1.25.1 does not know `http2 on;`: it is moved to the `listen ... ssl`
   parameter it replaced.
 
-nginx and openssl run through `checks.sandbox`: `OPENSSL_CONF` names an empty file in the
-scratch (the host's OpenSSL configuration loads no engine either), the environment is
+nginx and openssl run through `checklists_sandbox.sandbox`: `OPENSSL_CONF` names an empty
+file in the scratch (the host's OpenSSL configuration loads no engine either), the environment is
 minimal, address space, CPU time, open files and file sizes are limited, a wall-clock timeout
 kills the process group, a root caller drops to `nobody`, and where `unshare` can create
 one, nginx runs in an empty network namespace. The result names every change, and nginx's
@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Literal
 
 from checklists import tr
-from checks import sandbox
+from checklists_sandbox import sandbox
 from checks.readers.nginx import Directive, render
 
 TIMEOUT_SECONDS = 10

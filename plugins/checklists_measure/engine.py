@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checklists import SetupError
-from checks import sandbox
+from checklists_sandbox import sandbox
 
 from . import outputs
 
