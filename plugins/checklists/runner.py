@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import gc
 import inspect
 import mmap
 import os
@@ -892,17 +891,7 @@ class _Isolated:
             warnings.filterwarnings(
                 "ignore", "This process .* is multi-threaded", DeprecationWarning
             )
-            # Everything the parent holds (MkDocs, the pages, the target's caches) goes
-            # to the collector's permanent generation for the fork: the child's
-            # collections then never walk it, so they neither spend the time nor write
-            # the collector's headers of every object onto pages the child would have to
-            # copy. The parent takes its objects back at once.
-            gc.freeze()
-            try:
-                pid = os.fork()
-            finally:
-                if os.getpid() == parent:
-                    gc.unfreeze()
+            pid = os.fork()
         if pid == 0:  # pragma: no cover - the child; it leaves through os._exit only
             status = _CRASHED
             try:
