@@ -203,6 +203,10 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
     BuildKit walks the bytes of the line, so every byte becomes one character (a Latin-1
     reading of UTF-8), bytes 0x85 and 0xA0 count as blanks, and the escape is always '\\'.
     """
+    if text.isascii():  # the usual line: bytes and characters are one, no flag: no walk
+        rest = _go.trim_left_space(text)
+        if not rest.startswith("--"):
+            return rest, []
     data = _go.utf8(text)
     end = len(data)
     flags: list[str] = []

@@ -26,7 +26,7 @@ from .dockerfile import (
     go_quote,
     parse_heredoc_word,
 )
-from .dockerfile_shell import ShellLexer
+from .dockerfile_shell import ShellLexer, is_plain
 
 __all__ = [
     "PLATFORM_ARGS",
@@ -62,6 +62,9 @@ PLATFORM_ARGS = (
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9-_.]*")
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class Expansion(NamedTuple):
     """The result of `expand`: the text, and the names that had no known value."""
 
@@ -86,6 +89,8 @@ def expand(
     to "" and is not reported. With `keep_unresolved`, references to None names stay as
     written instead ("python:${V}-slim"). Syntax errors raise InputError without a line.
     """
+    if is_plain(word, escape):  # most words: nothing to expand, no lexer to make
+        return Expansion(word, _NONE)
     lexer = ShellLexer(escape, keep_unknown=keep_unresolved)
     text, _ = lexer.process(word, variables)
     return Expansion(text, frozenset(lexer.unknown))

@@ -17,9 +17,9 @@ from checklists import InputError, Message, tr
 from checklists.target import MAX_EXPANSION_CHARS
 from checks.readers import _go
 
-__all__ = ["ShellLexer"]
+__all__ = ["ShellLexer", "is_plain"]
 
-_NEEDS_LEXING = re.compile("[$'\"\t\n\v\f\r ]")  # with the escape character, see _is_plain
+_NEEDS_LEXING = re.compile("[$'\"\t\n\v\f\r ]")  # with the escape character, see is_plain
 
 
 class _Scanner:
@@ -93,7 +93,7 @@ class _Words:
 _SPLITS_OR_STRAY = re.compile("[" + re.escape("".join(sorted(_go.SPACES))) + "\ud800-\udfff]")
 
 
-def _is_plain(word: str, escape: str) -> bool:
+def is_plain(word: str, escape: str) -> bool:
     """ASCII without blanks, quotes, `$` or the escape character: the lexer returns it as is."""
     return word.isascii() and escape not in word and _NEEDS_LEXING.search(word) is None
 
@@ -136,7 +136,7 @@ class ShellLexer:
 
     def process(self, word: str, variables: Mapping[str, str | None]) -> tuple[str, list[str]]:
         """ProcessWord and ProcessWords in one go: the expanded text and its words."""
-        if _is_plain(word, self.escape):  # nothing to expand, unquote or split
+        if is_plain(word, self.escape):  # nothing to expand, unquote or split
             return word, [word] if word else []
         self._variables = variables
         self._scan = _Scanner(word)

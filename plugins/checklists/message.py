@@ -49,8 +49,7 @@ class Message(str):
     ja: str
 
     def __new__(cls, en: str, ja: str, /, **params: Param) -> Message:
-        _same_fields(en, ja)
-        return cls.texts(_fill(en, params, "en"), _fill(ja, params, "ja"))
+        return _made(cls, en, ja, params)
 
     @classmethod
     def texts(cls, en: str, ja: str) -> Message:
@@ -72,7 +71,20 @@ class Message(str):
 
 def tr(en: str, ja: str, /, **params: Param) -> Message:
     """A message in English and Japanese from one pair of templates and their parameters."""
-    return Message(en, ja, **params)
+    return _made(Message, en, ja, params)
+
+
+# Parameters inserted as they are in every language (exact types: a `Message` is a `str`
+# subclass and renders per language). Checks make tens of thousands of messages in a large
+# build, so the common case of plain parameters skips the per-language conversion.
+_PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
+def _made(cls: type[Message], en: str, ja: str, params: dict[str, Param]) -> Message:
+    _same_fields(en, ja)  # cached per pair of templates
+    if all(type(v) in _PLAIN for v in params.values()):
+        return cls.texts(_fill(en, params, "en", params), _fill(ja, params, "ja", params))
+    return cls.texts(_fill(en, params, "en"), _fill(ja, params, "ja"))
 
 
 def localize(text: str | None, lang: str) -> str:
@@ -115,9 +127,17 @@ def _value(param: Param, lang: str) -> object:
     return param
 
 
-def _fill(template: str, params: Mapping[str, Param], lang: str) -> str:
+def _fill(
+    template: str,
+    params: Mapping[str, Param],
+    lang: str,
+    values: Mapping[str, object] | None = None,
+) -> str:
+    """The template filled; `values` are the parameters already rendered for `lang`."""
     try:
-        return template.format_map({k: _value(v, lang) for k, v in params.items()})
+        if values is None:
+            values = {k: _value(v, lang) for k, v in params.items()}
+        return template.format_map(values)
     except (KeyError, IndexError, ValueError) as error:
         raise ValueError(f"cannot fill the message {template!r}: {error!r}") from None
 

@@ -611,6 +611,11 @@ class Target:
         rel = self.normalize(relative)
         self._note("content", rel)  # every caller depends on the file, cached parse or not
         key = (rel, f"{parser.__module__}.{parser.__qualname__}")
+        result = self._parsed.get(key, _UNSEEN)  # parsed already: no lock to take
+        if result is not _UNSEEN:
+            if isinstance(result, InputError):
+                raise result.again()
+            return result  # type: ignore[no-any-return]
         with self._key_lock(key):
             if key not in self._parsed:
                 try:

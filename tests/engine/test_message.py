@@ -53,6 +53,25 @@ def test_parameters_are_rendered_in_the_messages_language() -> None:
     assert Message.texts("{braces}", "{波括弧}").ja == "{波括弧}"  # finished texts stay as is
 
 
+def test_plain_parameters_and_ones_that_render_per_language_mix() -> None:
+    """Plain values (str, int, float, bool, None) go in as they are in both languages;
+    anything else with a `localized` method still renders per language."""
+
+    class Labelled:
+        def __init__(self, raw: str) -> None:
+            self.raw = raw
+
+        def localized(self, lang: str) -> str:
+            return "ラベル" if lang == "ja" else "label"
+
+    plain = tr("{a} {b} {c} {d} {e}", "{a}・{b}・{c}・{d}・{e}", a="x", b=2, c=0.5, d=True, e=None)
+    assert (plain, plain.ja) == ("x 2 0.5 True None", "x・2・0.5・True・None")
+    mixed = tr("{a} {b}", "{a}・{b}", a="x", b=Labelled("raw"))
+    assert (mixed, mixed.ja) == ("x label", "x・ラベル")
+    with pytest.raises(ValueError, match="cannot fill"):
+        tr("{0} {a}", "{0} {a}", a=1)  # plain values are checked like any other
+
+
 def test_a_template_that_does_not_match_its_parameters_fails_where_it_is_made() -> None:
     with pytest.raises(ValueError, match="different parameters"):
         tr("{user} runs", "{usr} で実行", user="app")

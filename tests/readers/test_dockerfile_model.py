@@ -21,7 +21,7 @@ from checks.readers.dockerfile_model import (
     stages,
     walk,
 )
-from checks.readers.dockerfile_shell import ShellLexer, _is_plain, _Scanner
+from checks.readers.dockerfile_shell import ShellLexer, _Scanner, is_plain
 
 
 def _variables_before(df: Dockerfile, stage_index: int, line: int) -> Mapping[str, str | None]:
@@ -373,5 +373,5 @@ def test_plain_words_take_the_shortcut_with_the_lexers_own_result(word: str, esc
 
 
 def test_only_ascii_words_without_blanks_quotes_dollars_or_escapes_are_plain() -> None:
-    assert _is_plain("python:3.12-slim", "\\") and _is_plain("x\\y", "`")
-    assert not any(_is_plain(w, "\\") for w in ("x\\y", "a b", "$A", "'q'", '"q"', "é"))
+    assert is_plain("python:3.12-slim", "\\") and is_plain("x\\y", "`")
+    assert not any(is_plain(w, "\\") for w in ("x\\y", "a b", "$A", "'q'", '"q"', "é"))
