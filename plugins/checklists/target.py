@@ -86,6 +86,15 @@ _UNSEEN = object()
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
+def not_a_file(rel: str) -> InputError:
+    """The error for a directory where a file is read."""
+    return InputError(
+        tr("{rel} is a directory, not a file", "{rel} はディレクトリで、ファイルではない", rel=rel),
+        path=rel,
+        kind="not_a_file",
+    )
+
+
 def utc_now() -> dt.datetime:
     """The wall clock, aware UTC. Checks ask `Target.now()`, the one seam tests can fix."""
     return dt.datetime.now(dt.UTC)
@@ -536,15 +545,7 @@ class Target:
                     kind="missing",
                 )
             if found == "directory":
-                return InputError(
-                    tr(
-                        "{rel} is a directory, not a file",
-                        "{rel} はディレクトリで、ファイルではない",
-                        rel=rel,
-                    ),
-                    path=rel,
-                    kind="not_a_file",
-                )
+                return not_a_file(rel)
             real = self._real_path(rel)
             # O_NONBLOCK: should the file have become a FIFO since `kind` looked, opening it
             # must not block; fstat below refuses it before anything is read. O_NOFOLLOW:
@@ -749,15 +750,7 @@ def _os_error(error: OSError, rel: str) -> InputError:
             kind="permission",
         )
     if error.errno == errno.EISDIR:
-        return InputError(
-            tr(
-                "{rel} is a directory, not a file",
-                "{rel} はディレクトリで、ファイルではない",
-                rel=rel,
-            ),
-            path=rel,
-            kind="not_a_file",
-        )
+        return not_a_file(rel)
     if error.errno == errno.ENAMETOOLONG:
         return InputError(
             tr("{rel}: the path is too long to read", "{rel}: パスが長すぎて読み取れない", rel=rel),
