@@ -16,6 +16,7 @@ verdict says where to).
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import tempfile
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from checklists.bindings import Item, Snippet
 from checklists.message import Message, tr
-from checklists.model import Evidence, Outcome
+from checklists.model import Evidence, Outcome, Status
 from checklists.runner import Log, Task, run_all
 from checklists.target import Target
 
@@ -54,6 +55,14 @@ def virtual_file(snippet: Snippet, packages: Sequence[str]) -> VirtualFile | Non
     return None
 
 
+# Outcomes of a check on a block's file, kept while the process lives (`mkdocs serve`): the
+# same check with the same parameters on the same file text on the same day finds the same,
+# so an unchanged block is not checked again on each rebuild. Errors are not kept (a
+# time-out under load is not the block's fault). Bounded: the oldest entries go first.
+_MEMO: dict[tuple[object, ...], Outcome] = {}
+_MEMO_SIZE = 1024
+
+
 def run_snippets(
     pending: Sequence[tuple[Item, Task]],
     packages: Sequence[str],
@@ -72,15 +81,27 @@ def run_snippets(
             if made is None:
                 outcomes.append(_unreadable(item, task, snippet))
                 continue
-            root = Path(scratch) / str(index)
-            path = root / made.path
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(made.text, encoding="utf-8")
-            found, _ = run_all(
-                [task], Target(root), log, timeout=timeout, workers=workers, isolate=False
-            )
-            outcomes.append(relocate(found[task.key], snippet, made))
+            key = (task.key, made.path, made.text, dt.date.today())
+            outcome = _MEMO.get(key)
+            if outcome is None:
+                root = Path(scratch) / str(index)
+                path = root / made.path
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(made.text, encoding="utf-8")
+                found, _ = run_all(
+                    [task], Target(root), log, timeout=timeout, workers=workers, isolate=False
+                )
+                outcome = found[task.key]
+                if outcome.status is not Status.ERROR:
+                    _remember(key, outcome)
+            outcomes.append(relocate(outcome, snippet, made))
     return outcomes
+
+
+def _remember(key: tuple[object, ...], outcome: Outcome) -> None:
+    if len(_MEMO) >= _MEMO_SIZE:
+        del _MEMO[next(iter(_MEMO))]
+    _MEMO[key] = outcome
 
 
 def _unreadable(item: Item, task: Task, snippet: Snippet) -> Outcome:

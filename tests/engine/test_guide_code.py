@@ -6,10 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from checklists import report
 from checklists.claims import all_claims, counts
 from checklists.engine import Run, Settings, collect, evaluate, headline
+from checklists.runner import Task, run_all
+from checklists.target import Target
 from checklists.verdict import Policy, Verdict
 
 PAGE = """# Guide
@@ -145,3 +150,32 @@ def test_the_report_lists_the_unchecked_statements_with_their_place(tmp_path: Pa
         (7, "guide_contradicted"),
         (14, "verified"),
     ]
+
+
+def test_an_unchanged_block_is_not_checked_again_in_the_same_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mkdocs serve`: a rebuild re-checks only the guide's blocks whose text changed."""
+    from checklists import snippets
+
+    calls: list[str] = []
+    real = run_all
+
+    def counted(tasks: list[Task], target: Target, *args: Any, **kwargs: Any) -> Any:
+        calls.extend(task.spec.id for task in tasks)
+        return real(tasks, target, *args, **kwargs)
+
+    monkeypatch.setattr(snippets, "_MEMO", {})
+    monkeypatch.setattr(snippets, "run_all", counted)
+    root = repository(tmp_path)
+    first = run(root)
+    assert calls == ["dockerignore.excludes", "dockerignore.excludes"]
+    again = run(root)
+    assert calls == ["dockerignore.excludes"] * 2  # nothing checked again
+    assert [r.verdict for r in again.snippets] == [r.verdict for r in first.snippets]
+    assert [r.outcome for r in again.snippets] == [r.outcome for r in first.snippets]
+    edited = PAGE.replace("__pycache__/\n```", "**/__pycache__\n```", 1)
+    settings = Settings(target=root, policy=Policy(today=dt.date(2026, 11, 28)))
+    changed = evaluate(collect({"guide.md": edited}), settings, logging.getLogger("t"))
+    assert calls == ["dockerignore.excludes"] * 3  # only the edited block
+    assert changed.snippets[0].outcome != first.snippets[0].outcome
