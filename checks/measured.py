@@ -9,6 +9,7 @@ produces a number that was not measured.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from checklists import (
@@ -45,13 +46,27 @@ def newest(
     target: Target, pattern: str, environment: Environment
 ) -> tuple[str, EvidenceFile, EnvironmentEvidence] | None:
     """(path, file, the environment's part) of the newest evidence for the environment."""
+    found = _newest_file(
+        target, pattern, lambda evidence: environment.name in evidence.environments
+    )
+    if found is None:
+        return None
+    path, evidence = found
+    return path, evidence, evidence.environments[environment.name]
+
+
+def _newest_file(
+    target: Target, pattern: str, measured: Callable[[EvidenceFile], bool]
+) -> tuple[str, EvidenceFile] | None:
+    """(path, file) of the newest evidence file that `measured` what is asked; InputError
+    when such a file claims a time in the future (it would win as the newest, yet no
+    measurement made it)."""
     found = []
     now = target.now()
     for path in target.glob(pattern):
         evidence = target.parse(path, read_measurements, limit=MAX_REPORT_BYTES)
-        if environment.name in evidence.environments:
+        if measured(evidence):
             if in_the_future(evidence.measured_at, now):
-                # It would win as the newest evidence, yet no measurement made it.
                 raise InputError(
                     tr(
                         "measured_at {at} lies in the future (now {now} UTC): the evidence "
@@ -67,7 +82,7 @@ def newest(
     if not found:
         return None
     _, path, evidence = max(found, key=lambda entry: (entry[0], entry[1]))
-    return path, evidence, evidence.environments[environment.name]
+    return path, evidence
 
 
 def measured_metric(
@@ -292,28 +307,11 @@ def image_command(name: str) -> str:
 def named_image_metric(target: Target, pattern: str, name: str, metric: str) -> Outcome:
     """A metric of an image measured by name (a base image), from the newest evidence that
     measured it; unknown with the command that measures it when none did."""
-    found = []
-    now = target.now()
-    for path in target.glob(pattern):
-        evidence = target.parse(path, read_measurements, limit=MAX_REPORT_BYTES)
-        if name in evidence.images:
-            if in_the_future(evidence.measured_at, now):
-                raise InputError(
-                    tr(
-                        "measured_at {at} lies in the future (now {now} UTC): the evidence "
-                        "cannot be trusted",
-                        "measured_at {at} は未来の日時（現在 {now} UTC）で、この証拠は信頼できない",
-                        at=f"{evidence.measured_at:%Y-%m-%dT%H:%M:%SZ}",
-                        now=f"{now:%Y-%m-%d %H:%M}",
-                    ),
-                    path=path,
-                    kind="implausible",
-                )
-            found.append((evidence.measured_at, path, evidence))
+    found = _newest_file(target, pattern, lambda evidence: name in evidence.images)
     to_measure = Evidence(
         tr("to measure: {command}", "計測するには: {command}", command=image_command(name))
     )
-    if not found:
+    if found is None:
         return Outcome.unknown(
             tr(
                 "not measured: no evidence for the image {name} in {pattern}",
@@ -323,7 +321,7 @@ def named_image_metric(target: Target, pattern: str, name: str, metric: str) -> 
             ),
             Evidence(to_measure.note, path=pattern),
         )
-    _, path, evidence = max(found, key=lambda entry: (entry[0], entry[1]))
+    path, evidence = found
     image = evidence.images[name]
     about = Evidence(
         tr(
