@@ -1021,10 +1021,13 @@ class _Isolated:
 # results. The outcomes are the same whatever number of processes ran them.
 
 PROCESSES_VARIABLE = "CHECKLISTS_PROCESSES"  # a number of worker processes; 1 forces one
-# Evaluations per extra worker process: below, the fork and the work a second process
-# repeats (start-up, directory listings) cost more than the share it takes away (measured
-# on the bench's generated sites: see bench/README.md, "Fourth pass").
-PER_PROCESS = 400
+# Evaluations per worker process at least: for fewer, forking a second process from a
+# large parent (MkDocs') and the work it repeats (directory listings) cost about what its
+# share saves (measured on the bench's generated sites, in a parent holding a million
+# objects: 87 evaluations 57 ms in one process vs 61 ms in two, 165 evaluations 94 vs 68
+# ms; see bench/README.md, "Fourth pass"). The example site (36) and a serve rebuild
+# after an edit (20-30) stay in one.
+PER_PROCESS = 100
 # Parameters that name the files a task reads: tasks sharing a value share a process.
 _FILE_PARAMETERS = ("dockerfile", "context")
 
