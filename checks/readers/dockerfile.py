@@ -196,7 +196,6 @@ class _Parsed:
     original: str
 
 
-# radon D: a port of BuildKit's extractBuilderFlags state machine, kept in its shape.
 def _extract_flags(text: str) -> tuple[str, list[str]]:
     """Leading `--flag` words (extractBuilderFlags): (rest of the text, flags).
 
@@ -207,6 +206,15 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
         rest = _go.trim_left_space(text)
         if not rest.startswith("--"):
             return rest, []
+        plain = _plain_flags(text)
+        if plain is not None:
+            return plain
+    return _walk_flags(text)
+
+
+# radon D: a port of BuildKit's extractBuilderFlags state machine, kept in its shape.
+def _walk_flags(text: str) -> tuple[str, list[str]]:
+    """`_extract_flags` byte by byte, as BuildKit walks it."""
     data = _go.utf8(text)
     end = len(data)
     flags: list[str] = []
@@ -261,6 +269,26 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
     return "", flags
 
 
+# An ASCII word between the blanks the walk below knows (bytes 0x85 and 0xA0 are not ASCII).
+_ASCII_WORD = re.compile(r"[^\t\n\v\f\r ]+")
+
+
+def _plain_flags(text: str) -> tuple[str, list[str]] | None:
+    """`_extract_flags` of an ASCII text whose flags hold no quote and no backslash, word by
+    word instead of byte by byte (the same answer); None when a flag holds one: walk it."""
+    flags: list[str] = []
+    for found in _ASCII_WORD.finditer(text):
+        word = found.group()
+        if not word.startswith("--"):
+            return text[found.start() :], flags
+        if '"' in word or "'" in word or "\\" in word:
+            return None
+        if word == "--":  # the end of the flags: the rest starts after it
+            return text[found.end() :], flags
+        flags.append(word)
+    return "", flags
+
+
 def _split_command(line: str) -> tuple[str, list[str], str]:
     """(keyword as written, flags, rest of the arguments) - splitCommand."""
     parts = _WHITESPACE.split(_go.trim_space(line), maxsplit=1)
@@ -270,9 +298,16 @@ def _split_command(line: str) -> tuple[str, list[str], str]:
     return parts[0], flags, _go.trim_space(rest)
 
 
-# radon D: a port of BuildKit's parseWords state machine, kept in its shape.
 def _parse_words(rest: str, escape: str) -> list[str]:
     """Quote-aware splitting that keeps quotes and escapes (parseWords), for ENV, LABEL, ARG."""
+    if rest.isascii() and escape not in rest and '"' not in rest and "'" not in rest:
+        return _ASCII_WORD.findall(rest)  # nothing to keep together: the words between blanks
+    return _walk_words(rest, escape)
+
+
+# radon D: a port of BuildKit's parseWords state machine, kept in its shape.
+def _walk_words(rest: str, escape: str) -> list[str]:
+    """`_parse_words` character by character, as BuildKit walks it."""
     words: list[str] = []
     word: list[str] = []
     blank_ok = False
@@ -539,6 +574,8 @@ class _Directives:
 
     def trim_continuation(self, line: str) -> tuple[str, bool]:
         """(line without its continuation escape, whether the instruction ends here)."""
+        if not line.rstrip(" \t").endswith(self.escape):  # the pattern needs it at the end
+            return line, True
         if self._continuation.search(line) is None:
             return line, True
         return self._continuation.sub(r"\1", line), False
@@ -681,7 +718,7 @@ def parse(source: str | bytes) -> Dockerfile:
 
 def _read_heredocs(parsed: _Parsed, text: str, lines: _Lines, start: int) -> tuple[Heredoc, ...]:
     """Read the bodies of the heredocs the instruction opens from the following lines."""
-    if not _can_contain_heredoc(parsed) or "<<" not in text:
+    if "<<" not in text or not _can_contain_heredoc(parsed):
         return ()
     try:
         opened = heredocs_from_line(text)
