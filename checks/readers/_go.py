@@ -12,6 +12,7 @@ from typing import Final
 __all__ = [
     "RUNE_ERROR",
     "SPACES",
+    "SPACE_CHARS",
     "as_rune",
     "from_utf8",
     "is_raw_byte",
@@ -38,7 +39,7 @@ SPACES: Final = frozenset(
 
 # The same characters as one string, for str.strip: it removes exactly the leading (and
 # trailing) characters that are in it, in C rather than a loop of Python steps.
-_SPACE_CHARS: Final = "".join(sorted(SPACES))
+SPACE_CHARS: Final = "".join(sorted(SPACES))
 
 
 def is_space(ch: str) -> bool:
@@ -47,12 +48,12 @@ def is_space(ch: str) -> bool:
 
 def trim_left_space(s: str) -> str:
     """Go's strings.TrimLeftFunc(s, unicode.IsSpace)."""
-    return s.lstrip(_SPACE_CHARS)
+    return s.lstrip(SPACE_CHARS)
 
 
 def trim_space(s: str) -> str:
     """Go's strings.TrimSpace."""
-    return s.strip(_SPACE_CHARS)
+    return s.strip(SPACE_CHARS)
 
 
 def to_lower(s: str) -> str:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from checklists import InputError, tr
 from checklists.target import MAX_INSTRUCTIONS
@@ -186,8 +187,7 @@ def heredocs_from_line(line: str) -> list[Heredoc]:
 # --- Argument parsers (line_parsers.go) -----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
+class _Parsed(NamedTuple):  # a tuple: made once per instruction, read once
     keyword: str
     flags: tuple[str, ...]
     args: tuple[str, ...]
@@ -519,8 +519,10 @@ class _Lines:
         end = self._text.find("\n", self._pos)
         end = len(self._text) if end < 0 else end + 1
         line = self._text[self._pos : end]
-        body = line.removesuffix("\n")
-        if len(body) > MAX_LINE_BYTES // 4 and len(_go.utf8(body)) > MAX_LINE_BYTES:
+        if (
+            len(line) > MAX_LINE_BYTES // 4
+            and len(_go.utf8(line.removesuffix("\n"))) > MAX_LINE_BYTES
+        ):
             self.too_long_at = self.count + 1
             return None
         self._pos = end
@@ -534,19 +536,19 @@ class _Directives:
     def __init__(self) -> None:
         self.escape = "\\"
         self.found: dict[str, str] = {}
-        self._done = False
+        self.done = False
         self._continuation = _continuation_regex("\\")
 
     def read(self, line: str, number: int) -> None:
-        if self._done:
+        if self.done:
             return
         if not line.startswith("#"):
-            self._done = True
+            self.done = True
             return
         found = _directive(_go.trim_left_space(line[1:]))
         name = _go.to_lower(found[0]) if found else ""
         if found is None or name not in _KNOWN_DIRECTIVES:
-            self._done = True
+            self.done = True
             return
         if name in self.found:
             raise InputError(
@@ -618,9 +620,10 @@ def _process_line(directives: _Directives, raw: str, number: int, strip_left: bo
     directive, and blank out a comment."""
     token = raw.rstrip("\r\n")
     if strip_left:
-        token = _go.trim_left_space(token)
-    directives.read(token, number)
-    return "" if _is_comment(token) else token
+        token = token.lstrip(_go.SPACE_CHARS)
+    if not directives.done:  # only the first lines can hold directives
+        directives.read(token, number)
+    return "" if token.lstrip(_go.SPACE_CHARS).startswith("#") else token  # a comment
 
 
 def _decode(source: str | bytes) -> str:
@@ -673,7 +676,7 @@ def parse(source: str | bytes) -> Dockerfile:
         parts = [text]  # joined once: `text += more` copied the whole line at every line
         while not done and (raw := lines.next()) is not None:
             processed = _process_line(directives, raw, lines.count, False)
-            if _is_comment(raw) or not _go.trim_left_space(processed):
+            if not processed.lstrip(_go.SPACE_CHARS):  # "" for a comment
                 continue  # comments and blank lines inside a continuation are skipped
             more, done = directives.trim_continuation(processed)
             parts.append(more)
