@@ -1,20 +1,23 @@
-"""The parser's shortcuts for plain lines give what BuildKit's walks give (issue 21).
+"""The parser's shortcuts for plain text give what BuildKit's walks give (issue 21).
 
 `_extract_flags` and `_parse_words` split a plain ASCII line word by word instead of walking
 it character by character the way BuildKit does; a line with a quote or an escape still
 takes the walk. Here both answers are compared on every line of the BuildKit oracle files
 and on many lines drawn from the characters that steer the walks (the walks themselves are
-judged by the oracle tests).
+judged by the oracle tests). The shell lexer likewise takes a run of plain characters in
+one step: it must lex every text as it does one character at a time.
 """
 
 from __future__ import annotations
 
 import itertools
 import random
+import re
 
 import pytest
 
-from checks.readers import dockerfile
+from checklists.errors import InputError
+from checks.readers import dockerfile, dockerfile_shell
 from tests.paths import ORACLES
 
 # The characters the walks turn on: blanks (ASCII and not), dashes, quotes, both escapes.
@@ -82,3 +85,37 @@ def test_a_line_ends_an_instruction_where_the_pattern_says() -> None:
                 else (directives._continuation.sub(r"\1", line), False)
             )
             assert directives.trim_continuation(line) == expected, line
+
+
+# The characters BuildKit's shell lexer turns on, with variables to expand.
+LEXER_ALPHABET = [
+    *("a", "b c", "-", "=", "/", " ", "\t", "\xa0", "é", "\udcff"),
+    *('"', "'", "\\", "`", "$", "$A", "${A}", "${B:-x}", "${A:+y}", "{", "}", "<<", "EOF", "\n"),
+]
+
+
+def _lexed(text: str, escape: str, flags: dict[str, bool]) -> tuple[str, ...]:
+    lexer = dockerfile_shell.ShellLexer(escape, **flags)
+    try:
+        word, words = lexer.process(text, {"A": "1 2", "B": None})
+    except InputError as error:
+        return ("error", str(error.message))
+    return (word, *words, *sorted(lexer.unknown))
+
+
+@pytest.mark.parametrize("escape", ["\\", "`"])
+@pytest.mark.parametrize(
+    "flags",
+    [{}, {"raw_quotes": True, "raw_escapes": True, "skip_unset": True}, {"keep_unknown": True}],
+    ids=["plain", "raw", "keep-unknown"],
+)
+def test_runs_of_plain_characters_lex_as_they_do_one_by_one(
+    escape: str, flags: dict[str, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(20261203)  # reproducible cases
+    texts = ["".join(rng.choices(LEXER_ALPHABET, k=rng.randint(1, 10))) for _ in range(6_000)]
+    texts += [line for line in _lines() if "$" in line or "<<" in line]
+    fast = [_lexed(text, escape, flags) for text in texts]
+    never = re.compile("(?!)")  # matches nothing: every character goes one by one
+    monkeypatch.setattr(dockerfile_shell, "_ordinary_run", lambda escape, stop: never)
+    assert [_lexed(text, escape, flags) for text in texts] == fast
