@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checklists import runner
+from checklists.cache import ResultCache
 from checklists.engine import Run, Settings, collect, evaluate
 from checklists.model import Evidence, Outcome
 from checklists.registry import Registry
@@ -186,3 +187,29 @@ def test_a_small_run_uses_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     assert processes(2) == 2  # never more than the tasks
     monkeypatch.setenv(runner.PROCESSES_VARIABLE, "many")
     assert processes(runner.PER_PROCESS * 100) == 8  # not a number: ignored
+
+
+def test_the_serve_cache_keeps_what_every_process_found(
+    tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each process's results reach the cache with what they read: unchanged, nothing runs
+    again; after an edit, exactly the tasks that read the edited file."""
+    registry = _registry(tmp_path / "pids")
+    monkeypatch.setenv(runner.PROCESSES_VARIABLE, "2")
+    cache = ResultCache()
+    settings = Settings(
+        target=repo, timeout=10.0, policy=Policy(today=dt.date(2026, 11, 28)), cache=cache
+    )
+
+    def again() -> Run:
+        return evaluate(collect({"p.md": _page()}), settings, LOG, registry)
+
+    first = again()
+    assert (first.evaluations, first.reused) == (15, 0)
+    unchanged = again()
+    assert (unchanged.evaluations, unchanged.reused) == (0, 15)
+    assert _outcomes(unchanged) == _outcomes(first)
+    (repo / FILES[1]).write_text("FROM scratch\n", "utf-8")
+    edited = again()
+    assert (edited.evaluations, edited.reused) == (3, 12)  # a1, b1 (./ spelled) and c1
+    assert [r.verdict for r in edited.results][3:6] == [Verdict.BROKEN] * 2 + [Verdict.VERIFIED]
