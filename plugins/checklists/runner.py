@@ -1032,6 +1032,18 @@ PER_PROCESS = 100
 _FILE_PARAMETERS = ("dockerfile", "context")
 
 
+def _folders(task: Task) -> list[str]:
+    """The files and folders a task names: its Dockerfile, the Dockerfile's folder (its
+    default build context, where `.dockerignore` is looked for), its context."""
+    named = []
+    for name in _FILE_PARAMETERS:
+        value = task.params.get(name)
+        if isinstance(value, str):
+            path = _plain_path(value)
+            named += [path, posixpath.dirname(path) or "."] if name == "dockerfile" else [path]
+    return named
+
+
 def processes(count: int) -> int:
     """How many worker processes evaluate `count` tasks: one per `PER_PROCESS` tasks, at
     most one per core this process may use; `CHECKLISTS_PROCESSES` overrides it."""
@@ -1053,7 +1065,8 @@ def _cores() -> int:
 
 def shares(tasks: Sequence[Task], parts: int) -> list[list[Task]]:
     """The tasks in at most `parts` shares of about equal size, each in the tasks' order.
-    Tasks linked by a file they name (directly or through others) are in one share."""
+    Tasks linked by a file they name (directly or through others) are in one share, and so
+    are all the tasks that name none (they read the target's default files)."""
     owner = list(range(len(tasks)))  # union-find over the tasks' positions
 
     def root(number: int) -> int:
@@ -1062,13 +1075,11 @@ def shares(tasks: Sequence[Task], parts: int) -> list[list[Task]]:
             number = owner[number]
         return number
 
-    first: dict[tuple[str, str], int] = {}
+    first: dict[str, int] = {}
     for number, task in enumerate(tasks):
-        for name in _FILE_PARAMETERS:
-            value = task.params.get(name)
-            if isinstance(value, str):
-                seen = first.setdefault((name, _plain_path(value)), number)
-                owner[root(number)] = root(seen)
+        for key in _folders(task) or [""]:
+            seen = first.setdefault(key, number)
+            owner[root(number)] = root(seen)
     groups: dict[int, list[int]] = {}
     for number in range(len(tasks)):
         groups.setdefault(root(number), []).append(number)

@@ -158,21 +158,26 @@ def test_tasks_naming_one_file_share_a_process(tmp_path: Path) -> None:
         _task(registry, "fake.first", dockerfile="a/Dockerfile"),
         _task(registry, "fake.first", dockerfile="b/Dockerfile"),
         _task(registry, "fake.last", dockerfile="./a//Dockerfile"),
-        _task(registry, "fake.last", dockerfile="c/Dockerfile", context="b"),
-        _task(registry, "fake.last", dockerfile="d/Dockerfile", context="./b/"),
+        _task(registry, "fake.last", dockerfile="c/Dockerfile", context="x"),
+        _task(registry, "fake.last", dockerfile="d/Dockerfile", context="./x/"),
         _task(registry, "fake.first", dockerfile="e/Dockerfile"),
-        _task(registry, "fake.first"),  # no file named: the check's default
+        _task(registry, "fake.first", dockerfile="e/dev.Dockerfile"),
+        _task(registry, "fake.first"),  # no file named: the checks' defaults
+        _task(registry, "fake.last", context="."),
+        _task(registry, "fake.last"),
     ]
     parts = shares(tasks, 2)
     assert shares(tasks, 2) == parts  # the same tasks, the same shares
-    assert sorted(map(len, parts)) == [3, 4]
+    assert sorted(map(len, parts)) == [5, 5]
     index = {task.key: number for number, share in enumerate(parts) for task in share}
     assert index[tasks[0].key] == index[tasks[2].key]  # one file, spelled two ways
     assert index[tasks[3].key] == index[tasks[4].key]  # linked through one context
+    assert index[tasks[5].key] == index[tasks[6].key]  # one folder: one .dockerignore
+    assert index[tasks[7].key] == index[tasks[9].key]  # both read the default files
     for share in parts:  # each in the order the tasks came
         assert share == sorted(share, key=tasks.index)
     assert shares(tasks, 1) == [tasks]
-    assert len(shares(tasks, 10)) == 5  # never more shares than groups
+    assert len(shares(tasks, 10)) == 6  # never more shares than groups
 
 
 def test_a_small_run_uses_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
