@@ -71,7 +71,6 @@ def resolve(
     environments: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Task | Outcome:
     """The task an item asks for, or an `error` outcome saying what is wrong with the binding."""
-    where = Evidence(tr("binding at {where}", "バインディング（{where}）", where=item.location))
     loc = item.location
     if item.error:
         return Outcome.error(
@@ -81,7 +80,7 @@ def resolve(
                 where=loc,
                 error=item.error,
             ),
-            where,
+            _binding(item),
         )
     spec = registry.get(item.check_id or "")
     if spec is None:
@@ -100,7 +99,7 @@ def resolve(
                 id=item.check_id or "",
                 hint=hint,
             ),
-            where,
+            _binding(item),
         )
     if spec.is_metric != item.metric:
         want = "metric" if spec.is_metric else "check"
@@ -112,7 +111,7 @@ def resolve(
                 id=spec.id,
                 want=want,
             ),
-            where,
+            _binding(item),
         )
     environment = None
     if item.environment is not None:
@@ -129,7 +128,7 @@ def resolve(
                     env=item.environment,
                     known=known,
                 ),
-                where,
+                _binding(item),
             )
         if "environment" not in spec.params:
             return Outcome.error(
@@ -139,7 +138,7 @@ def resolve(
                     where=loc,
                     id=spec.id,
                 ),
-                where,
+                _binding(item),
             )
         environment = Environment(item.environment, dict(environments[item.environment]))
     unknown = sorted(set(item.params) - set(spec.params) - {"environment"})
@@ -154,7 +153,7 @@ def resolve(
                 unknown=unknown,
                 accepted=accepted,
             ),
-            where,
+            _binding(item),
         )
     params = {
         name: item.params[name] if name in item.params else defaults[name]
@@ -174,9 +173,14 @@ def resolve(
                 id=spec.id,
                 missing=missing,
             ),
-            where,
+            _binding(item),
         )
     return Task(spec, params, environment)
+
+
+def _binding(item: Item) -> Evidence:
+    """The evidence of a binding's error: where it is (made only for an error)."""
+    return Evidence(tr("binding at {where}", "バインディング（{where}）", where=item.location))
 
 
 def run_one(task: Task, target: Target, log: Log) -> Outcome:
