@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.timing import median
-from checklists import outputs
+from checklists import reports
 
 HOOKS = ("on_config", "on_files", "on_page_markdown", "on_post_page", "on_post_build")
 EDIT = b"\n# edited while serving\n"
@@ -98,7 +98,7 @@ def measure(config: Path, work: Path, runs: int) -> ServeSite:
     from mkdocs.commands.build import build  # noqa: PLC0415 - only this section needs MkDocs
     from mkdocs.config import load_config  # noqa: PLC0415
 
-    from checklists.siteconfig import plugin_options  # noqa: PLC0415
+    from checklists.core.siteconfig import plugin_options  # noqa: PLC0415
 
     source = (config.parent / str(plugin_options(config).get("target", "."))).resolve()
     target = work / "serve-target"
@@ -144,7 +144,7 @@ def measure(config: Path, work: Path, runs: int) -> ServeSite:
             rebuild("one file edited", edit)
         finally:
             (target / edited).write_bytes(original)
-        watches, nested = nested_watches(list(outputs.watched(plugin.run)))
+        watches, nested = nested_watches(list(reports.watched(plugin.run)))
     return ServeSite(rebuilds, edited, watches, nested)
 
 

@@ -13,9 +13,9 @@ import markdown
 import pytest
 from mkdocs.utils import get_relative_url
 
-from checklists.commands import read_pages
-from checklists.extension import ChecklistsExtension
-from checklists.pages import (
+from checklists.cli.commands import read_pages
+from checklists.site.extension import ChecklistsExtension
+from checklists.site.pages import (
     GENERATED,
     STAMP,
     is_generated,

@@ -1,7 +1,7 @@
 """The layers of ARCHITECTURE.md ("Layers and allowed imports"), enforced on every import
 statement of the source (module level or inside a function; relative imports resolved).
 
-    site wiring   plugins/checklists/plugin.py (mkdocs), extension.py (markdown)
+    site wiring   plugins/checklists/site/plugin.py (mkdocs), extension.py (markdown)
     engine        plugins/checklists/**          never imports the check library or a program
     checks        checks/<area>/<check>.py, checks/common.py, checks/discovery.py, ...
     readers       checks/readers/**              the public API, the standard library, their
@@ -28,14 +28,14 @@ PROGRAMS = ("checklists_measure", "checklists_sandbox")
 
 # The site generators' libraries, and the one module each may be imported from.
 SITE_LIBRARIES = {
-    "mkdocs": {"plugins/checklists/plugin.py"},
-    "material": {"plugins/checklists/plugin.py"},
-    "pymdownx": {"plugins/checklists/plugin.py"},
+    "mkdocs": {"plugins/checklists/site/plugin.py"},
+    "material": {"plugins/checklists/site/plugin.py"},
+    "pymdownx": {"plugins/checklists/site/plugin.py"},
     "markdown": {
-        "plugins/checklists/extension.py",
+        "plugins/checklists/site/extension.py",
         # The catalog renders its samples with the site's own Markdown extensions, imported
         # only when a site asks for it (the core install has no Markdown).
-        "plugins/checklists/catalog.py",
+        "plugins/checklists/site/catalog.py",
     },
 }
 # The third-party parsers readers build on.
@@ -185,12 +185,12 @@ def test_the_check_library_holds_no_program() -> None:
 
 def test_the_walk_sees_every_kind_of_break(tmp_path: Path) -> None:
     files = {
-        "plugins/checklists/render.py": "def f():\n    import mkdocs.utils\n",
-        "plugins/checklists/engine.py": "from checks.common import ignore_file\n",
+        "plugins/checklists/site/render.py": "def f():\n    import mkdocs.utils\n",
+        "plugins/checklists/core/engine.py": "from checks.common import ignore_file\n",
         "plugins/checklists/fleet/scan.py": "import checklists_sandbox\n",
         "checks/readers/a.py": "from checks.dockerfile import multi_stage\nimport requests\n",
         "checks/readers/b.py": "from . import a\nfrom .. import common\n"
-        "from checklists.runner import x\n",
+        "from checklists.core.runner import x\n",
         "checks/area/c.py": "from checklists_measure import command\n",
         "checks/area/d.py": "from checklists_sandbox import sandbox\n",
         "plugins/checklists_measure/e.py": "from checks.area import c\nfrom .steps import s\n",
@@ -199,16 +199,18 @@ def test_the_walk_sees_every_kind_of_break(tmp_path: Path) -> None:
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, "utf-8")
-    assert site_library_breaks(tmp_path) == ["plugins/checklists/render.py:2 imports mkdocs.utils"]
+    assert site_library_breaks(tmp_path) == [
+        "plugins/checklists/site/render.py:2 imports mkdocs.utils"
+    ]
     assert engine_breaks(tmp_path) == [
-        "plugins/checklists/engine.py:1 imports checks.common",
+        "plugins/checklists/core/engine.py:1 imports checks.common",
         "plugins/checklists/fleet/scan.py:1 imports checklists_sandbox",
     ]
     assert reader_breaks(tmp_path) == [
         "checks/readers/a.py:1 imports checks.dockerfile",
         "checks/readers/a.py:2 imports requests",
         "checks/readers/b.py:2 imports checks.common",
-        "checks/readers/b.py:3 imports checklists.runner",
+        "checks/readers/b.py:3 imports checklists.core.runner",
     ]
     assert check_breaks(tmp_path) == [
         "checks/area/c.py:1 imports checklists_measure",

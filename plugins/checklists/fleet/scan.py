@@ -42,16 +42,16 @@ from typing import Any, TextIO
 
 import yaml
 
-from checklists import cli
-from checklists import report as reports
-from checklists.errors import SetupError
+from checklists.cli import main as cli
+from checklists.core.errors import SetupError
+from checklists.core.i18n import language
+from checklists.core.registry import load_packages
+from checklists.core.siteconfig import plugin_options, site_options
 from checklists.fleet.fleetfile import Entry, FleetFile
 from checklists.fleet.model import slugs_for
 from checklists.fleet.records import REPORT_NAME, SCAN_ERROR_NAME, meta_path, parse_time
 from checklists.fleet.stamp import meta, now, write_meta
-from checklists.i18n import language
-from checklists.registry import load_packages
-from checklists.siteconfig import plugin_options, site_options
+from checklists.reports import compliance as reports
 
 STATE_NAME = "scan.json"
 CONFIG_NAME = "checklists.yml"  # the site configuration a repository was checked with

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from checklists.render import esc
+from checklists.site.render import esc
 
 
 @dataclass(frozen=True, slots=True)
