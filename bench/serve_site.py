@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.timing import median
-from checklists import reports
+from checklists.site import serve
 
 HOOKS = ("on_config", "on_files", "on_page_markdown", "on_post_page", "on_post_build")
 EDIT = b"\n# edited while serving\n"
@@ -144,7 +144,7 @@ def measure(config: Path, work: Path, runs: int) -> ServeSite:
             rebuild("one file edited", edit)
         finally:
             (target / edited).write_bytes(original)
-        watches, nested = nested_watches(list(reports.watched(plugin.run)))
+        watches, nested = nested_watches(list(serve.watched(plugin.run)))
     return ServeSite(rebuilds, edited, watches, nested)
 
 

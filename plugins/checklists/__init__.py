@@ -6,11 +6,11 @@ imports mkdocs. Checks and readers import what they use from here: `check`, `met
 `InputError` (a located problem of the target's input) and `decode_text`;
 `tests/engine/test_public_api.py` pins the list. Programs beside the engine (`checklists
 measure`) read a site and write their files with `plugin_options`, `site_bindings` and
-`write_atomic` (`checklists.cli.programs`). The readers' size limits
+`write_atomic` (`checklists.core.programs`). The readers' size limits
 (`checklists.core.target.MAX_*`) are read from there.
 """
 
-from checklists.cli.programs import plugin_options, site_bindings, write_atomic
+from checklists.core.programs import plugin_options, site_bindings, write_atomic
 from checklists.core.errors import InputError, SetupError
 from checklists.core.limits import Kind, Quantity
 from checklists.core.message import Message, join, localize, quantity, tr

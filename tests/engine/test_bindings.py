@@ -13,10 +13,10 @@ from checklists.core.bindings import (
     Columns,
     Item,
     _load_mapping,
-    mask_inline_code,
     parse_binding,
     scan,
 )
+from checklists.core.scanner import mask_inline_code
 
 
 def bound(markdown: str) -> list[Item]:

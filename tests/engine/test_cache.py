@@ -110,7 +110,7 @@ def test_every_check_that_uses_a_parsed_file_depends_on_it(
 def test_serve_watches_each_place_once(tmp_path: Path) -> None:
     """`mkdocs serve` watches what the checks looked at, with no watch inside another: one
     edit then reaches the server through one watch, and rebuilds the site once."""
-    from checklists.reports import watched
+    from checklists.site.serve import watched
 
     for rel in ("svc/Dockerfile", "svc/app/main.py", "other/x.txt", "top.txt"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)

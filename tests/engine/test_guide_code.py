@@ -15,7 +15,7 @@ from checklists.core.engine import Run, Settings, collect, evaluate, headline
 from checklists.core.runner import Task, run_all
 from checklists.core.target import Target
 from checklists.core.verdict import Policy, Verdict
-from checklists.reports import compliance as report
+from checklists.reports import compliance
 
 PAGE = """# Guide
 
@@ -142,7 +142,7 @@ def test_every_statement_is_listed_with_its_check_its_reason_or_as_unchecked() -
 
 
 def test_the_report_lists_the_unchecked_statements_with_their_place(tmp_path: Path) -> None:
-    data = report.compliance(run(repository(tmp_path)), "repo", "en")
+    data = compliance.compliance(run(repository(tmp_path)), "repo", "en")
     guide = data["guide"]
     unchecked = [(c["page"], c["line"]) for c in guide["claims"] if c["status"] == "unchecked"]
     assert unchecked == [("guide.md", 44), ("guide.md", 48), ("guide.md", 50)]

@@ -15,11 +15,11 @@ import pytest
 
 from checklists import reports
 from checklists.core.engine import Settings, collect, evaluate
+from checklists.core.files import ReportPathError, check_destination, write_atomic
 from checklists.core.model import Evidence, Outcome
 from checklists.core.registry import Registry
 from checklists.core.target import Target
 from checklists.core.verdict import Policy
-from checklists.reports.compliance import ReportPathError, check_destination, write_atomic
 from tests.engine.conftest import DOC
 
 

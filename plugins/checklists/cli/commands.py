@@ -31,17 +31,17 @@ from checklists.core.engine import (
     evaluate,
     headline,
     settings_from_options,
+    today,
 )
 from checklists.core.errors import SetupError
+from checklists.core.files import check_destination, write_atomic
 from checklists.core.i18n import LANGUAGES, TEXT, VERDICT_ICONS, VERDICT_LABELS, language
 from checklists.core.message import localize, unwrap
 from checklists.core.registry import REGISTRY, CheckSpec
 from checklists.core.services import SERVICE_PARAMS, environments_for, services_listing
 from checklists.core.target import Target
 from checklists.core.verdict import Verdict
-from checklists.reports import compliance as report
 from checklists.site import pages as generated_pages
-from checklists.site.pages import is_generated
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 Subparsers = argparse._SubParsersAction
@@ -153,11 +153,11 @@ def run_check(args: argparse.Namespace) -> int:
     if not docs.exists():
         raise SetupError(f"the docs folder {docs} does not exist (docs_dir in {found.shown})")
     if docs.is_dir():
-        pages = read_pages(docs, os.path.relpath(docs, root))
+        pages = project.read_pages(docs, os.path.relpath(docs, root))
     else:
         pages = {docs.name: decode_page(docs.read_bytes(), str(docs))}
         docs = docs.parent
-    settings = settings_from_options(options, root, reports.today(), locate=found.locate())
+    settings = settings_from_options(options, root, today(), locate=found.locate())
     if args.pages is not None and (found.kind != "site" or found.config is None):
         raise SetupError("--pages writes a site's pages: run it with a site's mkdocs.yml")
     formats = args.format or ["table"]
@@ -205,9 +205,9 @@ def run_check(args: argparse.Namespace) -> int:
 def _write_pages(run: Run, found: project.Project, folder: Path, context: reports.Context) -> None:
     """The site's generated pages and reports into `folder` (`checklists.site.pages`)."""
     assert found.config is not None
-    files: dict[str, str] = {}
+    rendered: dict[str, str] = {}
     for fmt in reports.FORMATS:
-        files |= reports.render(run, fmt, context)
+        rendered |= reports.render(run, fmt, context)
     guide = run_pages(run)
     written = generated_pages.write(
         run,
@@ -218,7 +218,7 @@ def _write_pages(run: Run, found: project.Project, folder: Path, context: report
         report_page=str(found.options["report_page"]),
         target_name=context.target_name,
         base=str(found.options["target_url"]),
-        reports=files,
+        reports=rendered,
     )
     print(f"checklists: wrote {len(written)} files for the site into {folder}", file=sys.stderr)
 
@@ -236,60 +236,23 @@ def _language(args: argparse.Namespace) -> str:
     return language(found.lang)
 
 
-MAX_DOCS_DEPTH = 64  # folder levels below docs_dir that are read
-
-
-def read_pages(docs: Path, shown: str) -> dict[str, str]:
-    """Every Markdown page under the docs folder by its path there, as MkDocs names it.
-
-    Walked with a stack rather than recursion (a tree 1,500 folders deep must not end in
-    RecursionError), folders linked twice or in a loop read once, at most MAX_DOCS_DEPTH
-    levels; a page that is not UTF-8 or cannot be read is a SetupError naming it.
-    """
-    pages: dict[str, str] = {}
-    seen: set[tuple[int, int]] = set()
-    stack: list[tuple[str, str]] = [(str(docs), "")]
-    while stack:
-        folder, relative = stack.pop()
-        if relative.count("/") >= MAX_DOCS_DEPTH:
-            raise SetupError(
-                f"{shown}/{relative}: folders nested more than {MAX_DOCS_DEPTH} levels deep "
-                "in the docs folder; not read"
-            )
-        try:
-            identity = os.stat(folder)  # noqa: PTH116 - str paths, cheaper in a walk
-            if (identity.st_dev, identity.st_ino) in seen:
-                continue
-            seen.add((identity.st_dev, identity.st_ino))
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError as error:
-            raise SetupError(f"cannot read {shown}/{relative}: {error.strerror}") from error
-        for entry in entries:
-            name = f"{relative}{entry.name}"
-            try:
-                if entry.is_dir():
-                    stack.append((entry.path, f"{name}/"))
-                elif entry.name.endswith(".md") and entry.is_file():
-                    with open(entry.path, "rb") as stream:  # noqa: PTH123
-                        text = decode_page(stream.read(), f"{shown}/{name}")
-                    if not is_generated(text):  # written by --pages, not the guide's
-                        pages[name] = text
-            except OSError as error:
-                raise SetupError(f"cannot read {shown}/{name}: {error.strerror}") from error
-    return dict(sorted(pages.items()))
+def _folder(fmt: str) -> bool:
+    """Whether a format writes several files (into a folder: badges)."""
+    found = reports.FORMATS.get(fmt)
+    return found is not None and found.several
 
 
 def _destination(fmt: str, output: str | None, *, several: bool) -> Path | None:
     """Where one format goes: a file, a folder (badges, several formats, no --output), or
     None for stdout (the table by default, any single report with `--output -`)."""
     if output == "-":
-        if several or fmt == "badges":
+        if several or _folder(fmt):
             raise SetupError("`--output -` prints one report; badges and several formats "
                              "need a folder")  # fmt: skip
         return None
     if fmt == "table":
         return Path(output) if output and not several else None
-    if output is None or several or fmt == "badges":
+    if output is None or several or _folder(fmt):
         return Path(output or ".")
     return Path(output)
 
@@ -302,13 +265,12 @@ def _check_destinations(formats: list[str], output: str | None) -> None:
         where = _destination(fmt, output, several=several)
         if where is None:
             continue
-        if fmt != "table" and (output is None or several or fmt == "badges"):
-            report.check_destination(where, folder=True)
-            names = ["badges"] if fmt == "badges" else [reports.FILE_NAMES[fmt]]
-            for name in names:
-                report.check_destination(where / name, folder=fmt == "badges")
+        if fmt != "table" and (output is None or several or _folder(fmt)):
+            check_destination(where, folder=True)
+            found = reports.FORMATS[fmt]
+            check_destination(where / found.file_name, folder=found.several)
         else:
-            report.check_destination(where)
+            check_destination(where)
 
 
 def _emit(
@@ -320,18 +282,18 @@ def _emit(
         if where is None:
             sys.stdout.write(colored(text) if use_color(sys.stdout) else text)
         else:
-            report.write_atomic(where, text)
+            write_atomic(where, text)
         return
-    files = reports.render(run, fmt, context)
+    rendered = reports.render(run, fmt, context)
     if where is None:
-        (text,) = files.values()
+        (text,) = rendered.values()
         sys.stdout.write(text)
-    elif output is None or several or fmt == "badges":
-        for name, text in files.items():
-            report.write_atomic(where / name, text)
+    elif output is None or several or _folder(fmt):
+        for name, text in rendered.items():
+            write_atomic(where / name, text)
     else:
-        (text,) = files.values()
-        report.write_atomic(where, text)
+        (text,) = rendered.values()
+        write_atomic(where, text)
 
 
 _COLORS = {"✓": "32", "✗": "31", "⚠": "31", "≠": "31", "?": "33", "↻": "33"}  # green, red, yellow
@@ -497,7 +459,7 @@ def in_effect(spec: CheckSpec, found: project.Project) -> list[str]:
     """The parameters the check receives with the current configuration, and where each
     value comes from: a binding of the guide, a service, `defaults`, or the check itself."""
     options = found.options
-    settings = settings_from_options(options, found.root, reports.today(), locate=found.locate())
+    settings = settings_from_options(options, found.root, today(), locate=found.locate())
     where = found.locate() or (lambda path: found.shown)
     lines = [f"In effect here ({found.shown}, target {settings.target}):"]
     services = settings.services
@@ -535,7 +497,7 @@ def _bindings_of(check_id: str, found: project.Project) -> list[tuple[str, str]]
     docs = found.pages
     try:
         if docs.is_dir():
-            pages = read_pages(docs, docs.name)
+            pages = project.read_pages(docs, docs.name)
         else:
             pages = {docs.name: decode_page(docs.read_bytes(), str(docs))}
     except (SetupError, OSError):

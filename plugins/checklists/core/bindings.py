@@ -31,7 +31,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
-import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -40,16 +39,22 @@ from typing import Any
 
 import yaml
 
+from checklists.core.scanner import (
+    BINDING,
+    COMMENT,
+    FENCE,
+    LIST_MARKER,
+    TABLE_LINE,
+    CodeTracker,
+    cell_spans,
+    is_delimiter,
+    mask_inline_code,
+)
+
 _TASK = re.compile(
     r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+\[(?P<mark>[ xX])\][ \t]+(?P<text>.*)$"
 )
-_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _HEADING = re.compile(r"^ {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?(?:[ \t]+#+)?[ \t]*$")
-_COMMENT = re.compile(r"<!--(?P<body>.*?)-->")
-_BINDING = re.compile(r"^\s*(?P<kind>check|metric):\s*(?P<id>\S*)(?P<rest>.*?)\s*$", re.DOTALL)
-_TABLE_LINE = re.compile(r"^ {0,3}\|")
-_DELIMITER_CELL = re.compile(r"^:?-+:?$")
 _WAIVER_KEYS = frozenset({"reason", "until", "by"})
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is 7x faster when present
 
@@ -203,25 +208,6 @@ def params_key(params: Mapping[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def mask_inline_code(line: str) -> str:
-    """The line with every inline code span (CommonMark backtick rules) blanked out."""
-    if "`" not in line:
-        return line
-    masked = list(line)
-    position = 0
-    while (start := line.find("`", position)) != -1:
-        run = len(line[start:]) - len(line[start:].lstrip("`"))
-        closer = re.compile(rf"(?<!`)`{{{run}}}(?!`)")
-        match = closer.search(line, start + run)
-        if match is None:
-            position = start + run
-            continue
-        for index in range(start, match.end()):
-            masked[index] = " "
-        position = match.end()
-    return "".join(masked)
-
-
 def _split_flow_mapping(text: str) -> tuple[str, str]:
     """Split '{a: 1} rest' into ('{a: 1}', 'rest') honouring quotes and nesting."""
     end = text.find("}")
@@ -362,7 +348,7 @@ def _parse_waiver(value: object) -> Waiver:
 
 def parse_binding(body: str) -> tuple[str, dict[str, Any], Waiver | None]:
     """(id, params, waiver) from a comment body 'check: id {...}'; ValueError if bad."""
-    match = _BINDING.match(body)
+    match = BINDING.match(body)
     if match is None:
         raise ValueError("not a binding")
     check_id, rest = match["id"], match["rest"].strip()
@@ -381,45 +367,24 @@ def parse_binding(body: str) -> tuple[str, dict[str, Any], Waiver | None]:
 
 
 def _bindings_in(masked: str) -> Iterator[re.Match[str]]:
-    for match in _COMMENT.finditer(masked):
-        if _BINDING.match(match["body"]):
+    for match in COMMENT.finditer(masked):
+        if BINDING.match(match["body"]):
             yield match
 
 
 @dataclass
-class _Scanner:
-    """Line-by-line state: fences, indented code, the current section, the open item."""
+class _Scanner(CodeTracker):
+    """Line-by-line state: fences and indented code (`CodeTracker`), the current section,
+    the open block, the bindings waiting for a block."""
 
-    page: str
-    fence: str | None = None
     section: str | None = None
     section_line: int | None = None
-    previous_blank: bool = True
-    in_list: bool = False
     # The fenced block being read: (opening line, language, indentation), and its lines.
     opened: tuple[int, str, int] | None = None
     code: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)  # the page's blocks so far
     # Bindings on lines of their own waiting for the block below them: (line, text, match).
     waiting: list[tuple[int, str, re.Match[str]]] = field(default_factory=list)
-
-    def is_code(self, line: str) -> bool:
-        """Track fences and indented code; True when `line` is code, not Markdown text."""
-        fence_match = _FENCE.match(line)
-        if self.fence is not None:
-            if (
-                fence_match
-                and fence_match["fence"].startswith(self.fence)
-                and not fence_match["info"].strip()
-            ):
-                self.fence = None
-            return True
-        if fence_match and not (fence_match["fence"][0] == "`" and "`" in fence_match["info"]):
-            self.fence = fence_match["fence"]
-            return True
-        expanded = line.expandtabs(4)
-        indented = len(expanded) - len(expanded.lstrip(" ")) >= 4 and expanded.strip() != ""
-        return indented and self.previous_blank and not self.in_list
 
 
 def scan(markdown: str, page: str, columns: Columns | None = None) -> list[Item]:
@@ -448,7 +413,7 @@ def _scan_page(markdown: str, page: str, columns: Columns) -> list[Item]:
             state.previous_blank = blank
             continue
         if not blank:
-            if _LIST_MARKER.match(line):
+            if LIST_MARKER.match(line):
                 state.in_list = True
             elif not line[:1].isspace() and state.previous_blank:
                 state.in_list = False
@@ -456,7 +421,7 @@ def _scan_page(markdown: str, page: str, columns: Columns) -> list[Item]:
         if heading and not line[:1].isspace():
             masked = mask_inline_code(line)
             found = list(_bindings_in(masked))
-            title = _COMMENT.sub("", heading["title"] or "").strip()
+            title = COMMENT.sub("", heading["title"] or "").strip()
             state.section = title or None
             state.section_line = number
             if found:
@@ -472,7 +437,7 @@ def _scan_page(markdown: str, page: str, columns: Columns) -> list[Item]:
                 items.append(_bind(base, line, found, number))
                 state.previous_blank = False
                 continue
-        if _TABLE_LINE.match(line) and number < len(lines) and _is_delimiter(lines[number]):
+        if TABLE_LINE.match(line) and number < len(lines) and is_delimiter(lines[number]):
             consumed = _table(state, lines, number, columns, items)
             number += consumed
             state.previous_blank = False
@@ -483,13 +448,13 @@ def _scan_page(markdown: str, page: str, columns: Columns) -> list[Item]:
             items.extend(
                 _item(state, number, line, masked, text_start=task.start("text"), mark=task["mark"])
             )
-        elif _LIST_MARKER.match(line) and any(_bindings_in(masked)):
-            marker = _LIST_MARKER.match(line)
+        elif LIST_MARKER.match(line) and any(_bindings_in(masked)):
+            marker = LIST_MARKER.match(line)
             assert marker is not None
             items.extend(_item(state, number, line, masked, text_start=marker.end(), mark=None))
         else:
             found = list(_bindings_in(masked))
-            if found and _COMMENT.sub("", masked).strip() == "" and _block_follows(lines, number):
+            if found and COMMENT.sub("", masked).strip() == "" and _block_follows(lines, number):
                 state.waiting.extend((number, line, match) for match in found)
                 continue  # the line stays as it was: `previous_blank` too
             items.extend(
@@ -515,10 +480,10 @@ def _block_follows(lines: list[str], number: int) -> bool:
     for line in lines[number:]:
         masked = mask_inline_code(line)
         if not line.strip() or (
-            any(_bindings_in(masked)) and _COMMENT.sub("", masked).strip() == ""
+            any(_bindings_in(masked)) and COMMENT.sub("", masked).strip() == ""
         ):
             continue
-        return _FENCE.match(line) is not None
+        return FENCE.match(line) is not None
     return False
 
 
@@ -527,7 +492,7 @@ def _track_block(
 ) -> None:
     """Follow a fenced block through `is_code`: open, collect its lines, close."""
     if not was_code and state.fence is not None:  # this line opened a fence
-        fence = _FENCE.match(line)
+        fence = FENCE.match(line)
         assert fence is not None
         language = (fence["info"].strip().split() or [""])[0].lstrip("{.").rstrip("}").lower()
         state.opened, state.code = (number, language, len(fence["indent"])), []
@@ -606,7 +571,7 @@ def _item(
 
 
 def _is_metric(line: str, match: re.Match[str]) -> bool:
-    found = _BINDING.match(line[match.start() + 4 : match.end() - 3])
+    found = BINDING.match(line[match.start() + 4 : match.end() - 3])
     return found is not None and found["kind"] == "metric"
 
 
@@ -615,7 +580,7 @@ def _bind(base: Item, line: str, found: list[re.Match[str]], number: int) -> Ite
     first = found[0]
     comment = (number, first.start(), first.end())
     body = line[first.start() + 4 : first.end() - 3]
-    metric = (_BINDING.match(body) or {"kind": ""})["kind"] == "metric"
+    metric = (BINDING.match(body) or {"kind": ""})["kind"] == "metric"
     if len(found) > 1:
         error = f"{len(found)} bindings in one place; bind one per item"
         return replace(base, comment=comment, check_id=parse_id(body), metric=metric, error=error)
@@ -641,36 +606,14 @@ def _visible_text(line: str, found: list[re.Match[str]], text_start: int) -> str
 # -- tables ---------------------------------------------------------------------------------
 
 
-def _is_delimiter(line: str) -> bool:
-    cells = [line[a:b] for a, b in _cell_spans(line)]
-    return bool(cells) and all(_DELIMITER_CELL.match(cell.replace(" ", "")) for cell in cells)
-
-
-def _cell_spans(line: str) -> list[tuple[int, int]]:
-    """(start, end) of each cell's trimmed text; pipes in inline code or escaped don't split."""
-    masked = mask_inline_code(line)
-    bars = [i for i, char in enumerate(masked) if char == "|" and masked[i - 1 : i] != "\\"]
-    if not bars:
-        return []
-    edges = bars if masked[: bars[0]].strip() == "" else [-1, *bars]
-    if masked[edges[-1] + 1 :].strip():
-        edges = [*edges, len(line)]
-    spans = []
-    for left, right in itertools.pairwise(edges):
-        cell = line[left + 1 : right]
-        start = left + 1 + len(cell) - len(cell.lstrip())
-        spans.append((start, start + len(cell.strip())))
-    return spans
-
-
 def _table(
     state: _Scanner, lines: list[str], header_number: int, columns: Columns, items: list[Item]
 ) -> int:
     """Scan a table whose header is line `header_number`; return how many more lines it used."""
     header = lines[header_number - 1]
-    headers = [header[a:b].strip() for a, b in _cell_spans(header)]
+    headers = [header[a:b].strip() for a, b in cell_spans(header)]
     used = 1  # the delimiter row
-    while header_number + used < len(lines) and _TABLE_LINE.match(lines[header_number + used]):
+    while header_number + used < len(lines) and TABLE_LINE.match(lines[header_number + used]):
         number = header_number + used + 1
         items.extend(_row(state, number, lines[number - 1], headers, columns))
         used += 1
@@ -680,14 +623,14 @@ def _table(
 def _row(
     state: _Scanner, number: int, line: str, headers: list[str], columns: Columns
 ) -> list[Item]:
-    spans = _cell_spans(line)
+    spans = cell_spans(line)
     masked = mask_inline_code(line)
     found = [m for a, b in spans for m in _bindings_in(masked) if a <= m.start() < b]
     if not found:
         return []
     first_start, first_end = spans[0]
     label = _visible_text(line[first_start:first_end], [], 0)
-    label = _COMMENT.sub("", label).strip()
+    label = COMMENT.sub("", label).strip()
     base = Item(
         state.page, number, state.section, label, True, kind="row", section_line=state.section_line
     )
@@ -749,5 +692,5 @@ def _is_limit(text: str) -> bool:
 
 
 def parse_id(body: str) -> str | None:
-    match = _BINDING.match(body)
+    match = BINDING.match(body)
     return match["id"] or None if match else None

@@ -15,15 +15,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checklists.core.bindings import (
-    _BINDING,
-    _COMMENT,
-    _FENCE,
-    _LIST_MARKER,
-    _TABLE_LINE,
-    _cell_spans,
-    _is_delimiter,
-    _Scanner,
+from checklists.core.scanner import (
+    BINDING,
+    COMMENT,
+    FENCE,
+    LIST_MARKER,
+    TABLE_LINE,
+    CodeTracker,
+    cell_spans,
+    is_delimiter,
     mask_inline_code,
 )
 
@@ -69,9 +69,9 @@ def _notes(line: str) -> tuple[tuple[str, ...], str | None]:
     """The check ids bound on a line and its prose reason, if any."""
     ids: list[str] = []
     reason = None
-    for match in _COMMENT.finditer(mask_inline_code(line)):
+    for match in COMMENT.finditer(mask_inline_code(line)):
         body = match["body"]
-        binding = _BINDING.match(body)
+        binding = BINDING.match(body)
         if binding is not None and binding["id"]:
             ids.append(binding["id"])
         prose = _PROSE.match(body)
@@ -81,8 +81,8 @@ def _notes(line: str) -> tuple[tuple[str, ...], str | None]:
 
 
 def _text(line: str) -> str:
-    visible = _COMMENT.sub("", line).strip()
-    marker = _LIST_MARKER.match(visible)
+    visible = COMMENT.sub("", line).strip()
+    marker = LIST_MARKER.match(visible)
     return visible[marker.end() :].strip() if marker else visible.strip("| ").strip()
 
 
@@ -90,7 +90,7 @@ def claims(markdown: str, page: str) -> list[Claim]:
     """Every list item, table row and code block of the page, in order."""
     lines = markdown.splitlines()
     found: list[Claim] = []
-    state = _Scanner(page)
+    state = CodeTracker(page)
     above: list[str] = []  # comment lines right above what comes next
     index = 0
     while index < len(lines):
@@ -100,7 +100,7 @@ def claims(markdown: str, page: str) -> list[Claim]:
         was_code = state.fence is not None
         if state.is_code(line):
             if not was_code and state.fence is not None:  # a fence opened here
-                fence = _FENCE.match(line)
+                fence = FENCE.match(line)
                 language = (fence["info"].strip().split() or [""])[0] if fence else ""
                 ids: tuple[str, ...] = ()
                 reason = None
@@ -110,7 +110,7 @@ def claims(markdown: str, page: str) -> list[Claim]:
                     reason = why if why is not None else reason
                 first = ""
                 for following in lines[index : index + 20]:
-                    if _FENCE.match(following):
+                    if FENCE.match(following):
                         break
                     if following.strip() and not following.strip().startswith(("#", "//")):
                         first = following.strip()
@@ -124,29 +124,29 @@ def claims(markdown: str, page: str) -> list[Claim]:
         if not stripped:
             state.previous_blank = True
             continue
-        if _COMMENT.sub("", mask_inline_code(line)).strip() == "":
+        if COMMENT.sub("", mask_inline_code(line)).strip() == "":
             above.append(line)  # a comment alone: a binding or a reason for what follows
             continue
         above = []
-        if _LIST_MARKER.match(line):
+        if LIST_MARKER.match(line):
             state.in_list = True
         elif not line[:1].isspace() and state.previous_blank:
             state.in_list = False
         state.previous_blank = False
         if _HEADING.match(line):
             continue
-        if _TABLE_LINE.match(line) and index < len(lines) and _is_delimiter(lines[index]):
+        if TABLE_LINE.match(line) and index < len(lines) and is_delimiter(lines[index]):
             index += 1  # the header and the delimiter row state nothing
-            while index < len(lines) and _TABLE_LINE.match(lines[index]):
+            while index < len(lines) and TABLE_LINE.match(lines[index]):
                 row = lines[index]
-                spans = _cell_spans(row)
+                spans = cell_spans(row)
                 first = row[spans[0][0] : spans[0][1]] if spans else row
                 ids, reason = _notes(row)
-                label = _COMMENT.sub("", first).strip()
+                label = COMMENT.sub("", first).strip()
                 found.append(Claim(page, index + 1, "row", label, ids, reason))
                 index += 1
             continue
-        marker = _LIST_MARKER.match(line)
+        marker = LIST_MARKER.match(line)
         if marker:
             ids, reason = _notes(line)
             found.append(Claim(page, number, "item", _text(line), ids, reason))

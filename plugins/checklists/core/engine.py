@@ -130,6 +130,14 @@ class Run:
         return {verdict: tally[verdict] for verdict in ORDER if tally[verdict]}
 
 
+def today() -> dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH when set, so reports can be reproduced."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
 def settings_from_options(
     options: Mapping[str, Any],
     root: Path,

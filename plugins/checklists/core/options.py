@@ -21,7 +21,11 @@ from typing import Any
 
 from checklists.core.errors import SetupError
 
-REPORT_FORMATS = ("json", "junit", "sarif", "badges")
+# The report formats the `reports` option takes. The table is `checklists.reports.FORMATS`
+# (the core imports no report writer); its `register` adds each format's name here. The
+# built-in names are listed so the options read the same before the reports are loaded
+# (a program reading a site's options); a test holds them equal to the table's.
+REPORT_FORMATS: list[str] = ["json", "junit", "sarif", "badges"]
 MAX_VALUES = 100_000  # values the options may hold, YAML aliases expanded
 MAX_DEPTH = 32  # levels of nesting the options may have
 

@@ -20,18 +20,20 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from checklists.core.engine import decode_page
 from checklists.core.errors import SetupError
 from checklists.core.options import Locate, validate
 from checklists.core.siteconfig import (
     PLUGIN,
-    _construct,  # the same tolerant, bounded reader as for mkdocs.yml
     compose,
+    construct,  # the same tolerant, bounded reader as for mkdocs.yml
     locator,
     plugin_options,
     shown,
@@ -96,7 +98,7 @@ def site(config: Path) -> Project:
 def repository_config(config: Path) -> Project:
     """A repository's own configuration file (see the module docstring)."""
     node = compose(config)
-    document = _construct(node)
+    document = construct(node)
     if document is None:
         document = {}
     if not isinstance(document, dict):
@@ -165,7 +167,7 @@ def packaged_project(packages: list[str]) -> Project:
         if not config.is_file():
             raise SetupError(f"the check package {name!r} names {relative}, which is not there")
         node = compose(config)
-        document = _construct(node) or {}
+        document = construct(node) or {}
         if not isinstance(document, dict):
             raise SetupError(f"{config}: not a mapping")
         guide = config.parent / str(document.pop("guide", "index.md"))
@@ -228,3 +230,61 @@ def target_env() -> str | None:
 
 
 __all__ = ["CONFIG_NAMES", "PLUGIN", "Project", "find", "locator", "packaged_project"]
+
+
+# The guide's pages: every Markdown page of the docs folder but the ones `checklists check
+# --pages` wrote (the compliance page, the catalog), which start with GENERATED.
+GENERATED = "<!-- checklists:generated -->"
+_GENERATED = re.compile(r"\A\ufeff?(?:---\n(?:.*\n){0,20}?---\n\s*)?" + re.escape(GENERATED))
+
+
+def is_generated(text: str | bytes) -> bool:
+    """A page `checklists check --pages` wrote (never a page of the guide): the marker
+    first, after the front matter if any. Bytes are read as far as they are UTF-8 (a page
+    that is not is reported where the guide is read, not here)."""
+    if isinstance(text, bytes):
+        text = text[:4096].decode("utf-8", "replace")
+    return _GENERATED.match(text) is not None
+
+
+MAX_DOCS_DEPTH = 64  # folder levels below docs_dir that are read
+
+
+def read_pages(docs: Path, shown: str) -> dict[str, str]:
+    """Every Markdown page under the docs folder by its path there, as MkDocs names it.
+
+    Walked with a stack rather than recursion (a tree 1,500 folders deep must not end in
+    RecursionError), folders linked twice or in a loop read once, at most MAX_DOCS_DEPTH
+    levels; a page that is not UTF-8 or cannot be read is a SetupError naming it.
+    """
+    pages: dict[str, str] = {}
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[str, str]] = [(str(docs), "")]
+    while stack:
+        folder, relative = stack.pop()
+        if relative.count("/") >= MAX_DOCS_DEPTH:
+            raise SetupError(
+                f"{shown}/{relative}: folders nested more than {MAX_DOCS_DEPTH} levels deep "
+                "in the docs folder; not read"
+            )
+        try:
+            identity = os.stat(folder)  # noqa: PTH116 - str paths, cheaper in a walk
+            if (identity.st_dev, identity.st_ino) in seen:
+                continue
+            seen.add((identity.st_dev, identity.st_ino))
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as error:
+            raise SetupError(f"cannot read {shown}/{relative}: {error.strerror}") from error
+        for entry in entries:
+            name = f"{relative}{entry.name}"
+            try:
+                if entry.is_dir():
+                    stack.append((entry.path, f"{name}/"))
+                elif entry.name.endswith(".md") and entry.is_file():
+                    with open(entry.path, "rb") as stream:  # noqa: PTH123
+                        text = decode_page(stream.read(), f"{shown}/{name}")
+                    if not is_generated(text):  # written by --pages, not the guide's
+                        pages[name] = text
+            except OSError as error:
+                raise SetupError(f"cannot read {shown}/{name}: {error.strerror}") from error
+    return dict(sorted(pages.items()))

@@ -178,7 +178,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _construct(node: yaml.Node | None) -> object:
+def construct(node: yaml.Node | None) -> object:
+    """A composed node as data, with the tolerant loader (unknown tags read as None); None
+    for an empty document."""
     if node is None:
         return None
     loader = _TolerantLoader("")
@@ -190,7 +192,7 @@ def _construct(node: yaml.Node | None) -> object:
 
 def site_options(config_file: Path) -> dict[str, Any]:
     """The whole mkdocs.yml as data; SetupError if it cannot be read."""
-    document = _construct(compose(config_file))
+    document = construct(compose(config_file))
     if not isinstance(document, Mapping):
         raise SetupError(f"{shown(config_file)} is not a MkDocs configuration (not a mapping)")
     return dict(document)

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from checklists.core.errors import SetupError
+from checklists.core.files import write_atomic
 from checklists.fleet.records import meta_path, read_json, validator, web_url
-from checklists.reports import compliance as reports
 from checklists.reports import package_version
 
 
@@ -90,7 +90,7 @@ def write_meta(report: Path, document: dict[str, Any]) -> Path:
     if problem is not None:
         raise SetupError(f"the provenance of {report} is not valid: {problem}")
     path = meta_path(report)
-    reports.write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return path
 
 

@@ -1,13 +1,20 @@
-"""Write every report of a run: compliance.json, JUnit, SARIF, badges; atomically, in order.
+"""The reports of a run: the format table, and the path every format is written by.
 
-The plugin writes them into the built site and, when configured, to extra paths; the
-command line writes them where it is told. Each file is written to a temporary name and
-renamed, so a reader sees the old file or the new one, never half.
+One module of this package per format (`compliance` for compliance.json, `junit`,
+`sarif`, `badges`); `FORMATS` is the table the `reports` option, `checklists check
+--format`, the site's build and `--pages` read, so adding a format is one module here
+with a `render(run, context)` function and one `register(Format(...))` row below. A writer
+module is imported only when its report is written (`checklists check` prints a table).
+GitHub annotations and the job summary (`github`) are not a file format: they go to stdout
+and $GITHUB_STEP_SUMMARY when running in GitHub Actions (`github_output`).
+
+The plugin writes the reports into the built site and, when configured, to extra paths;
+the command line writes them where it is told; each file atomically (`core.files`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import importlib
 import os
 import re
 import sys
@@ -15,29 +22,45 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from checklists.core import files, options
 from checklists.core.engine import Run
-from checklists.core.errors import InputError
 from checklists.core.i18n import TEXT
 from checklists.core.message import localize
 from checklists.core.registry import REGISTRY, CheckSpec
 from checklists.core.runner import Log
 from checklists.core.verdict import Verdict
-from checklists.reports import compliance as report
-
-FORMATS = ("json", "junit", "sarif", "badges")
-FILE_NAMES = {
-    "json": "compliance.json",
-    "junit": "compliance.junit.xml",
-    "sarif": "compliance.sarif",
-}
 
 
-def today() -> dt.date:
-    """Today, or the day of SOURCE_DATE_EPOCH when set, so reports can be reproduced."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.date.today()
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One report format: `name` as the `reports` option and `--format` spell it, the file
+    it is written to (the folder its files go into when `several`), and the module that
+    writes it. The module's `render(run, context)` returns the file's text, or for
+    `several` a mapping of file names (inside the folder) to texts."""
+
+    name: str
+    file_name: str
+    module: str
+    several: bool = False
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> None:
+    """Add a format to the table (in order) and to the names the `reports` option takes."""
+    FORMATS[fmt.name] = fmt
+    if fmt.name not in options.REPORT_FORMATS:
+        options.REPORT_FORMATS.append(fmt.name)
+
+
+for _format in (
+    Format("json", "compliance.json", "checklists.reports.compliance"),
+    Format("junit", "compliance.junit.xml", "checklists.reports.junit"),
+    Format("sarif", "compliance.sarif", "checklists.reports.sarif"),
+    Format("badges", "badges", "checklists.reports.badges", several=True),
+):
+    register(_format)
 
 
 DISTRIBUTION = "docker-guide-checklists"
@@ -106,37 +129,14 @@ def context_for(lang: str, target_name: str, docs: str) -> Context:
 
 
 def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
-    """File name -> content for one format (badges give several files)."""
-    if fmt == "json":
-        data = report.compliance(run, context.target_name, context.lang)
-        return {FILE_NAMES[fmt]: report.to_text(data)}
-    # Each writer is imported when its report is written: `checklists check` prints a table.
-    if fmt == "junit":
-        from checklists.reports import junit  # noqa: PLC0415
-
-        text = junit.junit_xml(run, root=context.sarif_root, docs=context.docs, lang=context.lang)
-        return {FILE_NAMES[fmt]: text}
-    if fmt == "sarif":
-        from checklists.reports import sarif  # noqa: PLC0415
-
-        text = sarif.sarif(
-            run,
-            context.specs,
-            root=context.sarif_root,
-            docs=context.docs,
-            version=package_version(),
-            category="checklists/" + re.sub(r"[^A-Za-z0-9._-]+", "-", context.target_name),
-            lang=context.lang,
-        )
-        return {FILE_NAMES[fmt]: text}
-    if fmt == "badges":
-        from checklists.reports import badges  # noqa: PLC0415
-
-        return {
-            f"badges/{name}": text
-            for name, text in badges.badges(list(run.bound), context.lang).items()
-        }
-    raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+    """File name -> content for one format (a format of several files gives its folder's)."""
+    found = FORMATS.get(fmt)
+    if found is None:
+        raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+    written = importlib.import_module(found.module).render(run, context)
+    if not found.several:
+        return {found.file_name: written}
+    return {f"{found.file_name}/{name}": text for name, text in written.items()}
 
 
 def write_all(run: Run, folder: Path, context: Context) -> list[Path]:
@@ -145,7 +145,7 @@ def write_all(run: Run, folder: Path, context: Context) -> list[Path]:
     for fmt in FORMATS:
         for name, text in render(run, fmt, context).items():
             path = folder / name
-            report.write_atomic(path, text, durable=False)  # part of the site, as its pages
+            files.write_atomic(path, text, durable=False)  # part of the site, as its pages
             written.append(path)
     return written
 
@@ -189,45 +189,6 @@ def log_results(run: Run, log: Log, lang: str = "en") -> None:
     )
 
 
-def watched(run: Run) -> list[tuple[Path, bool]]:
-    """What `mkdocs serve` watches so that an edit the checks would see rebuilds the site
-    once: (folder, recursive) pairs, none inside another. A folder the checks listed is
-    watched with everything below it; the folder of a file they read or looked for, alone.
-
-    One watch per place: a file watched beside its folder sent one edit as two sets of
-    events, the second often after the first rebuild had begun (a second rebuild)."""
-    root = run.target.root
-
-    def inside(rel: str) -> Path | None:  # a probe's path, if it stays in the target
-        try:
-            path = root / run.target.normalize(rel)
-        except InputError:
-            return None
-        return path if path.resolve().is_relative_to(root) else None
-
-    probed = [(kind, inside(rel)) for kind, rel in run.target.probed]
-    recursive = {path for kind, path in probed if kind == "listing" and path and path.is_dir()}
-    looked = {path for kind, path in probed if kind in ("exists", "content") and path}
-    looked |= {path for rel in run.target.files_read if (path := inside(rel))}
-    alone = {_existing(path.parent, root) if path != root else root for path in looked}
-    alone -= recursive
-
-    def covered(path: Path, by: set[Path]) -> bool:
-        return any(parent in by for parent in path.parents)
-
-    tops = {path for path in recursive if not covered(path, recursive)}
-    folders = {path for path in alone if path.is_dir() and path not in tops}
-    folders = {path for path in folders if not covered(path, tops)}
-    return sorted([(path, True) for path in tops] + [(path, False) for path in folders])
-
-
-def _existing(folder: Path, root: Path) -> Path:
-    """The folder, or its nearest ancestor that exists (a file created there is seen)."""
-    while folder != root and not folder.is_dir() and root in folder.parents:
-        folder = folder.parent
-    return folder
-
-
 def github_output(run: Run, context: Context, report_path: str) -> None:
     """Annotations on stdout and the job summary, when running in GitHub Actions."""
     if os.environ.get("GITHUB_ACTIONS") != "true":
@@ -266,18 +227,21 @@ def publish(
     written = write_all(run, site, context) if site is not None else []
     for fmt, destination in sorted(extra.items()):
         try:
-            if fmt == "badges":
-                report.check_destination(Path(destination), folder=True)
+            several = FORMATS[fmt].several
+            if several:
+                files.check_destination(Path(destination), folder=True)
             for name, text in render(run, fmt, context).items():
-                path = Path(destination) / Path(name).name if fmt == "badges" else Path(destination)
-                report.write_atomic(path, text)
+                path = Path(destination) / Path(name).name if several else Path(destination)
+                files.write_atomic(path, text)
                 written.append(path)
-        except report.ReportPathError as error:
+        except files.ReportPathError as error:
             problems.append(f"the '{fmt}' report: {error}")
     log_results(run, log, context.lang)
-    github_output(run, context, str(site / FILE_NAMES["json"]) if site else "compliance.json")
+    github_output(
+        run, context, str(site / FORMATS["json"].file_name) if site else "compliance.json"
+    )
     if problems:
-        raise report.ReportPathError("; ".join(problems))
+        raise files.ReportPathError("; ".join(problems))
     return written
 
 

@@ -14,9 +14,10 @@ import json
 import re
 import unicodedata
 
-from checklists.core.engine import ItemResult, headline
+from checklists.core.engine import ItemResult, Run, headline
 from checklists.core.i18n import TEXT
 from checklists.core.verdict import ORDER, Verdict
+from checklists.reports import Context
 
 # Dark enough that white 12 px text on them has a contrast of at least 4.5:1 (WCAG AA);
 # the label's grey too. A test computes every pair.
@@ -125,3 +126,8 @@ def badges(results: list[ItemResult], lang: str) -> dict[str, str]:
     # Which badge is which section: the names are ASCII, the labels stay in the site language.
     files["index.json"] = json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     return files
+
+
+def render(run: Run, context: Context) -> dict[str, str]:
+    """The `badges` format: the files of the badges folder."""
+    return badges(list(run.bound), context.lang)

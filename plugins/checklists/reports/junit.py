@@ -19,6 +19,7 @@ from checklists.core.engine import ItemResult, Run
 from checklists.core.i18n import TEXT
 from checklists.core.message import localize
 from checklists.core.verdict import Verdict
+from checklists.reports import Context
 
 FAILURE = {Verdict.BROKEN, Verdict.WAIVER_EXPIRED}
 SKIPPED = {
@@ -117,3 +118,8 @@ def junit_xml(
         suite.extend(mine)
     ET.indent(tree)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tree, encoding="unicode") + "\n"
+
+
+def render(run: Run, context: Context) -> str:
+    """The `junit` format: compliance.junit.xml's text."""
+    return junit_xml(run, root=context.sarif_root, docs=context.docs, lang=context.lang)

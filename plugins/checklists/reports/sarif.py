@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +30,7 @@ from checklists.core.i18n import TEXT
 from checklists.core.message import Message, localize
 from checklists.core.registry import CheckSpec
 from checklists.core.verdict import Verdict
+from checklists.reports import Context, package_version
 from checklists.reports.compliance import json_text
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -170,3 +172,16 @@ def sarif(
         ]
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run_log]}
     return json_text(log, levels=4, sort_keys=False)  # one line per result
+
+
+def render(run: Run, context: Context) -> str:
+    """The `sarif` format: compliance.sarif's text, one category per target."""
+    return sarif(
+        run,
+        context.specs,
+        root=context.sarif_root,
+        docs=context.docs,
+        version=package_version(),
+        category="checklists/" + re.sub(r"[^A-Za-z0-9._-]+", "-", context.target_name),
+        lang=context.lang,
+    )

@@ -37,11 +37,17 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from checklists import reports
 from checklists.core import collector, project
 from checklists.core.bindings import Columns
 from checklists.core.cache import ResultCache
-from checklists.core.engine import Run, collect, enabled, evaluate, settings_from_options
+from checklists.core.engine import (
+    Run,
+    collect,
+    enabled,
+    evaluate,
+    settings_from_options,
+    today,
+)
 from checklists.core.errors import SetupError
 from checklists.core.i18n import language
 from checklists.core.options import OptionsError
@@ -128,12 +134,10 @@ def evaluate_site(config_file: Path, folder: str, links: str = "auto") -> Site |
         catalog = pages.catalog_options(config_file)
         load_packages(list(options.get("checks") or ["checks"]))
         settings = settings_from_options(
-            options, found.root, reports.today(), _CACHE, locate=found.locate()
+            options, found.root, today(), _CACHE, locate=found.locate()
         )
-        from checklists.cli.commands import read_pages  # noqa: PLC0415 - the CLI's reader
-
         docs = found.pages
-        guide = read_pages(docs, os.path.relpath(docs, found.root))
+        guide = project.read_pages(docs, os.path.relpath(docs, found.root))
         with collector.paused():  # released by the next build's `paused`
             run = evaluate(collect(guide, settings.columns), settings, _QuietLog())
     except (SetupError, OptionsError, OSError) as error:
@@ -213,7 +217,7 @@ class _Place(Preprocessor):
         text = "\n".join(lines)
         if "<!--" not in text:  # no binding, summary or notice: nothing of ours to do
             return lines
-        if pages.is_generated(text):
+        if project.is_generated(text):
             if pages.COMPLIANCE_CLASS not in text:
                 return lines
             return self.extension.generated_links(text).split("\n")

@@ -28,33 +28,22 @@ from urllib.parse import quote
 
 from checklists.core.engine import Run
 from checklists.core.errors import SetupError
+from checklists.core.files import write_atomic
 from checklists.core.i18n import TEXT
+from checklists.core.project import GENERATED
 from checklists.core.siteconfig import site_options
-from checklists.reports import compliance as report
+from checklists.reports import compliance
 from checklists.site import catalog, render
 
-GENERATED = "<!-- checklists:generated -->"
 STAMP = ".checklists-run.json"
 CATALOG_PLUGIN = "checklists-catalog"
 COMPLIANCE_CLASS = 'class="cl-page"'  # the compliance page's block
 
 
-_GENERATED = re.compile(r"\A\ufeff?(?:---\n(?:.*\n){0,20}?---\n\s*)?" + re.escape(GENERATED))
-
-
-def is_generated(text: str | bytes) -> bool:
-    """A page `checklists check --pages` wrote (never a page of the guide): the marker
-    first, after the front matter if any. Bytes are read as far as they are UTF-8 (a page
-    that is not is reported where the guide is read, not here)."""
-    if isinstance(text, bytes):
-        text = text[:4096].decode("utf-8", "replace")
-    return _GENERATED.match(text) is not None
-
-
 def digest(run: Run, target_name: str, lang: str) -> str:
     """What the run found, as a hash: every verdict, outcome and piece of evidence (the
     compliance report less its counters of work done, which a cache changes)."""
-    data = report.compliance(run, target_name, lang)
+    data = compliance.compliance(run, target_name, lang)
     data.pop("run", None)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -245,13 +234,11 @@ def write(
     written = []
     for name, text in files.items():
         path = folder / name
-        report.write_atomic(path, text)
+        write_atomic(path, text)
         written.append(path)
     stamp = folder / STAMP
     found = digest(run, target_name, lang)
-    report.write_atomic(
-        stamp, json.dumps({"digest": found, "files": sorted(files)}, indent=1) + "\n"
-    )
+    write_atomic(stamp, json.dumps({"digest": found, "files": sorted(files)}, indent=1) + "\n")
     # Zensical keeps rendered pages in a cache keyed by the content of each page and the
     # modification times, in whole seconds, of the files under `watch:`. Two runs within a
     # second would leave the stamp's time unchanged; a time derived from the digest changes

@@ -25,12 +25,13 @@ from checklists.core.engine import (
     enabled,
     evaluate,
     settings_from_options,
+    today,
 )
 from checklists.core.errors import SetupError
 from checklists.core.i18n import language
 from checklists.core.options import OPTIONS, OptionsError, validate
-from checklists.site import extension, render
-from checklists.site.pages import is_generated
+from checklists.core.project import is_generated
+from checklists.site import extension, render, serve
 
 if TYPE_CHECKING:  # a build never starts the server: MkDocs imports it for `serve` only
     from mkdocs.livereload import LiveReloadServer
@@ -102,7 +103,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             except OptionsError as error:
                 raise PluginError(f"checklists: {error}") from None
             raise
-        self.settings = settings_from_options(self.options, root, reports.today(), cache)
+        self.settings = settings_from_options(self.options, root, today(), cache)
         self.target_name = os.path.relpath(self.settings.target, root)
         self.enabled, self.slots = enabled(self.options["enabled"]), dict[str, render.Slots]()
         self.run: Run | None = None  # MkDocs keeps this instance across serve's rebuilds
@@ -171,7 +172,7 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         )  # fmt: skip
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
-        for path, recursive in reports.watched(self.run) if self.run else []:  # not all
+        for path, recursive in serve.watched(self.run) if self.run else []:  # not all
             server.watch(str(path), recursive=recursive)
 
     @event_priority(-100)  # after every other plugin has written its files

@@ -24,8 +24,8 @@ def site_bindings(config: Path) -> list[tuple[str, dict[str, Any]]]:
     """Every binding on the pages of the site `config` (a mkdocs.yml) names, as (check id,
     parameters), in page order; the pages are read as `checklists check` reads them. A
     missing docs folder has none; SetupError when mkdocs.yml or a page cannot be read."""
-    from checklists.cli.commands import read_pages  # noqa: PLC0415
     from checklists.core.bindings import scan  # noqa: PLC0415 - only programs read a site here
+    from checklists.core.project import read_pages  # noqa: PLC0415
     from checklists.core.siteconfig import site_options  # noqa: PLC0415
 
     site = site_options(config.resolve())
@@ -43,6 +43,6 @@ def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so readers see the old file or the new one, never half: a
     temporary file in the same folder, flushed to disk, renamed over `path`. Only a regular
     file or a new path is written; a failure is a SetupError naming the file."""
-    from checklists.reports import compliance as report  # noqa: PLC0415 - only programs write files here
+    from checklists.core.files import write_atomic as write  # noqa: PLC0415 - only programs write files
 
-    report.write_atomic(path, text)
+    write(path, text)
