@@ -10,11 +10,11 @@ measure`) read a site and write their files with `plugin_options`, `site_binding
 (`checklists.core.target.MAX_*`) are read from there.
 """
 
-from checklists.core.programs import plugin_options, site_bindings, write_atomic
 from checklists.core.errors import InputError, SetupError
 from checklists.core.limits import Kind, Quantity
 from checklists.core.message import Message, join, localize, quantity, tr
 from checklists.core.model import Environment, Evidence, Outcome, Status
+from checklists.core.programs import plugin_options, site_bindings, write_atomic
 from checklists.core.registry import check, discoverer, metric
 from checklists.core.target import Target, decode_text
 

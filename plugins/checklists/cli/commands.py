@@ -26,6 +26,7 @@ from checklists.core.claims import counts as claim_counts
 from checklists.core.engine import (
     ItemResult,
     Run,
+    Settings,
     collect,
     decode_page,
     evaluate,
@@ -37,8 +38,9 @@ from checklists.core.errors import SetupError
 from checklists.core.files import check_destination, write_atomic
 from checklists.core.i18n import LANGUAGES, TEXT, VERDICT_ICONS, VERDICT_LABELS, language
 from checklists.core.message import localize, unwrap
+from checklists.core.options import Locate
 from checklists.core.registry import REGISTRY, CheckSpec
-from checklists.core.services import SERVICE_PARAMS, environments_for, services_listing
+from checklists.core.services import SERVICE_PARAMS, Service, environments_for, services_listing
 from checklists.core.target import Target
 from checklists.core.verdict import Verdict
 from checklists.site import pages as generated_pages
@@ -149,19 +151,38 @@ def _project(args: argparse.Namespace) -> project.Project:
 def run_check(args: argparse.Namespace) -> int:
     options, root = _load(args)
     found: project.Project = args.project
-    docs = found.pages
-    if not docs.exists():
-        raise SetupError(f"the docs folder {docs} does not exist (docs_dir in {found.shown})")
-    if docs.is_dir():
-        pages = project.read_pages(docs, os.path.relpath(docs, root))
-    else:
-        pages = {docs.name: decode_page(docs.read_bytes(), str(docs))}
-        docs = docs.parent
+    pages, docs = _guide_pages(found, root)
     settings = settings_from_options(options, root, today(), locate=found.locate())
     if args.pages is not None and (found.kind != "site" or found.config is None):
         raise SetupError("--pages writes a site's pages: run it with a site's mkdocs.yml")
     formats = args.format or ["table"]
     _check_destinations(formats, args.output)
+    run = _evaluate(pages, settings, found, args)
+    context = reports.context_for(
+        _language(args), os.path.relpath(settings.target, root), os.path.relpath(docs, root)
+    )
+    _report(run, formats, context, args)
+    if args.pages is not None and found.config is not None:
+        _write_pages(run, found, Path(args.pages) if args.pages else docs, context)
+    reports.github_output(run, context, "compliance.json")
+    warned = any(r.stale_waiver or r.verdict is Verdict.DONE_UNTICKED for r in run.results)
+    return EXIT_FAILED if run.failures or (args.strict and warned) else EXIT_OK
+
+
+def _guide_pages(found: project.Project, root: Path) -> tuple[dict[str, str], Path]:
+    """The guide's pages (a docs folder, or one page) and the folder they are in."""
+    docs = found.pages
+    if not docs.exists():
+        raise SetupError(f"the docs folder {docs} does not exist (docs_dir in {found.shown})")
+    if docs.is_dir():
+        return project.read_pages(docs, os.path.relpath(docs, root)), docs
+    return {docs.name: decode_page(docs.read_bytes(), str(docs))}, docs.parent
+
+
+def _evaluate(
+    pages: dict[str, str], settings: Settings, found: project.Project, args: argparse.Namespace
+) -> Run:
+    """Collect and evaluate the pages' bindings, saying how many and how long on stderr."""
     started = time.monotonic()
     with collector.paused():
         items = collect(pages, settings.columns)
@@ -182,24 +203,24 @@ def run_check(args: argparse.Namespace) -> int:
             f"checklists: {run.evaluations} distinct checks in {time.monotonic() - started:.1f}s",
             file=sys.stderr,
         )
-    lang = _language(args)
+    return run
+
+
+def _report(
+    run: Run, formats: list[str], context: reports.Context, args: argparse.Namespace
+) -> None:
+    """Each asked format where `--output` says; without the table, the services checked
+    and each failure with its fix on stderr."""
+    lang = context.lang
     if "table" not in formats and not args.quiet:
         for line in services_listing(run, lang):
             print(line, file=sys.stderr)
-    context = reports.context_for(
-        lang, os.path.relpath(settings.target, root), os.path.relpath(docs, root)
-    )
     with collector.paused():  # reports of a large run allocate as much as the run itself
         for fmt in formats:
             _emit(run, fmt, context, args.output, several=len(formats) > 1)
     if "table" not in formats:  # the table says where and how to fix; else say it here
         for result in run.failures:
             print("\n".join([_row(result, lang), *_fix_lines(run, result, lang)]), file=sys.stderr)
-    if args.pages is not None and found.config is not None:
-        _write_pages(run, found, Path(args.pages) if args.pages else docs, context)
-    reports.github_output(run, context, "compliance.json")
-    warned = any(r.stale_waiver or r.verdict is Verdict.DONE_UNTICKED for r in run.results)
-    return EXIT_FAILED if run.failures or (args.strict and warned) else EXIT_OK
 
 
 def _write_pages(run: Run, found: project.Project, folder: Path, context: reports.Context) -> None:
@@ -470,26 +491,35 @@ def in_effect(spec: CheckSpec, found: project.Project) -> list[str]:
     for service in services if per_service and services else [None]:
         if service is not None:
             lines.append(f"  service {service.name} ({service.origin or 'configured'}):")
-        given = service.params() if service is not None else {}
-        for name, default in spec.params.items():
-            if name == "environment":
-                columns = environments_for(service, settings.environments, settings.defaults)
-                shown = ", ".join(c for c, b in columns.items() if b is not None) or "none"
-                lines.append(f"    environment = one of the columns {shown}")
-                continue
-            if name in given:
-                value, source = given[name], f"service {service.name if service else ''}"
-            elif name in settings.defaults:
-                value, source = settings.defaults[name], f"defaults ({where(('defaults', name))})"
-            elif default is inspect.Parameter.empty:
-                value, source = "(required)", "set it in the binding or in defaults"
-            else:
-                value, source = default, "the check's default"
-            lines.append(f"    {name} = {value!r}  ← {source}")
+        lines += _parameters(spec, service, settings, where)
     bindings = _bindings_of(spec.id, found)
     if bindings:
         lines.append("  bound in the guide (a binding's own parameters win):")
         lines += [f"    {where_}: {params}" for where_, params in bindings]
+    return lines
+
+
+def _parameters(
+    spec: CheckSpec, service: Service | None, settings: Settings, where: Locate
+) -> list[str]:
+    """One line per parameter of the check: its value for `service` and where it comes from."""
+    lines = []
+    given = service.params() if service is not None else {}
+    for name, default in spec.params.items():
+        if name == "environment":
+            columns = environments_for(service, settings.environments, settings.defaults)
+            shown = ", ".join(c for c, b in columns.items() if b is not None) or "none"
+            lines.append(f"    environment = one of the columns {shown}")
+            continue
+        if name in given:
+            value, source = given[name], f"service {service.name if service else ''}"
+        elif name in settings.defaults:
+            value, source = settings.defaults[name], f"defaults ({where(('defaults', name))})"
+        elif default is inspect.Parameter.empty:
+            value, source = "(required)", "set it in the binding or in defaults"
+        else:
+            value, source = default, "the check's default"
+        lines.append(f"    {name} = {value!r}  ← {source}")
     return lines
 
 

@@ -398,6 +398,7 @@ def _scan(markdown: str, page: str, columns: Columns) -> tuple[Item, ...]:
     return tuple(_scan_page(markdown, page, columns))  # items are frozen: shared safely
 
 
+# radon D: the page's state machine, one branch per kind of Markdown line in CommonMark's order
 def _scan_page(markdown: str, page: str, columns: Columns) -> list[Item]:
     lines = markdown.splitlines()
     items: list[Item] = []
@@ -620,6 +621,7 @@ def _table(
     return used
 
 
+# radon D: a row's bindings, its result cells and each misplacement's message, in one pass
 def _row(
     state: _Scanner, number: int, line: str, headers: list[str], columns: Columns
 ) -> list[Item]:

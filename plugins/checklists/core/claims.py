@@ -86,6 +86,44 @@ def _text(line: str) -> str:
     return visible[marker.end() :].strip() if marker else visible.strip("| ").strip()
 
 
+def _block(page: str, number: int, lines: list[str], above: list[str]) -> Claim:
+    """The claim of the code block whose fence opens on line `number`: its language and
+    first line of code, bound or kept as prose by the comments right above it."""
+    fence = FENCE.match(lines[number - 1])
+    language = (fence["info"].strip().split() or [""])[0] if fence else ""
+    ids: tuple[str, ...] = ()
+    reason = None
+    for comment in above:
+        more, why = _notes(comment)
+        ids += more
+        reason = why if why is not None else reason
+    first = ""
+    for following in lines[number : number + 20]:
+        if FENCE.match(following):
+            break
+        if following.strip() and not following.strip().startswith(("#", "//")):
+            first = following.strip()
+            break
+    text = f"{language}: {first}" if language and first else language or first
+    return Claim(page, number, "block", text, ids, reason)
+
+
+def _rows(page: str, lines: list[str], start: int) -> list[Claim]:
+    """The claims of a table's rows from line index `start` (after its delimiter row) to
+    the first line that is not a table line, one per row, labelled by its first cell."""
+    found = []
+    index = start
+    while index < len(lines) and TABLE_LINE.match(lines[index]):
+        row = lines[index]
+        spans = cell_spans(row)
+        first = row[spans[0][0] : spans[0][1]] if spans else row
+        ids, reason = _notes(row)
+        label = COMMENT.sub("", first).strip()
+        found.append(Claim(page, index + 1, "row", label, ids, reason))
+        index += 1
+    return found
+
+
 def claims(markdown: str, page: str) -> list[Claim]:
     """Every list item, table row and code block of the page, in order."""
     lines = markdown.splitlines()
@@ -100,23 +138,7 @@ def claims(markdown: str, page: str) -> list[Claim]:
         was_code = state.fence is not None
         if state.is_code(line):
             if not was_code and state.fence is not None:  # a fence opened here
-                fence = FENCE.match(line)
-                language = (fence["info"].strip().split() or [""])[0] if fence else ""
-                ids: tuple[str, ...] = ()
-                reason = None
-                for comment in above:
-                    more, why = _notes(comment)
-                    ids += more
-                    reason = why if why is not None else reason
-                first = ""
-                for following in lines[index : index + 20]:
-                    if FENCE.match(following):
-                        break
-                    if following.strip() and not following.strip().startswith(("#", "//")):
-                        first = following.strip()
-                        break
-                text = f"{language}: {first}" if language and first else language or first
-                found.append(Claim(page, number, "block", text, ids, reason))
+                found.append(_block(page, number, lines, above))
             above = []
             state.previous_blank = not line.strip()
             continue
@@ -136,15 +158,9 @@ def claims(markdown: str, page: str) -> list[Claim]:
         if _HEADING.match(line):
             continue
         if TABLE_LINE.match(line) and index < len(lines) and is_delimiter(lines[index]):
-            index += 1  # the header and the delimiter row state nothing
-            while index < len(lines) and TABLE_LINE.match(lines[index]):
-                row = lines[index]
-                spans = cell_spans(row)
-                first = row[spans[0][0] : spans[0][1]] if spans else row
-                ids, reason = _notes(row)
-                label = COMMENT.sub("", first).strip()
-                found.append(Claim(page, index + 1, "row", label, ids, reason))
-                index += 1
+            rows = _rows(page, lines, index + 1)  # the header and the delimiter state nothing
+            found += rows
+            index += 1 + len(rows)
             continue
         marker = LIST_MARKER.match(line)
         if marker:

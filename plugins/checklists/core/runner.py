@@ -63,6 +63,7 @@ class Task:
         object.__setattr__(self, "key", (self.spec.id, params_key({**self.params, **env})))
 
 
+# radon D: one early return per way a binding can be wrong, each with its own message
 def resolve(
     item: Item,
     registry: Registry,

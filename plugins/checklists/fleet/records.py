@@ -393,6 +393,7 @@ class Guides:
         return report if guide is report.guide else replace(report, guide=guide)
 
 
+# radon D: each optional field of the meta file is `meta.x if meta else None`, one flat record
 def load(
     found: Found,
     guides: Guides,

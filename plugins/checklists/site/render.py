@@ -331,6 +331,57 @@ def _wrap_id(check_id: str) -> str:
     return re.sub(r"([._])", r"\1<wbr>", esc(check_id))
 
 
+def _evidence_cell(result: ItemResult, cause: Cause | None, lang: str, links: Links | None) -> str:
+    """A report row's evidence: the shared cause it points to, or its own outcome; then
+    the number the guide states and the links to the fix."""
+    outcome = result.outcome
+    if cause is not None:
+        ref = TEXT[lang]["cause_ref"].format(n=cause.number, count=len(cause.results))
+        evidence = (
+            f'<p><a class="cl-cause-link" href="#{cause.id}">{esc(ref)}</a></p>'
+            f'<p><code class="cl-where">{esc(cause.where.location)}</code> '
+            f"{esc(localize(cause.summary, lang))}</p>"
+        )
+    elif outcome is not None:
+        summary = esc(localize(outcome.summary, lang))
+        evidence = f"<p>{summary}</p>{evidence_html(outcome.evidence, lang)}"
+    else:
+        evidence = ""
+    return evidence + stated_html(result, lang) + fix_links(result, lang, links)
+
+
+def _table_controls(run: Run, lang: str) -> str:
+    """The report table's bars: a filter button per verdict present, and the grouping."""
+    text = TEXT[lang]
+    present = [v for v in ORDER if any(r.verdict is v for r in run.bound)]
+    buttons = "".join(
+        f'<button type="button" data-verdict="{v.value}" aria-pressed="false">'
+        f'<span aria-hidden="true">{VERDICT_ICONS[v]}</span> {esc(VERDICT_LABELS[lang][v])}'
+        "</button>"
+        for v in present
+    )
+    filters = (
+        f'<div class="cl-filters" data-for="cl-compliance" role="group" '
+        f'aria-label="{esc(text["filter"])}"><button type="button" data-verdict="all" '
+        f'aria-pressed="true">{esc(text["filter_all"])}</button>{buttons}</div>'
+    )
+    grouping = "".join(
+        f'<button type="button" data-group="{key}" aria-pressed="{str(key == "section").lower()}">'
+        f"{esc(text[label])}</button>"
+        for key, label in (
+            ("section", "group_section"),
+            ("severity", "group_severity"),
+            ("none", "group_none"),
+        )
+    )
+    group_bar = (
+        f'<div class="cl-grouping" data-for="cl-compliance" role="group" '
+        f'aria-label="{esc(text["group_by"])}"><span class="cl-bar-label" aria-hidden="true">'
+        f"{esc(text['group_by'])}:</span>{grouping}</div>"
+    )
+    return filters + group_bar
+
+
 def compliance_html(
     run: Run,
     lang: str,
@@ -369,26 +420,13 @@ def compliance_html(
     sections: dict[str, int] = {}
     groups: dict[str, list[str]] = {}
     for order, result in enumerate(run.bound):
-        item, outcome = result.item, result.outcome
+        item = result.item
         section = item.section or text["no_section"]
         sections.setdefault(section, len(sections))
         rank = severity(result)
         rank_label = text[f"severity_{rank}"] if rank else text["severity_none"]
         rank_key = SEVERITY_ORDER.index(rank) if rank in SEVERITY_ORDER else len(SEVERITY_ORDER)
-        cause = cause_of.get(id(result))
-        if cause is not None:
-            ref = text["cause_ref"].format(n=cause.number, count=len(cause.results))
-            evidence = (
-                f'<p><a class="cl-cause-link" href="#{cause.id}">{esc(ref)}</a></p>'
-                f'<p><code class="cl-where">{esc(cause.where.location)}</code> '
-                f"{esc(localize(cause.summary, lang))}</p>"
-            )
-        elif outcome is not None:
-            summary = esc(localize(outcome.summary, lang))
-            evidence = f"<p>{summary}</p>{evidence_html(outcome.evidence, lang)}"
-        else:
-            evidence = ""
-        evidence += stated_html(result, lang) + fix_links(result, lang, links)
+        evidence = _evidence_cell(result, cause_of.get(id(result)), lang, links)
         env = f" ({esc(item.environment)})" if item.environment else ""
         if item.service is not None:
             env += f' <span class="cl-service">[{esc(item.service)}]</span>'
@@ -416,34 +454,8 @@ def compliance_html(
         f"{esc(count.format(count=len(rows)))}</span></th></tr>{''.join(rows)}</tbody>"
         for section, rows in groups.items()
     )
-    present = [v for v in ORDER if any(r.verdict is v for r in run.bound)]
-    buttons = "".join(
-        f'<button type="button" data-verdict="{v.value}" aria-pressed="false">'
-        f'<span aria-hidden="true">{VERDICT_ICONS[v]}</span> {esc(VERDICT_LABELS[lang][v])}'
-        "</button>"
-        for v in present
-    )
-    filters = (
-        f'<div class="cl-filters" data-for="cl-compliance" role="group" '
-        f'aria-label="{esc(text["filter"])}"><button type="button" data-verdict="all" '
-        f'aria-pressed="true">{esc(text["filter_all"])}</button>{buttons}</div>'
-    )
-    grouping = "".join(
-        f'<button type="button" data-group="{key}" aria-pressed="{str(key == "section").lower()}">'
-        f"{esc(text[label])}</button>"
-        for key, label in (
-            ("section", "group_section"),
-            ("severity", "group_severity"),
-            ("none", "group_none"),
-        )
-    )
-    group_bar = (
-        f'<div class="cl-grouping" data-for="cl-compliance" role="group" '
-        f'aria-label="{esc(text["group_by"])}"><span class="cl-bar-label" aria-hidden="true">'
-        f"{esc(text['group_by'])}:</span>{grouping}</div>"
-    )
     table = (
-        f'{filters}{group_bar}<p class="cl-sort-hint">{esc(text["sort_hint"])}</p>'
+        f'{_table_controls(run, lang)}<p class="cl-sort-hint">{esc(text["sort_hint"])}</p>'
         f'<div class="cl-table-wrap"><table class="cl-compliance" id="cl-compliance"'
         f' data-count="{esc(count)}"><thead><tr>{head}</tr></thead>{bodies}</table></div>'
         if groups
@@ -658,6 +670,7 @@ def worst_per_slot(results: list[ItemResult]) -> list[ItemResult]:
     return [r for r in results if chosen.get((r.item.line, r.item.slot)) is r]
 
 
+# radon D: one branch per place a binding sits (heading, code block, table row, list item)
 def place_slots(
     markdown: str,
     page: str,

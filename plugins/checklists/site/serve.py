@@ -9,6 +9,7 @@ from checklists.core.engine import Run
 from checklists.core.errors import InputError
 
 
+# radon D: the probe kinds and the nesting of the watches are one rule; two small closures
 def watched(run: Run) -> list[tuple[Path, bool]]:
     """What `mkdocs serve` watches so that an edit the checks would see rebuilds the site
     once: (folder, recursive) pairs, none inside another. A folder the checks listed is
