@@ -1,8 +1,8 @@
 """The garbage collector's policy for one build, in one place.
 
-Only the drivers hold it: the MkDocs plugin (`plugin.py`), the command line (`commands.py`)
-and the Markdown extension (`extension.py`). The engine (`engine.py`) and the report writers
-(`reports/` and the formats) allocate without knowing about it.
+Only the drivers hold it: the MkDocs plugin (`site/plugin.py`), the command line
+(`cli/commands.py`) and the Markdown extension (`site/extension.py`). The engine
+(`core/engine.py`) and the report writers (`reports/`) allocate without knowing about it.
 
 A build opens with `paused()` around what allocates (collecting the items, evaluating them,
 writing reports) and closes with `release()` once its reports are written. The plugin's build
