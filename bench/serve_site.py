@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.timing import median
-from checklists import outputs
+from checklists.site import serve
 
 HOOKS = ("on_config", "on_files", "on_page_markdown", "on_post_page", "on_post_build")
 CATALOG_HOOKS = ("on_files", "on_post_page")
@@ -101,8 +101,8 @@ def measure(config: Path, work: Path, runs: int) -> ServeSite:
     from mkdocs.commands.build import build  # noqa: PLC0415 - only this section needs MkDocs
     from mkdocs.config import load_config  # noqa: PLC0415
 
-    from checklists.plugin import CatalogPlugin  # noqa: PLC0415
-    from checklists.siteconfig import plugin_options  # noqa: PLC0415
+    from checklists.core.siteconfig import plugin_options  # noqa: PLC0415
+    from checklists.site.plugin import CatalogPlugin  # noqa: PLC0415
 
     source = (config.parent / str(plugin_options(config).get("target", "."))).resolve()
     target = work / "serve-target"
@@ -154,7 +154,7 @@ def measure(config: Path, work: Path, runs: int) -> ServeSite:
             (target / edited).write_bytes(original)
             for name, method in originals.items():
                 setattr(CatalogPlugin, name, method)
-        watches, nested = nested_watches(list(outputs.watched(plugin.run)))
+        watches, nested = nested_watches(list(serve.watched(plugin.run)))
     return ServeSite(rebuilds, edited, watches, nested)
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from checklists import InputError, tr
-from checklists.target import MAX_INSTRUCTIONS
+from checklists.core.target import MAX_INSTRUCTIONS
 from checks.readers import _go
 from checks.readers._go import quote as go_quote
 from checks.readers.dockerfile_shell import ShellLexer
