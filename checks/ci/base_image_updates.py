@@ -838,6 +838,35 @@ def _custom_managers(target: Target) -> str | None:
     return next((k for k in ("customManagers", "regexManagers") if k in config.key_lines), None)
 
 
+def _readable_only(
+    repo: Target,
+    dockerfile: str,
+    stage: str | None,
+    dependabot: _Found | None,
+    renovate: _Found | None,
+) -> tuple[_Found | None, _Found | None]:
+    """Each bot's answer, a pass turned into a failure (or unknown) when that bot cannot read
+    the shipped image's base."""
+    if not any(found and found[0] == "pass" for found in (dependabot, renovate)):
+        return dependabot, renovate
+    cannot_dependabot, cannot_renovate, where = _unreadable_base(repo, dockerfile, stage)
+    if dependabot and dependabot[0] == "pass" and cannot_dependabot is not None:
+        dependabot = ("fail", cannot_dependabot, [*dependabot[2], *where])
+    if renovate and renovate[0] == "pass" and cannot_renovate is not None:
+        custom = _custom_managers(repo)
+        if custom:
+            summary = tr(
+                "{problem}; {key} may update it elsewhere, and is not evaluated",
+                "{problem}。{key} が別の場所で更新するかもしれないが、評価していない",
+                problem=cannot_renovate,
+                key=custom,
+            )
+            renovate = ("unknown", summary, [*renovate[2], *where])
+        else:
+            renovate = ("fail", cannot_renovate, [*renovate[2], *where])
+    return dependabot, renovate
+
+
 @check("ci.base_image_updates", severity="medium", related=())
 def base_image_updates(
     repo: Target,
@@ -849,23 +878,9 @@ def base_image_updates(
     if directory is None:  # Dependabot's `directory` is the folder holding the Dockerfile
         directory = "/" + normalise(posixpath.dirname(normalise(dockerfile)) or ".").strip(".")
     digests = _digests(repo, dockerfile)
-    dependabot, renovate = _dependabot(repo, directory), _renovate(repo, dockerfile)
-    if (dependabot and dependabot[0] == "pass") or (renovate and renovate[0] == "pass"):
-        cannot_dependabot, cannot_renovate, where = _unreadable_base(repo, dockerfile, target)
-        if dependabot and dependabot[0] == "pass" and cannot_dependabot is not None:
-            dependabot = ("fail", cannot_dependabot, [*dependabot[2], *where])
-        if renovate and renovate[0] == "pass" and cannot_renovate is not None:
-            custom = _custom_managers(repo)
-            status = "unknown" if custom else "fail"
-            summary = cannot_renovate
-            if custom:
-                summary = tr(
-                    "{problem}; {key} may update it elsewhere, and is not evaluated",
-                    "{problem}。{key} が別の場所で更新するかもしれないが、評価していない",
-                    problem=cannot_renovate,
-                    key=custom,
-                )
-            renovate = (status, summary, [*renovate[2], *where])
+    dependabot, renovate = _readable_only(
+        repo, dockerfile, target, _dependabot(repo, directory), _renovate(repo, dockerfile)
+    )
     results = [r for r in (dependabot, renovate) if r is not None]
     evidence = [e for _, _, shown in results for e in shown] + digests
     for status, summary, _ in results:
