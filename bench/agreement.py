@@ -40,10 +40,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checklists.model import Outcome, Status
-from checklists.registry import REGISTRY, CheckSpec, load_packages
-from checklists.runner import Task, run_one
-from checklists.target import Target
+from checklists.core.model import Outcome, Status
+from checklists.core.registry import REGISTRY, CheckSpec, load_packages
+from checklists.core.runner import Task, run_one
+from checklists.core.target import Target
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus"
 LOG = logging.getLogger("agreement")

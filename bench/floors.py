@@ -22,15 +22,15 @@ from pathlib import Path
 
 from bench.inprocess import read_pages
 from bench.timing import PYTHON, Sample, checked, environment, median, run_child
-from checklists.engine import collect
-from checklists.siteconfig import plugin_options, site_options
+from checklists.core.engine import collect
+from checklists.core.siteconfig import plugin_options, site_options
 
 # The engine and the checks the bindings name, imported as a build imports them (only
 # those, where the registry can defer; everything, where it cannot).
 IMPORT_FLOOR = (
     "import sys\n"
-    "import checklists.engine\n"
-    "from checklists.registry import REGISTRY, load_packages\n"
+    "import checklists.core.engine\n"
+    "from checklists.core.registry import REGISTRY, load_packages\n"
     "if hasattr(REGISTRY, 'defer'):\n"
     "    REGISTRY.defer(sys.argv[1].split(','))\n"
     "    for name in sys.argv[2:]:\n"
@@ -40,7 +40,7 @@ IMPORT_FLOOR = (
 )
 READ_FLOOR = (
     "import os, sys\n"
-    "import checklists.engine\n"
+    "import checklists.core.engine\n"
     "total = 0\n"
     "for folder, _, names in os.walk(sys.argv[1]):\n"
     "    for name in names:\n"

@@ -35,11 +35,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checklists.bindings import Item
-from checklists.engine import apply_limit
-from checklists.registry import REGISTRY, load_packages
-from checklists.runner import Task, resolve, run_one
-from checklists.target import Target
+from checklists.core.bindings import Item
+from checklists.core.engine import apply_limit
+from checklists.core.registry import REGISTRY, load_packages
+from checklists.core.runner import Task, resolve, run_one
+from checklists.core.target import Target
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "checks"

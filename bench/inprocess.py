@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import TypeVar
 from unittest import mock
 
-from checklists import engine
-from checklists.cache import ResultCache
-from checklists.engine import Run, Settings, collect, evaluate, settings_from_options
-from checklists.errors import InputError
-from checklists.model import Outcome
-from checklists.registry import CheckSpec
-from checklists.siteconfig import plugin_options, site_options
-from checklists.target import MAX_FILE_BYTES, Probe, Target
+from checklists.core import engine
+from checklists.core.cache import ResultCache
+from checklists.core.engine import Run, Settings, collect, evaluate, settings_from_options
+from checklists.core.errors import InputError
+from checklists.core.model import Outcome
+from checklists.core.registry import CheckSpec
+from checklists.core.siteconfig import plugin_options, site_options
+from checklists.core.target import MAX_FILE_BYTES, Probe, Target
 
 T = TypeVar("T")
 

@@ -25,11 +25,11 @@ from pathlib import Path
 
 from bench.inprocess import read_pages, site_settings, timed_evaluation
 from bench.timing import PYTHON, Sample, checked, environment, median, run_child, timed
-from checklists.registry import load_packages
-from checklists.siteconfig import plugin_options, site_options
+from checklists.core.registry import load_packages
+from checklists.core.siteconfig import plugin_options, site_options
 
 REPO = Path(__file__).resolve().parents[1]
-IMPORT_STATEMENT = "import checklists.registry as r; r.load_packages(['checks'])"
+IMPORT_STATEMENT = "import checklists.core.registry as r; r.load_packages(['checks'])"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from pathlib import Path
 from bench.corpus import Site, bind_site, peer_site
 from bench.overhead import REPO
 from bench.timing import BIN, PYTHON, Sample, checked, environment, median, run_child
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 
 ORACLES = REPO / "tests" / "data" / "oracles" / "buildkit-parser" / "testfiles"
 # hadolint's parse errors name a column ("path:3:16 message"); findings name a rule.
@@ -41,7 +41,7 @@ _PARSE_ERROR = re.compile(r"^\S+:\d+:\d+ ")
 PARSE_ALL = (
     "import sys\n"
     "from pathlib import Path\n"
-    "from checklists.errors import InputError\n"
+    "from checklists.core.errors import InputError\n"
     "from checks.readers.dockerfile import parse\n"
     "for name in sys.argv[1:]:\n"
     "    try:\n"

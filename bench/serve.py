@@ -28,7 +28,7 @@ from bench.inprocess import (
     site_settings,
     timed_evaluation,
 )
-from checklists.engine import Run, Settings
+from checklists.core.engine import Run, Settings
 
 EDIT = b"\nUSER root\n"
 

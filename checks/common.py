@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from checklists import Evidence, InputError, Message, Target, localize, tr
-from checklists.target import MAX_STAGES
+from checklists.core.target import MAX_STAGES
 from checks.readers.build_model import Build, DockerfileModel, Walked
 from checks.readers.dockerfile import Dockerfile, Instruction, parse
 from checks.readers.dockerfile_instructions import instruction_refusal, refused, stage_refusal

@@ -1,7 +1,7 @@
 """The Docker library's service discoverer: the images a repository ships, as services.
 
-Registered with the engine (`checklists.registry.discoverer`); the engine calls it when the
-configuration names no services (`checklists.services`). The reading is
+Registered with the engine (`checklists.core.registry.discoverer`); the engine calls it when the
+configuration names no services (`checklists.core.services`). The reading is
 `checks.readers.services.discover`; this module only names the services it found.
 """
 
@@ -11,7 +11,7 @@ import posixpath
 from dataclasses import replace
 
 from checklists import Target, discoverer
-from checklists.services import Discovered, Service, unique_names
+from checklists.core.services import Discovered, Service, unique_names
 from checks.readers.services import Build, discover
 
 _GENERIC = frozenset({"src", "docker", ".docker", "build", "container", "containers", "deploy"})

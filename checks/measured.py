@@ -23,7 +23,7 @@ from checklists import (
     Target,
     tr,
 )
-from checklists.target import MAX_REPORT_BYTES
+from checklists.core.target import MAX_REPORT_BYTES
 from checks.readers.bounds import in_the_future
 from checks.readers.measurements import (
     EnvironmentEvidence,

@@ -1,7 +1,7 @@
 """How a code block of the guide becomes a file of a target, so the checks can read it.
 
 The engine asks each check package's `snippet_file(language, text)` (see
-`checklists.snippets`); this is the Docker library's answer:
+`checklists.core.snippets`); this is the Docker library's answer:
 
 - ```dockerfile (also Dockerfile, docker, containerfile): `Dockerfile`. A fragment whose
   first instruction (after ARG) is not FROM, such as the guide's `USER appuser` or
@@ -21,7 +21,7 @@ from __future__ import annotations
 import yaml
 
 from checklists import InputError, tr
-from checklists.snippets import VirtualFile
+from checklists.core.snippets import VirtualFile
 from checks.readers.dockerfile import parse
 
 _DOCKERFILE = frozenset({"dockerfile", "docker", "containerfile"})

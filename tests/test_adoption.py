@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
-from checklists.target import Target
+from checklists.core.target import Target
 from checks.readers.services import (
     DEVELOPMENT,
     PACKAGE_BUILDER,
@@ -30,7 +30,7 @@ from tests.paths import CORPUS, ROOT
 SERVICES = ROOT / "tests" / "data" / "corpus" / "services.yaml"
 EXTRA = ROOT / "tests" / "data" / "corpus" / "extra-repos"
 SCHEMAS = ROOT / "tests" / "schemas"
-COMPLIANCE_SCHEMA = ROOT / "plugins" / "checklists" / "assets" / "compliance.schema.json"
+COMPLIANCE_SCHEMA = ROOT / "plugins" / "checklists" / "site" / "assets" / "compliance.schema.json"
 # The share of the hand-read images (Dockerfile and build target) discovery finds; measured
 # 142 of 168 (84.5%) when written. Discovery is never tuned to one repository: a change
 # that lowers it must say why.
@@ -169,7 +169,7 @@ def test_discovery_agrees_with_the_images_read_by_hand() -> None:
         f"{extra_total} extra"
     )
     print("\n".join(report))
-    assert len(answer) == 33
+    assert len(answer) == 36
     assert rate >= AGREEMENT_FLOOR, "\n".join(report)
 
 

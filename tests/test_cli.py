@@ -144,8 +144,8 @@ def test_the_ci_example_publishes_what_the_build_writes(tmp_path: Path) -> None:
 
 def test_the_engines_subcommand_names_are_what_it_registers() -> None:
     # main() skips the libraries' entry points for these names, so they must be exact.
-    from checklists import commands
-    from checklists.cli import parser
+    from checklists.cli import commands
+    from checklists.cli.main import parser
 
     action = next(a for a in parser(libraries=False)._actions if a.dest == "command")
     assert set(action.choices or ()) == commands.NAMES

@@ -1,11 +1,11 @@
 """Cyclomatic complexity of the checks, the readers, the programs and the engine, as radon
 ranks it.
 
-No function of `checks/` or `plugins/` ranks E or F (more than 30 paths). In `checks/` and the
-programs beside the engine (`plugins/checklists_measure/`, `plugins/checklists_sandbox/`), one
-that ranks D (21 to 30) says why in a `# radon D: ...` comment just above it (or above its
-decorators). Tool semantics go into small reader functions rather than into one long
-judgement.
+No function of `checks/` or `plugins/` ranks E or F (more than 30 paths), and one that ranks
+D (21 to 30) says why in a `# radon D: ...` comment just above it (or above its decorators):
+the checks, the readers, the programs beside the engine (`plugins/checklists_measure/`,
+`plugins/checklists_sandbox/`) and the engine (`plugins/checklists/`, its fleet included).
+Tool semantics go into small reader functions rather than into one long judgement.
 """
 
 from __future__ import annotations
@@ -38,11 +38,16 @@ def _starts(tree: ast.Module) -> dict[int, int]:
     return starts
 
 
-# Where a function ranking D must say why; elsewhere in `plugins/` only E and F are refused.
-EXPLAINED = ("checks", "plugins/checklists_measure", "plugins/checklists_sandbox")
+# Where a function ranking D must say why: everywhere the test looks.
+EXPLAINED = (
+    "checks",
+    "plugins/checklists_measure",
+    "plugins/checklists_sandbox",
+    "plugins/checklists",
+)
 
 
-def test_no_function_ranks_e_or_f_and_every_d_of_the_library_says_why() -> None:
+def test_no_function_ranks_e_or_f_and_every_d_says_why() -> None:
     too_complex: list[str] = []
     unexplained: list[str] = []
     paths = sorted([*(ROOT / "checks").rglob("*.py"), *(ROOT / "plugins").rglob("*.py")])

@@ -28,7 +28,7 @@ class Absent(importlib.abc.MetaPathFinder):
         return None
 
 sys.meta_path.insert(0, Absent())
-from checklists.cli import main
+from checklists.cli.main import main
 code = main(sys.argv[2:])
 sys.stdout.flush()
 loaded = sorted({m.split(".")[0] for m in sys.modules} & BLOCKED)
@@ -108,7 +108,7 @@ def test_the_blocker_blocks() -> None:
         [
             sys.executable,
             "-c",
-            BLOCKED.replace("from checklists.cli import main", "import mkdocs"),
+            BLOCKED.replace("from checklists.cli.main import main", "import mkdocs"),
             "mkdocs",
             "--version",
         ],

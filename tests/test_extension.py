@@ -13,12 +13,10 @@ import markdown
 import pytest
 from mkdocs.utils import get_relative_url
 
-from checklists.commands import read_pages
-from checklists.extension import ChecklistsExtension
-from checklists.pages import (
-    GENERATED,
+from checklists.core.project import GENERATED, is_generated, read_pages
+from checklists.site.extension import ChecklistsExtension
+from checklists.site.pages import (
     STAMP,
-    is_generated,
     page_url,
     read_stamp,
     relative_url,

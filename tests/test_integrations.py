@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checklists.cli import parser
+from checklists.cli.main import parser
 from tests.paths import ROOT
 
 BIN = Path(sys.executable).parent

@@ -21,7 +21,7 @@ from tests.paths import CORPUS, ROOT
 PROBE = """
 import sys
 import checklists, checks
-from checklists.cli import main
+from checklists.cli.main import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
 loaded = sorted(m for m in sys.modules if m == "mkdocs" or m.startswith("mkdocs."))

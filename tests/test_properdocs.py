@@ -11,7 +11,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from checklists.render import drop_unverified_notice
+from checklists.site.render import drop_unverified_notice
 from tests.paths import ROOT
 
 NOTICE = "判定が表示されていません"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import SetupError
-from checklists.scaffold import scaffold
+from checklists.cli.scaffold import scaffold
+from checklists.core.errors import SetupError
 from tests.paths import ROOT
 
 # Run in a child: the new package registers its check in a registry of its own process.
@@ -18,11 +18,11 @@ _RUN_SAMPLES = """
 import json, logging, sys
 from pathlib import Path
 import yaml
-from checklists.bindings import Item
-from checklists.message import localize
-from checklists.registry import REGISTRY, load_packages
-from checklists.runner import Task, resolve, run_one
-from checklists.target import Target
+from checklists.core.bindings import Item
+from checklists.core.message import localize
+from checklists.core.registry import REGISTRY, load_packages
+from checklists.core.runner import Task, resolve, run_one
+from checklists.core.target import Target
 
 load_packages([sys.argv[2]])
 spec = REGISTRY.get(sys.argv[3])

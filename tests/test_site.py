@@ -20,7 +20,7 @@ import pytest
 from tests.language import JAPANESE, KANA, english_runs, strip_quoted, verdict_texts
 from tests.paths import ORIGINAL_GUIDE, ROOT
 
-SCHEMA = ROOT / "plugins" / "checklists" / "assets" / "compliance.schema.json"
+SCHEMA = ROOT / "plugins" / "checklists" / "site" / "assets" / "compliance.schema.json"
 FIRST_CHECKLIST = {
     "dockerfile.multi_stage": "verified",
     "dockerfile.non_root_user": "verified",
@@ -462,8 +462,8 @@ def test_checks_can_be_turned_off_and_the_bindings_stay_harmless(tmp_path: Path)
 
 
 def assert_full_catalog(site: Path) -> None:
-    from checklists.catalog import anchor
-    from checklists.registry import load_packages
+    from checklists.core.registry import load_packages
+    from checklists.site.catalog import anchor
 
     specs = load_packages(["checks"])
     areas = {spec.id.split(".", 1)[0] for spec in specs}

@@ -26,6 +26,15 @@ What it checks:
       and shown. A preset from outside Renovate (`github>org/repo`, `local>...`) is not
       fetched, so such a config can only be unknown.
 
+    The bot must also be able to read the shipped image's base: the FROM of the first stage
+    of the target stage's chain (param `target`; by default the last stage). Dependabot
+    does not expand ARG variables in FROM (dependabot-core#2057), so a base written with `$`
+    (`FROM python:${PYTHON_VERSION}-slim`, `FROM $BASE_IMAGE`) gets no update from it and
+    fails. Renovate expands ARG defaults, so only a variable with no default in the
+    Dockerfile (its value passed at build time, `ARG FROM` / `FROM ${FROM}`) fails; unknown
+    when the Renovate config has `customManagers` (or `regexManagers`), which may update
+    the value where it is written.
+
     Whether each FROM of the backend Dockerfile is pinned by digest is shown too: a digest
     pin is the stronger form (the update bot moves the digest with the tag), but a digest
     without an update bot never changes and does not count. Whether the bot is installed
@@ -71,6 +80,15 @@ How to fix:
       示します。Renovate の外のプリセット（`github>org/repo`、`local>...`）は取得しないため、
       そうした設定は unknown（未計測）にしかなりません。
 
+    ボットは出荷するイメージのベース、つまり対象ステージ（パラメータ `target`。省略時は
+    最後のステージ）の FROM をたどった最初のステージの FROM を読めなければなりません。
+    Dependabot は FROM の ARG 変数を展開しない（dependabot-core#2057）ため、`$` を含むベース
+    （`FROM python:${PYTHON_VERSION}-slim`、`FROM $BASE_IMAGE`）は更新されず不合格です。
+    Renovate は ARG の既定値を展開するため、Dockerfile に既定値のない変数（値をビルド時に
+    渡す `ARG FROM` / `FROM ${FROM}`）だけが不合格です。Renovate の設定に `customManagers`
+    （または `regexManagers`）があれば、値が書かれた場所で更新するかもしれないため unknown
+    です。
+
     バックエンドの Dockerfile の各 FROM がダイジェストで固定されているかも示します。
     ダイジェストでの固定はより強い形です（更新ボットがタグと一緒にダイジェストを動かします）が、
     更新ボットのないダイジェストは決して変わらず、数えません。ボットがインストールされているか
@@ -97,7 +115,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from checklists import Evidence, Outcome, Target, check, join, tr
-from checks.common import load_dockerfile, stage_label
+from checks.common import load_build, load_dockerfile, stage_label
 from checks.readers.ci_builds import normalise
 from checks.readers.updaters import (
     RENOVATE_FILES,
@@ -752,16 +770,118 @@ def _digests(target: Target, dockerfile: str) -> list[Evidence]:
     return shown
 
 
+# --- Can the bot read the shipped base? -----------------------------------------------------
+
+
+_Unreadable = tuple[str | None, str | None, list[Evidence]]  # (dependabot, renovate, where)
+
+
+def _unreadable_base(target: Target, dockerfile: str, stage: str | None) -> _Unreadable:
+    """Why Dependabot, and why Renovate, cannot read the shipped image's base (None: it can).
+
+    The base is the FROM of the first stage of the shipped stage's chain. Dependabot does
+    not expand ARG variables in FROM (dependabot-core#2057): a FROM with `$` in its image is
+    not a dependency it can update. Renovate expands ARG defaults (`ARG TAG=3.19` /
+    `FROM alpine:${TAG}`), but a variable with no default is passed at build time, and the
+    manager cannot read that value.
+    """
+    path = normalise(dockerfile)
+    if not target.is_file(path):
+        return None, None, []
+    parsed, build = load_build(target, path, stage)
+    root = build.root
+    written = root.from_instruction.args[0]
+    if root.base_stage is not None or root.base == "scratch" or "$" not in written:
+        return None, None, []
+    where = parsed.at(
+        path,
+        root.from_instruction,
+        tr(
+            "the shipped image's base is written with a variable: FROM {written}",
+            "出荷するイメージのベースは変数で書かれている: FROM {written}",
+            written=written,
+        ),
+    )
+    dependabot = tr(
+        "Dependabot does not expand ARG variables in FROM, so it proposes no update for the "
+        "shipped base FROM {written} ({path}:{line})",
+        "Dependabot は FROM の ARG 変数を展開しないため、出荷するベース FROM {written}"
+        "（{path}:{line}）の更新を提案しない",
+        written=written,
+        path=path,
+        line=root.from_instruction.start_line,
+    )
+    renovate = None
+    if root.base_unresolved:
+        renovate = tr(
+            "the shipped base FROM {written} ({path}:{line}) uses {names} with no default in "
+            "the Dockerfile: the value is passed at build time, where Renovate's dockerfile "
+            "manager cannot read it",
+            "出荷するベース FROM {written}（{path}:{line}）は Dockerfile に既定値のない "
+            "{names} を使う。値はビルド時に渡され、Renovate の dockerfile マネージャーは"
+            "それを読めない",
+            written=written,
+            path=path,
+            line=root.from_instruction.start_line,
+            names=", ".join(root.base_unresolved),
+        )
+    return dependabot, renovate, [where]
+
+
+def _custom_managers(target: Target) -> str | None:
+    """The Renovate key that defines custom (regex) managers, which may update a base image
+    written outside FROM (a build argument in a script or workflow)."""
+    found = _renovate_file(target)
+    if found is None:
+        return None
+    _, config = found
+    return next((k for k in ("customManagers", "regexManagers") if k in config.key_lines), None)
+
+
+def _readable_only(
+    repo: Target,
+    dockerfile: str,
+    stage: str | None,
+    dependabot: _Found | None,
+    renovate: _Found | None,
+) -> tuple[_Found | None, _Found | None]:
+    """Each bot's answer, a pass turned into a failure (or unknown) when that bot cannot read
+    the shipped image's base."""
+    if not any(found and found[0] == "pass" for found in (dependabot, renovate)):
+        return dependabot, renovate
+    cannot_dependabot, cannot_renovate, where = _unreadable_base(repo, dockerfile, stage)
+    if dependabot and dependabot[0] == "pass" and cannot_dependabot is not None:
+        dependabot = ("fail", cannot_dependabot, [*dependabot[2], *where])
+    if renovate and renovate[0] == "pass" and cannot_renovate is not None:
+        custom = _custom_managers(repo)
+        if custom:
+            summary = tr(
+                "{problem}; {key} may update it elsewhere, and is not evaluated",
+                "{problem}。{key} が別の場所で更新するかもしれないが、評価していない",
+                problem=cannot_renovate,
+                key=custom,
+            )
+            renovate = ("unknown", summary, [*renovate[2], *where])
+        else:
+            renovate = ("fail", cannot_renovate, [*renovate[2], *where])
+    return dependabot, renovate
+
+
 @check("ci.base_image_updates", severity="medium", related=())
 def base_image_updates(
-    target: Target, *, directory: str | None = None, dockerfile: str = "./backend/Dockerfile"
+    repo: Target,
+    *,
+    directory: str | None = None,
+    dockerfile: str = "./backend/Dockerfile",
+    target: str | None = None,
 ) -> Outcome:
     if directory is None:  # Dependabot's `directory` is the folder holding the Dockerfile
         directory = "/" + normalise(posixpath.dirname(normalise(dockerfile)) or ".").strip(".")
-    digests = _digests(target, dockerfile)
-    results = [
-        r for r in (_dependabot(target, directory), _renovate(target, dockerfile)) if r is not None
-    ]
+    digests = _digests(repo, dockerfile)
+    dependabot, renovate = _readable_only(
+        repo, dockerfile, target, _dependabot(repo, directory), _renovate(repo, dockerfile)
+    )
+    results = [r for r in (dependabot, renovate) if r is not None]
     evidence = [e for _, _, shown in results for e in shown] + digests
     for status, summary, _ in results:
         if status == "pass":

@@ -632,7 +632,7 @@ def registry_push(
                 "{branch} かタグからだけ push する",
                 count=len(pushes),
                 dockerfile=chosen.dockerfile,
-                branch=branch or "",
+                branch=branch or tr("the default branch", "デフォルトブランチ"),
             ),
             *evidence,
         )

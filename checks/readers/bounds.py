@@ -1,6 +1,6 @@
 """Bounds the readers share against hostile input: nesting depth, with the line it is passed.
 
-The limits themselves are stated once, in `checklists.target`; this module applies them to
+The limits themselves are stated once, in `checklists.core.target`; this module applies them to
 text the readers parse. Nothing here judges a file: a bound exceeded is an `InputError` of
 kind "limit", located at the line where the input crossed it, which the engine shows as
 検証不可 for the checks that needed the file.
@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from checklists import InputError, tr
-from checklists.target import CLOCK_SKEW, MAX_NESTING
+from checklists.core.target import CLOCK_SKEW, MAX_NESTING
 
 __all__ = [
     "MAX_NESTING",

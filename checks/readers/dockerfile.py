@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from checklists import InputError, tr
-from checklists.target import MAX_INSTRUCTIONS
+from checklists.core.target import MAX_INSTRUCTIONS
 from checks.readers import _go
 from checks.readers._go import quote as go_quote
 from checks.readers.dockerfile_shell import ShellLexer

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from checklists import InputError, tr
-from checklists.target import MAX_EXPANSION_CHARS
+from checklists.core.target import MAX_EXPANSION_CHARS
 
 from .dockerfile import (
     Dockerfile,

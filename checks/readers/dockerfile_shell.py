@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from checklists import InputError, Message, tr
-from checklists.target import MAX_EXPANSION_CHARS
+from checklists.core.target import MAX_EXPANSION_CHARS
 from checks.readers import _go
 
 __all__ = ["ShellLexer", "is_plain"]

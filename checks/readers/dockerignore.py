@@ -56,7 +56,7 @@ from typing import Final, Literal, Protocol
 import re2
 
 from checklists import InputError, tr
-from checklists.target import MAX_IGNORE_PATTERNS
+from checklists.core.target import MAX_IGNORE_PATTERNS
 from checks.readers import _go
 
 __all__ = ["Pattern", "PatternMatcher", "read_dockerignore"]
@@ -595,7 +595,7 @@ def read_dockerignore(source: str | bytes) -> list[Pattern]:
     Patterns are not syntax-checked here (`ReadAll` does not check them). `PatternMatcher`
     checks them and reports errors with the line number. Raises `InputError` for a line too
     long for Go's `bufio.Scanner`, and at the pattern past `MAX_IGNORE_PATTERNS` (kind
-    "limit": Docker has no such bound, see `checklists.target`).
+    "limit": Docker has no such bound, see `checklists.core.target`).
     """
     text = source.decode("utf-8", "surrogateescape") if isinstance(source, bytes) else source
     lines = text.split("\n")

@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from checklists import InputError, Message, decode_text, tr
-from checklists.target import MAX_NESTING
+from checklists.core.target import MAX_NESTING
 from checks.readers.located_yaml import YMap
 
 __all__ = ["JsonObject", "loads", "read_json5"]

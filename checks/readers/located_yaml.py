@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from checklists import InputError, decode_text, tr
-from checklists.target import MAX_NESTING, MAX_YAML_NODES, MAX_YAML_VALUES
+from checklists.core.target import MAX_NESTING, MAX_YAML_NODES, MAX_YAML_VALUES
 
 try:  # libyaml's parser: the values are counted at C speed before Python composes any
     from yaml._yaml import CParser as _EventParser

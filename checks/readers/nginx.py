@@ -34,7 +34,7 @@ from crossplane.errors import (  # type: ignore[import-untyped]
 )
 
 from checklists import InputError, decode_text, tr
-from checklists.target import MAX_NESTING
+from checklists.core.target import MAX_NESTING
 
 __all__ = ["Directive", "NginxConfig", "read_nginx", "render", "walk"]
 

@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checklists import Evidence, InputError, Outcome, Target, check, tr
-from checklists.target import MAX_REPORT_BYTES
+from checklists.core.target import MAX_REPORT_BYTES
 from checks.readers.bounds import in_the_future, rfc3339
 from checks.readers.trivy import read_trivy_report
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from checklists.cli import main
+from checklists.cli.main import main
 
 sys.exit(main())

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from checklists import InputError, SetupError, Target, write_atomic
-from checklists.target import MAX_REPORT_BYTES
+from checklists.core.target import MAX_REPORT_BYTES
 from checklists_measure import gitinfo
 from checks.common import ignore_file, read_dockerfile, relative_to
 from checks.readers.dockerfile_model import copy_parts, expand, flag_value, walk

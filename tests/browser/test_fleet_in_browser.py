@@ -16,8 +16,8 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import Page, expect
 
-from checklists.i18n import VERDICT_LABELS
-from checklists.verdict import Verdict
+from checklists.core.i18n import VERDICT_LABELS
+from checklists.core.verdict import Verdict
 from tests.browser.support import SCREENSHOTS, Opener, Served, serve
 from tests.fleet.support import example_site
 

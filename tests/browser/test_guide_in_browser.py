@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
-from checklists.i18n import TEXT, VERDICT_ICONS, VERDICT_LABELS
-from checklists.render import badge
-from checklists.verdict import Verdict
+from checklists.core.i18n import TEXT, VERDICT_ICONS, VERDICT_LABELS
+from checklists.core.verdict import Verdict
+from checklists.site.render import badge
 from tests.browser.support import LAPTOP, PHONE, Opener, Scheme, Served, Visit, build_site, serve
 from tests.test_site import copy_site
 

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
-from checklists.i18n import TEXT
-from checklists.render import badge
-from checklists.verdict import ORDER, Verdict
+from checklists.core.i18n import TEXT
+from checklists.core.verdict import ORDER, Verdict
+from checklists.site.render import badge
 from tests.browser.support import LAPTOP, PHONE, Opener, Scheme, Served, serve
 from tests.browser.test_guide_in_browser import (
     MIN_CONTRAST,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from checklists.bindings import Item
-from checklists.model import Status
-from checklists.registry import REGISTRY, load_packages
-from checklists.runner import Task, resolve, run_one
-from checklists.target import Target
+from checklists.core.bindings import Item
+from checklists.core.model import Status
+from checklists.core.registry import REGISTRY, load_packages
+from checklists.core.runner import Task, resolve, run_one
+from checklists.core.target import Target
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "checks" / "ci"
 load_packages(["checks"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from checklists import Status
-from checklists.target import Target
+from checklists.core.target import Target
 from checks.context.reduction import reduction
 
 FILES = {

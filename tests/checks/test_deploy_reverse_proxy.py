@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from checklists.model import Outcome, Status
-from checklists.registry import REGISTRY, load_packages
-from checklists.runner import Task, run_one
-from checklists.target import Target
+from checklists.core.model import Outcome, Status
+from checklists.core.registry import REGISTRY, load_packages
+from checklists.core.runner import Task, run_one
+from checklists.core.target import Target
 from checklists_sandbox import nginx_scratch
 from checks.deploy.reverse_proxy import _roots, _units
 from checks.readers.nginx import read_nginx

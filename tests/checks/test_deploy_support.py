@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from checklists.model import Outcome, Status
-from checklists.registry import REGISTRY, load_packages
-from checklists.runner import Task, run_one
-from checklists.target import Target
+from checklists.core.model import Outcome, Status
+from checklists.core.registry import REGISTRY, load_packages
+from checklists.core.runner import Task, run_one
+from checklists.core.target import Target
 from checks.deploy.backup import backup_command
 from checks.deploy.resource_limits import memory_bytes
 from checks.readers.compose import interpolate

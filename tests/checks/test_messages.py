@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from checklists.message import Message, localize
-from checklists.model import Outcome, Status
-from checklists.registry import JA_SECTIONS, REGISTRY, CheckSpec
+from checklists.core.message import Message, localize
+from checklists.core.model import Outcome, Status
+from checklists.core.registry import JA_SECTIONS, REGISTRY, CheckSpec
 from tests.checks.test_samples import cases, run_case
 from tests.language import JAPANESE, english_runs, is_english
 

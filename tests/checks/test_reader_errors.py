@@ -11,7 +11,7 @@ English literal: such a text would reach the Japanese site in English.
 
 What stays as it is: a third-party parser's own diagnostic (PyYAML, json, tomllib,
 crossplane, jsonschema, an OS error) is quoted in the Japanese text in 「」. The engine's
-own target errors (`plugins/checklists/target.py`: a missing file, a directory where a file
+own target errors (`plugins/checklists/core/target.py`: a missing file, a directory where a file
 is expected) are held to the same rule through the error samples.
 """
 
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import InputError
-from checklists.message import Message, localize
-from checklists.model import Status
-from checklists.runner import read_error, unreadable
+from checklists.core.errors import InputError
+from checklists.core.message import Message, localize
+from checklists.core.model import Status
+from checklists.core.runner import read_error, unreadable
 from checks.common import read_dockerfile
 from checks.readers.bake import read_bake_hcl, read_bake_json
 from checks.readers.compose import read_compose

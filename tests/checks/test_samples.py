@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 import yaml
 
-from checklists.bindings import Item
-from checklists.engine import apply_limit
-from checklists.message import unwrap
-from checklists.model import Outcome, Status
-from checklists.registry import REGISTRY, CheckSpec, load_packages
-from checklists.runner import Task, resolve, run_one
-from checklists.target import Target
+from checklists.core.bindings import Item
+from checklists.core.engine import apply_limit
+from checklists.core.message import unwrap
+from checklists.core.model import Outcome, Status
+from checklists.core.registry import REGISTRY, CheckSpec, load_packages
+from checklists.core.runner import Task, resolve, run_one
+from checklists.core.target import Target
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "checks"
 load_packages(["checks"])
@@ -116,7 +116,7 @@ def test_the_library_has_the_first_checklist() -> None:
 
 
 def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None:
-    from checklists import catalog
+    from checklists.site import catalog
 
     pages = catalog.pages(REGISTRY, "ja", "checks", FIXTURES)
     english_pages = catalog.pages(REGISTRY, "en", "checks", FIXTURES)
@@ -155,7 +155,7 @@ def test_the_catalog_shows_every_check_with_its_prose_and_both_samples() -> None
 def test_catalog_samples_are_filled_into_the_finished_page_with_unique_tab_ids() -> None:
     import markdown
 
-    from checklists import catalog
+    from checklists.site import catalog
 
     pages = catalog.pages(REGISTRY, "en", "checks", FIXTURES)
     page = pages["checks/dockerfile.md"]

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import InputError
-from checklists.limits import Kind
-from checklists.model import Environment, Evidence, Outcome
-from checklists.registry import Registry
-from checklists.target import Target
+from checklists.core.errors import InputError
+from checklists.core.limits import Kind
+from checklists.core.model import Environment, Evidence, Outcome
+from checklists.core.registry import Registry
+from checklists.core.target import Target
 
 DOC = """{title}
 

@@ -19,11 +19,11 @@ import sys
 import threading
 from pathlib import Path
 
-from checklists import runner
-from checklists.model import Outcome
-from checklists.registry import Registry
-from checklists.runner import Task, run_all
-from checklists.target import Target
+from checklists.core import runner
+from checklists.core.model import Outcome
+from checklists.core.registry import Registry
+from checklists.core.runner import Task, run_all
+from checklists.core.target import Target
 from tests.engine.conftest import DOC
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checklists.bindings import Columns, Item, _load_mapping, mask_inline_code, parse_binding, scan
+from checklists.core.bindings import (
+    Columns,
+    Item,
+    _load_mapping,
+    parse_binding,
+    scan,
+)
+from checklists.core.scanner import mask_inline_code
 
 
 def bound(markdown: str) -> list[Item]:

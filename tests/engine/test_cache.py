@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from checklists.cache import ResultCache
-from checklists.engine import Run, Settings, collect, evaluate, settings_from_options
-from checklists.errors import InputError
-from checklists.registry import REGISTRY, Registry
-from checklists.siteconfig import plugin_options
-from checklists.target import Target
-from checklists.verdict import Policy
+from checklists.core.cache import ResultCache
+from checklists.core.engine import Run, Settings, collect, evaluate, settings_from_options
+from checklists.core.errors import InputError
+from checklists.core.registry import REGISTRY, Registry
+from checklists.core.siteconfig import plugin_options
+from checklists.core.target import Target
+from checklists.core.verdict import Policy
 from tests.engine.conftest import CALLS
 
 PAGE = (
@@ -110,7 +110,7 @@ def test_every_check_that_uses_a_parsed_file_depends_on_it(
 def test_serve_watches_each_place_once(tmp_path: Path) -> None:
     """`mkdocs serve` watches what the checks looked at, with no watch inside another: one
     edit then reaches the server through one watch, and rebuilds the site once."""
-    from checklists.outputs import watched
+    from checklists.site.serve import watched
 
     for rel in ("svc/Dockerfile", "svc/app/main.py", "other/x.txt", "top.txt"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from checklists import report
-from checklists.claims import all_claims, counts
-from checklists.engine import Run, Settings, collect, evaluate, headline
-from checklists.runner import Task, run_all
-from checklists.target import Target
-from checklists.verdict import Policy, Verdict
+from checklists.core.claims import all_claims, counts
+from checklists.core.engine import Run, Settings, collect, evaluate, headline
+from checklists.core.runner import Task, run_all
+from checklists.core.target import Target
+from checklists.core.verdict import Policy, Verdict
+from checklists.reports import compliance
 
 PAGE = """# Guide
 
@@ -142,7 +142,7 @@ def test_every_statement_is_listed_with_its_check_its_reason_or_as_unchecked() -
 
 
 def test_the_report_lists_the_unchecked_statements_with_their_place(tmp_path: Path) -> None:
-    data = report.compliance(run(repository(tmp_path)), "repo", "en")
+    data = compliance.compliance(run(repository(tmp_path)), "repo", "en")
     guide = data["guide"]
     unchecked = [(c["page"], c["line"]) for c in guide["claims"] if c["status"] == "unchecked"]
     assert unchecked == [("guide.md", 44), ("guide.md", 48), ("guide.md", 50)]
@@ -156,7 +156,7 @@ def test_an_unchanged_block_is_not_checked_again_in_the_same_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`mkdocs serve`: a rebuild re-checks only the guide's blocks whose text changed."""
-    from checklists import snippets
+    from checklists.core import snippets
 
     calls: list[str] = []
     real = run_all

@@ -11,8 +11,8 @@ from pathlib import Path
 SCRIPT = """
 import datetime as dt, json, sys
 from pathlib import Path
-from checklists.engine import Settings, collect, evaluate
-from checklists.verdict import Policy
+from checklists.core.engine import Settings, collect, evaluate
+from checklists.core.verdict import Policy
 
 class Log:
     def debug(self, *a): pass
@@ -58,7 +58,11 @@ def test_a_build_imports_only_the_checks_it_binds(tmp_path: Path) -> None:
     assert "checklists_sandbox.nginx_scratch" not in modules
     assert "checklists_sandbox.sandbox" not in modules
     # No report is written: no report writer is imported; no serve cache: no hashing.
-    assert not modules & {"checklists.sarif", "checklists.junit", "checklists.badges"}
+    assert not modules & {
+        "checklists.reports.sarif",
+        "checklists.reports.junit",
+        "checklists.reports.badges",
+    }
     assert "hashlib" not in result["modules"]
 
 

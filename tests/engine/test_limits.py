@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checklists.limits import Kind, format_quantity, parse_limit
+from checklists.core.limits import Kind, format_quantity, parse_limit
 
 MB, MIB = 1e6, 1024.0**2
 

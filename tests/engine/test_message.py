@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from checklists import sarif
-from checklists.engine import Run, Settings, collect, evaluate
-from checklists.errors import SetupError
-from checklists.junit import junit_xml
-from checklists.limits import Kind, Quantity, format_quantity, stated
-from checklists.message import Message, join, localize, quantity, tr
-from checklists.model import Evidence, Outcome
-from checklists.registry import Registry, parse_japanese
-from checklists.report import compliance, item_json
-from checklists.target import Target
-from checklists.verdict import Policy
+from checklists.core.engine import Run, Settings, collect, evaluate
+from checklists.core.errors import SetupError
+from checklists.core.limits import Kind, Quantity, format_quantity, stated
+from checklists.core.message import Message, join, localize, quantity, tr
+from checklists.core.model import Evidence, Outcome
+from checklists.core.registry import Registry, parse_japanese
+from checklists.core.target import Target
+from checklists.core.verdict import Policy
+from checklists.reports import sarif
+from checklists.reports.compliance import compliance, item_json
+from checklists.reports.junit import junit_xml
 from tests.engine.conftest import DOC
 
 

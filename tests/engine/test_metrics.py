@@ -7,10 +7,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from checklists.bindings import Columns
-from checklists.engine import Run, Settings, collect, evaluate
-from checklists.registry import Registry
-from checklists.verdict import Policy
+from checklists.core.bindings import Columns
+from checklists.core.engine import Run, Settings, collect, evaluate
+from checklists.core.registry import Registry
+from checklists.core.verdict import Policy
 
 TARGET_TABLE = """## 目標値
 

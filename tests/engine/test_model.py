@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checklists.model import Evidence, Outcome, Status
+from checklists.core.model import Evidence, Outcome, Status
 
 
 def test_parts_carry_the_verdict_of_each_named_part_beside_the_whole() -> None:

@@ -11,12 +11,12 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
-from checklists.bindings import scan
-from checklists.engine import settings_from_options
-from checklists.errors import SetupError
-from checklists.options import OPTIONS, OptionsError, defaults, validate
-from checklists.plugin import ChecklistsConfig, ChecklistsPlugin
-from checklists.siteconfig import plugin_options, site_options
+from checklists.core.bindings import scan
+from checklists.core.engine import settings_from_options
+from checklists.core.errors import SetupError
+from checklists.core.options import OPTIONS, OptionsError, defaults, validate
+from checklists.core.siteconfig import plugin_options, site_options
+from checklists.site.plugin import ChecklistsConfig, ChecklistsPlugin
 
 SITE = """\
 site_name: t
@@ -184,20 +184,20 @@ def test_a_plugin_build_freezes_its_run_until_its_reports_are_written(
 
     from mkdocs.commands.build import build
 
-    from checklists import outputs
+    from checklists import reports
 
     config = site(tmp_path, "target: target")
     (tmp_path / "docs" / "index.md").write_text(
         "# Guide\n\n- [x] a file <!-- check: fake.nothing -->\n", "utf-8"
     )
     frozen: list[int] = []
-    publish = outputs.publish
+    publish = reports.publish
 
     def counting(*args: Any) -> list[Path]:  # what was frozen while the pages rendered
         frozen.append(gc.get_freeze_count())
         return publish(*args)
 
-    monkeypatch.setattr(outputs, "publish", counting)
+    monkeypatch.setattr(reports, "publish", counting)
     with pytest.raises(Abort):  # the unknown check fails the build after the reports
         build(load_config(str(config)))
     assert frozen and frozen[0] > 0

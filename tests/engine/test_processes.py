@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from checklists import runner
-from checklists.cache import ResultCache
-from checklists.engine import Run, Settings, collect, evaluate
-from checklists.model import Evidence, Outcome
-from checklists.registry import Registry
-from checklists.runner import Task, processes, shares
-from checklists.target import Target
-from checklists.verdict import Policy, Verdict
+from checklists.core import runner
+from checklists.core.cache import ResultCache
+from checklists.core.engine import Run, Settings, collect, evaluate
+from checklists.core.model import Evidence, Outcome
+from checklists.core.registry import Registry
+from checklists.core.runner import Task, processes, shares
+from checklists.core.target import Target
+from checklists.core.verdict import Policy, Verdict
 from tests.engine.conftest import DOC, RELEASE
 
 LOG = logging.getLogger("test.checklists")

@@ -37,9 +37,9 @@ PUBLIC = [
 # Engine internals the check library and the programs may still import, each with its
 # reason. Anything else is imported from `checklists` itself.
 INTERNAL = {
-    "checklists.target": "the readers' size limits (MAX_*, CLOCK_SKEW): one table for all",
-    "checklists.snippets": "checks/snippets.py turns the guide's code blocks into files",
-    "checklists.services": "the discoverer builds the engine's service records",
+    "checklists.core.target": "the readers' size limits (MAX_*, CLOCK_SKEW): one table for all",
+    "checklists.core.snippets": "checks/snippets.py turns the guide's code blocks into files",
+    "checklists.core.services": "the discoverer builds the engine's service records",
 }
 # The programs beside the engine (`checklists measure`, the sandbox) go through the same API.
 PROGRAMS = ("plugins/checklists_measure", "plugins/checklists_sandbox")
@@ -76,9 +76,11 @@ def test_the_check_library_imports_the_engine_through_the_public_api(library: st
 
 
 def test_the_guard_sees_internal_imports_of_both_forms(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text("from checklists.errors import InputError\n", "utf-8")
-    (tmp_path / "b.py").write_text("import checklists.runner\nfrom checklists import tr\n", "utf-8")
+    (tmp_path / "a.py").write_text("from checklists.core.errors import InputError\n", "utf-8")
+    (tmp_path / "b.py").write_text(
+        "import checklists.core.runner\nfrom checklists import tr\n", "utf-8"
+    )
     assert engine_imports(tmp_path) == {
-        "checklists.errors": {"a.py"},
-        "checklists.runner": {"b.py"},
+        "checklists.core.errors": {"a.py"},
+        "checklists.core.runner": {"b.py"},
     }

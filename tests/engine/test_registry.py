@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import SetupError
-from checklists.model import Outcome
-from checklists.registry import Registry, load_packages
-from checklists.target import Target
+from checklists.core.errors import SetupError
+from checklists.core.model import Outcome
+from checklists.core.registry import Registry, load_packages
+from checklists.core.target import Target
 
 DOC = """Title line.
 
@@ -171,7 +171,7 @@ def sample(target: object) -> Outcome:
 def _global_registry_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The lazy tests register into the global registry (their modules use `@check`):
     it is put back as it was, so no other test sees their checks."""
-    from checklists.registry import REGISTRY
+    from checklists.core.registry import REGISTRY
 
     for name in ("_checks", "_index", "_pending", "_sources"):
         monkeypatch.setattr(REGISTRY, name, dict(getattr(REGISTRY, name)))
@@ -202,7 +202,7 @@ def _lazy_library(root: Path, name: str, extra: dict[str, str] | None = None) ->
 def test_a_deferred_package_imports_only_the_checks_asked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists.registry import REGISTRY
+    from checklists.core.registry import REGISTRY
 
     _lazy_library(tmp_path, "lazy_a")
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -223,7 +223,7 @@ def test_a_deferred_package_imports_only_the_checks_asked_for(
 def test_an_id_no_source_names_imports_everything_before_saying_unknown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists.registry import REGISTRY
+    from checklists.core.registry import REGISTRY
 
     dynamic = (
         "from checklists import Outcome, check\nNAME = 'lazy_b.' + 'dynamic'\n\n\n"
@@ -242,7 +242,7 @@ def test_an_id_no_source_names_imports_everything_before_saying_unknown(
 def test_an_id_registered_twice_is_caught_when_either_is_asked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists.registry import REGISTRY
+    from checklists.core.registry import REGISTRY
 
     twin = CHECK_MODULE.format(title="Twin", id="lazy_c.one")
     _lazy_library(tmp_path, "lazy_c", {"lazy_c/area/twin.py": twin})
@@ -255,7 +255,7 @@ def test_an_id_registered_twice_is_caught_when_either_is_asked_for(
 def test_a_broken_module_is_named_when_its_check_is_asked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists.registry import REGISTRY
+    from checklists.core.registry import REGISTRY
 
     broken = CHECK_MODULE.format(title="Broken", id="lazy_d.broken") + "import not_there\n"
     _lazy_library(tmp_path, "lazy_d", {"lazy_d/area/broken.py": broken})
@@ -274,10 +274,10 @@ def test_a_missing_package_is_a_setup_error_when_deferred() -> None:
 def test_a_deferred_discoverer_is_imported_when_services_are_discovered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists.registry import REGISTRY
+    from checklists.core.registry import REGISTRY
 
     finder = (
-        "from checklists.registry import discoverer\n\n\n"
+        "from checklists.core.registry import discoverer\n\n\n"
         "@discoverer\ndef found(target: object) -> str:\n    return 'found'\n"
     )
     _lazy_library(tmp_path, "lazy_e", {"lazy_e/finder.py": finder})
@@ -292,10 +292,10 @@ def test_a_deferred_discoverer_is_imported_when_services_are_discovered(
 def test_a_discoverer_the_index_cannot_read_is_still_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists.registry import REGISTRY
+    from checklists.core.registry import REGISTRY
 
     finder = (
-        "from checklists.registry import discoverer\n\n\n"
+        "from checklists.core.registry import discoverer\n\n\n"
         "def found(target: object) -> str:\n    return 'found'\n\n\ndiscoverer(found)\n"
     )
     _lazy_library(tmp_path, "lazy_f", {"lazy_f/finder.py": finder})
@@ -316,9 +316,9 @@ SIZED_MODULE = (
 def test_defaults_are_validated_importing_only_the_checks_that_name_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists.engine import undeclared
-    from checklists.options import OptionsError
-    from checklists.registry import REGISTRY
+    from checklists.core.engine import undeclared
+    from checklists.core.options import OptionsError
+    from checklists.core.registry import REGISTRY
 
     sized = SIZED_MODULE.format(id="lazy_g.sized")
     _lazy_library(tmp_path, "lazy_g", {"lazy_g/area/sized.py": sized})

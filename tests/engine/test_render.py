@@ -9,10 +9,10 @@ from pathlib import Path
 import markdown
 import pytest
 
-from checklists import render
-from checklists.engine import Run, Settings, collect, evaluate
-from checklists.registry import Registry
-from checklists.verdict import Policy
+from checklists.core.engine import Run, Settings, collect, evaluate
+from checklists.core.registry import Registry
+from checklists.core.verdict import Policy
+from checklists.site import render
 
 PAYLOAD = '"><img src=x onerror=alert(1)>\n<script>alert(1)</script>\n'
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from checklists import outputs
-from checklists.engine import Settings, collect, evaluate
-from checklists.model import Evidence, Outcome
-from checklists.registry import Registry
-from checklists.report import ReportPathError, check_destination, write_atomic
-from checklists.target import Target
-from checklists.verdict import Policy
+from checklists import reports
+from checklists.core.engine import Settings, collect, evaluate
+from checklists.core.files import ReportPathError, check_destination, write_atomic
+from checklists.core.model import Evidence, Outcome
+from checklists.core.registry import Registry
+from checklists.core.target import Target
+from checklists.core.verdict import Policy
 from tests.engine.conftest import DOC
 
 
@@ -115,8 +115,8 @@ def test_an_outcome_naming_a_file_that_is_not_utf8_reaches_every_report(
     )
     (result,) = run.results
     assert result.outcome is not None and result.outcome.summary == "found bad-\\udcff.txt"
-    context = outputs.context_for("en", "target", "docs")
-    written = outputs.publish(run, tmp_path / "site", context, {}, logging.getLogger("t"))
+    context = reports.context_for("en", "target", "docs")
+    written = reports.publish(run, tmp_path / "site", context, {}, logging.getLogger("t"))
     assert "bad-\\\\udcff.txt" in (tmp_path / "site" / "compliance.json").read_text("utf-8")
     assert len(written) > 3
 
@@ -131,10 +131,10 @@ def test_a_bad_extra_report_path_still_writes_the_others(
         logging.getLogger("t"),
         registry,
     )
-    context = outputs.context_for("en", "target", "docs")
+    context = reports.context_for("en", "target", "docs")
     extra = {"json": "/dev/full", "sarif": str(tmp_path / "out" / "x.sarif")}
     with pytest.raises(ReportPathError, match="the 'json' report: /dev/full is under /dev"):
-        outputs.publish(run, tmp_path / "site", context, extra, logging.getLogger("t"))
+        reports.publish(run, tmp_path / "site", context, extra, logging.getLogger("t"))
     assert (tmp_path / "out" / "x.sarif").is_file()
     assert (tmp_path / "site" / "compliance.json").is_file()
 
@@ -144,9 +144,9 @@ def test_the_reports_version_is_the_installed_distributions(
 ) -> None:
     import importlib.metadata
 
-    from checklists.outputs import DISTRIBUTION, _dist_info_version
+    from checklists.reports import DISTRIBUTION, _dist_info_version
 
-    assert outputs.package_version() == importlib.metadata.version(DISTRIBUTION)
+    assert reports.package_version() == importlib.metadata.version(DISTRIBUTION)
     assert _dist_info_version(DISTRIBUTION) == importlib.metadata.version(DISTRIBUTION)
     # Names are matched as importlib.metadata matches them; the first on the path wins.
     for folder, version in (("a", "1.2.3"), ("b", "9.9")):

@@ -11,11 +11,11 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 
-from checklists import badges, github, junit, sarif
-from checklists.engine import Run, Settings, collect, evaluate
-from checklists.registry import CheckSpec, Registry
-from checklists.report import json_text
-from checklists.verdict import Policy
+from checklists.core.engine import Run, Settings, collect, evaluate
+from checklists.core.registry import CheckSpec, Registry
+from checklists.core.verdict import Policy
+from checklists.reports import badges, github, junit, sarif
+from checklists.reports.compliance import json_text
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 PAGE = """## 一覧

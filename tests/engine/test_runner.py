@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from checklists import outputs
-from checklists.engine import Settings, collect, evaluate
-from checklists.errors import SetupError
-from checklists.model import Evidence, Outcome
-from checklists.registry import Registry
-from checklists.target import Target
-from checklists.verdict import Policy, Verdict
+from checklists import reports
+from checklists.core.engine import Settings, collect, evaluate
+from checklists.core.errors import SetupError
+from checklists.core.model import Evidence, Outcome
+from checklists.core.registry import Registry
+from checklists.core.target import Target
+from checklists.core.verdict import Policy, Verdict
 from tests.engine.conftest import CALLS, DOC, RELEASE
 
 LOG = logging.getLogger("test.checklists")
@@ -282,7 +282,7 @@ def test_a_missing_target_is_a_setup_error_naming_the_path(
 def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, repo: Path) -> None:
     import gc
 
-    from checklists import collector
+    from checklists.core import collector
 
     def records(target: Target) -> Outcome:
         # in the worker, while the run allocates: the outcome carries what it saw back
@@ -313,8 +313,8 @@ def test_the_collector_pauses_during_a_run_and_comes_back(registry: Registry, re
         assert gc.get_freeze_count() == 0
         run = evaluate(items, settings(repo), LOG, registry)
     assert gc.get_freeze_count() > 0
-    context = outputs.context_for("en", "target", "docs")
-    outputs.publish(run, repo / "site", context, {}, LOG)
+    context = reports.context_for("en", "target", "docs")
+    reports.publish(run, repo / "site", context, {}, LOG)
     collector.release()  # the build is done once its reports are written
     assert gc.get_freeze_count() == 0
     with pytest.raises(SetupError), collector.paused():  # back on after a failed run too
@@ -344,7 +344,7 @@ def test_the_engine_and_the_report_writers_leave_the_collector_alone(
         collect({"p.md": "- [x] a <!-- check: fake.passes -->\n"}), settings(repo), LOG, registry
     )
     assert gc.isenabled() and gc.get_freeze_count() == 0
-    outputs.publish(run, repo / "site", outputs.context_for("en", "target", "docs"), {}, LOG)
+    reports.publish(run, repo / "site", reports.context_for("en", "target", "docs"), {}, LOG)
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 

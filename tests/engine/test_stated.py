@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from checklists.engine import Run, Settings, collect, evaluate, headline
-from checklists.limits import Kind, stated
-from checklists.registry import Registry
-from checklists.verdict import Policy, Verdict
+from checklists.core.engine import Run, Settings, collect, evaluate, headline
+from checklists.core.limits import Kind, stated
+from checklists.core.registry import Registry
+from checklists.core.verdict import Policy, Verdict
 
 
 @pytest.mark.parametrize(

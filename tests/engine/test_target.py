@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import InputError
-from checklists.target import Target
+from checklists.core.errors import InputError
+from checklists.core.target import Target
 
 
 @pytest.fixture
@@ -268,7 +268,7 @@ def test_listdir_names_every_entry_of_one_folder(repo: Path) -> None:
 
 
 def test_a_file_over_the_size_limit_is_not_read(repo: Path) -> None:
-    from checklists.target import MAX_FILE_BYTES, MAX_REPORT_BYTES
+    from checklists.core.target import MAX_FILE_BYTES, MAX_REPORT_BYTES
 
     (repo / "big.json").write_bytes(b" " * (MAX_FILE_BYTES + 1))
     target = Target(repo)
@@ -284,7 +284,7 @@ def test_a_file_over_the_size_limit_is_not_read(repo: Path) -> None:
 def test_a_file_that_grows_while_it_is_read_is_read_up_to_the_limit(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists import target as module
+    from checklists.core import target as module
 
     (repo / "log.json").write_bytes(b"x" * 100)
     real_fstat = os.fstat
@@ -321,7 +321,7 @@ def test_files_the_walk_listed_read_as_any_other_and_a_symlink_put_there_since_i
 def test_a_deep_tree_is_walked_without_recursion_up_to_the_depth_bound(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists import target as module
+    from checklists.core import target as module
 
     monkeypatch.setattr(module, "MAX_WALK_DEPTH", 2)
     (repo / "a" / "b" / "c").mkdir(parents=True)
@@ -339,7 +339,7 @@ def test_a_deep_tree_is_walked_without_recursion_up_to_the_depth_bound(
 def test_a_folder_with_too_many_entries_is_not_listed(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from checklists import target as module
+    from checklists.core import target as module
 
     monkeypatch.setattr(module, "MAX_WALK_ENTRIES", 5)
     for i in range(6):

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from checklists.bindings import Waiver
-from checklists.model import Status
-from checklists.verdict import Policy, Verdict, fails, judge
+from checklists.core.bindings import Waiver
+from checklists.core.model import Status
+from checklists.core.verdict import Policy, Verdict, fails, judge
 
 TODAY = dt.date(2026, 11, 28)
 POLICY = Policy(today=TODAY)

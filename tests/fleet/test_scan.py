@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from checklists.errors import SetupError
+from checklists.core.errors import SetupError
 from checklists.fleet import fleetfile, records, scan
 from tests.fleet.support import checklists
 from tests.paths import ROOT

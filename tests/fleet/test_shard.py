@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from checklists.errors import SetupError
+from checklists.core.errors import SetupError
 from checklists.fleet import shard
 
 

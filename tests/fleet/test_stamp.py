@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import SetupError
+from checklists.core.errors import SetupError
 from checklists.fleet import records, stamp
 from tests.fleet.support import checklists, report, write
 

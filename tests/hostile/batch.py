@@ -47,7 +47,7 @@ def _child(job: dict[str, Any], out: str, err: str) -> int:
         os.close(handle)
     try:
         if job["kind"] == "cli":
-            from checklists.cli import main
+            from checklists.cli.main import main
 
             return int(main(job["args"]) or 0)
         from mkdocs.__main__ import cli
@@ -160,9 +160,9 @@ def warm_up() -> None:
     import mkdocs.commands.build
     import mkdocs.themes  # noqa: F401
 
-    import checklists.cli
-    import checklists.plugin  # noqa: F401
-    from checklists.registry import load_packages
+    import checklists.cli.main
+    import checklists.site.plugin  # noqa: F401
+    from checklists.core.registry import load_packages
 
     load_packages(["checks"])
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import SetupError
+from checklists.core.errors import SetupError
 from checklists_measure import engine as engines
 from checklists_measure import evidence, gitinfo
 from checklists_sandbox import sandbox

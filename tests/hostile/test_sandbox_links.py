@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from checklists import render
+from checklists.site import render
 
 HOSTILE_NAME = 'x" onmouseover="alert(1)" y=\'<img src=x onerror=alert(2)>.yml:3'
 

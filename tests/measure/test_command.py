@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checklists.cli import main
+from checklists.cli.main import main
 
 TINY_DOCKERFILE = "FROM scratch\nCOPY hello.txt /hello.txt\n"
 

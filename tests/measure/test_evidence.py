@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from checklists import Target
-from checklists.errors import SetupError
+from checklists.core.errors import SetupError
 from checklists_measure import evidence, steps
 from checks.common import ignore_file
 from checks.readers.measurements import read_measurements, sha256_file

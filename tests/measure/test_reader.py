@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.measurements import read_measurements, schema, sha256_file
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "measure" / "evidence-v1.json"

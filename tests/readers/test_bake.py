@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.bake import BakeTarget, read_bake_hcl, read_bake_json, resolve
 from tests.paths import ROOT
 

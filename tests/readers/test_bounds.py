@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import InputError
-from checklists.model import Environment, Status
-from checklists.registry import REGISTRY, CheckSpec, load_packages
-from checklists.runner import Task, run_one
-from checklists.target import (
+from checklists.core.errors import InputError
+from checklists.core.model import Environment, Status
+from checklists.core.registry import REGISTRY, CheckSpec, load_packages
+from checklists.core.runner import Task, run_one
+from checklists.core.target import (
     MAX_EXPANSION_CHARS,
     MAX_INSTRUCTIONS,
     MAX_NESTING,

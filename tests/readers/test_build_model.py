@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.build_model import Build, DockerfileModel
 from checks.readers.dockerfile import parse
 from checks.readers.dockerfile_model import stages

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checklists.target import Target
+from checklists.core.target import Target
 from checks.readers.ci_builds import image_builds, model, read_git_default_branch, situations
 from tests.paths import ROOT
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.common import read_dockerfile
 
 REFUSED = [

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.dockerfile import Dockerfile, Instruction, parse
 from checks.readers.dockerfile_model import (
     Expansion,

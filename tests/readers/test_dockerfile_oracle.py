@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.dockerfile import (
     MAX_LINE_BYTES,
     Heredoc,

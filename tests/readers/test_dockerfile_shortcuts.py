@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers import dockerfile, dockerfile_shell
 from tests.paths import ORACLES
 

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from checklists.errors import InputError
-from checklists.target import MAX_IGNORE_PATTERNS
+from checklists.core.errors import InputError
+from checklists.core.target import MAX_IGNORE_PATTERNS
 from checks.readers.dockerignore import (
     Pattern,
     PatternMatcher,

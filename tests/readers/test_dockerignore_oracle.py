@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers._go import path_clean
 from checks.readers.dockerignore import PatternMatcher, _translate, read_dockerignore
 from tests.paths import ORACLES

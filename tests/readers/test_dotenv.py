@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.dotenv import DotenvEntry, read_dotenv
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.expressions import (
     UNKNOWN,
     Open,

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.json5_lite import JsonObject, loads, read_json5
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.nginx import Directive, read_nginx, render, walk
 
 GUIDE = b"""upstream backend {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.dockerfile import parse
 from checks.readers.dockerfile_model import stages, walk
 from checks.readers.run_mount import join_path, parse_mount, run_mounts

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers.trivy import Finding, TrivyReport, read_trivy_report
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trivy"

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from checklists.errors import InputError
+from checklists.core.errors import InputError
 from checks.readers import located_yaml
 from checks.readers.workflow import (
     ActionRef,

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from checklists.errors import SetupError
+from checklists.core.errors import SetupError
+from checklists.core.registry import REGISTRY, load_packages
 from checklists.fleet import fleetfile, model, records, site
-from checklists.registry import REGISTRY, load_packages
 
 
 @dataclass(frozen=True, slots=True)

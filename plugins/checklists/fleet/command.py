@@ -18,10 +18,10 @@ import sys
 import time
 from pathlib import Path
 
+from checklists.core.i18n import LANGUAGES
+from checklists.core.siteconfig import plugin_options
 from checklists.fleet import aggregate as aggregating
 from checklists.fleet import fleetfile, scan, shard, stamp
-from checklists.i18n import LANGUAGES
-from checklists.siteconfig import plugin_options
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 Subparsers = argparse._SubParsersAction

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from checklists.errors import SetupError
+from checklists.core.errors import SetupError
 
 ENTRY_KEYS = frozenset(
     {"name", "path", "git", "ref", "teams", "dockerfile", "context", "target", "config", "defaults"}

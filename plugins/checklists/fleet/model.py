@@ -131,8 +131,37 @@ def build(
 ) -> Fleet:
     """Order each repository's history, group the latest reports, compute the trends."""
     rejected = list(loaded.rejected)
+    history = _history(loaded.reports, rejected)
+    groups = _groups(history)
+    group_of: dict[str, Group] = {}
+    for repository in sorted(history):
+        group = groups[history[repository][-1].version]
+        group.latest.append(history[repository][-1])
+        group_of[repository] = group
+    _trends(history, groups)
+    # Groups with members first, then the newest, then the largest.
+    ordered = sorted(
+        (group for group in groups.values() if group.latest or group.trend),
+        key=lambda group: (bool(group.latest), group.last or "", len(group.latest)),
+        reverse=True,
+    )
+    return Fleet(
+        groups=ordered,
+        history=history,
+        rejected=sorted(rejected, key=lambda r: r.path),
+        missing=_missing(loaded, expected, history, rejected),
+        slugs=slugs_for(history),
+        severities=severities,
+        group_of=group_of,
+        undated=sum(1 for reports in history.values() if reports[-1].generated is None),
+    )
+
+
+def _history(loaded: Iterable[Report], rejected: list[Rejected]) -> dict[str, list[Report]]:
+    """Each repository's reports, oldest first; of two with the same date the later path
+    is kept and the other added to `rejected`."""
     history: dict[str, list[Report]] = {}
-    for report in sorted(loaded.reports, key=_when):
+    for report in sorted(loaded, key=_when):
         reports = history.setdefault(report.repository, [])
         if reports and reports[-1].generated == report.generated:
             earlier = reports.pop()
@@ -146,6 +175,11 @@ def build(
                 )
             )
         reports.append(report)
+    return history
+
+
+def _groups(history: Mapping[str, list[Report]]) -> dict[str, Group]:
+    """One group per version of the checks, with its number of reports and dates."""
     groups: dict[str, Group] = {}
     for reports in history.values():
         for report in reports:
@@ -159,24 +193,21 @@ def build(
             if report.day:
                 group.first = min(group.first or report.day, report.day)
                 group.last = max(group.last or report.day, report.day)
-    group_of: dict[str, Group] = {}
-    for repository in sorted(history):
-        group = groups[history[repository][-1].version]
-        group.latest.append(history[repository][-1])
-        group_of[repository] = group
-    _trends(history, groups)
-    # Groups with members first, then the newest, then the largest.
-    ordered = sorted(
-        (group for group in groups.values() if group.latest or group.trend),
-        key=lambda group: (bool(group.latest), group.last or "", len(group.latest)),
-        reverse=True,
-    )
+    return groups
+
+
+def _missing(
+    loaded: Loaded,
+    expected: Iterable[str],
+    history: Mapping[str, list[Report]],
+    rejected: list[Rejected],
+) -> list[Rejected]:
+    """Every repository a scan could not check (even one with an older report), and every
+    expected repository without any report."""
     scan_errors = {error.repository: error for error in loaded.scan_errors if error.repository}
-    # Every repository a scan could not check (even one with an older report), and every
-    # expected repository without any report.
     unreported = set(expected) - set(history) - set(scan_errors)
     left_out = {r.repository: r for r in rejected if r.repository in unreported}
-    missing = sorted(
+    return sorted(
         [*scan_errors.values()]
         + [
             Rejected(left_out[name].path, f"its report was left out: {left_out[name].reason}", name)
@@ -185,16 +216,6 @@ def build(
             for name in unreported
         ],
         key=lambda rejected: rejected.repository or "",
-    )
-    return Fleet(
-        groups=ordered,
-        history=history,
-        rejected=sorted(rejected, key=lambda r: r.path),
-        missing=missing,
-        slugs=slugs_for(history),
-        severities=severities,
-        group_of=group_of,
-        undated=sum(1 for reports in history.values() if reports[-1].generated is None),
     )
 
 

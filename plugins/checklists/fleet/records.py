@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from checklists.verdict import Verdict
+from checklists.core.verdict import Verdict
 
 REPORT_NAME = "compliance.json"
 META_SUFFIX = ".meta.json"  # compliance.json -> compliance.meta.json
@@ -216,7 +216,7 @@ Validate = Callable[[object], str | None]  # the first problem, with its JSON pa
 
 
 def _schema(name: str) -> dict[str, Any]:
-    package = "checklists" if name == "compliance.schema.json" else "checklists.fleet"
+    package = "checklists.site" if name == "compliance.schema.json" else "checklists.fleet"
     text = resources.files(package).joinpath("assets", name).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
@@ -393,6 +393,7 @@ class Guides:
         return report if guide is report.guide else replace(report, guide=guide)
 
 
+# radon D: each optional field of the meta file is `meta.x if meta else None`, one flat record
 def load(
     found: Found,
     guides: Guides,

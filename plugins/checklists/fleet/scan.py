@@ -42,16 +42,16 @@ from typing import Any, TextIO
 
 import yaml
 
-from checklists import cli
-from checklists import report as reports
-from checklists.errors import SetupError
+from checklists.cli import main as cli
+from checklists.core.errors import SetupError
+from checklists.core.files import write_atomic
+from checklists.core.i18n import language
+from checklists.core.registry import load_packages
+from checklists.core.siteconfig import plugin_options, site_options
 from checklists.fleet.fleetfile import Entry, FleetFile
 from checklists.fleet.model import slugs_for
 from checklists.fleet.records import REPORT_NAME, SCAN_ERROR_NAME, meta_path, parse_time
 from checklists.fleet.stamp import meta, now, write_meta
-from checklists.i18n import language
-from checklists.registry import load_packages
-from checklists.siteconfig import plugin_options, site_options
 
 STATE_NAME = "scan.json"
 CONFIG_NAME = "checklists.yml"  # the site configuration a repository was checked with
@@ -249,7 +249,7 @@ def _clear(out: Path) -> None:
 
 def _fail(job: Job, started: float, reason: str) -> Result:
     document = {"repository": job.entry.name, "reason": reason, "run": job.run}
-    reports.write_atomic(job.out / SCAN_ERROR_NAME, json.dumps(document, ensure_ascii=False) + "\n")
+    write_atomic(job.out / SCAN_ERROR_NAME, json.dumps(document, ensure_ascii=False) + "\n")
     return Result(job.entry.name, False, time.monotonic() - started, reason)
 
 
@@ -282,7 +282,7 @@ def check_repository(job: Job) -> Result:
                     "theme": {"name": "material", "language": job.guide.lang},
                     "plugins": [{"checklists": repository_options(job, root)}],
                 }
-                reports.write_atomic(config, yaml.safe_dump(document, allow_unicode=True))
+                write_atomic(config, yaml.safe_dump(document, allow_unicode=True))
             output = job.out / REPORT_NAME
             captured = io.StringIO()
             with (
@@ -509,7 +509,7 @@ def plan(
         "repositories": len(entries),
     }
     out.mkdir(parents=True, exist_ok=True)
-    reports.write_atomic(state_file, json.dumps(state, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(state_file, json.dumps(state, ensure_ascii=False, indent=2) + "\n")
     slugs = slugs_for(entry.name for entry in fleet.entries)
     jobs = [
         Job(entry, guide, out / slugs[entry.name], generated, checks, run, workdir)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-from checklists.errors import SetupError
+from checklists.core.errors import SetupError
 
 
 class Named(Protocol):

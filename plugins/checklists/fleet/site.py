@@ -32,15 +32,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from checklists import render
+from checklists.core.i18n import VERDICT_ICONS, VERDICT_LABELS
+from checklists.core.registry import SEVERITIES
+from checklists.core.verdict import ORDER, Verdict
 from checklists.fleet import svg
 from checklists.fleet.model import FAIL, PASS, Fleet, Group, version_label
 from checklists.fleet.records import VERDICTS, Column, Report, read_items
 from checklists.fleet.text import TEXT
-from checklists.i18n import VERDICT_ICONS, VERDICT_LABELS
-from checklists.registry import SEVERITIES
-from checklists.render import esc
-from checklists.verdict import ORDER, Verdict
+from checklists.site import render
+from checklists.site.render import esc
 
 ROWS_PER_LIST_PAGE = 1000
 MATRIX_ROWS = 100
@@ -81,7 +81,7 @@ def _copy_assets(site: Path) -> list[str]:
         target = "material-" + path.name.split(".")[0] + ".css"
         shutil.copyfile(path, assets / target)
         names.append(target)
-    engine = resources.files("checklists").joinpath("assets", "checklists.css")
+    engine = resources.files("checklists.site").joinpath("assets", "checklists.css")
     (assets / "checklists.css").write_text(engine.read_text("utf-8"), "utf-8")
     names.append("checklists.css")
     for name in ("fleet.css", "fleet.js"):

@@ -20,10 +20,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from checklists import report as reports
-from checklists.errors import SetupError
+from checklists.core.errors import SetupError
+from checklists.core.files import write_atomic
 from checklists.fleet.records import meta_path, read_json, validator, web_url
-from checklists.outputs import package_version
+from checklists.reports import package_version
 
 
 @cache
@@ -43,7 +43,9 @@ def checks_version(packages: tuple[str, ...] = ("checks",)) -> str:
                 relative = path.relative_to(root)
                 if path.suffix not in (".py", ".json") or "__pycache__" in relative.parts:
                     continue
-                if name == "checklists" and relative.parts[0] in ("fleet", "assets"):
+                if name == "checklists" and (
+                    relative.parts[0] == "fleet" or relative.parts[:2] == ("site", "assets")
+                ):
                     continue  # the fleet and the site's assets decide no verdict
                 digest.update(f"{name}/{relative.as_posix()}\0".encode())
                 digest.update(path.read_bytes())
@@ -88,7 +90,7 @@ def write_meta(report: Path, document: dict[str, Any]) -> Path:
     if problem is not None:
         raise SetupError(f"the provenance of {report} is not valid: {problem}")
     path = meta_path(report)
-    reports.write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return path
 
 

@@ -1,0 +1,145 @@
+"""The guide's own code, checked as files: a fenced block bound to a check is written into
+a target of its own and the check runs there, like on any repository.
+
+The engine knows no file formats: a check package says how a block of a language becomes a
+file (`snippet_file(language, text) -> VirtualFile | None` in the package's module; the
+project's is `checks.snippets`). Each block gets a fresh folder under a temporary directory,
+removed when the checks are done, and its own `Target`; the checks run on threads of this
+process (the guide is the site's own text, not the target's). Evidence that points into the
+virtual file is moved back to the page: `index.md:262`.
+
+What such a check finds is about the guide, never about the target: a failure is 指南の矛盾
+(the guide contradicts one of its own rules), shown where the block is, outside the
+headline, and it does not fail the build (the site cannot correct the author's text; the
+verdict says where to).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from checklists.core.bindings import Item, Snippet
+from checklists.core.message import Message, tr
+from checklists.core.model import Evidence, Outcome, Status
+from checklists.core.runner import Log, Task, run_all
+from checklists.core.target import Target
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualFile:
+    """How a block of the guide becomes a file: its path in a target of its own, its text,
+    and what the check library added around the author's lines (`offset` lines before
+    them, said in `note`)."""
+
+    path: str
+    text: str
+    offset: int = 0
+    note: Message | str | None = None
+
+
+def virtual_file(snippet: Snippet, packages: Sequence[str]) -> VirtualFile | None:
+    """The file the first check package that knows the block's language makes of it."""
+    for package in packages:
+        module = importlib.import_module(package)
+        make = getattr(module, "snippet_file", None)
+        if make is None:
+            continue
+        made = make(snippet.language, snippet.text)
+        if isinstance(made, VirtualFile):
+            return made
+    return None
+
+
+# Outcomes of a check on a block's file, kept while the process lives (`mkdocs serve`): the
+# same check with the same parameters on the same file text on the same day finds the same,
+# so an unchanged block is not checked again on each rebuild. Errors are not kept (a
+# time-out under load is not the block's fault). Bounded: the oldest entries go first.
+_MEMO: dict[tuple[object, ...], Outcome] = {}
+_MEMO_SIZE = 1024
+
+
+def run_snippets(
+    pending: Sequence[tuple[Item, Task]],
+    packages: Sequence[str],
+    log: Log,
+    *,
+    timeout: float,
+    workers: int,
+) -> list[Outcome]:
+    """The outcome of each (item, task): the task's check on the item's block as a file."""
+    outcomes: list[Outcome] = []
+    with tempfile.TemporaryDirectory(prefix="checklists-guide-") as scratch:
+        for index, (item, task) in enumerate(pending):
+            snippet = item.snippet
+            assert snippet is not None  # only block items come here
+            made = virtual_file(snippet, packages)
+            if made is None:
+                outcomes.append(_unreadable(item, task, snippet))
+                continue
+            key = (task.key, made.path, made.text, dt.date.today())
+            outcome = _MEMO.get(key)
+            if outcome is None:
+                root = Path(scratch) / str(index)
+                path = root / made.path
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(made.text, encoding="utf-8")
+                found, _ = run_all(
+                    [task], Target(root), log, timeout=timeout, workers=workers, isolate=False
+                )
+                outcome = found[task.key]
+                if outcome.status is not Status.ERROR:
+                    _remember(key, outcome)
+            outcomes.append(relocate(outcome, snippet, made))
+    return outcomes
+
+
+def _remember(key: tuple[object, ...], outcome: Outcome) -> None:
+    if len(_MEMO) >= _MEMO_SIZE:
+        del _MEMO[next(iter(_MEMO))]
+    _MEMO[key] = outcome
+
+
+def _unreadable(item: Item, task: Task, snippet: Snippet) -> Outcome:
+    return Outcome.error(
+        tr(
+            "{where}: no check package makes a file of a ```{language} block for {check}",
+            "{where}: ```{language} のコード例を {check} が読むファイルにできるチェック"
+            "パッケージがない",
+            where=item.location,
+            language=snippet.language or "(no language)",
+            check=task.spec.id,
+        ),
+        Evidence(tr("the code block", "コード例"), path=snippet.page, line=snippet.parts[0].line),
+    )
+
+
+def relocate(outcome: Outcome, snippet: Snippet, made: VirtualFile) -> Outcome:
+    """Evidence in the virtual file pointed at the guide's page and line instead."""
+    moved = []
+    for evidence in outcome.evidence:
+        if evidence.path == made.path:
+            number = (evidence.line or 0) - made.offset
+            line = snippet.page_line(number) if number >= 1 else None
+            moved.append(replace(evidence, path=snippet.page, line=line or snippet.line))
+        elif evidence.path is not None:  # another file of the scratch target: not a place
+            moved.append(replace(evidence, path=None))
+        else:
+            moved.append(evidence)
+    place = Evidence(
+        tr(
+            "the guide's code at {page}:{span}, checked as {path}",
+            "ガイドのコード例（{page}:{span}）を {path} として検査",
+            page=snippet.page,
+            span=snippet.span,
+            path=made.path,
+        ),
+        path=snippet.page,
+        line=snippet.parts[0].first,
+    )
+    added = [Evidence(made.note, path=snippet.page, line=snippet.line)] if made.note else []
+    return replace(outcome, evidence=(place, *added, *moved))
