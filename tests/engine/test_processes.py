@@ -180,6 +180,22 @@ def test_tasks_naming_one_file_share_a_process(tmp_path: Path) -> None:
     assert len(shares(tasks, 10)) == 6  # never more shares than groups
 
 
+def test_checks_that_wait_on_programs_share_one_process(tmp_path: Path) -> None:
+    """`workers` bounds the programs running at once: with the checks that start them in
+    several processes, each process would run that many."""
+    registry = _registry(tmp_path / "pids")
+
+    def waits(target: Target, *, dockerfile: str = "Dockerfile") -> Outcome:
+        return Outcome.passed("waited")
+
+    waits.__doc__ = DOC.format(title="waits")
+    registry.check("fake.waits", external=True)(waits)
+    tasks = [_task(registry, "fake.waits", dockerfile=name) for name in FILES[:3]]
+    tasks += [_task(registry, "fake.first", dockerfile=name) for name in FILES[3:]]
+    parts = shares(tasks, 2)
+    assert [[t.spec.external for t in share] for share in parts] == [[True] * 3, [False] * 3]
+
+
 def test_a_small_run_uses_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(runner.PROCESSES_VARIABLE, raising=False)
     monkeypatch.setattr(runner, "_cores", lambda: 8)

@@ -1071,7 +1071,8 @@ def _cores() -> int:
 def shares(tasks: Sequence[Task], parts: int) -> list[list[Task]]:
     """The tasks in at most `parts` shares of about equal size, each in the tasks' order.
     Tasks linked by a file they name (directly or through others) are in one share, and so
-    are all the tasks that name none (they read the target's default files)."""
+    are all the tasks that name none (they read the target's default files), and all the
+    checks that wait on programs (so `workers` still bounds how many run at once)."""
     owner = list(range(len(tasks)))  # union-find over the tasks' positions
 
     def root(number: int) -> int:
@@ -1082,7 +1083,8 @@ def shares(tasks: Sequence[Task], parts: int) -> list[list[Task]]:
 
     first: dict[str, int] = {}
     for number, task in enumerate(tasks):
-        for key in _folders(task) or [""]:
+        keys = _folders(task) or [""]
+        for key in [*keys, "\0external"] if task.spec.external else keys:
             seen = first.setdefault(key, number)
             owner[root(number)] = root(seen)
     groups: dict[int, list[int]] = {}
