@@ -1019,8 +1019,9 @@ class _Isolated:
 #
 # The checks are pure Python: threads of one process take turns on the interpreter lock,
 # so a large run uses one worker process per core instead, each with a share of the tasks.
-# Tasks that name the same file (the `dockerfile` or `context` parameter) go to the same
-# process, so that each file is still read and parsed once. Each share runs as one run of
+# Tasks that name the same file or folder (the `dockerfile` parameter, its folder, the
+# `context` parameter) go to the same process, so that each file is still read and parsed
+# once (see `shares` for the rest of the grouping). Each share runs as one run of
 # its own (`_Isolated`, on a thread of this process that watches its clock): a task that
 # hangs or ends its process costs only its own share's work again, never another share's
 # results. The outcomes are the same whatever number of processes ran them.
@@ -1116,7 +1117,7 @@ def _run_shares(
     workers: int,
 ) -> dict[tuple[str, str], Outcome]:
     """Evaluate `pending` in one worker process or, for a large run, in several at once
-    (`processes`); the outcomes in the order of `pending` either way."""
+    (`processes`); from several, the outcomes are merged in the order of `pending`."""
     parts = shares(pending, processes(len(pending)))
     if len(parts) == 1:
         return _Isolated(target, log, cache, timeout, workers).run(pending)
