@@ -12,6 +12,7 @@ from typing import Final
 __all__ = [
     "RUNE_ERROR",
     "SPACES",
+    "SPACE_CHARS",
     "as_rune",
     "from_utf8",
     "is_raw_byte",
@@ -36,25 +37,23 @@ SPACES: Final = frozenset(
 )
 
 
+# The same characters as one string, for str.strip: it removes exactly the leading (and
+# trailing) characters that are in it, in C rather than a loop of Python steps.
+SPACE_CHARS: Final = "".join(sorted(SPACES))
+
+
 def is_space(ch: str) -> bool:
     return ch in SPACES
 
 
 def trim_left_space(s: str) -> str:
-    i = 0
-    while i < len(s) and s[i] in SPACES:
-        i += 1
-    return s[i:]
+    """Go's strings.TrimLeftFunc(s, unicode.IsSpace)."""
+    return s.lstrip(SPACE_CHARS)
 
 
 def trim_space(s: str) -> str:
     """Go's strings.TrimSpace."""
-    start, end = 0, len(s)
-    while start < end and s[start] in SPACES:
-        start += 1
-    while end > start and s[end - 1] in SPACES:
-        end -= 1
-    return s[start:end]
+    return s.strip(SPACE_CHARS)
 
 
 def to_lower(s: str) -> str:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from checklists import InputError, tr
 from checklists.core.target import MAX_INSTRUCTIONS
@@ -186,8 +187,7 @@ def heredocs_from_line(line: str) -> list[Heredoc]:
 # --- Argument parsers (line_parsers.go) -----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
+class _Parsed(NamedTuple):  # a tuple: made once per instruction, read once
     keyword: str
     flags: tuple[str, ...]
     args: tuple[str, ...]
@@ -196,7 +196,6 @@ class _Parsed:
     original: str
 
 
-# radon D: a port of BuildKit's extractBuilderFlags state machine, kept in its shape.
 def _extract_flags(text: str) -> tuple[str, list[str]]:
     """Leading `--flag` words (extractBuilderFlags): (rest of the text, flags).
 
@@ -207,6 +206,15 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
         rest = _go.trim_left_space(text)
         if not rest.startswith("--"):
             return rest, []
+        plain = _plain_flags(text)
+        if plain is not None:
+            return plain
+    return _walk_flags(text)
+
+
+# radon D: a port of BuildKit's extractBuilderFlags state machine, kept in its shape.
+def _walk_flags(text: str) -> tuple[str, list[str]]:
+    """`_extract_flags` byte by byte, as BuildKit walks it."""
     data = _go.utf8(text)
     end = len(data)
     flags: list[str] = []
@@ -261,6 +269,26 @@ def _extract_flags(text: str) -> tuple[str, list[str]]:
     return "", flags
 
 
+# An ASCII word between the blanks the walk below knows (bytes 0x85 and 0xA0 are not ASCII).
+_ASCII_WORD = re.compile(r"[^\t\n\v\f\r ]+")
+
+
+def _plain_flags(text: str) -> tuple[str, list[str]] | None:
+    """`_extract_flags` of an ASCII text whose flags hold no quote and no backslash, word by
+    word instead of byte by byte (the same answer); None when a flag holds one: walk it."""
+    flags: list[str] = []
+    for found in _ASCII_WORD.finditer(text):
+        word = found.group()
+        if not word.startswith("--"):
+            return text[found.start() :], flags
+        if '"' in word or "'" in word or "\\" in word:
+            return None
+        if word == "--":  # the end of the flags: the rest starts after it
+            return text[found.end() :], flags
+        flags.append(word)
+    return "", flags
+
+
 def _split_command(line: str) -> tuple[str, list[str], str]:
     """(keyword as written, flags, rest of the arguments) - splitCommand."""
     parts = _WHITESPACE.split(_go.trim_space(line), maxsplit=1)
@@ -270,9 +298,16 @@ def _split_command(line: str) -> tuple[str, list[str], str]:
     return parts[0], flags, _go.trim_space(rest)
 
 
-# radon D: a port of BuildKit's parseWords state machine, kept in its shape.
 def _parse_words(rest: str, escape: str) -> list[str]:
     """Quote-aware splitting that keeps quotes and escapes (parseWords), for ENV, LABEL, ARG."""
+    if rest.isascii() and escape not in rest and '"' not in rest and "'" not in rest:
+        return _ASCII_WORD.findall(rest)  # nothing to keep together: the words between blanks
+    return _walk_words(rest, escape)
+
+
+# radon D: a port of BuildKit's parseWords state machine, kept in its shape.
+def _walk_words(rest: str, escape: str) -> list[str]:
+    """`_parse_words` character by character, as BuildKit walks it."""
     words: list[str] = []
     word: list[str] = []
     blank_ok = False
@@ -484,8 +519,10 @@ class _Lines:
         end = self._text.find("\n", self._pos)
         end = len(self._text) if end < 0 else end + 1
         line = self._text[self._pos : end]
-        body = line.removesuffix("\n")
-        if len(body) > MAX_LINE_BYTES // 4 and len(_go.utf8(body)) > MAX_LINE_BYTES:
+        if (
+            len(line) > MAX_LINE_BYTES // 4
+            and len(_go.utf8(line.removesuffix("\n"))) > MAX_LINE_BYTES
+        ):
             self.too_long_at = self.count + 1
             return None
         self._pos = end
@@ -499,19 +536,19 @@ class _Directives:
     def __init__(self) -> None:
         self.escape = "\\"
         self.found: dict[str, str] = {}
-        self._done = False
+        self.done = False
         self._continuation = _continuation_regex("\\")
 
     def read(self, line: str, number: int) -> None:
-        if self._done:
+        if self.done:
             return
         if not line.startswith("#"):
-            self._done = True
+            self.done = True
             return
         found = _directive(_go.trim_left_space(line[1:]))
         name = _go.to_lower(found[0]) if found else ""
         if found is None or name not in _KNOWN_DIRECTIVES:
-            self._done = True
+            self.done = True
             return
         if name in self.found:
             raise InputError(
@@ -539,6 +576,8 @@ class _Directives:
 
     def trim_continuation(self, line: str) -> tuple[str, bool]:
         """(line without its continuation escape, whether the instruction ends here)."""
+        if not line.rstrip(" \t").endswith(self.escape):  # the pattern needs it at the end
+            return line, True
         if self._continuation.search(line) is None:
             return line, True
         return self._continuation.sub(r"\1", line), False
@@ -581,9 +620,10 @@ def _process_line(directives: _Directives, raw: str, number: int, strip_left: bo
     directive, and blank out a comment."""
     token = raw.rstrip("\r\n")
     if strip_left:
-        token = _go.trim_left_space(token)
-    directives.read(token, number)
-    return "" if _is_comment(token) else token
+        token = token.lstrip(_go.SPACE_CHARS)
+    if not directives.done:  # only the first lines can hold directives
+        directives.read(token, number)
+    return "" if token.lstrip(_go.SPACE_CHARS).startswith("#") else token  # a comment
 
 
 def _decode(source: str | bytes) -> str:
@@ -636,7 +676,7 @@ def parse(source: str | bytes) -> Dockerfile:
         parts = [text]  # joined once: `text += more` copied the whole line at every line
         while not done and (raw := lines.next()) is not None:
             processed = _process_line(directives, raw, lines.count, False)
-            if _is_comment(raw) or not _go.trim_left_space(processed):
+            if not processed.lstrip(_go.SPACE_CHARS):  # "" for a comment
                 continue  # comments and blank lines inside a continuation are skipped
             more, done = directives.trim_continuation(processed)
             parts.append(more)
@@ -681,7 +721,7 @@ def parse(source: str | bytes) -> Dockerfile:
 
 def _read_heredocs(parsed: _Parsed, text: str, lines: _Lines, start: int) -> tuple[Heredoc, ...]:
     """Read the bodies of the heredocs the instruction opens from the following lines."""
-    if not _can_contain_heredoc(parsed) or "<<" not in text:
+    if "<<" not in text or not _can_contain_heredoc(parsed):
         return ()
     try:
         opened = heredocs_from_line(text)

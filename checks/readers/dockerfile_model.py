@@ -422,6 +422,8 @@ def _target(ins: Instruction, keywords: tuple[str, ...]) -> Instruction:
 
 def _heredoc_word(word: str) -> Heredoc | None:
     """parser.MustParseHeredoc: a heredoc word, ignoring words that fail to lex."""
+    if "<<" not in word:  # what every heredoc word holds: most words are none
+        return None
     try:
         return parse_heredoc_word(word)
     except InputError:

@@ -9,6 +9,7 @@ byte that is not UTF-8 held as a `surrogateescape` code point (see `_go`).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -93,6 +94,14 @@ class _Words:
 _SPLITS_OR_STRAY = re.compile("[" + re.escape("".join(sorted(_go.SPACES))) + "\ud800-\udfff]")
 
 
+@functools.cache
+def _ordinary_run(escape: str, stop: str) -> re.Pattern[str]:
+    """One or more characters the lexer takes as they are into the current word: not `$`,
+    a quote, the escape, `stop`, a blank, or a stray byte (read as U+FFFD)."""
+    special = "$'\"" + escape + stop + "".join(sorted(_go.SPACES))
+    return re.compile("[^" + re.escape(special) + "\ud800-\udfff]+")
+
+
 def is_plain(word: str, escape: str) -> bool:
     """ASCII without blanks, quotes, `$` or the escape character: the lexer returns it as is."""
     return word.isascii() and escape not in word and _NEEDS_LEXING.search(word) is None
@@ -165,7 +174,18 @@ class ShellLexer:
         scan = self._scan
         result: list[str] = []
         words = _Words()
-        while ch := scan.peek():
+        ordinary = _ordinary_run(self.escape, stop).match
+        while True:
+            # A run of characters that are nothing but themselves (each would go through
+            # the last branch below as a word character) is taken in one step.
+            run = ordinary(scan.text, scan.pos)
+            if run is not None:
+                scan.pos = run.end()
+                result.append(run.group())
+                words.add_raw_string(run.group())
+            ch = scan.peek()
+            if not ch:
+                break
             if stop and ch == stop:
                 scan.next()
                 return "".join(result), words.finish()

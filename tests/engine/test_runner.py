@@ -386,12 +386,24 @@ def test_a_parse_that_outlives_the_timeout_is_not_tried_again(
 
 @pytest.mark.parametrize(
     "how",
-    [("c-code",), ("sleeps", "--no-death-signal")],
-    ids=["death-signal-ends-a-worker-stuck-in-c-code", "worker-looks-at-its-parent"],
+    [
+        ("c-code",),
+        ("sleeps", "--no-death-signal"),
+        ("c-code", "2"),
+        ("sleeps", "--no-death-signal", "2"),
+    ],
+    ids=[
+        "death-signal-ends-a-worker-stuck-in-c-code",
+        "worker-looks-at-its-parent",
+        "death-signal-ends-two-workers",
+        "two-workers-look-at-their-parent",
+    ],
 )
 def test_a_worker_whose_parent_is_killed_dies_too(tmp_path: Path, how: tuple[str, ...]) -> None:
-    """SIGKILL the build mid-run: its worker process must not run on. The build's check
-    tells the worker's pid through a pipe; the worker's end is awaited on a pidfd."""
+    """SIGKILL the build mid-run: its worker processes must not run on. The build's checks
+    tell the workers' pids through a pipe; each worker's end is awaited on a pidfd. With
+    "2", two worker processes run at once, each forked by a thread of the build."""
+    count = int(how[-1]) if how[-1].isdigit() else 1
     read_end, write_end = os.pipe()
     build = subprocess.Popen(
         [sys.executable, "-m", "tests.engine.orphaned_build", str(tmp_path), str(write_end), *how],
@@ -399,20 +411,25 @@ def test_a_worker_whose_parent_is_killed_dies_too(tmp_path: Path, how: tuple[str
         pass_fds=(write_end,),
     )
     os.close(write_end)
-    worker = 0
+    workers: list[int] = []
     try:
-        ready, _, _ = select.select([read_end], [], [], 60)
-        assert ready, "the check never started"
-        worker = int(os.read(read_end, 64).split()[0])
-        assert worker != build.pid  # it runs in the worker process, not in the build
+        told = b""
+        while told.count(b"\n") < count:  # whole lines: a pid may come in two reads
+            ready, _, _ = select.select([read_end], [], [], 60)
+            assert ready, "the checks never started"
+            told += os.read(read_end, 64)
+        workers = [int(pid) for pid in told.split()]
+        assert len(set(workers)) == count  # one process each
+        assert build.pid not in workers  # they run in worker processes, not in the build
         build.kill()
         build.wait()
-        assert _ends_within(worker, seconds=30), "the worker outlived its killed parent"
+        for worker in workers:
+            assert _ends_within(worker, seconds=30), "a worker outlived its killed parent"
     finally:
         os.close(read_end)
         build.kill()
         build.wait()
-        if worker:
+        for worker in workers:
             with contextlib.suppress(OSError):
                 os.kill(worker, signal.SIGKILL)  # only if the test failed: leave nothing
 

@@ -19,6 +19,7 @@ import inspect
 import mmap
 import os
 import pickle
+import posixpath
 import select
 import signal
 import struct
@@ -71,7 +72,6 @@ def resolve(
     environments: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Task | Outcome:
     """The task an item asks for, or an `error` outcome saying what is wrong with the binding."""
-    where = Evidence(tr("binding at {where}", "バインディング（{where}）", where=item.location))
     loc = item.location
     if item.error:
         return Outcome.error(
@@ -81,7 +81,7 @@ def resolve(
                 where=loc,
                 error=item.error,
             ),
-            where,
+            _binding(item),
         )
     spec = registry.get(item.check_id or "")
     if spec is None:
@@ -100,7 +100,7 @@ def resolve(
                 id=item.check_id or "",
                 hint=hint,
             ),
-            where,
+            _binding(item),
         )
     if spec.is_metric != item.metric:
         want = "metric" if spec.is_metric else "check"
@@ -112,7 +112,7 @@ def resolve(
                 id=spec.id,
                 want=want,
             ),
-            where,
+            _binding(item),
         )
     environment = None
     if item.environment is not None:
@@ -129,7 +129,7 @@ def resolve(
                     env=item.environment,
                     known=known,
                 ),
-                where,
+                _binding(item),
             )
         if "environment" not in spec.params:
             return Outcome.error(
@@ -139,7 +139,7 @@ def resolve(
                     where=loc,
                     id=spec.id,
                 ),
-                where,
+                _binding(item),
             )
         environment = Environment(item.environment, dict(environments[item.environment]))
     unknown = sorted(set(item.params) - set(spec.params) - {"environment"})
@@ -154,7 +154,7 @@ def resolve(
                 unknown=unknown,
                 accepted=accepted,
             ),
-            where,
+            _binding(item),
         )
     params = {
         name: item.params[name] if name in item.params else defaults[name]
@@ -174,9 +174,14 @@ def resolve(
                 id=spec.id,
                 missing=missing,
             ),
-            where,
+            _binding(item),
         )
     return Task(spec, params, environment)
+
+
+def _binding(item: Item) -> Evidence:
+    """The evidence of a binding's error: where it is (made only for an error)."""
+    return Evidence(tr("binding at {where}", "バインディング（{where}）", where=item.location))
 
 
 def run_one(task: Task, target: Target, log: Log) -> Outcome:
@@ -469,7 +474,9 @@ def run_all(
     if not pending:
         return state.results, 0
     if isolate and hasattr(os, "fork"):
-        state.results.update(_Isolated(target, log, cache, timeout, workers).run(pending))
+        state.results.update(
+            _run_shares(pending, target, log, cache=cache, timeout=timeout, workers=workers)
+        )
     else:
         state.remaining = len(pending)
         _run_threads(pending, state, timeout, workers)
@@ -804,6 +811,12 @@ class _Isolated:
     cache: ResultCache | None
     timeout: float
     workers: int
+    # Held while this parent touches what a child inherits, and across each fork, when
+    # several of these run side by side on threads (`_run_shares`).
+    guard: threading.Lock | None = None
+
+    def _guarded(self) -> contextlib.AbstractContextManager[object]:
+        return self.guard if self.guard is not None else contextlib.nullcontext()
 
     def run(self, pending: list[Task]) -> dict[tuple[str, str], Outcome]:
         """Evaluate in worker processes, each task within the timeout; always ends.
@@ -879,6 +892,27 @@ class _Isolated:
     def session(self, batch: list[Task]) -> _Session:
         """Run `batch` in a fresh child; return when it is done, has died or was killed."""
         slots = _Slots(2 + max(1, self.workers))  # the pure worker, the external ones, a spare
+        with self._guarded():  # no other child may inherit this pipe's write end
+            pid, read_fd = self.fork(slots, batch)
+        with contextlib.suppress(OSError):  # the child does the same; whichever runs first
+            os.setpgid(pid, pid)
+        session, reaped = _Session(batch), False
+        try:
+            reaped = self.watch(session, pid, read_fd, slots)
+        finally:
+            os.close(read_fd)
+            if not reaped:
+                _kill(pid)
+                _, code = os.waitpid(pid, 0)
+                session.status = session.status or _exit_text(code)
+                session.parsing = slots.parses()  # the child is gone: nothing moves now
+            with self._guarded():
+                self.target.absorb(reads=session.counts[0], parses=session.counts[1])
+            slots.memory.close()
+        return session
+
+    def fork(self, slots: _Slots, batch: list[Task]) -> tuple[int, int]:
+        """Fork the child that runs `batch`; its pid and the pipe's end to read it on."""
         read_fd, write_fd = os.pipe()
         for stream in (sys.stdout, sys.stderr):  # or the child would print the buffers again
             with contextlib.suppress(Exception):
@@ -910,21 +944,7 @@ class _Isolated:
                         stream.flush()
                 os._exit(status)
         os.close(write_fd)
-        with contextlib.suppress(OSError):  # the child does the same; whichever runs first
-            os.setpgid(pid, pid)
-        session, reaped = _Session(batch), False
-        try:
-            reaped = self.watch(session, pid, read_fd, slots)
-        finally:
-            os.close(read_fd)
-            if not reaped:
-                _kill(pid)
-                _, code = os.waitpid(pid, 0)
-                session.status = session.status or _exit_text(code)
-                session.parsing = slots.parses()  # the child is gone: nothing moves now
-            self.target.absorb(reads=session.counts[0], parses=session.counts[1])
-            slots.memory.close()
-        return session
+        return pid, read_fd
 
     def watch(self, session: _Session, pid: int, fd: int, slots: _Slots) -> bool:
         """Take the child's messages until it ends or a task runs out of time; True if
@@ -968,7 +988,9 @@ class _Isolated:
                         break
                     frame = buffer[used + _FRAME.size : used + _FRAME.size + size]
                     used += _FRAME.size + size
-                    self.receive(pickle.loads(frame), session)  # noqa: S301 - our own child's
+                    message = pickle.loads(frame)  # noqa: S301 - our own child's
+                    with self._guarded():
+                        self.receive(message, session)
             except Exception as error:  # noqa: BLE001 - a garbled message: treat as a crash
                 session.status = f"a message it sent could not be read ({type(error).__name__})"
                 return False
@@ -991,6 +1013,138 @@ class _Isolated:
                 task = session.batch[number]
                 self.cache.keep(self.target, task.spec, task.key, outcome, seen)
                 self.target.absorb(probed=seen)
+
+
+# -- several worker processes -----------------------------------------------------------
+#
+# The checks are pure Python: threads of one process take turns on the interpreter lock,
+# so a large run uses one worker process per core instead, each with a share of the tasks.
+# Tasks that name the same file or folder (the `dockerfile` parameter, its folder, the
+# `context` parameter) go to the same process, so that each file is still read and parsed
+# once (see `shares` for the rest of the grouping). Each share runs as one run of
+# its own (`_Isolated`, on a thread of this process that watches its clock): a task that
+# hangs or ends its process costs only its own share's work again, never another share's
+# results. The outcomes are the same whatever number of processes ran them.
+
+PROCESSES_VARIABLE = "CHECKLISTS_PROCESSES"  # a number of worker processes; 1 forces one
+# Evaluations per worker process at least: for fewer, forking a second process from a
+# large parent (MkDocs') and the work it repeats (directory listings) cost about what its
+# share saves (measured on the bench's generated sites, in a parent holding a million
+# objects: 87 evaluations 57 ms in one process vs 61 ms in two, 165 evaluations 94 vs 68
+# ms; see bench/README.md, "Fourth pass"). The example site (36) and a serve rebuild
+# after an edit (20-30) stay in one.
+PER_PROCESS = 100
+# Parameters that name the files a task reads: tasks sharing a value share a process.
+_FILE_PARAMETERS = ("dockerfile", "context")
+
+
+def _folders(task: Task) -> list[str]:
+    """The files and folders a task names: its Dockerfile, the Dockerfile's folder (its
+    default build context, where `.dockerignore` is looked for), its context."""
+    named = []
+    for name in _FILE_PARAMETERS:
+        value = task.params.get(name)
+        if isinstance(value, str):
+            path = _plain_path(value)
+            named += [path, posixpath.dirname(path) or "."] if name == "dockerfile" else [path]
+    return named
+
+
+def processes(count: int) -> int:
+    """How many worker processes evaluate `count` tasks: one per `PER_PROCESS` tasks, at
+    most one per core this process may use; `CHECKLISTS_PROCESSES` overrides it."""
+    forced = os.environ.get(PROCESSES_VARIABLE, "").strip()
+    if forced.isdigit() and int(forced) >= 1:
+        return min(int(forced), max(1, count))
+    return max(1, min(_cores(), count // PER_PROCESS))
+
+
+def _cores() -> int:
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counted is not None:
+        return int(counted() or 1)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def shares(tasks: Sequence[Task], parts: int) -> list[list[Task]]:
+    """The tasks in at most `parts` shares of about equal size, each in the tasks' order.
+    Tasks linked by a file they name (directly or through others) are in one share, and so
+    are all the tasks that name none (they read the target's default files), and all the
+    checks that wait on programs (so `workers` still bounds how many run at once)."""
+    owner = list(range(len(tasks)))  # union-find over the tasks' positions
+
+    def root(number: int) -> int:
+        while owner[number] != number:
+            owner[number] = owner[owner[number]]
+            number = owner[number]
+        return number
+
+    first: dict[str, int] = {}
+    for number, task in enumerate(tasks):
+        keys = _folders(task) or [""]
+        for key in [*keys, "\0external"] if task.spec.external else keys:
+            seen = first.setdefault(key, number)
+            owner[root(number)] = root(seen)
+    groups: dict[int, list[int]] = {}
+    for number in range(len(tasks)):
+        groups.setdefault(root(number), []).append(number)
+    # The largest group first, each to the share with the fewest tasks so far (ties to
+    # the first share): the same tasks always make the same shares.
+    loads = [0] * max(1, parts)
+    members: list[list[int]] = [[] for _ in loads]
+    for group in sorted(groups.values(), key=lambda g: (-len(g), g[0])):
+        lightest = loads.index(min(loads))
+        members[lightest] += group
+        loads[lightest] += len(group)
+    return [[tasks[n] for n in sorted(share)] for share in members if share]
+
+
+def _plain_path(value: str) -> str:
+    """A path parameter in one spelling (`./a//b/` and `a/b` name the same file)."""
+    return posixpath.normpath(value).lstrip("/")
+
+
+def _run_shares(
+    pending: list[Task],
+    target: Target,
+    log: Log,
+    *,
+    cache: ResultCache | None,
+    timeout: float,
+    workers: int,
+) -> dict[tuple[str, str], Outcome]:
+    """Evaluate `pending` in one worker process or, for a large run, in several at once
+    (`processes`); from several, the outcomes are merged in the order of `pending`."""
+    parts = shares(pending, processes(len(pending)))
+    if len(parts) == 1:
+        return _Isolated(target, log, cache, timeout, workers).run(pending)
+    guard = threading.Lock()
+    found: list[dict[tuple[str, str], Outcome]] = [{} for _ in parts]
+    failures: list[BaseException] = []
+    _prctl()  # looked up once, before the threads fork
+
+    def run(number: int) -> None:
+        try:
+            lane = _Isolated(target, log, cache, timeout, workers, guard)
+            found[number] = lane.run(parts[number])
+        except BaseException as error:  # noqa: BLE001 - raised again on the calling thread
+            failures.append(error)
+
+    # Each thread waits in `_Isolated.session` until its child is gone, so it outlives the
+    # child (the parent-death signal is tied to the thread that forked). Daemons: should
+    # this thread be interrupted (Ctrl-C), the process ends and takes the children along.
+    threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(len(parts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    merged = {key: outcome for share in found for key, outcome in share.items()}
+    return {task.key: merged[task.key] for task in pending}
 
 
 def _kill(pid: int) -> None:
