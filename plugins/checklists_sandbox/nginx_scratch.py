@@ -299,11 +299,32 @@ def find_program(name: str, avoid: Sequence[Path] = ()) -> str | None:
     return sandbox.find_program(name, avoid, system=True)
 
 
+# The version each nginx binary printed, by (path, inode, modification time), while the
+# process lives: `nginx -v` is a program run of ~30 ms. Under `mkdocs serve` the guide's own
+# nginx block is checked in the build's process, and every later worker is forked from it,
+# so a rebuild after an nginx config edit does not run `nginx -v` again. (In one build the
+# worker asks apart from the build's process: it cannot hand its answer back.) A run that
+# printed no version is not kept.
+_VERSIONS: dict[tuple[str, int, int], tuple[int, int, int]] = {}
+
+
 def nginx_version(nginx: str) -> tuple[int, int, int] | None:
+    try:
+        info = Path(nginx).resolve().stat()
+    except OSError:
+        info = None
+    key = (nginx, info.st_ino, info.st_mtime_ns) if info is not None else None
+    if key is not None and key in _VERSIONS:
+        return _VERSIONS[key]
     with sandbox.scratch("nginx-v-") as folder:
         done = sandbox.run([nginx, "-v"], env=_env(folder), cwd=folder, timeout=5, limits=LIMITS)
     found = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", done.output)
-    return (int(found[1]), int(found[2]), int(found[3])) if found else None
+    if not found:
+        return None
+    version = (int(found[1]), int(found[2]), int(found[3]))
+    if key is not None:
+        _VERSIONS[key] = version
+    return version
 
 
 @functools.lru_cache(maxsize=4)

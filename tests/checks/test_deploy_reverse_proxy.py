@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,7 +19,7 @@ from checklists.core.model import Outcome, Status
 from checklists.core.registry import REGISTRY, load_packages
 from checklists.core.runner import Task, run_one
 from checklists.core.target import Target
-from checklists_sandbox import nginx_scratch
+from checklists_sandbox import nginx_scratch, sandbox
 from checks.deploy.reverse_proxy import _roots, _units
 from checks.readers.nginx import read_nginx
 
@@ -176,3 +177,29 @@ def _params(case: Path) -> dict[str, object]:
     params = (data or {}).get("params", {})
     assert isinstance(params, dict)
     return params
+
+
+def test_the_nginx_version_is_asked_once_per_binary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`nginx -v` runs once per binary (path, inode, modification time) while the process
+    lives; a replaced binary is asked again, and a run that printed no version is not kept."""
+    binary = tmp_path / "nginx"
+    binary.write_text("#!/bin/sh\n", encoding="utf-8")
+    outputs = iter(["nginx version: nginx/1.25.3\n", "no version here\n", "nginx/1.27.0\n"])
+    calls: list[list[str]] = []
+
+    def fake_run(argv: list[str], **_: object) -> SimpleNamespace:
+        calls.append(argv)
+        return SimpleNamespace(output=next(outputs))
+
+    monkeypatch.setattr(sandbox, "run", fake_run)
+    monkeypatch.setattr(nginx_scratch, "_VERSIONS", {})
+    assert nginx_scratch.nginx_version(str(binary)) == (1, 25, 3)
+    assert nginx_scratch.nginx_version(str(binary)) == (1, 25, 3)
+    assert len(calls) == 1
+    binary.unlink()
+    binary.write_text("#!/bin/sh\n# another build\n", encoding="utf-8")  # a new inode
+    assert nginx_scratch.nginx_version(str(binary)) is None  # printed no version: not kept
+    assert nginx_scratch.nginx_version(str(binary)) == (1, 27, 0)
+    assert len(calls) == 3
