@@ -305,15 +305,21 @@ def find_program(name: str, avoid: Sequence[Path] = ()) -> str | None:
 # so a rebuild after an nginx config edit does not run `nginx -v` again. (In one build the
 # worker asks apart from the build's process: it cannot hand its answer back.) A run that
 # printed no version is not kept.
-_VERSIONS: dict[tuple[str, int, int], tuple[int, int, int]] = {}
+_VERSIONS: dict[tuple[str, tuple[int, int]], tuple[int, int, int]] = {}
 
 
-def nginx_version(nginx: str) -> tuple[int, int, int] | None:
+def _stamp(nginx: str) -> tuple[int, int] | None:
+    """The binary's (inode, modification time): a replaced binary has another."""
     try:
         info = Path(nginx).resolve().stat()
     except OSError:
-        info = None
-    key = (nginx, info.st_ino, info.st_mtime_ns) if info is not None else None
+        return None
+    return info.st_ino, info.st_mtime_ns
+
+
+def nginx_version(nginx: str) -> tuple[int, int, int] | None:
+    stamp = _stamp(nginx)
+    key = (nginx, stamp) if stamp is not None else None
     if key is not None and key in _VERSIONS:
         return _VERSIONS[key]
     with sandbox.scratch("nginx-v-") as folder:
@@ -346,11 +352,10 @@ def binary_knows(nginx: str) -> Callable[[str], bool]:
     run). A name whose bytes, NUL-terminated, are nowhere in the binary cannot be a
     directive nginx knows. Unreadable binary: it may know everything.
     """
-    try:
-        info = Path(nginx).resolve().stat()
-    except OSError:
+    stamp = _stamp(nginx)
+    if stamp is None:
         return _knows_everything
-    data = _binary_names(nginx, (info.st_ino, info.st_mtime_ns))
+    data = _binary_names(nginx, stamp)
     if data is None:
         return _knows_everything
     return lambda name: name.encode("utf-8", "replace") + b"\0" in data
