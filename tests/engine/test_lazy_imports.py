@@ -21,7 +21,9 @@ class Log:
     def error(self, *a): print(*a, file=sys.stderr)
 
 page = sys.argv[2]
-settings = Settings(target=Path(sys.argv[1]), policy=Policy(today=dt.date(2026, 1, 1)))
+policy = Policy(today=dt.date(2026, 1, 1))
+# "here": the checks run in this process, so what they import shows in sys.modules
+settings = Settings(target=Path(sys.argv[1]), policy=policy, isolate=sys.argv[3:] != ["here"])
 run = evaluate(collect({"index.md": page}), settings, Log())
 print(json.dumps({
     "statuses": [r.outcome.status.value for r in run.results if r.outcome],
@@ -30,9 +32,9 @@ print(json.dumps({
 """
 
 
-def _run(target: Path, page: str) -> dict[str, list[str]]:
+def _run(target: Path, page: str, *where: str) -> dict[str, list[str]]:
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(target), page],
+        [sys.executable, "-c", SCRIPT, str(target), page, *where],
         capture_output=True,
         text=True,
         check=True,
@@ -72,3 +74,30 @@ def test_an_unknown_id_still_gets_its_suggestion_from_every_check(tmp_path: Path
     result = _run(tmp_path, page)
     assert result["statuses"] == ["error"]
     assert "checks.readers.ci_builds" in result["modules"]  # everything was loaded to tell
+
+
+WORKFLOW = """on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+{step}
+"""
+
+
+def test_the_bake_and_make_readers_load_only_for_a_target_that_uses_them(tmp_path: Path) -> None:
+    page = "- [x] cache <!-- check: ci.gha_cache -->\n"
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (tmp_path / "Dockerfile").write_text("FROM python:3.13-slim\n")
+    (workflows / "image.yml").write_text(WORKFLOW.format(step="      - run: docker build ."))
+    modules = set(_run(tmp_path, page, "here")["modules"])
+    assert "checks.readers.ci_builds" in modules
+    assert not modules & {"checks.readers.bake", "checks.readers.makefile"}
+    (tmp_path / "docker-bake.hcl").write_text('target "default" {\n  context = "."\n}\n')
+    (tmp_path / "Makefile").write_text("image:\n\tdocker build .\n")
+    step = "      - uses: docker/bake-action@v6\n      - run: make image"
+    (workflows / "image.yml").write_text(WORKFLOW.format(step=step))
+    modules = set(_run(tmp_path, page, "here")["modules"])
+    assert {"checks.readers.bake", "checks.readers.makefile"} <= modules
