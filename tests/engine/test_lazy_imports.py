@@ -49,7 +49,7 @@ def test_a_build_imports_only_the_checks_it_binds(tmp_path: Path) -> None:
         "FROM python:3.12-slim\nCOPY --from=build /w /w\nUSER 1000\n"
     )
     page = "- [x] multi <!-- check: dockerfile.multi_stage -->\n"
-    result = _run(tmp_path, page)
+    result = _run(tmp_path, page, "here")  # the checks run in this process
     assert result["statuses"] == ["pass"]
     modules = set(result["modules"])
     assert "checks.dockerfile.multi_stage" in modules
@@ -66,6 +66,18 @@ def test_a_build_imports_only_the_checks_it_binds(tmp_path: Path) -> None:
         "checklists.reports.badges",
     }
     assert "hashlib" not in result["modules"]
+
+
+def test_with_the_manifest_the_builds_process_imports_no_check(tmp_path: Path) -> None:
+    # The checks run in the worker process; the build's process knows them from
+    # checks/checklists-manifest.json and imports only the check packages' __init__s.
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 1000\n")
+    page = "- [x] user <!-- check: dockerfile.non_root_user -->\n"
+    result = _run(tmp_path, page)
+    assert result["statuses"] == ["pass"]
+    modules = {m for m in result["modules"] if m.startswith("checks.")}
+    assert "checks.dockerfile" in modules  # a package: indexed
+    assert not {m for m in modules if m.count(".") > 1}  # no check module, no reader
 
 
 def test_an_unknown_id_still_gets_its_suggestion_from_every_check(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from checklists.core.errors import SetupError
 from checklists.core.i18n import language
 from checklists.core.options import OPTIONS, OptionsError, validate
 from checklists.core.project import is_generated
+from checklists.core.registry import REGISTRY
 from checklists.site import extension, render, serve
 from checklists.site.background import Background
 
@@ -212,6 +213,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             raise PluginError(f"checklists: {error}") from None
         finally:  # the build's results go back to the garbage collector's passes
             collector.release()
+        if self.command == "serve":  # each rebuild's worker inherits the checks imported
+            REGISTRY.import_described()
         if run.failures and self.command != "serve":
             raise PluginError(reports.failure_message(run))
 
