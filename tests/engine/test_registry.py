@@ -497,3 +497,23 @@ def test_the_projects_manifest_is_current() -> None:
         )  # fmt: skip
         assert record.ja == (None if spec.ja is None else tuple(spec.ja))
         assert dict(record.params) == dict(spec.params) and record.source == spec.source
+
+
+def test_serve_imports_the_described_checks_of_its_run_once_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each rebuild forks its worker from the serve process: imported there, the checks
+    # are inherited instead of imported again by every worker.
+    from checklists.core.registry import REGISTRY, _Deferred, write_manifest
+
+    _lazy_library(tmp_path, "lazy_q")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    write_manifest("lazy_q")
+    _forget("lazy_q")
+    REGISTRY.defer(["lazy_q"])
+    spec = REGISTRY.get("lazy_q.one")
+    assert spec is not None and isinstance(spec.function, _Deferred)
+    REGISTRY.import_described()
+    assert "lazy_q.area.one" in sys.modules and "lazy_q.area.two" not in sys.modules
+    real = REGISTRY.get("lazy_q.one")
+    assert real is not None and not isinstance(real.function, _Deferred)
