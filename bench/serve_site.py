@@ -137,7 +137,7 @@ def measure(config: Path, work: Path, runs: int) -> ServeSite:
                 mine.append(timer.seconds)
                 cpu.append(timer.cpu)
                 theirs.append(catalog.seconds)
-                ran = plugin.run.evaluations
+                ran = plugin.result().evaluations
             rebuilds.append(Rebuild(label, walls, mine, cpu, ran, theirs))
 
         original = (target / edited).read_bytes()
@@ -154,7 +154,7 @@ def measure(config: Path, work: Path, runs: int) -> ServeSite:
             (target / edited).write_bytes(original)
             for name, method in originals.items():
                 setattr(CatalogPlugin, name, method)
-        watches, nested = nested_watches(list(serve.watched(plugin.run)))
+        watches, nested = nested_watches(list(serve.watched(plugin.result())))
     return ServeSite(rebuilds, edited, watches, nested)
 
 
