@@ -856,13 +856,22 @@ def fill_slots(
         "section": section,
     }
     renderers["snippet"] = block_html
+    filled: dict[str, str] = {}
     for key, (result, role) in slots.items():
         placeholder = block_slot(key) if role in ("block", "snippet") else slot(key)
         rendered = renderers[role](result, lang, links)
         if role != "snippet":  # a snippet's evidence is on the guide's page, not the target
             rendered = link_locations(rendered, base)
-        html_text = html_text.replace(placeholder, rendered, 1)
-    return html_text
+        filled[placeholder] = rendered
+
+    def fill(match: re.Match[str]) -> str:  # each slot's first place, as it was placed
+        return filled.pop(match[0], match[0])
+
+    # One pass over the page, not one per slot (a page of 100 slots was read 100 times).
+    return _SLOT.sub(fill, html_text) if filled else html_text
+
+
+_SLOT = re.compile(r'<(span|div) class="cl-slot" data-cl-slot="[^"]*"></\1>')
 
 
 # -- table cells ----------------------------------------------------------------------------
