@@ -260,3 +260,24 @@ def test_blocks_checked_in_their_own_process_are_remembered_for_the_next_run(
     assert CALLS["counted"] == 3  # only the edited block
     assert _outcome(edited.snippets[1]).evidence[1].note == "2"
     assert snippet_rows(edited)[::2] == snippet_rows(first)[::2]
+
+
+def test_when_the_blocks_process_cannot_start_each_block_says_so_and_the_target_is_judged(
+    checks: Registry, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists.core import runner
+
+    def refused(self: runner._Isolated, *_: object) -> tuple[int, int]:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(runner._Announced, "fork", refused)
+    page = "- [x] holds <!-- check: fake.passes -->\n\n" + block("reads", "x\n")
+    page += block("counted", "y\n")
+    run = evaluated(page, repo, checks)
+    assert run.results[0].verdict is Verdict.VERIFIED
+    assert [r.verdict for r in run.snippets] == [Verdict.ERROR, Verdict.ERROR]
+    assert _outcome(run.snippets[1]).summary == (
+        "the check fake.counted: its worker process could not run "
+        "(BlockingIOError: [Errno 11] Resource temporarily unavailable)"
+    )
+    assert not snippets._MEMO

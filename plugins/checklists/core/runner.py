@@ -1238,6 +1238,19 @@ class Apart:
     def _run(self) -> None:
         try:
             self._found = self._isolated.run(self.tasks)
+        except Exception as error:  # noqa: BLE001 - the harness failed (a fork refused): each
+            self._isolated.log.error(  # task is an error that says so, the run goes on
+                "the worker process for %s tasks failed:\n%s",
+                len(self.tasks),
+                traceback.format_exc(),
+            )
+            what = tr(
+                "its worker process could not run ({kind}: {error})",
+                "ワーカープロセスを実行できなかった（{kind}: {error}）",
+                kind=type(error).__name__,
+                error=str(error),
+            )
+            self._found = {task.key: _lost(task, what) for task in self.tasks}
         except BaseException as error:  # noqa: BLE001 - raised again by `outcomes`
             self._failures.append(error)
         finally:
