@@ -68,20 +68,6 @@ _MEMO: dict[tuple[object, ...], Outcome] = {}
 _MEMO_SIZE = 1024
 
 
-def run_snippets(
-    pending: Sequence[tuple[Item, Task]],
-    packages: Sequence[str],
-    log: Log,
-    *,
-    timeout: float,
-    workers: int,
-) -> list[Outcome]:
-    """The outcome of each (item, task): the task's check on the item's block as a file,
-    checked on threads of this process."""
-    with Blocks(pending, packages, log, timeout=timeout, workers=workers) as blocks:
-        return blocks.outcomes()
-
-
 @dataclass(slots=True)
 class _Block:
     item: Item
