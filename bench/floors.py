@@ -28,13 +28,15 @@ from checklists.core.siteconfig import plugin_options, site_options
 # The engine and the checks the bindings name, imported as a build imports them (only
 # those, where the registry can defer; everything, where it cannot).
 IMPORT_FLOOR = (
-    "import sys\n"
+    "import importlib, sys\n"
     "import checklists.core.engine\n"
     "from checklists.core.registry import REGISTRY, load_packages\n"
     "if hasattr(REGISTRY, 'defer'):\n"
     "    REGISTRY.defer(sys.argv[1].split(','))\n"
     "    for name in sys.argv[2:]:\n"
-    "        REGISTRY.get(name)\n"
+    "        spec = REGISTRY.get(name)\n"
+    "        if spec is not None:  # with a manifest, get() imports nothing: the run still does\n"
+    "            importlib.import_module(spec.module)\n"
     "else:\n"
     "    load_packages(sys.argv[1].split(','))\n"
 )

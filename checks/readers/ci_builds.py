@@ -44,11 +44,10 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from checklists import Evidence, InputError, Target, join, tr
 from checks.readers import located_yaml
-from checks.readers.bake import BakeFile, BakeTarget, read_bake_hcl, read_bake_json, resolve
 from checks.readers.bounds import drop_heredocs, replace_braces
 from checks.readers.expressions import (
     UNKNOWN,
@@ -61,7 +60,6 @@ from checks.readers.expressions import (
     truthy,
 )
 from checks.readers.located_yaml import YList, YMap, scalar_text
-from checks.readers.makefile import read_makefile
 from checks.readers.shell import command as shell_command
 from checks.readers.shell import shell_commands, split_option_lists, strip_comments
 from checks.readers.workflow import (
@@ -76,6 +74,9 @@ from checks.readers.workflow import (
     read_action,
     read_workflow,
 )
+
+if TYPE_CHECKING:  # imported where a bake file is read: most targets have none
+    from checks.readers.bake import BakeFile, BakeTarget
 
 __all__ = [
     "CiModel",
@@ -1698,6 +1699,8 @@ class _Builder:
                     tr("no bake file is in the target", "ターゲットに bake ファイルがない"),
                 )
             return
+        from checks.readers.bake import resolve  # noqa: PLC0415 - only a target with bake files
+
         environment = _bake_environment(ref)
         resolved = resolve(loaded, targets, environment, overrides)
         for missing in resolved.missing:
@@ -1738,6 +1741,8 @@ class _Builder:
         """(the files named or found by default, the bake files read, tags added by
         docker/metadata-action); None when a file cannot be resolved or read (the build is
         then opaque). A compose file is read as compose builds."""
+        from checks.readers.bake import read_bake_hcl, read_bake_json  # noqa: PLC0415 - as above
+
         loaded: list[tuple[str, BakeFile]] = []
         extra_tags: list[str] = []
         if not files:
@@ -2775,6 +2780,8 @@ class _Builder:
                     ),
                 )
             return
+        from checks.readers.makefile import read_makefile  # noqa: PLC0415 - a target's Makefile
+
         makefile = self.target.parse(path, read_makefile)
         commands = makefile.commands(goals, overrides)
         if commands is None:

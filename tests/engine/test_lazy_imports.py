@@ -21,7 +21,9 @@ class Log:
     def error(self, *a): print(*a, file=sys.stderr)
 
 page = sys.argv[2]
-settings = Settings(target=Path(sys.argv[1]), policy=Policy(today=dt.date(2026, 1, 1)))
+policy = Policy(today=dt.date(2026, 1, 1))
+# "here": the checks run in this process, so what they import shows in sys.modules
+settings = Settings(target=Path(sys.argv[1]), policy=policy, isolate=sys.argv[3:] != ["here"])
 run = evaluate(collect({"index.md": page}), settings, Log())
 print(json.dumps({
     "statuses": [r.outcome.status.value for r in run.results if r.outcome],
@@ -30,9 +32,9 @@ print(json.dumps({
 """
 
 
-def _run(target: Path, page: str) -> dict[str, list[str]]:
+def _run(target: Path, page: str, *where: str) -> dict[str, list[str]]:
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(target), page],
+        [sys.executable, "-c", SCRIPT, str(target), page, *where],
         capture_output=True,
         text=True,
         check=True,
@@ -47,7 +49,7 @@ def test_a_build_imports_only_the_checks_it_binds(tmp_path: Path) -> None:
         "FROM python:3.12-slim\nCOPY --from=build /w /w\nUSER 1000\n"
     )
     page = "- [x] multi <!-- check: dockerfile.multi_stage -->\n"
-    result = _run(tmp_path, page)
+    result = _run(tmp_path, page, "here")  # the checks run in this process
     assert result["statuses"] == ["pass"]
     modules = set(result["modules"])
     assert "checks.dockerfile.multi_stage" in modules
@@ -66,9 +68,48 @@ def test_a_build_imports_only_the_checks_it_binds(tmp_path: Path) -> None:
     assert "hashlib" not in result["modules"]
 
 
+def test_with_the_manifest_the_builds_process_imports_no_check(tmp_path: Path) -> None:
+    # The checks run in the worker process; the build's process knows them from
+    # checks/checklists-manifest.json and imports only the check packages' __init__s.
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 1000\n")
+    page = "- [x] user <!-- check: dockerfile.non_root_user -->\n"
+    result = _run(tmp_path, page)
+    assert result["statuses"] == ["pass"]
+    modules = {m for m in result["modules"] if m.startswith("checks.")}
+    assert "checks.dockerfile" in modules  # a package: indexed
+    assert not {m for m in modules if m.count(".") > 1}  # no check module, no reader
+
+
 def test_an_unknown_id_still_gets_its_suggestion_from_every_check(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM scratch\n")
     page = "- [x] multi <!-- check: dockerfile.multi_stag -->\n"
     result = _run(tmp_path, page)
     assert result["statuses"] == ["error"]
     assert "checks.readers.ci_builds" in result["modules"]  # everything was loaded to tell
+
+
+WORKFLOW = """on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+{step}
+"""
+
+
+def test_the_bake_and_make_readers_load_only_for_a_target_that_uses_them(tmp_path: Path) -> None:
+    page = "- [x] cache <!-- check: ci.gha_cache -->\n"
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (tmp_path / "Dockerfile").write_text("FROM python:3.13-slim\n")
+    (workflows / "image.yml").write_text(WORKFLOW.format(step="      - run: docker build ."))
+    modules = set(_run(tmp_path, page, "here")["modules"])
+    assert "checks.readers.ci_builds" in modules
+    assert not modules & {"checks.readers.bake", "checks.readers.makefile"}
+    (tmp_path / "docker-bake.hcl").write_text('target "default" {\n  context = "."\n}\n')
+    (tmp_path / "Makefile").write_text("image:\n\tdocker build .\n")
+    step = "      - uses: docker/bake-action@v6\n      - run: make image"
+    (workflows / "image.yml").write_text(WORKFLOW.format(step=step))
+    modules = set(_run(tmp_path, page, "here")["modules"])
+    assert {"checks.readers.bake", "checks.readers.makefile"} <= modules

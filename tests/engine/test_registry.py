@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from checklists.core.errors import SetupError
-from checklists.core.model import Outcome
+from checklists.core.model import Outcome, Status
 from checklists.core.registry import Registry, load_packages
 from checklists.core.target import Target
 
@@ -173,7 +174,7 @@ def _global_registry_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     it is put back as it was, so no other test sees their checks."""
     from checklists.core.registry import REGISTRY
 
-    for name in ("_checks", "_index", "_pending", "_sources"):
+    for name in ("_checks", "_index", "_pending", "_sources", "_described"):
         monkeypatch.setattr(REGISTRY, name, dict(getattr(REGISTRY, name)))
     monkeypatch.setattr(REGISTRY, "_discoverers", list(REGISTRY._discoverers))
     monkeypatch.setattr(REGISTRY, "_deferred", set(REGISTRY._deferred))
@@ -181,7 +182,7 @@ def _global_registry_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
         REGISTRY, "_discoverer", getattr(REGISTRY, "_discoverer", None), raising=False
     )
     yield
-    for module in [m for m in sys.modules if m.startswith("lazy_")]:
+    for module in [m for m in sys.modules if m.startswith(("lazy_", "gate_"))]:
         del sys.modules[module]
 
 
@@ -330,3 +331,189 @@ def test_defaults_are_validated_importing_only_the_checks_that_name_them(
     with pytest.raises(OptionsError, match="did you mean `size`"):
         undeclared({"defaults": {"sise": 5}}, REGISTRY, None)
     assert "lazy_g.area.one" in sys.modules  # an undeclared name is judged on every check
+
+
+# -- manifests: a package's checks known without importing them --------------------------
+
+
+def _forget(name: str) -> None:
+    """The package `name` as if never imported nor deferred (after write_manifest)."""
+    from checklists.core.registry import REGISTRY
+
+    for module in [m for m in sys.modules if m == name or m.startswith(f"{name}.")]:
+        del sys.modules[module]
+    for table in (REGISTRY._checks, REGISTRY._index, REGISTRY._described):
+        for key in [k for k in table if k.startswith(f"{name}.")]:
+            del table[key]
+    REGISTRY._deferred.discard((name,))
+
+
+def test_a_current_manifest_describes_checks_that_import_their_module_when_called(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists.core.registry import REGISTRY, write_manifest
+
+    _lazy_library(tmp_path, "lazy_m")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert write_manifest("lazy_m") == tmp_path / "lazy_m" / "checklists-manifest.json"
+    _forget("lazy_m")
+    REGISTRY.defer(["lazy_m"])
+    spec = REGISTRY.get("lazy_m.one")
+    assert spec is not None and (spec.title, spec.severity, spec.params) == ("One", "low", {})
+    assert spec.source == f"{tmp_path / 'lazy_m' / 'area' / 'one.py'}:13"
+    assert spec.module == "lazy_m.area.one"
+    assert "lazy_m.area.one" not in sys.modules  # known from the manifest only
+    assert spec.function(Target(tmp_path)).status is Status.PASS  # imports it, then runs it
+    assert "lazy_m.area.one" in sys.modules and "lazy_m.area.two" not in sys.modules
+    real = REGISTRY.get("lazy_m.one")
+    assert real is not None and real.function.__code__.co_name == "sample"  # registered itself
+
+
+def test_a_stale_manifest_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checklists.core.registry import REGISTRY, described, write_manifest
+
+    _lazy_library(tmp_path, "lazy_n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    write_manifest("lazy_n")
+    _forget("lazy_n")
+    assert set(described("lazy_n")) == {"lazy_n.one", "lazy_n.two"}
+    _forget("lazy_n")
+    with (tmp_path / "lazy_n" / "helper.py").open("a") as stream:  # any module of the package
+        stream.write("EDITED = True\n")
+    assert described("lazy_n") == {}
+    _forget("lazy_n")
+    REGISTRY.defer(["lazy_n"])
+    spec = REGISTRY.get("lazy_n.one")
+    assert spec is not None and "lazy_n.area.one" in sys.modules  # imported, as without one
+
+
+SOMETIMES = '''"""Sometimes.
+
+What it checks:
+    x
+Why it matters:
+    y
+How to fix:
+    z
+"""
+import os
+
+from checklists import Outcome, check
+
+if os.environ.get("LAZY_O_REGISTERS"):
+
+    @check("lazy_o.sometimes")
+    def sometimes(target: object) -> Outcome:
+        return Outcome.passed("ok")
+'''
+
+
+def test_a_described_check_its_module_no_longer_registers_is_a_setup_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists.core.registry import REGISTRY, write_manifest
+
+    _lazy_library(tmp_path, "lazy_o", {"lazy_o/area/sometimes.py": SOMETIMES})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("LAZY_O_REGISTERS", "1")
+    write_manifest("lazy_o")
+    _forget("lazy_o")
+    monkeypatch.delenv("LAZY_O_REGISTERS")  # the sources unchanged: the manifest holds
+    REGISTRY.defer(["lazy_o"])
+    spec = REGISTRY.get("lazy_o.sometimes")
+    assert spec is not None
+    with pytest.raises(SetupError, match=r"lazy_o\.area\.sometimes no longer registers"):
+        spec.function(Target(tmp_path))
+
+
+DOCSTRING_END = '"""\n'
+GATE = """
+import gate_p
+
+gate_p.STARTED.set()
+gate_p.GO.wait(10)
+"""
+
+
+def test_two_threads_calling_checks_of_one_module_wait_for_one_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checklists.core.registry import REGISTRY, write_manifest
+
+    (tmp_path / "gate_p.py").write_text(
+        "import threading\nSTARTED, GO = threading.Event(), threading.Event()\n"
+    )
+    plain = CHECK_MODULE.format(title="One", id="lazy_p.one")
+    docstring_end = plain.index(DOCSTRING_END, 3) + len(DOCSTRING_END)
+    module = plain[:docstring_end] + GATE + plain[docstring_end:]  # waits before registering
+    _lazy_library(tmp_path, "lazy_p", {"lazy_p/area/one.py": module})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import gate_p  # type: ignore[import-not-found]
+
+    gate_p.GO.set()  # writing the manifest imports the module too
+    write_manifest("lazy_p")
+    _forget("lazy_p")
+    gate_p.STARTED.clear()
+    gate_p.GO.clear()
+    REGISTRY.defer(["lazy_p"])
+    spec = REGISTRY.get("lazy_p.one")
+    assert spec is not None
+    outcomes: list[object] = []
+
+    def call() -> None:
+        try:
+            outcomes.append(spec.function(Target(tmp_path)).status)
+        except SetupError as error:
+            outcomes.append(error)
+
+    first = threading.Thread(target=call)
+    first.start()
+    gate_p.STARTED.wait(10)  # the first call is importing the module
+    second = threading.Thread(target=call)
+    second.start()  # its call finds the module being imported: it waits
+    gate_p.GO.set()
+    first.join(10)
+    second.join(10)
+    del sys.modules["gate_p"]
+    assert outcomes == [Status.PASS, Status.PASS]
+
+
+def test_the_projects_manifest_is_current() -> None:
+    from checklists.core.registry import REGISTRY, described, load_packages
+
+    found = described("checks")
+    assert found, "checks/checklists-manifest.json is out of date: run `checklists manifest`"
+    load_packages(["checks"])
+    live = {spec.id: spec for spec in REGISTRY.loaded() if spec.module.startswith("checks.")}
+    assert set(found) == set(live)
+    for id, spec in live.items():
+        record = found[id]
+        assert (record.module, record.name) == (spec.module, spec.function.__name__)
+        assert (record.severity, record.related, record.unit, record.external) == (
+            spec.severity, spec.related, spec.unit, spec.external,
+        )  # fmt: skip
+        assert (record.title, record.what, record.why, record.fix) == (
+            spec.title, spec.what, spec.why, spec.fix,
+        )  # fmt: skip
+        assert record.ja == (None if spec.ja is None else tuple(spec.ja))
+        assert dict(record.params) == dict(spec.params) and record.source == spec.source
+
+
+def test_serve_imports_the_described_checks_of_its_run_once_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each rebuild forks its worker from the serve process: imported there, the checks
+    # are inherited instead of imported again by every worker.
+    from checklists.core.registry import REGISTRY, _Deferred, write_manifest
+
+    _lazy_library(tmp_path, "lazy_q")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    write_manifest("lazy_q")
+    _forget("lazy_q")
+    REGISTRY.defer(["lazy_q"])
+    spec = REGISTRY.get("lazy_q.one")
+    assert spec is not None and isinstance(spec.function, _Deferred)
+    REGISTRY.import_described()
+    assert "lazy_q.area.one" in sys.modules and "lazy_q.area.two" not in sys.modules
+    real = REGISTRY.get("lazy_q.one")
+    assert real is not None and not isinstance(real.function, _Deferred)

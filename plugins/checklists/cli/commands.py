@@ -49,7 +49,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 Subparsers = argparse._SubParsersAction
 
 
-NAMES = frozenset({"check", "list", "explain", "init", "new"})  # the subcommands `register` adds
+# the subcommands `register` adds
+NAMES = frozenset({"check", "list", "explain", "init", "new", "manifest"})
 
 
 def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:

@@ -82,6 +82,14 @@ def register(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     )
     new.add_argument("--force", action="store_true", help="overwrite files that exist")
     new.set_defaults(handler=run_new)
+    written = subparsers.add_parser(
+        "manifest",
+        help="write a check package's manifest, so builds need not import it to know its checks",
+    )
+    written.add_argument(
+        "packages", nargs="*", default=["checks"], help="check packages (default: checks)"
+    )
+    written.set_defaults(handler=run_manifest)
 
 
 def scaffold(
@@ -126,9 +134,24 @@ def run_new(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for path in written:
         print(f"wrote {path}")
+    print(f"then: `checklists manifest {args.package}` (the package's manifest is out of date)")
     print(
         f"next: fill in the TODOs of {written[0]}, replace its judgement with yours, and add "
         "samples shaped like real repositories; `pytest tests/checks/test_samples.py -k "
         f"{args.id}` runs them."
     )
+    return EXIT_OK
+
+
+def run_manifest(args: argparse.Namespace) -> int:
+    """`checklists manifest [PACKAGE ...]`: each package's `checklists-manifest.json`."""
+    from checklists.core.registry import write_manifest  # noqa: PLC0415 - this command only
+
+    for package in args.packages:
+        try:
+            path = write_manifest(package)
+        except SetupError as error:
+            print(f"checklists manifest: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"wrote {path}")
     return EXIT_OK

@@ -298,10 +298,47 @@ def evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry
     """Resolve, evaluate each distinct (check, params) once, and judge every item.
 
     The drivers pause the garbage collector around it (`collector.paused`)."""
-    return _evaluate(items, settings, log, registry)
+    return finish(prepare(items, settings, log, registry))
 
 
-def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registry) -> Run:
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A run before its checks ran: every item resolved to its task (the bound checks are
+    imported by now), the guide's code blocks set apart. `finish` runs the tasks and judges;
+    `placeholders` says where each result will go before there is one, so a driver can lay
+    out its pages while the checks run (the plugin does, on a thread of its own)."""
+
+    items: list[Item]
+    resolved: list[Task | Outcome | None]
+    pending: list[tuple[int, Item, Task]]  # the guide's code blocks checked as files
+    target: Target
+    settings: Settings
+    log: Log
+    claims: tuple[Claim, ...]
+    services: Sequence[Service] | None
+    discovered: Discovered | None
+
+    def placeholders(self, page: str) -> list[ItemResult]:
+        """The page's results as `Run.for_page(page, snippets=True)` will list them, in the
+        same order and with the same items, but judged nothing yet (no outcome, UNBOUND,
+        not failing): only where they go is known. Never show or report them."""
+        found = [
+            ItemResult(item, None, Verdict.UNBOUND, False)
+            for item, task in zip(self.items, self.resolved, strict=True)
+            if item.page == page and (task is not None or not item.bound)
+        ]
+        return found + [
+            ItemResult(replace(item, kind="snippet"), None, Verdict.UNBOUND, False)
+            for _, item, _ in self.pending
+            if item.page == page
+        ]
+
+
+def prepare(
+    items: list[Item], settings: Settings, log: Log, registry: Registry = REGISTRY
+) -> Prepared:
+    """Everything of a run before its checks run: the target opened, the services found,
+    each item's task (importing the checks the items bind)."""
     if registry is REGISTRY:  # only the checks the items bind are imported (`resolve`)
         registry.defer(list(settings.packages))
     target = open_target(settings.target)
@@ -312,33 +349,42 @@ def _evaluate(items: list[Item], settings: Settings, log: Log, registry: Registr
         services = discovered.services if discovered is not None else None
     items, resolved = _resolve_items(items, services, registry, settings)
     pending = _guide_code(items, resolved)
+    return Prepared(
+        items, resolved, pending, target, settings, log, tuple(claims), services, discovered
+    )
+
+
+def finish(prepared: Prepared) -> Run:
+    """Run the prepared tasks (each distinct one once) and judge every item."""
+    settings, resolved = prepared.settings, prepared.resolved
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
-    with _guide_blocks(pending, settings, log) as blocks:
+    with _guide_blocks(prepared.pending, settings, prepared.log) as blocks:
         outcomes, executed = run_all(
             tasks,
-            target,
-            log,
+            prepared.target,
+            prepared.log,
             timeout=settings.timeout,
             workers=settings.workers,
             cache=settings.cache,
             isolate=settings.isolate,
             guard=blocks.guard if blocks is not None else None,
         )
-        snippets = _judge_snippets(pending, blocks)
+        snippets = _judge_snippets(prepared.pending, blocks)
     results = [
         _judge_item(item, task, outcomes, settings)
-        for item, task in zip(items, resolved, strict=True)
+        for item, task in zip(prepared.items, resolved, strict=True)
         if task is not None or not item.bound  # a bound block checked as the guide's code
     ]
+    services = prepared.services
     return Run(
         tuple(results),
         executed,
-        target,
+        prepared.target,
         reused=len(tasks) - executed,
         snippets=tuple(snippets),
-        claims=claims,
+        claims=prepared.claims,
         services=None if services is None else tuple(services),
-        discovered=discovered,
+        discovered=prepared.discovered,
     )
 
 

@@ -35,15 +35,18 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
 import re
 import sys
+import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
+from checklists.core import manifest
 from checklists.core.errors import SetupError
 from checklists.core.limits import Kind
 from checklists.core.model import Outcome
@@ -187,6 +190,9 @@ class Registry:
         self._deferred: set[tuple[str, ...]] = set()  # package lists already indexed
         self._discoverers: list[tuple[str, bool]] = []  # modules whose source registers one
         self._sources: dict[str, str] = {}  # deferred modules that register checks -> source
+        # Checks a current manifest describes, in modules not imported yet: their specs are
+        # made from it when asked for, and import their module on their first call.
+        self._described: dict[str, tuple[manifest.Described, bool]] = {}
 
     def metric(
         self, id: str, *, unit: Kind, severity: Severity = "medium", related: tuple[str, ...] = ()
@@ -216,7 +222,7 @@ class Registry:
                 raise SetupError(f"{where}: check id {id!r} must look like 'area.name'")
             if severity not in SEVERITIES:
                 raise SetupError(f"{where}: severity {severity!r} is not one of {SEVERITIES}")
-            if id in self._checks:
+            if id in self._checks and not isinstance(self._checks[id].function, _Deferred):
                 first = self._checks[id].source
                 raise SetupError(f"check id {id!r} is registered twice: at {first} and at {where}")
             module = sys.modules.get(function.__module__)
@@ -250,7 +256,10 @@ class Registry:
         if key in self._deferred:
             return self
         for package_name in packages:
-            for name, ispkg, ids, text in _indexed(_import_package(package_name)):
+            package = _import_package(package_name)
+            entries = list(_indexed(package))
+            described = _manifest_of(package, entries)
+            for name, ispkg, ids, text in entries:
                 if name in sys.modules:
                     continue  # imported already: whatever it registers is here
                 if ids is None:  # a module whose source cannot be read: import it now
@@ -264,11 +273,15 @@ class Registry:
                         self._discoverers.append((name, ispkg))
                     else:
                         self._index.setdefault(id, []).append((name, ispkg))
+                    if id in described and described[id].module == name:
+                        self._described[id] = (described[id], ispkg)
         self._deferred.add(key)
         return self
 
     def get(self, id: str) -> CheckSpec | None:
         spec = self._checks.get(id)
+        if spec is None and id in self._described:
+            spec = self._from_manifest(id)
         if spec is None and self._pending:
             for name, ispkg in self._index.get(id, ()):
                 self._import(name, ispkg)
@@ -293,14 +306,70 @@ class Registry:
         # A parameter is declared as `name: type`, `name=default`, `name,` or `name)`.
         names = "|".join(map(re.escape, sorted(words)))
         pattern = re.compile(rf"\b(?:{names})\s*[:=,)]")
+        known: dict[str, list[str]] = {}  # module -> the ids a manifest describes in it
+        for id, (described, _) in self._described.items():
+            known.setdefault(described.module, []).append(id)
         for name, text in list(self._sources.items()):
-            if pattern.search(text):
-                self._import(name, self._pending.get(name, False))
+            if not pattern.search(text):
+                continue
+            if name in known and set(known[name]) >= set(_REGISTERS.findall(text)):
+                for id in known[name]:  # their parameters are in the manifest
+                    self.get(id)
+                continue
+            self._import(name, self._pending.get(name, False))
+
+    def _from_manifest(self, id: str) -> CheckSpec | None:
+        """The spec of a check a manifest describes, its module not imported: its
+        function imports the module when first called (`_Deferred`)."""
+        described, ispkg = self._described[id]
+        if described.module not in self._pending:
+            return None  # imported since: the check registered itself (or is gone)
+        ja = None if described.ja is None else Prose(*described.ja)
+        self._checks[id] = CheckSpec(
+            id=id,
+            severity=cast(Severity, described.severity),  # as the decorator checked it
+            related=described.related,
+            title=described.title,
+            what=described.what,
+            why=described.why,
+            fix=described.fix,
+            function=_Deferred(self, id, described.module, described.name, ispkg),
+            params=described.params,
+            source=described.source,
+            unit=described.unit,
+            external=described.external,
+            ja=ja,
+        )
+        return self._checks[id]
+
+    def import_described(self) -> None:
+        """Import the modules of the checks made from a manifest so far. `mkdocs serve`
+        does after its first build: each rebuild's worker process, forked from this one,
+        then finds them imported instead of importing them again. A module that no longer
+        registers its check is left alone (its checks' outcomes say so)."""
+        for spec in list(self._checks.values()):
+            if isinstance(spec.function, _Deferred):
+                try:
+                    self.import_for(spec.id, spec.function.__module__, spec.function.ispkg)
+                except SetupError:
+                    continue
+
+    def import_for(self, id: str, module: str, ispkg: bool) -> CheckFunction:
+        """The function of a check a manifest described, its module imported now."""
+        self._import(module, ispkg)  # by one thread, the others waiting (`_IMPORTING`)
+        spec = self._checks.get(id)
+        if spec is None or isinstance(spec.function, _Deferred):
+            raise SetupError(
+                f"the check module {module} no longer registers {id!r}; its package's "
+                f"{manifest.FILE} is out of date (write it again: checklists manifest)"
+            )
+        return spec.function
 
     def _import(self, name: str, ispkg: bool) -> None:
-        self._sources.pop(name, None)
-        if self._pending.pop(name, None) is not None:
-            _import_check_module(name, ispkg)
+        with _IMPORTING:  # another thread importing it: wait until its checks are here
+            self._sources.pop(name, None)
+            if self._pending.pop(name, None) is not None:
+                _import_check_module(name, ispkg)
 
     def loaded(self) -> list[CheckSpec]:
         """The checks imported so far, by id, without importing any more."""
@@ -334,6 +403,84 @@ class Registry:
             self.load_deferred()
         function = getattr(self, "_discoverer", None)
         return None if function is None else function(target)
+
+
+# Held while a deferred module is imported: a thread calling a described check waits for
+# another thread's import of its module. A fork waits for it too (a child must not inherit
+# it held by a thread it does not have) and the child starts with a fresh one.
+_IMPORTING = threading.RLock()
+
+
+def _hold() -> None:
+    _IMPORTING.acquire()
+
+
+def _let_go() -> None:
+    _IMPORTING.release()
+
+
+def _fresh_lock() -> None:
+    global _IMPORTING  # noqa: PLW0603 - the child's own lock after a fork
+    _IMPORTING = threading.RLock()
+
+
+os.register_at_fork(before=_hold, after_in_parent=_let_go, after_in_child=_fresh_lock)
+
+
+class _Deferred:
+    """A described check's function: imports the check's module when called, then calls
+    the function that module registered (in a build, in the worker process)."""
+
+    def __init__(self, registry: Registry, id: str, module: str, name: str, ispkg: bool) -> None:
+        self._registry, self._id, self.ispkg = registry, id, ispkg
+        self.__module__, self.__name__, self.__qualname__ = module, name, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Outcome:  # noqa: ANN401 - the check's
+        function = self._registry.import_for(self._id, self.__module__, self.ispkg)
+        return function(*args, **kwargs)
+
+
+def _manifest_of(
+    package: ModuleType, entries: list[tuple[str, bool, list[str] | None, str]]
+) -> dict[str, manifest.Described]:
+    """The checks the package's manifest describes, when it matches the package's sources
+    (every module's text the index read, the packages' own included); else none."""
+    if any(ids is None for _, _, ids, _ in entries):
+        return {}  # a module whose source cannot be read: no digest to hold it to
+    file = getattr(package, "__file__", None)
+    try:
+        own = Path(file).read_text("utf-8") if file else ""
+    except (OSError, UnicodeDecodeError):
+        return {}
+    sources = [(package.__name__, own), *((name, text) for name, _, _, text in entries)]
+    return manifest.read(manifest.path_of(file), sources)
+
+
+def described(package_name: str) -> dict[str, manifest.Described]:
+    """The checks the package's manifest describes; empty when it has none or it does not
+    match the package's sources (out of date: `checklists manifest` writes it again)."""
+    package = _import_package(package_name)
+    return _manifest_of(package, list(_indexed(package)))
+
+
+def write_manifest(package_name: str) -> Path:
+    """Import the package and write its manifest (`checklists.core.manifest`)."""
+    package = _import_package(package_name)
+    file = getattr(package, "__file__", None)
+    path = manifest.path_of(file)
+    if path is None or file is None:
+        raise SetupError(f"the check package {package_name!r} has no folder to hold a manifest")
+    entries = list(_indexed(package))
+    if any(ids is None for _, _, ids, _ in entries):
+        raise SetupError(f"a module of {package_name!r} cannot be read: no manifest")
+    load_packages([package_name])
+    below = f"{package_name}."
+    specs = [s for s in REGISTRY.loaded() if s.module.startswith(below)]
+    records = [manifest.entry(spec, path.parent) for spec in specs]
+    own = Path(file).read_text("utf-8")
+    sources = [(package_name, own), *((name, text) for name, _, _, text in entries)]
+    manifest.save(path, manifest.text(records, sources))
+    return path
 
 
 REGISTRY = Registry()
@@ -403,7 +550,13 @@ def _indexed(package: ModuleType) -> Iterator[tuple[str, bool, list[str] | None,
     imported (their `__init__` may skip modules); modules are read, not imported."""
     for module in _below(package):
         if module.ispkg:  # imported, checks of its __init__ and all, then read below
-            yield from _indexed(_import_check_module(module.name, True))
+            loaded = _import_check_module(module.name, True)
+            file = getattr(loaded, "__file__", None)
+            try:  # its text, for a manifest's digest (it is imported: nothing to index)
+                yield module.name, True, [], Path(file).read_text("utf-8") if file else ""
+            except (OSError, UnicodeDecodeError):
+                yield module.name, True, None, ""
+            yield from _indexed(loaded)
             continue
         folder = getattr(module.module_finder, "path", None)
         short = module.name.rpartition(".")[2]

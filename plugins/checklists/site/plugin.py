@@ -19,11 +19,12 @@ from checklists import reports
 from checklists.core import collector, siteconfig
 from checklists.core.cache import SERVE_CACHE
 from checklists.core.engine import (
+    Prepared,
     Run,
     collect,
     decode_page,
     enabled,
-    evaluate,
+    prepare,
     settings_from_options,
     today,
 )
@@ -31,7 +32,9 @@ from checklists.core.errors import SetupError
 from checklists.core.i18n import language
 from checklists.core.options import OPTIONS, OptionsError, validate
 from checklists.core.project import is_generated
+from checklists.core.registry import REGISTRY
 from checklists.site import extension, render, serve
+from checklists.site.background import Background
 
 if TYPE_CHECKING:  # a build never starts the server: MkDocs imports it for `serve` only
     from mkdocs.livereload import LiveReloadServer
@@ -106,7 +109,13 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         self.settings = settings_from_options(self.options, root, today(), cache)
         self.target_name = os.path.relpath(self.settings.target, root)
         self.enabled, self.slots = enabled(self.options["enabled"]), dict[str, render.Slots]()
-        self.run: Run | None = None  # MkDocs keeps this instance across serve's rebuilds
+        # MkDocs keeps this instance across serve's rebuilds: each build starts afresh, after
+        # the checks of one that failed before it used them are done (they share the cache).
+        earlier: Background | None = getattr(self, "background", None)
+        if earlier is not None:
+            earlier.wait()
+        self.prepared: Prepared | None = None  # the build's tasks, known in on_files
+        self.background: Background | None = None  # their run, on a thread until needed
         self.collected = dict[str, str]()  # page -> the Markdown its items were collected from
         if self.enabled:  # mkdocs.yml may list them already, for Zensical (MIGRATION.md)
             config.extra_css += [] if render.STYLE in config.extra_css else [render.STYLE]
@@ -131,7 +140,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
                     f.src_uri: decode_page(f.content_bytes, f"{folder}/{f.src_uri}") for f in docs
                 }
                 with collector.paused():  # frozen until its reports are out (on_post_build)
-                    self.run = evaluate(collect(pages, self.settings.columns), self.settings, log)
+                    items = collect(pages, self.settings.columns)
+                    self.prepared = prepare(items, self.settings, log)
             except SetupError as error:  # a missing target or package: its text, no traceback
                 raise PluginError(f"checklists: {error}") from None
             except OSError as error:  # a page that cannot be read
@@ -142,6 +152,8 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
             self.lang, self.options["report_page"], self.enabled
         ).items():
             _replace(files, File.generated(config, name, content=text))
+        if self.prepared is not None:  # the checks run while MkDocs converts the pages
+            self.background = Background(self.prepared)
         documents = files.documentation_pages()
         self.urls = {f.src_uri: f.url for f in documents} | render.catalog_urls(
             (f.src_uri, f.url) for f in documents if f.generated_by == "checklists-catalog"
@@ -149,47 +161,62 @@ class ChecklistsPlugin(BasePlugin[ChecklistsConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, **_: object) -> str:
-        if self.run is None:
+        if self.prepared is None:
             return markdown
         src = page.file.src_uri
         collected = markdown == self.collected.get(src)
         markdown = render.drop_unverified_notice(markdown)
         markdown, self.slots[src] = render.place_slots(
-            markdown, src, self.run.for_page(src, snippets=True), self.settings.columns,
+            markdown, src, self.prepared.placeholders(src), self.settings.columns,
             collected=collected,
-        )  # fmt: skip
+        )  # fmt: skip  # where the results go; `on_post_page` puts the results there
         return markdown
+
+    def result(self) -> Run | None:
+        """The build's run, once its checks are done (None: the checks are off)."""
+        if self.background is None:
+            return None
+        try:
+            return self.background.result()
+        except SetupError as error:  # a package or check that cannot be set up
+            raise PluginError(f"checklists: {error}") from None
 
     @event_priority(100)  # before plugins that rewrite HTML: a minifier drops the slots' comments
     def on_post_page(self, html: str, *, page: Page, **_: object) -> str:
-        if self.run is None:  # verdicts go in after search indexed the page: it finds the guide
+        run = self.result()
+        if run is None:  # verdicts go in after search indexed the page: it finds the guide
             return html
         src, report = page.file.src_uri, self.options["report_page"]
         urls = render.page_urls(self.urls, src, report, lambda url: get_relative_url(url, page.url))
+        slots = render.bind_slots(self.slots.pop(src, {}), run.for_page(src, snippets=True))
         return render.finish_page(
-            html, self.slots.pop(src, {}), self.run, src, urls, lang=self.lang, report=report,
+            html, slots, run, src, urls, lang=self.lang, report=report,
             target=self.target_name, base=self.options["target_url"],
         )  # fmt: skip
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: object) -> None:
-        for path, recursive in serve.watched(self.run) if self.run else []:  # not all
+        run = self.result()
+        for path, recursive in serve.watched(run) if run else []:  # not all
             server.watch(str(path), recursive=recursive)
 
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.run is None:
+        run = self.result()
+        if run is None:
             return
         extra = {fmt: str(self.root / path) for fmt, path in self.options["reports"].items()}
         docs = os.path.relpath(config.docs_dir, self.root)  # the checks are loaded by now:
         context = reports.context_for(self.lang, self.target_name, docs)  # their rules
         try:
-            reports.publish(self.run, Path(config.site_dir), context, extra, log)
+            reports.publish(run, Path(config.site_dir), context, extra, log)
         except SetupError as error:  # a report path that cannot take its report
             raise PluginError(f"checklists: {error}") from None
         finally:  # the build's results go back to the garbage collector's passes
             collector.release()
-        if self.run.failures and self.command != "serve":
-            raise PluginError(reports.failure_message(self.run))
+        if self.command == "serve":  # each rebuild's worker inherits the checks imported
+            REGISTRY.import_described()
+        if run.failures and self.command != "serve":
+            raise PluginError(reports.failure_message(run))
 
 
 def _replace(files: Files, file: File) -> None:

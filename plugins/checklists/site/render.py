@@ -670,6 +670,14 @@ def worst_per_slot(results: list[ItemResult]) -> list[ItemResult]:
     return [r for r in results if chosen.get((r.item.line, r.item.slot)) is r]
 
 
+def bind_slots(slots: Slots, results: list[ItemResult]) -> Slots:
+    """Slots that `place_slots` laid out from a run's placeholders (`Prepared.placeholders`:
+    where each result goes, before the checks ran), each given the page's result for its
+    binding: with several services, the worst of theirs, as `place_slots` picks it."""
+    judged = {r.item.slot: r for r in worst_per_slot(results) if r.item.bound}
+    return {key: (judged[placed.item.slot], role) for key, (placed, role) in slots.items()}
+
+
 # radon D: one branch per place a binding sits (heading, code block, table row, list item)
 def place_slots(
     markdown: str,
