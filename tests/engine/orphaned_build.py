@@ -1,13 +1,15 @@
 """A build that the parent-death test kills: it runs one check in the engine's worker
 process, and the check tells its process id through a pipe, then never returns.
 
-    python -m tests.engine.orphaned_build ROOT FD {c-code|sleeps} [--no-death-signal] [N]
+    python -m tests.engine.orphaned_build ROOT FD {c-code|sleeps} [--no-death-signal]
+        [--apart] [N]
 
 `c-code` holds the interpreter lock in the regex engine (only the kernel's parent-death
 signal can end that worker); `sleeps` waits on an event, for the worker's own look at its
 parent when the signal is off (`--no-death-signal`: as on a system without it). With a number N, N
 such checks run in N worker processes at once (`CHECKLISTS_PROCESSES`), each telling its
-pid.
+pid. With `--apart`, one more runs on a target of its own in a worker process beside them
+(`runner.Apart`, as the guide's code blocks are checked), forked first, from a thread.
 """
 
 from __future__ import annotations
@@ -49,7 +51,16 @@ def main(argv: list[str]) -> int:
     spec = registry.get("fake.blocks")
     assert spec is not None
     tasks = [Task(spec, {"dockerfile": f"{n}/Dockerfile"}) for n in range(count)]
-    run_all(tasks, Target(root), logging.getLogger("orphan"), timeout=600, workers=1)
+    log = logging.getLogger("orphan")
+    guard = None
+    if "--apart" in argv:
+        (root / "home").mkdir()
+        block = Task(spec, {"dockerfile": "block/Dockerfile"})
+        apart = runner.Apart(
+            [(block, Target(root))], Target(root / "home"), log, timeout=600, workers=1
+        )
+        guard = apart.start().guard
+    run_all(tasks, Target(root), log, timeout=600, workers=1, guard=guard)
     return 0
 
 

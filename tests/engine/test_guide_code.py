@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from checklists.core.cache import ResultCache
 from checklists.core.claims import all_claims, counts
-from checklists.core.engine import Run, Settings, collect, evaluate, headline
+from checklists.core.engine import (
+    Run,
+    Settings,
+    collect,
+    evaluate,
+    headline,
+    settings_from_options,
+)
 from checklists.core.runner import Task, run_all
+from checklists.core.siteconfig import plugin_options
 from checklists.core.target import Target
 from checklists.core.verdict import Policy, Verdict
 from checklists.reports import compliance
@@ -168,14 +178,55 @@ def test_an_unchanged_block_is_not_checked_again_in_the_same_process(
     monkeypatch.setattr(snippets, "_MEMO", {})
     monkeypatch.setattr(snippets, "run_all", counted)
     root = repository(tmp_path)
-    first = run(root)
+    # As under serve (a cache): the blocks are checked in this process, through `run_all`
+    # (tests/engine/test_guide_code_apart.py: the same memo when they are checked apart).
+    settings = Settings(
+        target=root, policy=Policy(today=dt.date(2026, 11, 28)), cache=ResultCache()
+    )
+    first = evaluate(collect({"guide.md": PAGE}), settings, logging.getLogger("t"))
     assert calls == ["dockerignore.excludes", "dockerignore.excludes"]
-    again = run(root)
+    again = evaluate(collect({"guide.md": PAGE}), settings, logging.getLogger("t"))
     assert calls == ["dockerignore.excludes"] * 2  # nothing checked again
     assert [r.verdict for r in again.snippets] == [r.verdict for r in first.snippets]
     assert [r.outcome for r in again.snippets] == [r.outcome for r in first.snippets]
     edited = PAGE.replace("__pycache__/\n```", "**/__pycache__\n```", 1)
-    settings = Settings(target=root, policy=Policy(today=dt.date(2026, 11, 28)))
     changed = evaluate(collect({"guide.md": edited}), settings, logging.getLogger("t"))
     assert calls == ["dockerignore.excludes"] * 3  # only the edited block
     assert changed.snippets[0].outcome != first.snippets[0].outcome
+
+
+def test_the_guides_own_blocks_are_judged_alike_in_a_process_of_their_own_and_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The repository's guide against its example target: its code blocks (Dockerfiles,
+    .dockerignore, workflows, compose, nginx: `nginx -t` in the sandbox) checked in a
+    worker process beside the target's (a build) and on threads of this process (a run
+    that does not isolate) give the same outcomes, and so does the target."""
+    from checklists.core import runner, snippets
+
+    started: list[int] = []
+    start = runner.Apart.start
+
+    def counted(self: runner.Apart) -> runner.Apart:
+        started.append(len(self.tasks))
+        return start(self)
+
+    monkeypatch.setattr(runner.Apart, "start", counted)
+    root = Path(__file__).resolve().parents[2]
+    settings = settings_from_options(
+        plugin_options(root / "mkdocs.yml"), root, dt.date(2026, 11, 28)
+    )
+    items = collect({"index.md": (root / "docs" / "index.md").read_text("utf-8")}, settings.columns)
+    monkeypatch.setattr(snippets, "_MEMO", {})
+    apart = evaluate(items, settings, logging.getLogger("t"))
+    assert started and started[0] >= 10  # the blocks were checked in their own process
+    monkeypatch.setattr(snippets, "_MEMO", {})
+    here = evaluate(items, replace(settings, isolate=False), logging.getLogger("t"))
+    assert len(started) == 1
+    assert [(r.item, r.outcome) for r in apart.snippets] == [
+        (r.item, r.outcome) for r in here.snippets
+    ]
+    assert {r.verdict for r in apart.snippets} >= {Verdict.VERIFIED, Verdict.GUIDE_CONTRADICTED}
+    assert [(r.item, r.outcome) for r in apart.results] == [
+        (r.item, r.outcome) for r in here.results
+    ]

@@ -6,15 +6,16 @@ This is what the MkDocs plugin and the command line share. It never renders; it 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checklists.core.bindings import Columns, Item, scan
 from checklists.core.cache import ResultCache
@@ -29,6 +30,9 @@ from checklists.core.runner import Log, Task, resolve, run_all
 from checklists.core.services import Discovered, Service, environments_for, resolve_all
 from checklists.core.target import Target
 from checklists.core.verdict import HOLDS, ORDER, Policy, Verdict, fails, judge, judge_snippet
+
+if TYPE_CHECKING:  # imported when the guide binds a code block (`_guide_blocks`)
+    from checklists.core.snippets import Blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,16 +358,18 @@ def finish(prepared: Prepared) -> Run:
     """Run the prepared tasks (each distinct one once) and judge every item."""
     settings, resolved = prepared.settings, prepared.resolved
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
-    outcomes, executed = run_all(
-        tasks,
-        prepared.target,
-        prepared.log,
-        timeout=settings.timeout,
-        workers=settings.workers,
-        cache=settings.cache,
-        isolate=settings.isolate,
-    )
-    snippets = _judge_snippets(prepared.pending, settings, prepared.log)
+    with _guide_blocks(prepared.pending, settings, prepared.log) as blocks:
+        outcomes, executed = run_all(
+            tasks,
+            prepared.target,
+            prepared.log,
+            timeout=settings.timeout,
+            workers=settings.workers,
+            cache=settings.cache,
+            isolate=settings.isolate,
+            guard=blocks.guard if blocks is not None else None,
+        )
+        snippets = _judge_snippets(prepared.pending, blocks)
     results = [
         _judge_item(item, task, outcomes, settings)
         for item, task in zip(prepared.items, resolved, strict=True)
@@ -471,21 +477,38 @@ def _resolve(
     return resolve(item, registry, {}, environments)
 
 
-def _judge_snippets(
+@contextlib.contextmanager
+def _guide_blocks(
     pending: list[tuple[int, Item, Task]], settings: Settings, log: Log
-) -> list[ItemResult]:
-    """The guide's code blocks checked as files: verdicts about the guide, never failing."""
+) -> Iterator[Blocks | None]:
+    """The guide's bound code blocks (`snippets`), started in a worker process of their own
+    before the target's worker forks when the run isolates its checks, so both run at once.
+    Not under `serve` (a cache): there the blocks' checks run in the build's process as
+    before, and each rebuild's worker inherits what they learnt (the nginx version)."""
     if not pending:
-        return []
-    from checklists.core.snippets import run_snippets  # noqa: PLC0415 - only for bound blocks
+        yield None
+        return
+    from checklists.core.snippets import Blocks  # noqa: PLC0415 - only for bound blocks
 
     work = [(item, task) for _, item, task in pending]
-    outcomes = run_snippets(
+    with Blocks(
         work, settings.packages, log, timeout=settings.timeout, workers=settings.workers
-    )
+    ) as blocks:
+        if settings.isolate and settings.cache is None and hasattr(os, "fork"):
+            blocks.start()
+        yield blocks
+
+
+def _judge_snippets(
+    pending: list[tuple[int, Item, Task]], blocks: Blocks | None
+) -> list[ItemResult]:
+    """The guide's code blocks checked as files: verdicts about the guide, never failing."""
+    if blocks is None:
+        return []
+    outcomes = blocks.outcomes()
     return [
         ItemResult(replace(item, kind="snippet"), outcome, judge_snippet(outcome.status), False)
-        for (item, _), outcome in zip(work, outcomes, strict=True)
+        for (_, item, _), outcome in zip(pending, outcomes, strict=True)
     ]
 
 

@@ -4,9 +4,13 @@ a target of its own and the check runs there, like on any repository.
 The engine knows no file formats: a check package says how a block of a language becomes a
 file (`snippet_file(language, text) -> VirtualFile | None` in the package's module; the
 project's is `checks.snippets`). Each block gets a fresh folder under a temporary directory,
-removed when the checks are done, and its own `Target`; the checks run on threads of this
-process (the guide is the site's own text, not the target's). Evidence that points into the
-virtual file is moved back to the page: `index.md:262`.
+removed when the checks are done, and its own `Target`. Where the run isolates its checks,
+the blocks are checked in a worker process of their own, forked before the target's and
+running beside it (`runner.Apart`: the same time-out, crash and parent-death protection);
+otherwise, and in a process that builds again and again (`mkdocs serve`, whose later
+workers inherit what the blocks' checks learnt here, such as the nginx version), on threads
+of this process (the guide is the site's own text, not the target's). Evidence that points
+into the virtual file is moved back to the page: `index.md:262`.
 
 What such a check finds is about the guide, never about the target: a failure is 指南の矛盾
 (the guide contradicts one of its own rules), shown where the block is, outside the
@@ -19,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,7 +31,7 @@ from pathlib import Path
 from checklists.core.bindings import Item, Snippet
 from checklists.core.message import Message, tr
 from checklists.core.model import Evidence, Outcome, Status
-from checklists.core.runner import Log, Task, run_all
+from checklists.core.runner import Apart, Log, Task, run_all
 from checklists.core.target import Target
 
 
@@ -63,39 +68,117 @@ _MEMO: dict[tuple[object, ...], Outcome] = {}
 _MEMO_SIZE = 1024
 
 
-def run_snippets(
-    pending: Sequence[tuple[Item, Task]],
-    packages: Sequence[str],
-    log: Log,
-    *,
-    timeout: float,
-    workers: int,
-) -> list[Outcome]:
-    """The outcome of each (item, task): the task's check on the item's block as a file."""
-    outcomes: list[Outcome] = []
-    with tempfile.TemporaryDirectory(prefix="checklists-guide-") as scratch:
+@dataclass(slots=True)
+class _Block:
+    item: Item
+    task: Task
+    made: VirtualFile | None  # None: no check package makes a file of it
+    key: tuple[object, ...] = ()  # its entry in `_MEMO`
+    known: Outcome | None = None  # from `_MEMO`, or the outcome when there is nothing to run
+    root: Path | None = None  # its scratch target, when it is checked
+    first: bool = False  # the first block of its key: an identical one takes its outcome
+
+
+class Blocks:
+    """The guide's bound code blocks of one run, each written as a file into a scratch
+    target of its own (a block already in `_MEMO` is not written, nor checked again).
+
+    `start` checks them in a worker process of their own while the caller evaluates the
+    target (its forks must hold `guard`); `outcomes` gives each block's outcome, checking
+    them on threads of this process when they were not started."""
+
+    def __init__(
+        self,
+        pending: Sequence[tuple[Item, Task]],
+        packages: Sequence[str],
+        log: Log,
+        *,
+        timeout: float,
+        workers: int,
+    ) -> None:
+        self.log, self.timeout, self.workers = log, timeout, workers
+        self._scratch = tempfile.TemporaryDirectory(prefix="checklists-guide-")
+        self._apart: Apart | None = None
+        self.blocks: list[_Block] = []
+        today, keys = dt.date.today(), set[tuple[object, ...]]()
         for index, (item, task) in enumerate(pending):
             snippet = item.snippet
             assert snippet is not None  # only block items come here
             made = virtual_file(snippet, packages)
             if made is None:
-                outcomes.append(_unreadable(item, task, snippet))
+                self.blocks.append(_Block(item, task, None, known=_unreadable(item, task, snippet)))
                 continue
-            key = (task.key, made.path, made.text, dt.date.today())
-            outcome = _MEMO.get(key)
-            if outcome is None:
-                root = Path(scratch) / str(index)
-                path = root / made.path
+            key = (task.key, made.path, made.text, today)
+            block = _Block(item, task, made, key, _MEMO.get(key), first=key not in keys)
+            keys.add(key)
+            if block.known is None:
+                block.root = Path(self._scratch.name) / str(index)
+                path = block.root / made.path
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(made.text, encoding="utf-8")
-                found, _ = run_all(
-                    [task], Target(root), log, timeout=timeout, workers=workers, isolate=False
-                )
-                outcome = found[task.key]
+            self.blocks.append(block)
+
+    @property
+    def guard(self) -> threading.Lock | None:
+        """What the caller's forks hold while the blocks' worker runs (`run_all`)."""
+        return self._apart.guard if self._apart is not None else None
+
+    def start(self) -> None:
+        """Start checking the blocks not known yet in a worker process of their own."""
+        todo = [(b.task, Target(b.root)) for b in self.blocks if b.root and b.first]
+        if not todo or self._apart is not None:
+            return
+        home = Path(self._scratch.name) / "worker"  # none of the blocks' folders
+        home.mkdir()
+        self._apart = Apart(
+            todo, Target(home), self.log, timeout=self.timeout, workers=self.workers
+        ).start()
+
+    def outcomes(self) -> list[Outcome]:
+        """Each block's outcome, in the order given, its evidence moved to the page."""
+        found: dict[tuple[object, ...], Outcome] = {}
+        if self._apart is not None:
+            checked = [b.key for b in self.blocks if b.root and b.first]
+            found = dict(zip(checked, self._apart.outcomes(), strict=True))
+        outcomes = []
+        for block in self.blocks:
+            outcome = block.known or _MEMO.get(block.key)  # or an identical block's, just now
+            if outcome is None:
+                assert block.root is not None
+                outcome = found.get(block.key) or self._here(block.task, block.root)
                 if outcome.status is not Status.ERROR:
-                    _remember(key, outcome)
-            outcomes.append(relocate(outcome, snippet, made))
-    return outcomes
+                    _remember(block.key, outcome)
+            if block.made is not None:
+                assert block.item.snippet is not None
+                outcome = relocate(outcome, block.item.snippet, block.made)
+            outcomes.append(outcome)
+        return outcomes
+
+    def _here(self, task: Task, root: Path) -> Outcome:
+        """The task's check on the block's scratch target, on threads of this process."""
+        ran, _ = run_all(
+            [task],
+            Target(root),
+            self.log,
+            timeout=self.timeout,
+            workers=self.workers,
+            isolate=False,
+        )
+        return ran[task.key]
+
+    def close(self) -> None:
+        """Remove the scratch targets, once the blocks' worker is done with them."""
+        try:
+            if self._apart is not None:
+                self._apart.outcomes()  # waits: the worker reads them until it ends
+        finally:
+            self._scratch.cleanup()
+
+    def __enter__(self) -> Blocks:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def _remember(key: tuple[object, ...], outcome: Outcome) -> None:
