@@ -170,7 +170,23 @@ def claims(markdown: str, page: str) -> list[Claim]:
 
 
 def all_claims(pages: Mapping[str, str]) -> tuple[Claim, ...]:
-    return tuple(claim for page, text in sorted(pages.items()) for claim in claims(text, page))
+    found: list[Claim] = []
+    for page, text in sorted(pages.items()):
+        known = _BY_TEXT.get((page, text))
+        if known is None:
+            known = tuple(claims(text, page))
+            if len(_BY_TEXT) >= _BY_TEXT_SIZE:  # the oldest goes first
+                del _BY_TEXT[next(iter(_BY_TEXT))]
+            _BY_TEXT[page, text] = known
+        found += known
+    return tuple(found)
+
+
+# The claims of each page by its text, while the process lives: `mkdocs serve` collects
+# every page again on each rebuild, and a page that did not change states the same claims
+# (claims are immutable). Bounded: a serve session's edits of one page add entries.
+_BY_TEXT: dict[tuple[str, str], tuple[Claim, ...]] = {}
+_BY_TEXT_SIZE = 64
 
 
 def counts(found: Iterable[Claim]) -> dict[str, int]:

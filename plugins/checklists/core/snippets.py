@@ -49,6 +49,10 @@ class VirtualFile:
 
 def virtual_file(snippet: Snippet, packages: Sequence[str]) -> VirtualFile | None:
     """The file the first check package that knows the block's language makes of it."""
+    key = (tuple(packages), snippet.language, snippet.text)
+    if key in _FILES:  # `mkdocs serve`: the same block, the same file (it parses the text)
+        return _FILES[key]
+    found = None
     for package in packages:
         module = importlib.import_module(package)
         make = getattr(module, "snippet_file", None)
@@ -56,8 +60,17 @@ def virtual_file(snippet: Snippet, packages: Sequence[str]) -> VirtualFile | Non
             continue
         made = make(snippet.language, snippet.text)
         if isinstance(made, VirtualFile):
-            return made
-    return None
+            found = made
+            break
+    if len(_FILES) >= _MEMO_SIZE:
+        del _FILES[next(iter(_FILES))]
+    _FILES[key] = found
+    return found
+
+
+# The file each block makes, by the packages, its language and its text, while the process
+# lives (a VirtualFile is immutable). Bounded as `_MEMO` below.
+_FILES: dict[tuple[tuple[str, ...], str, str], VirtualFile | None] = {}
 
 
 # Outcomes of a check on a block's file, kept while the process lives (`mkdocs serve`): the
