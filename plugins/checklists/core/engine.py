@@ -317,21 +317,38 @@ class Prepared:
     claims: tuple[Claim, ...]
     services: Sequence[Service] | None
     discovered: Discovered | None
+    _by_page: dict[str, list[ItemResult]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def placeholders(self, page: str) -> list[ItemResult]:
         """The page's results as `Run.for_page(page, snippets=True)` will list them, in the
         same order and with the same items, but judged nothing yet (no outcome, UNBOUND,
         not failing): only where they go is known. Never show or report them."""
-        found = [
-            ItemResult(item, None, Verdict.UNBOUND, False)
-            for item, task in zip(self.items, self.resolved, strict=True)
-            if item.page == page and (task is not None or not item.bound)
-        ]
-        return found + [
-            ItemResult(replace(item, kind="snippet"), None, Verdict.UNBOUND, False)
-            for _, item, _ in self.pending
-            if item.page == page
-        ]
+        if not self._by_page:  # one pass for all pages, not one per page
+            unjudged = [
+                ItemResult(item, None, Verdict.UNBOUND, False)
+                for item, task in zip(self.items, self.resolved, strict=True)
+                if _judged(item, task)
+            ]
+            unjudged += [
+                ItemResult(_as_snippet(item), None, Verdict.UNBOUND, False)
+                for _, item, _ in self.pending
+            ]
+            for result in unjudged:
+                self._by_page.setdefault(result.item.page, []).append(result)
+        return list(self._by_page.get(page, ()))
+
+
+def _judged(item: Item, task: Task | Outcome | None) -> bool:
+    """Whether an item has a result of the target: a bound code block checked as the
+    guide's own code has its result among the run's snippets instead."""
+    return task is not None or not item.bound
+
+
+def _as_snippet(item: Item) -> Item:
+    """A code block's item as its result about the guide's code shows it."""
+    return replace(item, kind="snippet")
 
 
 def prepare(
@@ -373,7 +390,7 @@ def finish(prepared: Prepared) -> Run:
     results = [
         _judge_item(item, task, outcomes, settings)
         for item, task in zip(prepared.items, resolved, strict=True)
-        if task is not None or not item.bound  # a bound block checked as the guide's code
+        if _judged(item, task)
     ]
     services = prepared.services
     return Run(
@@ -507,7 +524,7 @@ def _judge_snippets(
         return []
     outcomes = blocks.outcomes()
     return [
-        ItemResult(replace(item, kind="snippet"), outcome, judge_snippet(outcome.status), False)
+        ItemResult(_as_snippet(item), outcome, judge_snippet(outcome.status), False)
         for (_, item, _), outcome in zip(pending, outcomes, strict=True)
     ]
 
