@@ -10,6 +10,7 @@ Paragraphs and headings are prose by nature and not listed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -170,23 +171,14 @@ def claims(markdown: str, page: str) -> list[Claim]:
 
 
 def all_claims(pages: Mapping[str, str]) -> tuple[Claim, ...]:
-    found: list[Claim] = []
-    for page, text in sorted(pages.items()):
-        known = _BY_TEXT.get((page, text))
-        if known is None:
-            known = tuple(claims(text, page))
-            if len(_BY_TEXT) >= _BY_TEXT_SIZE:  # the oldest goes first
-                del _BY_TEXT[next(iter(_BY_TEXT))]
-            _BY_TEXT[page, text] = known
-        found += known
-    return tuple(found)
+    return tuple(claim for page, text in sorted(pages.items()) for claim in _claims(text, page))
 
 
-# The claims of each page by its text, while the process lives: `mkdocs serve` collects
-# every page again on each rebuild, and a page that did not change states the same claims
-# (claims are immutable). Bounded: a serve session's edits of one page add entries.
-_BY_TEXT: dict[tuple[str, str], tuple[Claim, ...]] = {}
-_BY_TEXT_SIZE = 64
+# `mkdocs serve` collects every page again on each rebuild; a page that did not change states
+# the same claims (they are immutable), as `bindings.scan` keeps its items.
+@functools.lru_cache(maxsize=256)
+def _claims(markdown: str, page: str) -> tuple[Claim, ...]:
+    return tuple(claims(markdown, page))
 
 
 def counts(found: Iterable[Claim]) -> dict[str, int]:

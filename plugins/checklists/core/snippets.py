@@ -21,6 +21,7 @@ verdict says where to).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import tempfile
 import threading
@@ -49,28 +50,22 @@ class VirtualFile:
 
 def virtual_file(snippet: Snippet, packages: Sequence[str]) -> VirtualFile | None:
     """The file the first check package that knows the block's language makes of it."""
-    key = (tuple(packages), snippet.language, snippet.text)
-    if key in _FILES:  # `mkdocs serve`: the same block, the same file (it parses the text)
-        return _FILES[key]
-    found = None
+    return _made(tuple(packages), snippet.language, snippet.text)
+
+
+# `mkdocs serve`: the same block makes the same file (a VirtualFile is immutable), without
+# parsing its text again on each rebuild.
+@functools.lru_cache(maxsize=1024)
+def _made(packages: tuple[str, ...], language: str, text: str) -> VirtualFile | None:
     for package in packages:
         module = importlib.import_module(package)
         make = getattr(module, "snippet_file", None)
         if make is None:
             continue
-        made = make(snippet.language, snippet.text)
+        made = make(language, text)
         if isinstance(made, VirtualFile):
-            found = made
-            break
-    if len(_FILES) >= _MEMO_SIZE:
-        del _FILES[next(iter(_FILES))]
-    _FILES[key] = found
-    return found
-
-
-# The file each block makes, by the packages, its language and its text, while the process
-# lives (a VirtualFile is immutable). Bounded as `_MEMO` below.
-_FILES: dict[tuple[tuple[str, ...], str, str], VirtualFile | None] = {}
+            return made
+    return None
 
 
 # Outcomes of a check on a block's file, kept while the process lives (`mkdocs serve`): the
