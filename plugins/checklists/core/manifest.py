@@ -1,10 +1,10 @@
 """A check package's specs written down, so a build can resolve its bindings without
 importing the checks (and the readers they import: most of a build's import time).
 
-`write` imports a package and records, for each check it registers, what the registry
-knows without running it: the module, the decorator's fields, the docstring's prose, the
-parameters with their defaults (Python literals) and where the function is. The file sits in
-the package's folder, `checklists-manifest.json`, beside the sources it describes, with a
+`registry.write_manifest` imports a package and records (`entry`, `text`), for each check
+it registers, what the registry knows without running it: the module, the decorator's
+fields, the docstring's prose, the parameters with their defaults (Python literals) and
+where the function is. The file sits in the package's folder, `checklists-manifest.json`, beside the sources it describes, with a
 digest of them. `read` hands it back only while that digest still matches the sources the
 registry read (`Registry.defer` reads every module's source anyway, for the ids it
 registers); after any edit of the package the manifest is stale and ignored, and the checks
@@ -12,7 +12,7 @@ are imported as without one. The registry then gives a described check a spec wh
 function imports the module on its first call (`registry._Deferred`): in a build, that is
 in the worker process that runs the checks, while MkDocs renders on the build's thread.
 
-The project's own manifest is kept current by a test (`tests/engine/test_manifest.py`); after
+The project's own manifest is kept current by a test (`tests/engine/test_registry.py`); after
 editing a check package, `checklists manifest` writes it again.
 """
 
@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from checklists.core.errors import SetupError
-from checklists.core.files import write_atomic
 from checklists.core.limits import Kind
 
 FILE = "checklists-manifest.json"
@@ -158,7 +157,3 @@ def text(entries: list[dict[str, Any]], sources: Iterable[tuple[str, str]]) -> s
     body = ",\n    ".join(json.dumps(e, ensure_ascii=False, sort_keys=True) for e in ordered)
     head = f'{{\n  "version": {VERSION},\n  "digest": {json.dumps(digest(sources))},\n'
     return f'{head}  "checks": [\n    {body}\n  ]\n}}\n'
-
-
-def save(path: Path, content: str) -> None:
-    write_atomic(path, content)

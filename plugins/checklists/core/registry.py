@@ -48,6 +48,7 @@ from typing import Any, Literal, NamedTuple, cast
 
 from checklists.core import manifest
 from checklists.core.errors import SetupError
+from checklists.core.files import write_atomic
 from checklists.core.limits import Kind
 from checklists.core.model import Outcome
 
@@ -445,15 +446,25 @@ def _manifest_of(
 ) -> dict[str, manifest.Described]:
     """The checks the package's manifest describes, when it matches the package's sources
     (every module's text the index read, the packages' own included); else none."""
-    if any(ids is None for _, _, ids, _ in entries):
+    sources = _sources(package, entries)
+    if sources is None:
         return {}  # a module whose source cannot be read: no digest to hold it to
+    return manifest.read(manifest.path_of(getattr(package, "__file__", None)), sources)
+
+
+def _sources(
+    package: ModuleType, entries: list[tuple[str, bool, list[str] | None, str]]
+) -> list[tuple[str, str]] | None:
+    """(module, source) of the package and of every module the index read: what a
+    manifest's digest is taken over; None when one of them cannot be read."""
+    if any(ids is None for _, _, ids, _ in entries):
+        return None
     file = getattr(package, "__file__", None)
     try:
         own = Path(file).read_text("utf-8") if file else ""
     except (OSError, UnicodeDecodeError):
-        return {}
-    sources = [(package.__name__, own), *((name, text) for name, _, _, text in entries)]
-    return manifest.read(manifest.path_of(file), sources)
+        return None
+    return [(package.__name__, own), *((name, text) for name, _, _, text in entries)]
 
 
 def described(package_name: str) -> dict[str, manifest.Described]:
@@ -470,16 +481,15 @@ def write_manifest(package_name: str) -> Path:
     path = manifest.path_of(file)
     if path is None or file is None:
         raise SetupError(f"the check package {package_name!r} has no folder to hold a manifest")
-    entries = list(_indexed(package))
-    if any(ids is None for _, _, ids, _ in entries):
+    sources = _sources(package, list(_indexed(package)))
+    if sources is None:
         raise SetupError(f"a module of {package_name!r} cannot be read: no manifest")
     load_packages([package_name])
     below = f"{package_name}."
     specs = [s for s in REGISTRY.loaded() if s.module.startswith(below)]
-    records = [manifest.entry(spec, path.parent) for spec in specs]
-    own = Path(file).read_text("utf-8")
-    sources = [(package_name, own), *((name, text) for name, _, _, text in entries)]
-    manifest.save(path, manifest.text(records, sources))
+    write_atomic(
+        path, manifest.text([manifest.entry(spec, path.parent) for spec in specs], sources)
+    )
     return path
 
 

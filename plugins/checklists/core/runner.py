@@ -1194,10 +1194,7 @@ class _OnItsOwn:
             return self.task.spec.function(own, **self.task.params, **env)
         except OSError as error:  # named relative to its own target, as `_call` names it
             if isinstance(error.filename, str | bytes):
-                name = os.fsdecode(error.filename)
-                relative = os.path.relpath(name, own.root) if Path(name).is_absolute() else name
-                if not relative.startswith(".."):
-                    error.filename = relative
+                error.filename = _in_target(error.filename, own)
             raise
 
 
