@@ -1,15 +1,13 @@
 """A build that the parent-death test kills: it runs one check in the engine's worker
 process, and the check tells its process id through a pipe, then never returns.
 
-    python -m tests.engine.orphaned_build ROOT FD {c-code|sleeps} [--no-death-signal]
-        [--apart] [N]
+    python -m tests.engine.orphaned_build ROOT FD {c-code|sleeps} [--no-death-signal] [N]
 
 `c-code` holds the interpreter lock in the regex engine (only the kernel's parent-death
 signal can end that worker); `sleeps` waits on an event, for the worker's own look at its
 parent when the signal is off (`--no-death-signal`: as on a system without it). With a number N, N
 such checks run in N worker processes at once (`CHECKLISTS_PROCESSES`), each telling its
-pid. With `--apart`, one more runs on a target of its own in a worker process beside them
-(`runner.Apart`, as the guide's code blocks are checked), forked first, from a thread.
+pid.
 """
 
 from __future__ import annotations
@@ -51,16 +49,7 @@ def main(argv: list[str]) -> int:
     spec = registry.get("fake.blocks")
     assert spec is not None
     tasks = [Task(spec, {"dockerfile": f"{n}/Dockerfile"}) for n in range(count)]
-    log = logging.getLogger("orphan")
-    guard = None
-    if "--apart" in argv:
-        (root / "home").mkdir()
-        block = Task(spec, {"dockerfile": "block/Dockerfile"})
-        apart = runner.Apart(
-            [(block, Target(root))], Target(root / "home"), log, timeout=600, workers=1
-        )
-        guard = apart.start().guard
-    run_all(tasks, Target(root), log, timeout=600, workers=1, guard=guard)
+    run_all(tasks, Target(root), logging.getLogger("orphan"), timeout=600, workers=1)
     return 0
 
 

@@ -179,7 +179,7 @@ def test_an_unchanged_block_is_not_checked_again_in_the_same_process(
     monkeypatch.setattr(snippets, "run_all", counted)
     root = repository(tmp_path)
     # As under serve (a cache): the blocks are checked in this process, through `run_all`
-    # (tests/engine/test_guide_code_apart.py: the same memo when they are checked apart).
+    # (tests/engine/test_guide_code_worker.py: the same memo when the worker checks them).
     settings = Settings(
         target=root, policy=Policy(today=dt.date(2026, 11, 28)), cache=ResultCache()
     )
@@ -195,23 +195,24 @@ def test_an_unchanged_block_is_not_checked_again_in_the_same_process(
     assert changed.snippets[0].outcome != first.snippets[0].outcome
 
 
-def test_the_guides_own_blocks_are_judged_alike_in_a_process_of_their_own_and_here(
+def test_the_guides_own_blocks_are_judged_alike_in_the_worker_and_here(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The repository's guide against its example target: its code blocks (Dockerfiles,
-    .dockerignore, workflows, compose, nginx: `nginx -t` in the sandbox) checked in a
-    worker process beside the target's (a build) and on threads of this process (a run
-    that does not isolate) give the same outcomes, and so does the target."""
-    from checklists.core import runner, snippets
+    .dockerignore, workflows, compose, nginx: `nginx -t` in the sandbox) checked in the
+    target's worker process (a build) and on threads of this process (a run that does not
+    isolate) give the same outcomes, and so does the target."""
+    from checklists.core import snippets
 
     started: list[int] = []
-    start = runner.Apart.start
+    tasks = snippets.Blocks.tasks
 
-    def counted(self: runner.Apart) -> runner.Apart:
-        started.append(len(self.tasks))
-        return start(self)
+    def counted(self: snippets.Blocks) -> list[Task]:
+        made = tasks(self)
+        started.append(len(made))
+        return made
 
-    monkeypatch.setattr(runner.Apart, "start", counted)
+    monkeypatch.setattr(snippets.Blocks, "tasks", counted)
     root = Path(__file__).resolve().parents[2]
     settings = settings_from_options(
         plugin_options(root / "mkdocs.yml"), root, dt.date(2026, 11, 28)
@@ -219,7 +220,7 @@ def test_the_guides_own_blocks_are_judged_alike_in_a_process_of_their_own_and_he
     items = collect({"index.md": (root / "docs" / "index.md").read_text("utf-8")}, settings.columns)
     monkeypatch.setattr(snippets, "_MEMO", {})
     apart = evaluate(items, settings, logging.getLogger("t"))
-    assert started and started[0] >= 10  # the blocks were checked in their own process
+    assert started and started[0] >= 10  # the blocks were checked in the worker
     monkeypatch.setattr(snippets, "_MEMO", {})
     here = evaluate(items, replace(settings, isolate=False), logging.getLogger("t"))
     assert len(started) == 1

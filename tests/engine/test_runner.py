@@ -391,25 +391,19 @@ def test_a_parse_that_outlives_the_timeout_is_not_tried_again(
         ("sleeps", "--no-death-signal"),
         ("c-code", "2"),
         ("sleeps", "--no-death-signal", "2"),
-        ("c-code", "--apart"),
-        ("sleeps", "--no-death-signal", "--apart"),
     ],
     ids=[
         "death-signal-ends-a-worker-stuck-in-c-code",
         "worker-looks-at-its-parent",
         "death-signal-ends-two-workers",
         "two-workers-look-at-their-parent",
-        "death-signal-ends-the-worker-beside-the-targets",
-        "the-worker-beside-the-targets-looks-at-its-parent",
     ],
 )
 def test_a_worker_whose_parent_is_killed_dies_too(tmp_path: Path, how: tuple[str, ...]) -> None:
     """SIGKILL the build mid-run: its worker processes must not run on. The build's checks
     tell the workers' pids through a pipe; each worker's end is awaited on a pidfd. With
-    "2", two worker processes run at once, each forked by a thread of the build; with
-    "--apart", a worker for tasks on targets of their own (the guide's code blocks) runs
-    beside the target's, forked by a thread of the build."""
-    count = (int(how[-1]) if how[-1].isdigit() else 1) + ("--apart" in how)
+    "2", two worker processes run at once, each forked by a thread of the build."""
+    count = int(how[-1]) if how[-1].isdigit() else 1
     read_end, write_end = os.pipe()
     build = subprocess.Popen(
         [sys.executable, "-m", "tests.engine.orphaned_build", str(tmp_path), str(write_end), *how],

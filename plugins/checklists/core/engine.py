@@ -376,17 +376,18 @@ def finish(prepared: Prepared) -> Run:
     settings, resolved = prepared.settings, prepared.resolved
     tasks = list({task.key: task for task in resolved if isinstance(task, Task)}.values())
     with _guide_blocks(prepared.pending, settings, prepared.log) as blocks:
+        beside = blocks.tasks() if blocks is not None and _blocks_beside(settings) else []
         outcomes, executed = run_all(
-            tasks,
+            tasks + beside,
             prepared.target,
             prepared.log,
             timeout=settings.timeout,
             workers=settings.workers,
             cache=settings.cache,
             isolate=settings.isolate,
-            guard=blocks.guard if blocks is not None else None,
         )
-        snippets = _judge_snippets(prepared.pending, blocks)
+        executed -= len(beside)  # the target's evaluations only
+        snippets = _judge_snippets(prepared.pending, blocks, outcomes if beside else None)
     results = [
         _judge_item(item, task, outcomes, settings)
         for item, task in zip(prepared.items, resolved, strict=True)
@@ -498,10 +499,8 @@ def _resolve(
 def _guide_blocks(
     pending: list[tuple[int, Item, Task]], settings: Settings, log: Log
 ) -> Iterator[Blocks | None]:
-    """The guide's bound code blocks (`snippets`), started in a worker process of their own
-    before the target's worker forks when the run isolates its checks, so both run at once.
-    Not under `serve` (a cache): there the blocks' checks run in the build's process as
-    before, and each rebuild's worker inherits what they learnt (the nginx version)."""
+    """The guide's bound code blocks (`snippets`), each written into a scratch target of
+    its own while the run lasts."""
     if not pending:
         yield None
         return
@@ -511,18 +510,27 @@ def _guide_blocks(
     with Blocks(
         work, settings.packages, log, timeout=settings.timeout, workers=settings.workers
     ) as blocks:
-        if settings.isolate and settings.cache is None and hasattr(os, "fork"):
-            blocks.start()
         yield blocks
 
 
+def _blocks_beside(settings: Settings) -> bool:
+    """Whether the blocks' checks run in the target's worker process, beside its tasks
+    (one import of the checks for both): when the run isolates its checks, but not under
+    `serve` (a cache), where they run in the build's process as before, so that each
+    rebuild's worker inherits what they learnt (the nginx version)."""
+    return settings.isolate and settings.cache is None and hasattr(os, "fork")
+
+
 def _judge_snippets(
-    pending: list[tuple[int, Item, Task]], blocks: Blocks | None
+    pending: list[tuple[int, Item, Task]],
+    blocks: Blocks | None,
+    found: Mapping[tuple[str, str], Outcome] | None,
 ) -> list[ItemResult]:
-    """The guide's code blocks checked as files: verdicts about the guide, never failing."""
+    """The guide's code blocks checked as files: verdicts about the guide, never failing.
+    `found`: the outcomes of a run that ran the blocks' tasks beside the target's."""
     if blocks is None:
         return []
-    outcomes = blocks.outcomes()
+    outcomes = blocks.outcomes(found)
     return [
         ItemResult(_as_snippet(item), outcome, judge_snippet(outcome.status), False)
         for (_, item, _), outcome in zip(pending, outcomes, strict=True)

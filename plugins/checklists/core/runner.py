@@ -7,6 +7,7 @@ becomes an `error` outcome with its traceback in the log. A check that outlives 
 timeout is stopped with the worker process, even one stuck in C code that never lets go
 of the interpreter lock (a catastrophic regular expression), and becomes `error`; so does
 a check that ends its process. Either way every other check still runs and the run ends.
+When the system refuses the worker process, each task not run is an `error` that says so.
 Where the system cannot fork, the checks run on daemon threads of this process and a
 hung one is abandoned.
 """
@@ -455,15 +456,13 @@ def run_all(
     workers: int,
     cache: ResultCache | None = None,
     isolate: bool = True,
-    guard: threading.Lock | None = None,
 ) -> tuple[dict[tuple[str, str], Outcome], int]:
     """Evaluate the tasks, each within `timeout` seconds; return outcomes and how many ran.
 
     With `isolate` (the default) and where the system can fork, the checks run in a worker
     process that is killed when a check outlives its timeout (see `_run_forked`); without,
     on threads of this process, where a check stuck in C code cannot be stopped. With a
-    cache, a task whose inputs did not change is not run again. `guard` is held across
-    each fork when another worker of this process forks beside this run (`Apart.guard`).
+    cache, a task whose inputs did not change is not run again.
     """
     state = _Runs(target, log, cache)
     pending: list[Task] = []
@@ -477,9 +476,7 @@ def run_all(
         return state.results, 0
     if isolate and hasattr(os, "fork"):
         state.results.update(
-            _run_shares(
-                pending, target, log, cache=cache, timeout=timeout, workers=workers, guard=guard
-            )
+            _run_shares(pending, target, log, cache=cache, timeout=timeout, workers=workers)
         )
     else:
         state.remaining = len(pending)
@@ -896,8 +893,12 @@ class _Isolated:
     def session(self, batch: list[Task]) -> _Session:
         """Run `batch` in a fresh child; return when it is done, has died or was killed."""
         slots = _Slots(2 + max(1, self.workers))  # the pure worker, the external ones, a spare
-        with self._guarded():  # no other child may inherit this pipe's write end
-            pid, read_fd = self.fork(slots, batch)
+        try:
+            with self._guarded():  # no other child may inherit this pipe's write end
+                pid, read_fd = self.fork(slots, batch)
+        except OSError as error:  # the system refused a process or a pipe
+            slots.memory.close()
+            return self._refused(batch, error)
         with contextlib.suppress(OSError):  # the child does the same; whichever runs first
             os.setpgid(pid, pid)
         session, reaped = _Session(batch), False
@@ -913,6 +914,19 @@ class _Isolated:
             with self._guarded():
                 self.target.absorb(reads=session.counts[0], parses=session.counts[1])
             slots.memory.close()
+        return session
+
+    def _refused(self, batch: list[Task], error: OSError) -> _Session:
+        """A session that never ran: each task of `batch` an error that says why."""
+        self.log.error("no worker process for %s checks: %s", len(batch), error)
+        why = tr(
+            "its worker process could not run ({kind}: {error})",
+            "ワーカープロセスを実行できなかった（{kind}: {error}）",
+            kind=type(error).__name__,
+            error=str(error),
+        )
+        session = _Session(batch, ended=True)
+        session.results = {number: _lost(task, why) for number, task in enumerate(batch)}
         return session
 
     def fork(self, slots: _Slots, batch: list[Task]) -> tuple[int, int]:
@@ -1119,14 +1133,13 @@ def _run_shares(
     cache: ResultCache | None,
     timeout: float,
     workers: int,
-    guard: threading.Lock | None = None,
 ) -> dict[tuple[str, str], Outcome]:
     """Evaluate `pending` in one worker process or, for a large run, in several at once
     (`processes`); from several, the outcomes are merged in the order of `pending`."""
     parts = shares(pending, processes(len(pending)))
     if len(parts) == 1:
-        return _Isolated(target, log, cache, timeout, workers, guard).run(pending)
-    guard = guard or threading.Lock()
+        return _Isolated(target, log, cache, timeout, workers).run(pending)
+    guard = threading.Lock()
     found: list[dict[tuple[str, str], Outcome]] = [{} for _ in parts]
     failures: list[BaseException] = []
     _prctl()  # looked up once, before the threads fork
@@ -1152,31 +1165,15 @@ def _run_shares(
     return {task.key: merged[task.key] for task in pending}
 
 
-# -- tasks on targets of their own, beside the run ----------------------------------------
+# -- tasks on targets of their own, in the run's worker ---------------------------------
 #
 # The guide's code blocks are each checked in a scratch target of their own (`snippets`).
-# `Apart` evaluates such tasks in one worker process of their own while the caller evaluates
-# the target in its worker: the same harness (`_Isolated`: a time-out per task, the worker
-# killed with what it started, a crash or a hang costing only the task that caused it, the
-# parent-death signal), driven from a thread of this process that only forks and watches,
-# as each share of `_run_shares` is. The checks never run on a thread of this process: a
+# `on_their_own` makes such tasks runnable beside the target's tasks in one `run_all`: the
+# same worker process (one import of the checks for both), the same harness (a time-out per
+# task, the worker killed with what it started, a crash or a hang costing only the task that
+# caused it, the parent-death signal). The checks never run on a thread of this process: a
 # fork while such a thread holds a module's lock (a reader's model lock) would hand the
-# target's worker a lock nobody releases. The worker is forked before the caller forks its
-# own, and both hold one guard across each fork (`guard`): no child inherits the other's
-# pipe.
-
-
-@dataclass
-class _Announced(_Isolated):
-    """An `_Isolated` that says when it has forked its first child."""
-
-    forked: threading.Event = field(default_factory=threading.Event)
-
-    def fork(self, slots: _Slots, batch: list[Task]) -> tuple[int, int]:
-        try:
-            return super().fork(slots, batch)
-        finally:  # in this process only: the child leaves through os._exit
-            self.forked.set()
+# worker a lock nobody releases.
 
 
 @dataclass(frozen=True, slots=True)
@@ -1198,67 +1195,14 @@ class _OnItsOwn:
             raise
 
 
-class Apart:
-    """Tasks each on a target of its own, evaluated in a worker process of their own while
-    the caller goes on (`start`, then `outcomes`). `home` is the worker's own target: an
-    empty folder that holds none of the tasks' targets."""
-
-    def __init__(
-        self,
-        pairs: Sequence[tuple[Task, Target]],
-        home: Target,
-        log: Log,
-        *,
-        timeout: float,
-        workers: int,
-    ) -> None:
-        # Each task under a key of its own (two blocks may ask the same check the same),
-        # with the check's id, source and kind, so that every message names the check.
-        self.tasks = [
-            Task(replace(task.spec, function=_OnItsOwn(task, target)), {"apart": number})
-            for number, (task, target) in enumerate(pairs)
-        ]
-        self.guard = threading.Lock()  # the caller's forks hold it too (`run_all`)
-        self._isolated = _Announced(home, log, None, timeout, workers, self.guard)
-        self._found: dict[tuple[str, str], Outcome] = {}
-        self._failures: list[BaseException] = []
-        # A daemon: should this process be interrupted, it ends and takes the worker along.
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self) -> Apart:
-        """Fork the worker; return once it runs, before the caller forks its own."""
-        _prctl()  # looked up on this thread, before any fork
-        self._thread.start()
-        self._isolated.forked.wait()
-        return self
-
-    def _run(self) -> None:
-        try:
-            self._found = self._isolated.run(self.tasks)
-        except Exception as error:  # noqa: BLE001 - the harness failed (a fork refused): each
-            self._isolated.log.error(  # task is an error that says so, the run goes on
-                "the worker process for %s tasks failed:\n%s",
-                len(self.tasks),
-                traceback.format_exc(),
-            )
-            what = tr(
-                "its worker process could not run ({kind}: {error})",
-                "ワーカープロセスを実行できなかった（{kind}: {error}）",
-                kind=type(error).__name__,
-                error=str(error),
-            )
-            self._found = {task.key: _lost(task, what) for task in self.tasks}
-        except BaseException as error:  # noqa: BLE001 - raised again by `outcomes`
-            self._failures.append(error)
-        finally:
-            self._isolated.forked.set()  # never leave `start` waiting
-
-    def outcomes(self) -> list[Outcome]:
-        """Each task's outcome, in the order given; waits for the worker to be done."""
-        self._thread.join()
-        if self._failures:
-            raise self._failures[0]
-        return [self._found[task.key] for task in self.tasks]
+def on_their_own(pairs: Sequence[tuple[Task, Target]]) -> list[Task]:
+    """Each task as one that any run's worker can run: its check called on the task's own
+    target, under a key of its own (two blocks may ask the same check the same), with the
+    check's id, source and kind, so that every message names the check."""
+    return [
+        Task(replace(task.spec, function=_OnItsOwn(task, target)), {"apart": number})
+        for number, (task, target) in enumerate(pairs)
+    ]
 
 
 def _kill(pid: int) -> None:

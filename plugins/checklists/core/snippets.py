@@ -5,12 +5,13 @@ The engine knows no file formats: a check package says how a block of a language
 file (`snippet_file(language, text) -> VirtualFile | None` in the package's module; the
 project's is `checks.snippets`). Each block gets a fresh folder under a temporary directory,
 removed when the checks are done, and its own `Target`. Where the run isolates its checks,
-the blocks are checked in a worker process of their own, forked before the target's and
-running beside it (`runner.Apart`: the same time-out, crash and parent-death protection);
-otherwise, and in a process that builds again and again (`mkdocs serve`, whose later
-workers inherit what the blocks' checks learnt here, such as the nginx version), on threads
-of this process (the guide is the site's own text, not the target's). Evidence that points
-into the virtual file is moved back to the page: `index.md:262`.
+the blocks are checked in the target's worker process beside the target's tasks
+(`Blocks.tasks`, `runner.on_their_own`: one import of the checks, the same time-out, crash
+and parent-death protection); otherwise, and in a process that builds again and again
+(`mkdocs serve`, whose later workers inherit what the blocks' checks learnt here, such as
+the nginx version), on threads of this process (the guide is the site's own text, not the
+target's). Evidence that points into the virtual file is moved back to the page:
+`index.md:262`.
 
 What such a check finds is about the guide, never about the target: a failure is 指南の矛盾
 (the guide contradicts one of its own rules), shown where the block is, outside the
@@ -24,15 +25,14 @@ import datetime as dt
 import functools
 import importlib
 import tempfile
-import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checklists.core.bindings import Item, Snippet
 from checklists.core.message import Message, tr
 from checklists.core.model import Evidence, Outcome, Status
-from checklists.core.runner import Apart, Log, Task, run_all
+from checklists.core.runner import Log, Task, on_their_own, run_all
 from checklists.core.target import Target
 
 
@@ -91,9 +91,9 @@ class Blocks:
     """The guide's bound code blocks of one run, each written as a file into a scratch
     target of its own (a block already in `_MEMO` is not written, nor checked again).
 
-    `start` checks them in a worker process of their own while the caller evaluates the
-    target (its forks must hold `guard`); `outcomes` gives each block's outcome, checking
-    them on threads of this process when they were not started."""
+    `tasks` are the blocks' checks for the caller to run beside the target's, in the same
+    worker process; `outcomes` gives each block's outcome from what those found, checking
+    the blocks on threads of this process when they were not run that way."""
 
     def __init__(
         self,
@@ -106,7 +106,7 @@ class Blocks:
     ) -> None:
         self.log, self.timeout, self.workers = log, timeout, workers
         self._scratch = tempfile.TemporaryDirectory(prefix="checklists-guide-")
-        self._apart: Apart | None = None
+        self._tasks: list[tuple[_Block, Task]] = []
         self.blocks: list[_Block] = []
         today, keys = dt.date.today(), set[tuple[object, ...]]()
         for index, (item, task) in enumerate(pending):
@@ -126,34 +126,25 @@ class Blocks:
                 path.write_text(made.text, encoding="utf-8")
             self.blocks.append(block)
 
-    @property
-    def guard(self) -> threading.Lock | None:
-        """What the caller's forks hold while the blocks' worker runs (`run_all`)."""
-        return self._apart.guard if self._apart is not None else None
+    def tasks(self) -> list[Task]:
+        """The checks of the blocks not known yet, each on its block's target, for the
+        caller's `run_all` (their outcomes go to `outcomes`)."""
+        if not self._tasks:
+            todo = [b for b in self.blocks if b.root and b.first]
+            made = on_their_own([(b.task, Target(b.root)) for b in todo if b.root])
+            self._tasks = list(zip(todo, made, strict=True))
+        return [task for _, task in self._tasks]
 
-    def start(self) -> None:
-        """Start checking the blocks not known yet in a worker process of their own."""
-        todo = [(b.task, Target(b.root)) for b in self.blocks if b.root and b.first]
-        if not todo or self._apart is not None:
-            return
-        home = Path(self._scratch.name) / "worker"  # none of the blocks' folders
-        home.mkdir()
-        self._apart = Apart(
-            todo, Target(home), self.log, timeout=self.timeout, workers=self.workers
-        ).start()
-
-    def outcomes(self) -> list[Outcome]:
-        """Each block's outcome, in the order given, its evidence moved to the page."""
-        found: dict[tuple[object, ...], Outcome] = {}
-        if self._apart is not None:
-            checked = [b.key for b in self.blocks if b.root and b.first]
-            found = dict(zip(checked, self._apart.outcomes(), strict=True))
+    def outcomes(self, found: Mapping[tuple[str, str], Outcome] | None = None) -> list[Outcome]:
+        """Each block's outcome, in the order given, its evidence moved to the page: from
+        `found`, the outcomes of a run of `tasks`, for the blocks it checked."""
+        ran = {b.key: found[t.key] for b, t in self._tasks if t.key in found} if found else {}
         outcomes = []
         for block in self.blocks:
             outcome = block.known or _MEMO.get(block.key)  # or an identical block's, just now
             if outcome is None:
                 assert block.root is not None
-                outcome = found.get(block.key) or self._here(block.task, block.root)
+                outcome = ran.get(block.key) or self._here(block.task, block.root)
                 if outcome.status is not Status.ERROR:
                     _remember(block.key, outcome)
             if block.made is not None:
@@ -175,12 +166,8 @@ class Blocks:
         return ran[task.key]
 
     def close(self) -> None:
-        """Remove the scratch targets, once the blocks' worker is done with them."""
-        try:
-            if self._apart is not None:
-                self._apart.outcomes()  # waits: the worker reads them until it ends
-        finally:
-            self._scratch.cleanup()
+        """Remove the scratch targets (the caller's run of `tasks` has ended)."""
+        self._scratch.cleanup()
 
     def __enter__(self) -> Blocks:
         return self

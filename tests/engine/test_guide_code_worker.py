@@ -1,6 +1,6 @@
-"""The guide's code blocks checked in a worker process of their own, beside the target's
-evaluation (`snippets.Blocks`, `runner.Apart`): the same outcomes as on threads of the
-build's process, a hung or crashing block check contained, the serve memo kept."""
+"""The guide's code blocks checked in the target's worker process, beside the target's
+tasks (`snippets.Blocks.tasks`, `runner.on_their_own`): the same outcomes as on threads of
+the build's process, a hung or crashing block check contained, the serve memo kept."""
 
 from __future__ import annotations
 
@@ -98,10 +98,10 @@ def checks(registry: Registry, pids: Path) -> Registry:
 
 
 def evaluated(
-    page: str, root: Path, registry: Registry, *, mode: str = "apart", timeout: float = 5.0
+    page: str, root: Path, registry: Registry, *, mode: str = "worker", timeout: float = 5.0
 ) -> Run:
-    """One run; `mode`: the blocks in a process of their own ("apart", the default of a
-    build), on threads of this process ("threads": a run that does not isolate) or as
+    """One run; `mode`: the blocks in the target's worker process ("worker", the default
+    of a build), on threads of this process ("threads": a run that does not isolate) or as
     under `mkdocs serve` ("serve": a cache)."""
     settings = Settings(
         target=root,
@@ -145,7 +145,19 @@ def ran_in(pids: Path) -> set[int]:
     return found
 
 
-def test_the_blocks_outcomes_are_the_same_in_their_own_process_and_on_threads(
+def test_the_blocks_run_in_the_targets_worker_process(
+    checks: Registry, repo: Path, pids: Path
+) -> None:
+    page = "- [x] the target <!-- check: fake.where -->\n\n" + block("where", "x\n")
+    run = evaluated(page, repo, checks)
+    assert [r.verdict for r in run.results + run.snippets] == [Verdict.VERIFIED] * 2
+    found = pids.read_text("utf-8").split()
+    assert len(found) == 2  # the target's check and the block's ran, ...
+    assert len(set(found)) == 1  # ... in one process (one import of the checks) ...
+    assert os.getpid() not in ran_in(pids)  # ... not this one
+
+
+def test_the_blocks_outcomes_are_the_same_in_the_worker_and_on_threads(
     checks: Registry, repo: Path, pids: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     apart = evaluated(MIXED, repo, checks)
@@ -247,7 +259,7 @@ def test_a_block_check_that_ends_its_process_is_an_error_and_the_others_are_kept
     assert kept.verdict is Verdict.VERIFIED
 
 
-def test_blocks_checked_in_their_own_process_are_remembered_for_the_next_run(
+def test_blocks_checked_in_the_worker_are_remembered_for_the_next_run(
     checks: Registry, repo: Path
 ) -> None:
     page = block("counted", "one\n") + block("counted", "two\n") + block("counted", "one\n")
@@ -262,22 +274,26 @@ def test_blocks_checked_in_their_own_process_are_remembered_for_the_next_run(
     assert snippet_rows(edited)[::2] == snippet_rows(first)[::2]
 
 
-def test_when_the_blocks_process_cannot_start_each_block_says_so_and_the_target_is_judged(
-    checks: Registry, repo: Path, monkeypatch: pytest.MonkeyPatch
+def test_when_no_worker_process_can_start_each_check_says_so(
+    checks: Registry, repo: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     from checklists.core import runner
 
     def refused(self: runner._Isolated, *_: object) -> tuple[int, int]:
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(runner._Announced, "fork", refused)
+    monkeypatch.setattr(runner._Isolated, "fork", refused)
     page = "- [x] holds <!-- check: fake.passes -->\n\n" + block("reads", "x\n")
     page += block("counted", "y\n")
-    run = evaluated(page, repo, checks)
-    assert run.results[0].verdict is Verdict.VERIFIED
-    assert [r.verdict for r in run.snippets] == [Verdict.ERROR, Verdict.ERROR]
+    run = evaluated(page, repo, checks)  # no exception: every task has an outcome
+    assert [r.verdict for r in run.results + run.snippets] == [Verdict.ERROR] * 3
+    assert _outcome(run.results[0]).summary == (
+        "the check fake.passes: its worker process could not run "
+        "(BlockingIOError: [Errno 11] Resource temporarily unavailable)"
+    )
     assert _outcome(run.snippets[1]).summary == (
         "the check fake.counted: its worker process could not run "
         "(BlockingIOError: [Errno 11] Resource temporarily unavailable)"
     )
+    assert "no worker process for 3 checks" in caplog.text
     assert not snippets._MEMO
