@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from checklists import reports
+from checklists.core import files
 from checklists.core.engine import Settings, collect, evaluate
-from checklists.core.files import ReportPathError, check_destination, write_atomic
+from checklists.core.files import ReportPathError, check_destination, write_atomic, write_files
 from checklists.core.model import Evidence, Outcome
 from checklists.core.registry import Registry
 from checklists.core.target import Target
@@ -30,6 +31,44 @@ def test_a_new_file_and_an_existing_file_are_written_whole(tmp_path: Path) -> No
     assert fresh.read_text("utf-8") == "[]\n"
     assert sorted(p.name for p in fresh.parent.iterdir()) == ["report.json"]  # no temporaries
     assert oct(fresh.stat().st_mode & 0o777) == "0o644"
+
+
+def test_a_site_s_files_are_written_whole_each_folder_made_once(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    outside = tmp_path / "outside.json"
+    outside.write_text("keep\n", "utf-8")
+    (site / "badges").mkdir(parents=True)
+    (site / "badges" / "linked.json").symlink_to(outside)  # replaced, never written through
+    texts = {"compliance.json": "{}\n", "badges/a.svg": "<svg/>", "badges/linked.json": "[]"}
+    texts["deep/er/x.txt"] = "x \udcff"
+    written = write_files(site, texts)
+    assert written == [site / name for name in texts]
+    assert [p.read_text("utf-8") for p in written] == ["{}\n", "<svg/>", "[]", "x \\udcff"]
+    assert not (site / "badges" / "linked.json").is_symlink()
+    assert outside.read_text("utf-8") == "keep\n"
+    assert {oct(p.stat().st_mode & 0o777) for p in written} == {"0o644"}
+    names = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
+    assert names == sorted(texts)  # no temporaries left
+
+
+def test_a_site_s_files_refuse_a_folder_where_a_file_is_meant(tmp_path: Path) -> None:
+    (tmp_path / "badges" / "a.svg").mkdir(parents=True)
+    with pytest.raises(ReportPathError, match=r"a\.svg is a folder, not a file"):
+        write_files(tmp_path, {"compliance.json": "{}", "badges/a.svg": "<svg/>"})
+    (tmp_path / "plain").write_text("x", "utf-8")
+    with pytest.raises(ReportPathError, match=r"plain is a file, not a folder"):
+        write_files(tmp_path, {"plain/b.svg": "<svg/>"})
+
+
+def test_a_temporary_left_by_an_earlier_process_of_this_pid_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "_TEMPORARY", iter(range(10)))
+    left = tmp_path / f".report.json.{os.getpid()}.0"
+    left.write_text("someone else's", "utf-8")
+    write_atomic(tmp_path / "report.json", "{}")
+    assert (tmp_path / "report.json").read_text("utf-8") == "{}"
+    assert left.read_text("utf-8") == "someone else's"
 
 
 @pytest.mark.parametrize("path", ["/dev/full", "/dev/null", "/proc/self/comm", "/sys/x.json"])
@@ -83,6 +122,10 @@ def test_a_failing_write_is_a_clear_error_and_leaves_nothing(
     monkeypatch.setattr(os, "fsync", refuse)
     with pytest.raises(ReportPathError, match=f"cannot write .*report.json: {os.strerror(code)}"):
         write_atomic(tmp_path / "report.json", "x")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(os, "write", lambda fd, data: refuse(fd))  # a site's file: no fsync
+    with pytest.raises(ReportPathError, match=f"cannot write .*a.svg: {os.strerror(code)}"):
+        write_files(tmp_path, {"a.svg": "<svg/>", "b.svg": "<svg/>"})
     assert list(tmp_path.iterdir()) == []
 
 

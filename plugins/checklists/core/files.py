@@ -9,9 +9,10 @@ path below a file before anything is written.
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from checklists.core.errors import SetupError
@@ -55,6 +56,12 @@ def check_destination(path: Path, *, folder: bool = False) -> None:
             f"{path} is under {special}, not a place for a report (use a file path; "
             "`--output -` prints a single report)"
         )
+    _check_mode(path, folder=folder)
+
+
+def _check_mode(path: Path, *, folder: bool) -> None:
+    """ReportPathError unless `path` is a file (a folder when `folder`) or a new path below
+    a folder."""
     try:
         mode: int | None = os.stat(path).st_mode  # noqa: PTH116 - the mode of what a link names
     except (FileNotFoundError, NotADirectoryError):
@@ -90,24 +97,67 @@ def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
     written escaped, so a report is always written.
     """
     check_destination(path)
+    _made(path.parent)
+    _write(path, text, durable=durable)
+
+
+def write_files(folder: Path, texts: Mapping[str, str]) -> list[Path]:
+    """Each text to its path below `folder`, as `write_atomic` writes one without flushing
+    it to disk (files of a built site, as MkDocs writes its pages); each folder is checked
+    and made once, each file's own path checked as `check_destination` checks it. The
+    paths written, in the order given."""
+    ready: set[Path] = set()
+    written = []
+    for name, text in texts.items():
+        path = folder / name
+        if path.parent not in ready:
+            check_destination(path.parent, folder=True)
+            _made(path.parent)
+            ready.add(path.parent)
+        _check_mode(path, folder=False)  # the folder is checked: only the file's own kind
+        _write(path, text, durable=False)
+        written.append(path)
+    return written
+
+
+def _made(folder: Path) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ReportPathError(f"cannot write {path}: {error.strerror or error}") from error
+        raise ReportPathError(f"cannot write {folder}: {error.strerror or error}") from error
+
+
+_TEMPORARY = itertools.count()  # this process's temporaries: no two alike
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _write(path: Path, text: str, *, durable: bool) -> None:
+    """The text into a new temporary beside `path` (never an existing file, never through
+    a link), then renamed over `path` (which replaces a link rather than following it)."""
+    data = text.encode("utf-8", "backslashreplace")
+    while True:
+        temporary = path.parent / f".{path.name}.{os.getpid()}.{next(_TEMPORARY)}"
+        try:
+            handle = os.open(temporary, _CREATE, 0o644)
+            break
+        except FileExistsError:  # left by a process of this pid before: take the next
+            continue
+        except OSError as error:
+            raise ReportPathError(f"cannot write {path}: {error.strerror or error}") from error
     try:
-        with os.fdopen(
-            handle, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
-        ) as stream:
-            stream.write(text)
-            stream.flush()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+            os.fchmod(handle, 0o644)  # whatever the umask: readable, as MkDocs' own files
             if durable:
-                os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)  # noqa: PTH101 - the temporary's str path
-        os.replace(temporary, path)  # noqa: PTH105
+                os.fsync(handle)
+        finally:
+            os.close(handle)
+        temporary.replace(path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise ReportPathError(f"cannot write {path}: {error.strerror or error}") from error
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

@@ -141,13 +141,8 @@ def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
 
 def write_all(run: Run, folder: Path, context: Context) -> list[Path]:
     """Every format into `folder` (badges into folder/badges), in a fixed order."""
-    written = []
-    for fmt in FORMATS:
-        for name, text in render(run, fmt, context).items():
-            path = folder / name
-            files.write_atomic(path, text, durable=False)  # part of the site, as its pages
-            written.append(path)
-    return written
+    texts = {name: text for fmt in FORMATS for name, text in render(run, fmt, context).items()}
+    return files.write_files(folder, texts)  # part of the site, as its pages
 
 
 def log_results(run: Run, log: Log, lang: str = "en") -> None:
