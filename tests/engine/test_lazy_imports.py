@@ -113,3 +113,30 @@ def test_the_bake_and_make_readers_load_only_for_a_target_that_uses_them(tmp_pat
     (workflows / "image.yml").write_text(WORKFLOW.format(step=step))
     modules = set(_run(tmp_path, page, "here")["modules"])
     assert {"checks.readers.bake", "checks.readers.makefile"} <= modules
+
+
+CLI = """
+import sys
+from checklists.cli.main import main
+code = main(sys.argv[1:])
+print(sorted(m for m in sys.modules if m.startswith(("checklists.site", "hashlib"))))
+"""
+
+
+def test_checklists_check_without_pages_imports_no_page_writer_and_no_hashing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 1000\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(
+        "- [x] user <!-- check: dockerfile.non_root_user -->\n", "utf-8"
+    )
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - checklists:\n      target: .\n", "utf-8"
+    )
+    argv = ["check", str(tmp_path), "--format", "json", "--output", str(tmp_path / "r.json")]
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, *argv, "--quiet"], capture_output=True, text=True, check=True
+    )
+    assert json.loads((tmp_path / "r.json").read_text("utf-8"))["summary"]["verdicts"]
+    assert done.stdout.strip() == "[]"  # the site's pages are written only with --pages

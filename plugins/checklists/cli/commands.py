@@ -43,7 +43,6 @@ from checklists.core.registry import REGISTRY, CheckSpec
 from checklists.core.services import SERVICE_PARAMS, Service, environments_for, services_listing
 from checklists.core.target import Target
 from checklists.core.verdict import Verdict
-from checklists.site import pages as generated_pages
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 Subparsers = argparse._SubParsersAction
@@ -231,6 +230,8 @@ def _write_pages(run: Run, found: project.Project, folder: Path, context: report
     for fmt in reports.FORMATS:
         rendered |= reports.render(run, fmt, context)
     guide = run_pages(run)
+    from checklists.site import pages as generated_pages  # noqa: PLC0415 - only for --pages
+
     written = generated_pages.write(
         run,
         folder,
