@@ -576,5 +576,7 @@ def _indexed(package: ModuleType) -> Iterator[tuple[str, bool, list[str] | None,
             yield module.name, False, None, ""
             continue
         found = _REGISTERS.findall(text)
-        ids = [*found, _DISCOVERER] if _DISCOVERS.search(text) else found
+        # The plain test first: the line-anchored pattern costs ~80 us a module to rule out.
+        discovers = "discoverer" in text and _DISCOVERS.search(text) is not None
+        ids = [*found, _DISCOVERER] if discovers else found
         yield module.name, False, ids, text
