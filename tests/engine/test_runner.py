@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import logging
 import os
 import re
@@ -14,11 +15,12 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from checklists import reports
-from checklists.core.engine import Settings, collect, evaluate
+from checklists.core.engine import Run, Settings, collect, evaluate
 from checklists.core.errors import SetupError
 from checklists.core.model import Evidence, Outcome
 from checklists.core.registry import Registry
@@ -447,3 +449,93 @@ def _ends_within(pid: int, seconds: float) -> bool:
         return bool(waiting.poll(int(seconds * 1000)))
     finally:
         os.close(handle)
+
+
+class _HeldWriter(io.RawIOBase):
+    """A stream's raw file that, once told to, blocks inside a write: the buffered stream
+    over it keeps its lock taken meanwhile, as when a thread is writing to a slow pipe."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.inside, self.release = fd, threading.Event(), threading.Event()
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def write(self, data: Any) -> int:
+        self.inside.set()
+        self.release.wait()
+        return os.write(self.fd, bytes(data))
+
+
+def test_a_worker_forked_while_a_thread_writes_to_stderr_can_still_write(
+    registry: Registry, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CPython does not make a buffered stream's lock afresh in a forked child: the child of
+    a fork made while another thread is inside a write to stderr (MkDocs logging while the
+    checks' thread forks) would wait forever at its first write to it."""
+    out = tmp_path / "stderr.txt"
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    raw = _HeldWriter(fd)
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(io.BufferedWriter(raw), "utf-8"))
+    writer = threading.Thread(target=lambda: print("the build's log", file=sys.stderr, flush=True))
+    real_fork = os.fork
+
+    def fork_while_writing() -> int:
+        if not writer.is_alive():  # the first fork: the writer holds stderr's lock now
+            writer.start()
+            raw.inside.wait()
+        return real_fork()
+
+    def prints(target: Target) -> Outcome:
+        print("from the worker", file=sys.stderr, flush=True)
+        return Outcome.passed("printed")
+
+    prints.__doc__ = DOC.format(title="prints")
+    registry.check("fake.prints")(prints)
+    monkeypatch.setattr(os, "fork", fork_while_writing)
+    try:
+        run = evaluate(
+            collect({"p.md": "- [x] a <!-- check: fake.prints -->\n"}),
+            settings(repo, timeout=5.0),
+            LOG,
+            registry,
+        )
+    finally:
+        raw.release.set()
+        writer.join()
+        os.close(fd)
+    assert [r.verdict for r in run.results] == [Verdict.VERIFIED], run.results[
+        0
+    ].outcome  # not timed out
+    assert "from the worker\n" in out.read_text("utf-8")
+
+
+def test_a_worker_that_does_not_exit_after_its_results_does_not_hold_the_run(
+    registry: Registry, repo: Path
+) -> None:
+    """A child that sent its end but cannot exit (stuck flushing a stream at its exit) is
+    ended after a moment; the run keeps its results instead of waiting out the timeout."""
+
+    class Stuck(io.StringIO):
+        def flush(self) -> None:
+            threading.Event().wait()
+
+    def sticks(target: Target) -> Outcome:
+        sys.stdout = Stuck()  # the child flushes it on its way out
+        return Outcome.passed("done")
+
+    sticks.__doc__ = DOC.format(title="sticks")
+    registry.check("fake.sticks")(sticks)
+    found: list[Run] = []
+    page = collect({"p.md": "- [x] a <!-- check: fake.sticks -->\n"})
+    runner = threading.Thread(
+        target=lambda: found.append(evaluate(page, settings(repo, timeout=600), LOG, registry)),
+        daemon=True,
+    )
+    runner.start()
+    runner.join(120)  # reached only when the run waits for the child: a failure
+    assert not runner.is_alive(), "the run waited for a child that had sent its end"
+    assert [r.verdict for r in found[0].results] == [Verdict.VERIFIED]

@@ -559,6 +559,7 @@ _CRASHED = 70  # the child's exit status when its own harness failed
 _ORPHANED = 71  # the child's exit status when it found its parent gone
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _BATCH = 512  # results per message at most
+_EXITING = 1.0  # seconds a child that sent its end has to exit before it is ended
 _FLUSH = 0.02  # seconds a result may wait in the child before it is sent
 
 
@@ -725,6 +726,27 @@ class _ChildLog:
 
     def error(self, msg: str, /, *args: object) -> None:
         self._send("error", msg, args)
+
+
+def _fresh_streams() -> None:
+    """In a forked child: sys.stdout and sys.stderr of its own, over the same descriptors.
+
+    CPython does not make a buffered stream's lock afresh in a child (python/cpython#84579):
+    when a thread of the parent was writing to one at the fork (MkDocs logs on its thread
+    while the checks' thread forks), the child's copy of the lock stays taken, and the
+    child's first write or its last flush would wait forever (or fail as a "reentrant
+    call" when a thread of the child happens to get the writer's thread id)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            fd = stream.fileno()  # takes no lock
+        except (AttributeError, OSError, ValueError):  # none, or not a descriptor (captured)
+            continue
+        fresh = open(  # noqa: SIM115 - a descriptor, kept open for the child's life
+            fd, "w", encoding=getattr(stream, "encoding", None) or "utf-8",
+            errors="backslashreplace", closefd=False,
+        )  # fmt: skip
+        setattr(sys, name, fresh)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -949,6 +971,7 @@ class _Isolated:
             status = _CRASHED
             try:
                 _die_with_parent(parent)
+                _fresh_streams()
                 os.close(read_fd)
                 os.setpgid(0, 0)  # its own group: killing it ends the programs it started
                 _child(
@@ -983,10 +1006,14 @@ class _Isolated:
                 continue
             if running:
                 heard = now
+            elif session.ended and now - heard >= _EXITING:
+                self.log.debug("the worker process %s did not exit after its end; ended it", pid)
+                return False  # it said all it had to say: whatever holds it, it is ended
             elif now - heard >= timeout:
                 session.status = "it ran no check for the whole timeout; stopped"
                 return False
-            wake = min(running.values(), default=heard) + timeout
+            wait = _EXITING if session.ended and not running else timeout
+            wake = min(running.values(), default=heard) + wait
             ready, _, _ = select.select([fd], [], [], max(0.0, wake - now))
             if not ready:
                 continue
