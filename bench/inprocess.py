@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 from unittest import mock
 
-from checklists.core import engine
+from checklists.core import collector, engine
 from checklists.core.cache import ResultCache
 from checklists.core.engine import Run, Settings, collect, evaluate, settings_from_options
 from checklists.core.errors import InputError
@@ -162,8 +162,14 @@ def site_settings(config: Path, cache: ResultCache | None = None) -> tuple[Setti
 
 
 def evaluate_site(pages: dict[str, str], settings: Settings, log: QuietLog) -> Run:
-    """What the plugin's on_files does: collect the items of all pages, then evaluate."""
-    return evaluate(collect(pages, settings.columns), settings, log)
+    """What the plugin does from on_files on: collect the items of all pages, then
+    evaluate, with the garbage collector paused as every driver pauses it around both
+    (`collector.paused`; released as on_post_build releases it)."""
+    try:
+        with collector.paused():
+            return evaluate(collect(pages, settings.columns), settings, log)
+    finally:
+        collector.release()
 
 
 def timed_evaluation(pages: dict[str, str], settings: Settings) -> tuple[float, Run, QuietLog]:
