@@ -16,6 +16,13 @@ sequences `YList` (a list with the line of each item). Anchors and aliases resol
 same value. A duplicate key, which GitHub rejects, and any YAML syntax error raise
 `InputError` with the line. The module judges nothing.
 
+The node tree is built from libyaml's events (`_compose_fast`, about five times faster
+than PyYAML's scanner and composer in Python); a text it cannot take alike (a syntax error,
+a bound reached, an undefined alias or a duplicate anchor, a second document, and what
+libyaml reads more leniently than PyYAML: tabs, a `?` inside a plain value in `[ ]` or
+`{ }`, a block scalar header such as `|#`) is composed by PyYAML as before, so every value,
+line and error is the same either way.
+
 Bounded against hostile files: more than `MAX_YAML_VALUES` values as written (counted by
 libyaml before anything is composed), collections nested more than `MAX_NESTING` deep, and
 aliases that expand a document past `MAX_YAML_NODES` values or beyond the share of aliasing
@@ -36,8 +43,11 @@ from checklists.core.target import MAX_NESTING, MAX_YAML_NODES, MAX_YAML_VALUES
 
 try:  # libyaml's parser: the values are counted at C speed before Python composes any
     from yaml._yaml import CParser as _EventParser
+
+    _LIBYAML = True
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _EventParser = yaml.SafeLoader  # type: ignore[assignment,misc]
+    _LIBYAML = False
 
 __all__ = ["YList", "YMap", "load", "scalar_text"]
 
@@ -284,9 +294,144 @@ def _check_values(text: str) -> None:
         parser.dispose()
 
 
+class _NotPlainError(Exception):
+    """Not a plain, valid document within the bounds: read it the careful way instead."""
+
+
+# The node classes the fast path makes, by the event that starts them.
+_COLLECTIONS: dict[type[yaml.Event], type[yaml.CollectionNode]] = {
+    yaml.SequenceStartEvent: yaml.SequenceNode,
+    yaml.MappingStartEvent: yaml.MappingNode,
+}
+
+
+def _compose_fast(text: str) -> yaml.Node | None:
+    """The node tree `yaml.compose` would give, built from libyaml's events without
+    recursion: scalars, collections, anchors and aliases, with the same start marks (a plain
+    scalar's style None, as PyYAML's own parser gives it). Anything else (a syntax error, a
+    bound reached, an undefined alias or a duplicate anchor, a second document) raises
+    `_NotPlainError`, and `load` reads the text as before, with the same words for the same
+    problem. About ten times faster than PyYAML's Python scanner and composer."""
+    if not _LIBYAML:  # pragma: no cover - PyYAML built without libyaml
+        raise _NotPlainError
+    if "\t" in text:  # libyaml takes some tabs PyYAML's scanner refuses: keep its verdict
+        raise _NotPlainError
+    parser = _EventParser(text)
+    anchors: dict[str, yaml.Node] = {}
+    stack: list[yaml.CollectionNode] = []
+    root: yaml.Node | None = None
+    documents = values = flows = 0  # flows: open collections written [ ] or { }
+    try:
+        while True:
+            event: Any = parser.get_event()  # libyaml's events, typed loosely by PyYAML
+            if event is None:
+                break
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                values += 1
+                if kind is yaml.AliasEvent:
+                    node = anchors.get(event.anchor) if event.anchor is not None else None
+                    if node is None:
+                        raise _NotPlainError
+                else:
+                    if flows and not event.style and "?" in event.value:
+                        raise _NotPlainError  # PyYAML ends a plain scalar at "?" in [ ], { }
+                    if event.style in ("|", ">") and not _header(text, event.start_mark.index):
+                        raise _NotPlainError
+                    node = yaml.ScalarNode(
+                        event.tag, event.value, event.start_mark, event.end_mark,
+                        style=event.style or None,
+                    )  # fmt: skip
+                    _anchor(anchors, event.anchor, node)
+            elif kind in _COLLECTIONS:
+                values += 1
+                if len(stack) >= MAX_NESTING:
+                    raise _NotPlainError
+                node = _COLLECTIONS[kind](
+                    event.tag, [], event.start_mark, None, flow_style=event.flow_style
+                )
+                _anchor(anchors, event.anchor, node)
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                done = stack.pop()
+                done.end_mark = event.end_mark
+                flows -= bool(done.flow_style)
+                if not stack:
+                    root = done
+                continue
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _NotPlainError  # `compose` refuses a second document
+                continue
+            else:
+                continue
+            if values > MAX_YAML_VALUES:
+                raise _NotPlainError
+            if not stack:
+                root = node
+            else:
+                _add(stack[-1], node)
+            if kind in _COLLECTIONS:
+                stack.append(node)  # type: ignore[arg-type]
+                flows += bool(event.flow_style)
+    except yaml.YAMLError:
+        raise _NotPlainError from None
+    finally:
+        parser.dispose()
+    return root
+
+
+def _header(text: str, index: int) -> bool:
+    """Whether the block scalar header at `index` (libyaml's character index, after a byte
+    order mark) is one PyYAML's scanner takes: `|` or `>`, at most a chomping indicator and
+    an indentation of 1-9 in either order, then a blank or the line's end (libyaml also
+    takes `|#...`, which YAML itself does not)."""
+    index += text.startswith("\ufeff")
+    if text[index : index + 1] not in ("|", ">"):
+        return False  # not where libyaml says: read it the careful way
+    rest = text[index + 1 : index + 4]
+    for indicators in ("+-", "123456789"), ("123456789", "+-"):
+        taken = 0
+        for allowed in indicators:
+            if rest[taken : taken + 1] and rest[taken] in allowed:
+                taken += 1
+        if rest[taken : taken + 1] in ("", " ", "\r", "\n", "\x85", "\u2028", "\u2029"):
+            return True
+    return False
+
+
+def _anchor(anchors: dict[str, yaml.Node], name: str | None, node: yaml.Node) -> None:
+    if name is not None:
+        if name in anchors:  # PyYAML's composer refuses it: its words, from the slow path
+            raise _NotPlainError
+        anchors[name] = node
+
+
+def _add(parent: yaml.CollectionNode, node: yaml.Node) -> None:
+    """A child into its collection: a mapping's children come as key, value, key, ..."""
+    if isinstance(parent, yaml.SequenceNode):
+        parent.value.append(node)
+    elif parent.value and len(parent.value[-1]) == 1:
+        parent.value[-1] = (parent.value[-1][0], node)
+    else:
+        parent.value.append((node,))
+
+
 def load(data: bytes) -> object:
     """The document in `data` (None for an empty file). InputError on bad YAML or bytes."""
     text = decode_text(data)
+    try:
+        node = _compose_fast(text)
+    except _NotPlainError:
+        node = _compose_careful(text)
+    if node is None:
+        return None
+    _check_expansion(node)
+    return _convert(node, {})
+
+
+def _compose_careful(text: str) -> yaml.Node | None:
+    """PyYAML's own composer, bounded: every problem in its words, with its line."""
     _check_values(text)
     try:
         node = yaml.compose(text, Loader=_BoundedLoader)
@@ -302,10 +447,7 @@ def load(data: bytes) -> object:
         raise InputError(
             tr("invalid YAML: {error}", "YAML として不正: 「{error}」", error=error)
         ) from None
-    if node is None:
-        return None
-    _check_expansion(node)
-    return _convert(node, {})
+    return node
 
 
 def scalar_text(value: object) -> str:
