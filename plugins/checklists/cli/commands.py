@@ -225,23 +225,19 @@ def _report(
 
 def _write_pages(run: Run, found: project.Project, folder: Path, context: reports.Context) -> None:
     """The site's generated pages and reports into `folder` (`checklists.site.pages`)."""
-    assert found.config is not None
-    rendered: dict[str, str] = {}
-    for fmt in reports.FORMATS:
-        rendered |= reports.render(run, fmt, context)
-    guide = run_pages(run)
     from checklists.site import pages as generated_pages  # noqa: PLC0415 - only for --pages
 
+    assert found.config is not None
     written = generated_pages.write(
         run,
         folder,
         lang=context.lang,
         config_file=found.config,
-        guide_pages=guide,
+        guide_pages=run_pages(run),
         report_page=str(found.options["report_page"]),
         target_name=context.target_name,
         base=str(found.options["target_url"]),
-        reports=rendered,
+        reports=reports.render_all(run, context),
     )
     print(f"checklists: wrote {len(written)} files for the site into {folder}", file=sys.stderr)
 

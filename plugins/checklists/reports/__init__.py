@@ -139,10 +139,15 @@ def render(run: Run, fmt: str, context: Context) -> dict[str, str]:
     return {f"{found.file_name}/{name}": text for name, text in written.items()}
 
 
+def render_all(run: Run, context: Context) -> dict[str, str]:
+    """Every format's files by their path in a site (badges under badges/), in a fixed
+    order."""
+    return {name: text for fmt in FORMATS for name, text in render(run, fmt, context).items()}
+
+
 def write_all(run: Run, folder: Path, context: Context) -> list[Path]:
     """Every format into `folder` (badges into folder/badges), in a fixed order."""
-    texts = {name: text for fmt in FORMATS for name, text in render(run, fmt, context).items()}
-    return files.write_files(folder, texts)  # part of the site, as its pages
+    return files.write_files(folder, render_all(run, context))  # part of the site
 
 
 def log_results(run: Run, log: Log, lang: str = "en") -> None:
